@@ -1,0 +1,56 @@
+"""The ``twin`` command. Each subcommand lives in ``twin/cli/<name>.py`` with ``add_parser`` and
+``run``; this module only dispatches, and turns a :class:`~twin.errors.TwinError` into one line on
+stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from twin import __version__
+from twin.errors import TwinError
+
+#: Subcommand name → module under twin.cli (imported only when that command runs, so
+#: ``twin --help`` stays fast).
+COMMANDS: dict[str, str] = {
+    "inspect": "inspect",
+    "render": "render",
+    "route": "route",
+    "graph": "graph",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="twin", description="DrillTwin: emergency drills on a digital twin of a building."
+    )
+    parser.add_argument("--version", action="version", version=f"twin {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, module in COMMANDS.items():
+        importlib.import_module(f"twin.cli.{module}").add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.run(args) or 0)
+    except TwinError as exc:
+        print(f"twin {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"twin {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,826 @@
+"""IFC file(s) → :class:`~twin.model.BuildingModel`, in metres.
+
+This is the one place where IFC's project units become metres: ifcopenshell's placement helpers
+answer in project units (multiplied here by ``metres_per_unit``), its geometry iterator already in
+metres. Several files of one building (architecture + MEP) federate into one model: storeys align
+by GlobalId, then by name, then by elevation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon, box
+
+from twin.errors import ModelError
+from twin.model import (
+    XYZ,
+    BuildingModel,
+    Door,
+    Equipment,
+    Lift,
+    SourceFile,
+    Space,
+    Stair,
+    Storey,
+    System,
+)
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+
+#: Names that real exports give lifts hidden as spaces, terminals or proxies.
+LIFT_NAME = re.compile(r"elevator|\blift|aufzug|fahrstuhl|ascenseur|ascensor|电梯|升降机", re.I)
+#: IfcTransportElement predefined types that are not lifts.
+NOT_LIFT_TYPES = {"ESCALATOR", "MOVINGWALKWAY", "CRANEWAY", "LIFTINGGEAR"}
+
+#: A stair or lift serves a storey whose elevation lies within its z-range widened by this (m):
+#: flights start a few cm above the slab and railings stick out above the top landing.
+VERTICAL_TOLERANCE_M = 0.5
+#: A lift stops at storeys at least this far below the top of its shaft (m): the shaft and the
+#: machine room rise above the last stop.
+LIFT_HEADROOM_M = 1.0
+#: A space whose floor lies further than this from its storey's elevation is on another level (m).
+LEVEL_SPLIT_M = 1.5
+#: Federated storeys whose elevations differ by less than this are the same floor (m).
+STOREY_MATCH_M = 0.3
+#: Lift parts whose plan boxes come this close belong to one lift (m).
+LIFT_GROUP_M = 0.5
+
+LENGTH_UNIT_NAMES = {
+    ("", "METRE"): "m",
+    ("MILLI", "METRE"): "mm",
+    ("CENTI", "METRE"): "cm",
+    ("DECI", "METRE"): "dm",
+    ("KILO", "METRE"): "km",
+}
+CONVERSION_UNIT_NAMES = {"FOOT": "ft", "INCH": "in", "YARD": "yd", "MILE": "mi"}
+
+#: Where files keep a space's floor area, best first. GrossFloorArea is the plan area of the
+#: space's body (what the footprint measures); NetFloorArea deducts skirtings and columns.
+AREA_QUANTITIES = ("GrossFloorArea", "NetFloorArea", "GSA BIM Area", "Area", "NetArea", "GrossArea")
+
+
+# --------------------------------------------------------------------------------------------
+# Opening files: every way a file can be bad becomes one ModelError line.
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def open_ifc(path: str | Path) -> Any:
+    """Open an ``.ifc`` or ``.ifczip`` file, or raise a :class:`ModelError` that says why not."""
+    import ifcopenshell
+
+    p = Path(path)
+    if not p.exists():
+        raise ModelError(f"{p}: no such file — check the path")
+    if p.is_dir():
+        raise ModelError(f"{p}: is a folder, not an IFC file — name the .ifc file inside it")
+    if p.stat().st_size == 0:
+        raise ModelError(f"{p}: the file is empty (0 bytes) — export the model again")
+    with p.open("rb") as fh:
+        head = fh.read(64)
+    if head.startswith(b"PK"):
+        text = _read_ifczip(p)
+    else:
+        text = _read_step_text(p, head)
+    try:
+        return ifcopenshell.file.from_string(text)
+    except Exception as exc:  # ifcopenshell raises plain RuntimeError/IOError on parse errors
+        raise ModelError(
+            f"{p}: not a readable IFC file ({_one_line(exc)}) — export it again as IFC2X3 or IFC4"
+        ) from None
+
+
+def _read_step_text(p: Path, head: bytes) -> str:
+    if not head.lstrip().startswith(b"ISO-10303-21"):
+        raise ModelError(
+            f"{p}: not an IFC file (it does not start with 'ISO-10303-21;') — "
+            "export the model as IFC (STEP physical file) or .ifczip"
+        )
+    raw = p.read_bytes()
+    if b"END-ISO-10303-21" not in raw[-4096:]:
+        raise ModelError(
+            f"{p}: the IFC file is truncated (no 'END-ISO-10303-21;' at its end) — "
+            "the export or the download did not finish; export or copy it again"
+        )
+    # STEP is 7-bit with escapes; be lenient with stray bytes from some exporters.
+    return raw.decode("utf-8", errors="replace")
+
+
+def _read_ifczip(p: Path) -> str:
+    try:
+        with zipfile.ZipFile(p) as zf:
+            members = [n for n in zf.namelist() if n.lower().endswith(".ifc")]
+            if not members:
+                raise ModelError(f"{p}: the zip archive holds no .ifc file — zip the .ifc itself")
+            raw = zf.read(members[0])
+    except zipfile.BadZipFile as exc:
+        raise ModelError(f"{p}: a broken .ifczip archive ({exc}) — zip the .ifc again") from None
+    inner = Path(f"{p}!{members[0]}")
+    if not raw.lstrip().startswith(b"ISO-10303-21"):
+        raise ModelError(f"{inner}: not an IFC file inside the archive")
+    if b"END-ISO-10303-21" not in raw[-4096:]:
+        raise ModelError(f"{inner}: the IFC file inside the archive is truncated")
+    return raw.decode("utf-8", errors="replace")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:160] or type(exc).__name__
+
+
+# --------------------------------------------------------------------------------------------
+# Reading one file.
+
+
+@dataclass
+class _Parts:
+    """What one file yields before federation (storey indices local to the file)."""
+
+    source: SourceFile
+    storeys: list[Storey]
+    spaces: list[Space] = field(default_factory=list)
+    doors: list[Door] = field(default_factory=list)
+    stairs: list[Stair] = field(default_factory=list)
+    lifts: list[Lift] = field(default_factory=list)
+    equipment: list[Equipment] = field(default_factory=list)
+    systems: list[System] = field(default_factory=list)
+    port_links: list[tuple[int, int, bool]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_ifc(
+    paths: Sequence[str | Path], *, progress: Progress | None = None
+) -> BuildingModel:
+    """Read one or several IFC files of one building into a model in metres.
+
+    Parameters
+    ----------
+    paths
+        The files; the first one's storeys are the reference the others align to.
+    progress
+        Called with (fraction done, what is happening).
+
+    Raises
+    ------
+    ModelError
+        A file is missing, empty, not IFC, truncated, or has no storeys.
+    """
+    if not paths:
+        raise ModelError("no IFC file given — name at least one model file")
+    report = progress or (lambda _f, _m: None)
+    parts = []
+    for i, path in enumerate(paths):
+        p = Path(path)
+        report(i / len(paths), f"reading {p.name}")
+        f = open_ifc(p)
+        parts.append(read_file(f, name=p.name, sha256=file_sha256(p), progress=None))
+    report(1.0, "federating")
+    return federate(parts)
+
+
+def read_file(f: Any, *, name: str, sha256: str, progress: Progress | None = None) -> _Parts:
+    """Read one opened ifcopenshell file into :class:`_Parts` (storeys sorted by elevation)."""
+    import ifcopenshell.util.unit
+
+    scale = float(ifcopenshell.util.unit.calculate_unit_scale(f))
+    source = SourceFile(
+        name=name,
+        schema=str(f.schema),
+        length_unit=_length_unit_name(f),
+        metres_per_unit=scale,
+        sha256=sha256,
+    )
+    storeys = _read_storeys(f, name, scale)
+    parts = _Parts(source=source, storeys=[s for s, _ in storeys])
+    container_of = {entity.id(): storey.id for storey, entity in storeys}
+    geometry = _geometry(f, _geometry_targets(f))
+
+    def storey_index(el: Any, z: float | None) -> int:
+        st = _containing_storey(el)
+        elevations = np.array([s.elevation_m for s in parts.storeys])
+        if st is None or st.id() not in container_of:
+            return _storey_by_z(elevations, z if z is not None else 0.0)
+        home = next(i for i, s in enumerate(parts.storeys) if s.id == container_of[st.id()])
+        if z is None:
+            return home
+        # A storey may hold several physical levels (see _split_levels): take the highest
+        # level of this storey at or below z.
+        family = [i for i, s in enumerate(parts.storeys)
+                  if i == home or s.id.startswith(parts.storeys[home].id + "@")]
+        below = [i for i in family if parts.storeys[i].elevation_m <= z + STOREY_MATCH_M]
+        return max(below, key=lambda i: parts.storeys[i].elevation_m) if below else home
+
+    _read_spaces(f, parts, geometry, storey_index, scale)
+    _split_levels(parts)
+    _read_doors(f, parts, geometry, storey_index, scale)
+    elevations = np.array([s.elevation_m for s in parts.storeys])
+    _read_stairs(f, parts, geometry, elevations)
+    _read_lifts(f, parts, geometry, elevations)
+    _read_equipment(f, parts, storey_index, scale)
+    return parts
+
+
+def _length_unit_name(f: Any) -> str:
+    for assignment in f.by_type("IfcUnitAssignment"):
+        for unit in assignment.Units:
+            if getattr(unit, "UnitType", None) != "LENGTHUNIT":
+                continue
+            if unit.is_a("IfcSIUnit"):
+                return LENGTH_UNIT_NAMES.get((unit.Prefix or "", unit.Name), str(unit.Name))
+            if unit.is_a("IfcConversionBasedUnit"):
+                return CONVERSION_UNIT_NAMES.get(str(unit.Name).upper(), str(unit.Name).lower())
+    return "m"  # IFC's default when a file assigns no length unit
+
+
+def _read_storeys(f: Any, name: str, scale: float) -> list[tuple[Storey, Any]]:
+    import ifcopenshell.util.placement
+
+    entities = f.by_type("IfcBuildingStorey")
+    if not entities:
+        raise ModelError(
+            f"{name}: the file has no IfcBuildingStorey — DrillTwin places every space, door and "
+            "piece of equipment on a storey; export the building's levels (storeys) too"
+        )
+    found = []
+    for st in entities:
+        if st.ObjectPlacement is not None:
+            # The placement is what the geometry uses; Elevation is sometimes relative to the
+            # building or left stale, so it is only the fallback.
+            z = float(ifcopenshell.util.placement.get_local_placement(st.ObjectPlacement)[2, 3])
+        else:
+            z = float(st.Elevation or 0.0)
+        building = _parent_of_type(st, "IfcBuilding")
+        found.append(
+            (
+                Storey(
+                    id=st.GlobalId,
+                    name=st.Name or st.LongName or st.GlobalId,
+                    elevation_m=round(z * scale, 6),
+                    building=(building.Name or "") if building is not None else "",
+                ),
+                st,
+            )
+        )
+    found.sort(key=lambda pair: pair[0].elevation_m)
+    # Storeys of different buildings may share names ("Level 1" in each tower).
+    names = [s.name for s, _ in found]
+    if len(set(names)) < len(names):
+        found = [
+            (replace(s, name=f"{s.building} {s.name}".strip()) if names.count(s.name) > 1 else s, e)
+            for s, e in found
+        ]
+    return found
+
+
+def _parent_of_type(el: Any, ifc_class: str) -> Any | None:
+    import ifcopenshell.util.element
+
+    node = el
+    for _ in range(16):
+        node = ifcopenshell.util.element.get_aggregate(node) or ifcopenshell.util.element.get_container(
+            node
+        )
+        if node is None:
+            return None
+        if node.is_a(ifc_class):
+            return node
+    return None
+
+
+def _containing_storey(el: Any) -> Any | None:
+    import ifcopenshell.util.element
+
+    node = el
+    for _ in range(16):
+        parent = ifcopenshell.util.element.get_container(node) or ifcopenshell.util.element.get_aggregate(
+            node
+        )
+        if parent is None:
+            return None
+        if parent.is_a("IfcBuildingStorey"):
+            return parent
+        node = parent
+    return None
+
+
+def _split_levels(parts: _Parts) -> None:
+    """Give spaces that lie a whole level above or below their storey a level of their own.
+
+    Some exports put every space of a building in one storey (hvac_heating_with_building.ifc has
+    a basement, a ground floor and an upper floor all in 'Erdgeschoss'). A space whose floor is
+    more than ``LEVEL_SPLIT_M`` from its storey's elevation gets a derived storey at its own floor
+    level, named after the storey, with a warning. Storeys stay sorted by elevation.
+    """
+    derived: dict[tuple[int, float], int] = {}
+    for k, sp in enumerate(parts.spaces):
+        home = parts.storeys[sp.storey]
+        if abs(sp.floor_z_m - home.elevation_m) <= LEVEL_SPLIT_M:
+            continue
+        z = round(sp.floor_z_m, 2)
+        key = (sp.storey, z)
+        if key not in derived:
+            derived[key] = len(parts.storeys)
+            parts.storeys.append(
+                replace(home, id=f"{home.id}@{z:+.2f}", name=f"{home.name} @ {z:+.2f} m",
+                        elevation_m=z)
+            )
+            parts.warnings.append(
+                f"{parts.source.name}: storey '{home.name}' holds spaces at z = {z:+.2f} m, "
+                f"{abs(z - home.elevation_m):.2f} m from its elevation; they were put on a "
+                f"derived level '{home.name} @ {z:+.2f} m' — export one storey per level"
+            )
+        parts.spaces[k] = replace(sp, storey=derived[key])
+    if not derived:
+        return
+    order = sorted(range(len(parts.storeys)), key=lambda i: parts.storeys[i].elevation_m)
+    new_index = {old: new for new, old in enumerate(order)}
+    parts.storeys[:] = [parts.storeys[i] for i in order]
+    parts.spaces[:] = [replace(sp, storey=new_index[sp.storey]) for sp in parts.spaces]
+
+
+def _storey_by_z(elevations: np.ndarray, z: float) -> int:
+    """The storey whose floor is the highest at or below z (+ 0.3 m for finishes)."""
+    below = np.flatnonzero(elevations <= z + STOREY_MATCH_M)
+    return int(below[-1]) if below.size else 0
+
+
+# --------------------------------------------------------------------------------------------
+# Geometry: one pass of the ifcopenshell iterator over the elements whose shape matters.
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    footprint: Polygon
+    z_min: float
+    z_max: float
+    centre: XYZ
+
+
+def _geometry_targets(f: Any) -> list[Any]:
+    targets: list[Any] = []
+    for cls in ("IfcSpace", "IfcDoor", "IfcStair", "IfcStairFlight", "IfcRamp", "IfcRampFlight",
+                "IfcTransportElement"):
+        targets.extend(f.by_type(cls))
+    seen = {e.id() for e in targets}
+    for el in f.by_type("IfcProduct"):
+        if el.id() not in seen and _looks_like_lift(el):
+            targets.append(el)
+    return [e for e in targets if e.Representation is not None]
+
+
+def _looks_like_lift(el: Any) -> bool:
+    if el.is_a("IfcTransportElement"):
+        return _predefined(el) not in NOT_LIFT_TYPES
+    if not (el.is_a("IfcSpace") or el.is_a("IfcFlowTerminal") or el.is_a("IfcBuildingElementProxy")
+            or el.is_a("IfcFurnishingElement") or el.is_a("IfcDistributionElement")):
+        return False
+    text = " ".join(str(getattr(el, a, None) or "") for a in ("Name", "LongName", "ObjectType"))
+    return bool(LIFT_NAME.search(text))
+
+
+def _geometry(f: Any, elements: list[Any]) -> dict[int, _Shape]:
+    """Footprint (union of the mesh's triangles seen from above), z-range and centre per element."""
+    import ifcopenshell.geom
+
+    shapes: dict[int, _Shape] = {}
+    if not elements:
+        return shapes
+    settings = ifcopenshell.geom.settings()
+    settings.set("use-world-coords", True)
+    iterator = ifcopenshell.geom.iterator(settings, f, 1, include=elements)
+    if not iterator.initialize():
+        return shapes
+    while True:
+        item = iterator.get()
+        verts = np.asarray(item.geometry.verts, dtype=float).reshape(-1, 3)
+        faces = np.asarray(item.geometry.faces, dtype=np.int64).reshape(-1, 3)
+        if len(verts) and len(faces):
+            shapes[item.id] = _shape_of(verts, faces)
+        if not iterator.next():
+            break
+    return shapes
+
+
+def _shape_of(verts: np.ndarray, faces: np.ndarray) -> _Shape:
+    tri = verts[faces][:, :, :2]
+    rings = np.concatenate([tri, tri[:, :1]], axis=1)
+    polys = shapely.polygons(rings)
+    polys = polys[shapely.area(polys) > 1e-8]
+    lo, hi = verts.min(axis=0), verts.max(axis=0)
+    footprint: Polygon
+    if len(polys):
+        merged = shapely.union_all(polys, grid_size=1e-4)
+        footprint = _largest_polygon(merged)
+    else:  # a flat or vertical-only mesh: fall back to its plan box
+        footprint = box(lo[0], lo[1], max(hi[0], lo[0] + 1e-3), max(hi[1], lo[1] + 1e-3))
+    c = (lo + hi) / 2
+    return _Shape(footprint, float(lo[2]), float(hi[2]), (float(c[0]), float(c[1]), float(c[2])))
+
+
+def _largest_polygon(geom: Any) -> Polygon:
+    if isinstance(geom, Polygon):
+        return geom
+    if isinstance(geom, MultiPolygon) or hasattr(geom, "geoms"):
+        polys = [g for g in getattr(geom, "geoms", []) if isinstance(g, Polygon)]
+        if polys:
+            return max(polys, key=lambda g: g.area)
+    return Polygon()
+
+
+# --------------------------------------------------------------------------------------------
+# Elements.
+
+
+def _read_spaces(f: Any, parts: _Parts, geometry: dict[int, _Shape], storey_index: Any,
+                 scale: float) -> None:
+    import ifcopenshell.util.unit
+
+    area_scale = float(ifcopenshell.util.unit.calculate_unit_scale(f, "AREAUNIT"))
+    missing = []
+    for sp in f.by_type("IfcSpace"):
+        shape = geometry.get(sp.id())
+        if shape is None or shape.footprint.is_empty:
+            missing.append(sp.Name or sp.GlobalId)
+            continue
+        storey = storey_index(sp, shape.z_min)
+        parts.spaces.append(
+            Space(
+                id=sp.GlobalId,
+                name=sp.Name or "",
+                long_name=sp.LongName or "",
+                storey=storey,
+                footprint=shapely.simplify(shape.footprint, 0.005),
+                floor_z_m=shape.z_min,
+                height_m=shape.z_max - shape.z_min,
+                object_type=sp.ObjectType or "",
+                declared_area_m2=_declared_area(sp, area_scale),
+                is_lift=_looks_like_lift(sp),
+            )
+        )
+    if missing:
+        parts.warnings.append(
+            f"{parts.source.name}: {len(missing)} space(s) have no geometry and were left out "
+            f"({', '.join(missing[:5])}{'…' if len(missing) > 5 else ''})"
+        )
+
+
+def _declared_area(sp: Any, area_scale: float) -> float | None:
+    import ifcopenshell.util.element
+
+    qtos = ifcopenshell.util.element.get_psets(sp, qtos_only=True)
+    for wanted in AREA_QUANTITIES:
+        for values in qtos.values():
+            value = values.get(wanted)
+            if isinstance(value, int | float) and value > 0:
+                return float(value) * area_scale
+    return None
+
+
+def _read_doors(f: Any, parts: _Parts, geometry: dict[int, _Shape], storey_index: Any,
+                scale: float) -> None:
+    import ifcopenshell.util.element
+    import ifcopenshell.util.placement
+
+    for door in f.by_type("IfcDoor"):
+        shape = geometry.get(door.id())
+        if shape is not None:
+            xyz: XYZ = (shape.centre[0], shape.centre[1], shape.z_min)
+            footprint: Polygon | None = shape.footprint
+        elif door.ObjectPlacement is not None:
+            m = ifcopenshell.util.placement.get_local_placement(door.ObjectPlacement)
+            xyz = (float(m[0, 3] * scale), float(m[1, 3] * scale), float(m[2, 3] * scale))
+            footprint = None
+        else:
+            parts.warnings.append(f"{parts.source.name}: door {door.Name or door.GlobalId} has "
+                                  "no placement and was left out")
+            continue
+        common = ifcopenshell.util.element.get_psets(door).get("Pset_DoorCommon", {})
+        external = common.get("IsExternal")
+        width = door.OverallWidth * scale if door.OverallWidth else 0.9
+        parts.doors.append(
+            Door(
+                id=door.GlobalId,
+                name=door.Name or "",
+                storey=storey_index(door, xyz[2]),
+                xyz=xyz,
+                width_m=float(width),
+                footprint=footprint,
+                is_external=bool(external) if isinstance(external, bool) else None,
+            )
+        )
+
+
+def _read_stairs(f: Any, parts: _Parts, geometry: dict[int, _Shape], elevations: np.ndarray) -> None:
+    """One vertical link per IfcStair/IfcRamp (with its flights), or per loose flight."""
+    import ifcopenshell.util.element
+
+    claimed: set[int] = set()
+    groups: list[tuple[Any, str, list[_Shape]]] = []
+    for cls, kind in (("IfcStair", "stair"), ("IfcRamp", "ramp")):
+        for whole in f.by_type(cls):
+            members = [whole, *ifcopenshell.util.element.get_decomposition(whole)]
+            claimed.update(m.id() for m in members)
+            shapes = [geometry[m.id()] for m in members if m.id() in geometry]
+            groups.append((whole, kind, shapes))
+    for cls, kind in (("IfcStairFlight", "stair"), ("IfcRampFlight", "ramp")):
+        for flight in f.by_type(cls):
+            if flight.id() not in claimed:
+                groups.append((flight, kind, [geometry[flight.id()]] if flight.id() in geometry else []))
+    for el, kind, shapes in groups:
+        label = el.Name or el.GlobalId
+        if not shapes:
+            parts.warnings.append(f"{parts.source.name}: {kind} {label} has no geometry; "
+                                  "it links no storeys")
+            continue
+        z_min = min(s.z_min for s in shapes)
+        z_max = max(s.z_max for s in shapes)
+        served = _storeys_between(elevations, z_min, z_max)
+        if len(served) < 2:
+            parts.warnings.append(
+                f"{parts.source.name}: {kind} {label} spans z {z_min:.2f}–{z_max:.2f} m, which "
+                "reaches only one storey; it links nothing"
+            )
+            continue
+        footprint = _largest_polygon(shapely.union_all([s.footprint for s in shapes]))
+        parts.stairs.append(Stair(el.GlobalId, label, kind, footprint, z_min, z_max, served))
+
+
+def _storeys_between(elevations: np.ndarray, z_min: float, z_max: float) -> tuple[int, ...]:
+    inside = (elevations >= z_min - VERTICAL_TOLERANCE_M) & (elevations <= z_max + VERTICAL_TOLERANCE_M)
+    return tuple(int(i) for i in np.flatnonzero(inside))
+
+
+def _read_lifts(f: Any, parts: _Parts, geometry: dict[int, _Shape], elevations: np.ndarray) -> None:
+    """Group lift-like elements standing over each other into lifts; their z-range gives the stops."""
+    candidates = [f.by_id(i) for i in geometry]
+    candidates = [el for el in candidates if _looks_like_lift(el)]
+    groups: list[list[Any]] = []
+    boxes: list[Polygon] = []
+    for el in candidates:
+        b = box(*geometry[el.id()].footprint.bounds)
+        for i, g in enumerate(boxes):
+            if g.distance(b) <= LIFT_GROUP_M:
+                groups[i].append(el)
+                boxes[i] = box(*g.union(b).bounds)
+                break
+        else:
+            groups.append([el])
+            boxes.append(b)
+    for members, plan in zip(groups, boxes, strict=True):
+        # Name the lift after its most lift-like part: a transport element, else the biggest.
+        members.sort(key=lambda e: (not e.is_a("IfcTransportElement"),
+                                    -geometry[e.id()].footprint.area))
+        head = members[0]
+        z_min = min(geometry[e.id()].z_min for e in members)
+        z_max = max(geometry[e.id()].z_max for e in members)
+        stops = tuple(
+            int(i) for i in np.flatnonzero(
+                (elevations >= z_min - VERTICAL_TOLERANCE_M) & (elevations <= z_max - LIFT_HEADROOM_M)
+            )
+        )
+        if len(members) > 1 or len(stops) < 2:
+            # Per-storey cars or doors: each part's own storey is a stop.
+            stops = tuple(sorted(set(stops) | {_storey_by_z(elevations, geometry[e.id()].z_min)
+                                               for e in members}))
+        name = head.Name or getattr(head, "LongName", None) or head.GlobalId
+        if len(stops) < 2:
+            parts.warnings.append(f"{parts.source.name}: lift {name} serves only one storey; "
+                                  "it links nothing")
+        parts.lifts.append(
+            Lift(
+                id=head.GlobalId,
+                name=name,
+                ifc_class=head.is_a(),
+                footprint=plan,
+                storeys=stops,
+                parts=tuple(e.GlobalId for e in members),
+            )
+        )
+
+
+def _predefined(el: Any) -> str:
+    import ifcopenshell.util.element
+
+    value = ifcopenshell.util.element.get_predefined_type(el)
+    return str(value) if value else ""
+
+
+def _read_equipment(f: Any, parts: _Parts, storey_index: Any, scale: float) -> None:
+    import ifcopenshell.util.placement
+
+    elements = list(f.by_type("IfcDistributionElement"))
+    lift_ids = {gid for lift in parts.lifts for gid in lift.parts}
+    # Lifts with ports (a power feed) join the equipment so the electrical tree reaches them.
+    ports_of = _ports_by_element(f)
+    elements += [e for e in f.by_type("IfcTransportElement") if e.id() in ports_of]
+    index_of: dict[int, int] = {}
+    for el in elements:
+        if el.GlobalId in lift_ids and not el.is_a("IfcTransportElement"):
+            continue  # a lift hidden as a flow terminal is a lift, not equipment
+        if el.ObjectPlacement is not None:
+            m = ifcopenshell.util.placement.get_local_placement(el.ObjectPlacement)
+            xyz: XYZ = (float(m[0, 3] * scale), float(m[1, 3] * scale), float(m[2, 3] * scale))
+        else:
+            xyz = (0.0, 0.0, 0.0)
+        index_of[el.id()] = len(parts.equipment)
+        parts.equipment.append(
+            Equipment(
+                id=el.GlobalId,
+                name=el.Name or "",
+                ifc_class=el.is_a(),
+                predefined_type=_predefined(el),
+                storey=storey_index(el, xyz[2]),
+                xyz=xyz,
+            )
+        )
+    for i, lift in enumerate(parts.lifts):
+        for gid in lift.parts:
+            hit = next((j for j, e in enumerate(parts.equipment) if e.id == gid), None)
+            if hit is not None:
+                parts.lifts[i] = replace(lift, equipment=hit)
+                break
+
+    _read_systems(f, parts, index_of)
+    _read_port_links(f, parts, index_of, ports_of)
+
+
+def _read_systems(f: Any, parts: _Parts, index_of: dict[int, int]) -> None:
+    member_systems: dict[int, list[int]] = {}
+    for system in f.by_type("IfcSystem"):
+        if system.is_a("IfcZone") or system.is_a("IfcStructuralAnalysisModel"):
+            continue
+        members = sorted(
+            {index_of[o.id()] for rel in system.IsGroupedBy for o in rel.RelatedObjects
+             if o.id() in index_of}
+        )
+        kind = getattr(system, "PredefinedType", None)
+        kind = "" if kind in (None, "NOTDEFINED", "USERDEFINED") else str(kind)
+        k = len(parts.systems)
+        parts.systems.append(
+            System(
+                id=system.GlobalId,
+                name=system.Name or system.GlobalId,
+                kind=kind or (system.ObjectType or ""),
+                ifc_class=system.is_a(),
+                members=tuple(members),
+            )
+        )
+        for m in members:
+            member_systems.setdefault(m, []).append(k)
+    for m, systems in member_systems.items():
+        parts.equipment[m] = replace(parts.equipment[m], systems=tuple(systems))
+
+
+def _ports_by_element(f: Any) -> dict[int, list[Any]]:
+    """Element id → its ports, from IFC4 nesting and IFC2X3 IfcRelConnectsPortToElement."""
+    ports: dict[int, list[Any]] = {}
+    for rel in f.by_type("IfcRelNests"):
+        nested = [o for o in rel.RelatedObjects if o.is_a("IfcPort")]
+        if nested:
+            ports.setdefault(rel.RelatingObject.id(), []).extend(nested)
+    if f.schema != "IFC4X3":
+        for rel in f.by_type("IfcRelConnectsPortToElement"):
+            ports.setdefault(rel.RelatedElement.id(), []).append(rel.RelatingPort)
+    return ports
+
+
+def _read_port_links(f: Any, parts: _Parts, index_of: dict[int, int],
+                     ports_of: dict[int, list[Any]]) -> None:
+    owner = {p.id(): el for el, ps in ports_of.items() for p in ps}
+    for rel in f.by_type("IfcRelConnectsPorts"):
+        a, b = rel.RelatingPort, rel.RelatedPort
+        ea, eb = owner.get(a.id()), owner.get(b.id())
+        if ea is None or eb is None or ea not in index_of or eb not in index_of or ea == eb:
+            continue
+        ia, ib = index_of[ea], index_of[eb]
+        da, db = getattr(a, "FlowDirection", None), getattr(b, "FlowDirection", None)
+        if da == "SOURCE" and db in ("SINK", None) or da is None and db == "SINK":
+            parts.port_links.append((ia, ib, True))
+        elif da == "SINK" and db in ("SOURCE", None) or da is None and db == "SOURCE":
+            parts.port_links.append((ib, ia, True))
+        else:
+            parts.port_links.append((ia, ib, False))
+
+
+# --------------------------------------------------------------------------------------------
+# Federation.
+
+
+def federate(parts: Sequence[_Parts]) -> BuildingModel:
+    """Merge files of one building: storeys align by GlobalId, name, then elevation."""
+    storeys: list[Storey] = []
+    spaces: list[Space] = []
+    doors: list[Door] = []
+    stairs: list[Stair] = []
+    lifts: list[Lift] = []
+    equipment: list[Equipment] = []
+    systems: list[System] = []
+    links: list[tuple[int, int, bool]] = []
+    warnings: list[str] = []
+    for source_index, part in enumerate(parts):
+        remap = [_align_storey(storeys, s, source_index) for s in part.storeys]
+        offset = len(equipment)
+
+        def moved(items: list[Any], remap: list[int] = remap) -> list[Any]:
+            return [replace(x, storey=remap[x.storey]) for x in items]
+
+        spaces += moved(part.spaces)
+        doors += moved(part.doors)
+        stairs += [replace(s, storeys=tuple(remap[i] for i in s.storeys)) for s in part.stairs]
+        lifts += [
+            replace(li, storeys=tuple(remap[i] for i in li.storeys),
+                    equipment=li.equipment + offset if li.equipment >= 0 else -1)
+            for li in part.lifts
+        ]
+        equipment += [
+            replace(e, storey=remap[e.storey],
+                    systems=tuple(k + len(systems) for k in e.systems))
+            for e in part.equipment
+        ]
+        systems += [replace(s, members=tuple(m + offset for m in s.members)) for s in part.systems]
+        links += [(a + offset, b + offset, d) for a, b, d in part.port_links]
+        warnings += part.warnings
+
+    # Sort storeys by elevation and renumber everything that points at them.
+    order = sorted(range(len(storeys)), key=lambda i: storeys[i].elevation_m)
+    new_index = {old: new for new, old in enumerate(order)}
+
+    def renumber(items: list[Any]) -> tuple[Any, ...]:
+        return tuple(replace(x, storey=new_index[x.storey]) for x in items)
+
+    spaces_t = renumber(spaces)
+    equipment_t = _place_in_spaces(renumber(equipment), spaces_t)
+    return BuildingModel(
+        sources=tuple(p.source for p in parts),
+        storeys=tuple(storeys[i] for i in order),
+        spaces=spaces_t,
+        doors=renumber(doors),
+        stairs=tuple(replace(s, storeys=tuple(sorted(new_index[i] for i in s.storeys)))
+                     for s in stairs),
+        lifts=tuple(replace(li, storeys=tuple(sorted(new_index[i] for i in li.storeys)))
+                    for li in lifts),
+        equipment=equipment_t,
+        systems=tuple(systems),
+        port_links=np.array([(a, b) for a, b, _ in links], dtype=np.int32).reshape(-1, 2),
+        port_directed=np.array([d for _, _, d in links], dtype=bool),
+        warnings=tuple(warnings),
+    )
+
+
+def _align_storey(storeys: list[Storey], new: Storey, source_index: int) -> int:
+    """Index of the storey in ``storeys`` that ``new`` is (appending it when it is none)."""
+    if source_index > 0:
+        for i, s in enumerate(storeys):
+            if s.id == new.id or new.id in s.aliases:
+                return i
+        for match in (
+            lambda s: _norm(s.name) == _norm(new.name),
+            lambda s: abs(s.elevation_m - new.elevation_m) < STOREY_MATCH_M,
+        ):
+            hits = [i for i, s in enumerate(storeys) if match(s)]
+            if hits:
+                i = min(hits, key=lambda k: abs(storeys[k].elevation_m - new.elevation_m))
+                storeys[i] = replace(storeys[i], aliases=(*storeys[i].aliases, new.id))
+                return i
+    storeys.append(replace(new, source=source_index))
+    return len(storeys) - 1
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_\-.]+", " ", name).strip().lower()
+
+
+def _place_in_spaces(equipment: tuple[Equipment, ...], spaces: tuple[Space, ...]) -> tuple[Equipment, ...]:
+    """Give each piece of equipment the space on its storey that holds it (or lies within 0.5 m)."""
+    if not equipment or not spaces:
+        return equipment
+    tree = shapely.STRtree([sp.footprint for sp in spaces])
+    points = shapely.points([(e.xyz[0], e.xyz[1]) for e in equipment])
+    space_storey = np.array([sp.storey for sp in spaces])
+    pairs = tree.query(points, predicate="dwithin", distance=0.5)
+    best: dict[int, tuple[float, int]] = {}
+    for ei, si in zip(*pairs, strict=True):
+        if space_storey[si] != equipment[ei].storey:
+            continue
+        d = float(shapely.distance(points[ei], spaces[si].footprint))
+        if ei not in best or d < best[ei][0]:
+            best[ei] = (d, int(si))
+    return tuple(replace(e, space=best[i][1]) if i in best else e for i, e in enumerate(equipment))
