@@ -191,13 +191,16 @@ def read_ifc(
         p = Path(path)
         report(i / len(paths), f"reading {p.name}")
         f = open_ifc(p)
-        parts.append(read_file(f, name=p.name, sha256=file_sha256(p), progress=None))
+        parts.append(read_file(f, name=p.name, sha256=file_sha256(p), where=str(p)))
     report(1.0, "federating")
     return federate(parts)
 
 
-def read_file(f: Any, *, name: str, sha256: str, progress: Progress | None = None) -> _Parts:
-    """Read one opened ifcopenshell file into :class:`_Parts` (storeys sorted by elevation)."""
+def read_file(f: Any, *, name: str, sha256: str, where: str = "") -> _Parts:
+    """Read one opened ifcopenshell file into :class:`_Parts` (storeys sorted by elevation).
+
+    ``name`` is the file's display name; ``where`` the path that error messages name.
+    """
     import ifcopenshell.util.unit
 
     scale = float(ifcopenshell.util.unit.calculate_unit_scale(f))
@@ -208,7 +211,7 @@ def read_file(f: Any, *, name: str, sha256: str, progress: Progress | None = Non
         metres_per_unit=scale,
         sha256=sha256,
     )
-    storeys = _read_storeys(f, name, scale)
+    storeys = _read_storeys(f, where or name, scale)
     parts = _Parts(source=source, storeys=[s for s, _ in storeys])
     container_of = {entity.id(): storey.id for storey, entity in storeys}
     geometry = _geometry(f, _geometry_targets(f))

@@ -5,7 +5,7 @@ Takes a few sizes, gives a :class:`SyntheticTower` — a :class:`~twin.model.Bui
 or, through :func:`graph_from_edges`, any small graph a test wants. Tests use them to check
 routing against hand-worked numbers; ``bench/routing.py`` uses a tower of 100,000+ nodes.
 
-The tower, storey ``s`` (``z = s × storey_height_m``, storey 0 at the bottom):
+The tower, storey ``s`` (``z = s x storey_height_m``, storey 0 at the bottom):
 
 * a corridor grid of ``GRID`` nodes ``spacing_m`` apart, joined to their 4 neighbours by
   ``WALK`` edges;
@@ -77,7 +77,9 @@ def graph_from_edges(
     n, m = xyz.shape[0], uv.shape[0]
     u, v = uv[:, 0].copy(), uv[:, 1].copy()
     if m and (uv.min() < 0 or uv.max() >= n):
-        raise ValueError(f"graph_from_edges: edges must name nodes 0..{n - 1}, got {uv.min()}..{uv.max()}")
+        raise ValueError(
+            f"graph_from_edges: edges must name nodes 0..{n - 1}, got {uv.min()}..{uv.max()}"
+        )
 
     def ints(a: object, default: int, size: int) -> np.ndarray:
         if a is None:
@@ -192,7 +194,7 @@ def tower(
         raise ValueError(f"tower: rooms_per_storey must be 0..{cells}, got {rooms_per_storey}")
     for i, j in (*stairs, *lifts):
         if not (0 <= i < gx and 0 <= j < gy):
-            raise ValueError(f"tower: cell ({i}, {j}) is outside the {gx} × {gy} grid")
+            raise ValueError(f"tower: cell ({i}, {j}) is outside the {gx} x {gy} grid")
 
     b = _Builder()
     room_cells = [k * cells // rooms_per_storey for k in range(rooms_per_storey)]
@@ -229,7 +231,9 @@ def tower(
             b.edge(door, space, EdgeKind.WALK, d_ref)
 
         for a, (i, j) in enumerate(stairs):
-            landing = b.node((i * spacing_m - landing_offset_m, j * spacing_m, z), s, NodeKind.STAIR, a)
+            landing = b.node(
+                (i * spacing_m - landing_offset_m, j * spacing_m, z), s, NodeKind.STAIR, a
+            )
             b.edge(base + j * gx + i, landing, EdgeKind.WALK)
             if landing_prev[a] >= 0:
                 b.edge(landing_prev[a], landing, EdgeKind.STAIR, a)
@@ -309,8 +313,14 @@ def _model(
     )
     if not full:
         return BuildingModel(
-            sources=(source,), storeys=levels, spaces=(), doors=(), stairs=(), lifts=(),
-            equipment=(), systems=(),
+            sources=(source,),
+            storeys=levels,
+            spaces=(),
+            doors=(),
+            stairs=(),
+            lifts=(),
+            equipment=(),
+            systems=(),
         )
     everywhere = tuple(range(storeys))
     top = (storeys - 1) * storey_height_m

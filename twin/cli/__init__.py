@@ -19,8 +19,6 @@ from twin.errors import TwinError
 COMMANDS: dict[str, str] = {
     "inspect": "inspect",
     "render": "render",
-    "route": "route",
-    "graph": "graph",
 }
 
 

@@ -54,10 +54,18 @@ class Network:
     @property
     def nbytes(self) -> int:
         arrays = (
-            self.arc_u, self.arc_v, self.arc_time_s, self.arc_length_m, self.arc_edge,
-            self.arc_key, self.closed,
+            self.arc_u,
+            self.arc_v,
+            self.arc_time_s,
+            self.arc_length_m,
+            self.arc_edge,
+            self.arc_key,
+            self.closed,
         )
-        mats = sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in (self.forward, self.backward))
+        mats = sum(
+            m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
+            for m in (self.forward, self.backward)
+        )
         return int(sum(a.nbytes for a in arrays) + mats)
 
     def arcs(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -149,7 +157,7 @@ def compile_network(graph: NavGraph, state: NetworkState) -> Network:
 
     ok = np.isfinite(t) & (u != v) & ~closed[v]
     u, v, t, length, edge = u[ok], v[ok], t[ok], length[ok], edge[ok]
-    order = np.lexsort((length, t, v, u))
+    order = np.lexsort((length, -t, v, u))
     u, v, t, length, edge = u[order], v[order], t[order], length[order], edge[order]
     first = np.ones(u.shape[0], dtype=bool)
     first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])

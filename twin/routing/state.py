@@ -90,7 +90,7 @@ class NetworkState:
         return dataclasses.replace(self, mode=mode)
 
     def with_lifts_off(self, lifts: Iterable[int] | None = None) -> NetworkState:
-        """Switch off the lifts with these indices (``model.lifts``), or every lift when ``None``."""
+        """Switch off the lifts with these indices (``model.lifts``), or all when ``None``."""
         if lifts is None:
             return dataclasses.replace(self, all_lifts_off=True, lifts_off=frozenset())
         return dataclasses.replace(self, lifts_off=self.lifts_off | _ids(lifts, "lifts_off"))
@@ -138,11 +138,15 @@ class NetworkState:
 
     def with_locked(self, doors: Iterable[int]) -> NetworkState:
         """Lock the doors with these indices (``model.doors``)."""
-        return dataclasses.replace(self, locked_doors=self.locked_doors | _ids(doors, "locked_doors"))
+        return dataclasses.replace(
+            self, locked_doors=self.locked_doors | _ids(doors, "locked_doors")
+        )
 
     def with_unlocked(self, doors: Iterable[int]) -> NetworkState:
         """Unlock the doors with these indices."""
-        return dataclasses.replace(self, locked_doors=self.locked_doors - _ids(doors, "locked_doors"))
+        return dataclasses.replace(
+            self, locked_doors=self.locked_doors - _ids(doors, "locked_doors")
+        )
 
     def describe(self) -> str:
         """A short phrase for logs and messages: ``"walking; all lifts off; 2 nodes closed"``."""
@@ -156,7 +160,9 @@ class NetworkState:
             "locked_doors": "door(s) locked",
             "closed_edges": "edge(s) closed",
         }
-        parts += [f"{len(getattr(self, name))} {labels[name]}" for name in _SETS if getattr(self, name)]
+        parts += [
+            f"{len(getattr(self, name))} {labels[name]}" for name in _SETS if getattr(self, name)
+        ]
         return "; ".join(parts)
 
 

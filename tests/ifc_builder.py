@@ -1,0 +1,112 @@
+"""Tiny IFC4 buildings made in memory with ifcopenshell.api, for tests that need exact numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import ifcopenshell
+import ifcopenshell.api
+import numpy as np
+
+
+class TinyBuilding:
+    """A metre-unit IFC4 file with storeys; add rectangular spaces, doors and stairs by coordinates."""
+
+    def __init__(self, storeys: Sequence[tuple[str, float]] = (("Ground", 0.0),)) -> None:
+        f = ifcopenshell.api.run("project.create_file", version="IFC4")
+        self.f = f
+        project = ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcProject", name="Tiny")
+        ifcopenshell.api.run("unit.assign_unit", f, length={"is_metric": True, "raw": "METERS"})
+        model = ifcopenshell.api.run("context.add_context", f, context_type="Model")
+        self.body = ifcopenshell.api.run("context.add_context", f, context_type="Model",
+                                         context_identifier="Body", target_view="MODEL_VIEW",
+                                         parent=model)
+        site = ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcSite", name="Site")
+        building = ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcBuilding", name="B")
+        ifcopenshell.api.run("aggregate.assign_object", f, relating_object=project, products=[site])
+        ifcopenshell.api.run("aggregate.assign_object", f, relating_object=site, products=[building])
+        self.storeys: dict[str, Any] = {}
+        self.elevation: dict[str, float] = {}
+        for name, z in storeys:
+            st = ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcBuildingStorey", name=name)
+            st.Elevation = z
+            self._place(st, 0, 0, z)
+            ifcopenshell.api.run("aggregate.assign_object", f, relating_object=building, products=[st])
+            self.storeys[name] = st
+            self.elevation[name] = z
+
+    def _place(self, el: Any, x: float, y: float, z: float) -> None:
+        m = np.eye(4)
+        m[:3, 3] = (x, y, z)
+        ifcopenshell.api.run("geometry.edit_object_placement", self.f, product=el, matrix=m,
+                             is_si=True)
+
+    def _box(self, el: Any, x: float, y: float, z: float, dx: float, dy: float, dz: float) -> None:
+        rep = ifcopenshell.api.run(
+            "geometry.add_slab_representation", self.f, context=self.body, depth=dz,
+            polyline=[(0.0, 0.0), (dx, 0.0), (dx, dy), (0.0, dy)],
+        )
+        ifcopenshell.api.run("geometry.assign_representation", self.f, product=el, representation=rep)
+        self._place(el, x, y, z)
+
+    def space(self, name: str, storey: str, x0: float, y0: float, x1: float, y1: float, *,
+              height: float = 2.7, long_name: str = "", area_qto: float | None = None) -> Any:
+        sp = ifcopenshell.api.run("root.create_entity", self.f, ifc_class="IfcSpace", name=name)
+        sp.LongName = long_name or None
+        ifcopenshell.api.run("aggregate.assign_object", self.f, relating_object=self.storeys[storey],
+                             products=[sp])
+        self._box(sp, x0, y0, self.elevation[storey], x1 - x0, y1 - y0, height)
+        if area_qto is not None:
+            qto = ifcopenshell.api.run("pset.add_qto", self.f, product=sp,
+                                       name="Qto_SpaceBaseQuantities")
+            ifcopenshell.api.run("pset.edit_qto", self.f, qto=qto,
+                                 properties={"GrossFloorArea": area_qto})
+        return sp
+
+    def door(self, name: str, storey: str, x: float, y: float, *, along_x: bool = True,
+             width: float = 0.9, external: bool | None = None) -> Any:
+        """A door centred on (x, y) in a 0.2 m wall running along x (or along y)."""
+        d = ifcopenshell.api.run("root.create_entity", self.f, ifc_class="IfcDoor", name=name)
+        d.OverallWidth, d.OverallHeight = width, 2.1
+        ifcopenshell.api.run("spatial.assign_container", self.f, relating_structure=self.storeys[storey],
+                             products=[d])
+        dx, dy = (width, 0.2) if along_x else (0.2, width)
+        self._box(d, x - dx / 2, y - dy / 2, self.elevation[storey], dx, dy, 2.1)
+        if external is not None:
+            pset = ifcopenshell.api.run("pset.add_pset", self.f, product=d, name="Pset_DoorCommon")
+            ifcopenshell.api.run("pset.edit_pset", self.f, pset=pset,
+                                 properties={"IsExternal": external})
+        return d
+
+    def stair(self, name: str, storey: str, x0: float, y0: float, x1: float, y1: float,
+              rise: float) -> Any:
+        s = ifcopenshell.api.run("root.create_entity", self.f, ifc_class="IfcStair", name=name)
+        ifcopenshell.api.run("spatial.assign_container", self.f, relating_structure=self.storeys[storey],
+                             products=[s])
+        self._box(s, x0, y0, self.elevation[storey], x1 - x0, y1 - y0, rise)
+        return s
+
+    def write(self, path: Path) -> Path:
+        self.f.write(str(path))
+        return path
+
+
+def two_storey_house(tmp: Path) -> Path:
+    """Ground: hall 0–4 × 0–4 with the front door at y = 0, kitchen 4.2–8 × 0–4 through a door,
+    stair hall 0–4 × 4.2–8 through a door, stair inside it rising 3 m; upper: landing 0–4 × 4.2–8,
+    bedroom 4.2–8 × 4.2–8 through a door; a locked-away store 10–12 × 0–2 with no door."""
+    b = TinyBuilding((("Ground", 0.0), ("Upper", 3.0)))
+    b.space("G1", "Ground", 0, 0, 4, 4, long_name="Hall", area_qto=16.0)
+    b.space("G2", "Ground", 4.2, 0, 8, 4, long_name="Kitchen")
+    b.space("G3", "Ground", 0, 4.2, 4, 8, long_name="Stair hall")
+    b.space("G4", "Ground", 10, 0, 12, 2, long_name="Store")
+    b.door("Front door", "Ground", 2.0, -0.1, external=True)
+    b.door("Kitchen door", "Ground", 4.1, 2.0, along_x=False, external=False)
+    b.door("Stair door", "Ground", 2.0, 4.1, external=False)
+    b.stair("Stair", "Ground", 1.0, 5.0, 2.0, 7.5, rise=3.0)
+    b.space("U1", "Upper", 0, 4.2, 4, 8, long_name="Landing")
+    b.space("U2", "Upper", 4.2, 4.2, 8, 8, long_name="Bedroom")
+    b.door("Bedroom door", "Upper", 4.1, 6.0, along_x=False, external=False)
+    return b.write(tmp / "house.ifc")
