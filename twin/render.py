@@ -115,6 +115,11 @@ def render_plan(twin: Twin, storey: int, out: str | Path, *, size: tuple[int, in
                  f"(red: unreachable)", fontsize=11)
     ax.set_aspect("equal")
     ax.autoscale_view()
+    # Fit the figure to the storey's shape so a long, thin plan is not lost in white space.
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    width_in = size[0] / dpi
+    fig.set_size_inches(width_in, min(size[1] / dpi, max(4.0, width_in * (y1 - y0) / (x1 - x0) + 1.5)))
     ax.set_xlabel("x (m)")
     ax.set_ylabel("y (m)")
     ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
