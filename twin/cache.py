@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
 
 from twin import PIPELINE_VERSION
 from twin.model import BuildingModel
@@ -92,7 +92,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 def _encode(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, Polygon):
+    if isinstance(value, BaseGeometry):
         return {"wkb": shapely.to_wkb(value, hex=True)}
     if isinstance(value, np.ndarray):
         return {"dtype": str(value.dtype), "shape": list(value.shape), "data": value.ravel().tolist()}
@@ -105,6 +105,8 @@ def _decode(hint: Any, data: Any) -> Any:
     if data is None:
         return None
     origin = typing.get_origin(hint)
+    if isinstance(data, dict) and "wkb" in data:
+        return shapely.from_wkb(data["wkb"])
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(hint) if a is not type(None)]
         return _decode(options[0], data)
@@ -112,8 +114,6 @@ def _decode(hint: Any, data: Any) -> Any:
         hints = typing.get_type_hints(hint)
         return hint(**{f.name: _decode(hints[f.name], data[f.name]) for f in fields(hint)
                        if f.name in data})
-    if hint is Polygon:
-        return shapely.from_wkb(data["wkb"])
     if hint is np.ndarray:
         return np.array(data["data"], dtype=data["dtype"]).reshape(data["shape"])
     if origin is tuple:

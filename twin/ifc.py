@@ -12,7 +12,7 @@ import hashlib
 import logging
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from twin.model import (
     Stair,
     Storey,
     System,
+    Walkable,
 )
 
 log = logging.getLogger(__name__)
@@ -164,6 +165,7 @@ class _Parts:
     systems: list[System] = field(default_factory=list)
     port_links: list[tuple[int, int, bool]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    walkable: list[Walkable] = field(default_factory=list)
 
 
 def read_ifc(
@@ -238,6 +240,7 @@ def read_file(f: Any, *, name: str, sha256: str, where: str = "") -> _Parts:
     _read_stairs(f, parts, geometry, elevations)
     _read_lifts(f, parts, geometry, elevations)
     _read_equipment(f, parts, storey_index, scale)
+    _read_walkable(f, parts, elevations)
     return parts
 
 
@@ -399,27 +402,30 @@ def _looks_like_lift(el: Any) -> bool:
     return bool(LIFT_NAME.search(text))
 
 
-def _geometry(f: Any, elements: list[Any]) -> dict[int, _Shape]:
-    """Footprint (union of the mesh's triangles seen from above), z-range and centre per element."""
+def _iter_meshes(f: Any, elements: list[Any]) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """(element id, verts (n, 3) in world metres, faces (m, 3)) for each element with a mesh."""
     import ifcopenshell.geom
 
-    shapes: dict[int, _Shape] = {}
     if not elements:
-        return shapes
+        return
     settings = ifcopenshell.geom.settings()
     settings.set("use-world-coords", True)
     iterator = ifcopenshell.geom.iterator(settings, f, 1, include=elements)
     if not iterator.initialize():
-        return shapes
+        return
     while True:
         item = iterator.get()
         verts = np.asarray(item.geometry.verts, dtype=float).reshape(-1, 3)
         faces = np.asarray(item.geometry.faces, dtype=np.int64).reshape(-1, 3)
         if len(verts) and len(faces):
-            shapes[item.id] = _shape_of(verts, faces)
+            yield item.id, verts, faces
         if not iterator.next():
             break
-    return shapes
+
+
+def _geometry(f: Any, elements: list[Any]) -> dict[int, _Shape]:
+    """Footprint (union of the mesh's triangles seen from above), z-range and centre per element."""
+    return {i: _shape_of(verts, faces) for i, verts, faces in _iter_meshes(f, elements)}
 
 
 def _shape_of(verts: np.ndarray, faces: np.ndarray) -> _Shape:
@@ -723,6 +729,50 @@ def _read_port_links(f: Any, parts: _Parts, index_of: dict[int, int],
             parts.port_links.append((ia, ib, False))
 
 
+def _read_walkable(f: Any, parts: _Parts, elevations: np.ndarray) -> None:
+    """For storeys without spaces: slabs (by where their top lies) minus walls cut at 1 m."""
+    from twin.walkable import SECTION_HEIGHT_M, section_at, walkable_area
+
+    with_spaces = {sp.storey for sp in parts.spaces}
+    bare = [i for i in range(len(parts.storeys)) if i not in with_spaces]
+    slabs = list(f.by_type("IfcSlab"))
+    if not bare:
+        return
+    walls = [e for cls in ("IfcWall", "IfcColumn", "IfcCurtainWall") for e in f.by_type(cls)]
+    slab_shapes = _geometry(f, [e for e in slabs if e.Representation is not None])
+    wall_meshes = list(_iter_meshes(f, [e for e in walls if e.Representation is not None]))
+    for i in bare:
+        z = float(elevations[i])
+        floor = [sh.footprint for sh in slab_shapes.values()
+                 if abs(sh.z_max - z) <= VERTICAL_TOLERANCE_M]
+        cut = z + SECTION_HEIGHT_M
+        sections, standing = [], []
+        for _, verts, faces in wall_meshes:
+            lo, hi = verts[:, 2].min(), verts[:, 2].max()
+            if not lo <= cut <= hi:
+                continue
+            sections.append(section_at(verts, faces, cut))
+            if lo >= z - VERTICAL_TOLERANCE_M:  # stands on this floor: its plan is floor too
+                standing.append(_shape_of(verts, faces).footprint)
+        if not floor and standing:
+            # No slab at this level (a slab on grade is often left out): the floor is what the
+            # outer walls enclose.
+            outline = shapely.union_all(standing)
+            floor = [Polygon(p.exterior) for p in shapely.get_parts(outline)
+                     if isinstance(p, Polygon) and p.interiors]
+        if not floor:
+            continue
+        area = walkable_area(floor, sections, wall_footprints=standing)
+        if not area.is_empty:
+            parts.walkable.append(Walkable(i, area))
+            parts.warnings.append(
+                f"{parts.source.name}: storey '{parts.storeys[i].name}' has no spaces; its "
+                f"walkable area ({area.area:.0f} m²) comes from slabs (or what its walls enclose) "
+                f"minus walls cut at "
+                f"{SECTION_HEIGHT_M:g} m"
+            )
+
+
 # --------------------------------------------------------------------------------------------
 # Federation.
 
@@ -738,6 +788,7 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
     systems: list[System] = []
     links: list[tuple[int, int, bool]] = []
     warnings: list[str] = []
+    walkable: list[Walkable] = []
     for source_index, part in enumerate(parts):
         remap = [_align_storey(storeys, s, source_index) for s in part.storeys]
         offset = len(equipment)
@@ -761,6 +812,7 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
         systems += [replace(s, members=tuple(m + offset for m in s.members)) for s in part.systems]
         links += [(a + offset, b + offset, d) for a, b, d in part.port_links]
         warnings += part.warnings
+        walkable += [replace(w, storey=remap[w.storey]) for w in part.walkable]
 
     # Sort storeys by elevation and renumber everything that points at them.
     order = sorted(range(len(storeys)), key=lambda i: storeys[i].elevation_m)
@@ -785,6 +837,11 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
         port_links=np.array([(a, b) for a, b, _ in links], dtype=np.int32).reshape(-1, 2),
         port_directed=np.array([d for _, _, d in links], dtype=bool),
         warnings=tuple(warnings),
+        walkable=tuple(
+            replace(w, storey=new_index[w.storey]) for w in walkable
+            # Another federated file may have brought the storey its spaces.
+            if not any(sp.storey == w.storey for sp in spaces)
+        ),
     )
 
 

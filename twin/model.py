@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from shapely.geometry import Polygon
+from shapely.geometry import MultiPolygon, Polygon
 
 XYZ = tuple[float, float, float]
 
@@ -141,6 +141,15 @@ class System:
 
 
 @dataclass(frozen=True, slots=True)
+class Walkable:
+    """Where people can walk on a storey that has no spaces: its slabs minus its walls cut at
+    about 1 m (so doorways stay open), see :mod:`twin.walkable`."""
+
+    storey: int
+    area: Polygon | MultiPolygon
+
+
+@dataclass(frozen=True, slots=True)
 class BuildingModel:
     sources: tuple[SourceFile, ...]
     storeys: tuple[Storey, ...]
@@ -156,6 +165,8 @@ class BuildingModel:
     ``port_directed`` is true (from the ports' FlowDirection), either way where it is false."""
     port_directed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     warnings: tuple[str, ...] = ()
+    walkable: tuple[Walkable, ...] = ()
+    """Walkable areas of storeys with no spaces (the grid fallback)."""
 
     @property
     def schema(self) -> str:

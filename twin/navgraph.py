@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from scipy.spatial import cKDTree
 from shapely.geometry import Point
 
 from twin.model import BuildingModel
@@ -109,6 +110,8 @@ LANDING_MERGE_M = 2.0
 LIFT_REACH_M = 1.0
 #: When nothing touches a stair, lift or piece of equipment, the nearest space within this (m).
 NEAREST_SPACE_M = 5.0
+#: Cell size (m) of the walkable grid on storeys without spaces.
+GRID_SPACING_M = 1.0
 #: External doors on storeys within this (m) of the ground storey are entrances.
 GROUND_BAND_M = 1.5
 
@@ -163,7 +166,7 @@ class _GraphBuilder:
         self.edges.append((u, v, int(kind), ref, length_m, assumed))
 
     def spaces_near(self, geom: Any, storeys: set[int], *, distance: float = 0.0) -> list[int]:
-        if geom is None or geom.is_empty:
+        if geom is None or geom.is_empty or not self.footprints:
             return []
         hits = self.tree.query(geom, predicate="dwithin", distance=distance) if distance else \
             self.tree.query(geom, predicate="intersects")
@@ -181,6 +184,7 @@ class _GraphBuilder:
 
     def build(self) -> NavGraph:
         model = self.model
+        self.add_grids()
         ground = self.ground_storeys()
         door_node, entrances = self.add_doors(ground)
         self.add_open_boundaries(OPEN_GAP_M, assumed=False)
@@ -218,9 +222,49 @@ class _GraphBuilder:
             edge_assumed=np.array([e[5] for e in edges], dtype=bool),
         )
 
+    def add_grids(self) -> None:
+        """A walkable grid on each storey that has a walkable area instead of spaces."""
+        from twin.walkable import walkable_grid
+
+        self.grid_nodes: dict[int, np.ndarray] = {}
+        self.grid_tree: dict[int, cKDTree] = {}
+        for w in self.model.walkable:
+            grid = walkable_grid(w.area, spacing_m=GRID_SPACING_M)
+            if not len(grid.xy):
+                continue
+            z = self.model.storeys[w.storey].elevation_m
+            first = len(self.xyz)
+            for x, y in grid.xy:
+                self.node((x, y, z), w.storey, NodeKind.GRID, -1)
+            nodes = np.arange(first, len(self.xyz), dtype=np.int32)
+            for a, b, length in zip(grid.u.tolist(), grid.v.tolist(), grid.length_m.tolist(),
+                                    strict=True):
+                self.edge(int(nodes[a]), int(nodes[b]), EdgeKind.WALK, length_m=float(length))
+            self.grid_nodes[w.storey] = nodes
+            self.grid_tree[w.storey] = cKDTree(grid.xy)
+
+    def grid_near(self, storey: int, x: float, y: float, radius: float) -> list[int]:
+        """Grid nodes of ``storey`` within ``radius`` of (x, y); the nearest one if none is."""
+        tree = self.grid_tree.get(storey)
+        if tree is None:
+            return []
+        hits = tree.query_ball_point((x, y), radius)
+        if not hits:
+            d, i = tree.query((x, y))
+            hits = [int(i)] if d <= NEAREST_SPACE_M else []
+        return [int(self.grid_nodes[storey][i]) for i in hits]
+
+    def link_to_grid(self, n: int, storey: int, radius: float,
+                     kind: EdgeKind = EdgeKind.WALK, ref: int = -1) -> bool:
+        x, y, _ = self.xyz[n]
+        cells = self.grid_near(storey, x, y, radius)
+        for c in cells:
+            self.edge(c, n, kind, ref=ref)
+        return bool(cells)
+
     def ground_storeys(self) -> set[int]:
         """Storeys near the ground: the storey with spaces whose elevation is closest to 0 m."""
-        with_spaces = sorted({sp.storey for sp in self.model.spaces})
+        with_spaces = sorted({sp.storey for sp in self.model.spaces} | set(self.grid_nodes))
         if not with_spaces:
             return set()
         elev = {i: self.model.storeys[i].elevation_m for i in range(len(self.model.storeys))}
@@ -243,10 +287,12 @@ class _GraphBuilder:
             hits = sorted(hits, key=lambda i: -reach.intersection(self.footprints[i]).area)[:2]
             for i in hits:
                 self.edge(int(self.space_node[i]), n, EdgeKind.WALK, ref=d_index)
-            if not hits:
+            on_grid = self.link_to_grid(n, door.storey, door.width_m / 2 + DOOR_REACH_M + 0.3,
+                                        ref=d_index)
+            if not hits and not on_grid:
                 loose.append(door.name or door.id)
             external = door.is_external if door.is_external is not None else len(hits) == 1
-            if external and door.storey in ground and hits:
+            if external and door.storey in ground and (hits or on_grid):
                 entrances.append(n)
         if loose:
             self.notes.append(
@@ -258,6 +304,8 @@ class _GraphBuilder:
     def add_open_boundaries(self, gap: float, *, assumed: bool) -> None:
         """Link spaces of one storey whose footprints come within ``gap`` along ≥ OPEN_MIN_M."""
         spaces = self.model.spaces
+        if not spaces:
+            return
         left, right = self.tree.query(self.footprints, predicate="dwithin", distance=gap)
         for a, b in zip(left.tolist(), right.tolist(), strict=True):
             if a >= b or spaces[a].storey != spaces[b].storey:
@@ -288,6 +336,8 @@ class _GraphBuilder:
             hits = [nearest] if nearest >= 0 else []
         for i in hits:
             self.edge(int(self.space_node[i]), n, EdgeKind.WALK)
+        if self.link_to_grid(n, storey, LANDING_MERGE_M):
+            return n
         if not hits and any(sp.storey == storey for sp in self.model.spaces):
             name = self.model.stairs[stair_index].name
             self.notes.append(f"stair {name} lands in no space on storey "
@@ -296,7 +346,7 @@ class _GraphBuilder:
 
     def add_stairs(self) -> None:
         landings: dict[int, list[int]] = {}
-        has_spaces = {sp.storey for sp in self.model.spaces}
+        has_spaces = {sp.storey for sp in self.model.spaces} | set(self.grid_nodes)
         for k, stair in enumerate(self.model.stairs):
             served = [s for s in stair.storeys if s in has_spaces]
             if len(served) < 2:
@@ -311,7 +361,7 @@ class _GraphBuilder:
                 self.edge(u, v, kind, ref=k, length_m=float(np.hypot(run, rise)))
 
     def add_lifts(self) -> None:
-        has_spaces = {sp.storey for sp in self.model.spaces}
+        has_spaces = {sp.storey for sp in self.model.spaces} | set(self.grid_nodes)
         for k, lift in enumerate(self.model.lifts):
             stops = [s for s in lift.storeys if s in has_spaces]
             if len(stops) < 2:
@@ -327,6 +377,9 @@ class _GraphBuilder:
                     floor = [nearest] if nearest >= 0 else []
                 for i in floor:
                     self.edge(int(self.space_node[i]), n, EdgeKind.LIFT_BOARD, ref=k)
+                if not floor and self.link_to_grid(n, s, LIFT_REACH_M + 1.0,
+                                                   EdgeKind.LIFT_BOARD, ref=k):
+                    continue
                 if not floor:
                     self.notes.append(f"lift {lift.name} stops on storey "
                                       f"'{self.model.storeys[s].name}' but no space is beside it")
@@ -372,7 +425,7 @@ class _GraphBuilder:
                                            within=NEAREST_SPACE_M, lifts_too=True)
             if space >= 0:
                 self.edge(int(self.space_node[space]), n, EdgeKind.WALK)
-            else:
+            elif not self.link_to_grid(n, e.storey, 1.0):
                 stranded[e.storey] = stranded.get(e.storey, 0) + 1
         for s, count in sorted(stranded.items()):
             self.notes.append(

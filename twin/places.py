@@ -1,17 +1,19 @@
 """Places: the names people type (a room, a valve, a GlobalId) to and from navigation-graph nodes.
 
 Takes a PLACE string and a twin's :class:`~twin.model.BuildingModel` and
-:class:`~twin.navgraph.NavGraph`, gives the node id that stands for it; and back, gives a node a
-readable name for paths and reports. The one mapping between outside names and inside ids for
-places (STYLE.md rule 3).
+:class:`~twin.navgraph.NavGraph`, gives the node id that stands for it (:func:`resolve_place`), or
+the network state with it out of use (:func:`close_places`); and back, gives a node a readable
+name (:func:`place_name`) and a path plain data for reports (:func:`describe_path`). The one
+mapping between outside names and inside ids for places (STYLE.md rule 3).
 
 A PLACE is, tried in this order:
 
 1. ``node:<id>`` — a navigation-graph node id, for debugging;
 2. a GlobalId of a space, door, piece of equipment, lift (or any part grouped into it) or stair;
 3. a name, case-insensitive: a space's name, long name or both (``"A-1403 Flat A-1403"``), then
-   an equipment name, a lift name, a stair name, a door name — the first of these groups that
-   has a match wins;
+   an equipment name, a lift name, a lift car exported as a space, a stair name, a door name —
+   the first of these groups that has a match wins (a lift's own equipment entry, its power
+   feed, stands for the lift);
 
 optionally followed by ``@ STOREY`` (a storey name or index) to pick among spaces of the same
 name on different storeys: ``"Corridor @ Level 3"``. A lift or stair stands for its lowest
@@ -28,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from twin.errors import PlaceError, suggest
-from twin.model import BuildingModel
+from twin.model import BuildingModel, Space
 from twin.navgraph import EdgeKind, NavGraph, NodeKind
 from twin.routing.paths import Path
 from twin.routing.state import NetworkState
@@ -131,11 +133,11 @@ def _resolve(place: str, model: BuildingModel, graph: NavGraph) -> tuple[_Candid
     if text.lower().startswith("node:"):
         return None, _node_literal(text, graph)
 
-    found = _by_global_id(text, model)
+    found = _lifts_first(_by_global_id(text, model), model)
     if not found:
         name, _, storey_text = text.partition("@")
         name = name.strip()
-        found = _by_name(name, model)
+        found = _lifts_first(_by_name(name, model), model)
         if storey_text.strip():
             storey = resolve_storey(storey_text.strip(), model)
             found = [c for c in found if c.storey == storey]
@@ -262,13 +264,30 @@ def _by_global_id(text: str, model: BuildingModel) -> list[_Candidate]:
     return out
 
 
+def _lifts_first(found: list[_Candidate], model: BuildingModel) -> list[_Candidate]:
+    """A lift's own equipment entry (its power feed) stands for the lift; one candidate each."""
+    lift_of = {lf.equipment: i for i, lf in enumerate(model.lifts) if lf.equipment >= 0}
+    out: dict[tuple[str, int], _Candidate] = {}
+    for c in found:
+        if c.kind == "equipment" and c.index in lift_of:
+            k = lift_of[c.index]
+            lf = model.lifts[k]
+            c = _Candidate("lift", k, lf.name or lf.id, lf.id, min(lf.storeys, default=-1))
+        out.setdefault((c.kind, c.index), c)
+    return list(out.values())
+
+
 def _by_name(name: str, model: BuildingModel) -> list[_Candidate]:
     key = name.lower()
+
+    def space_named(s: Space) -> bool:
+        return key in (s.name.lower(), s.long_name.lower(), s.label.lower())
+
     groups = (
         [
             _Candidate("space", i, s.label, s.id, s.storey)
             for i, s in enumerate(model.spaces)
-            if key in (s.name.lower(), s.long_name.lower(), s.label.lower())
+            if not s.is_lift and space_named(s)
         ],
         [
             _Candidate("equipment", i, e.name, e.id, e.storey)
@@ -279,6 +298,12 @@ def _by_name(name: str, model: BuildingModel) -> list[_Candidate]:
             _Candidate("lift", i, lf.name, lf.id, min(lf.storeys, default=-1))
             for i, lf in enumerate(model.lifts)
             if lf.name.lower() == key
+        ],
+        # A lift car exported as an IfcSpace answers to its name only after the lift itself.
+        [
+            _Candidate("space", i, s.label, s.id, s.storey)
+            for i, s in enumerate(model.spaces)
+            if s.is_lift and space_named(s)
         ],
         [
             _Candidate("stair", i, s.name, s.id, min(s.storeys, default=-1))

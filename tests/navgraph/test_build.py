@@ -95,3 +95,34 @@ def test_a_model_without_doors_or_stairs_gets_assumed_links_and_says_so() -> Non
     assert any("no doors at all" in n for n in twin.audit.notes)
     assert any("no stairs or lifts" in n for n in twin.audit.notes)
     assert twin.audit.rule.startswith("largest connected part")
+
+
+def test_without_spaces_a_walkable_grid_from_slabs_and_walls_links_the_storeys(
+    tmp_path: Path,
+) -> None:
+    import ifcopenshell
+    import ifcopenshell.api
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    f = ifcopenshell.open(str(shared_ifc("fzk_haus.ifc")))
+    for space in list(f.by_type("IfcSpace")):
+        ifcopenshell.api.run("root.remove_product", f, product=space)
+    path = tmp_path / "haus_without_spaces.ifc"
+    f.write(str(path))
+    twin = load_twin([path], use_cache=False)
+    graph = twin.graph
+    grid = graph.node_kind == NodeKind.GRID
+    assert set(graph.node_storey[grid].tolist()) == {0, 1}
+    # The house's floor is about 10 m × 12 m less its walls: some 90 m² a storey, 1 m cells
+    # refined to 0.5 m and finer in doorways.
+    assert 300 < grid.sum() < 1500
+    assert len(twin.model.walkable) == 2
+    assert any("has no spaces; its walkable area" in n for n in twin.audit.notes)
+    n = graph.n_nodes
+    _, label = connected_components(
+        coo_matrix((np.ones(graph.n_edges), (graph.edge_u, graph.edge_v)), shape=(n, n)),
+        directed=False,
+    )
+    # One piece: the doors and the stair join every room on both storeys.
+    assert len(np.unique(label[grid])) == 1

@@ -13,7 +13,9 @@ from twin.synthetic import graph_from_edges, tower
 
 def line(n: int = 5):
     """Nodes 0..n-1 on a line 13 m apart: 10 s a hop at 1.3 m/s."""
-    return graph_from_edges([(13.0 * i, 0, 0) for i in range(n)], [(i, i + 1) for i in range(n - 1)])
+    return graph_from_edges(
+        [(13.0 * i, 0, 0) for i in range(n)], [(i, i + 1) for i in range(n - 1)]
+    )
 
 
 def test_someone_en_route_counts_from_where_they_will_be():
@@ -36,7 +38,10 @@ def test_nobody_eligible_or_able_to_get_there_gives_minus_one_and_inf():
     people = Positions.at([0, 1])
     assert r.nearest(4, people, eligible=[False, False]) == (-1, np.inf)
     assert r.nearest(4, people, NORMAL.with_closed([4])) == (-1, np.inf)
-    assert r.dispatch([4, 0], Positions.at([])) == (pytest.approx([-1, -1]), pytest.approx([np.inf] * 2))
+    assert r.dispatch([4, 0], Positions.at([])) == (
+        pytest.approx([-1, -1]),
+        pytest.approx([np.inf] * 2),
+    )
 
 
 def test_someone_part_way_along_an_edge_may_turn_back():
@@ -80,7 +85,9 @@ def test_batch_dispatch_equals_one_decision_at_a_time(data):
     p = data.draw(st.integers(1, 8))
     nodes = data.draw(st.lists(st.integers(0, n - 1), min_size=p, max_size=p))
     eta = data.draw(st.lists(st.floats(0, 100), min_size=p, max_size=p))
-    eligible = np.array(data.draw(st.lists(st.booleans(), min_size=p * len(targets), max_size=p * len(targets))))
+    eligible = np.array(
+        data.draw(st.lists(st.booleans(), min_size=p * len(targets), max_size=p * len(targets)))
+    )
     eligible = eligible.reshape(len(targets), p)
     state = data.draw(st.sampled_from([NORMAL, NORMAL.with_lifts_off()]))
     r = Router(g, keys=targets[:3])

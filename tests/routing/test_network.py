@@ -15,9 +15,7 @@ from twin.travel import HEAVY
 
 def two_rooms_two_doors():
     """Two rooms 13 m apart joined twice: a 13 m way (10 s at 1.3 m/s) and a 26 m one (20 s)."""
-    return graph_from_edges(
-        [(0, 0, 0), (13, 0, 0)], [(0, 1), (1, 0)], edge_length_m=[13.0, 26.0]
-    )
+    return graph_from_edges([(0, 0, 0), (13, 0, 0)], [(0, 1), (1, 0)], edge_length_m=[13.0, 26.0])
 
 
 def test_parallel_edges_collapse_to_the_fastest_not_the_sum():
@@ -54,6 +52,21 @@ def test_a_closed_node_cannot_be_entered_but_can_be_left():
     assert t[0, 1] == np.inf  # nor go into it
     assert t[1, 2] == pytest.approx(10.0)  # whoever is in b gets out
     assert t[1, 1] == 0.0
+
+
+def test_a_closed_storey_blocks_the_stairs_but_the_lift_rides_through_it():
+    g = tower(3, grid=(1, 1), rooms_per_storey=0, stairs=((0, 0),), lifts=((0, 0),)).graph
+    ground, top = grid_node(g, 0), grid_node(g, 2)
+    r = Router(g)
+    flooded = NORMAL.with_closed(storeys=[1])
+    # 30 s wait + 8 s doors + 1 s to the doors + 6 m at 1.75 m/s + 1 ms out.
+    assert r.times([ground], [top], flooded)[0, 0] == pytest.approx(39 + 6 / 1.75 + 1e-3)
+    assert r.times([ground], [top], flooded.with_lifts_off())[0, 0] == np.inf
+    assert r.times([ground], [grid_node(g, 1)], flooded)[0, 0] == np.inf
+
+
+def grid_node(g, storey: int) -> int:
+    return int(np.flatnonzero((g.node_storey == storey) & (g.node_kind == NodeKind.GRID))[0])
 
 
 def test_heavy_equipment_cannot_take_the_stairs():

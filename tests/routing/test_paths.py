@@ -13,7 +13,9 @@ from twin.synthetic import graph_from_edges, tower
 
 
 def grid_node(graph, storey: int, i: int) -> int:
-    return int(np.flatnonzero((graph.node_storey == storey) & (graph.node_kind == NodeKind.GRID))[i])
+    return int(
+        np.flatnonzero((graph.node_storey == storey) & (graph.node_kind == NodeKind.GRID))[i]
+    )
 
 
 def test_a_stair_climb_passes_the_cells_the_landings_and_the_flights():
@@ -52,7 +54,9 @@ def test_a_path_from_a_from_table_is_the_same_trip():
 
 def test_no_route_says_why_in_one_line():
     g = graph_from_edges([(0, 0, 0), (13, 0, 0)], [(0, 1)])
-    with pytest.raises(NoRouteError, match=r"no route from node 0 to node 1 \(walking; 1 node\(s\) closed\)"):
+    with pytest.raises(
+        NoRouteError, match=r"no route from node 0 to node 1 \(walking; 1 node\(s\) closed\)"
+    ):
         Router(g).path(0, 1, NORMAL.with_closed([1]))
 
 
@@ -67,20 +71,32 @@ def geometric_graphs(draw):
     xyz = draw(
         st.lists(
             st.tuples(st.floats(0, 50), st.floats(0, 50), st.sampled_from([0.0, 3.0, 6.0])),
-            min_size=n, max_size=n,
+            min_size=n,
+            max_size=n,
         )
     )
-    uv = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=1, max_size=30))
+    uv = draw(
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=1, max_size=30)
+    )
     slack = draw(st.lists(st.floats(1.0, 2.0), min_size=len(uv), max_size=len(uv)))
-    kind = draw(st.lists(st.sampled_from([EdgeKind.WALK, EdgeKind.STAIR, EdgeKind.RAMP, EdgeKind.LIFT_RIDE]),
-                         min_size=len(uv), max_size=len(uv)))
+    kind = draw(
+        st.lists(
+            st.sampled_from([EdgeKind.WALK, EdgeKind.STAIR, EdgeKind.RAMP, EdgeKind.LIFT_RIDE]),
+            min_size=len(uv),
+            max_size=len(uv),
+        )
+    )
     a = np.asarray(xyz)
     length = [float(np.linalg.norm(a[v] - a[u])) * f for (u, v), f in zip(uv, slack, strict=True)]
     return graph_from_edges(xyz, uv, edge_length_m=length, edge_kind=kind)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.one_of(geometric_graphs(), st.builds(lambda s: tower(s, grid=(3, 2)).graph, st.integers(1, 6))))
+@given(
+    st.one_of(
+        geometric_graphs(), st.builds(lambda s: tower(s, grid=(3, 2)).graph, st.integers(1, 6))
+    )
+)
 def test_a_route_is_never_shorter_than_the_straight_line(g):
     r = Router(g)
     nodes = np.arange(g.n_nodes)

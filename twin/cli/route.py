@@ -42,7 +42,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from twin.cli.progress import progress_bar
     from twin.places import close_places, describe_path, place_name, resolve_place, storey_name
-    from twin.routing import NetworkState, Router
+    from twin.routing import NetworkState, NoRouteError, Router
     from twin.travel import HEAVY, WALKING
     from twin.twin import load_twin
 
@@ -55,15 +55,22 @@ def run(args: argparse.Namespace) -> int:
     if args.lifts == "off":
         state = state.with_lifts_off()
     state = close_places(state, args.closed, model, graph)
-    path = Router(graph).path(origin, target, state)
+
+    def where(node: int) -> str:
+        return f"{place_name(model, graph, node)} ({storey_name(model, graph, node)})"
+
+    try:
+        path = Router(graph).path(origin, target, state)
+    except NoRouteError:
+        raise NoRouteError(
+            f"no route from {where(origin)} to {where(target)} ({state.describe()}); "
+            "something on the way is closed, locked or off"
+        ) from None
     report = describe_path(path, model, graph)
     if args.json:
         json.dump(report, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
-
-    def where(node: int) -> str:
-        return f"{place_name(model, graph, node)} ({storey_name(model, graph, node)})"
 
     minutes, seconds = divmod(round(path.time_s), 60)
     print(f"from      {where(origin)}")

@@ -89,9 +89,10 @@ def closed_nodes(graph: NavGraph, state: NetworkState) -> np.ndarray:
                 "take node ids from the same NavGraph"
             )
         closed[ids] = True
-    if state.closed_storeys:
-        closed |= np.isin(graph.node_storey, list(state.closed_storeys))
     kind = graph.node_kind
+    if state.closed_storeys:
+        # Lift stops stay open so cars ride through; the floor around them is closed.
+        closed |= np.isin(graph.node_storey, list(state.closed_storeys)) & (kind != NodeKind.LIFT)
     if state.all_lifts_off:
         closed |= kind == NodeKind.LIFT
     elif state.lifts_off:
@@ -157,7 +158,7 @@ def compile_network(graph: NavGraph, state: NetworkState) -> Network:
 
     ok = np.isfinite(t) & (u != v) & ~closed[v]
     u, v, t, length, edge = u[ok], v[ok], t[ok], length[ok], edge[ok]
-    order = np.lexsort((length, -t, v, u))
+    order = np.lexsort((length, t, v, u))
     u, v, t, length, edge = u[order], v[order], t[order], length[order], edge[order]
     first = np.ones(u.shape[0], dtype=bool)
     first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])

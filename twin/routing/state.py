@@ -50,7 +50,8 @@ class NetworkState:
         Navigation-graph node ids nobody may enter (a flooded space, a cordon). Someone already
         there can still leave, so a crew caught by rising water is not stranded by the table.
     closed_storeys
-        Storey indices whose every node is closed as above.
+        Storey indices whose every node is closed as above, except lift stops: a car still
+        passes through the shaft, but nobody gets out on that storey.
     locked_doors
         Indices into ``model.doors``: the door's node is closed and the walking edges through the
         door are removed both ways.

@@ -190,11 +190,12 @@ def tree_lengths(
         arcs = network.arcs(col[has], pred[has])
     if np.any(arcs < 0):
         raise RoutingError("predecessor arrays do not match the network they are used with")
-    acc = np.zeros((r, n), dtype=np.float64)
-    acc[has] = network.arc_length_m[arcs]
+    hop = np.zeros((r, n), dtype=np.float64)
+    hop[has] = network.arc_length_m[arcs]
     base = (np.arange(r, dtype=np.int64) * n)[:, None]
-    ptr = np.where(has, pred, col).astype(np.int64) + base
-    acc, ptr = acc.ravel(), ptr.ravel()
+    # Roots and unreachable nodes point at themselves with length 0: a fixed point.
+    ptr = (np.where(has, pred, col) + base).ravel()
+    acc = hop.ravel()
     while True:
         nxt = ptr[ptr]
         if np.array_equal(nxt, ptr):
