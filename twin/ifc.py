@@ -97,10 +97,7 @@ def open_ifc(path: str | Path) -> Any:
         raise ModelError(f"{p}: the file is empty (0 bytes) — export the model again")
     with p.open("rb") as fh:
         head = fh.read(64)
-    if head.startswith(b"PK"):
-        text = _read_ifczip(p)
-    else:
-        text = _read_step_text(p, head)
+    text = _read_ifczip(p) if head.startswith(b"PK") else _read_step_text(p, head)
     try:
         return ifcopenshell.file.from_string(text)
     except Exception as exc:  # ifcopenshell raises plain RuntimeError/IOError on parse errors
@@ -721,9 +718,9 @@ def _read_port_links(f: Any, parts: _Parts, index_of: dict[int, int],
             continue
         ia, ib = index_of[ea], index_of[eb]
         da, db = getattr(a, "FlowDirection", None), getattr(b, "FlowDirection", None)
-        if da == "SOURCE" and db in ("SINK", None) or da is None and db == "SINK":
+        if (da == "SOURCE" and db in ("SINK", None)) or (da is None and db == "SINK"):
             parts.port_links.append((ia, ib, True))
-        elif da == "SINK" and db in ("SOURCE", None) or da is None and db == "SOURCE":
+        elif (da == "SINK" and db in ("SOURCE", None)) or (da is None and db == "SOURCE"):
             parts.port_links.append((ib, ia, True))
         else:
             parts.port_links.append((ia, ib, False))

@@ -80,7 +80,7 @@ def render_plan(twin: Twin, storey: int, out: str | Path, *, size: tuple[int, in
             continue
         segs = np.stack([graph.node_xyz[graph.edge_u[sel], :2], graph.node_xyz[graph.edge_v[sel], :2]],
                         axis=1)
-        ax.add_collection(LineCollection(segs, colors=[rgb], linewidths=0.9,
+        ax.add_collection(LineCollection(list(segs), colors=[rgb], linewidths=0.9,
                                          linestyles="dashed" if kind == EdgeKind.OUTSIDE else "solid"))
 
     def scatter(kind: NodeKind, rgb: Any, marker: str, label: str, s: float) -> None:
@@ -137,7 +137,7 @@ def render_3d(twin: Twin, out: str | Path, *, size: tuple[int, int] = (1600, 120
     import pyvista as pv
 
     plotter = pv.Plotter(off_screen=True, window_size=list(size))
-    plotter.set_background("white")
+    plotter.set_background("white")  # type: ignore[arg-type]  # pyvista stub quirk
     plates = space_plates(twin)
     if plates.n_cells:
         plotter.add_mesh(plates, scalars="colour", rgb=True, opacity=0.85)

@@ -20,7 +20,7 @@ def progress_bar(label: str) -> Iterator[Callable[[float, str], None]]:
         if not tty:
             return
         width = 24
-        filled = int(round(max(0.0, min(1.0, fraction)) * width))
+        filled = round(max(0.0, min(1.0, fraction)) * width)
         elapsed = time.perf_counter() - start
         sys.stderr.write(f"\r{label}: [{'#' * filled}{'.' * (width - filled)}] "
                          f"{fraction:4.0%} {elapsed:5.1f}s {message[:40]:<40}")
