@@ -61,17 +61,14 @@ def export_graph(
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise ExportError(
-            f"{out}: cannot tell the format from '{suffix or 'no extension'}'; "
-            f"name the file .graphml or .csv"
+            f"{out}: cannot tell the format from '{suffix or 'no extension'}'; name the file .graphml or .csv"
         )
     writer = write_graphml if suffix == ".graphml" else write_edge_csv
     try:
         with out.open("w", encoding="utf-8", newline="") as f:
             writer(graph, f, model=model, mode=mode)
     except OSError as exc:
-        raise ExportError(
-            f"{out}: cannot write ({exc.strerror}); check the folder exists"
-        ) from None
+        raise ExportError(f"{out}: cannot write ({exc.strerror}); check the folder exists") from None
     return out
 
 

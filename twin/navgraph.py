@@ -96,12 +96,17 @@ class NavGraph:
 
 #: A door's footprint buffered by this (m) overlaps the spaces on both sides of its wall.
 DOOR_REACH_M = 0.4
+#: A door whose centre lies this far (m) inside a space is a door within that space.
+INNER_DOOR_DEPTH_M = 0.15
 #: Spaces closer than this (m) have no wall between them: an open boundary people walk across.
 OPEN_GAP_M = 0.05
 #: An open boundary must be at least this long (m) to walk through.
 OPEN_MIN_M = 0.8
 #: In a model with no doors at all, spaces this close (m) share one wall; it is assumed passable.
 ASSUMED_GAP_M = 0.5
+#: A straight walk between two doors of a space may graze its outline by this much (m): door
+#: nodes sit in the wall, just outside the space's footprint.
+PORTAL_SLACK_M = 0.35
 #: A stair's footprint buffered by this (m) reaches the spaces it lands in.
 LANDING_REACH_M = 0.5
 #: Landings of stacked stairs closer than this (m) on one storey are one landing.
@@ -138,6 +143,8 @@ class _GraphBuilder:
         self.kind: list[int] = []
         self.ref: list[int] = []
         self.edges: list[tuple[int, int, int, int, float, bool]] = []
+        self.portals: dict[int, list[int]] = {}
+        """Space index → the door and landing nodes on its edge."""
         self.notes: list[str] = []
         spaces = model.spaces
         self.footprints = [sp.footprint for sp in spaces]
@@ -195,6 +202,7 @@ class _GraphBuilder:
             )
             self.add_open_boundaries(ASSUMED_GAP_M, assumed=True)
         self.add_stairs()
+        self.add_portal_links()
         self.add_lifts()
         if not model.stairs and not model.lifts:
             self.add_assumed_vertical_links()
@@ -285,8 +293,15 @@ class _GraphBuilder:
             # A door joins (at most) the two spaces it overlaps most; a corner of a third
             # space brushing the buffer is not a way through.
             hits = sorted(hits, key=lambda i: -reach.intersection(self.footprints[i]).area)[:2]
+            centre = Point(door.xyz[0], door.xyz[1])
+            inner = [i for i in hits if self.footprints[i].buffer(-INNER_DOOR_DEPTH_M).contains(centre)]
+            if inner:
+                # A door standing well inside one space (a toilet stall, a wardrobe) is not a
+                # way into the room behind the wall.
+                hits = inner[:1]
             for i in hits:
                 self.edge(int(self.space_node[i]), n, EdgeKind.WALK, ref=d_index)
+                self.portals.setdefault(i, []).append(n)
             on_grid = self.link_to_grid(n, door.storey, door.width_m / 2 + DOOR_REACH_M + 0.3,
                                         ref=d_index)
             if not hits and not on_grid:
@@ -321,6 +336,23 @@ class _GraphBuilder:
             length = float(np.linalg.norm(via - pa) + np.linalg.norm(pb - via))
             self.edge(ua, ub, EdgeKind.WALK, length_m=length, assumed=assumed)
 
+    def add_portal_links(self) -> None:
+        """Walk straight from door to door across a space when the straight line stays inside it.
+
+        Without these a long corridor would send everyone through its centroid: door to centre
+        to the next door, a detour that grows with the corridor.
+        """
+        for space, portals in self.portals.items():
+            if len(portals) < 2:
+                continue
+            room = self.footprints[space].buffer(PORTAL_SLACK_M)
+            pairs = list(itertools.combinations(portals, 2))
+            lines = shapely.linestrings([[self.xyz[a][:2], self.xyz[b][:2]] for a, b in pairs])
+            inside = shapely.covered_by(lines, room)
+            for (a, b), ok in zip(pairs, inside.tolist(), strict=True):
+                if ok:
+                    self.edge(a, b, EdgeKind.WALK)
+
     def landing(self, stair_index: int, storey: int, at: Point, landings: dict[int, list[int]],
                 reach: Any) -> int:
         """The landing node of a stair on a storey, shared with stacked stairs, linked to spaces."""
@@ -336,6 +368,7 @@ class _GraphBuilder:
             hits = [nearest] if nearest >= 0 else []
         for i in hits:
             self.edge(int(self.space_node[i]), n, EdgeKind.WALK)
+            self.portals.setdefault(i, []).append(n)
         if self.link_to_grid(n, storey, LANDING_MERGE_M):
             return n
         if not hits and any(sp.storey == storey for sp in self.model.spaces):

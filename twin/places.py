@@ -154,13 +154,11 @@ def _resolve(place: str, model: BuildingModel, graph: NavGraph) -> tuple[_Candid
     nodes = {_node_of(c, model, graph) for c in found}
     if len(nodes) > 1:
         listed = "; ".join(
-            f"{c.kind} {c.label} on {_storey_label(model, c.storey)} ({c.id})"
-            for c in found[:MAX_LISTED]
+            f"{c.kind} {c.label} on {_storey_label(model, c.storey)} ({c.id})" for c in found[:MAX_LISTED]
         )
         more = f"; and {len(found) - MAX_LISTED} more" if len(found) > MAX_LISTED else ""
         raise PlaceError(
-            f"'{text}' names {len(found)} places: {listed}{more} — "
-            "give a GlobalId or add '@ STOREY'"
+            f"'{text}' names {len(found)} places: {listed}{more} — give a GlobalId or add '@ STOREY'"
         )
     node = nodes.pop()
     if node < 0:
@@ -237,9 +235,7 @@ def _node_literal(text: str, graph: NavGraph) -> int:
 
 def _by_global_id(text: str, model: BuildingModel) -> list[_Candidate]:
     out = [
-        _Candidate("space", i, s.label, s.id, s.storey)
-        for i, s in enumerate(model.spaces)
-        if s.id == text
+        _Candidate("space", i, s.label, s.id, s.storey) for i, s in enumerate(model.spaces) if s.id == text
     ]
     out += [
         _Candidate("door", i, d.name or d.id, d.id, d.storey)
@@ -342,9 +338,7 @@ def _node_of(c: _Candidate, model: BuildingModel, graph: NavGraph) -> int:
         return at(graph.equipment_node, c.index)
     if c.kind == "lift":
         return _lift_landing(graph, c.index)
-    return _lowest(
-        graph, np.flatnonzero((graph.node_kind == NodeKind.STAIR) & (graph.node_ref == c.index))
-    )
+    return _lowest(graph, np.flatnonzero((graph.node_kind == NodeKind.STAIR) & (graph.node_ref == c.index)))
 
 
 def _lift_landing(graph: NavGraph, lift: int) -> int:

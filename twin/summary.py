@@ -51,7 +51,7 @@ def summarize(twin: Twin) -> dict[str, Any]:
         "systems": [
             {"name": s.name, "kind": s.kind, "elements": len(s.members)} for s in model.systems
         ],
-        "port_links": int(len(model.port_links)),
+        "port_links": len(model.port_links),
         "graph": {
             "nodes": graph.n_nodes,
             "edges": graph.n_edges,

@@ -77,9 +77,7 @@ def graph_from_edges(
     n, m = xyz.shape[0], uv.shape[0]
     u, v = uv[:, 0].copy(), uv[:, 1].copy()
     if m and (uv.min() < 0 or uv.max() >= n):
-        raise ValueError(
-            f"graph_from_edges: edges must name nodes 0..{n - 1}, got {uv.min()}..{uv.max()}"
-        )
+        raise ValueError(f"graph_from_edges: edges must name nodes 0..{n - 1}, got {uv.min()}..{uv.max()}")
 
     def ints(a: object, default: int, size: int) -> np.ndarray:
         if a is None:
@@ -92,9 +90,7 @@ def graph_from_edges(
         else np.asarray(edge_length_m, dtype=np.float64).reshape(m)
     )
     rise = (
-        xyz[v, 2] - xyz[u, 2]
-        if edge_rise_m is None
-        else np.asarray(edge_rise_m, dtype=np.float64).reshape(m)
+        xyz[v, 2] - xyz[u, 2] if edge_rise_m is None else np.asarray(edge_rise_m, dtype=np.float64).reshape(m)
     )
     kind = ints(node_kind, int(NodeKind.GRID), n)
     ref = ints(node_ref, -1, n)
@@ -231,9 +227,7 @@ def tower(
             b.edge(door, space, EdgeKind.WALK, d_ref)
 
         for a, (i, j) in enumerate(stairs):
-            landing = b.node(
-                (i * spacing_m - landing_offset_m, j * spacing_m, z), s, NodeKind.STAIR, a
-            )
+            landing = b.node((i * spacing_m - landing_offset_m, j * spacing_m, z), s, NodeKind.STAIR, a)
             b.edge(base + j * gx + i, landing, EdgeKind.WALK)
             if landing_prev[a] >= 0:
                 b.edge(landing_prev[a], landing, EdgeKind.STAIR, a)
@@ -304,9 +298,7 @@ def _model(
     lifts: list[tuple[float, float]],
     full: bool,
 ) -> BuildingModel:
-    source = SourceFile(
-        name="synthetic", schema="IFC4", length_unit="m", metres_per_unit=1.0, sha256=""
-    )
+    source = SourceFile(name="synthetic", schema="IFC4", length_unit="m", metres_per_unit=1.0, sha256="")
     levels = tuple(
         Storey(id=f"storey-{s:03d}", name=f"Level {s}", elevation_m=s * storey_height_m)
         for s in range(storeys)

@@ -24,8 +24,10 @@ def test_rooms_connect_through_their_doors_and_the_stair(tmp_path: Path) -> None
     assert model.doors[graph.node_ref[graph.entrances[0]]].name == "Front door"
     walk = graph.edge_kind == EdgeKind.WALK
     # Hall–front door, hall–kitchen door, kitchen–kitchen door, hall–stair door,
-    # stair hall–stair door, landing–bedroom door, bedroom–bedroom door, two stair landings.
-    assert walk.sum() == 9
+    # stair hall–stair door, landing–bedroom door, bedroom–bedroom door, two stair landings: 9
+    # space-to-portal edges; plus door-to-door straight across a space: the hall's three doors
+    # pairwise (3), stair door–landing (1), upper landing–bedroom door (1).
+    assert walk.sum() == 9 + 5
     (stair_edge,) = np.flatnonzero(graph.edge_kind == EdgeKind.STAIR)
     assert graph.edge_rise_m[stair_edge] == pytest.approx(3.0)
     fwd, rev = edge_times_s(graph, WALKING)

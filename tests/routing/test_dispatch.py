@@ -13,9 +13,7 @@ from twin.synthetic import graph_from_edges, tower
 
 def line(n: int = 5):
     """Nodes 0..n-1 on a line 13 m apart: 10 s a hop at 1.3 m/s."""
-    return graph_from_edges(
-        [(13.0 * i, 0, 0) for i in range(n)], [(i, i + 1) for i in range(n - 1)]
-    )
+    return graph_from_edges([(13.0 * i, 0, 0) for i in range(n)], [(i, i + 1) for i in range(n - 1)])
 
 
 def test_someone_en_route_counts_from_where_they_will_be():

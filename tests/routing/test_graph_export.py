@@ -42,9 +42,7 @@ def test_names_with_markup_characters_are_escaped(tmp_path):
     tw = tower(1, rooms_per_storey=1)
     space = dataclasses.replace(tw.model.spaces[0], long_name='R&D <lab> "A"')
     model = dataclasses.replace(tw.model, spaces=(space,))
-    read = nx.read_graphml(
-        export_graph(tw.graph, tmp_path / "x.graphml", model=model), node_type=int
-    )
+    read = nx.read_graphml(export_graph(tw.graph, tmp_path / "x.graphml", model=model), node_type=int)
     assert read.nodes[int(tw.graph.space_node[0])]["name"] == '0001 R&D <lab> "A"'
 
 

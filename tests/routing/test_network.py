@@ -36,9 +36,7 @@ def test_the_fastest_parallel_edge_also_gives_the_length():
 
 def test_time_is_directed_up_the_stairs_is_slower_than_down():
     # Two landings one 3 m storey apart: 17.5 s up, 12.5 s down.
-    g = graph_from_edges(
-        [(0, 0, 0), (0, 0, 3)], [(0, 1)], edge_kind=[EdgeKind.STAIR], node_storey=[0, 1]
-    )
+    g = graph_from_edges([(0, 0, 0), (0, 0, 3)], [(0, 1)], edge_kind=[EdgeKind.STAIR], node_storey=[0, 1])
     r = Router(g)
     assert r.times([0], [1])[0, 0] == pytest.approx(17.5)
     assert r.times([1], [0])[0, 0] == pytest.approx(12.5)

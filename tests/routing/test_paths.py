@@ -13,9 +13,7 @@ from twin.synthetic import graph_from_edges, tower
 
 
 def grid_node(graph, storey: int, i: int) -> int:
-    return int(
-        np.flatnonzero((graph.node_storey == storey) & (graph.node_kind == NodeKind.GRID))[i]
-    )
+    return int(np.flatnonzero((graph.node_storey == storey) & (graph.node_kind == NodeKind.GRID))[i])
 
 
 def test_a_stair_climb_passes_the_cells_the_landings_and_the_flights():
@@ -54,9 +52,7 @@ def test_a_path_from_a_from_table_is_the_same_trip():
 
 def test_no_route_says_why_in_one_line():
     g = graph_from_edges([(0, 0, 0), (13, 0, 0)], [(0, 1)])
-    with pytest.raises(
-        NoRouteError, match=r"no route from node 0 to node 1 \(walking; 1 node\(s\) closed\)"
-    ):
+    with pytest.raises(NoRouteError, match=r"no route from node 0 to node 1 \(walking; 1 node\(s\) closed\)"):
         Router(g).path(0, 1, NORMAL.with_closed([1]))
 
 
@@ -75,9 +71,7 @@ def geometric_graphs(draw):
             max_size=n,
         )
     )
-    uv = draw(
-        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=1, max_size=30)
-    )
+    uv = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=1, max_size=30))
     slack = draw(st.lists(st.floats(1.0, 2.0), min_size=len(uv), max_size=len(uv)))
     kind = draw(
         st.lists(
@@ -92,11 +86,7 @@ def geometric_graphs(draw):
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    st.one_of(
-        geometric_graphs(), st.builds(lambda s: tower(s, grid=(3, 2)).graph, st.integers(1, 6))
-    )
-)
+@given(st.one_of(geometric_graphs(), st.builds(lambda s: tower(s, grid=(3, 2)).graph, st.integers(1, 6))))
 def test_a_route_is_never_shorter_than_the_straight_line(g):
     r = Router(g)
     nodes = np.arange(g.n_nodes)

@@ -35,9 +35,7 @@ def test_a_long_name_on_every_storey_is_ambiguous_and_the_message_lists_storeys_
     with pytest.raises(PlaceError) as err:
         resolve(tw, "Room 1")
     message = str(err.value)
-    assert message.startswith(
-        "'Room 1' names 3 places: space 0001 Room 1 on Level 0 (space-000-01);"
-    )
+    assert message.startswith("'Room 1' names 3 places: space 0001 Room 1 on Level 0 (space-000-01);")
     assert "Level 2 (space-002-01)" in message
     assert message.endswith("give a GlobalId or add '@ STOREY'")
     assert "\n" not in message
@@ -69,9 +67,7 @@ def test_a_lift_stands_for_the_floor_in_front_of_its_lowest_stop(tw):
     assert tw.graph.node_kind[node] == NodeKind.GRID and tw.graph.node_storey[node] == 0
     assert tw.graph.node_xyz[node].tolist() == [5.0, 0.0, 0.0]
     # … so a rescue can still be routed there with every lift off.
-    assert (
-        Router(tw.graph).times([resolve(tw, "0201")], [node], NORMAL.with_lifts_off())[0, 0] < 1e9
-    )
+    assert Router(tw.graph).times([resolve(tw, "0201")], [node], NORMAL.with_lifts_off())[0, 0] < 1e9
 
 
 def test_node_literal_for_debugging(tw):
@@ -81,9 +77,7 @@ def test_node_literal_for_debugging(tw):
 
 
 def test_closing_places_does_what_suits_each(tw):
-    state = close_places(
-        NORMAL, ["Lift 1", "Door 0001", "Level 1", "0202", "Stair A"], tw.model, tw.graph
-    )
+    state = close_places(NORMAL, ["Lift 1", "Door 0001", "Level 1", "0202", "Stair A"], tw.model, tw.graph)
     assert state.lifts_off == {0}
     assert state.locked_doors == {0}
     assert state.closed_storeys == {1}

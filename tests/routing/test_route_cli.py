@@ -47,10 +47,7 @@ def test_lifts_off_makes_the_same_trip_slower(synthetic_twin, capsys):
 
 
 def test_route_prints_a_readable_summary(synthetic_twin, capsys):
-    assert (
-        cli.main(["route", "m.ifc", "--from", "0001", "--to", "Valve L2", "--closed", "Lift 1"])
-        == 0
-    )
+    assert cli.main(["route", "m.ifc", "--from", "0001", "--to", "Valve L2", "--closed", "Lift 1"]) == 0
     text = capsys.readouterr().out
     assert "from      0001 Room 1 (Level 0)" in text
     assert "storeys   2 crossed" in text
@@ -62,19 +59,12 @@ def test_route_prints_a_readable_summary(synthetic_twin, capsys):
 def test_an_unknown_place_is_one_line_and_exit_status_2(synthetic_twin, capsys):
     assert cli.main(["route", "--from", "Roon 1 @ Level 0", "--to", "0501"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(
-        "twin route: no place called 'Roon 1' on storey 'Level 0' (did you mean: Room 1"
-    )
+    assert err.startswith("twin route: no place called 'Roon 1' on storey 'Level 0' (did you mean: Room 1")
     assert err.count("\n") == 1
 
 
 def test_no_route_is_one_line_and_exit_status_2(synthetic_twin, capsys):
-    assert (
-        cli.main(
-            ["route", "--from", "0001", "--to", "0501", "--closed", "Level 3", "--lifts", "off"]
-        )
-        == 2
-    )
+    assert cli.main(["route", "--from", "0001", "--to", "0501", "--closed", "Level 3", "--lifts", "off"]) == 2
     assert capsys.readouterr().err == (
         "twin route: no route from 0001 Room 1 (Level 0) to 0501 Room 1 (Level 5) "
         "(walking; all lifts off; 1 storey(s) closed); "

@@ -17,9 +17,7 @@ WALK_S = 1 / 1.3  # seconds per metre at the default walking speed
 
 
 def grid_node(graph, storey: int, i: int) -> int:
-    return int(
-        np.flatnonzero((graph.node_storey == storey) & (graph.node_kind == NodeKind.GRID))[i]
-    )
+    return int(np.flatnonzero((graph.node_storey == storey) & (graph.node_kind == NodeKind.GRID))[i])
 
 
 # -- hand-checked ------------------------------------------------------------------------------
@@ -144,16 +142,12 @@ def graphs_and_states(draw):
     node_kind = draw(st.lists(st.sampled_from(list(NodeKind)), min_size=n, max_size=n))
     node_ref = draw(st.lists(st.integers(-1, 2), min_size=n, max_size=n))
     m = draw(st.integers(0, 24))
-    uv = draw(
-        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=m, max_size=m)
-    )
+    uv = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=m, max_size=m))
     kind = draw(st.lists(st.sampled_from(KINDS), min_size=m, max_size=m))
     slack = draw(st.lists(st.floats(1.0, 3.0), min_size=m, max_size=m))
     ref = draw(st.lists(st.integers(-1, 2), min_size=m, max_size=m))
     a = np.asarray(xyz)
-    length = [
-        float(np.linalg.norm(a[v] - a[u])) * f + 0.5 for (u, v), f in zip(uv, slack, strict=True)
-    ]
+    length = [float(np.linalg.norm(a[v] - a[u])) * f + 0.5 for (u, v), f in zip(uv, slack, strict=True)]
     g = graph_from_edges(
         xyz,
         uv,
@@ -171,9 +165,7 @@ def graphs_and_states(draw):
         closed_nodes=draw(st.frozensets(st.integers(0, n - 1), max_size=2)),
         closed_storeys=draw(st.frozensets(st.integers(0, 3), max_size=1)),
         locked_doors=draw(st.frozensets(st.integers(0, 2), max_size=1)),
-        closed_edges=draw(st.frozensets(st.integers(0, max(m - 1, 0)), max_size=3))
-        if m
-        else frozenset(),
+        closed_edges=draw(st.frozensets(st.integers(0, max(m - 1, 0)), max_size=3)) if m else frozenset(),
     )
     return g, state
 
@@ -186,9 +178,7 @@ def oracle_digraph(g, state) -> nx.DiGraph:
         k, ref = NodeKind(int(g.node_kind[i])), int(g.node_ref[i])
         if int(g.node_storey[i]) in state.closed_storeys and k != NodeKind.LIFT:
             closed.add(i)
-        if (k == NodeKind.LIFT and lift_off(ref)) or (
-            k == NodeKind.DOOR and ref in state.locked_doors
-        ):
+        if (k == NodeKind.LIFT and lift_off(ref)) or (k == NodeKind.DOOR and ref in state.locked_doors):
             closed.add(i)
     fwd, rev = edge_times_s(g, state.mode)
     d = nx.DiGraph()

@@ -19,6 +19,8 @@ from twin.errors import TwinError
 COMMANDS: dict[str, str] = {
     "inspect": "inspect",
     "render": "render",
+    "route": "route",
+    "graph": "graph",
 }
 
 
@@ -48,6 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"twin {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`twin inspect | head`): not an error of ours.
+        sys.stdout = None  # type: ignore[assignment]  # stops Python flushing into the closed pipe
+        return 0
 
 
 if __name__ == "__main__":

@@ -25,9 +25,7 @@ def add_parser(sub: Any) -> None:
         metavar="FILE",
         help="write the graph: GraphML (.graphml: networkx, igraph, Gephi) or edge list (.csv)",
     )
-    p.add_argument(
-        "--heavy", action="store_true", help="edge times for heavy equipment (no stairs)"
-    )
+    p.add_argument("--heavy", action="store_true", help="edge times for heavy equipment (no stairs)")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.add_argument("--no-cache", action="store_true", help="rebuild the model even if cached")
     p.set_defaults(run=run)
@@ -48,19 +46,13 @@ def run(args: argparse.Namespace) -> int:
     summary: dict[str, Any] = {
         "nodes": graph.n_nodes,
         "edges": graph.n_edges,
-        "node_kinds": {
-            k.name.lower(): int(np.count_nonzero(graph.node_kind == k)) for k in NodeKind
-        },
-        "edge_kinds": {
-            k.name.lower(): int(np.count_nonzero(graph.edge_kind == k)) for k in EdgeKind
-        },
+        "node_kinds": {k.name.lower(): int(np.count_nonzero(graph.node_kind == k)) for k in NodeKind},
+        "edge_kinds": {k.name.lower(): int(np.count_nonzero(graph.edge_kind == k)) for k in EdgeKind},
         "entrances": int(graph.entrances.size),
         "notes": list(graph.notes),
     }
     if args.export:
-        out = export_graph(
-            graph, args.export, model=twin.model, mode=HEAVY if args.heavy else WALKING
-        )
+        out = export_graph(graph, args.export, model=twin.model, mode=HEAVY if args.heavy else WALKING)
         summary["export"] = str(out)
     if args.json:
         json.dump(summary, sys.stdout, ensure_ascii=False)

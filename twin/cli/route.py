@@ -23,9 +23,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--from", dest="origin", required=True, metavar="PLACE", help="where to start")
     p.add_argument("--to", dest="target", required=True, metavar="PLACE", help="where to go")
-    p.add_argument(
-        "--lifts", choices=("on", "off"), default="on", help="lifts working or not (default: on)"
-    )
+    p.add_argument("--lifts", choices=("on", "off"), default="on", help="lifts working or not (default: on)")
     p.add_argument(
         "--closed",
         nargs="+",

@@ -62,10 +62,7 @@ class Network:
             self.arc_key,
             self.closed,
         )
-        mats = sum(
-            m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
-            for m in (self.forward, self.backward)
-        )
+        mats = sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in (self.forward, self.backward))
         return int(sum(a.nbytes for a in arrays) + mats)
 
     def arcs(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:

@@ -58,9 +58,7 @@ class Positions:
         if node.size and node.dtype.kind not in "iu":
             raise RoutingError(f"Positions: nodes must be integer ids, got {node.dtype}")
         if np.any(np.isnan(eta)) or np.any(eta < 0):
-            raise RoutingError(
-                "Positions: eta_s must be ≥ 0 seconds (inf for none), got NaN or < 0"
-            )
+            raise RoutingError("Positions: eta_s must be ≥ 0 seconds (inf for none), got NaN or < 0")
         object.__setattr__(self, "node", node.astype(np.int64))
         object.__setattr__(self, "eta_s", eta)
 
@@ -80,9 +78,7 @@ class Positions:
         return cls(node, np.broadcast_to(np.asarray(eta_s, dtype=np.float64), node.shape).copy())
 
     @classmethod
-    def on_edges(
-        cls, network: Network, u: ArrayLike, v: ArrayLike, fraction: ArrayLike
-    ) -> Positions:
+    def on_edges(cls, network: Network, u: ArrayLike, v: ArrayLike, fraction: ArrayLike) -> Positions:
         """People walking from ``u`` to ``v``, ``fraction`` (0-1) of the way there.
 
         Each may go on to ``v`` (the rest of the arc u → v) or turn back to ``u`` (the part done,
@@ -154,11 +150,7 @@ class Router:
     ) -> None:
         self.graph = graph
         n = graph.n_nodes
-        self.keys = (
-            np.unique(node_ids(keys, n, "Router keys"))
-            if keys is not None
-            else np.empty(0, np.int64)
-        )
+        self.keys = np.unique(node_ids(keys, n, "Router keys")) if keys is not None else np.empty(0, np.int64)
         self.max_states = max(int(max_states), 1)
         self.chunk_rows = chunk_rows
         self._cache: OrderedDict[NetworkState, _StateCache] = OrderedDict()
@@ -224,19 +216,13 @@ class Router:
         """The "from" table when it already has every origin and "to" lacks a target, else "to"."""
         entry = self._entry(state)
         frm, to = entry.tables.get("from"), entry.tables.get("to")
-        if (
-            frm is not None
-            and frm.has_rows(origins).all()
-            and (to is None or not to.has_rows(targets).all())
-        ):
+        if frm is not None and frm.has_rows(origins).all() and (to is None or not to.has_rows(targets).all()):
             return frm
         return self.table(state, "to")
 
     # -- questions ----------------------------------------------------------------------------
 
-    def times(
-        self, origins: ArrayLike, targets: ArrayLike, state: NetworkState = NORMAL
-    ) -> np.ndarray:
+    def times(self, origins: ArrayLike, targets: ArrayLike, state: NetworkState = NORMAL) -> np.ndarray:
         """Seconds from each origin to each target: ``(len(origins), len(targets))``, ``inf`` if
         unreachable."""
         n = self.graph.n_nodes
@@ -244,9 +230,7 @@ class Router:
         table = self._pick(state, o, t)
         return table.lookup(o, t) if table.direction == "from" else table.lookup(t, o).T
 
-    def distances(
-        self, origins: ArrayLike, targets: ArrayLike, state: NetworkState = NORMAL
-    ) -> np.ndarray:
+    def distances(self, origins: ArrayLike, targets: ArrayLike, state: NetworkState = NORMAL) -> np.ndarray:
         """Metres along the fastest route from each origin to each target (as :meth:`times`)."""
         n = self.graph.n_nodes
         o, t = node_ids(origins, n, "origins"), node_ids(targets, n, "targets")
@@ -282,9 +266,7 @@ class Router:
         if positions.node.shape[1] == 1:
             out = time_s[rows[:, None], positions.node[None, :, 0]] + positions.eta_s[None, :, 0]
         else:
-            out = (time_s[rows[:, None, None], positions.node[None]] + positions.eta_s[None]).min(
-                axis=2
-            )
+            out = (time_s[rows[:, None, None], positions.node[None]] + positions.eta_s[None]).min(axis=2)
         if eligible is not None:
             mask = np.asarray(eligible, dtype=bool)
             try:
@@ -394,16 +376,13 @@ class Router:
             nodes = walk_predecessors(table.predecessors[row], o)
         return path_along(self.graph, self._entry(state).network, nodes)
 
-    def path_to_nearest(
-        self, origin: int, sources: ArrayLike, state: NetworkState = NORMAL
-    ) -> Path:
+    def path_to_nearest(self, origin: int, sources: ArrayLike, state: NetworkState = NORMAL) -> Path:
         """The fastest path from ``origin`` to whichever of ``sources`` is nearest."""
         found = self.reach(sources, state, direction="to")
         o = int(node_ids([origin], self.graph.n_nodes, "origin")[0])
         if not np.isfinite(found.time_s[o]):
             raise NoRouteError(
-                f"no route from node {o} to any of {len(np.unique(sources))} nodes "
-                f"({state.describe()})"
+                f"no route from node {o} to any of {len(np.unique(sources))} nodes ({state.describe()})"
             )
         nodes = walk_predecessors(found.predecessors, o)
         return path_along(self.graph, self._entry(state).network, nodes)

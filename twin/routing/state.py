@@ -139,15 +139,11 @@ class NetworkState:
 
     def with_locked(self, doors: Iterable[int]) -> NetworkState:
         """Lock the doors with these indices (``model.doors``)."""
-        return dataclasses.replace(
-            self, locked_doors=self.locked_doors | _ids(doors, "locked_doors")
-        )
+        return dataclasses.replace(self, locked_doors=self.locked_doors | _ids(doors, "locked_doors"))
 
     def with_unlocked(self, doors: Iterable[int]) -> NetworkState:
         """Unlock the doors with these indices."""
-        return dataclasses.replace(
-            self, locked_doors=self.locked_doors - _ids(doors, "locked_doors")
-        )
+        return dataclasses.replace(self, locked_doors=self.locked_doors - _ids(doors, "locked_doors"))
 
     def describe(self) -> str:
         """A short phrase for logs and messages: ``"walking; all lifts off; 2 nodes closed"``."""
@@ -161,9 +157,7 @@ class NetworkState:
             "locked_doors": "door(s) locked",
             "closed_edges": "edge(s) closed",
         }
-        parts += [
-            f"{len(getattr(self, name))} {labels[name]}" for name in _SETS if getattr(self, name)
-        ]
+        parts += [f"{len(getattr(self, name))} {labels[name]}" for name in _SETS if getattr(self, name)]
         return "; ".join(parts)
 
 

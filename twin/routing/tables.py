@@ -184,10 +184,9 @@ def tree_lengths(
     col = np.broadcast_to(np.arange(n, dtype=np.int64), (r, n))
     has = predecessors >= 0
     pred = predecessors.astype(np.int64)
-    if direction == "from":
-        arcs = network.arcs(pred[has], col[has])
-    else:
-        arcs = network.arcs(col[has], pred[has])
+    # The arc walked into each node: pred -> v on a "from" tree, v -> pred on a "to" tree.
+    tail, head = (pred, col) if direction == "from" else (col, pred)
+    arcs = network.arcs(tail[has], head[has])
     if np.any(arcs < 0):
         raise RoutingError("predecessor arrays do not match the network they are used with")
     hop = np.zeros((r, n), dtype=np.float64)
