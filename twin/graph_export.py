@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
+
+import numpy as np
 
 from twin.errors import TwinError
 from twin.model import BuildingModel
@@ -157,17 +159,7 @@ def write_graphml(
         f.write(f'    <node id="{i}">{_data("n", data)}</node>\n')
 
     ekinds = [EdgeKind(k).name for k in range(len(EdgeKind))]
-    cols = zip(
-        graph.edge_u.tolist(),
-        graph.edge_v.tolist(),
-        graph.edge_kind.tolist(),
-        graph.edge_length_m.tolist(),
-        graph.edge_rise_m.tolist(),
-        graph.edge_ref.tolist(),
-        fwd.tolist(),
-        rev.tolist(),
-        strict=True,
-    )
+    cols = _edge_columns(graph, fwd, rev)
     for e, (u, v, k, length, rise, r, tf, tb) in enumerate(cols):
         data = [
             ("kind", ekinds[k]),
@@ -226,17 +218,7 @@ def write_edge_csv(
     storey = graph.node_storey.tolist()
     nkinds = [NodeKind(k).name for k in graph.node_kind.tolist()]
     ekinds = [EdgeKind(k).name for k in range(len(EdgeKind))]
-    cols = zip(
-        graph.edge_u.tolist(),
-        graph.edge_v.tolist(),
-        graph.edge_kind.tolist(),
-        graph.edge_length_m.tolist(),
-        graph.edge_rise_m.tolist(),
-        graph.edge_ref.tolist(),
-        fwd.tolist(),
-        rev.tolist(),
-        strict=True,
-    )
+    cols = _edge_columns(graph, fwd, rev)
     for e, (u, v, k, length, rise, r, tf, tb) in enumerate(cols):
         row: list[object] = [
             e,
@@ -258,3 +240,18 @@ def write_edge_csv(
         if names is not None:
             row += [names[0][u], names[1][u], names[0][v], names[1][v]]
         w.writerow(row)
+
+
+def _edge_columns(graph: NavGraph, fwd: np.ndarray, rev: np.ndarray) -> Iterator[tuple[Any, ...]]:
+    """Per edge: u, v, kind, length (m), rise (m), ref, seconds forwards, seconds backwards."""
+    return zip(
+        graph.edge_u.tolist(),
+        graph.edge_v.tolist(),
+        graph.edge_kind.tolist(),
+        graph.edge_length_m.tolist(),
+        graph.edge_rise_m.tolist(),
+        graph.edge_ref.tolist(),
+        fwd.tolist(),
+        rev.tolist(),
+        strict=True,
+    )

@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # The reader went away (`twin inspect | head`): not an error of ours.
-        sys.stdout = None  # type: ignore[assignment]  # stops Python flushing into the closed pipe
+        sys.stdout = None  # stop Python flushing into the closed pipe
         return 0
 
 

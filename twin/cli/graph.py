@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from twin.cli.common import add_model_arguments, load_models
+
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
@@ -15,33 +17,24 @@ def add_parser(sub: Any) -> None:
         description=__doc__,
     )
     p.add_argument(
-        "models",
-        nargs="*",
-        metavar="MODEL",
-        help="IFC file(s) of one building (default: the bundled estate)",
-    )
-    p.add_argument(
         "--export",
         metavar="FILE",
         help="write the graph: GraphML (.graphml: networkx, igraph, Gephi) or edge list (.csv)",
     )
     p.add_argument("--heavy", action="store_true", help="edge times for heavy equipment (no stairs)")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
-    p.add_argument("--no-cache", action="store_true", help="rebuild the model even if cached")
+    add_model_arguments(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from twin.cli.progress import progress_bar
     from twin.graph_export import export_graph
     from twin.navgraph import EdgeKind, NodeKind
     from twin.travel import HEAVY, WALKING
-    from twin.twin import load_twin
 
-    with progress_bar("loading model") as progress:
-        twin = load_twin(args.models or None, use_cache=not args.no_cache, progress=progress)
+    twin = load_models(args)
     graph = twin.graph
     summary: dict[str, Any] = {
         "nodes": graph.n_nodes,

@@ -5,28 +5,28 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from twin.cli.common import add_model_arguments, load_models
+
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("render", help="draw the twin in 3D, or one storey's plan with its graph",
                        description=__doc__)
-    p.add_argument("models", nargs="*", metavar="MODEL",
-                   help="IFC file(s) of one building (default: the bundled estate)")
     p.add_argument("--out", required=True, help="PNG file to write")
     p.add_argument("--storey", help="draw this storey's plan and navigation graph instead of 3D")
     p.add_argument("--size", default="1600x1200", help="image size WxH in pixels")
+    add_model_arguments(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from twin.errors import TwinError
     from twin.render import render_3d, render_plan, storey_index
-    from twin.twin import load_twin
 
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
         raise TwinError(f"--size {args.size!r}: expected WIDTHxHEIGHT, e.g. 1600x1200") from None
-    twin = load_twin(args.models or None)
+    twin = load_models(args)
     if args.storey:
         render_plan(twin, storey_index(twin.model, args.storey), args.out, size=(width, height))
     else:

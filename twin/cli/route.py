@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from twin.cli.common import add_model_arguments, load_models
+
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
@@ -14,12 +16,6 @@ def add_parser(sub: Any) -> None:
         help="fastest route between two places: time, distance, storeys, path",
         description=__doc__
         + " A PLACE is a space name or long name, an equipment name, a GlobalId, or NAME @ STOREY.",
-    )
-    p.add_argument(
-        "models",
-        nargs="*",
-        metavar="MODEL",
-        help="IFC file(s) of one building (default: the bundled estate)",
     )
     p.add_argument("--from", dest="origin", required=True, metavar="PLACE", help="where to start")
     p.add_argument("--to", dest="target", required=True, metavar="PLACE", help="where to go")
@@ -33,19 +29,16 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--heavy", action="store_true", help="carrying heavy equipment: no stairs")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--no-cache", action="store_true", help="rebuild the model even if cached")
+    add_model_arguments(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from twin.cli.progress import progress_bar
     from twin.places import close_places, describe_path, place_name, resolve_place, storey_name
     from twin.routing import NetworkState, NoRouteError, Router
     from twin.travel import HEAVY, WALKING
-    from twin.twin import load_twin
 
-    with progress_bar("loading model") as progress:
-        twin = load_twin(args.models or None, use_cache=not args.no_cache, progress=progress)
+    twin = load_models(args)
     model, graph = twin.model, twin.graph
     origin = resolve_place(args.origin, model, graph)
     target = resolve_place(args.target, model, graph)
