@@ -1,0 +1,55 @@
+"""The `twin inspect --json` contract and `twin render` pictures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.ifc_builder import two_storey_house
+from twin.cli import main
+
+
+def test_inspect_json_holds_the_fields_other_tools_rely_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["inspect", str(two_storey_house(tmp_path)), "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert (s["schema"], s["units"]) == ("IFC4", "m")
+    assert s["storeys"] == [{"name": "Ground", "elevation_m": 0.0, "spaces": 4},
+                            {"name": "Upper", "elevation_m": 3.0, "spaces": 2}]
+    hall = next(sp for sp in s["spaces"] if sp["name"] == "G1")
+    assert hall["centroid"] == [2.0, 2.0, 0.0]
+    assert hall["area_m2"] == 16.0
+    assert hall["reachable"] is True
+    assert {k: s["counts"][k] for k in ("spaces", "doors", "stairs", "lifts", "entrances")} == {
+        "spaces": 6, "doors": 4, "stairs": 1, "lifts": 0, "entrances": 1}
+    assert s["equipment"] == {} and s["systems"] == []
+    assert set(s["graph"]) >= {"nodes", "edges"}
+    r = s["reachability"]
+    assert (r["reachable_spaces"], r["total_spaces"], r["rule"]) == (5, 6, "from an entrance")
+    assert [(u["name"], u["storey"]) for u in r["unreachable"]] == [("G4 Store", "Ground")]
+    assert r["unreachable"][0]["reason"].startswith("no door or open boundary")
+
+
+def test_render_draws_a_storey_plan_and_the_3d_view(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = str(two_storey_house(tmp_path))
+    plan, view = tmp_path / "plan.png", tmp_path / "view.png"
+    assert main(["render", model, "--storey", "ground", "--out", str(plan), "--size", "800x600"]) == 0
+    assert main(["render", model, "--out", str(view), "--size", "640x480"]) == 0
+    for png in (plan, view):
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert png.stat().st_size > 5_000
+
+
+def test_render_names_the_storeys_when_one_is_unknown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = str(two_storey_house(tmp_path))
+    assert main(["render", model, "--storey", "Uper", "--out", str(tmp_path / "x.png")]) == 2
+    err = capsys.readouterr().err
+    assert "--storey 'Uper': no such storey" in err
+    assert "did you mean: Upper" in err
