@@ -404,7 +404,7 @@ class _GraphBuilder:
             for s in stops:
                 n = self.node((at.x, at.y, self.model.storeys[s].elevation_m), s, NodeKind.LIFT, k)
                 nodes.append(n)
-                floor = self.spaces_near(lift.footprint, {s}, distance=LIFT_REACH_M)
+                floor = self.lift_lobby(lift.footprint, s)
                 if not floor:
                     nearest = self.nearest_space(at, s, within=NEAREST_SPACE_M, lifts_too=True)
                     floor = [nearest] if nearest >= 0 else []
@@ -418,6 +418,17 @@ class _GraphBuilder:
                                       f"'{self.model.storeys[s].name}' but no space is beside it")
             for u, v in itertools.pairwise(nodes):
                 self.edge(u, v, EdgeKind.LIFT_RIDE, ref=k)
+
+    def lift_lobby(self, shaft: Any, storey: int) -> list[int]:
+        """The space people board a lift from: the one with the most floor along the shaft
+        (a lobby, not the riser cupboard whose corner comes near it), plus any space that is
+        the lift itself."""
+        reach = shaft.buffer(LIFT_REACH_M)
+        near = self.spaces_near(shaft, {storey}, distance=LIFT_REACH_M)
+        lifts = [i for i in near if self.model.spaces[i].is_lift]
+        others = [i for i in near if not self.model.spaces[i].is_lift]
+        best = max(others, key=lambda i: reach.intersection(self.footprints[i]).area, default=None)
+        return lifts + ([best] if best is not None else [])
 
     def add_assumed_vertical_links(self) -> None:
         """A model with spaces on several levels but no stair or lift: assume one stair between

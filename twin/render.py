@@ -25,7 +25,7 @@ STAIR_RGB = (0.20, 0.65, 0.30)
 EQUIPMENT_RGB = (0.45, 0.25, 0.65)
 DOOR_RGB = (0.25, 0.25, 0.25)
 EDGE_RGB = {
-    EdgeKind.WALK: (0.35, 0.35, 0.35),
+    EdgeKind.WALK: (0.45, 0.45, 0.45),
     EdgeKind.STAIR: STAIR_RGB,
     EdgeKind.RAMP: STAIR_RGB,
     EdgeKind.LIFT_RIDE: LIFT_RGB,
@@ -80,7 +80,9 @@ def render_plan(twin: Twin, storey: int, out: str | Path, *, size: tuple[int, in
             continue
         segs = np.stack([graph.node_xyz[graph.edge_u[sel], :2], graph.node_xyz[graph.edge_v[sel], :2]],
                         axis=1)
-        ax.add_collection(LineCollection(list(segs), colors=[rgb], linewidths=0.9,
+        walk = kind == EdgeKind.WALK
+        ax.add_collection(LineCollection(list(segs), colors=[rgb], linewidths=0.5 if walk else 1.2,
+                                         alpha=0.6 if walk else 1.0,
                                          linestyles="dashed" if kind == EdgeKind.OUTSIDE else "solid"))
 
     def scatter(kind: NodeKind, rgb: Any, marker: str, label: str, s: float) -> None:
@@ -122,7 +124,8 @@ def render_plan(twin: Twin, storey: int, out: str | Path, *, size: tuple[int, in
     fig.set_size_inches(width_in, min(size[1] / dpi, max(4.0, width_in * (y1 - y0) / (x1 - x0) + 1.5)))
     ax.set_xlabel("x (m)")
     ax.set_ylabel("y (m)")
-    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    # Below the plan, so it never hides a room.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=7, fontsize=8, frameon=False)
     ax.grid(True, alpha=0.2)
     out = Path(out)
     fig.tight_layout()
@@ -158,7 +161,7 @@ def render_3d(twin: Twin, out: str | Path, *, size: tuple[int, int] = (1600, 120
     plotter.add_text(
         f"{twin.model.name}: {len(twin.model.storeys)} storeys, {len(twin.model.spaces)} spaces, "
         f"{audit.reachable_spaces} reachable (red: unreachable)\n"
-        "green: stairs   orange: lifts   purple: equipment",
+        "green: stairs and ramps   orange: lifts   purple: equipment",
         font_size=10, color="black",
     )
     plotter.camera_position = "iso"

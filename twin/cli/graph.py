@@ -1,4 +1,4 @@
-"""``twin graph [MODEL ...] [--export FILE]``: the navigation graph, summarised or exported."""
+"""twin graph [MODEL ...] [--export FILE]: the navigation graph, summarised or exported."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``twin inspect MODEL [MODEL ...] [--json]``: what DrillTwin made of a building."""
+"""twin inspect MODEL [MODEL ...] [--json]: what DrillTwin made of a building."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``twin render MODEL --out FILE.png [--storey NAME]``: look at the twin."""
+"""twin render MODEL --out FILE.png [--storey NAME]: look at the twin."""
 
 from __future__ import annotations
 

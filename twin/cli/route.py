@@ -1,4 +1,4 @@
-"""``twin route [MODEL ...] --from PLACE --to PLACE``: the fastest way between two places."""
+"""twin route [MODEL ...] --from PLACE --to PLACE: the fastest way between two places."""
 
 from __future__ import annotations
 
