@@ -102,7 +102,7 @@ def write_graphml(
     """Write GraphML to an open text stream (see :func:`export_graph`)."""
     names = _names(graph, model)
     fwd, rev = edge_times_s(graph, mode)
-    assumed = graph.edge_assumed if graph.edge_assumed.shape[0] == graph.n_edges else None
+    assumed = graph.edge_assumed
     node_keys = [
         ("x", "double"),
         ("y", "double"),
@@ -121,8 +121,7 @@ def write_graphml(
         ("time_forward_s", "double"),
         ("time_backward_s", "double"),
     ]
-    if assumed is not None:
-        edge_keys.append(("assumed", "boolean"))
+    edge_keys.append(("assumed", "boolean"))
 
     f.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     f.write(
@@ -169,8 +168,7 @@ def write_graphml(
             ("time_forward_s", _num(tf)),
             ("time_backward_s", _num(tb)),
         ]
-        if assumed is not None:
-            data.append(("assumed", "true" if assumed[e] else "false"))
+        data.append(("assumed", "true" if assumed[e] else "false"))
         f.write(f'    <edge id="e{e}" source="{u}" target="{v}">{_data("e", data)}</edge>\n')
     f.write("  </graph>\n</graphml>\n")
 

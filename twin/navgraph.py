@@ -77,7 +77,12 @@ class NavGraph:
     notes: tuple[str, ...] = ()
     """What the builder could not connect, in words a user can act on."""
     edge_assumed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
-    """True for links the builder assumed because the model lacks doors or stairs altogether."""
+    """True for links the builder assumed because the model lacks doors or stairs altogether
+    (all false when not given)."""
+
+    def __post_init__(self) -> None:
+        if self.edge_assumed.shape != self.edge_u.shape:
+            object.__setattr__(self, "edge_assumed", np.zeros(self.edge_u.shape, bool))
 
     @property
     def n_nodes(self) -> int:
