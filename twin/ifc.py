@@ -166,7 +166,10 @@ class _Parts:
 
 
 def read_ifc(
-    paths: Sequence[str | Path], *, progress: Progress | None = None
+    paths: Sequence[str | Path],
+    *,
+    progress: Progress | None = None,
+    sha256s: Sequence[str] | None = None,
 ) -> BuildingModel:
     """Read one or several IFC files of one building into a model in metres.
 
@@ -176,6 +179,9 @@ def read_ifc(
         The files; the first one's storeys are the reference the others align to.
     progress
         Called with (fraction done, what is happening).
+    sha256s
+        The files' content hashes when the caller already has them (the cache key needs them
+        first); otherwise each file is hashed here.
 
     Raises
     ------
@@ -190,7 +196,8 @@ def read_ifc(
         p = Path(path)
         report(i / len(paths), f"reading {p.name}")
         f = open_ifc(p)
-        parts.append(read_file(f, name=p.name, sha256=file_sha256(p), where=str(p)))
+        sha = sha256s[i] if sha256s is not None else file_sha256(p)
+        parts.append(read_file(f, name=p.name, sha256=sha, where=str(p)))
     report(1.0, "federating")
     return federate(parts)
 

@@ -77,7 +77,7 @@ def load_twin(
         report(1.0, "loaded from cache")
         return Twin(model, graph, audit_reachability(model, graph), key, True)
 
-    model = read_ifc(files, progress=lambda f, m: report(0.8 * f, m))
+    model = read_ifc(files, progress=lambda f, m: report(0.8 * f, m), sha256s=hashes)
     report(0.8, "building the navigation graph")
     graph = build_navgraph(model)
     if use_cache:
