@@ -73,6 +73,24 @@ def resolve_place(place: str, model: BuildingModel, graph: NavGraph) -> int:
     return _resolve(place, model, graph)[1]
 
 
+@dataclass(frozen=True, slots=True)
+class Located:
+    """What a PLACE names: its kind (``space``, ``door``, ``equipment``, ``lift``, ``stair`` or
+    ``node``), its index in the model collection of that kind (-1 for ``node``) and its node."""
+
+    kind: str
+    index: int
+    node: int
+
+
+def locate(place: str, model: BuildingModel, graph: NavGraph) -> Located:
+    """Like :func:`resolve_place`, but also says what kind of thing the place is and which one."""
+    found, node = _resolve(place, model, graph)
+    if found is None:
+        return Located("node", -1, node)
+    return Located(found.kind, found.index, node)
+
+
 def close_places(
     state: NetworkState, places: Iterable[str], model: BuildingModel, graph: NavGraph
 ) -> NetworkState:

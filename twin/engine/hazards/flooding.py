@@ -1,0 +1,182 @@
+"""Water in the building at run time: sources, pumps, spreading, thresholds, damage.
+
+Wraps the pure :func:`twin.engine.water.step` in one SimPy process that ticks every
+:data:`~twin.engine.physics.WATER_STEP_S` while there is anything to do (a source running, water
+moving or being pumped) and sleeps otherwise. Crossing 5 cm in a space raises a flooding
+incident; 30 cm in an electrical room trips its switchgear (the storm → power coupling).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+import numpy as np
+
+from twin.engine import physics
+from twin.engine.core import Proc, Sim, TaskSpec
+from twin.engine.water import step
+from twin.travel import HEAVY
+
+#: Who may deploy a portable pump or sandbags: any engineer or a guard.
+PUMP_CREW = (("general", 1), ("plumber", 1), ("electrician", 1), ("hvac", 1), ("security", 1))
+
+
+class Water:
+    """Water standing in each space of the model, and what adds and removes it."""
+
+    def __init__(self, sim: Sim) -> None:
+        self.sim = sim
+        floors = sim.drill.floors
+        self.floors = floors
+        n = floors.n
+        self.volume = np.zeros(n)
+        self.max_depth = np.zeros(n)
+        self.sources: dict[Hashable, tuple[int, float]] = {}
+        self.pumps: dict[Hashable, tuple[int, float, Callable[[], bool]]] = {}
+        self.released_m3: dict[str, float] = {}
+        """Water let in so far, by kind of source (burst, storm)."""
+        self.released_by: dict[Hashable, float] = {}
+        """Water let in so far, by source."""
+        self.pumped_m3 = 0.0
+        self.wetted_m2h = 0.0
+        self.running = False
+        self._t_last = 0.0
+        self._wet_area = 0.0
+        self._crossed: dict[float, np.ndarray] = {
+            t: np.zeros(n, dtype=bool)
+            for t in (physics.INCIDENT_DEPTH_M, physics.DAMAGE_DEPTH_M, physics.SWITCHGEAR_FLOOD_DEPTH_M)
+        }
+        self._logged_wet = np.zeros(n, dtype=bool)
+        self._next_log = 0.0
+        self.flood_incident: dict[int, int] = {}
+        self.claimed: set[int] = set()
+        """Spaces whose water already belongs to an incident (a burst's own space)."""
+        self.on_switchgear_flooded: Callable[[int], None] | None = None
+
+    @property
+    def depth_m(self) -> np.ndarray:
+        return self.volume / self.floors.area_m2  # type: ignore[no-any-return]
+
+    def set_source(self, key: Hashable, space: int, m3_s: float) -> None:
+        if m3_s > 0:
+            self.sources[key] = (space, m3_s)
+        else:
+            self.sources.pop(key, None)
+        self.kick()
+
+    def add_pump(self, key: Hashable, space: int, m3_s: float, works: Callable[[], bool] = lambda: True,
+                 *, kick: bool = True) -> None:
+        """A pump taking up to ``m3_s`` out of ``space`` whenever ``works()`` says it can."""
+        self.pumps[key] = (space, m3_s, works)
+        if kick:
+            self.kick()
+
+    def kick(self) -> None:
+        if not self.running:
+            self.running = True
+            self._tally()
+            self.sim.env.process(self._loop())
+
+    def _tally(self) -> None:
+        now = self.sim.env.now
+        self.wetted_m2h += self._wet_area * (now - self._t_last) / 3600.0
+        self._t_last = now
+
+    def _loop(self) -> Proc:
+        env, dt = self.sim.env, physics.WATER_STEP_S
+        n = self.floors.n
+        while True:
+            inflow = np.zeros(n)
+            for key, (space, q) in self.sources.items():
+                inflow[space] += q
+                kind = str(key[0]) if isinstance(key, tuple) else str(key)
+                self.released_m3[kind] = self.released_m3.get(kind, 0.0) + q * dt
+                self.released_by[key] = self.released_by.get(key, 0.0) + q * dt
+            pump = np.zeros(n)
+            for space, q, works in self.pumps.values():
+                if works():
+                    pump[space] += q
+            before = self.volume
+            result = step(self.floors, before, inflow, pump, dt)
+            self.volume = result.volume_m3
+            self.pumped_m3 += result.pumped_m3
+            self._tally()
+            depth = self.depth_m
+            self._wet_area = float(self.floors.area_m2[depth > physics.WET_DEPTH_M].sum())
+            np.maximum(self.max_depth, depth, out=self.max_depth)
+            self._thresholds(depth)
+            if env.now >= self._next_log:
+                self._log_depths(depth)
+                self._next_log = env.now + physics.DEPTH_LOG_S
+            idle = not self.sources and result.pumped_m3 == 0.0
+            if idle and (result.exchanged_m3 < 1e-3 or float(depth.max(initial=0.0)) < physics.SPREAD_DEPTH_M):
+                self._log_depths(depth)
+                self.running = False
+                return
+            yield env.timeout(dt)
+
+    def _log_depths(self, depth: np.ndarray) -> None:
+        wet = depth > physics.WET_DEPTH_M
+        sim, graph = self.sim, self.sim.graph
+        for s in np.flatnonzero(wet | self._logged_wet):
+            node = int(graph.space_node[s])
+            sim.log("depth", node=node if node >= 0 else -1, value=float(depth[s]) if wet[s] else 0.0,
+                    detail=sim.model.spaces[int(s)].label if node < 0 else "")
+        self._logged_wet = wet
+
+    def _thresholds(self, depth: np.ndarray) -> None:
+        sim = self.sim
+        for level, crossed in self._crossed.items():
+            new = (depth >= level) & ~crossed
+            if not new.any():
+                continue
+            crossed |= new
+            for s in np.flatnonzero(new):
+                s = int(s)
+                node = int(sim.graph.space_node[s])
+                sim.log("depth", node=node, value=float(depth[s]), detail=f"over {level * 100:.0f} cm")
+                if level == physics.INCIDENT_DEPTH_M and s not in self.claimed and node >= 0:
+                    self._flood_incident(s, node)
+                if level == physics.SWITCHGEAR_FLOOD_DEPTH_M and s in sim.drill.electrical_rooms:
+                    if self.on_switchgear_flooded is not None:
+                        self.on_switchgear_flooded(s)
+
+    def _flood_incident(self, space: int, node: int) -> None:
+        sim = self.sim
+        label = sim.model.spaces[space].label
+
+        def deploy() -> None:
+            self.add_pump(("portable", space), space, physics.PORTABLE_PUMP_L_S / 1000.0)
+
+        inc = sim.incident(
+            "flooding",
+            f"Flooding in {label}",
+            "red",
+            node,
+            _channel_for(sim, space),
+            [TaskSpec("pump out", PUMP_CREW, node, physics.DEPLOY_PUMP_S, makes_safe=True, effect=deploy,
+                      mode=HEAVY)],
+        )
+        self.flood_incident[space] = inc.id
+
+    def finalize(self) -> None:
+        """Close the damage tally at the end of the run and log it."""
+        self._tally()
+        sim = self.sim
+        sim.log("damage", value=self.wetted_m2h, detail="wetted_m2h")
+        sim.log("damage", value=sum(self.released_m3.values()), detail="volume_m3")
+        sim.log("damage", value=float(self.max_depth.max(initial=0.0)), detail="max_depth_m")
+        sim.log("damage", value=int((self.max_depth >= physics.DAMAGE_DEPTH_M).sum()), detail="spaces_damaged")
+        sim.log("water", value=self.pumped_m3, detail="pumped")
+        for kind, vol in sorted(self.released_m3.items()):
+            sim.log("water", value=vol, detail=kind)
+        sim.log("water", value=float(self.volume.sum()), detail="standing")
+
+
+def _channel_for(sim: Sim, space: int) -> str:
+    """A sensor reports water where one is installed; elsewhere someone phones it in."""
+    for e in sim.model.equipment:
+        if e.space == space and e.ifc_class == "IfcSensor":
+            return "sensor"
+    return "phone"
+

@@ -1,0 +1,268 @@
+"""Power at run time: the electrical tree, the standby generator, and what stops without power.
+
+An item of the plant has power when a live supply reaches it through items that carry power and
+have not failed — or when the running generator reaches it and it is an essential load (pumps,
+service and fire lifts by default). When loads change: lifts leave or rejoin the crews' network
+(and a car that stops may trap passengers), booster pumps stop and the upper floors lose water,
+sump pumps stop (and need a hand restart), boards go dark over households.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from twin.engine import physics
+from twin.engine.core import Incident, Proc, Sim, TaskSpec, draw
+from twin.engine.plant import served_households
+from twin.navgraph import EdgeKind, NodeKind
+from twin.scenario.schema import PowerLoss
+
+_LOADS = ("lift", "booster_pump", "sump_pump", "board")
+
+
+class Power:
+    def __init__(self, sim: Sim) -> None:
+        self.sim = sim
+        plant = sim.drill.plant
+        self.plant = plant
+        self.failed: set[int] = set()
+        self.generators = set(plant.items("generator"))
+        self.running: set[int] = set()
+        self.essential: set[int] = set()
+        supplies = {i for i in range(len(plant)) if plant.role[i] == "supply"}
+        if not supplies:
+            supplies = {
+                i for i in range(len(plant))
+                if plant.role[i] in ("board", "cable") and not plant.parents[i]
+            }
+        self.supplies = supplies
+        self.loads = [i for i in range(len(plant)) if plant.role[i] in _LOADS]
+        self.powered = dict.fromkeys(self.loads, True)
+        self.needs_restart: set[int] = set()
+        self.lifts_off: set[int] = set()
+        self.water_households: dict[Any, set[int]] = {}
+        self.power_households = 0
+        self.restart_incident: Incident | None = None
+        self.ground = _ground_storey(sim)
+
+    def has_power(self, item: int) -> bool:
+        return self.powered.get(item, True)
+
+    def pump_works(self, item: int) -> bool:
+        return self.has_power(item) and item not in self.needs_restart
+
+    def compute(self) -> dict[int, bool]:
+        plant = self.plant
+        utility = plant.downstream(self.supplies - self.failed, "power", blocked=self.failed)
+        backup = plant.downstream(self.running - self.failed, "power", blocked=self.failed)
+        unfed_lifts_ok = not (self.failed & self.supplies) and not self.failed
+        out = {}
+        for i in self.loads:
+            fed = i in utility or (i in backup and i in self.essential)
+            if not plant.parents[i] and plant.role[i] == "lift":
+                fed = unfed_lifts_ok  # no feed in the model: it goes when any supply fails
+            out[i] = fed
+        return out
+
+    def update(self, why: str) -> None:
+        sim = self.sim
+        new = self.compute()
+        changed = [i for i in self.loads if new[i] != self.powered[i]]
+        self.powered = new
+        if not changed:
+            return
+        plant = self.plant
+        for i in changed:
+            node = int(plant.node[i])
+            sim.log("power", node=node, value=float(new[i]), detail=f"{plant.name[i]}: {why}")
+        # Lifts: those without power leave the network; cars that stop may trap passengers.
+        off = set()
+        for k, item in enumerate(plant.lift_item):
+            item = int(item)
+            if item >= 0 and not self.powered.get(item, True):
+                off.add(k)
+        for k in sorted(off - self.lifts_off):
+            sim.log("lift", node=_landing(sim, k, None), value=0.0, detail=sim.model.lifts[k].name)
+            self._maybe_entrapment(k)
+        for k in sorted(self.lifts_off - off):
+            sim.log("lift", node=_landing(sim, k, None), value=1.0, detail=sim.model.lifts[k].name)
+        if off != self.lifts_off:
+            self.lifts_off = off
+            state = dataclasses.replace(sim.state, all_lifts_off=False, lifts_off=frozenset(off))
+            sim.set_state(state, f"{len(off)} lift(s) without power")
+        # Sump pumps: a pump that lost power needs a hand restart once it comes back.
+        for i in changed:
+            if plant.role[i] == "sump_pump" and not new[i]:
+                self.needs_restart.add(i)
+        back = [i for i in changed if plant.role[i] == "sump_pump" and new[i] and i in self.needs_restart]
+        if back:
+            self._restart_task(back)
+        # Water pressure on the upper floors, and households on dark boards.
+        self._pressure()
+        dark = {i for i in self.loads if plant.role[i] == "board" and not self.powered[i]}
+        count = int(served_households(plant, sim.model, dark, "power").size) if dark else 0
+        if count != self.power_households:
+            self.power_households = count
+            sim.log("supply", value=count, detail="power")
+
+    def _maybe_entrapment(self, lift: int) -> None:
+        sim = self.sim
+        occupancy = self._occupancy
+        rng = sim.rng(f"lift:{lift}")
+        occupied = rng.random() < occupancy
+        stops = sim.model.lifts[lift].storeys
+        storey = int(stops[int(rng.integers(len(stops)))]) if stops else -1
+        passengers = max(1, int(rng.poisson(physics.PASSENGERS_PER_OCCUPIED_CAR)))
+        if not occupied:
+            return
+        node = _landing(sim, lift, storey)
+        name = sim.model.lifts[lift].name
+
+        def freed() -> None:
+            sim.log("entrapment", node=node, value=0.0, detail=f"{name}: freed")
+
+        inc = sim.incident(
+            "entrapment", f"{passengers} trapped in {name}", "red", node, "sensor",
+            [TaskSpec("rescue passengers", (("lift_technician", 1),), node, physics.RESCUE_S,
+                      makes_safe=True, effect=freed)],
+        )
+        sim.log("entrapment", node=node, incident=inc.id, value=passengers, detail=name)
+
+    _occupancy = 0.3
+
+    def _restart_task(self, pumps: list[int]) -> None:
+        sim = self.sim
+        node = int(self.plant.node[pumps[0]])
+        names = ", ".join(self.plant.name[i] for i in pumps)
+
+        def restarted() -> None:
+            self.needs_restart.difference_update(pumps)
+            sim.log("power", node=node, value=1.0, detail=f"{names}: restarted")
+
+        specs = [TaskSpec(f"restart {names}", (("electrician", 1), ("plumber", 2)), node,
+                          physics.RESTART_PUMP_S, effect=restarted, priority="red")]
+        if self.restart_incident is None or self.restart_incident.resolved:
+            self.restart_incident = sim.incident("pump_restart", f"Restart {names}", "red", node, "sensor", specs)
+        else:
+            sim.add_tasks(self.restart_incident, specs)
+
+    def _pressure(self) -> None:
+        sim = self.sim
+        plant = self.plant
+        boosters = [i for i in self.loads if plant.role[i] == "booster_pump"]
+        if not boosters:
+            return
+        if any(self.powered[i] for i in boosters):
+            self.water_households.pop("pressure", None)
+        else:
+            high = self.ground + physics.MAINS_PRESSURE_STOREYS
+            self.water_households["pressure"] = {
+                int(s) for s in plant.household_spaces if sim.model.spaces[int(s)].storey > high
+            }
+        self.log_water()
+
+    def log_water(self) -> None:
+        count = len(set().union(*self.water_households.values())) if self.water_households else 0
+        last = getattr(self, "_water_count", 0)
+        if count != last:
+            self._water_count = count
+            self.sim.log("supply", value=count, detail="water")
+
+
+def _ground_storey(sim: Sim) -> int:
+    elevations = np.array([s.elevation_m for s in sim.model.storeys])
+    return int(np.argmin(np.abs(elevations))) if elevations.size else 0
+
+
+def _landing(sim: Sim, lift: int, storey: int | None) -> int:
+    """The floor node in front of a lift on ``storey`` (its lowest landing when None)."""
+    g = sim.graph
+    board = np.flatnonzero((g.edge_kind == EdgeKind.LIFT_BOARD) & (g.edge_ref == lift))
+    if board.size == 0:
+        stops = np.flatnonzero((g.node_kind == NodeKind.LIFT) & (g.node_ref == lift))
+        return int(stops[0]) if stops.size else 0
+    u, v = g.edge_u[board], g.edge_v[board]
+    car = np.where(g.node_kind[v] == NodeKind.LIFT, v, u)
+    floor = np.where(g.node_kind[v] == NodeKind.LIFT, u, v)
+    if storey is not None:
+        here = np.flatnonzero(g.node_storey[car] == storey)
+        if here.size:
+            return int(floor[here[0]])
+    return int(floor[np.argmin(g.node_xyz[car, 2])])
+
+
+def power_loss(sim: Sim, power: Power, item: int, *, duration_s: float | None, repair_s: float,
+               generator: int, start_probability: float, essential: tuple[int, ...], channel: str,
+               cause: str, occupancy: float) -> Incident:
+    """``item`` fails now: raise the incident, start the generator (or not), plan the repair."""
+    plant = sim.drill.plant
+    node = int(plant.node[item])
+    name = plant.name[item]
+    power._occupancy = occupancy
+    power.essential |= set(essential)
+    power.failed.add(item)
+    sim.log("hazard", node=node, detail=f"power loss at {name}: {cause}")
+    power.update(f"power lost at {name}")
+
+    specs: list[TaskSpec] = []
+
+    def restore() -> None:
+        power.failed.discard(item)
+        power.running.clear()
+        power.update(f"power restored at {name}")
+
+    if duration_s is None:
+        specs.append(TaskSpec(f"repair {name}", (("electrician", 2),), node, repair_s, effect=restore))
+    else:
+        specs.append(TaskSpec(f"switch back to mains at {name}", (("electrician", 1),), node, 900.0,
+                              effect=restore, gated=True))
+    inc = sim.incident("power_loss", f"Power loss at {name}", "red", node, channel, specs)
+    if duration_s is not None:
+        sim.env.process(_utility_returns(sim, inc.tasks[0], duration_s))
+    if generator >= 0 and plant.node[generator] >= 0:
+        sim.env.process(_generator_start(sim, power, inc, generator, start_probability))
+    return inc
+
+
+def _utility_returns(sim: Sim, task: Any, duration_s: float) -> Proc:
+    yield sim.env.timeout(duration_s)
+    sim.log("hazard", node=task.node, incident=task.incident.id, detail="utility supply back")
+    sim.open_gate(task)
+
+
+def _generator_start(sim: Sim, power: Power, inc: Incident, generator: int, p: float) -> Proc:
+    """The standby set tries to start; if it does not, an electrician must start it by hand."""
+    yield sim.env.timeout(physics.GENERATOR_START_S)
+    plant = sim.drill.plant
+    name, node = plant.name[generator], int(plant.node[generator])
+    if inc.resolved:
+        return
+
+    def run() -> None:
+        power.running.add(generator)
+        power.update(f"{name} running")
+        if any(power.powered[i] for i in power.essential if i in power.powered):
+            sim.make_safe(inc)
+
+    if sim.rng("generator").random() < p:
+        sim.log("hazard", node=node, incident=inc.id, detail=f"{name} started")
+        run()
+    else:
+        sim.log("hazard", node=node, incident=inc.id, detail=f"{name} failed to start")
+        sim.add_tasks(inc, [TaskSpec(f"start {name} by hand", (("electrician", 1),), node,
+                                     physics.GENERATOR_MANUAL_START_S, effect=run)])
+
+
+def power_hazard(sim: Sim, power: Power, h: PowerLoss, ref: dict[str, Any]) -> Proc:
+    """The scenario's power loss, when its time comes."""
+    yield sim.env.timeout(h.start_min * 60.0)
+    rng = sim.rng("power")
+    duration = None if h.duration_min is None else 60.0 * draw(h.duration_min, rng)
+    power_loss(sim, power, ref["item"], duration_s=duration, repair_s=60.0 * draw(h.repair_min, rng),
+               generator=ref["generator"], start_probability=h.generator_start_probability,
+               essential=ref["essential"], channel=h.reported_via, cause="utility outage"
+               if sim.drill.plant.role[ref["item"]] == "supply" else "board fault",
+               occupancy=h.lift_occupancy)

@@ -1,0 +1,114 @@
+"""The event log: an append-only table of everything that happened in a drill.
+
+One row per event: ``t_s`` (seconds from the scenario start), ``incident`` and ``task`` ids (-1
+when none), ``person`` id, ``kind`` (see :data:`KINDS`), ``place`` name, ``x, y, z`` in metres,
+``value`` (a number whose meaning the kind gives: a depth in m, a cost, a volume in m³) and
+``detail`` text. KPIs (:mod:`twin.kpi`) are pure functions of this table.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+COLUMNS = ("t_s", "incident", "task", "person", "kind", "place", "x", "y", "z", "value", "detail")
+
+#: Event kinds, and what ``value`` holds for each.
+KINDS: dict[str, str] = {
+    "hazard": "a hazard starts; detail says what",
+    "incident": "an incident happens (value: priority 0 red, 1 yellow, 2 blue); detail: kind|priority|title",
+    "reported": "the incident is known through its channel",
+    "task": "a task is created (value: priority); detail: name|trade:level alternatives",
+    "dispatched": "a person is assigned (value: the travel time the dispatcher expected, s)",
+    "callout": "an off-site person or contractor is called (value: their delay, s)",
+    "on_site": "the person reaches the task's place",
+    "work": "work starts",
+    "preempted": "the person is taken off the task for more urgent work",
+    "done": "the task is finished (value: seconds worked)",
+    "made_safe": "the incident's hazard is under control",
+    "resolved": "every task of the incident is done",
+    "move": "a person passes a node of the navigation graph (for the replay)",
+    "rerouted": "a person's way changes because the building changed",
+    "blocked": "a person has no way to the task in the building as it is",
+    "depth": "water depth in a space (value: m)",
+    "water": "water released or removed (value: m³); detail: burst|storm|pumped|spread",
+    "power": "a load loses (value 0) or regains (value 1) power; detail: what",
+    "lift": "a lift stops (value 0) or runs again (value 1)",
+    "entrapment": "passengers trapped in a car (value: how many)",
+    "valve": "an isolation valve is closed (value 0) or opened (value 1)",
+    "supply": "households without water (value: how many)",
+    "cost": "money (value); detail: labour|callout|contractor|penalty",
+    "damage": "damage tally at the end (value); detail: wetted_m2h|volume_m3|max_depth_m",
+    "end": "the run ends",
+}
+
+PRIORITY_CODE = {"red": 0, "yellow": 1, "blue": 2}
+PRIORITY_NAME = {v: k for k, v in PRIORITY_CODE.items()}
+
+
+class EventRecorder:
+    """Collects rows during a run (cheap appends); :meth:`freeze` makes the :class:`EventLog`."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[float, int, int, str, str, str, float, float, float, float, str]] = []
+
+    def add(
+        self,
+        t_s: float,
+        kind: str,
+        *,
+        incident: int = -1,
+        task: int = -1,
+        person: str = "",
+        place: str = "",
+        xyz: tuple[float, float, float] | np.ndarray | None = None,
+        value: float = math.nan,
+        detail: str = "",
+    ) -> None:
+        if xyz is None:
+            x = y = z = math.nan
+        else:
+            x, y, z = float(xyz[0]), float(xyz[1]), float(xyz[2])
+        self.rows.append((float(t_s), incident, task, person, kind, place, x, y, z, float(value), detail))
+
+    def freeze(self) -> EventLog:
+        return EventLog.from_rows(self.rows)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EventLog:
+    """The finished log as a pandas DataFrame with the columns of :data:`COLUMNS`."""
+
+    frame: pd.DataFrame
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple]) -> EventLog:  # type: ignore[type-arg]
+        frame = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
+        frame = frame.astype(
+            {
+                "t_s": "float64",
+                "incident": "int32",
+                "task": "int32",
+                "x": "float64",
+                "y": "float64",
+                "z": "float64",
+                "value": "float64",
+            }
+        )
+        for col in ("person", "kind", "place", "detail"):
+            frame[col] = frame[col].astype("string")
+        return cls(frame)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def of(self, kind: str) -> pd.DataFrame:
+        return self.frame[self.frame["kind"] == kind]
+
+    def equals(self, other: EventLog) -> bool:
+        return self.frame.equals(other.frame)

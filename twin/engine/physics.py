@@ -1,0 +1,89 @@
+"""Every physical constant and default of the hazard models, with its unit and its source.
+
+One place, so a reviewer can check each number against the literature and a user can see what
+the drill assumes. Scenario fields override the ones a scenario names; the rest are fixed here.
+"""
+
+from __future__ import annotations
+
+# -- pipe bursts -------------------------------------------------------------------------------
+
+#: Orifice discharge coefficient Cd of a sharp-edged break (0.6–0.62, textbook orifice flow).
+DISCHARGE_COEFFICIENT = 0.6
+WATER_DENSITY_KG_M3 = 1000.0
+PA_PER_BAR = 1e5
+
+# -- water on floors ---------------------------------------------------------------------------
+
+#: The model advances water on floors in steps of this (s); doors are ~1 m wide and spaces tens
+#: of m², so a 30 s step keeps the explicit exchange stable with the equalising limit below.
+WATER_STEP_S = 30.0
+#: Water deeper than this (m) spills over door thresholds into the next space (a threshold or
+#: sill is ~1 cm).
+SPREAD_DEPTH_M = 0.01
+#: Broad-crested weir: Q = C·b·h^1.5 with C ≈ 1.7 m^0.5/s in SI units (Chow, Open-channel
+#: hydraulics), b the door width and h the head above the threshold.
+WEIR_COEFFICIENT = 1.7
+#: Width (m) of an open boundary between two spaces, when water crosses it.
+OPEN_BOUNDARY_WIDTH_M = 2.0
+#: Leak through a wet slab to the space below: q = k·A·h (m³/s) with k in 1/s. 2e-4 1/s leaks
+#: ~0.7 m³/h through 100 m² under 1 cm — a slab with service penetrations, not a tanked floor.
+SLAB_LEAK_PER_S = 2e-4
+#: A space counts as wet (damage: wetted area × time) above this depth (m).
+WET_DEPTH_M = 0.002
+#: Depth (m) at which standing water is an incident of its own (DESIGN.md: 5 cm).
+INCIDENT_DEPTH_M = 0.05
+#: Depth (m) from which contents are damaged (DESIGN.md: 15 cm).
+DAMAGE_DEPTH_M = 0.15
+#: Depth (m) in an electrical room that trips its switchgear (DESIGN.md: 30 cm → power loss).
+SWITCHGEAR_FLOOD_DEPTH_M = 0.30
+#: Depth snapshots of wet spaces go into the event log this often (s), for the replay.
+DEPTH_LOG_S = 300.0
+
+# -- storm -------------------------------------------------------------------------------------
+
+#: Rational-method runoff coefficients C (ASCE / Chow): roofs 0.75–0.95, asphalt paving 0.7–0.95.
+RUNOFF_ROOF = 0.9
+RUNOFF_PAVING = 0.7
+MM_H_TO_M_S = 1e-3 / 3600.0
+#: Paved site draining to the basement ramp, as a multiple of the building footprint when the
+#: scenario does not give it (podium estates pave about as much again as they build on).
+PAVED_PER_FOOTPRINT = 1.5
+#: Capacity of one sump pump (l/s) when neither the model nor the overlay says: a 5.5 kW
+#: submersible drainage pump at ~10 m head.
+SUMP_PUMP_L_S = 15.0
+#: A portable pump deployed by a crew (l/s): a 3" petrol trash pump at basement head.
+PORTABLE_PUMP_L_S = 12.0
+
+# -- power -------------------------------------------------------------------------------------
+
+#: A "Type 10" standby generator (NFPA 110 Level 1) takes up to this long (s) to take the load.
+GENERATOR_START_S = 10.0
+#: Mains pressure alone reaches this many storeys above ground; above them the flats need the
+#: booster pumps (≈ 2.5–3 bar at the street ≈ 6 storeys).
+MAINS_PRESSURE_STOREYS = 6
+#: A car with passengers holds this many on average (drawn Poisson, at least 1).
+PASSENGERS_PER_OCCUPIED_CAR = 1.6
+
+# -- work ----------------------------------------------------------------------------------------
+
+#: Closing an isolation valve once there (s): find it, open the cupboard, turn, check.
+ISOLATE_S = 180.0
+#: Starting a standby generator by hand (s).
+GENERATOR_MANUAL_START_S = 600.0
+#: Freeing trapped passengers once at the landing (s): wind the car to a floor, open the doors.
+RESCUE_S = 900.0
+#: Cleaning up after water: fixed part (s) and per m³ of water spilled (s/m³).
+CLEANUP_BASE_S = 900.0
+CLEANUP_PER_M3_S = 120.0
+#: Telling the affected residents (s): notices and calls, fixed part and per household.
+NOTIFY_BASE_S = 300.0
+NOTIFY_PER_HOUSEHOLD_S = 6.0
+#: Clearing a blocked drain (s) and deploying a portable pump (s).
+CLEAR_DRAIN_S = 1200.0
+DEPLOY_PUMP_S = 900.0
+#: Resetting a pump after its power returns (s).
+RESTART_PUMP_S = 300.0
+#: A crew member caught in a car when the power fails is brought back to the floor they boarded
+#: at by the car's rescue device after this long (s).
+LIFT_HOMING_S = 60.0

@@ -1,0 +1,290 @@
+"""The plant: the building's equipment as a flow network — what feeds what, water and power.
+
+Takes the model's equipment and port connections (``IfcRelConnectsPorts``, flow directed where
+the ports say) plus a scenario's overlay (a valve, a board, "this board feeds that lift" a real
+file lacks), gives a :class:`Plant`: one item per piece of equipment with its role, its place on
+the navigation graph and its upstream / downstream neighbours, and the questions hazards ask of
+it: the nearest isolation valve upstream of a burst, everything downstream of a valve or a
+failed board, which households a valve serves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from twin.errors import PlaceError, TwinError
+from twin.model import BuildingModel
+from twin.navgraph import NavGraph, NodeKind
+from twin.places import locate
+from twin.scenario.schema import Overlay
+
+#: Roles a piece of equipment plays in the drill; ``other`` takes part in no hazard.
+ROLES = ("valve", "pipe", "tank", "booster_pump", "sump_pump", "board", "supply", "generator",
+         "cable", "lift", "drain", "sensor", "other")
+_WATER_ROLES = {"valve", "pipe", "tank", "booster_pump", "sump_pump"}
+_POWER_ROLES = {"board", "supply", "generator", "cable", "lift_feed"}
+
+_ROLE_BY_CLASS = {
+    "IfcValve": "valve",
+    "IfcPipeSegment": "pipe",
+    "IfcPipeFitting": "pipe",
+    "IfcFlowMeter": "pipe",
+    "IfcTank": "tank",
+    "IfcElectricDistributionBoard": "board",
+    "IfcSwitchingDevice": "board",
+    "IfcProtectiveDevice": "board",
+    "IfcTransformer": "supply",
+    "IfcElectricGenerator": "generator",
+    "IfcCableSegment": "cable",
+    "IfcCableFitting": "cable",
+    "IfcCableCarrierSegment": "cable",
+    "IfcJunctionBox": "cable",
+    "IfcTransportElement": "lift",
+    "IfcWasteTerminal": "drain",
+    "IfcSensor": "sensor",
+}
+
+#: Spaces that hold a household (a flat), by object type or name.
+HOUSEHOLD = re.compile(r"apartment|flat|dwelling|wohnung|residen|住宅|unit\b", re.IGNORECASE)
+#: An electrical room whose flooding trips the switchgear.
+ELECTRICAL_ROOM = re.compile(r"electrical room|switch ?room|main electrical|elektro|配电", re.IGNORECASE)
+
+
+class PlantError(TwinError):
+    """The equipment topology cannot answer what a hazard needs (no valve upstream…)."""
+
+
+def role_of(ifc_class: str, predefined_type: str, name: str) -> str:
+    """The drill role of a model element, from its class, type and name."""
+    if ifc_class == "IfcPump":
+        text = f"{predefined_type} {name}".lower()
+        return "sump_pump" if "sump" in text or "drain" in text else "booster_pump"
+    return _ROLE_BY_CLASS.get(ifc_class, "other")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Plant:
+    """Equipment as a directed flow network. Items ``0..len(model.equipment)-1`` are the model's
+    equipment in order; overlay items follow."""
+
+    name: tuple[str, ...]
+    role: tuple[str, ...]
+    node: np.ndarray
+    """Navigation-graph node where a person works on the item (-1: not reachable)."""
+    storey: np.ndarray
+    xyz: np.ndarray
+    capacity_l_s: np.ndarray
+    """Pump capacity where known (NaN otherwise)."""
+    children: tuple[tuple[int, ...], ...]
+    parents: tuple[tuple[int, ...], ...]
+    lift_item: np.ndarray
+    """Plant item standing for each lift of the model (its power feed point), -1 if none."""
+    household_spaces: np.ndarray
+    """Space indices of the households (flats)."""
+
+    def __len__(self) -> int:
+        return len(self.name)
+
+    def items(self, role: str) -> list[int]:
+        return [i for i, r in enumerate(self.role) if r == role]
+
+    def carries(self, item: int, medium: str) -> bool:
+        role = self.role[item]
+        return role in (_WATER_ROLES if medium == "water" else _POWER_ROLES) or role == "other"
+
+    def downstream(self, starts: Iterable[int], medium: str, *, blocked: Iterable[int] = ()) -> set[int]:
+        """Items reached from ``starts`` following the flow (the starts included), passing
+        through items that carry ``medium`` and not through ``blocked``."""
+        stop = set(blocked)
+        seen = {s for s in starts if s not in stop}
+        queue = deque(seen)
+        while queue:
+            u = queue.popleft()
+            if not self.carries(u, medium):
+                continue  # a load (a pump, a lift) takes power but passes none on
+            for v in self.children[u]:
+                if v not in seen and v not in stop:
+                    seen.add(v)
+                    queue.append(v)
+        return seen
+
+    def upstream_valve(self, item: int) -> int:
+        """The nearest isolation valve against the flow from ``item`` (breadth first); -1 if none."""
+        seen = {item}
+        queue = deque([item])
+        while queue:
+            u = queue.popleft()
+            for v in self.parents[u]:
+                if v in seen or not self.carries(v, "water"):
+                    continue
+                if self.role[v] == "valve":
+                    return v
+                seen.add(v)
+                queue.append(v)
+        return -1
+
+    def find(self, text: str) -> int:
+        """An item by exact name (case-insensitive), or -1."""
+        key = text.strip().lower()
+        for i, n in enumerate(self.name):
+            if n.lower() == key:
+                return i
+        return -1
+
+
+def build_plant(model: BuildingModel, graph: NavGraph, overlay: Overlay | None = None) -> Plant:
+    """The plant of a model plus an overlay.
+
+    Raises
+    ------
+    PlaceError
+        An overlay item's ``at`` or a link end names nothing in the building.
+    """
+    overlay = overlay or Overlay()
+    names = [e.name or e.id for e in model.equipment]
+    roles = [role_of(e.ifc_class, e.predefined_type, e.name) for e in model.equipment]
+    nodes = [int(n) for n in graph.equipment_node]
+    storeys = [e.storey for e in model.equipment]
+    xyz = [e.xyz for e in model.equipment]
+    capacity = [np.nan] * len(names)
+    ids = {e.id: i for i, e in enumerate(model.equipment)}
+    lift_item = np.full(len(model.lifts), -1, dtype=np.int64)
+    for k, lift in enumerate(model.lifts):
+        if lift.equipment >= 0:
+            lift_item[k] = lift.equipment
+
+    for j, extra in enumerate(overlay.equipment):
+        try:
+            where = locate(extra.at, model, graph)
+        except PlaceError as exc:
+            raise PlaceError(f"overlay.equipment[{j}].at: {exc}") from None
+        names.append(extra.id)
+        roles.append("board" if extra.role == "lift_feed" else extra.role)
+        nodes.append(where.node)
+        storeys.append(int(graph.node_storey[where.node]))
+        xyz.append(tuple(float(c) for c in graph.node_xyz[where.node]))
+        capacity.append(extra.capacity_l_s if extra.capacity_l_s is not None else np.nan)
+        ids[extra.id] = len(names) - 1
+
+    n = len(names)
+    children: list[set[int]] = [set() for _ in range(n)]
+    parents: list[set[int]] = [set() for _ in range(n)]
+    for (a, b), directed in zip(model.port_links, model.port_directed, strict=True):
+        a, b = int(a), int(b)
+        children[a].add(b)
+        parents[b].add(a)
+        if not directed:
+            children[b].add(a)
+            parents[a].add(b)
+
+    lower = {name.lower(): i for i, name in enumerate(names)}
+    for j, link in enumerate(overlay.links):
+        ends = []
+        for field_name, text in (("source", link.source), ("target", link.target)):
+            item = ids.get(text, lower.get(text.strip().lower(), -1))
+            if item < 0:
+                # A lift named as the target: give it a plant item of its own.
+                try:
+                    where = locate(text, model, graph)
+                except PlaceError as exc:
+                    raise PlaceError(f"overlay.links[{j}].{field_name}: {exc}") from None
+                if where.kind == "lift" and lift_item[where.index] >= 0:
+                    item = int(lift_item[where.index])
+                elif where.kind == "lift":
+                    names.append(model.lifts[where.index].name)
+                    roles.append("lift")
+                    nodes.append(where.node)
+                    storeys.append(int(graph.node_storey[where.node]))
+                    xyz.append(tuple(float(c) for c in graph.node_xyz[where.node]))
+                    capacity.append(np.nan)
+                    children.append(set())
+                    parents.append(set())
+                    item = len(names) - 1
+                    lift_item[where.index] = item
+                elif where.kind == "equipment":
+                    item = where.index
+                else:
+                    raise PlaceError(
+                        f"overlay.links[{j}].{field_name}: '{text}' is a {where.kind}, not equipment; "
+                        "add it under overlay.equipment first"
+                    )
+            ends.append(item)
+        children[ends[0]].add(ends[1])
+        parents[ends[1]].add(ends[0])
+
+    households = np.array(
+        [i for i, s in enumerate(model.spaces) if HOUSEHOLD.search(f"{s.object_type} {s.long_name}")],
+        dtype=np.int64,
+    )
+    return Plant(
+        name=tuple(names),
+        role=tuple(roles),
+        node=np.asarray(nodes, dtype=np.int64),
+        storey=np.asarray(storeys, dtype=np.int64),
+        xyz=np.asarray(xyz, dtype=np.float64).reshape(-1, 3),
+        capacity_l_s=np.asarray(capacity, dtype=np.float64),
+        children=tuple(tuple(sorted(c)) for c in children),
+        parents=tuple(tuple(sorted(p)) for p in parents),
+        lift_item=lift_item,
+        household_spaces=households,
+    )
+
+
+def served_households(plant: Plant, model: BuildingModel, items: set[int], medium: str = "water") -> np.ndarray:
+    """Households served by ``items``: on each storey, a household is served by the nearest item
+    of that medium in plan, so a flat on L14 of tower B belongs to tower B's L14 branch."""
+    if not items or plant.household_spaces.size == 0:
+        return np.empty(0, dtype=np.int64)
+    carriers = np.array([i for i in range(len(plant)) if plant.carries(i, medium) and plant.role[i] != "other"])
+    if carriers.size == 0:
+        return np.empty(0, dtype=np.int64)
+    item_storeys = {int(plant.storey[i]) for i in items}
+    out = []
+    for s in plant.household_spaces:
+        space = model.spaces[int(s)]
+        if space.storey not in item_storeys:
+            continue
+        here = carriers[plant.storey[carriers] == space.storey]
+        if here.size == 0:
+            continue
+        x, y, _ = space.anchor()
+        d = np.hypot(plant.xyz[here, 0] - x, plant.xyz[here, 1] - y)
+        if int(here[int(np.argmin(d))]) in items:
+            out.append(int(s))
+    return np.asarray(out, dtype=np.int64)
+
+
+def resolve_item(plant: Plant, text: str, model: BuildingModel, graph: NavGraph, *, field: str) -> int:
+    """A plant item from an overlay id, an equipment name or GlobalId; a space name gives the
+    first item in that space. Errors name ``field``."""
+    item = plant.find(text)
+    if item >= 0:
+        return item
+    try:
+        where = locate(text, model, graph)
+    except PlaceError as exc:
+        raise PlaceError(f"{field}: {exc}") from None
+    if where.kind == "equipment":
+        return where.index
+    if where.kind == "lift" and plant.lift_item[where.index] >= 0:
+        return int(plant.lift_item[where.index])
+    if where.kind == "space":
+        inside = [i for i, e in enumerate(model.equipment) if e.space == where.index]
+        if inside:
+            return inside[0]
+    raise PlaceError(
+        f"{field}: '{text}' is a {where.kind} with no equipment in it; name a piece of equipment, "
+        "or add one under overlay.equipment"
+    )
+
+
+def space_of_node(graph: NavGraph, node: int) -> int:
+    """The space a node stands for or lies in, as a space index (-1 if none)."""
+    if graph.node_kind[node] == NodeKind.SPACE:
+        return int(graph.node_ref[node])
+    return -1

@@ -1,0 +1,226 @@
+"""KPIs: pure functions of an event log and the scenario's targets.
+
+Takes an :class:`~twin.engine.log.EventLog` (and the targets and roster of the scenario it came
+from), gives :class:`Kpis`: per incident the report, dispatch, on-site, made-safe and resolved
+times against the targets; per priority the share on site within target, mean and p90 response;
+damage (water volume, wetted area × hours, deepest water); entrapments; households without water
+or power over time; per person the share of the drill spent on tasks; cost (labour, call-outs,
+contractors, and the penalties contractors owe for late arrival).
+
+Times are minutes from the incident's report unless named otherwise: the clock the service
+targets run on (DESIGN.md: "response time = first qualified person on site − incident reported").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from twin.engine.log import PRIORITY_NAME, EventLog
+from twin.scenario.schema import Scenario
+
+INCIDENT_COLUMNS = (
+    "incident", "kind", "title", "priority", "event_min", "report_delay_min", "dispatch_min", "on_site_min",
+    "made_safe_min", "resolved_min", "target_on_site_min", "on_site_met", "made_safe_met", "resolved_met",
+)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Kpis:
+    incidents: pd.DataFrame
+    """One row per incident, columns :data:`INCIDENT_COLUMNS`."""
+    people: pd.DataFrame
+    """One row per person who worked: ``person``, ``tasks``, ``busy_min``, ``utilisation``."""
+    summary: dict[str, float]
+    """Run-level figures, by name (see :func:`compute_kpis`)."""
+
+    def to_long(self) -> pd.DataFrame:
+        """One table ``scope, key, label, metric, value`` for ``kpis.parquet``."""
+        rows: list[tuple[str, str, str, str, float]] = []
+        for name, value in self.summary.items():
+            rows.append(("run", "", "", name, float(value)))
+        for rec in self.incidents.to_dict("records"):
+            label = f"{rec['kind']}|{rec['priority']}|{rec['title']}"
+            for col in INCIDENT_COLUMNS[4:]:
+                rows.append(("incident", str(rec["incident"]), label, col, _num(rec[col])))
+        for rec in self.people.to_dict("records"):
+            for col in ("tasks", "busy_min", "utilisation"):
+                rows.append(("person", str(rec["person"]), "", col, _num(rec[col])))
+        frame = pd.DataFrame.from_records(rows, columns=["scope", "key", "label", "metric", "value"])
+        return frame.astype({"scope": "string", "key": "string", "label": "string", "metric": "string",
+                             "value": "float64"})
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data: ``{"summary": {...}, "incidents": [...], "people": [...]}`` (NaN → null)."""
+        def clean(v: Any) -> Any:
+            if isinstance(v, float | np.floating):
+                return None if math.isnan(v) else round(float(v), 4)
+            if isinstance(v, np.integer | np.bool_):
+                return v.item()
+            return v
+
+        return {
+            "summary": {k: clean(v) for k, v in self.summary.items()},
+            "incidents": [{k: clean(v) for k, v in r.items()} for r in self.incidents.to_dict("records")],
+            "people": [{k: clean(v) for k, v in r.items()} for r in self.people.to_dict("records")],
+        }
+
+
+def _num(v: Any) -> float:
+    if v is None:
+        return math.nan
+    if isinstance(v, bool | np.bool_):
+        return float(v)
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def compute_kpis(log: EventLog, scenario: Scenario) -> Kpis:
+    """Every KPI of one run.
+
+    ``summary`` holds: ``incidents``; per priority ``<p>_incidents``, ``<p>_on_site_compliance``
+    (share on site within target, unresolved-on-site counts as missed), ``<p>_mean_on_site_min``,
+    ``<p>_p90_on_site_min``; ``mean_response_min`` (all priorities); ``made_safe_compliance``;
+    ``water_m3``, ``wetted_m2h``, ``max_depth_m``, ``spaces_damaged``; ``entrapments``,
+    ``entrapment_max_min``, ``entrapment_mean_min``; ``water_outage_household_h``,
+    ``power_outage_household_h``; ``cost_labour``, ``cost_callout``, ``cost_contractor``,
+    ``contractor_penalties`` (owed to the property), ``cost_total``; ``duration_h``.
+    """
+    f = log.frame
+    end_s = scenario.duration_s
+    incidents = _incident_table(f, scenario)
+    summary: dict[str, float] = {"incidents": float(len(incidents)), "duration_h": scenario.duration_h}
+    for prio in ("red", "yellow", "blue"):
+        rows = incidents[incidents["priority"] == prio]
+        n = len(rows)
+        summary[f"{prio}_incidents"] = float(n)
+        on_site = rows["on_site_min"].to_numpy(dtype=float)
+        if n:
+            summary[f"{prio}_on_site_compliance"] = float(rows["on_site_met"].astype(bool).mean())
+            seen = on_site[~np.isnan(on_site)]
+            summary[f"{prio}_mean_on_site_min"] = float(seen.mean()) if seen.size else math.nan
+            summary[f"{prio}_p90_on_site_min"] = float(np.percentile(seen, 90)) if seen.size else math.nan
+        else:
+            summary[f"{prio}_on_site_compliance"] = math.nan
+            summary[f"{prio}_mean_on_site_min"] = math.nan
+            summary[f"{prio}_p90_on_site_min"] = math.nan
+    all_on = incidents["on_site_min"].to_numpy(dtype=float)
+    all_on = all_on[~np.isnan(all_on)]
+    summary["mean_response_min"] = float(all_on.mean()) if all_on.size else math.nan
+    safe = incidents["made_safe_met"].dropna()
+    summary["made_safe_compliance"] = float(safe.astype(bool).mean()) if len(safe) else math.nan
+
+    damage = f[f["kind"] == "damage"]
+    tally = dict(zip(damage["detail"].astype(str), damage["value"], strict=True))
+    summary["water_m3"] = float(tally.get("volume_m3", 0.0))
+    summary["wetted_m2h"] = float(tally.get("wetted_m2h", 0.0))
+    summary["max_depth_m"] = float(tally.get("max_depth_m", 0.0))
+    summary["spaces_damaged"] = float(tally.get("spaces_damaged", 0.0))
+
+    trapped = incidents[incidents["kind"] == "entrapment"]
+    durations = (trapped["made_safe_min"] + trapped["report_delay_min"]).to_numpy(dtype=float)
+    summary["entrapments"] = float(len(trapped))
+    open_ = np.isnan(durations)
+    if open_.any():
+        # Still trapped at the end: counted until the end.
+        durations[open_] = (end_s / 60.0) - trapped["event_min"].to_numpy(dtype=float)[open_]
+    summary["entrapment_max_min"] = float(durations.max()) if durations.size else 0.0
+    summary["entrapment_mean_min"] = float(durations.mean()) if durations.size else 0.0
+
+    supply = f[f["kind"] == "supply"]
+    for what in ("water", "power"):
+        rows = supply[supply["detail"] == what]
+        summary[f"{what}_outage_household_h"] = _integrate(rows["t_s"].to_numpy(), rows["value"].to_numpy(), end_s)
+
+    cost = f[f["kind"] == "cost"]
+    by = cost.groupby(cost["detail"].astype(str))["value"].sum()
+    summary["cost_labour"] = float(by.get("labour", 0.0))
+    summary["cost_callout"] = float(by.get("callout", 0.0))
+    summary["cost_contractor"] = float(by.get("contractor", 0.0))
+    summary["contractor_penalties"] = float(-by.get("penalty", 0.0))
+    summary["cost_total"] = (
+        summary["cost_labour"] + summary["cost_callout"] + summary["cost_contractor"]
+        - summary["contractor_penalties"]
+    )
+    return Kpis(incidents, _people_table(f, end_s), summary)
+
+
+def _integrate(t: np.ndarray, level: np.ndarray, end_s: float) -> float:
+    """Hours × level of a step function that takes ``level[i]`` from ``t[i]`` on."""
+    if t.size == 0:
+        return 0.0
+    edges = np.append(t, max(end_s, float(t[-1])))
+    return float((np.diff(edges) * level).sum() / 3600.0)
+
+
+def _first(f: pd.DataFrame, kind: str) -> pd.Series:
+    rows = f[(f["kind"] == kind) & (f["incident"] >= 0)]
+    return rows.groupby("incident")["t_s"].min()
+
+
+def _incident_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    raised = f[f["kind"] == "incident"]
+    if raised.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in INCIDENT_COLUMNS}).astype(
+            {"incident": "int64", "kind": "string", "title": "string", "priority": "string"}
+        )
+    parts = raised["detail"].astype(str).str.split("|", n=2, expand=True)
+    out = pd.DataFrame({
+        "incident": raised["incident"].astype("int64").to_numpy(),
+        "kind": parts[0].to_numpy(),
+        "title": parts[2].to_numpy(),
+        "priority": raised["value"].map(lambda v: PRIORITY_NAME[int(v)]).to_numpy(),
+        "event_s": raised["t_s"].to_numpy(),
+    })
+    reported = out["incident"].map(_first(f, "reported"))
+    out["event_min"] = out["event_s"] / 60.0
+    out["report_delay_min"] = (reported - out["event_s"]) / 60.0
+    for name, kind in (("dispatch_min", "dispatched"), ("on_site_min", "on_site"),
+                       ("made_safe_min", "made_safe"), ("resolved_min", "resolved")):
+        out[name] = (out["incident"].map(_first(f, kind)) - reported) / 60.0
+    targets = [scenario.targets.of(p) for p in out["priority"]]
+    out["target_on_site_min"] = [t.on_site_min for t in targets]
+    out["on_site_met"] = (out["on_site_min"] <= out["target_on_site_min"]).fillna(False)
+    out["made_safe_met"] = [
+        None if t.made_safe_min is None else bool(v <= t.made_safe_min)
+        for t, v in zip(targets, out["made_safe_min"], strict=True)
+    ]
+    out["resolved_met"] = [
+        None if t.resolved_min is None else bool(v <= t.resolved_min)
+        for t, v in zip(targets, out["resolved_min"], strict=True)
+    ]
+    out = out.drop(columns=["event_s"])
+    return out[list(INCIDENT_COLUMNS)].astype({"kind": "string", "title": "string", "priority": "string"})
+
+
+def _people_table(f: pd.DataFrame, end_s: float) -> pd.DataFrame:
+    rows = f[f["kind"].isin(["dispatched", "done", "preempted"]) & (f["person"] != "")]
+    out = []
+    for person, g in rows.groupby(rows["person"].astype(str), sort=True):
+        busy = 0.0
+        open_tasks: set[int] = set()
+        since = math.nan
+        for t, kind, task in zip(g["t_s"], g["kind"], g["task"], strict=True):
+            if kind == "dispatched":
+                if not open_tasks:
+                    since = t
+                open_tasks.add(int(task))
+            elif kind == "preempted":
+                open_tasks.discard(int(task))  # already on the task that took them off it
+            else:
+                open_tasks.discard(int(task))
+                if not open_tasks:
+                    busy += t - since
+        if open_tasks:
+            busy += end_s - since
+        tasks = int((g["kind"] == "done").sum())
+        out.append((person, tasks, busy / 60.0, busy / end_s if end_s else math.nan))
+    return pd.DataFrame(out, columns=["person", "tasks", "busy_min", "utilisation"]).astype(
+        {"person": "string", "tasks": "int64"}
+    )

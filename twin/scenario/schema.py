@@ -1,0 +1,419 @@
+"""The scenario file, as pydantic models: what a drill is, validated once, frozen.
+
+Units are in the field names (``duration_h``, ``callout_delay_min``); hazards and dispatch
+policies are discriminated unions on ``kind:``; unknown fields are errors. Places (``base``,
+``at``) are names, GlobalIds or equipment ids of the twin; they are checked against the building
+when the drill is compiled (:mod:`twin.engine.setup`), not here, so one scenario can be validated
+without loading its model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from twin.errors import suggest
+
+#: Trades a person or contractor can hold (DESIGN.md, "Domain facts"). ``general`` is a handy
+#: person with no licensed trade (cleaning up, sandbags).
+TRADES: tuple[str, ...] = (
+    "plumber",
+    "electrician",
+    "hvac",
+    "controls",
+    "lift_technician",
+    "fire_systems",
+    "security",
+    "front_desk",
+    "general",
+)
+
+#: Skill levels: 1 = trained to make safe (close a valve, start a generator by hand),
+#: 2 = qualified to repair, 3 = senior / supervisor.
+LEVELS = (1, 2, 3)
+
+PRIORITIES: tuple[str, ...] = ("red", "yellow", "blue")
+
+#: Reporting channels every scenario has; a scenario may override their delays or add more.
+CHANNELS: tuple[str, ...] = ("sensor", "resident_app", "phone", "paper")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_trade(name: str) -> str:
+    if name not in TRADES:
+        raise ValueError(f"unknown trade '{name}'{suggest(name, TRADES)}; known trades: {', '.join(TRADES)}")
+    return name
+
+
+# -- random quantities ------------------------------------------------------------------------
+
+
+class Fixed(_Frozen):
+    kind: Literal["fixed"] = "fixed"
+    value: float = Field(ge=0)
+
+
+class Uniform(_Frozen):
+    kind: Literal["uniform"]
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be ≥ low ({self.low})")
+        return self
+
+
+class Triangular(_Frozen):
+    kind: Literal["triangular"]
+    low: float = Field(ge=0)
+    mode: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(f"need low ≤ mode ≤ high, got {self.low}, {self.mode}, {self.high}")
+        return self
+
+
+class LogNormal(_Frozen):
+    """Right-skewed delays (arrival of a contractor): given by the median and the 90th percentile."""
+
+    kind: Literal["lognormal"]
+    median: float = Field(gt=0)
+    p90: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LogNormal:
+        if self.p90 < self.median:
+            raise ValueError(f"p90 ({self.p90}) must be ≥ median ({self.median})")
+        return self
+
+
+class Exponential(_Frozen):
+    kind: Literal["exponential"]
+    mean: float = Field(gt=0)
+
+
+Distribution = Annotated[Fixed | Uniform | Triangular | LogNormal | Exponential, Field(discriminator="kind")]
+#: A fixed number, or a distribution drawn from the scenario's seed.
+Quantity = float | Distribution
+
+
+def _non_negative(value: Quantity) -> Quantity:
+    if isinstance(value, int | float) and value < 0:
+        raise ValueError(f"must be ≥ 0, got {value}")
+    return value
+
+
+# -- targets, shifts, people ------------------------------------------------------------------
+
+
+class Target(_Frozen):
+    """Service targets of one priority class, in minutes from the report."""
+
+    on_site_min: float = Field(gt=0, description="first qualified person on site within this")
+    on_site_max_min: float | None = Field(None, gt=0, description="hard limit (red: 30 min)")
+    made_safe_min: float | None = Field(None, gt=0)
+    resolved_min: float | None = Field(None, gt=0)
+
+
+class Targets(_Frozen):
+    """Per priority class (DESIGN.md: red 15/30 min, yellow 2 h, blue 24 h)."""
+
+    red: Target = Target(on_site_min=15, on_site_max_min=30, made_safe_min=60, resolved_min=480)
+    yellow: Target = Target(on_site_min=120, resolved_min=1440)
+    blue: Target = Target(on_site_min=1440, resolved_min=4320)
+
+    def of(self, priority: str) -> Target:
+        return getattr(self, priority)  # type: ignore[no-any-return]
+
+
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class Shift(_Frozen):
+    """Hours on site, local time ``HH:MM``; a shift may run past midnight (19:00–07:00)."""
+
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not _CLOCK.match(value):
+            raise ValueError(f"'{value}' is not a time of day; write it as HH:MM, e.g. 07:00")
+        return value
+
+    def minutes(self) -> tuple[int, int]:
+        (h0, m0), (h1, m1) = (map(int, t.split(":")) for t in (self.start, self.end))
+        return h0 * 60 + m0, h1 * 60 + m1
+
+    def on_duty(self, minute_of_day: float) -> bool:
+        start, end = self.minutes()
+        if start == end:
+            return True
+        if start < end:
+            return start <= minute_of_day < end
+        return minute_of_day >= start or minute_of_day < end
+
+
+def _default_shifts() -> dict[str, Shift]:
+    return {"day": Shift(start="07:00", end="19:00"), "night": Shift(start="19:00", end="07:00")}
+
+
+class Person(_Frozen):
+    """A member of the property's own staff."""
+
+    id: str = Field(min_length=1)
+    name: str = ""
+    trades: dict[str, int] = Field(min_length=1, description="trade → level (1 make safe, 2 repair, 3 senior)")
+    shift: str = Field(description="a name from `shifts`")
+    base: str = Field("Engineering Office", description="where they wait: a space name or GlobalId")
+    on_call: bool = Field(False, description="off shift, can be called out from home")
+    callout_delay_min: Quantity = Field(45.0, description="from the call to arriving at an entrance")
+    callout_fee: float = Field(0.0, ge=0)
+    hourly_rate: float = Field(30.0, ge=0)
+    backup: str | None = Field(None, description="id of the person who covers this post (A/B post)")
+
+    @field_validator("trades")
+    @classmethod
+    def _trades(cls, value: dict[str, int]) -> dict[str, int]:
+        for trade, level in value.items():
+            _check_trade(trade)
+            if level not in LEVELS:
+                raise ValueError(f"{trade}: level must be 1, 2 or 3, got {level}")
+        return value
+
+    _nonneg = field_validator("callout_delay_min")(_non_negative)
+
+
+class Contractor(_Frozen):
+    """An outside firm called when needed: arrives at the site entrance after a drawn delay."""
+
+    id: str = Field(min_length=1)
+    name: str = ""
+    trades: dict[str, int] = Field(min_length=1)
+    technicians: int = Field(1, ge=1, le=20)
+    arrival_delay_min: Quantity = LogNormal(kind="lognormal", median=40, p90=70)
+    contract_arrival_min: float = Field(30.0, gt=0, description="arrival promised by the contract")
+    penalty_per_breach: float = Field(0.0, ge=0, description="charged to the contractor per late arrival")
+    callout_fee: float = Field(150.0, ge=0)
+    hourly_rate: float = Field(85.0, ge=0)
+
+    _trades = field_validator("trades")(Person._trades.__func__)  # type: ignore[attr-defined]
+    _nonneg = field_validator("arrival_delay_min")(_non_negative)
+
+
+class Channel(_Frozen):
+    """How an incident becomes known: the delay from the event to the report."""
+
+    delay_s: Quantity
+
+    _nonneg = field_validator("delay_s")(_non_negative)
+
+
+def _default_channels() -> dict[str, Channel]:
+    # DESIGN.md "Reporting channels": IoT sensor seconds; resident app minutes; phone to the
+    # front desk then relay, minutes more; paper ticket hours.
+    return {
+        "sensor": Channel(delay_s=Uniform(kind="uniform", low=5, high=30)),
+        "resident_app": Channel(delay_s=Triangular(kind="triangular", low=60, mode=240, high=900)),
+        "phone": Channel(delay_s=Triangular(kind="triangular", low=180, mode=480, high=1500)),
+        "paper": Channel(delay_s=Uniform(kind="uniform", low=3600, high=6 * 3600)),
+    }
+
+
+# -- dispatch policies ------------------------------------------------------------------------
+
+
+class Nearest(_Frozen):
+    """The nearest qualified free person by travel time; tasks in order of priority, then report."""
+
+    kind: Literal["nearest"]
+
+
+class PriorityFirst(_Frozen):
+    """As ``nearest``, and a red task with nobody free takes a person off lower-priority work."""
+
+    kind: Literal["priority"]
+    preempt: list[Literal["yellow", "blue"]] = ["blue"]
+
+
+class SkillAware(_Frozen):
+    """Nearest, but each level above what the task needs costs ``level_penalty_s`` seconds, so the
+    senior plumber is not sent to close a valve a trained guard can close."""
+
+    kind: Literal["skill"]
+    level_penalty_s: float = Field(180.0, ge=0)
+
+
+class Manual(_Frozen):
+    """A human dispatcher: decides after ``latency_s`` and by habit — the first qualified person
+    on the roster who is free (the A post, then their backup) — not by travel time."""
+
+    kind: Literal["manual"]
+    latency_s: Quantity = 120.0
+
+    _nonneg = field_validator("latency_s")(_non_negative)
+
+
+Dispatch = Annotated[Nearest | PriorityFirst | SkillAware | Manual, Field(discriminator="kind")]
+
+
+# -- hazards ----------------------------------------------------------------------------------
+
+
+class _Hazard(_Frozen):
+    start_min: float = Field(0.0, ge=0, description="minutes after the scenario start")
+    reported_via: str = Field("phone", description="a channel name")
+
+
+class PipeBurst(_Hazard):
+    """A break discharging Q = Cd·A·√(2ΔP/ρ) until the upstream isolation valve is closed."""
+
+    kind: Literal["pipe_burst"]
+    at: str = Field(description="the pipe (equipment name or GlobalId) or the space it is in")
+    pressure_bar: float = Field(4.5, gt=0, le=16, description="line pressure: 3–6 bar")
+    hole_area_cm2: float = Field(5.0, gt=0, le=500)
+    valve: str | None = Field(None, description="the isolation valve, when the topology cannot find it")
+    repair_min: Quantity = Triangular(kind="triangular", low=45, mode=90, high=180)
+
+
+class PowerLoss(_Hazard):
+    """Everything fed from ``at`` loses power: a utility outage at the supply or a board fault."""
+
+    kind: Literal["power_loss"]
+    at: str = Field(description="the supply or board that fails (equipment name or GlobalId)")
+    duration_min: Quantity | None = Field(
+        Triangular(kind="triangular", low=30, mode=90, high=240),
+        description="utility restores after this; null = until an electrician repairs the board",
+    )
+    generator: str | None = Field(None, description="standby generator; found in the model when omitted")
+    generator_start_probability: float = Field(0.9, ge=0, le=1)
+    lift_occupancy: float = Field(0.3, ge=0, le=1, description="chance a stopped car holds passengers")
+    essential: list[str] = Field(
+        default_factory=list,
+        description="loads the generator feeds; default: pumps and service/fire lifts",
+    )
+    repair_min: Quantity = Triangular(kind="triangular", low=30, mode=60, high=120)
+    reported_via: str = "sensor"
+
+
+class Storm(_Hazard):
+    """A design storm on the roofs and the paved site; runoff Q = C·i·A by the rational method."""
+
+    kind: Literal["storm"]
+    duration_min: float = Field(120.0, gt=0)
+    peak_mm_h: float = Field(80.0, gt=0, le=500)
+    profile: Literal["triangular", "uniform"] = "triangular"
+    drains_blocked_fraction: float = Field(
+        0.6, ge=0, le=1, description="share of the drains' capacity lost to blockage"
+    )
+    drain_capacity_l_s: float = Field(30.0, ge=0, description="what the site's drains carry when clear")
+    paved_area_m2: float | None = Field(None, ge=0, description="site paving draining to the low point")
+    low_point: str = Field("Sump Pit", description="where excess water collects (a space)")
+    reported_via: str = "sensor"
+
+
+Hazard = Annotated[PipeBurst | PowerLoss | Storm, Field(discriminator="kind")]
+
+
+# -- overlay: what a real IFC file lacks --------------------------------------------------------
+
+EquipmentRole = Literal[
+    "valve", "board", "supply", "generator", "booster_pump", "sump_pump", "pipe", "lift_feed"
+]
+
+
+class OverlayEquipment(_Frozen):
+    """A piece of equipment the model does not hold, placed at a space or piece of equipment."""
+
+    id: str = Field(min_length=1, description="the name other fields refer to it by")
+    role: EquipmentRole
+    at: str
+    capacity_l_s: float | None = Field(None, gt=0, description="sump pumps")
+
+
+class OverlayLink(_Frozen):
+    """``source`` feeds ``target`` (water or power flows that way); ids, names or GlobalIds.
+    A target that is a lift makes the lift fed from ``source``."""
+
+    source: str
+    target: str
+
+
+class Overlay(_Frozen):
+    equipment: list[OverlayEquipment] = Field(default_factory=list)
+    links: list[OverlayLink] = Field(default_factory=list)
+
+
+# -- the scenario -----------------------------------------------------------------------------
+
+
+class Scenario(_Frozen):
+    """One drill: a building, a roster, hazards, the dispatch policy and the targets."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    model: list[str] = Field(
+        default_factory=list,
+        description="IFC file(s), relative to the scenario file; none = the bundled default estate",
+    )
+    start: dt.datetime = dt.datetime(2026, 1, 1, 2, 0)
+    duration_h: float = Field(8.0, gt=0, le=24 * 366)
+    seed: int = Field(0, ge=0)
+    targets: Targets = Targets()
+    shifts: dict[str, Shift] = Field(default_factory=_default_shifts)
+    people: list[Person] = Field(min_length=1)
+    contractors: list[Contractor] = Field(default_factory=list)
+    channels: dict[str, Channel] = Field(default_factory=dict, description="added to or overriding the defaults")
+    dispatch: Dispatch = Nearest(kind="nearest")
+    hazards: list[Hazard] = Field(default_factory=list)
+    overlay: Overlay = Overlay()
+
+    @property
+    def all_channels(self) -> dict[str, Channel]:
+        return {**_default_channels(), **self.channels}
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        ids = [p.id for p in self.people] + [c.id for c in self.contractors]
+        seen: set[str] = set()
+        for i, pid in enumerate(ids):
+            if pid in seen:
+                where = f"people[{i}]" if i < len(self.people) else f"contractors[{i - len(self.people)}]"
+                raise ValueError(f"{where}.id: '{pid}' is used twice; give every person a unique id")
+            seen.add(pid)
+        for i, p in enumerate(self.people):
+            if p.shift not in self.shifts:
+                raise ValueError(
+                    f"people[{i}].shift: unknown shift '{p.shift}'{suggest(p.shift, self.shifts)}; "
+                    f"shifts: {', '.join(self.shifts)}"
+                )
+            if p.backup is not None and p.backup not in seen:
+                raise ValueError(
+                    f"people[{i}].backup: no person with id '{p.backup}'{suggest(p.backup, ids)}"
+                )
+            if p.backup == p.id:
+                raise ValueError(f"people[{i}].backup: a person cannot be their own backup")
+        channels = self.all_channels
+        for i, h in enumerate(self.hazards):
+            if h.reported_via not in channels:
+                raise ValueError(
+                    f"hazards[{i}].reported_via: unknown channel '{h.reported_via}'"
+                    f"{suggest(h.reported_via, channels)}; channels: {', '.join(channels)}"
+                )
+        return self
+
+    @property
+    def duration_s(self) -> float:
+        return self.duration_h * 3600.0

@@ -1,0 +1,84 @@
+"""The scorecard: a run's KPIs as the text table a trainer reads after a drill.
+
+Takes :class:`~twin.kpi.Kpis` and the scenario, gives plain text (the CLI prints it; the app
+shows the same rows as a table through :func:`scorecard_rows`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from twin.kpi import Kpis
+from twin.scenario.schema import Scenario
+
+
+def _m(v: Any) -> str:
+    return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{float(v):.1f}"
+
+
+def _ok(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return " "
+    return "✓" if bool(v) else "✗"
+
+
+def scorecard_rows(kpis: Kpis) -> list[dict[str, str]]:
+    """One row per incident: what happened, when, and whether each target was met."""
+    rows = []
+    for r in kpis.incidents.to_dict("records"):
+        rows.append({
+            "#": str(r["incident"]),
+            "priority": str(r["priority"]),
+            "incident": str(r["title"]),
+            "at (min)": _m(r["event_min"]),
+            "reported +": _m(r["report_delay_min"]),
+            "dispatched": _m(r["dispatch_min"]),
+            "on site": f"{_m(r['on_site_min'])} {_ok(r['on_site_met'])}",
+            "target": _m(r["target_on_site_min"]),
+            "made safe": f"{_m(r['made_safe_min'])} {_ok(r['made_safe_met'])}",
+            "resolved": f"{_m(r['resolved_min'])} {_ok(r['resolved_met'])}",
+        })
+    return rows
+
+
+def format_scorecard(kpis: Kpis, scenario: Scenario, *, seed: int) -> str:
+    rows = scorecard_rows(kpis)
+    lines = [f"{scenario.name} — seed {seed}, {scenario.duration_h:g} h from {scenario.start:%Y-%m-%d %H:%M}"]
+    lines.append("times in minutes from the report; ✓/✗ against the targets")
+    if rows:
+        cols = list(rows[0])
+        width = {c: max(len(c), *(len(r[c]) for r in rows)) for c in cols}
+        width["incident"] = min(width["incident"], 38)
+        lines.append("  ".join(c.ljust(width[c]) for c in cols))
+        for r in rows:
+            lines.append("  ".join(r[c][: width[c]].ljust(width[c]) for c in cols))
+    else:
+        lines.append("(no incidents)")
+    s = kpis.summary
+    lines.append("")
+    for prio in ("red", "yellow", "blue"):
+        n = int(s[f"{prio}_incidents"])
+        if n:
+            lines.append(
+                f"{prio:<7} {n} incident(s): {s[f'{prio}_on_site_compliance']:.0%} on site within "
+                f"{scenario.targets.of(prio).on_site_min:g} min; mean {_m(s[f'{prio}_mean_on_site_min'])} min, "
+                f"p90 {_m(s[f'{prio}_p90_on_site_min'])} min"
+            )
+    lines.append(
+        f"water   {s['water_m3']:.1f} m³ let out, {s['wetted_m2h']:.0f} m²·h wetted, deepest "
+        f"{s['max_depth_m'] * 100:.1f} cm, {int(s['spaces_damaged'])} space(s) over 15 cm"
+    )
+    if s["entrapments"]:
+        lines.append(
+            f"lifts   {int(s['entrapments'])} entrapment(s), longest {s['entrapment_max_min']:.1f} min"
+        )
+    lines.append(
+        f"outage  {s['water_outage_household_h']:.0f} household·h without water, "
+        f"{s['power_outage_household_h']:.0f} without power"
+    )
+    lines.append(
+        f"cost    {s['cost_total']:.0f} (labour {s['cost_labour']:.0f}, call-outs {s['cost_callout']:.0f}, "
+        f"contractors {s['cost_contractor']:.0f}, penalties owed to us {abs(s['contractor_penalties']):.0f})"
+    )
+    return "\n".join(lines)

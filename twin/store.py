@@ -1,0 +1,119 @@
+"""Run folders: a drill's results on disk, and back.
+
+A run folder holds ``events.parquet`` (the event log), ``kpis.parquet`` (``scope, key, label,
+metric, value``) and ``metadata.json`` (the resolved scenario, the model files and their hashes,
+the seed, the DrillTwin and pipeline versions, the event count). Files are written to temporary
+names and renamed, so a crash never leaves half a file; an existing run is never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from twin import PIPELINE_VERSION, __version__
+from twin.engine.log import COLUMNS, EventLog
+from twin.engine.run import RunResult
+from twin.errors import TwinError
+from twin.kpi import Kpis
+from twin.scenario.schema import Scenario
+
+FILES = ("events.parquet", "kpis.parquet", "metadata.json")
+
+
+class RunFolderError(TwinError):
+    """A run folder cannot be written or read."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class StoredRun:
+    path: Path
+    log: EventLog
+    kpis: pd.DataFrame
+    metadata: dict[str, Any]
+
+    @property
+    def scenario(self) -> Scenario:
+        return Scenario.model_validate(self.metadata["scenario"])
+
+
+def metadata(result: RunResult, *, scenario_file: str | None = None) -> dict[str, Any]:
+    twin = result.drill.twin
+    return {
+        "drilltwin_version": __version__,
+        "pipeline_version": PIPELINE_VERSION,
+        "scenario_file": scenario_file,
+        "scenario": result.drill.scenario.model_dump(mode="json"),
+        "seed": result.seed,
+        "model": [{"name": s.name, "sha256": s.sha256, "schema": s.schema} for s in twin.model.sources],
+        "model_key": twin.cache_key,
+        "events_processed": result.events,
+        "log_rows": len(result.log),
+        "wall_s": round(result.wall_s, 3),
+    }
+
+
+def default_run_dir(root: Path, stem: str, seed: int) -> Path:
+    """``root/<stem>-seed<seed>``, or with ``-2``, ``-3``… when that already exists."""
+    base = root / f"{stem}-seed{seed}"
+    path, k = base, 1
+    while path.exists():
+        k += 1
+        path = root / f"{base.name}-{k}"
+    return path
+
+
+def write_run(path: Path, result: RunResult, kpis: Kpis, *, scenario_file: str | None = None) -> Path:
+    """Write a run folder at ``path`` (created; it must not already hold files)."""
+    path = Path(path)
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise RunFolderError(
+            f"{path}: already exists and is not empty; a run is never written over another — "
+            "choose another --out or remove that folder"
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunFolderError(f"{path}: cannot create the run folder ({exc.strerror}); choose another --out") from None
+    _atomic(path / "events.parquet", lambda p: result.log.frame.to_parquet(p, index=False))
+    _atomic(path / "kpis.parquet", lambda p: kpis.to_long().to_parquet(p, index=False))
+    meta = metadata(result, scenario_file=scenario_file)
+    _atomic(path / "metadata.json", lambda p: p.write_text(json.dumps(meta, indent=2), encoding="utf-8"))
+    return path
+
+
+def _atomic(target: Path, write: Callable[[Path], Any]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_run(path: str | Path) -> StoredRun:
+    """Read a run folder written by :func:`write_run`."""
+    p = Path(path)
+    missing = [name for name in FILES if not (p / name).is_file()]
+    if missing:
+        raise RunFolderError(
+            f"{p}: not a run folder (missing {', '.join(missing)}); give a folder written by 'twin run --out'"
+        )
+    try:
+        meta = json.loads((p / "metadata.json").read_text(encoding="utf-8"))
+        events = pd.read_parquet(p / "events.parquet")
+        kpis = pd.read_parquet(p / "kpis.parquet")
+    except (OSError, ValueError) as exc:
+        raise RunFolderError(f"{p}: cannot read the run ({exc}); it may be damaged — run the drill again") from None
+    if list(events.columns) != list(COLUMNS):
+        raise RunFolderError(f"{p}/events.parquet: unexpected columns {list(events.columns)}")
+    return StoredRun(p, EventLog(events), kpis, meta)
