@@ -136,7 +136,9 @@ def compute_kpis(log: EventLog, scenario: Scenario) -> Kpis:
     supply = f[f["kind"] == "supply"]
     for what in ("water", "power"):
         rows = supply[supply["detail"] == what]
-        summary[f"{what}_outage_household_h"] = _integrate(rows["t_s"].to_numpy(), rows["value"].to_numpy(), end_s)
+        summary[f"{what}_outage_household_h"] = _integrate(
+            rows["t_s"].to_numpy(), rows["value"].to_numpy(), end_s
+        )
 
     cost = f[f["kind"] == "cost"]
     by = cost.groupby(cost["detail"].astype(str))["value"].sum()

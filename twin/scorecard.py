@@ -62,7 +62,8 @@ def format_scorecard(kpis: Kpis, scenario: Scenario, *, seed: int) -> str:
         if n:
             lines.append(
                 f"{prio:<7} {n} incident(s): {s[f'{prio}_on_site_compliance']:.0%} on site within "
-                f"{scenario.targets.of(prio).on_site_min:g} min; mean {_m(s[f'{prio}_mean_on_site_min'])} min, "
+                f"{scenario.targets.of(prio).on_site_min:g} min; "
+                f"mean {_m(s[f'{prio}_mean_on_site_min'])} min, "
                 f"p90 {_m(s[f'{prio}_p90_on_site_min'])} min"
             )
     lines.append(

@@ -81,7 +81,9 @@ def write_run(path: Path, result: RunResult, kpis: Kpis, *, scenario_file: str |
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise RunFolderError(f"{path}: cannot create the run folder ({exc.strerror}); choose another --out") from None
+        raise RunFolderError(
+            f"{path}: cannot create the run folder ({exc.strerror}); choose another --out"
+        ) from None
     _atomic(path / "events.parquet", lambda p: result.log.frame.to_parquet(p, index=False))
     _atomic(path / "kpis.parquet", lambda p: kpis.to_long().to_parquet(p, index=False))
     meta = metadata(result, scenario_file=scenario_file)
@@ -113,7 +115,9 @@ def read_run(path: str | Path) -> StoredRun:
         events = pd.read_parquet(p / "events.parquet")
         kpis = pd.read_parquet(p / "kpis.parquet")
     except (OSError, ValueError) as exc:
-        raise RunFolderError(f"{p}: cannot read the run ({exc}); it may be damaged — run the drill again") from None
+        raise RunFolderError(
+            f"{p}: cannot read the run ({exc}); it may be damaged — run the drill again"
+        ) from None
     if list(events.columns) != list(COLUMNS):
         raise RunFolderError(f"{p}/events.parquet: unexpected columns {list(events.columns)}")
     return StoredRun(p, EventLog(events), kpis, meta)

@@ -23,7 +23,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             loaded = load_scenario(path)
         except ScenarioError as exc:
-            problems = validation_errors(path.read_text(encoding="utf-8"), source=path) if path.is_file() else []
+            text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+            problems = validation_errors(text, source=path) if text else []
             for line in problems or [str(exc)]:
                 print(line)
             bad += 1

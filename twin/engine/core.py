@@ -10,6 +10,7 @@ and change the building through :meth:`Sim.set_state`.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -94,6 +95,10 @@ class Task:
     remaining_s: float = math.nan
     ready_at: float = 0.0
     person: int = -1
+    qualified: np.ndarray | None = None
+    """``(people,)`` who holds a trade this task accepts at the level it needs."""
+    excess: np.ndarray | None = None
+    """``(people,)`` levels above what the task needs."""
 
 
 @dataclass(slots=True, eq=False)
@@ -152,6 +157,8 @@ class Sim:
         self.changed: simpy.Event = env.event()
         self.incidents: list[Incident] = []
         self.tasks: list[Task] = []
+        self.open: dict[int, Task] = {}
+        """Tasks waiting for a person, by id (insertion order = the order they opened)."""
         self.wake: simpy.Event = env.event()
         self.policy = drill.scenario.dispatch
         self.start = drill.scenario.start
@@ -161,6 +168,10 @@ class Sim:
             for i, c in enumerate(drill.crew)
         ]
         self.on_state_change: list[Callable[[NetworkState, NetworkState], None]] = []
+        self._mode_states: dict[str, tuple[int, NetworkState]] = {}
+        self._shift_minutes: dict[Any, tuple[int, int]] = {}
+        self._start_min = self.start.hour * 60 + self.start.minute + self.start.second / 60
+        self._backup = np.array([c.backup for c in drill.crew], dtype=np.int64)
 
     # -- small helpers -------------------------------------------------------------------------
 
@@ -175,7 +186,8 @@ class Sim:
         return n
 
     def xyz(self, node: int) -> np.ndarray:
-        return self.graph.node_xyz[node]  # type: ignore[no-any-return]
+        xyz: np.ndarray = self.graph.node_xyz[node]
+        return xyz
 
     def log(self, kind: str, *, node: int = -1, **kw: Any) -> None:
         if node >= 0:
@@ -189,8 +201,23 @@ class Sim:
     def on_duty(self, crew: Crew) -> bool:
         if crew.shift is None:
             return False
-        now = self.start.hour * 60 + self.start.minute + self.start.second / 60 + self.env.now / 60
-        return crew.shift.on_duty(now % 1440)
+        hours = self._shift_minutes.get(crew.shift)
+        if hours is None:
+            hours = self._shift_minutes[crew.shift] = crew.shift.minutes()
+        start, end = hours
+        now = (self._start_min + self.env.now / 60.0) % 1440.0
+        if start == end:
+            return True
+        return start <= now < end if start < end else (now >= start or now < end)
+
+    def state_for(self, mode: TravelMode) -> NetworkState:
+        """The building as it is now, for a traveller of ``mode``."""
+        if mode is WALKING:
+            return self.state
+        found = self._mode_states.get(mode.name)
+        if found is None or found[0] != self.version:
+            found = self._mode_states[mode.name] = (self.version, self.state.with_mode(mode))
+        return found[1]
 
     # -- the building changing -------------------------------------------------------------------
 
@@ -213,7 +240,8 @@ class Sim:
         """Raise an incident now; it is reported after the channel's delay, then its tasks open."""
         inc = Incident(len(self.incidents), kind, title, PRIORITY_CODE[priority], node, self.env.now)
         self.incidents.append(inc)
-        self.log("incident", node=node, incident=inc.id, value=inc.priority, detail=f"{kind}|{priority}|{title}")
+        self.log("incident", node=node, incident=inc.id, value=inc.priority,
+                 detail=f"{kind}|{priority}|{title}")
         self.add_tasks(inc, specs)
         if delay_s is None:
             delay_s = draw(self.drill.scenario.all_channels[channel].delay_s, self.rng(f"channel:{channel}"))
@@ -235,6 +263,7 @@ class Sim:
             prio = PRIORITY_CODE[spec.priority] if spec.priority else inc.priority
             task = Task(len(self.tasks), inc, spec.name, needs, spec.node, spec.duration_s, prio,
                         spec.mode, spec.makes_safe, spec.effect, gated=spec.gated)
+            task.qualified, task.excess = self._qualification(needs)
             task.after = [made[k] for k in spec.after]
             for pre in task.after:
                 pre.successors.append(task)
@@ -250,6 +279,18 @@ class Sim:
             self.poke()
         return made
 
+    def _qualification(self, needs: tuple[tuple[int, int], ...]) -> tuple[np.ndarray, np.ndarray]:
+        levels = self.drill.levels
+        p = levels.shape[0]
+        qualified = np.zeros(p, dtype=bool)
+        best = np.full(p, -1, dtype=np.int64)
+        for trade, level in needs:
+            have = levels[:, trade].astype(np.int64)
+            ok = have >= level
+            qualified |= ok
+            best = np.where(ok, np.maximum(best, have - level), best)
+        return qualified, np.maximum(best, 0)
+
     def open_gate(self, task: Task) -> None:
         task.gated = False
         self._maybe_open(task)
@@ -262,6 +303,7 @@ class Sim:
             return
         task.state = "open"
         task.ready_at = self.env.now
+        self.open[task.id] = task
         if isinstance(self.policy, Manual):
             task.ready_at += draw(self.policy.latency_s, self.rng("dispatcher"))
             self.env.process(self._poke_at(task.ready_at))
@@ -305,58 +347,81 @@ class Sim:
             self.wake = self.env.event()
             self.decide()
 
+    #: Tasks put on one board beyond the free people: later ones wait for the next decision,
+    #: which follows at once when people are left free.
+    BOARD_SLACK = 4
+
     def decide(self) -> None:
-        now = self.env.now
-        open_tasks = [t for t in self.tasks if t.state == "open" and t.ready_at <= now]
-        if not open_tasks:
+        """Put the open tasks and the people on a :class:`Board` and apply the policy's choices."""
+        if not self.open:
             return
-        open_tasks.sort(key=lambda t: (t.priority, t.ready_at, t.id))
+        now = self.env.now
         members = self.members
         p = len(members)
         busy = np.full(p, FREE, dtype=np.int64)
         available = np.zeros(p, dtype=bool)
         for m in members:
+            c = m.crew
             if m.task is not None:
                 busy[m.index] = m.task.priority
-            c = m.crew
-            duty = self.on_duty(c)
+            duty = self.on_duty(c) if c.shift is not None else False
             if duty and not m.on_site and m.task is None and not m.called_out:
                 m.on_site, m.node = True, c.base  # the shift has started: they are at base
             elif not duty and m.on_site and m.task is None and not m.called_out and c.contractor < 0:
                 m.on_site = False  # the shift is over
             available[m.index] = duty or c.on_call or m.on_site
+        free = available & (busy == FREE)
+        preempt = getattr(self.policy, "preempt", None)
+        preemptable = np.zeros(p, dtype=bool)
+        if preempt:
+            for prio in preempt:
+                preemptable |= busy == PRIORITY_CODE[prio]
+            preemptable &= available
+        if not free.any() and not preemptable.any():
+            return
+        # The tasks that could be served now, most urgent first, up to what the free people
+        # (plus some slack for tasks whose qualified people are taken first) can cover.
+        ready = sorted((t for t in self.open.values() if t.ready_at <= now),
+                       key=lambda t: (t.priority, t.ready_at, t.id))
+        cap = int(free.sum()) + self.BOARD_SLACK
+        chosen: list[Task] = []
+        more = False
+        for t in ready:
+            assert t.qualified is not None
+            if (t.qualified & free).any() or (t.priority == 0 and (t.qualified & preemptable).any()):
+                if len(chosen) == cap:
+                    more = True
+                    break
+                chosen.append(t)
+        if not chosen:
+            return
         positions = self._positions()
-        levels = self.drill.levels
-        t_count = len(open_tasks)
-        qualified = np.zeros((t_count, p), dtype=bool)
-        excess = np.zeros((t_count, p), dtype=np.int64)
-        time_s = np.full((t_count, p), np.inf)
-        for i, task in enumerate(open_tasks):
-            best = np.full(p, -1, dtype=np.int64)
-            for trade, level in task.needs:
-                have = levels[:, trade].astype(np.int64)
-                ok = have >= level
-                qualified[i] |= ok
-                best = np.where(ok, np.maximum(best, have - level), best)
-            excess[i] = np.maximum(best, 0)
-        by_mode: dict[TravelMode, list[int]] = {}
-        for i, task in enumerate(open_tasks):
-            by_mode.setdefault(task.mode, []).append(i)
-        for mode, rows in by_mode.items():
-            state = self.state if mode is WALKING else self.state.with_mode(mode)
-            targets = np.array([open_tasks[i].node for i in rows], dtype=np.int64)
+        count = len(chosen)
+        qualified = np.stack([t.qualified for t in chosen])  # type: ignore[misc]
+        excess = np.stack([t.excess for t in chosen])  # type: ignore[misc]
+        time_s = np.full((count, p), np.inf)
+        by_mode: dict[str, list[int]] = {}
+        for i, task in enumerate(chosen):
+            by_mode.setdefault(task.mode.name, []).append(i)
+        for rows in by_mode.values():
+            mode = chosen[rows[0]].mode
+            state = self.state_for(mode)
+            targets = np.fromiter((chosen[i].node for i in rows), dtype=np.int64, count=len(rows))
             time_s[rows] = self.router.response_times(targets, positions, state, eligible=qualified[rows])
         board = Board(
-            priority=np.array([t.priority for t in open_tasks], dtype=np.int64),
+            priority=np.fromiter((t.priority for t in chosen), dtype=np.int64, count=count),
             qualified=qualified,
             excess=excess,
             time_s=time_s,
             busy_priority=busy,
             available=available,
-            backup=np.array([c.backup for c in self.drill.crew], dtype=np.int64),
+            backup=self._backup,
         )
-        for ti, j, preempt in assign(self.policy, board):
-            self._send(members[j], open_tasks[ti], float(time_s[ti, j]), preempt)
+        made = assign(self.policy, board)
+        for ti, j, preempting in made:
+            self._send(members[j], chosen[ti], float(time_s[ti, j]), preempting)
+        if more and made:
+            self.poke()
 
     def _positions(self) -> Positions:
         """Everyone's place for the dispatcher: a node and the seconds until they stand there;
@@ -380,6 +445,7 @@ class Sim:
     def _send(self, m: Member, task: Task, expected_s: float, preempt: bool) -> None:
         task.state = "assigned"
         task.person = m.index
+        self.open.pop(task.id, None)
         self.log("dispatched", node=task.node, incident=task.incident.id, task=task.id,
                  person=m.crew.id, value=expected_s, detail=task.name + (" (pre-empting)" if preempt else ""))
         old = m.task
@@ -402,10 +468,8 @@ class Sim:
             if m.task is None:
                 if m.on_site and m.crew.base >= 0 and m.node != m.crew.base and self.on_duty(m.crew):
                     m.phase = "returning"
-                    try:
+                    with contextlib.suppress(simpy.Interrupt):  # a new task: stop going back
                         yield from self.travel(m, m.crew.base, WALKING)
-                    except simpy.Interrupt:
-                        pass
                     m.phase = "idle"
                     continue
                 m.signal = self.env.event()
@@ -417,8 +481,8 @@ class Sim:
             try:
                 yield from self.perform(m, task)
             except simpy.Interrupt as stop:
-                cause, old = stop.cause
-                if cause == "preempt":
+                cause, old = stop.cause if isinstance(stop.cause, tuple) else (stop.cause, None)
+                if cause == "preempt" and old is not None:
                     self._release(old, m)
                 continue
             m.phase = "idle"
@@ -441,6 +505,7 @@ class Sim:
         task.state = "open"
         task.person = -1
         task.ready_at = self.env.now
+        self.open[task.id] = task
         self.poke()
 
     def perform(self, m: Member, task: Task) -> Proc:
@@ -475,7 +540,8 @@ class Sim:
         if math.isnan(task.remaining_s):
             d = task.duration
             task.remaining_s = float(d() if callable(d) else d)
-        self.log("work", node=task.node, incident=inc.id, task=task.id, person=m.crew.id, value=task.remaining_s)
+        self.log("work", node=task.node, incident=inc.id, task=task.id, person=m.crew.id,
+                 value=task.remaining_s)
         started = env.now
         try:
             yield env.timeout(task.remaining_s)
@@ -488,14 +554,14 @@ class Sim:
         entrances = self.graph.entrances
         if entrances.size == 0:
             return task.node
-        t = self.router.times(entrances, [task.node], self.state.with_mode(task.mode))[:, 0]
+        t = self.router.times(entrances, [task.node], self.state_for(task.mode))[:, 0]
         return int(entrances[int(np.argmin(t))])
 
     def travel(self, m: Member, target: int, mode: TravelMode, *, task: Task | None = None) -> Proc:
         """Walk ``m`` to ``target`` hop by hop, re-routing when the building changes."""
         env, graph = self.env, self.graph
         while m.node != target:
-            state = self.state if mode is WALKING else self.state.with_mode(mode)
+            state = self.state_for(mode)
             try:
                 path = self.router.path(m.node, target, state)
             except NoRouteError:

@@ -9,6 +9,7 @@ when none), ``person`` id, ``kind`` (see :data:`KINDS`), ``place`` name, ``x, y,
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,7 +88,7 @@ class EventLog:
     frame: pd.DataFrame
 
     @classmethod
-    def from_rows(cls, rows: list[tuple]) -> EventLog:  # type: ignore[type-arg]
+    def from_rows(cls, rows: Sequence[tuple[object, ...]]) -> EventLog:
         frame = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
         frame = frame.astype(
             {

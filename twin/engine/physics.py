@@ -18,6 +18,8 @@ PA_PER_BAR = 1e5
 #: The model advances water on floors in steps of this (s); doors are ~1 m wide and spaces tens
 #: of m², so a 30 s step keeps the explicit exchange stable with the equalising limit below.
 WATER_STEP_S = 30.0
+#: Step (s) while water only settles (no source, no pump): the limiter keeps it stable.
+WATER_SETTLE_STEP_S = 120.0
 #: Water deeper than this (m) spills over door thresholds into the next space (a threshold or
 #: sill is ~1 cm).
 SPREAD_DEPTH_M = 0.01
@@ -26,8 +28,9 @@ SPREAD_DEPTH_M = 0.01
 WEIR_COEFFICIENT = 1.7
 #: Width (m) of an open boundary between two spaces, when water crosses it.
 OPEN_BOUNDARY_WIDTH_M = 2.0
-#: Leak through a wet slab to the space below: q = k·A·h (m³/s) with k in 1/s. 2e-4 1/s leaks
-#: ~0.7 m³/h through 100 m² under 1 cm — a slab with service penetrations, not a tanked floor.
+#: Leak through a wet slab to the space below: q = k·A·(h − SPREAD_DEPTH_M) (m³/s), k in 1/s.
+#: 2e-4 1/s leaks ~0.7 m³/h through 100 m² under 1 cm above the threshold — a slab with service
+#: penetrations, not a tanked floor. Water below the threshold stays in the floor finish.
 SLAB_LEAK_PER_S = 2e-4
 #: A space counts as wet (damage: wetted area × time) above this depth (m).
 WET_DEPTH_M = 0.002
@@ -37,8 +40,10 @@ INCIDENT_DEPTH_M = 0.05
 DAMAGE_DEPTH_M = 0.15
 #: Depth (m) in an electrical room that trips its switchgear (DESIGN.md: 30 cm → power loss).
 SWITCHGEAR_FLOOD_DEPTH_M = 0.30
-#: Depth snapshots of wet spaces go into the event log this often (s), for the replay.
+#: Depths go into the event log at most this often (s), for the replay…
 DEPTH_LOG_S = 300.0
+#: …and only for spaces whose depth changed by this much (m) since last logged.
+DEPTH_LOG_STEP_M = 0.005
 
 # -- storm -------------------------------------------------------------------------------------
 
@@ -82,6 +87,13 @@ NOTIFY_PER_HOUSEHOLD_S = 6.0
 #: Clearing a blocked drain (s) and deploying a portable pump (s).
 CLEAR_DRAIN_S = 1200.0
 DEPLOY_PUMP_S = 900.0
+#: A pump's controller rides through a power break this short (s) — the generator's transfer;
+#: after a longer stop its motor protection has tripped and someone must reset it by hand.
+PUMP_RIDE_THROUGH_S = 60.0
+#: Checking a failed supply or board once there (s): read the protection, isolate, report.
+CHECK_SUPPLY_S = 600.0
+#: Switching back from the generator to the restored mains (s).
+SWITCH_BACK_S = 900.0
 #: Resetting a pump after its power returns (s).
 RESTART_PUMP_S = 300.0
 #: A crew member caught in a car when the power fails is brought back to the floor they boarded

@@ -137,6 +137,11 @@ class Plant:
         return -1
 
 
+def _xyz(graph: NavGraph, node: int) -> tuple[float, float, float]:
+    x, y, z = (float(c) for c in graph.node_xyz[node])
+    return (x, y, z)
+
+
 def build_plant(model: BuildingModel, graph: NavGraph, overlay: Overlay | None = None) -> Plant:
     """The plant of a model plus an overlay.
 
@@ -167,7 +172,7 @@ def build_plant(model: BuildingModel, graph: NavGraph, overlay: Overlay | None =
         roles.append("board" if extra.role == "lift_feed" else extra.role)
         nodes.append(where.node)
         storeys.append(int(graph.node_storey[where.node]))
-        xyz.append(tuple(float(c) for c in graph.node_xyz[where.node]))
+        xyz.append(_xyz(graph, where.node))
         capacity.append(extra.capacity_l_s if extra.capacity_l_s is not None else np.nan)
         ids[extra.id] = len(names) - 1
 
@@ -200,7 +205,7 @@ def build_plant(model: BuildingModel, graph: NavGraph, overlay: Overlay | None =
                     roles.append("lift")
                     nodes.append(where.node)
                     storeys.append(int(graph.node_storey[where.node]))
-                    xyz.append(tuple(float(c) for c in graph.node_xyz[where.node]))
+                    xyz.append(_xyz(graph, where.node))
                     capacity.append(np.nan)
                     children.append(set())
                     parents.append(set())
@@ -235,12 +240,16 @@ def build_plant(model: BuildingModel, graph: NavGraph, overlay: Overlay | None =
     )
 
 
-def served_households(plant: Plant, model: BuildingModel, items: set[int], medium: str = "water") -> np.ndarray:
+def served_households(
+    plant: Plant, model: BuildingModel, items: set[int], medium: str = "water"
+) -> np.ndarray:
     """Households served by ``items``: on each storey, a household is served by the nearest item
     of that medium in plan, so a flat on L14 of tower B belongs to tower B's L14 branch."""
     if not items or plant.household_spaces.size == 0:
         return np.empty(0, dtype=np.int64)
-    carriers = np.array([i for i in range(len(plant)) if plant.carries(i, medium) and plant.role[i] != "other"])
+    carriers = np.array(
+        [i for i in range(len(plant)) if plant.carries(i, medium) and plant.role[i] != "other"]
+    )
     if carriers.size == 0:
         return np.empty(0, dtype=np.int64)
     item_storeys = {int(plant.storey[i]) for i in items}

@@ -13,6 +13,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import simpy
@@ -97,7 +98,7 @@ def run(
         if space < 0 and plant.node[item] >= 0:
             space = _space_near(sim, int(plant.node[item]))
         if space >= 0:
-            water.add_pump(("sump", item), space, cap_l_s / 1000.0, works=lambda i=item: power.pump_works(i),
+            water.add_pump(("sump", item), space, cap_l_s / 1000.0, works=partial(power.pump_works, item),
                            kick=False)
 
     def switchgear_flooded(space: int) -> None:
@@ -108,9 +109,10 @@ def run(
         ]
         if not boards:
             return
-        main = boards[0]
+        # The main board names the incident; everything in the room fails with it.
+        boards.sort(key=lambda i: (plant.role[i] != "board", i))
         rng = sim.rng("switchgear")
-        power_loss(sim, power, main, duration_s=None, repair_s=float(rng.uniform(3600, 3 * 3600)),
+        power_loss(sim, power, boards, duration_s=None, repair_s=float(rng.uniform(3600, 3 * 3600)),
                    generator=(plant.items("generator") or [-1])[0], start_probability=0.9,
                    essential=tuple(default_essential(plant, twin.model)), channel="sensor",
                    cause=f"{twin.model.spaces[space].label} flooded", occupancy=0.3)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from twin.engine.plant import ELECTRICAL_ROOM, Plant, build_plant, resolve_item
+from twin.engine.plant import ELECTRICAL_ROOM, Plant, build_plant, resolve_item, served_households
 from twin.engine.water import Floors, build_floors
 from twin.errors import PlaceError
 from twin.navgraph import NodeKind
@@ -256,7 +256,10 @@ def _hazard_refs(h: Any, i: int, twin: Twin, plant: Plant) -> dict[str, Any]:
         space = _space_at(twin, plant, item)
         if space < 0:
             raise FieldError((*loc, "at"), f"'{plant.name[item]}' is in no space water could fill")
-        return {"item": item, "valve": valve, "space": space, "node": int(graph.space_node[space])}
+        # The households downstream of the valve: without water from isolation to repair.
+        households = served_households(plant, model, plant.downstream([valve], "water"))
+        return {"item": item, "valve": valve, "space": space, "node": int(graph.space_node[space]),
+                "households": frozenset(int(x) for x in households)}
     if isinstance(h, PowerLoss):
         try:
             item = resolve_item(plant, h.at, model, graph, field="at")

@@ -41,7 +41,6 @@ class Floors:
 
 def build_floors(model: BuildingModel, graph: NavGraph) -> Floors:
     """Floor areas, water paths between spaces and the spaces under each space."""
-    n = len(model.spaces)
     area = np.array([max(s.area_m2, 1.0) for s in model.spaces], dtype=np.float64)
     pairs: dict[tuple[int, int], float] = {}
 
@@ -162,7 +161,10 @@ def step(
     # Through slabs to the space below.
     if floors.below_from.size:
         src = floors.below_from
-        leak_space = np.minimum(physics.SLAB_LEAK_PER_S * vol * dt_s, vol)  # k·A·h·dt = k·V·dt
+        # k·A·(h − threshold)·dt: water below the threshold stays in the floor finish (it soaks in
+        # and is mopped up); above it, it finds the slab's penetrations.
+        above = np.maximum(vol - physics.SPREAD_DEPTH_M * area, 0.0)
+        leak_space = physics.SLAB_LEAK_PER_S * above * dt_s
         q = leak_space[src] * floors.below_share
         if q.any():
             vol = vol - np.bincount(src, weights=q, minlength=floors.n) + np.bincount(

@@ -20,10 +20,10 @@ from twin.scenario.load import (
 from twin.scenario.schema import CHANNELS, PRIORITIES, TRADES, Person, Scenario
 
 __all__ = [
-    "FieldError",
     "CHANNELS",
     "PRIORITIES",
     "TRADES",
+    "FieldError",
     "LoadedScenario",
     "Person",
     "Scenario",

@@ -111,10 +111,14 @@ def parse_scenario(text: str, *, source: Path | None = None) -> LoadedScenario:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # The context mark is where the broken construct starts (an unclosed "["), which is the
+        # line to fix; the problem mark is where the parser gave up.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"{name}{line}: not valid YAML: {problem}; check indentation and quoting") from None
+        raise ScenarioError(
+            f"{name}{line}: not valid YAML: {problem}; check indentation and quoting"
+        ) from None
     if not isinstance(data, dict):
         raise ScenarioError(
             f"{name}: a scenario is a YAML mapping (name:, people:, hazards: …), got {type(data).__name__}"

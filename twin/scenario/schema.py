@@ -130,11 +130,12 @@ class Targets(_Frozen):
     """Per priority class (DESIGN.md: red 15/30 min, yellow 2 h, blue 24 h)."""
 
     red: Target = Target(on_site_min=15, on_site_max_min=30, made_safe_min=60, resolved_min=480)
-    yellow: Target = Target(on_site_min=120, resolved_min=1440)
-    blue: Target = Target(on_site_min=1440, resolved_min=4320)
+    yellow: Target = Target(on_site_min=120, on_site_max_min=None, made_safe_min=None, resolved_min=1440)
+    blue: Target = Target(on_site_min=1440, on_site_max_min=None, made_safe_min=None, resolved_min=4320)
 
     def of(self, priority: str) -> Target:
-        return getattr(self, priority)  # type: ignore[no-any-return]
+        target: Target = getattr(self, priority)
+        return target
 
 
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -154,8 +155,10 @@ class Shift(_Frozen):
         return value
 
     def minutes(self) -> tuple[int, int]:
-        (h0, m0), (h1, m1) = (map(int, t.split(":")) for t in (self.start, self.end))
-        return h0 * 60 + m0, h1 * 60 + m1
+        """(start, end) in minutes after midnight."""
+        h0, m0 = self.start.split(":")
+        h1, m1 = self.end.split(":")
+        return int(h0) * 60 + int(m0), int(h1) * 60 + int(m1)
 
     def on_duty(self, minute_of_day: float) -> bool:
         start, end = self.minutes()
@@ -175,7 +178,9 @@ class Person(_Frozen):
 
     id: str = Field(min_length=1)
     name: str = ""
-    trades: dict[str, int] = Field(min_length=1, description="trade → level (1 make safe, 2 repair, 3 senior)")
+    trades: dict[str, int] = Field(
+        min_length=1, description="trade → level (1 make safe, 2 repair, 3 senior)"
+    )
     shift: str = Field(description="a name from `shifts`")
     base: str = Field("Engineering Office", description="where they wait: a space name or GlobalId")
     on_call: bool = Field(False, description="off shift, can be called out from home")
@@ -375,7 +380,9 @@ class Scenario(_Frozen):
     shifts: dict[str, Shift] = Field(default_factory=_default_shifts)
     people: list[Person] = Field(min_length=1)
     contractors: list[Contractor] = Field(default_factory=list)
-    channels: dict[str, Channel] = Field(default_factory=dict, description="added to or overriding the defaults")
+    channels: dict[str, Channel] = Field(
+        default_factory=dict, description="added to or overriding the defaults"
+    )
     dispatch: Dispatch = Nearest(kind="nearest")
     hazards: list[Hazard] = Field(default_factory=list)
     overlay: Overlay = Overlay()

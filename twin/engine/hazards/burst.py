@@ -16,7 +16,6 @@ from twin.engine import physics
 from twin.engine.core import Proc, Sim, TaskSpec, draw
 from twin.engine.hazards.flooding import Water
 from twin.engine.hazards.power import Power
-from twin.engine.plant import served_households
 from twin.scenario.schema import PipeBurst
 
 ISOLATE = (("plumber", 1),)
@@ -38,12 +37,11 @@ def pipe_burst(sim: Sim, water: Water, power: Power, h: PipeBurst, ref: dict[str
     key = ("burst", index)
     flow = burst_flow_m3_s(h.pressure_bar, h.hole_area_cm2)
     space, node, valve = ref["space"], ref["node"], ref["valve"]
-    water.claimed.add(space)
+    water.claimed_storeys.add(sim.model.spaces[space].storey)
     water.set_source(key, space, flow)
     sim.log("hazard", node=node, value=flow,
             detail=f"pipe burst at {plant.name[ref['item']]}: {flow * 1000:.1f} l/s")
-    downstream = plant.downstream([valve], "water")
-    households = {int(s) for s in served_households(plant, sim.model, downstream)}
+    households = set(ref["households"])
     valve_node = int(plant.node[valve])
     repair_s = 60.0 * draw(h.repair_min, sim.rng(f"repair:{index}"))
 
@@ -58,6 +56,9 @@ def pipe_burst(sim: Sim, water: Water, power: Power, h: PipeBurst, ref: dict[str
         power.water_households.pop(key, None)
         power.log_water()
 
+    def mop_up() -> None:
+        water.mop_up(sim.model.spaces[space].storey)
+
     def cleanup_s() -> float:
         return physics.CLEANUP_BASE_S + physics.CLEANUP_PER_M3_S * water.released_by.get(key, 0.0)
 
@@ -71,7 +72,7 @@ def pipe_burst(sim: Sim, water: Water, power: Power, h: PipeBurst, ref: dict[str
             TaskSpec(f"isolate at {plant.name[valve]}", ISOLATE, valve_node, physics.ISOLATE_S,
                      makes_safe=True, effect=close),
             TaskSpec("repair the pipe", REPAIR, node, repair_s, after=[0], effect=reopen),
-            TaskSpec("clean up", CLEAN, node, cleanup_s, after=[0], priority="yellow"),
+            TaskSpec("clean up", CLEAN, node, cleanup_s, after=[0], priority="yellow", effect=mop_up),
             TaskSpec(f"tell {len(households)} households", NOTIFY, sim.drill.front_desk,
                      physics.NOTIFY_BASE_S + physics.NOTIFY_PER_HOUSEHOLD_S * len(households),
                      after=[0], priority="yellow"),

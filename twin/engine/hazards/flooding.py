@@ -40,29 +40,52 @@ class Water:
         self.pumped_m3 = 0.0
         self.wetted_m2h = 0.0
         self.running = False
+        self._pending = np.zeros(n)
+        self._t_src = 0.0
         self._t_last = 0.0
         self._wet_area = 0.0
         self._crossed: dict[float, np.ndarray] = {
             t: np.zeros(n, dtype=bool)
             for t in (physics.INCIDENT_DEPTH_M, physics.DAMAGE_DEPTH_M, physics.SWITCHGEAR_FLOOD_DEPTH_M)
         }
-        self._logged_wet = np.zeros(n, dtype=bool)
+        self._logged_depth = np.zeros(n)
+        self._storey_of = np.array([sp.storey for sp in sim.model.spaces], dtype=np.int64)
+        self.removed_m3 = 0.0
         self._next_log = 0.0
         self.flood_incident: dict[int, int] = {}
+        """Storey → the flooding incident raised on it (one per storey)."""
         self.claimed: set[int] = set()
-        """Spaces whose water already belongs to an incident (a burst's own space)."""
+        """Spaces whose water already belongs to an incident (the storm's low point)."""
+        self.claimed_storeys: set[int] = set()
+        """Storeys whose water already belongs to an incident (a burst's storey)."""
         self.on_switchgear_flooded: Callable[[int], None] | None = None
 
     @property
     def depth_m(self) -> np.ndarray:
-        return self.volume / self.floors.area_m2  # type: ignore[no-any-return]
+        depth: np.ndarray = self.volume / self.floors.area_m2
+        return depth
 
     def set_source(self, key: Hashable, space: int, m3_s: float) -> None:
+        """Water flows into ``space`` at ``m3_s`` from now on (0 stops it)."""
+        self._accrue()
         if m3_s > 0:
             self.sources[key] = (space, m3_s)
         else:
             self.sources.pop(key, None)
         self.kick()
+
+    def _accrue(self) -> None:
+        """Count the water the sources let in since the last call, exactly (not per step)."""
+        now = self.sim.env.now
+        dt = now - self._t_src
+        self._t_src = now
+        if dt <= 0:
+            return
+        for key, (space, q) in self.sources.items():
+            self._pending[space] += q * dt
+            kind = str(key[0]) if isinstance(key, tuple) else str(key)
+            self.released_m3[kind] = self.released_m3.get(kind, 0.0) + q * dt
+            self.released_by[key] = self.released_by.get(key, 0.0) + q * dt
 
     def add_pump(self, key: Hashable, space: int, m3_s: float, works: Callable[[], bool] = lambda: True,
                  *, kick: bool = True) -> None:
@@ -83,21 +106,20 @@ class Water:
         self._t_last = now
 
     def _loop(self) -> Proc:
-        env, dt = self.sim.env, physics.WATER_STEP_S
-        n = self.floors.n
+        env = self.sim.env
         while True:
-            inflow = np.zeros(n)
-            for key, (space, q) in self.sources.items():
-                inflow[space] += q
-                kind = str(key[0]) if isinstance(key, tuple) else str(key)
-                self.released_m3[kind] = self.released_m3.get(kind, 0.0) + q * dt
-                self.released_by[key] = self.released_by.get(key, 0.0) + q * dt
-            pump = np.zeros(n)
+            # Short steps while water arrives or is pumped; longer ones while it only settles.
+            pumping = any(works() and self.volume[space] > 0 for space, _, works in self.pumps.values())
+            dt = physics.WATER_STEP_S if self.sources or pumping else physics.WATER_SETTLE_STEP_S
+            yield env.timeout(dt)
+            self._accrue()
+            inflow = self._pending / dt
+            self._pending = np.zeros(self.floors.n)
+            pump = np.zeros(self.floors.n)
             for space, q, works in self.pumps.values():
                 if works():
                     pump[space] += q
-            before = self.volume
-            result = step(self.floors, before, inflow, pump, dt)
+            result = step(self.floors, self.volume, inflow, pump, dt)
             self.volume = result.volume_m3
             self.pumped_m3 += result.pumped_m3
             self._tally()
@@ -109,20 +131,35 @@ class Water:
                 self._log_depths(depth)
                 self._next_log = env.now + physics.DEPTH_LOG_S
             idle = not self.sources and result.pumped_m3 == 0.0
-            if idle and (result.exchanged_m3 < 1e-3 or float(depth.max(initial=0.0)) < physics.SPREAD_DEPTH_M):
+            settled = result.exchanged_m3 < 1e-3 or float(depth.max(initial=0.0)) < physics.SPREAD_DEPTH_M
+            if idle and settled:
                 self._log_depths(depth)
                 self.running = False
                 return
-            yield env.timeout(dt)
 
     def _log_depths(self, depth: np.ndarray) -> None:
-        wet = depth > physics.WET_DEPTH_M
+        """Log the depth of each space whose water changed by a step of the replay's scale."""
+        shown = np.where(depth > physics.WET_DEPTH_M, depth, 0.0)
         sim, graph = self.sim, self.sim.graph
-        for s in np.flatnonzero(wet | self._logged_wet):
+        changed = np.abs(shown - self._logged_depth) >= physics.DEPTH_LOG_STEP_M
+        changed |= (shown > 0) != (self._logged_depth > 0)
+        for s in np.flatnonzero(changed):
             node = int(graph.space_node[s])
-            sim.log("depth", node=node if node >= 0 else -1, value=float(depth[s]) if wet[s] else 0.0,
+            sim.log("depth", node=node if node >= 0 else -1, value=float(shown[s]),
                     detail=sim.model.spaces[int(s)].label if node < 0 else "")
-        self._logged_wet = wet
+        self._logged_depth = np.where(changed, shown, self._logged_depth)
+
+    def mop_up(self, storey: int) -> float:
+        """Remove the standing water on a storey (a clean-up crew's wet vacuums); returns m³."""
+        on = self._storey_of == storey
+        removed = float(self.volume[on].sum())
+        if removed > 0:
+            self.volume = np.where(on, 0.0, self.volume)
+            self.removed_m3 += removed
+            self.sim.log("water", value=removed, detail="mopped up")
+            self._log_depths(self.depth_m)
+            self.kick()
+        return removed
 
     def _thresholds(self, depth: np.ndarray) -> None:
         sim = self.sim
@@ -131,43 +168,51 @@ class Water:
             if not new.any():
                 continue
             crossed |= new
-            for s in np.flatnonzero(new):
-                s = int(s)
+            for found in np.flatnonzero(new):
+                s = int(found)
                 node = int(sim.graph.space_node[s])
                 sim.log("depth", node=node, value=float(depth[s]), detail=f"over {level * 100:.0f} cm")
-                if level == physics.INCIDENT_DEPTH_M and s not in self.claimed and node >= 0:
+                storey = sim.model.spaces[s].storey
+                if (level == physics.INCIDENT_DEPTH_M and s not in self.claimed and node >= 0
+                        and storey not in self.claimed_storeys and storey not in self.flood_incident):
                     self._flood_incident(s, node)
-                if level == physics.SWITCHGEAR_FLOOD_DEPTH_M and s in sim.drill.electrical_rooms:
-                    if self.on_switchgear_flooded is not None:
-                        self.on_switchgear_flooded(s)
+                tripped = level == physics.SWITCHGEAR_FLOOD_DEPTH_M and s in sim.drill.electrical_rooms
+                if tripped and self.on_switchgear_flooded is not None:
+                    self.on_switchgear_flooded(s)
 
     def _flood_incident(self, space: int, node: int) -> None:
         sim = self.sim
         label = sim.model.spaces[space].label
+        storey = sim.model.spaces[space].storey
 
         def deploy() -> None:
             self.add_pump(("portable", space), space, physics.PORTABLE_PUMP_L_S / 1000.0)
 
         inc = sim.incident(
             "flooding",
-            f"Flooding in {label}",
+            f"Flooding on {sim.model.storeys[storey].name}, first in {label}",
             "red",
             node,
             _channel_for(sim, space),
             [TaskSpec("pump out", PUMP_CREW, node, physics.DEPLOY_PUMP_S, makes_safe=True, effect=deploy,
                       mode=HEAVY)],
         )
-        self.flood_incident[space] = inc.id
+        self.flood_incident[storey] = inc.id
 
     def finalize(self) -> None:
         """Close the damage tally at the end of the run and log it."""
+        self._accrue()
+        self.volume = self.volume + self._pending  # arrived since the last step, not yet spread
+        self._pending = np.zeros(self.floors.n)
         self._tally()
         sim = self.sim
         sim.log("damage", value=self.wetted_m2h, detail="wetted_m2h")
         sim.log("damage", value=sum(self.released_m3.values()), detail="volume_m3")
         sim.log("damage", value=float(self.max_depth.max(initial=0.0)), detail="max_depth_m")
-        sim.log("damage", value=int((self.max_depth >= physics.DAMAGE_DEPTH_M).sum()), detail="spaces_damaged")
+        damaged = int((self.max_depth >= physics.DAMAGE_DEPTH_M).sum())
+        sim.log("damage", value=damaged, detail="spaces_damaged")
         sim.log("water", value=self.pumped_m3, detail="pumped")
+        sim.log("water", value=self.removed_m3, detail="mopped")
         for kind, vol in sorted(self.released_m3.items()):
             sim.log("water", value=vol, detail=kind)
         sim.log("water", value=float(self.volume.sum()), detail="standing")

@@ -10,6 +10,7 @@ sump pumps stop (and need a hand restart), boards go dark over households.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,7 @@ class Power:
         self.loads = [i for i in range(len(plant)) if plant.role[i] in _LOADS]
         self.powered = dict.fromkeys(self.loads, True)
         self.needs_restart: set[int] = set()
+        self.off_since: dict[int, float] = {}
         self.lifts_off: set[int] = set()
         self.water_households: dict[Any, set[int]] = {}
         self.power_households = 0
@@ -52,6 +54,7 @@ class Power:
         return self.powered.get(item, True)
 
     def pump_works(self, item: int) -> bool:
+        """Powered, and not waiting for a reset after a long stop (a short one it rides through)."""
         return self.has_power(item) and item not in self.needs_restart
 
     def compute(self) -> dict[int, bool]:
@@ -86,19 +89,25 @@ class Power:
                 off.add(k)
         for k in sorted(off - self.lifts_off):
             sim.log("lift", node=_landing(sim, k, None), value=0.0, detail=sim.model.lifts[k].name)
-            self._maybe_entrapment(k)
+            sim.env.process(self._maybe_entrapment(k))
         for k in sorted(self.lifts_off - off):
             sim.log("lift", node=_landing(sim, k, None), value=1.0, detail=sim.model.lifts[k].name)
         if off != self.lifts_off:
             self.lifts_off = off
             state = dataclasses.replace(sim.state, all_lifts_off=False, lifts_off=frozenset(off))
             sim.set_state(state, f"{len(off)} lift(s) without power")
-        # Sump pumps: a pump that lost power needs a hand restart once it comes back.
+        # Sump pumps: one that was off longer than its controller rides through needs a reset.
+        now = sim.env.now
         for i in changed:
             if plant.role[i] == "sump_pump" and not new[i]:
-                self.needs_restart.add(i)
-        back = [i for i in changed if plant.role[i] == "sump_pump" and new[i] and i in self.needs_restart]
+                self.off_since[i] = now
+        back = [
+            i for i in changed
+            if plant.role[i] == "sump_pump" and new[i]
+            and now - self.off_since.pop(i, now) > physics.PUMP_RIDE_THROUGH_S
+        ]
         if back:
+            self.needs_restart.update(back)
             self._restart_task(back)
         # Water pressure on the upper floors, and households on dark boards.
         self._pressure()
@@ -108,8 +117,12 @@ class Power:
             self.power_households = count
             sim.log("supply", value=count, detail="power")
 
-    def _maybe_entrapment(self, lift: int) -> None:
+    def _maybe_entrapment(self, lift: int) -> Proc:
+        """A car still stopped once the generator had its chance may hold trapped passengers."""
         sim = self.sim
+        yield sim.env.timeout(physics.GENERATOR_START_S + 1.0)
+        if lift not in self.lifts_off:
+            return
         occupancy = self._occupancy
         rng = sim.rng(f"lift:{lift}")
         occupied = rng.random() < occupancy
@@ -145,7 +158,8 @@ class Power:
         specs = [TaskSpec(f"restart {names}", (("electrician", 1), ("plumber", 2)), node,
                           physics.RESTART_PUMP_S, effect=restarted, priority="red")]
         if self.restart_incident is None or self.restart_incident.resolved:
-            self.restart_incident = sim.incident("pump_restart", f"Restart {names}", "red", node, "sensor", specs)
+            self.restart_incident = sim.incident("pump_restart", f"Restart {names}", "red", node, "sensor",
+                                                 specs)
         else:
             sim.add_tasks(self.restart_incident, specs)
 
@@ -194,34 +208,39 @@ def _landing(sim: Sim, lift: int, storey: int | None) -> int:
     return int(floor[np.argmin(g.node_xyz[car, 2])])
 
 
-def power_loss(sim: Sim, power: Power, item: int, *, duration_s: float | None, repair_s: float,
+def power_loss(sim: Sim, power: Power, items: Sequence[int], *, duration_s: float | None, repair_s: float,
                generator: int, start_probability: float, essential: tuple[int, ...], channel: str,
                cause: str, occupancy: float) -> Incident:
-    """``item`` fails now: raise the incident, start the generator (or not), plan the repair."""
+    """``items`` fail now (the first names the incident): raise the incident, start the generator
+    (or not), plan the check and the repair."""
     plant = sim.drill.plant
+    item = items[0]
     node = int(plant.node[item])
     name = plant.name[item]
     power._occupancy = occupancy
     power.essential |= set(essential)
-    power.failed.add(item)
+    power.failed.update(items)
     sim.log("hazard", node=node, detail=f"power loss at {name}: {cause}")
     power.update(f"power lost at {name}")
 
-    specs: list[TaskSpec] = []
+    specs: list[TaskSpec] = [
+        TaskSpec(f"check {name}", (("electrician", 1),), node, physics.CHECK_SUPPLY_S),
+    ]
 
     def restore() -> None:
-        power.failed.discard(item)
+        power.failed.difference_update(items)
         power.running.clear()
         power.update(f"power restored at {name}")
 
     if duration_s is None:
-        specs.append(TaskSpec(f"repair {name}", (("electrician", 2),), node, repair_s, effect=restore))
+        specs.append(TaskSpec(f"repair {name}", (("electrician", 2),), node, repair_s, after=[0],
+                              effect=restore))
     else:
-        specs.append(TaskSpec(f"switch back to mains at {name}", (("electrician", 1),), node, 900.0,
-                              effect=restore, gated=True))
+        specs.append(TaskSpec(f"switch back to mains at {name}", (("electrician", 1),), node,
+                              physics.SWITCH_BACK_S, after=[0], effect=restore, gated=True))
     inc = sim.incident("power_loss", f"Power loss at {name}", "red", node, channel, specs)
     if duration_s is not None:
-        sim.env.process(_utility_returns(sim, inc.tasks[0], duration_s))
+        sim.env.process(_utility_returns(sim, inc.tasks[1], duration_s))
     if generator >= 0 and plant.node[generator] >= 0:
         sim.env.process(_generator_start(sim, power, inc, generator, start_probability))
     return inc
@@ -261,7 +280,7 @@ def power_hazard(sim: Sim, power: Power, h: PowerLoss, ref: dict[str, Any]) -> P
     yield sim.env.timeout(h.start_min * 60.0)
     rng = sim.rng("power")
     duration = None if h.duration_min is None else 60.0 * draw(h.duration_min, rng)
-    power_loss(sim, power, ref["item"], duration_s=duration, repair_s=60.0 * draw(h.repair_min, rng),
+    power_loss(sim, power, [ref["item"]], duration_s=duration, repair_s=60.0 * draw(h.repair_min, rng),
                generator=ref["generator"], start_probability=h.generator_start_probability,
                essential=ref["essential"], channel=h.reported_via, cause="utility outage"
                if sim.drill.plant.role[ref["item"]] == "supply" else "board fault",

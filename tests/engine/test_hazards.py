@@ -1,0 +1,117 @@
+"""Hazard physics a person can check by hand, on the default estate."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.engine.conftest import shipped, variant
+from twin.engine import run
+from twin.engine.hazards.burst import burst_flow_m3_s
+
+
+def test_burst_flow_is_the_orifice_equation():
+    # Q = 0.6 · 5e-4 m² · √(2 · 4.5e5 Pa / 1000 kg/m³) = 0.6 · 5e-4 · 30 = 9.0 l/s
+    assert burst_flow_m3_s(4.5, 5.0) == pytest.approx(0.009, rel=1e-12)
+
+
+def test_closing_the_valve_stops_the_flow(estate_twin):
+    result = run(estate_twin, shipped("night_riser_burst.yaml"))
+    f = result.log.frame
+    burst_at = f[f.kind == "hazard"].t_s.iloc[0]
+    closed = f[(f.kind == "valve") & (f.value == 0)]
+    assert len(closed) == 1 and closed.detail.iloc[0] == "Riser valve B"
+    released = f[(f.kind == "water") & (f.detail == "burst")].value.iloc[0]
+    # 9 l/s from the burst until the valve closed, and not a litre after.
+    assert released == pytest.approx(0.009 * (closed.t_s.iloc[0] - burst_at), rel=1e-9)
+
+
+def test_the_valve_is_closed_by_a_person_qualified_to_isolate_who_walked_there(estate_twin):
+    scenario = shipped("night_riser_burst.yaml")
+    f = run(estate_twin, scenario).log.frame
+    done = f[(f.kind == "done") & f.detail.str.startswith("isolate")]
+    who = done.person.iloc[0]
+    person = next(p for p in scenario.people if p.id == who)
+    assert person.trades.get("plumber", 0) >= 1
+    arrived = f[(f.kind == "on_site") & (f.person == who) & (f.task == done.task.iloc[0])]
+    assert arrived.place.iloc[0] == "Riser valve B"
+    moves = f[(f.kind == "move") & (f.person == who) & (f.t_s <= arrived.t_s.iloc[0])]
+    assert len(moves) >= 3  # walked there node by node, from their base in tower A
+
+
+def test_water_spreads_from_the_riser_cupboard_and_stays_accounted_for(estate_twin):
+    f = run(estate_twin, shipped("night_riser_burst.yaml")).log.frame
+    water = dict(zip(f[f.kind == "water"].detail, f[f.kind == "water"].value, strict=True))
+    # What came out is what stands, plus what was pumped or mopped up.
+    assert water["burst"] == pytest.approx(water["standing"] + water["pumped"] + water["mopped"], rel=1e-9)
+    wet = f[(f.kind == "depth") & (f.value > 0)].place.unique()
+    assert "B-14-PLB Plumbing riser B L14" in wet and "B-14-COR Corridor B L14" in wet
+    assert any(p.startswith("B-13-") for p in wet)  # through the slab to the storey below
+
+
+def _sump_depth(log, minute: float) -> float:
+    f = log.frame
+    rows = f[(f.kind == "depth") & (f.place == "B1-SUMP Sump Pit") & (f.t_s <= minute * 60)]
+    return float(rows.value.iloc[-1]) if len(rows) else 0.0
+
+
+def test_flood_depth_rises_faster_once_the_sump_pumps_lose_power(estate_twin):
+    storm = shipped("storm_basement_cascade.yaml")
+    gentle = dict(storm.hazards[0].model_dump(mode="json"), peak_mm_h=60, duration_min=120)
+    powered = variant(storm, hazards=[gentle], duration_h=2)
+    outage = {"kind": "power_loss", "at": "Main switchboard", "duration_min": None,
+              "generator_start_probability": 0.0, "start_min": 0}
+    dark = variant(storm, hazards=[gentle, outage], duration_h=2)
+    a, b = run(estate_twin, powered).log, run(estate_twin, dark).log
+    pumps_off = b.frame[(b.frame.kind == "power") & b.frame.detail.str.startswith("Sump pump") & (b.frame.value == 0)]
+    assert len(pumps_off) == 2
+    for minute in (40, 60, 90):
+        assert _sump_depth(b, minute) > _sump_depth(a, minute)
+    def pumped(log):
+        return log.frame[(log.frame.kind == "water") & (log.frame.detail == "pumped")].value.iloc[0]
+
+    assert pumped(a) > pumped(b) > 0  # only the crews' portable pumps run in the dark
+
+
+def test_a_flooded_electrical_room_trips_the_power_and_stops_lifts(estate_twin):
+    f = run(estate_twin, shipped("storm_basement_cascade.yaml")).log.frame
+    over = f[(f.kind == "depth") & (f.place == "B1-MER Main Electrical Room") & (f.detail == "over 30 cm")]
+    trip = f[(f.kind == "incident") & f.detail.str.contains("Power loss at Main switchboard")]
+    assert len(over) == 1 and len(trip) == 1 and trip.t_s.iloc[0] == over.t_s.iloc[0]
+    stopped = f[(f.kind == "lift") & (f.value == 0) & (f.t_s == trip.t_s.iloc[0])]
+    assert len(stopped) == 9  # the generator feeds through the flooded board: nothing runs
+
+
+def test_entrapments_are_rescued_only_by_lift_qualified_people_or_the_contractor(estate_twin):
+    scenario = shipped("day_grid_outage.yaml")
+    f = run(estate_twin, scenario).log.frame
+    rescues = f[(f.kind == "done") & (f.detail == "rescue passengers")]
+    trapped = f[f.kind == "entrapment"].dropna(subset=["value"])
+    assert len(rescues) == int((f.kind == "incident").sum() - 1) > 0  # every entrapment
+    qualified = {p.id for p in scenario.people if p.trades.get("lift_technician", 0) >= 1}
+    qualified |= {c.id for c in scenario.contractors}
+    assert set(rescues.person) <= qualified
+    assert len(trapped) >= len(rescues)
+
+
+def test_with_nobody_qualified_for_lifts_the_passengers_stay_trapped(estate_twin):
+    scenario = shipped("day_grid_outage.yaml")
+    people = [p.model_dump(mode="json") for p in scenario.people]
+    for p in people:
+        p["trades"].pop("lift_technician", None)
+    f = run(estate_twin, variant(scenario, people=people, contractors=[])).log.frame
+    trapped = f[(f.kind == "incident") & f.detail.str.startswith("entrapment")]
+    assert len(trapped) > 0
+    assert not ((f.kind == "done") & (f.detail == "rescue passengers")).any()
+    assert not f[(f.kind == "made_safe") & f.incident.isin(trapped.incident)].shape[0]
+
+
+def test_the_generator_brings_back_the_service_lifts_and_the_passenger_lifts_stay_off(estate_twin):
+    f = run(estate_twin, shipped("day_grid_outage.yaml")).log.frame
+    lifts = f[(f.kind == "lift") & (f.t_s <= 60)]
+    last = lifts.groupby("detail").value.last()
+    assert set(last[last == 0].index) == {f"Lift {t}{n}" for t in "ABC" for n in (1, 2)}
+    assert set(last[last == 1].index) == {f"Lift {t}3 (service)" for t in "ABC"}
+    back = lifts[lifts.value == 1].t_s
+    assert (back == 10.0).all()  # a Type 10 standby set takes the load in 10 s
+    trapped = f[(f.kind == "incident") & f.detail.str.startswith("entrapment")].detail
+    assert not trapped.str.contains("service").any()  # cars moving again trap nobody

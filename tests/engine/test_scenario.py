@@ -1,0 +1,111 @@
+"""Scenario files: validation with file, line, field and fix; the schema; the shipped scenarios."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.engine.conftest import SCENARIOS, scenario_file
+from twin.cli import main
+from twin.engine import compile_drill
+from twin.scenario import (
+    FieldError,
+    ScenarioError,
+    load_scenario,
+    parse_scenario,
+    schema_json,
+    validation_errors,
+)
+
+MINIMAL = """name: tiny
+people:
+  - id: P1
+    trades: {plumber: 2}
+    shift: night
+"""
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_scenario_is_valid_and_fits_the_estate(path, estate_twin):
+    loaded = load_scenario(path)
+    drill = compile_drill(estate_twin, loaded.scenario)
+    assert len(drill.crew) >= len(loaded.scenario.people)
+
+
+def test_a_misspelt_trade_names_file_line_field_and_the_known_trades(tmp_path):
+    path = scenario_file(tmp_path, MINIMAL.replace("plumber: 2", "plumer: 2"))
+    with pytest.raises(ScenarioError, match=r"drill\.yaml:4: people\[0\]\.trades: unknown trade 'plumer' "
+                                            r"\(did you mean: plumber\?\)"):
+        load_scenario(path)
+
+
+def test_an_unknown_field_is_an_error_on_its_own_line(tmp_path):
+    text = MINIMAL + "hazards:\n  - kind: pipe_burst\n    at: Riser B L14\n    presure_bar: 4\n"
+    with pytest.raises(ScenarioError, match=r":9: hazards\[0\]\.presure_bar: unknown field 'presure_bar'"):
+        load_scenario(scenario_file(tmp_path, text))
+
+
+def test_an_unknown_hazard_kind_lists_the_kinds(tmp_path):
+    text = MINIMAL + "hazards:\n  - kind: earthquake\n"
+    with pytest.raises(ScenarioError, match=r":7: hazards\[0\].*'pipe_burst', 'power_loss', 'storm'"):
+        load_scenario(scenario_file(tmp_path, text))
+
+
+def test_a_shift_nobody_defined_is_named_with_the_known_shifts(tmp_path):
+    with pytest.raises(ScenarioError, match=r":5: people\[0\]\.shift: unknown shift 'nite' \(did you mean: night\?\)"):
+        load_scenario(scenario_file(tmp_path, MINIMAL.replace("night", "nite")))
+
+
+def test_bad_yaml_names_the_line(tmp_path):
+    with pytest.raises(ScenarioError, match=r"drill\.yaml:3: not valid YAML"):
+        load_scenario(scenario_file(tmp_path, "name: x\npeople:\n  - id: [P1\n"))
+
+
+def test_validation_errors_lists_every_problem_for_an_editor():
+    text = MINIMAL.replace("plumber: 2", "plumber: 7") + "duration_h: -1\n"
+    problems = validation_errors(text)
+    assert len(problems) == 2
+    assert any("duration_h" in p and ":6:" in p for p in problems)
+    assert any("level must be 1, 2 or 3, got 7" in p for p in problems)
+
+
+def test_a_place_the_building_lacks_points_at_its_line(tmp_path, estate_twin):
+    text = MINIMAL + "    base: Enginering Office\n"
+    loaded = load_scenario(scenario_file(tmp_path, text))
+    with pytest.raises(FieldError) as caught:
+        compile_drill(estate_twin, loaded.scenario)
+    message = str(loaded.locate_error(caught.value))
+    assert message.startswith(f"{tmp_path / 'drill.yaml'}:6: people[0].base: no place called 'Enginering Office'")
+    assert "did you mean: Engineering Office" in message
+
+
+def test_a_burst_with_no_valve_upstream_says_how_to_name_one(estate_twin):
+    loaded = parse_scenario(MINIMAL + "hazards:\n  - {kind: pipe_burst, at: Break tank}\n")
+    with pytest.raises(FieldError, match=r"hazards\[0\]\.at: no isolation valve upstream of 'Break tank'.*'valve:'"):
+        compile_drill(estate_twin, loaded.scenario)
+
+
+def test_the_json_schema_describes_hazards_and_policies():
+    schema = json.loads(schema_json())
+    assert schema["title"] == "DrillTwin scenario"
+    assert {"PipeBurst", "PowerLoss", "Storm", "Nearest", "PriorityFirst", "SkillAware", "Manual"} <= set(schema["$defs"])
+    assert schema["$defs"]["PipeBurst"]["properties"]["pressure_bar"]["default"] == 4.5
+
+
+def test_twin_validate_says_ok_or_prints_the_problem_and_exits_2(tmp_path, capsys):
+    good = scenario_file(tmp_path, MINIMAL, "good.yaml")
+    bad = scenario_file(tmp_path, MINIMAL.replace("plumber", "plumer"), "bad.yaml")
+    assert main(["validate", str(good)]) == 0
+    assert "good.yaml: ok" in capsys.readouterr().out
+    assert main(["validate", str(good), str(bad)]) == 2
+    out = capsys.readouterr().out
+    assert "bad.yaml:4: people[0].trades: unknown trade 'plumer'" in out
+
+
+def test_twin_run_reports_a_bad_place_with_its_line_and_exit_status_2(tmp_path, capsys):
+    path = scenario_file(tmp_path, MINIMAL + "    base: Nowhere Room\n")
+    assert main(["run", str(path), "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "drill.yaml:6: people[0].base: no place called 'Nowhere Room'" in err
+    assert not (tmp_path / "run").exists()
