@@ -16,6 +16,7 @@ import numpy as np
 from twin.errors import TwinError, suggest
 from twin.model import BuildingModel
 from twin.navgraph import EdgeKind, NodeKind
+from twin.plan import storey_plan
 from twin.twin import Twin
 
 REACHABLE_RGB = (0.55, 0.68, 0.85)
@@ -58,38 +59,27 @@ def render_plan(twin: Twin, storey: int, out: str | Path, *, size: tuple[int, in
     from matplotlib.collections import LineCollection, PatchCollection
     from matplotlib.patches import Polygon as MplPolygon
 
-    model, graph, audit = twin.model, twin.graph, twin.audit
+    model, graph = twin.model, twin.graph
+    plan = storey_plan(twin, storey)
     fig, ax = plt.subplots(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi)
-    on_storey = [i for i, sp in enumerate(model.spaces) if sp.storey == storey]
-    patches, colours = [], []
-    for i in on_storey:
-        exterior = np.asarray(model.spaces[i].footprint.exterior.coords)[:, :2]
-        patches.append(MplPolygon(exterior, closed=True))
-        colours.append(REACHABLE_RGB if audit.reachable[i] else UNREACHABLE_RGB)
+    on_storey = plan.spaces.tolist()
+    patches = [MplPolygon(ring, closed=True) for ring in plan.outlines]
+    colours = [REACHABLE_RGB if ok else UNREACHABLE_RGB for ok in plan.reachable]
     ax.add_collection(PatchCollection(patches, facecolor=colours, edgecolor="white",
                                       linewidth=1.2, alpha=0.85))
 
-    nodes = graph.node_storey == storey
-    both = nodes[graph.edge_u] & nodes[graph.edge_v]
-    touching = nodes[graph.edge_u] | nodes[graph.edge_v]
     for kind, rgb in EDGE_RGB.items():
-        sel = touching & (graph.edge_kind == kind) if kind in (EdgeKind.STAIR, EdgeKind.RAMP,
-                                                              EdgeKind.LIFT_RIDE) else \
-            both & (graph.edge_kind == kind)
-        if not sel.any():
+        if kind not in plan.edges:
             continue
-        segs = np.stack([graph.node_xyz[graph.edge_u[sel], :2], graph.node_xyz[graph.edge_v[sel], :2]],
-                        axis=1)
         walk = kind == EdgeKind.WALK
-        ax.add_collection(LineCollection(list(segs), colors=[rgb], linewidths=0.5 if walk else 1.2,
-                                         alpha=0.6 if walk else 1.0,
+        ax.add_collection(LineCollection(list(plan.edges[kind]), colors=[rgb],
+                                         linewidths=0.5 if walk else 1.2, alpha=0.6 if walk else 1.0,
                                          linestyles="dashed" if kind == EdgeKind.OUTSIDE else "solid"))
 
     def scatter(kind: NodeKind, rgb: Any, marker: str, label: str, s: float) -> None:
-        sel = nodes & (graph.node_kind == kind)
-        if sel.any():
-            xy = graph.node_xyz[sel]
-            ax.scatter(xy[:, 0], xy[:, 1], s=s, c=[rgb], marker=marker, label=f"{label} ({sel.sum()})",
+        if kind in plan.nodes:
+            xy = graph.node_xyz[plan.nodes[kind]]
+            ax.scatter(xy[:, 0], xy[:, 1], s=s, c=[rgb], marker=marker, label=f"{label} ({len(xy)})",
                        zorder=3, edgecolors="none")
 
     scatter(NodeKind.SPACE, (0.1, 0.2, 0.5), "o", "space", 10)
@@ -97,7 +87,7 @@ def render_plan(twin: Twin, storey: int, out: str | Path, *, size: tuple[int, in
     scatter(NodeKind.STAIR, STAIR_RGB, "^", "stair landing", 50)
     scatter(NodeKind.LIFT, LIFT_RGB, "s", "lift stop", 60)
     scatter(NodeKind.EQUIPMENT, EQUIPMENT_RGB, "D", "equipment", 14)
-    entrances = graph.entrances[graph.node_storey[graph.entrances] == storey]
+    entrances = plan.entrances
     if entrances.size:
         xy = graph.node_xyz[entrances]
         ax.scatter(xy[:, 0], xy[:, 1], s=140, marker="*", c=[(0.85, 0.1, 0.1)], zorder=4,
@@ -110,10 +100,8 @@ def render_plan(twin: Twin, storey: int, out: str | Path, *, size: tuple[int, in
         ax.annotate(model.spaces[i].long_name or model.spaces[i].name, (x, y), fontsize=6,
                     ha="center", va="bottom", xytext=(0, 3), textcoords="offset points")
 
-    reached = int(audit.reachable[on_storey].sum()) if on_storey else 0
-    st = model.storeys[storey]
-    ax.set_title(f"{model.name} — storey '{st.name}' at {st.elevation_m:+.2f} m: "
-                 f"{len(on_storey)} spaces, {reached} reachable "
+    ax.set_title(f"{model.name} — storey '{plan.name}' at {plan.elevation_m:+.2f} m: "
+                 f"{len(on_storey)} spaces, {plan.reachable_count} reachable "
                  f"(red: unreachable)", fontsize=11)
     ax.set_aspect("equal")
     ax.autoscale_view()
@@ -173,12 +161,14 @@ def render_3d(twin: Twin, out: str | Path, *, size: tuple[int, int] = (1600, 120
 
 
 def space_plates(twin: Twin) -> Any:
-    """One pyvista PolyData with a floor plate per space (cell data ``colour`` as RGB uint8)."""
+    """One pyvista PolyData with a floor plate per space, triangulated (cell data ``colour`` as
+    RGB uint8, ``space`` as the index into ``model.spaces``)."""
     import pyvista as pv
 
     points: list[np.ndarray] = []
     faces: list[int] = []
     colours: list[tuple[float, float, float]] = []
+    spaces: list[int] = []
     offset = 0
     for i, sp in enumerate(twin.model.spaces):
         ring = np.asarray(sp.footprint.exterior.coords)[:-1, :2]
@@ -188,6 +178,7 @@ def space_plates(twin: Twin) -> Any:
         points.append(pts)
         faces.extend([len(ring), *range(offset, offset + len(ring))])
         offset += len(ring)
+        spaces.append(i)
         # Alternate two shades storey by storey so stacked floors read apart.
         shade = REACHABLE_RGB if sp.storey % 2 else (0.72, 0.80, 0.90)
         colours.append(shade if twin.audit.reachable[i] else UNREACHABLE_RGB)
@@ -195,6 +186,7 @@ def space_plates(twin: Twin) -> Any:
         return pv.PolyData()
     mesh = pv.PolyData(np.vstack(points), faces=np.array(faces))
     mesh.cell_data["colour"] = (np.array(colours) * 255).astype(np.uint8)
+    mesh.cell_data["space"] = np.array(spaces, dtype=np.int32)
     return mesh.triangulate()
 
 

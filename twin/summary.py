@@ -116,3 +116,85 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append("Notes:")
         lines.extend(f"  - {n}" for n in s["notes"])
     return "\n".join(lines)
+
+
+def building_tables(twin: Twin) -> dict[str, Any]:
+    """The twin as tables a person can sort and filter (pandas DataFrames), one per kind of
+    thing: ``storeys``, ``spaces``, ``lifts``, ``stairs``, ``equipment``, ``systems`` and
+    ``unreachable`` (each unreachable space with the reason). Lengths in metres, areas in m²."""
+    import pandas as pd
+
+    model, audit = twin.model, twin.audit
+    storey = [s.name for s in model.storeys]
+
+    def storey_name(i: int) -> str:
+        return storey[i] if 0 <= i < len(storey) else ""
+
+    def span(storeys: tuple[int, ...]) -> tuple[str, str]:
+        return (storey_name(min(storeys)), storey_name(max(storeys))) if storeys else ("", "")
+
+    space_storey = np.array([sp.storey for sp in model.spaces], dtype=int)
+    households = np.array([sp.object_type.lower() == HOUSEHOLD_TYPE for sp in model.spaces], bool)
+    tables = {
+        "storeys": pd.DataFrame({
+            "storey": storey,
+            "elevation (m)": [round(s.elevation_m, 3) for s in model.storeys],
+            "spaces": [int(np.count_nonzero(space_storey == i)) for i in range(len(storey))],
+            "reachable": [p.reachable for p in audit.per_storey],
+            "households": [int(np.count_nonzero(households & (space_storey == i)))
+                           for i in range(len(storey))],
+        }),
+        "spaces": pd.DataFrame({
+            "name": [sp.name for sp in model.spaces],
+            "long name": [sp.long_name for sp in model.spaces],
+            "type": [sp.object_type for sp in model.spaces],
+            "storey": [storey_name(sp.storey) for sp in model.spaces],
+            "area (m²)": [round(sp.area_m2, 2) for sp in model.spaces],
+            "height (m)": [round(sp.height_m, 2) for sp in model.spaces],
+            "reachable": [bool(r) for r in audit.reachable],
+            "GlobalId": [sp.id for sp in model.spaces],
+        }),
+        "lifts": pd.DataFrame({
+            "name": [lf.name for lf in model.lifts],
+            "found as": [lf.ifc_class for lf in model.lifts],
+            "lowest stop": [span(lf.storeys)[0] for lf in model.lifts],
+            "highest stop": [span(lf.storeys)[1] for lf in model.lifts],
+            "stops": [len(lf.storeys) for lf in model.lifts],
+            "GlobalId": [lf.id for lf in model.lifts],
+        }),
+        "stairs": pd.DataFrame({
+            "name": [s.name for s in model.stairs],
+            "kind": [s.kind for s in model.stairs],
+            "from storey": [span(s.storeys)[0] for s in model.stairs],
+            "to storey": [span(s.storeys)[1] for s in model.stairs],
+            "rise (m)": [round(s.z_max_m - s.z_min_m, 2) for s in model.stairs],
+            "GlobalId": [s.id for s in model.stairs],
+        }),
+        "equipment": pd.DataFrame({
+            "name": [e.name for e in model.equipment],
+            "IFC class": [e.ifc_class for e in model.equipment],
+            "type": [e.predefined_type for e in model.equipment],
+            "storey": [storey_name(e.storey) for e in model.equipment],
+            "in space": [model.spaces[e.space].label if 0 <= e.space < len(model.spaces) else ""
+                         for e in model.equipment],
+            "systems": [", ".join(model.systems[s].name for s in e.systems) for e in model.equipment],
+            "x (m)": [round(e.xyz[0], 2) for e in model.equipment],
+            "y (m)": [round(e.xyz[1], 2) for e in model.equipment],
+            "z (m)": [round(e.xyz[2], 2) for e in model.equipment],
+            "GlobalId": [e.id for e in model.equipment],
+        }),
+        "systems": pd.DataFrame({
+            "name": [s.name for s in model.systems],
+            "kind": [s.kind for s in model.systems],
+            "IFC class": [s.ifc_class for s in model.systems],
+            "elements": [len(s.members) for s in model.systems],
+            "GlobalId": [s.id for s in model.systems],
+        }),
+        "unreachable": pd.DataFrame({
+            "space": [model.spaces[u.space].label for u in audit.unreachable],
+            "storey": [storey_name(model.spaces[u.space].storey) for u in audit.unreachable],
+            "reason": [u.reason for u in audit.unreachable],
+            "GlobalId": [model.spaces[u.space].id for u in audit.unreachable],
+        }),
+    }
+    return tables

@@ -21,6 +21,10 @@ COMMANDS: dict[str, str] = {
     "render": "render",
     "route": "route",
     "graph": "graph",
+    "validate": "validate",
+    "schema": "schema",
+    "run": "run",
+    "app": "app",
 }
 
 

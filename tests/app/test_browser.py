@@ -1,0 +1,206 @@
+"""End to end in a real browser: `twin app` on a free port, driven with Playwright in the system's
+Chromium (never a downloaded browser). Screenshots go to ``$DRILLTWIN_SCREENSHOTS`` when set (to
+keep them), else to a temporary folder; the page-load times measured go beside them in
+``timings.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO, estate
+from tests.ifc_builder import two_storey_house
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: The first page of a test session may build the estate's twin into the session's empty cache.
+FIRST_LOAD_MS = 180_000
+LOAD_MS = 60_000
+VIEWPORT = {"width": 1600, "height": 1200}
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"{CHROMIUM} is absent: install it with `apt-get install -y chromium` (.ci/run does) — "
+           "this test never downloads a browser",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`twin app --port PORT --headless` running; its URL, as the command printed it."""
+    log = tmp_path_factory.mktemp("twin-app") / "twin-app.log"
+    port = free_port()
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "twin", "app", "--port", str(port), "--headless"],
+            cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        url = wait_for_url(proc, log, port)
+        yield url
+    finally:
+        # `twin app` became the Streamlit server; stop its process group (ours alone).
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def wait_for_url(proc: subprocess.Popen[bytes], log: Path, port: int, timeout_s: float = 60) -> str:
+    deadline = time.monotonic() + timeout_s
+    url = ""
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"`twin app` exited with status {proc.returncode}:\n{log.read_text()}")
+        if not url:
+            printed = [ln for ln in log.read_text().splitlines() if ln.startswith("DrillTwin app: ")]
+            url = printed[0].split()[2] if printed else ""
+        if url:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        assert url == f"http://localhost:{port}"
+                        return url
+            except OSError:
+                pass
+        time.sleep(0.2)
+    pytest.fail(f"`twin app` did not answer on port {port} within {timeout_s:.0f} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test extra")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM))
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = Path(os.environ.get("DRILLTWIN_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def record_timing(shots: Path, name: str, seconds: float) -> None:
+    path = shots / "timings.json"
+    timings = json.loads(path.read_text()) if path.exists() else {}
+    timings[name] = round(seconds, 2)
+    path.write_text(json.dumps(timings, indent=2) + "\n")
+    print(f"{name}: {seconds:.2f} s")
+
+
+def chart(page: Any, n: int) -> Any:
+    """The n-th plotly chart on the page, scrolled into view (Streamlit draws charts lazily)."""
+    box = page.locator("[data-testid=stPlotlyChart]").nth(n)
+    box.wait_for(timeout=LOAD_MS)
+    box.scroll_into_view_if_needed()
+    return box
+
+
+def wait_until_idle(page: Any) -> None:
+    """Until Streamlit's "running" indicator is gone: the script has finished."""
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')",
+                           timeout=LOAD_MS)
+
+
+def no_exception_shown(page: Any) -> None:
+    boxes = page.locator("[data-testid=stException]")
+    assert boxes.count() == 0, boxes.first.inner_text()
+
+
+def test_the_building_page_shows_the_estate_in_chromium(app_url: str, browser: Any, shots: Path) -> None:
+    estate()
+    page = browser.new_page(viewport=VIEWPORT)
+    start = time.perf_counter()
+    page.goto(app_url)
+    # A real element, not the loading skeleton: the title and the first figures of the estate.
+    page.get_by_role("heading", name="Building: estate.ifc").wait_for(timeout=FIRST_LOAD_MS)
+    page.get_by_text("1,362 of 1,362 spaces").wait_for(timeout=LOAD_MS)
+    plan = chart(page, 0)
+    plan.locator("text=Storey GF").first.wait_for(timeout=LOAD_MS)
+    view = chart(page, 1)
+    view.locator("canvas").first.wait_for(timeout=LOAD_MS)
+    view.locator("text=29 storeys").first.wait_for(timeout=LOAD_MS)
+    page.get_by_role("tab", name="Storeys (29)").wait_for(timeout=LOAD_MS)
+    wait_until_idle(page)
+    record_timing(shots, "building page, estate: first load to plan + 3D + tables",
+                  time.perf_counter() - start)
+    no_exception_shown(page)
+
+    page.wait_for_timeout(1000)  # let WebGL finish its first frame before the picture
+    plan.screenshot(path=str(shots / "building-plan.png"))
+    view.screenshot(path=str(shots / "building-3d.png"))
+    page.set_viewport_size({"width": 1600, "height": 3400})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(shots / "building-page.png"))
+
+    # Reloading is what a second visitor sees: everything comes from the app's caches.
+    page.set_viewport_size(VIEWPORT)
+    start = time.perf_counter()
+    page.reload()
+    page.get_by_role("heading", name="Building: estate.ifc").wait_for(timeout=LOAD_MS)
+    chart(page, 1).locator("canvas").first.wait_for(timeout=LOAD_MS)
+    wait_until_idle(page)
+    record_timing(shots, "building page, estate: reload (cached) to plan + 3D + tables",
+                  time.perf_counter() - start)
+    no_exception_shown(page)
+    page.close()
+
+
+def test_an_uploaded_model_shows_its_unreachable_room_and_a_broken_one_a_message(
+    app_url: str, browser: Any, shots: Path, tmp_path: Path
+) -> None:
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(app_url)
+    page.get_by_role("heading", name="Building: ").wait_for(timeout=FIRST_LOAD_MS)
+    page.get_by_text("Upload IFC file(s)").click()
+    page.get_by_text("Upload the IFC file(s) of a building in the sidebar").wait_for(timeout=LOAD_MS)
+
+    page.locator("[data-testid=stSidebar] input[type=file]").set_input_files(str(two_storey_house(tmp_path)))
+    page.get_by_role("heading", name="Building: house.ifc").wait_for(timeout=LOAD_MS)
+    page.get_by_text("5 of 6 spaces").wait_for(timeout=LOAD_MS)
+    plan = chart(page, 0)
+    plan.locator("text=UNREACHABLE").first.wait_for(timeout=LOAD_MS)
+    wait_until_idle(page)
+    no_exception_shown(page)
+    page.wait_for_timeout(500)
+    plan.screenshot(path=str(shots / "upload-unreachable-plan.png"))
+    page.screenshot(path=str(shots / "upload-unreachable-page.png"))
+    page.close()
+
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(app_url)
+    page.get_by_role("heading", name="Building: ").wait_for(timeout=LOAD_MS)
+    page.get_by_text("Upload IFC file(s)").click()
+    broken = tmp_path / "broken.ifc"
+    broken.write_bytes(b"this is not a building")
+    page.locator("[data-testid=stSidebar] input[type=file]").set_input_files(str(broken))
+    error = page.locator("[data-testid=stAlertContentError]")
+    error.wait_for(timeout=LOAD_MS)
+    wait_until_idle(page)
+    assert error.inner_text().startswith("broken.ifc: not an IFC file")
+    no_exception_shown(page)
+    page.screenshot(path=str(shots / "upload-broken.png"))
+    page.close()
