@@ -109,3 +109,9 @@ def test_twin_run_reports_a_bad_place_with_its_line_and_exit_status_2(tmp_path, 
     err = capsys.readouterr().err
     assert "drill.yaml:6: people[0].base: no place called 'Nowhere Room'" in err
     assert not (tmp_path / "run").exists()
+
+
+def test_the_shipped_schema_file_is_the_current_schema():
+    """scenarios/scenario.schema.json is what editors read; regenerate it with
+    `twin schema > scenarios/scenario.schema.json` after changing the scenario models."""
+    assert (SCENARIOS / "scenario.schema.json").read_text(encoding="utf-8") == schema_json() + "\n"
