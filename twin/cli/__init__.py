@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "validate": "validate",
     "schema": "schema",
     "run": "run",
+    "report": "report",
     "app": "app",
 }
 
