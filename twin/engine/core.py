@@ -161,8 +161,10 @@ class Sim:
         """Tasks waiting for a person, by id (insertion order = the order they opened)."""
         self.wake: simpy.Event = env.event()
         self.policy = drill.scenario.dispatch
+        self.channels = drill.scenario.all_channels  # built afresh on every call of the property
         self.start = drill.scenario.start
         self._names: dict[int, str] = {}
+        self._xyz: dict[int, tuple[float, float, float]] = {}
         self.members = [
             Member(i, c, on_site=False, node=c.base if c.base >= 0 else int(self._entrance()))
             for i, c in enumerate(drill.crew)
@@ -185,14 +187,18 @@ class Sim:
             n = self._names[node] = place_name(self.model, self.graph, node)
         return n
 
-    def xyz(self, node: int) -> np.ndarray:
-        xyz: np.ndarray = self.graph.node_xyz[node]
-        return xyz
+    def xyz(self, node: int) -> tuple[float, float, float]:
+        """A node's coordinates as floats, kept: the log asks for them at every move."""
+        p = self._xyz.get(node)
+        if p is None:
+            x, y, z = self.graph.node_xyz[node].tolist()
+            p = self._xyz[node] = (x, y, z)
+        return p
 
     def log(self, kind: str, *, node: int = -1, **kw: Any) -> None:
         if node >= 0:
             kw.setdefault("place", self.name(node))
-            kw.setdefault("xyz", self.graph.node_xyz[node])
+            kw.setdefault("xyz", self.xyz(node))
         self.rec.add(self.env.now, kind, **kw)
 
     def rng(self, purpose: str) -> np.random.Generator:
@@ -244,7 +250,7 @@ class Sim:
                  detail=f"{kind}|{priority}|{title}")
         self.add_tasks(inc, specs)
         if delay_s is None:
-            delay_s = draw(self.drill.scenario.all_channels[channel].delay_s, self.rng(f"channel:{channel}"))
+            delay_s = draw(self.channels[channel].delay_s, self.rng(f"channel:{channel}"))
         self.env.process(self._report(inc, delay_s, channel))
         return inc
 
@@ -560,6 +566,7 @@ class Sim:
     def travel(self, m: Member, target: int, mode: TravelMode, *, task: Task | None = None) -> Proc:
         """Walk ``m`` to ``target`` hop by hop, re-routing when the building changes."""
         env, graph = self.env, self.graph
+        task_id = task.id if task else -1
         while m.node != target:
             state = self.state_for(mode)
             try:
@@ -570,16 +577,18 @@ class Sim:
                 yield self.changed
                 continue
             version = self.version
-            nodes, t_s = path.nodes, path.t_s
-            for k in range(1, nodes.shape[0]):
-                m.next_node = int(nodes[k])
-                m.arrive_at = env.now + float(t_s[k] - t_s[k - 1])
-                yield env.timeout(float(t_s[k] - t_s[k - 1]))
-                m.node, m.next_node = int(nodes[k]), -1
+            # Plain Python numbers: this loop runs once per node passed, the engine's most
+            # frequent step.
+            nodes, hops = path.nodes.tolist(), np.diff(path.t_s).tolist()
+            last = len(nodes) - 1
+            for k in range(1, last + 1):
+                m.next_node = nodes[k]
+                m.arrive_at = env.now + hops[k - 1]
+                yield env.timeout(hops[k - 1])
+                m.node, m.next_node = nodes[k], -1
                 if self.trace_moves:
-                    self.rec.add(env.now, "move", person=m.crew.id, xyz=graph.node_xyz[m.node],
-                                 task=task.id if task else -1)
-                if self.version != version and k < nodes.shape[0] - 1:
+                    self.rec.add(env.now, "move", person=m.crew.id, xyz=self.xyz(m.node), task=task_id)
+                if self.version != version and k < last:
                     if graph.node_kind[m.node] == NodeKind.LIFT:
                         # Caught in a car: its rescue device brings it back to where they boarded.
                         floor = [int(x) for x in nodes[:k] if graph.node_kind[x] != NodeKind.LIFT]

@@ -46,13 +46,25 @@ class RunResult:
     wall_s: float
 
 
+#: Fields of a hazard's resolved places that hold a graph node, and those that hold a plant item.
+_NODE_REFS = ("node", "drain_node")
+_ITEM_REFS = ("item", "valve", "generator", "drain")
+
+
 def drill_router(drill: Drill) -> Router:
-    """A router keyed on the places this drill will ask about (bases, equipment, entrances)."""
-    g = drill.twin.graph
+    """A router keyed on the places this drill asks about from the start: the crew's bases, the
+    entrances, the front desk and each hazard's places, searched in one go the first time a state
+    is used. Other places (equipment a cascade reaches, a flooded room) get their rows when first
+    asked for: far fewer searches than one from every piece of equipment in every state the
+    building passes through."""
+    g, plant = drill.twin.graph, drill.plant
     keys = [c.base for c in drill.crew if c.base >= 0]
-    keys += [int(n) for n in drill.plant.node if n >= 0]
     keys += [int(n) for n in g.entrances]
     keys.append(drill.front_desk)
+    for ref in drill.hazard_refs:
+        keys += [int(ref[k]) for k in _NODE_REFS if ref.get(k, -1) >= 0]
+        items = [ref[k] for k in _ITEM_REFS if ref.get(k, -1) >= 0]
+        keys += [int(plant.node[i]) for i in items if plant.node[i] >= 0]
     return Router(g, np.unique(np.asarray(keys, dtype=np.int64)))
 
 

@@ -131,47 +131,56 @@ def step(
     """
     vol = volume_m3 + inflow_m3_s * dt_s
     area = floors.area_m2
+    n = floors.n
     exchanged = 0.0
 
     # Over thresholds: weir flow from the deeper to the shallower side, at most what would level
     # the two (so the explicit step never overshoots), and at most what stands above the
-    # threshold on the giving side (scaled down when several doors drain one space).
-    if floors.pair_a.size:
-        depth = vol / area
-        a, b = floors.pair_a, floors.pair_b
-        high = np.where(depth[a] >= depth[b], a, b)
-        low = np.where(depth[a] >= depth[b], b, a)
-        head = depth[high] - physics.SPREAD_DEPTH_M
-        live = head > 0
-        if live.any():
-            high, low, head, width = high[live], low[live], head[live], floors.pair_width_m[live]
-            q = physics.WEIR_COEFFICIENT * width * head**1.5 * dt_s
-            ah, al = area[high], area[low]
-            level = (depth[high] - np.maximum(depth[low], physics.SPREAD_DEPTH_M)) * ah * al / (ah + al)
-            q = np.minimum(q, np.maximum(level, 0.0))
-            out = np.bincount(high, weights=q, minlength=floors.n)
-            spare = np.maximum(vol - physics.SPREAD_DEPTH_M * area, 0.0)
-            scale = np.where(out > spare, spare / np.where(out > 0, out, 1.0), 1.0)
-            q = q * scale[high]
-            vol = vol - np.bincount(high, weights=q, minlength=floors.n) + np.bincount(
-                low, weights=q, minlength=floors.n
-            )
-            exchanged += float(q.sum())
+    # threshold on the giving side (scaled down when several doors drain one space). Only a
+    # space deeper than the threshold gives water, so only the doors of those spaces are worked
+    # on: in a drill, a handful of the building's thousand or more.
+    depth = vol / area
+    deep = depth > physics.SPREAD_DEPTH_M
+    if floors.pair_a.size and deep.any():
+        live = (deep[floors.pair_a] | deep[floors.pair_b]).nonzero()[0]
+        a, b = floors.pair_a[live], floors.pair_b[live]
+        first = depth[a] >= depth[b]
+        high, low = np.where(first, a, b), np.where(first, b, a)
+        dh = depth[high]
+        head = dh - physics.SPREAD_DEPTH_M
+        q = physics.WEIR_COEFFICIENT * floors.pair_width_m[live] * head**1.5 * dt_s
+        ah, al = area[high], area[low]
+        level = (dh - np.maximum(depth[low], physics.SPREAD_DEPTH_M)) * ah * al / (ah + al)
+        q = np.minimum(q, np.maximum(level, 0.0))
+        out = np.bincount(high, weights=q, minlength=n)[high]
+        spare = np.maximum(vol[high] - physics.SPREAD_DEPTH_M * area[high], 0.0)
+        q = q * np.where(out > spare, spare / np.where(out > 0, out, 1.0), 1.0)
+        vol = vol - np.bincount(high, weights=q, minlength=n) + np.bincount(low, weights=q, minlength=n)
+        exchanged += float(q.sum())
 
-    # Through slabs to the space below.
+    # Through slabs to the space below: k·A·(h − threshold)·dt. Water below the threshold stays
+    # in the floor finish (it soaks in and is mopped up); above it, it finds the slab's
+    # penetrations.
     if floors.below_from.size:
-        src = floors.below_from
-        # k·A·(h − threshold)·dt: water below the threshold stays in the floor finish (it soaks in
-        # and is mopped up); above it, it finds the slab's penetrations.
         above = np.maximum(vol - physics.SPREAD_DEPTH_M * area, 0.0)
-        leak_space = physics.SLAB_LEAK_PER_S * above * dt_s
-        q = leak_space[src] * floors.below_share
-        if q.any():
-            vol = vol - np.bincount(src, weights=q, minlength=floors.n) + np.bincount(
-                floors.below_to, weights=q, minlength=floors.n
-            )
-            exchanged += float(q.sum())
+        leaking = (above[floors.below_from] > 0).nonzero()[0]
+        if leaking.size:
+            src, share = floors.below_from[leaking], floors.below_share[leaking]
+            q = physics.SLAB_LEAK_PER_S * above[src] * dt_s * share
+            if q.any():
+                vol = vol - np.bincount(src, weights=q, minlength=n) + np.bincount(
+                    floors.below_to[leaking], weights=q, minlength=n
+                )
+                exchanged += _total(q, leaking, floors.below_from.size)
 
     pumped = np.minimum(pump_m3_s * dt_s, vol)
     vol = np.maximum(vol - pumped, 0.0)
     return StepResult(vol, float(pumped.sum()), exchanged)
+
+
+def _total(values: np.ndarray, at: np.ndarray, size: int) -> float:
+    """``values`` summed as numpy sums them when they stand at ``at`` in ``size`` zeros, so the
+    total rounds the same as a sum over every slab (pairwise summation groups by position)."""
+    full = np.zeros(size)
+    full[at] = values
+    return float(full.sum())

@@ -117,6 +117,8 @@ class _StateCache:
     network: Network
     tables: dict[str, Table] = field(default_factory=dict)
     reach: dict[tuple[str, bytes], Reach] = field(default_factory=dict)
+    paths: dict[tuple[int, int], Path] = field(default_factory=dict)
+    """Paths taken from the "to" table, by (origin, target): a drill asks for the same few often."""
 
 
 class Router:
@@ -350,11 +352,19 @@ class Router:
     def path(self, origin: int, target: int, state: NetworkState = NORMAL) -> Path:
         """The fastest path from ``origin`` to ``target``, from the predecessor arrays.
 
+        Paths read from the "to" table are kept per state and handed to every later caller, so
+        their arrays are read-only.
+
         Raises
         ------
         NoRouteError
             When ``target`` cannot be reached from ``origin`` in ``state``.
         """
+        entry = self._entry(state)
+        if isinstance(origin, int | np.integer) and isinstance(target, int | np.integer):
+            found = entry.paths.get((int(origin), int(target)))
+            if found is not None:
+                return found
         n = self.graph.n_nodes
         o = int(node_ids([origin], n, "origin")[0])
         t = int(node_ids([target], n, "target")[0])
@@ -372,9 +382,14 @@ class Router:
             )
         if table.direction == "from":
             nodes = walk_predecessors(table.predecessors[row], t)[::-1]
-        else:
-            nodes = walk_predecessors(table.predecessors[row], o)
-        return path_along(self.graph, self._entry(state).network, nodes)
+            return path_along(self.graph, entry.network, nodes)
+        # A "to" row never changes and, once there, is always the one picked for this target,
+        # so its paths can be kept; a "from" path could give way to a "to" row computed later.
+        found = path_along(self.graph, entry.network, walk_predecessors(table.predecessors[row], o))
+        for a in (found.nodes, found.edges, found.xyz, found.storey, found.t_s, found.s_m):
+            a.flags.writeable = False  # shared by every caller from now on
+        entry.paths[(o, t)] = found
+        return found
 
     def path_to_nearest(self, origin: int, sources: ArrayLike, state: NetworkState = NORMAL) -> Path:
         """The fastest path from ``origin`` to whichever of ``sources`` is nearest."""

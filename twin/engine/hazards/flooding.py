@@ -126,12 +126,13 @@ class Water:
             depth = self.depth_m
             self._wet_area = float(self.floors.area_m2[depth > physics.WET_DEPTH_M].sum())
             np.maximum(self.max_depth, depth, out=self.max_depth)
-            self._thresholds(depth)
+            deepest = float(depth.max(initial=0.0))
+            self._thresholds(depth, deepest)
             if env.now >= self._next_log:
                 self._log_depths(depth)
                 self._next_log = env.now + physics.DEPTH_LOG_S
             idle = not self.sources and result.pumped_m3 == 0.0
-            settled = result.exchanged_m3 < 1e-3 or float(depth.max(initial=0.0)) < physics.SPREAD_DEPTH_M
+            settled = result.exchanged_m3 < 1e-3 or deepest < physics.SPREAD_DEPTH_M
             if idle and settled:
                 self._log_depths(depth)
                 self.running = False
@@ -161,9 +162,11 @@ class Water:
             self.kick()
         return removed
 
-    def _thresholds(self, depth: np.ndarray) -> None:
+    def _thresholds(self, depth: np.ndarray, deepest: float) -> None:
         sim = self.sim
         for level, crossed in self._crossed.items():
+            if deepest < level:
+                continue  # nowhere that deep: no space can have crossed it
             new = (depth >= level) & ~crossed
             if not new.any():
                 continue
