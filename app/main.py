@@ -17,6 +17,8 @@ st.set_page_config(page_title="DrillTwin", page_icon=":material/apartment:", lay
 #: ``st.Page("views/drill.py", title="Drill", icon=":material/play_circle:")``.
 PAGES = [
     st.Page("views/building.py", title="Building", icon=":material/apartment:", default=True),
+    st.Page("views/drill.py", title="Drill", icon=":material/play_circle:"),
+    st.Page("views/compare.py", title="Compare", icon=":material/compare_arrows:"),
 ]
 
 page = st.navigation(PAGES)

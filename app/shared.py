@@ -186,3 +186,300 @@ def building_figure(key: str, storey: int, _twin: Twin) -> Any:
     from twin.figures import building_figure
 
     return building_figure(_twin, storey=storey)
+
+
+# --------------------------------------------------------------------------------------------
+# Drills: scenarios checked against the building, runs kept in the session, their pictures
+# cached by run id (the twin's cache key + the scenario + the seed: the same id, the same run).
+
+#: Scenario uploads: the types taken and the largest file (a scenario is a page of YAML).
+SCENARIO_TYPES = ("yaml", "yml")
+SCENARIO_MAX_BYTES = 200_000
+
+#: Dispatch policies a form offers, with what each does (the scenario schema's `kind:`).
+DISPATCH = {
+    "nearest": "nearest qualified person (by travel time)",
+    "priority": "nearest, and a red task takes people off lower-priority work",
+    "skill": "nearest, sparing senior staff for the tasks that need them",
+    "manual": "a human dispatcher: roster order, after a delay",
+}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DrillRun:
+    """One drill run in the app: what ran, its result and KPIs."""
+
+    id: str
+    source: str
+    """The scenario's file name, as errors and downloads name it."""
+    text: str
+    """The YAML it ran."""
+    result: Any
+    """:class:`twin.engine.RunResult`."""
+    kpis: Any
+    """:class:`twin.kpi.Kpis`."""
+    finished: float
+    """``time.perf_counter()`` when the run returned."""
+
+    @property
+    def scenario(self) -> Any:
+        return self.result.drill.scenario
+
+    @property
+    def twin(self) -> Twin:
+        twin: Twin = self.result.drill.twin
+        return twin
+
+    @property
+    def frame(self) -> Any:
+        return self.result.log.frame
+
+    @property
+    def label(self) -> str:
+        return f"{self.scenario.name} (seed {self.result.seed})"
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """The shipped scenarios by display name (``scenarios/night_riser_burst.yaml``), the default
+    drill first."""
+    from twin.scenario import default_scenario_path, scenarios_dir
+
+    default = default_scenario_path()
+    paths = sorted(scenarios_dir().glob("*.yaml"), key=lambda p: (p != default, p.name))
+    return {f"scenarios/{p.name}": p for p in paths}
+
+
+def scenario_upload_problem(f: Any) -> str:
+    """Why an uploaded scenario file cannot be used, or ``""``."""
+    suffix = Path(f.name).suffix.lower().lstrip(".")
+    if suffix not in SCENARIO_TYPES:
+        return f"{f.name}: expected a .yaml or .yml scenario file, got '.{suffix}'"
+    if f.size > SCENARIO_MAX_BYTES:
+        return (f"{f.name}: {f.size / 1000:.0f} kB is more than the {SCENARIO_MAX_BYTES // 1000} kB a "
+                "scenario may have — a scenario is a page of YAML")
+    return ""
+
+
+def check_scenario(twin: Twin, text: str, source: str) -> tuple[Any, list[str]]:
+    """The scenario in ``text`` and its problems, one line each (``file:line: field: problem``):
+    schema errors, then places the building does not have. The scenario is ``None`` when the
+    text does not validate."""
+    from twin.scenario import FieldError, ScenarioError, parse_scenario, validation_errors
+
+    problems = validation_errors(text, source=Path(source))
+    if problems:
+        return None, problems
+    try:
+        loaded = parse_scenario(text, source=Path(source))
+    except ScenarioError as exc:
+        return None, [str(exc)]
+    try:
+        compiled(twin.cache_key, loaded.scenario.model_dump_json(), twin, loaded.scenario)
+    except FieldError as exc:
+        return loaded, [str(loaded.locate_error(exc))]
+    return loaded, []
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def compiled(key: str, scenario_json: str, _twin: Twin, _scenario: Any) -> Any:
+    """The drill compiled on the twin (frozen, shared by every run of it)."""
+    from twin.engine import compile_drill
+
+    return compile_drill(_twin, _scenario)
+
+
+def run_id(twin: Twin, scenario: Any, seed: int) -> str:
+    import hashlib
+
+    text = f"{twin.cache_key}\n{scenario.model_dump_json()}\n{seed}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def run_drill(twin: Twin, loaded: Any, text: str, source: str, *, seed: int | None = None,
+              label: str = "Running the drill") -> DrillRun:
+    """Run a checked scenario with a progress bar; the KPIs with it."""
+    from twin.engine import run
+    from twin.kpi import compute_kpis
+
+    scenario = loaded.scenario
+    drill = compiled(twin.cache_key, scenario.model_dump_json(), twin, scenario)
+    bar = st.progress(0.0, f"{label}…")
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), f"{label}: {message}")
+
+    try:
+        result = run(twin, scenario, seed, drill=drill, progress=progress)
+        finished = time.perf_counter()
+        kpis = compute_kpis(result.log, scenario)
+    finally:
+        bar.empty()
+    return DrillRun(run_id(twin, scenario, result.seed), source, text, result, kpis, finished)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Outcome:
+    """A run to compare: from this session, or read from a run folder."""
+
+    id: str
+    label: str
+    scenario: Any
+    frame: Any
+    kpis: Any
+    seed: int
+    where: str
+    """Where it comes from: the scenario file or the run folder."""
+
+
+def outcome_of(run: DrillRun) -> Outcome:
+    return Outcome(run.id, run.label, run.scenario, run.frame, run.kpis, run.result.seed, run.source)
+
+
+def saved_runs(root: Path | None = None) -> dict[str, Path]:
+    """Run folders under ``runs/`` of the current folder (what ``twin run`` writes), newest first,
+    by their path relative to the current folder."""
+    base = root or Path.cwd() / "runs"
+    if not base.is_dir():
+        return {}
+    found = [p for p in base.iterdir() if (p / "metadata.json").is_file()]
+    found.sort(key=lambda p: -(p / "metadata.json").stat().st_mtime)
+    return {f"runs/{p.name}": p for p in found}
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def read_outcome(path: str, mtime: float, shown: str) -> Outcome:
+    """A saved run folder as an :class:`Outcome`, named ``shown`` (raises ``TwinError`` when it
+    is not one)."""
+    from twin.kpi import compute_kpis
+    from twin.store import read_run
+
+    stored = read_run(Path(path))
+    scenario = stored.scenario
+    seed = int(stored.metadata.get("seed", scenario.seed))
+    kpis = compute_kpis(stored.log, scenario)
+    return Outcome(f"saved:{path}:{mtime}", f"{scenario.name} (seed {seed}, {Path(path).name})", scenario,
+                   stored.log.frame, kpis, seed, shown)
+
+
+def run_folder_zip(run: DrillRun) -> bytes:
+    """The run folder (``events.parquet``, ``kpis.parquet``, ``metadata.json``) as a zip archive,
+    written in a temporary folder and read back into memory."""
+    import io
+    import zipfile
+
+    from twin.store import write_run
+
+    with tempfile.TemporaryDirectory(prefix="drilltwin-run-") as tmp:
+        folder = write_run(Path(tmp) / folder_name(run), run.result, run.kpis, scenario_file=run.source)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for f in sorted(folder.iterdir()):
+                zf.write(f, arcname=f"{folder.name}/{f.name}")
+    return buf.getvalue()
+
+
+def report_html(run: DrillRun) -> bytes:
+    """The after-action report of a run (``twin report``), written from a temporary run folder."""
+    from twin.report import write_report
+    from twin.store import read_run, write_run
+
+    with tempfile.TemporaryDirectory(prefix="drilltwin-report-") as tmp:
+        folder = write_run(Path(tmp) / folder_name(run), run.result, run.kpis, scenario_file=run.source)
+        out = write_report(read_run(folder), run.twin, Path(tmp) / "report.html")
+        return out.read_bytes()
+
+
+def folder_name(run: DrillRun) -> str:
+    return f"{Path(run.source).stem or 'scenario'}-seed{run.result.seed}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def replay(key: str, _run: DrillRun) -> Any:
+    from twin.replay import build_replay
+
+    return build_replay(_run.twin, _run.frame, _run.scenario)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def replay_figure(key: str, storey: int, view: tuple[float, float, float, float] | None, view_name: str,
+                  _run: DrillRun) -> Any:
+    from twin.replay import replay_figure
+
+    return replay_figure(_run.twin, replay(key, _run), storey, view=view, view_name=view_name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def timeline_figure(key: str, _frame: Any, _scenario: Any) -> Any:
+    from twin.report import task_bars, timeline_figure
+
+    if task_bars(_frame, end_s=_scenario.duration_s).empty:
+        return None
+    fig = timeline_figure(_frame, _scenario)
+    # Room under the time axis for its tick labels and title.
+    fig.update_layout(margin={"b": 60}, height=fig.layout.height + 50)
+    return fig
+
+
+def scorecard_table(kpis: Any) -> Any:
+    import pandas as pd
+
+    from twin.scorecard import scorecard_rows
+
+    table = pd.DataFrame(scorecard_rows(kpis))
+    if len(table):
+        table["#"] = "#" + table["#"]
+    return table
+
+
+def field_widgets(scenario: Any, prefix: str, *, container: Any = st) -> None:
+    """Widgets for a scenario's common fields (name, start, duration, seed, dispatch), keyed
+    ``prefix + field`` and starting from the scenario's values; read them with
+    :func:`field_changes`."""
+    c = container
+    c.text_input("Name", value=scenario.name, key=f"{prefix}name")
+    left, right = c.columns(2)
+    left.date_input("Start date", value=scenario.start.date(), key=f"{prefix}date")
+    right.time_input("Start time", value=scenario.start.time(), step=300, key=f"{prefix}time")
+    left, right = c.columns(2)
+    left.number_input("Duration (h)", min_value=0.25, max_value=24.0 * 14, step=0.5,
+                      value=float(scenario.duration_h), key=f"{prefix}duration_h")
+    right.number_input("Random seed", min_value=0, step=1, value=int(scenario.seed), key=f"{prefix}seed",
+                       help="The same scenario and seed give the same drill, event for event.")
+    kinds = list(DISPATCH)
+    kind = scenario.dispatch.kind
+    c.selectbox("Dispatch policy", kinds, index=kinds.index(kind) if kind in kinds else 0,
+                format_func=lambda k: f"{k} — {DISPATCH[k]}", key=f"{prefix}dispatch")
+
+
+def field_changes(scenario: Any, prefix: str) -> dict[str, Any]:
+    """The common fields whose widgets (:func:`field_widgets`) differ from the scenario, as
+    scenario fields (``{"seed": 8, "dispatch": {"kind": "manual"}}``)."""
+    import datetime as dt
+
+    s = st.session_state
+    out: dict[str, Any] = {}
+    name = str(s.get(f"{prefix}name", scenario.name)).strip()
+    if name and name != scenario.name:
+        out["name"] = name
+    date = s.get(f"{prefix}date", scenario.start.date())
+    clock = s.get(f"{prefix}time", scenario.start.time())
+    start = dt.datetime.combine(date, clock)
+    if start != scenario.start:
+        out["start"] = start
+    duration = float(s.get(f"{prefix}duration_h", scenario.duration_h))
+    if duration != scenario.duration_h:
+        out["duration_h"] = duration
+    seed = int(s.get(f"{prefix}seed", scenario.seed))
+    if seed != scenario.seed:
+        out["seed"] = seed
+    kind = s.get(f"{prefix}dispatch", scenario.dispatch.kind)
+    if kind != scenario.dispatch.kind:
+        out["dispatch"] = {"kind": kind}
+    return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def start_figure(key: str, scenario_json: str, _twin: Twin, _scenario: Any) -> Any:
+    from twin.replay import start_figure
+
+    return start_figure(_twin, _scenario)

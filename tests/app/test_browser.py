@@ -204,3 +204,109 @@ def test_an_uploaded_model_shows_its_unreachable_room_and_a_broken_one_a_message
     no_exception_shown(page)
     page.screenshot(path=str(shots / "upload-broken.png"))
     page.close()
+
+
+def seconds_in(text: str, before: str) -> float:
+    """The number of seconds written just before ``before`` in ``text`` ("… in 0.45 s (…")."""
+    head = text.split(before)[0].split()
+    return float(head[-2] if head[-1] == "s" else head[-1].rstrip("s"))
+
+
+def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
+    app_url: str, browser: Any, shots: Path
+) -> None:
+    estate()
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(f"{app_url}/drill")
+    page.get_by_role("heading", name="Drill", exact=True).wait_for(timeout=FIRST_LOAD_MS)
+    page.get_by_text("Valid: 10 people, 1 contractor(s), 1 hazard(s)").wait_for(timeout=LOAD_MS)
+    chart(page, 0).locator(".gtitle").get_by_text("Where it starts", exact=False).wait_for(timeout=LOAD_MS)
+    run = page.get_by_role("button", name="Run the drill")
+    wait_until_idle(page)
+    no_exception_shown(page)
+
+    start = time.perf_counter()
+    run.click()
+    # Real elements, not the skeleton: the scorecard's row of the burst and the replay's plan.
+    scorecard = page.locator("[data-testid=stTable]").first
+    scorecard.get_by_text("Burst at Riser B L14").wait_for(timeout=LOAD_MS)
+    replay = chart(page, 1)  # under the plan of where it starts
+    replay.locator(".gtitle").get_by_text("storey L14", exact=False).wait_for(timeout=LOAD_MS)
+    replay.locator(".legendtext").get_by_text("person working on a task").wait_for(timeout=LOAD_MS)
+    drawn = time.perf_counter() - start
+    timeline = chart(page, 2)
+    timeline.get_by_text("N-SEC1 · Guard (valve trained)").wait_for(timeout=LOAD_MS)
+    wait_until_idle(page)
+    idle = time.perf_counter() - start
+    no_exception_shown(page)
+    caption = page.get_by_text("The drill was simulated in").inner_text()
+    simulated = seconds_in(caption, "(")
+    record_timing(shots, "drill page, demo drill: click Run to scorecard + replay drawn", drawn)
+    record_timing(shots, "drill page, demo drill: of which the simulation", simulated)
+    record_timing(shots, "drill page, demo drill: response after the run (drawn - simulated)", drawn - simulated)
+    record_timing(shots, "drill page, demo drill: click Run to page idle (timeline, log too)", idle)
+    record_timing(shots, "drill page, demo drill: server side after the run (as the page says)",
+                  seconds_in(caption, "after it finished"))
+
+    page.wait_for_timeout(500)
+    results = page.get_by_role("heading", name="Results: ")
+    results.scroll_into_view_if_needed()
+    top = results.bounding_box()
+    bottom = page.get_by_role("heading", name="Replay on the plan").bounding_box()
+    assert top is not None and bottom is not None
+    page.screenshot(path=str(shots / "drill-scorecard.png"),
+                    clip={"x": top["x"] - 20, "y": top["y"] - 10, "width": 1240, "height": bottom["y"] - top["y"]})
+    replay.scroll_into_view_if_needed()
+    page.mouse.move(0, 0)
+    replay.screenshot(path=str(shots / "drill-replay.png"))
+    timeline.scroll_into_view_if_needed()
+    timeline.screenshot(path=str(shots / "drill-timeline.png"))
+
+    page.set_viewport_size({"width": 1600, "height": 5600})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(shots / "drill-page.png"))
+    # The results as a reader first meets them: the scorecard over the replay.
+    top = page.get_by_role("heading", name="Results: ").bounding_box()
+    bottom = page.get_by_role("heading", name="Timeline of tasks per person").bounding_box()
+    assert top is not None and bottom is not None
+    page.screenshot(path=str(shots / "drill-results.png"),
+                    clip={"x": top["x"] - 30, "y": top["y"] - 20, "width": 1260, "height": bottom["y"] - top["y"]})
+    page.set_viewport_size(VIEWPORT)
+    page.wait_for_timeout(500)
+
+    # Play: the clock in the replay's title moves on without a round trip to the server.
+    replay.scroll_into_view_if_needed()
+    before = replay.locator(".gtitle").text_content() or ""
+    replay.get_by_text("▶ Play").click()
+    page.wait_for_timeout(2500)
+    replay.get_by_text("❚❚ Pause").click()
+    page.mouse.move(0, 0)  # no mode bar in the picture
+    page.wait_for_timeout(2000)
+    after = replay.locator(".gtitle").text_content() or ""
+    assert after != before and "storey L14" in after
+    replay.screenshot(path=str(shots / "drill-replay-playing.png"))
+    no_exception_shown(page)
+
+    page.close()
+
+
+def test_the_compare_page_sets_the_night_and_day_shift_side_by_side_in_chromium(
+    app_url: str, browser: Any, shots: Path
+) -> None:
+    estate()
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(f"{app_url}/compare")
+    page.get_by_role("heading", name="Compare two runs").wait_for(timeout=FIRST_LOAD_MS)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Compare", exact=True).click()
+    page.get_by_role("heading", name="Response times").wait_for(timeout=LOAD_MS)
+    chart(page, 0).locator(".xtick").first.wait_for(timeout=LOAD_MS)
+    chart(page, 1).get_by_text("N-SEC1 · Guard (valve trained)").wait_for(timeout=LOAD_MS)  # A: night
+    chart(page, 2).locator(".ytick").first.wait_for(timeout=LOAD_MS)
+    wait_until_idle(page)
+    no_exception_shown(page)
+    assert page.locator("[data-testid=stTable]").count() == 2
+    page.set_viewport_size({"width": 1600, "height": 3600})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(shots / "compare-page.png"))
+    page.close()

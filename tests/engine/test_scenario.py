@@ -115,3 +115,52 @@ def test_the_shipped_schema_file_is_the_current_schema():
     """scenarios/scenario.schema.json is what editors read; regenerate it with
     `twin schema > scenarios/scenario.schema.json` after changing the scenario models."""
     assert (SCENARIOS / "scenario.schema.json").read_text(encoding="utf-8") == schema_json() + "\n"
+
+
+# -- editing the common fields of a scenario's text (twin.scenario.edit) ---------------------------
+
+
+def test_setting_fields_rewrites_their_lines_and_keeps_everything_else():
+    import datetime as dt
+
+    from twin.scenario import parse_scenario
+    from twin.scenario.edit import set_fields
+
+    text = (SCENARIOS / "night_riser_burst.yaml").read_text(encoding="utf-8")
+    new = set_fields(text, {"seed": 9, "start": dt.datetime(2026, 11, 21, 14, 10), "name": "Day: riser",
+                            "dispatch": {"kind": "manual"}})
+    changed = [(a, b) for a, b in zip(text.splitlines(), new.splitlines(), strict=True) if a != b]
+    assert changed == [
+        ("name: Night-shift riser burst, tower B L14", "name: 'Day: riser'"),
+        ("start: 2026-11-21T02:10:00", "start: 2026-11-21 14:10:00"),
+        ("seed: 7", "seed: 9"),
+        ("dispatch: {kind: nearest}", "dispatch: {kind: manual}"),
+    ]
+    s = parse_scenario(new).scenario
+    assert (s.seed, s.start.hour, s.name, s.dispatch.kind) == (9, 14, "Day: riser", "manual")
+
+
+def test_a_block_field_becomes_one_line_and_the_comment_before_the_next_field_stays():
+    from twin.scenario.edit import set_fields
+
+    text = "name: x\ndispatch:\n  kind: manual\n  latency_s: 60\n\n# the hazards\nhazards: []\n"
+    assert set_fields(text, {"dispatch": {"kind": "skill"}}) == (
+        "name: x\ndispatch: {kind: skill}\n\n# the hazards\nhazards: []\n")
+
+
+def test_a_missing_field_goes_where_the_schema_puts_it():
+    from twin.scenario.edit import set_fields
+
+    assert set_fields("name: x\npeople: []\n", {"seed": 3, "duration_h": 2.5}) == (
+        "name: x\nduration_h: 2.5\nseed: 3\npeople: []\n")
+    assert set_fields("", {"name": "x"}) == "name: x\n"
+
+
+def test_fields_cannot_be_set_in_text_that_is_not_a_mapping():
+    from twin.scenario import ScenarioError
+    from twin.scenario.edit import set_fields
+
+    with pytest.raises(ScenarioError, match=r"not valid YAML .*; fix it before setting fields"):
+        set_fields("name: [\n", {"seed": 1})
+    with pytest.raises(ScenarioError, match="a scenario is a YAML mapping"):
+        set_fields("- a\n- b\n", {"seed": 1})
