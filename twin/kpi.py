@@ -85,7 +85,8 @@ def compute_kpis(log: EventLog, scenario: Scenario) -> Kpis:
     """Every KPI of one run.
 
     ``summary`` holds: ``incidents``; per priority ``<p>_incidents``, ``<p>_on_site_compliance``
-    (share on site within target, unresolved-on-site counts as missed), ``<p>_mean_on_site_min``,
+    (share on site within target, unresolved-on-site counts as missed), ``<p>_on_site_max_compliance``
+    (within the hard limit, where the targets set one), ``<p>_mean_on_site_min``,
     ``<p>_p90_on_site_min``; ``mean_response_min`` (all priorities); ``made_safe_compliance``;
     ``water_m3``, ``wetted_m2h``, ``max_depth_m``, ``spaces_damaged``; ``entrapments``,
     ``entrapment_max_min``, ``entrapment_mean_min``; ``water_outage_household_h``,
@@ -101,6 +102,10 @@ def compute_kpis(log: EventLog, scenario: Scenario) -> Kpis:
         n = len(rows)
         summary[f"{prio}_incidents"] = float(n)
         on_site = rows["on_site_min"].to_numpy(dtype=float)
+        limit = scenario.targets.of(prio).on_site_max_min
+        if n and limit is not None:
+            within = rows["on_site_min"].to_numpy(dtype=float) <= limit  # NaN (nobody came) is False
+            summary[f"{prio}_on_site_max_compliance"] = float(within.mean())
         if n:
             summary[f"{prio}_on_site_compliance"] = float(rows["on_site_met"].astype(bool).mean())
             seen = on_site[~np.isnan(on_site)]

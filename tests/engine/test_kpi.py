@@ -35,6 +35,7 @@ def test_response_is_first_on_site_minus_report_and_targets_are_checked():
     assert math.isnan(blue["on_site_min"]) and not blue["on_site_met"]  # nobody came: missed
     s = k.summary
     assert s["red_on_site_compliance"] == 1.0 and s["blue_on_site_compliance"] == 0.0
+    assert s["red_on_site_max_compliance"] == 1.0  # 15 min ≤ the 30 min hard limit
     assert s["water_outage_household_h"] == pytest.approx(10 * 0.5)
     assert s["cost_total"] == pytest.approx(50.0 - 400.0)
     assert k.people.set_index("person").loc["A", "busy_min"] == pytest.approx(24.0)

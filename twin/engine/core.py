@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +28,7 @@ from twin.navgraph import NodeKind
 from twin.places import place_name
 from twin.routing import NORMAL, NetworkState, NoRouteError, Positions, Router
 from twin.scenario.schema import Manual, Quantity
-from twin.travel import HEAVY, WALKING, TravelMode
+from twin.travel import WALKING, TravelMode
 
 Proc = Generator[simpy.Event, Any, Any]
 
@@ -598,10 +598,3 @@ class Sim:
                              incident=task.incident.id if task else -1, detail=f"towards {self.name(target)}")
                     break
 
-
-def heavy(mode: bool) -> TravelMode:
-    return HEAVY if mode else WALKING
-
-
-def spaces_named(sim: Sim, spaces: Iterable[int]) -> str:
-    return ", ".join(sim.model.spaces[s].label for s in spaces)

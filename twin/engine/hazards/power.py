@@ -49,6 +49,8 @@ class Power:
         self.power_households = 0
         self.restart_incident: Incident | None = None
         self.ground = _ground_storey(sim)
+        self.occupancy = 0.3
+        """Chance a car that stops holds passengers (set by the hazard that cuts the power)."""
 
     def has_power(self, item: int) -> bool:
         return self.powered.get(item, True)
@@ -123,7 +125,7 @@ class Power:
         yield sim.env.timeout(physics.GENERATOR_START_S + 1.0)
         if lift not in self.lifts_off:
             return
-        occupancy = self._occupancy
+        occupancy = self.occupancy
         rng = sim.rng(f"lift:{lift}")
         occupied = rng.random() < occupancy
         stops = sim.model.lifts[lift].storeys
@@ -143,8 +145,6 @@ class Power:
                       makes_safe=True, effect=freed)],
         )
         sim.log("entrapment", node=node, incident=inc.id, value=passengers, detail=name)
-
-    _occupancy = 0.3
 
     def _restart_task(self, pumps: list[int]) -> None:
         sim = self.sim
@@ -217,7 +217,7 @@ def power_loss(sim: Sim, power: Power, items: Sequence[int], *, duration_s: floa
     item = items[0]
     node = int(plant.node[item])
     name = plant.name[item]
-    power._occupancy = occupancy
+    power.occupancy = occupancy
     power.essential |= set(essential)
     power.failed.update(items)
     sim.log("hazard", node=node, detail=f"power loss at {name}: {cause}")
