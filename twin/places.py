@@ -355,18 +355,23 @@ def _node_of(c: _Candidate, model: BuildingModel, graph: NavGraph) -> int:
     if c.kind == "equipment":
         return at(graph.equipment_node, c.index)
     if c.kind == "lift":
-        return _lift_landing(graph, c.index)
+        return lift_landing(graph, c.index)
     return _lowest(graph, np.flatnonzero((graph.node_kind == NodeKind.STAIR) & (graph.node_ref == c.index)))
 
 
-def _lift_landing(graph: NavGraph, lift: int) -> int:
-    """The floor node in front of the lift's lowest stop (its lowest stop if none is linked)."""
+def lift_landing(graph: NavGraph, lift: int, storey: int | None = None) -> int:
+    """The floor node in front of a lift's stop on ``storey`` — or its lowest stop when ``None``
+    or when it has no stop there; the lowest stop itself if no floor is linked to the car."""
     stops = np.flatnonzero((graph.node_kind == NodeKind.LIFT) & (graph.node_ref == lift))
     board = np.flatnonzero((graph.edge_kind == EdgeKind.LIFT_BOARD) & (graph.edge_ref == lift))
     if board.size:
         u, v = graph.edge_u[board], graph.edge_v[board]
         floor = np.where(graph.node_kind[v] == NodeKind.LIFT, u, v)
         car = np.where(graph.node_kind[v] == NodeKind.LIFT, v, u)
+        if storey is not None:
+            here = np.flatnonzero(graph.node_storey[car] == storey)
+            if here.size:
+                return int(floor[here[0]])
         return int(floor[np.argmin(graph.node_xyz[car, 2])])
     return _lowest(graph, stops)
 

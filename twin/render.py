@@ -112,11 +112,13 @@ def render_plan(twin: Twin, storey: int, out: str | Path, *, size: tuple[int, in
     fig.set_size_inches(width_in, min(size[1] / dpi, max(4.0, width_in * (y1 - y0) / (x1 - x0) + 1.5)))
     ax.set_xlabel("x (m)")
     ax.set_ylabel("y (m)")
-    # Below the plan, so it never hides a room.
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=7, fontsize=8, frameon=False)
+    # Below the plan and its axis label (figure coordinates, so a long thin plan does not squeeze
+    # it onto the label), so it never hides a room.
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=7, fontsize=8, frameon=False)
     ax.grid(True, alpha=0.2)
     out = Path(out)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0.0, 0.07, 1.0, 1.0))
     fig.savefig(out, dpi=dpi)
     plt.close(fig)
     return out

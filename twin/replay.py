@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from twin.errors import PlaceError
+from twin.figures import room_labels
 from twin.model import BuildingModel
 from twin.places import resolve_place
 from twin.plan import PlanPart, plan_parts, storey_plan
@@ -528,17 +529,9 @@ def replay_figure(twin: Twin, replay: Replay, storey: int, *,
     x0, y0, x1, y1 = (view[0] - VIEW_MARGIN_M, view[1] - VIEW_MARGIN_M,
                       view[2] + VIEW_MARGIN_M, view[3] + VIEW_MARGIN_M)
     px_per_m = PLAN_WIDTH_PX / max(x1 - x0, 1.0)
-    labels: list[tuple[float, float, str]] = []
-    for i in sorted(plan.spaces.tolist(), key=lambda k: -model.spaces[k].area_m2):
-        sp = model.spaces[i]
-        bx0, by0, bx1, by1 = sp.footprint.bounds
-        if bx1 < x0 or bx0 > x1 or by1 < y0 or by0 > y1:
-            continue
-        text = next((s for s in (sp.long_name, sp.name)
-                     if s and len(s) * LABEL_PX_PER_CHAR <= (bx1 - bx0) * px_per_m
-                     and (by1 - by0) * px_per_m >= 16), None)
-        if text and len(labels) < MAX_ROOM_LABELS:
-            labels.append((*anchors[sp.label], text))
+    labels = [(*anchors[model.spaces[i].label], text) for i, text in room_labels(
+        model, plan.spaces, (x0, y0, x1, y1), px_per_m=px_per_m, px_per_char=LABEL_PX_PER_CHAR,
+        min_height_px=16, limit=MAX_ROOM_LABELS)]
 
     # -- lifts: redrawn only on storeys where one stops or starts during the drill
     lift_names = [model.lifts[i].name for i in plan.lifts]

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from twin.engine.log import EventLog
+from tests.event_frames import frame as _frame
 from twin.model import BuildingModel, Storey
 from twin.replay import (
     STATES,
@@ -33,14 +33,6 @@ from twin.report import depths_at, incident_table, lifts_out_at, positions_at, s
 NAN = math.nan
 
 
-def _frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-    """Rows of (t_s, kind, person, place, x, y, z, value, detail[, incident, task])."""
-    full = []
-    for r in rows:
-        t, kind, person, place, x, y, z, value, detail, *ids = r
-        incident, task = [*ids, -1, -1][:2]
-        full.append((t, incident, task, person, kind, place, x, y, z, value, detail))
-    return EventLog.from_rows(full).frame
 
 
 def test_a_person_moves_in_a_straight_line_between_two_points_of_their_route():

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.event_frames import frame as _frame
 from twin.cli import main
-from twin.engine.log import EventLog
 from twin.model import BuildingModel, Storey
 from twin.report import (
     ReportError,
@@ -151,14 +151,6 @@ def test_key_moments_of_the_demo_are_report_on_site_made_safe_and_end(demo):
 # ----------------------------------------------------------------- the replay helpers, by hand
 
 
-def _frame(rows: list[tuple]) -> object:
-    """Rows of (t_s, kind, person, place, x, y, z, value, detail[, incident, task])."""
-    full = []
-    for r in rows:
-        t, kind, person, place, x, y, z, value, detail, *ids = r
-        incident, task = [*ids, -1, -1][:2]
-        full.append((t, incident, task, person, kind, place, x, y, z, value, detail))
-    return EventLog.from_rows(full).frame
 
 
 NAN = math.nan

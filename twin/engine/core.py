@@ -113,7 +113,6 @@ class Incident:
     tasks: list[Task] = field(default_factory=list)
     made_safe: bool = False
     resolved: bool = False
-    on_site: bool = False
 
 
 @dataclass(slots=True, eq=False)
@@ -169,7 +168,6 @@ class Sim:
             Member(i, c, on_site=False, node=c.base if c.base >= 0 else int(self._entrance()))
             for i, c in enumerate(drill.crew)
         ]
-        self.on_state_change: list[Callable[[NetworkState, NetworkState], None]] = []
         self._mode_states: dict[str, tuple[int, NetworkState]] = {}
         self._shift_minutes: dict[Any, tuple[int, int]] = {}
         self._start_min = self.start.hour * 60 + self.start.minute + self.start.second / 60
@@ -231,12 +229,10 @@ class Sim:
         """The building is now ``state``; people en route re-route at their next node."""
         if state == self.state:
             return
-        old, self.state = self.state, state
+        self.state = state
         self.version += 1
         changed, self.changed = self.changed, self.env.event()
         changed.succeed()
-        for hook in self.on_state_change:
-            hook(old, state)
         self.rec.add(self.env.now, "rerouted", detail=f"building changed: {why}; {state.describe()}")
 
     # -- incidents -------------------------------------------------------------------------------
@@ -542,7 +538,6 @@ class Sim:
             self.log("move", node=m.node, person=m.crew.id, detail="arrived on site")
         yield from self.travel(m, task.node, task.mode, task=task)
         self.log("on_site", node=task.node, incident=inc.id, task=task.id, person=m.crew.id, detail=task.name)
-        inc.on_site = True
         if math.isnan(task.remaining_s):
             d = task.duration
             task.remaining_s = float(d() if callable(d) else d)

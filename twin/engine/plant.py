@@ -19,7 +19,7 @@ import numpy as np
 
 from twin.errors import PlaceError, TwinError
 from twin.model import BuildingModel
-from twin.navgraph import NavGraph, NodeKind
+from twin.navgraph import NavGraph
 from twin.places import locate
 from twin.scenario.schema import Overlay
 
@@ -291,9 +291,3 @@ def resolve_item(plant: Plant, text: str, model: BuildingModel, graph: NavGraph,
         "or add one under overlay.equipment"
     )
 
-
-def space_of_node(graph: NavGraph, node: int) -> int:
-    """The space a node stands for or lies in, as a space index (-1 if none)."""
-    if graph.node_kind[node] == NodeKind.SPACE:
-        return int(graph.node_ref[node])
-    return -1

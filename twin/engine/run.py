@@ -25,7 +25,7 @@ from twin.engine.hazards.flooding import Water
 from twin.engine.hazards.power import Power, power_hazard, power_loss
 from twin.engine.hazards.storm import storm
 from twin.engine.log import EventLog
-from twin.engine.setup import Drill, compile_drill, default_essential
+from twin.engine.setup import Drill, compile_drill, default_essential, space_of_item
 from twin.engine.streams import Streams
 from twin.routing import Router
 from twin.scenario.schema import PipeBurst, PowerLoss, Scenario, Storm
@@ -106,9 +106,7 @@ def run(
     for item in plant.items("sump_pump"):
         cap = plant.capacity_l_s[item]
         cap_l_s = physics.SUMP_PUMP_L_S if math.isnan(cap) else float(cap)
-        space = twin.model.equipment[item].space if item < len(twin.model.equipment) else -1
-        if space < 0 and plant.node[item] >= 0:
-            space = _space_near(sim, int(plant.node[item]))
+        space = space_of_item(twin, plant, item)
         if space >= 0:
             water.add_pump(("sump", item), space, cap_l_s / 1000.0, works=partial(power.pump_works, item),
                            kick=False)
@@ -169,18 +167,4 @@ def run(
     wall = time.perf_counter() - started
     log.info("drill %r seed %d: %d events in %.2f s", scenario.name, seed, events, wall)
     return RunResult(sim.rec.freeze(), drill, seed, events, wall)
-
-
-def _space_near(sim: Sim, node: int) -> int:
-    from twin.navgraph import NodeKind
-
-    g = sim.graph
-    if g.node_kind[node] == NodeKind.SPACE:
-        return int(g.node_ref[node])
-    spaces = g.nodes_of(NodeKind.SPACE)
-    here = spaces[g.node_storey[spaces] == g.node_storey[node]]
-    if here.size == 0:
-        return -1
-    d = np.linalg.norm(g.node_xyz[here] - g.node_xyz[node], axis=1)
-    return int(g.node_ref[here[int(np.argmin(d))]])
 

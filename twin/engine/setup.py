@@ -199,7 +199,9 @@ def _front_desk(twin: Twin, crew: list[Crew]) -> int:
     return bases[0] if bases else int(graph.entrances[0]) if graph.entrances.size else 0
 
 
-def _space_at(twin: Twin, plant: Plant, item: int) -> int:
+def space_of_item(twin: Twin, plant: Plant, item: int) -> int:
+    """The space a plant item stands in: its own, the space it was placed at, or the nearest one
+    on its storey (-1 when the storey has none)."""
     model, graph = twin.model, twin.graph
     if item < len(model.equipment) and model.equipment[item].space >= 0:
         return model.equipment[item].space
@@ -253,7 +255,7 @@ def _hazard_refs(h: Any, i: int, twin: Twin, plant: Plant) -> dict[str, Any]:
                 )
         if plant.node[valve] < 0:
             raise FieldError((*loc, "valve"), f"valve '{plant.name[valve]}' is not reachable on foot")
-        space = _space_at(twin, plant, item)
+        space = space_of_item(twin, plant, item)
         if space < 0:
             raise FieldError((*loc, "at"), f"'{plant.name[item]}' is in no space water could fill")
         # The households downstream of the valve: without water from isolation to repair.

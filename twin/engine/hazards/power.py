@@ -18,7 +18,7 @@ import numpy as np
 from twin.engine import physics
 from twin.engine.core import Incident, Proc, Sim, TaskSpec, draw
 from twin.engine.plant import served_households
-from twin.navgraph import EdgeKind, NodeKind
+from twin.places import lift_landing
 from twin.scenario.schema import PowerLoss
 
 _LOADS = ("lift", "booster_pump", "sump_pump", "board")
@@ -90,10 +90,10 @@ class Power:
             if item >= 0 and not self.powered.get(item, True):
                 off.add(k)
         for k in sorted(off - self.lifts_off):
-            sim.log("lift", node=_landing(sim, k, None), value=0.0, detail=sim.model.lifts[k].name)
+            sim.log("lift", node=lift_landing(sim.graph, k), value=0.0, detail=sim.model.lifts[k].name)
             sim.env.process(self._maybe_entrapment(k))
         for k in sorted(self.lifts_off - off):
-            sim.log("lift", node=_landing(sim, k, None), value=1.0, detail=sim.model.lifts[k].name)
+            sim.log("lift", node=lift_landing(sim.graph, k), value=1.0, detail=sim.model.lifts[k].name)
         if off != self.lifts_off:
             self.lifts_off = off
             state = dataclasses.replace(sim.state, all_lifts_off=False, lifts_off=frozenset(off))
@@ -133,7 +133,7 @@ class Power:
         passengers = max(1, int(rng.poisson(physics.PASSENGERS_PER_OCCUPIED_CAR)))
         if not occupied:
             return
-        node = _landing(sim, lift, storey)
+        node = lift_landing(sim.graph, lift, storey)
         name = sim.model.lifts[lift].name
 
         def freed() -> None:
@@ -189,23 +189,6 @@ class Power:
 def _ground_storey(sim: Sim) -> int:
     elevations = np.array([s.elevation_m for s in sim.model.storeys])
     return int(np.argmin(np.abs(elevations))) if elevations.size else 0
-
-
-def _landing(sim: Sim, lift: int, storey: int | None) -> int:
-    """The floor node in front of a lift on ``storey`` (its lowest landing when None)."""
-    g = sim.graph
-    board = np.flatnonzero((g.edge_kind == EdgeKind.LIFT_BOARD) & (g.edge_ref == lift))
-    if board.size == 0:
-        stops = np.flatnonzero((g.node_kind == NodeKind.LIFT) & (g.node_ref == lift))
-        return int(stops[0]) if stops.size else 0
-    u, v = g.edge_u[board], g.edge_v[board]
-    car = np.where(g.node_kind[v] == NodeKind.LIFT, v, u)
-    floor = np.where(g.node_kind[v] == NodeKind.LIFT, u, v)
-    if storey is not None:
-        here = np.flatnonzero(g.node_storey[car] == storey)
-        if here.size:
-            return int(floor[here[0]])
-    return int(floor[np.argmin(g.node_xyz[car, 2])])
 
 
 def power_loss(sim: Sim, power: Power, items: Sequence[int], *, duration_s: float | None, repair_s: float,
