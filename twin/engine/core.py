@@ -160,6 +160,8 @@ class Sim:
         """Tasks waiting for a person, by id (insertion order = the order they opened)."""
         self.wake: simpy.Event = env.event()
         self.policy = drill.scenario.dispatch
+        # Read once: a missing attribute on a pydantic model takes its slow path every time.
+        self._preempt = tuple(PRIORITY_CODE[p] for p in getattr(self.policy, "preempt", ()) or ())
         self.channels = drill.scenario.all_channels  # built afresh on every call of the property
         self.start = drill.scenario.start
         self._names: dict[int, str] = {}
@@ -373,11 +375,10 @@ class Sim:
                 m.on_site = False  # the shift is over
             available[m.index] = duty or c.on_call or m.on_site
         free = available & (busy == FREE)
-        preempt = getattr(self.policy, "preempt", None)
         preemptable = np.zeros(p, dtype=bool)
-        if preempt:
-            for prio in preempt:
-                preemptable |= busy == PRIORITY_CODE[prio]
+        if self._preempt:
+            for prio in self._preempt:
+                preemptable |= busy == prio
             preemptable &= available
         if not free.any() and not preemptable.any():
             return

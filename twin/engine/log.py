@@ -19,6 +19,7 @@ COLUMNS = ("t_s", "incident", "task", "person", "kind", "place", "x", "y", "z", 
 
 #: Event kinds, and what ``value`` holds for each.
 KINDS: dict[str, str] = {
+    "background": "background work is drawn (value: how many events); detail: where they can happen",
     "hazard": "a hazard starts; detail says what",
     "incident": "an incident happens (value: priority 0 red, 1 yellow, 2 blue); detail: kind|priority|title",
     "reported": "the incident is known through its channel",
@@ -35,7 +36,7 @@ KINDS: dict[str, str] = {
     "rerouted": "a person's way changes because the building changed",
     "blocked": "a person has no way to the task in the building as it is",
     "depth": "water depth in a space (value: m)",
-    "water": "water released or removed (value: m³); detail: burst|storm|pumped|spread",
+    "water": "water released or removed (value: m³); detail: burst|storm|pumped|mopped up|dried|standing",
     "power": "a load loses (value 0) or regains (value 1) power; detail: what",
     "lift": "a lift stops (value 0) or runs again (value 1)",
     "entrapment": "passengers trapped in a car (value: how many)",

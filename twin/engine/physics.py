@@ -34,6 +34,12 @@ OPEN_BOUNDARY_WIDTH_M = 2.0
 SLAB_LEAK_PER_S = 2e-4
 #: A space counts as wet (damage: wetted area × time) above this depth (m).
 WET_DEPTH_M = 0.002
+#: Water moving or pumped less than this (m³) in a step counts as settled: a pump drawing the
+#: last trickle towards it would otherwise keep the model stepping for ever.
+SETTLED_M3 = 1e-3
+#: A film too shallow to spread (under SPREAD_DEPTH_M) that has stood this long (s) is gone:
+#: mopped by the cleaners or dried. Without it a year-long run counts a puddle for months.
+DRY_OUT_S = 24 * 3600.0
 #: Depth (m) at which standing water is an incident of its own (DESIGN.md: 5 cm).
 INCIDENT_DEPTH_M = 0.05
 #: Depth (m) from which contents are damaged (DESIGN.md: 15 cm).

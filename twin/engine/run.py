@@ -20,6 +20,7 @@ import simpy
 
 from twin.engine import physics
 from twin.engine.core import Sim
+from twin.engine.background import background
 from twin.engine.hazards.burst import pipe_burst
 from twin.engine.hazards.flooding import Water
 from twin.engine.hazards.power import Power, power_hazard, power_loss
@@ -139,6 +140,8 @@ def run(
             env.process(power_hazard(sim, power, h, ref))
         elif isinstance(h, Storm):
             env.process(storm(sim, water, h, ref, i))
+    if drill.background is not None:
+        env.process(background(sim, water, power, drill.background, len(scenario.hazards)))
     # Everyone on shift starts at base.
     sim.poke()
 

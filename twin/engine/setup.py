@@ -79,6 +79,9 @@ class Drill:
     """Node where residents are told (front desk, reception, security; else the first base)."""
     electrical_rooms: tuple[int, ...]
     """Spaces whose flooding trips switchgear, and so the power of every board in them."""
+    background: Any = None
+    """Where background work can happen (:class:`twin.engine.background.Catalogue`), when the
+    scenario has a ``background:`` section."""
 
 
 def _mean_minutes(q: Quantity) -> float:
@@ -144,8 +147,11 @@ def _contract(c: Contractor, k: int, n: int) -> Crew:
     )
 
 
-def compile_drill(twin: Twin, scenario: Scenario) -> Drill:
+def compile_drill(twin: Twin, scenario: Scenario, *, rates: Any = None) -> Drill:
     """Check a scenario against a twin and resolve every name in it.
+
+    ``rates`` (:class:`twin.background.rates.Rates`) overrides the file the scenario's
+    ``background.rates`` names (read here when not given).
 
     Raises
     ------
@@ -176,6 +182,11 @@ def compile_drill(twin: Twin, scenario: Scenario) -> Drill:
     rooms = tuple(
         i for i, s in enumerate(model.spaces) if ELECTRICAL_ROOM.search(f"{s.name} {s.long_name}")
     )
+    catalogue = None
+    if scenario.background is not None:
+        from twin.engine.background import compile_background, scenario_rates
+
+        catalogue = compile_background(twin, plant, scenario, rates or scenario_rates(scenario))
     return Drill(
         twin=twin,
         scenario=scenario,
@@ -186,6 +197,7 @@ def compile_drill(twin: Twin, scenario: Scenario) -> Drill:
         hazard_refs=tuple(refs),
         front_desk=desk,
         electrical_rooms=rooms,
+        background=catalogue,
     )
 
 
@@ -232,6 +244,31 @@ def default_essential(plant: Plant, model: Any) -> list[int]:
     return out
 
 
+def burst_ref(twin: Twin, plant: Plant, item: int, valve: int) -> dict[str, Any] | None:
+    """A burst's places: the pipe, its valve, the space it floods (None: it is in no space) and the
+    households downstream of the valve, who are without water from isolation to repair."""
+    space = space_of_item(twin, plant, item)
+    if space < 0:
+        return None
+    households = served_households(plant, twin.model, plant.downstream([valve], "water"))
+    return {"item": item, "valve": valve, "space": space, "node": int(twin.graph.space_node[space]),
+            "households": frozenset(int(x) for x in households)}
+
+
+def storm_ref(twin: Twin, plant: Plant, low: int) -> dict[str, Any]:
+    """A storm's places: the low point (a space node) and the drain nearest it, which a crew
+    clears."""
+    graph = twin.graph
+    drains = [k for k in plant.items("drain") if plant.node[k] >= 0]
+    if drains:
+        xyz = graph.node_xyz[low]
+        drain = min(drains, key=lambda k: float(np.linalg.norm(plant.xyz[k] - xyz)))
+        drain_node = int(plant.node[drain])
+    else:
+        drain, drain_node = -1, low
+    return {"low_space": int(graph.node_ref[low]), "node": low, "drain": drain, "drain_node": drain_node}
+
+
 def _hazard_refs(h: Any, i: int, twin: Twin, plant: Plant) -> dict[str, Any]:
     model, graph = twin.model, twin.graph
     loc: tuple[str | int, ...] = ("hazards", i)
@@ -255,13 +292,10 @@ def _hazard_refs(h: Any, i: int, twin: Twin, plant: Plant) -> dict[str, Any]:
                 )
         if plant.node[valve] < 0:
             raise FieldError((*loc, "valve"), f"valve '{plant.name[valve]}' is not reachable on foot")
-        space = space_of_item(twin, plant, item)
-        if space < 0:
+        ref = burst_ref(twin, plant, item, valve)
+        if ref is None:
             raise FieldError((*loc, "at"), f"'{plant.name[item]}' is in no space water could fill")
-        # The households downstream of the valve: without water from isolation to repair.
-        households = served_households(plant, model, plant.downstream([valve], "water"))
-        return {"item": item, "valve": valve, "space": space, "node": int(graph.space_node[space]),
-                "households": frozenset(int(x) for x in households)}
+        return ref
     if isinstance(h, PowerLoss):
         try:
             item = resolve_item(plant, h.at, model, graph, field="at")
@@ -292,19 +326,5 @@ def _hazard_refs(h: Any, i: int, twin: Twin, plant: Plant) -> dict[str, Any]:
         low = _place(h.low_point, twin, (*loc, "low_point"))
         if graph.node_kind[low] != NodeKind.SPACE:
             raise FieldError((*loc, "low_point"), f"'{h.low_point}' is not a space water can collect in")
-        drains = [k for k in plant.items("drain") if plant.node[k] >= 0]
-        low_space = int(graph.node_ref[low])
-        # The drain nearest the low point is the one a crew clears.
-        if drains:
-            xyz = graph.node_xyz[low]
-            drain = min(drains, key=lambda k: float(np.linalg.norm(plant.xyz[k] - xyz)))
-            drain_node = int(plant.node[drain])
-        else:
-            drain, drain_node = -1, low
-        return {
-            "low_space": low_space,
-            "node": low,
-            "drain": drain,
-            "drain_node": drain_node,
-        }
+        return storm_ref(twin, plant, low)
     raise FieldError(loc, f"unknown hazard kind {type(h).__name__}")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from twin.errors import TwinError
 from twin.scenario.schema import Scenario
@@ -101,12 +101,40 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{p}: not UTF-8 text; save the scenario as UTF-8 YAML") from None
-    return parse_scenario(text, source=p)
+    loaded = parse_scenario(text, source=p)
+    bg = loaded.scenario.background
+    if bg is not None and bg.rates and not Path(bg.rates).is_absolute():
+        # Relative to the scenario file, like its models: fixed now so the scenario can travel
+        # (to a worker process) without its folder.
+        rates = str((p.parent / bg.rates).resolve())
+        scenario = loaded.scenario.model_copy(update={"background": bg.model_copy(update={"rates": rates})})
+        loaded = LoadedScenario(scenario, loaded.path, loaded.lines)
+    return loaded
 
 
 def parse_scenario(text: str, *, source: Path | None = None) -> LoadedScenario:
     """Validate scenario YAML text (``source`` names it in errors)."""
-    name = str(source) if source else "<scenario>"
+    scenario, lines = parse_yaml_model(
+        text, Scenario, source=source, what="scenario is a YAML mapping (name:, people:, hazards: …)"
+    )
+    return LoadedScenario(scenario, source, lines)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_yaml_model(
+    text: str,
+    model: type[M],
+    *,
+    source: Path | None = None,
+    what: str,
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> tuple[M, dict[Loc, int]]:
+    """YAML text → a validated ``model`` and the line of every field, or a one-line
+    :class:`ScenarioError` naming the file, line and field. ``what`` completes "a … " in the
+    error for text that is not a mapping; ``prepare`` may merge defaults into the data."""
+    name = str(source) if source else f"<{model.__name__.lower()}>"
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -120,15 +148,31 @@ def parse_scenario(text: str, *, source: Path | None = None) -> LoadedScenario:
             f"{name}{line}: not valid YAML: {problem}; check indentation and quoting"
         ) from None
     if not isinstance(data, dict):
-        raise ScenarioError(
-            f"{name}: a scenario is a YAML mapping (name:, people:, hazards: …), got {type(data).__name__}"
-        )
+        raise ScenarioError(f"{name}: a {what}, got {type(data).__name__}")
     lines = _line_map(node)
     try:
-        scenario = Scenario.model_validate(data)
+        return model.model_validate(prepare(data) if prepare else data), lines
     except ValidationError as exc:
         raise ScenarioError(_first_error(exc, name, lines)) from None
-    return LoadedScenario(scenario, source, lines)
+
+
+def read_yaml_model(
+    path: Path,
+    model: type[M],
+    *,
+    what: str,
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> tuple[M, dict[Loc, int]]:
+    """Read a YAML file into ``model``, with the line of every field (see :func:`parse_yaml_model`)."""
+    if not path.is_file():
+        raise ScenarioError(f"{path}: no such file; check the path (relative paths start at the file naming it)")
+    if path.stat().st_size > MAX_BYTES:
+        raise ScenarioError(f"{path}: {path.stat().st_size} bytes is too large (limit {MAX_BYTES})")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not UTF-8 text; save it as UTF-8 YAML") from None
+    return parse_yaml_model(text, model, source=path, what=what, prepare=prepare)
 
 
 def validation_errors(text: str, *, source: Path | None = None) -> list[str]:

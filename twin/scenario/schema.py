@@ -361,6 +361,22 @@ class Overlay(_Frozen):
     links: list[OverlayLink] = Field(default_factory=list)
 
 
+# -- background work ------------------------------------------------------------------------
+
+
+class Background(_Frozen):
+    """Routine and urgent work orders and random hazards drawn over the drill's period from a
+    rates file, so crews are busy when the emergency hits (and a year can be simulated)."""
+
+    rates: str | None = Field(
+        None, description="a rates file, relative to the scenario; none = the shipped defaults "
+        "(twin/background/rates.yaml)"
+    )
+    work_orders: bool = Field(True, description="draw work orders")
+    hazards: bool = Field(True, description="draw random pipe bursts, power losses, entrapments, storms")
+    scale: float = Field(1.0, gt=0, le=100, description="multiplies every rate")
+
+
 # -- the scenario -----------------------------------------------------------------------------
 
 
@@ -386,6 +402,9 @@ class Scenario(_Frozen):
     dispatch: Dispatch = Nearest(kind="nearest")
     hazards: list[Hazard] = Field(default_factory=list)
     overlay: Overlay = Overlay()
+    background: Background | None = Field(
+        None, description="work orders and random hazards over the period (twin/background/rates.yaml)"
+    )
 
     @property
     def all_channels(self) -> dict[str, Channel]:

@@ -40,6 +40,8 @@ class Water:
         self.pumped_m3 = 0.0
         self.wetted_m2h = 0.0
         self.running = False
+        self._settled = 0
+        """How many times the water has come to rest (a dry-out checks nothing moved since)."""
         self._pending = np.zeros(n)
         self._t_src = 0.0
         self._t_last = 0.0
@@ -131,12 +133,31 @@ class Water:
             if env.now >= self._next_log:
                 self._log_depths(depth)
                 self._next_log = env.now + physics.DEPTH_LOG_S
-            idle = not self.sources and result.pumped_m3 == 0.0
-            settled = result.exchanged_m3 < 1e-3 or deepest < physics.SPREAD_DEPTH_M
+            idle = not self.sources and result.pumped_m3 < physics.SETTLED_M3
+            settled = result.exchanged_m3 < physics.SETTLED_M3 or deepest < physics.SPREAD_DEPTH_M
             if idle and settled:
                 self._log_depths(depth)
                 self.running = False
+                self._settled += 1
+                env.process(self._dry_out(self._settled))
                 return
+
+    def _dry_out(self, settled: int) -> Proc:
+        """A film left standing a day after the water settled is mopped or dries (unless water has
+        moved again since): what no crew task removes should not stay wet for months."""
+        yield self.sim.env.timeout(physics.DRY_OUT_S)
+        if self.running or settled != self._settled:
+            return
+        film = (self.volume > 0) & (self.depth_m <= physics.SPREAD_DEPTH_M)
+        if not film.any():
+            return
+        self._tally()
+        dried = float(self.volume[film].sum())
+        self.volume = np.where(film, 0.0, self.volume)
+        self.removed_m3 += dried
+        self._wet_area = float(self.floors.area_m2[self.depth_m > physics.WET_DEPTH_M].sum())
+        self.sim.log("water", value=dried, detail="dried")
+        self._log_depths(self.depth_m)
 
     def _log_depths(self, depth: np.ndarray) -> None:
         """Log the depth of each space whose water changed by a step of the replay's scale."""

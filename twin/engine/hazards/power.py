@@ -131,20 +131,8 @@ class Power:
         stops = sim.model.lifts[lift].storeys
         storey = int(stops[int(rng.integers(len(stops)))]) if stops else -1
         passengers = max(1, int(rng.poisson(physics.PASSENGERS_PER_OCCUPIED_CAR)))
-        if not occupied:
-            return
-        node = lift_landing(sim.graph, lift, storey)
-        name = sim.model.lifts[lift].name
-
-        def freed() -> None:
-            sim.log("entrapment", node=node, value=0.0, detail=f"{name}: freed")
-
-        inc = sim.incident(
-            "entrapment", f"{passengers} trapped in {name}", "red", node, "sensor",
-            [TaskSpec("rescue passengers", (("lift_technician", 1),), node, physics.RESCUE_S,
-                      makes_safe=True, effect=freed)],
-        )
-        sim.log("entrapment", node=node, incident=inc.id, value=passengers, detail=name)
+        if occupied:
+            entrapment(sim, lift, storey, passengers, physics.RESCUE_S)
 
     def _restart_task(self, pumps: list[int]) -> None:
         sim = self.sim
@@ -184,6 +172,24 @@ class Power:
         if count != last:
             self._water_count = count
             self.sim.log("supply", value=count, detail="water")
+
+
+def entrapment(sim: Sim, lift: int, storey: int, passengers: int, rescue_s: float) -> Incident:
+    """Passengers trapped in ``lift`` at ``storey`` (-1: its first stop): a red incident reported by
+    the car's alarm, freed by a lift-trained person or the lift contractor."""
+    node = lift_landing(sim.graph, lift, storey)
+    name = sim.model.lifts[lift].name
+
+    def freed() -> None:
+        sim.log("entrapment", node=node, value=0.0, detail=f"{name}: freed")
+
+    inc = sim.incident(
+        "entrapment", f"{passengers} trapped in {name}", "red", node, "sensor",
+        [TaskSpec("rescue passengers", (("lift_technician", 1),), node, rescue_s,
+                  makes_safe=True, effect=freed)],
+    )
+    sim.log("entrapment", node=node, incident=inc.id, value=passengers, detail=name)
+    return inc
 
 
 def _ground_storey(sim: Sim) -> int:

@@ -1,0 +1,136 @@
+"""Drawing a period's background incidents from rates: a pure function of (rates, units, seed).
+
+Each rate is a Poisson process whose intensity is the yearly rate times the number of units,
+shaped by its season (month) and day profile (hour): constant within each clock hour, so the
+count in an hour is Poisson with that hour's mean and the times within it are uniform — exact
+for a piecewise-constant rate, and one vectorised draw per rate for a whole year.
+
+Every rate draws from its own named stream (:class:`~twin.engine.streams.Streams`), so the
+incidents of one seed are the same whatever the roster (common random numbers), and adding a
+kind of work order does not move the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from twin.background.rates import Rates, _Rate
+from twin.scenario.schema import Quantity
+
+HOURS_PER_YEAR = 8760.0
+
+#: The numbers drawn for each hazard kind, in order: what :mod:`twin.engine.background` reads.
+HAZARD_DRAWS: dict[str, tuple[str, ...]] = {
+    "pipe_burst": ("pressure_bar", "hole_area_cm2", "repair_min"),
+    "power_loss": ("duration_min", "repair_min"),
+    "entrapment": ("minutes",),
+    "storm": ("duration_min", "peak_mm_h", "drains_blocked_fraction"),
+}
+
+Draw = Callable[[Quantity, np.random.Generator], float]
+StreamOf = Callable[[str], np.random.Generator]
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """One background event: when, what, where (a unit of what the rate counts) and its draws."""
+
+    t_s: float
+    """Seconds from the start of the period."""
+    kind: str
+    """``work_order`` or a hazard kind."""
+    rate: int
+    """Index into ``rates.work_orders`` (-1 for hazards)."""
+    unit: int
+    """Which unit: an index into the choices of the rate's ``per`` (a household, a lift…)."""
+    values: Mapping[str, float]
+    """Drawn numbers: ``minutes`` for work orders, :data:`HAZARD_DRAWS` for hazards, and ``u``
+    (uniform 0–1) for any further choice at run time."""
+
+
+def hourly_intensity(rates: Rates, rate: _Rate, start: dt.datetime, hours: int) -> np.ndarray:
+    """Relative intensity of ``rate`` in each clock hour from ``start`` (averages 1 over a year)."""
+    season = np.asarray(rates.seasons[rate.season], dtype=float)
+    day = np.asarray(rates.day_profiles[rate.day], dtype=float)
+    season = season / season.mean()
+    day = day / day.mean()
+    first = np.datetime64(start.replace(minute=0, second=0, microsecond=0), "h")
+    clock = first + np.arange(hours).astype("timedelta64[h]")
+    month = clock.astype("datetime64[M]").astype(int) % 12
+    hour = (clock - clock.astype("datetime64[D]")).astype(int)
+    return season[month] * day[hour]
+
+
+def poisson_times(
+    rng: np.random.Generator, per_year: float, intensity: np.ndarray, start: dt.datetime, duration_s: float
+) -> np.ndarray:
+    """Event times (s from ``start``, sorted) of a Poisson process of ``per_year`` events a year
+    shaped by ``intensity`` per clock hour; hours cut by the period's ends count in part."""
+    offset = start.minute * 60.0 + start.second + start.microsecond / 1e6
+    edges = np.clip(np.arange(intensity.size + 1) * 3600.0 - offset, 0.0, duration_s)
+    lo, width = edges[:-1], np.diff(edges)
+    counts = rng.poisson(per_year / HOURS_PER_YEAR * intensity * width / 3600.0)
+    bins = np.repeat(np.arange(intensity.size), counts)
+    times = lo[bins] + rng.random(bins.size) * width[bins]
+    return np.sort(times)
+
+
+def generate(
+    rates: Rates,
+    units: Mapping[str, int],
+    choices: Mapping[str, int],
+    start: dt.datetime,
+    duration_s: float,
+    stream: StreamOf,
+    draw: Draw,
+    *,
+    work_orders: bool = True,
+    hazards: bool = True,
+    scale: float = 1.0,
+) -> list[Arrival]:
+    """Every background event of the period, in time order.
+
+    Parameters
+    ----------
+    units
+        How many of each ``per`` the building has (households, lifts, pumps…; ``site`` is 1):
+        the rate's multiplier.
+    choices
+        How many places each ``per`` picks from (``site`` work is at any common space), and each
+        hazard kind (the pipes a burst can hit…); one with no choices raises nothing.
+    stream
+        Named random streams of the run (``stream("background:…")``).
+    draw
+        Draws a scenario quantity (the engine's, so distributions mean the same everywhere).
+    """
+    hours = int(np.ceil((duration_s + start.minute * 60 + start.second) / 3600.0)) + 1
+    out: list[Arrival] = []
+    specs: list[tuple[str, int, _Rate, tuple[tuple[str, Quantity], ...]]] = []
+    if work_orders:
+        for i, w in enumerate(rates.work_orders):
+            specs.append((f"work_order:{w.name}", i, w, (("minutes", w.minutes),)))
+    if hazards:
+        for kind, fields in HAZARD_DRAWS.items():
+            rate = getattr(rates.hazards, kind)
+            if rate is not None:
+                specs.append((kind, -1, rate, tuple((f, getattr(rate, f)) for f in fields)))
+    for name, index, rate, quantities in specs:
+        per: str = rate.per  # type: ignore[attr-defined]
+        n_units, n_choices = units.get(per, 0), choices.get(name, choices.get(per, 0))
+        if rate.per_year <= 0 or n_units <= 0 or n_choices <= 0:
+            continue
+        rng = stream(f"background:{name}")
+        times = poisson_times(rng, rate.per_year * n_units * scale, hourly_intensity(rates, rate, start, hours),
+                              start, duration_s)
+        which = rng.integers(n_choices, size=times.size)
+        kind = "work_order" if index >= 0 else name
+        for t, unit in zip(times.tolist(), which.tolist(), strict=True):
+            values = {f: draw(q, rng) for f, q in quantities}
+            values["u"] = float(rng.random())
+            out.append(Arrival(t, kind, index, unit, values))
+    out.sort(key=lambda a: (a.t_s, a.kind, a.rate, a.unit))
+    return out

@@ -1,0 +1,170 @@
+"""The rates file: how often background work and random hazards happen, as pydantic models.
+
+The shipped defaults (``rates.yaml`` next to this module) carry the reason for every figure. A
+user's file names only what it changes: seasons and day profiles add to or replace the defaults
+by name, ``work_orders`` replaces the list, each hazard replaces the default of its kind (``null``
+turns it off). Errors name the file, the line and the field, as scenario errors do.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from twin.errors import suggest
+from twin.scenario.schema import (
+    LogNormal,
+    Quantity,
+    Triangular,
+    Uniform,
+    _check_trade,
+    _Frozen,
+    _non_negative,
+)
+
+#: The shipped defaults.
+DEFAULT_RATES = Path(__file__).with_name("rates.yaml")
+
+#: What a rate counts. Equipment roles are those of :mod:`twin.engine.plant`.
+Per = Literal["household", "site", "lift", "booster_pump", "sump_pump", "board", "generator", "valve", "drain"]
+
+
+class _Rate(_Frozen):
+    per_year: float = Field(ge=0, description="events per unit (`per`) per year")
+    season: str = Field("flat", description="a name from `seasons`")
+    day: str = Field("flat", description="a name from `day_profiles`")
+    channel: str = Field("phone", description="how it is reported: a channel of the scenario")
+    source: str = Field("", description="where the figure comes from, or why it is plausible")
+
+
+class WorkOrderRate(_Rate):
+    """One kind of work order: one task for one trade, at the unit it comes from."""
+
+    name: str = Field(min_length=1)
+    per: Per
+    priority: Literal["red", "yellow", "blue"]
+    trade: str
+    level: int = Field(1, ge=1, le=3)
+    minutes: Quantity = Field(description="time on the job")
+
+    _trade = field_validator("trade")(_check_trade)
+    _nonneg = field_validator("minutes")(_non_negative)
+
+
+class PipeBurstRate(_Rate):
+    per: Literal["household", "site"] = "household"
+    pressure_bar: Quantity = Uniform(kind="uniform", low=3, high=6)
+    hole_area_cm2: Quantity = LogNormal(kind="lognormal", median=1.5, p90=5)
+    repair_min: Quantity = Triangular(kind="triangular", low=45, mode=90, high=180)
+
+
+class PowerLossRate(_Rate):
+    per: Literal["site"] = "site"
+    duration_min: Quantity = LogNormal(kind="lognormal", median=30, p90=150)
+    repair_min: Quantity = Triangular(kind="triangular", low=30, mode=60, high=180)
+    generator_start_probability: float = Field(0.95, ge=0, le=1)
+    lift_occupancy: float = Field(0.3, ge=0, le=1)
+
+
+class EntrapmentRate(_Rate):
+    per: Literal["lift"] = "lift"
+    minutes: Quantity = Triangular(kind="triangular", low=15, mode=25, high=45)
+
+
+class StormRate(_Rate):
+    per: Literal["site"] = "site"
+    duration_min: Quantity = Triangular(kind="triangular", low=60, mode=120, high=240)
+    peak_mm_h: Quantity = LogNormal(kind="lognormal", median=70, p90=130)
+    drains_blocked_fraction: Quantity = Uniform(kind="uniform", low=0.1, high=0.6)
+    drain_capacity_l_s: float = Field(100.0, ge=0)
+    paved_area_m2: float = Field(30000.0, ge=0)
+    low_point: str | None = Field(None, description="where runoff collects; none = the first sump pump's space")
+
+
+class HazardRates(_Frozen):
+    pipe_burst: PipeBurstRate | None = None
+    power_loss: PowerLossRate | None = None
+    entrapment: EntrapmentRate | None = None
+    storm: StormRate | None = None
+
+
+class Rates(_Frozen):
+    """Background work orders and random hazards, per year, spread by season and time of day."""
+
+    seasons: dict[str, list[float]] = Field(description="12 monthly factors, January first")
+    day_profiles: dict[str, list[float]] = Field(description="24 hourly factors, from 00:00")
+    work_orders: list[WorkOrderRate] = Field(default_factory=list)
+    hazards: HazardRates = HazardRates()
+
+    @field_validator("seasons")
+    @classmethod
+    def _seasons(cls, value: dict[str, list[float]]) -> dict[str, list[float]]:
+        return _check_profiles(value, 12, "monthly")
+
+    @field_validator("day_profiles")
+    @classmethod
+    def _days(cls, value: dict[str, list[float]]) -> dict[str, list[float]]:
+        return _check_profiles(value, 24, "hourly")
+
+    @model_validator(mode="after")
+    def _names(self) -> Rates:
+        rates: list[tuple[str, _Rate]] = [(f"work_orders[{i}]", w) for i, w in enumerate(self.work_orders)]
+        rates += [(f"hazards.{k}", getattr(self.hazards, k)) for k in HazardRates.model_fields]
+        seen: set[str] = set()
+        for where, rate in rates:
+            if rate is None:
+                continue
+            if rate.season not in self.seasons:
+                raise ValueError(f"{where}.season: unknown season '{rate.season}'"
+                                 f"{suggest(rate.season, self.seasons)}; seasons: {', '.join(self.seasons)}")
+            if rate.day not in self.day_profiles:
+                raise ValueError(f"{where}.day: unknown day profile '{rate.day}'"
+                                 f"{suggest(rate.day, self.day_profiles)}; profiles: {', '.join(self.day_profiles)}")
+            if isinstance(rate, WorkOrderRate):
+                if rate.name in seen:
+                    raise ValueError(f"{where}.name: '{rate.name}' is used twice; give each work order its own name")
+                seen.add(rate.name)
+        return self
+
+
+def _check_profiles(value: dict[str, list[float]], length: int, what: str) -> dict[str, list[float]]:
+    for name, factors in value.items():
+        if len(factors) != length:
+            raise ValueError(f"{name}: needs {length} {what} factors, got {len(factors)}")
+        if any(f < 0 for f in factors) or sum(factors) <= 0:
+            raise ValueError(f"{name}: factors must be ≥ 0 and not all 0")
+    return value
+
+
+@cache
+def default_rates() -> Rates:
+    """The shipped rates (read once)."""
+    return load_rates(DEFAULT_RATES, merge=False)
+
+
+def load_rates(path: str | Path, *, merge: bool = True) -> Rates:
+    """Read a rates file; with ``merge``, sections it leaves out keep the shipped defaults.
+
+    Raises
+    ------
+    ScenarioError
+        The file is missing, not YAML, or says something invalid (naming file, line and field).
+    """
+    from twin.scenario.load import read_yaml_model  # the YAML edge, shared with scenarios
+
+    base = default_rates().model_dump(mode="json") if merge else None
+
+    def over_defaults(data: dict) -> dict:
+        if base is None:
+            return data
+        out = {**base, **data}
+        for key in ("seasons", "day_profiles", "hazards"):
+            if isinstance(data.get(key), dict):
+                out[key] = {**base[key], **data[key]}
+        return out
+
+    return read_yaml_model(Path(path), Rates, what="rates file (seasons:, day_profiles:, work_orders:, hazards:)",
+                           prepare=over_defaults)[0]
