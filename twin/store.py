@@ -84,14 +84,15 @@ def write_run(path: Path, result: RunResult, kpis: Kpis, *, scenario_file: str |
         raise RunFolderError(
             f"{path}: cannot create the run folder ({exc.strerror}); choose another --out"
         ) from None
-    _atomic(path / "events.parquet", lambda p: result.log.frame.to_parquet(p, index=False))
-    _atomic(path / "kpis.parquet", lambda p: kpis.to_long().to_parquet(p, index=False))
+    atomic_write(path / "events.parquet", lambda p: result.log.frame.to_parquet(p, index=False))
+    atomic_write(path / "kpis.parquet", lambda p: kpis.to_long().to_parquet(p, index=False))
     meta = metadata(result, scenario_file=scenario_file)
-    _atomic(path / "metadata.json", lambda p: p.write_text(json.dumps(meta, indent=2), encoding="utf-8"))
+    atomic_write(path / "metadata.json", lambda p: p.write_text(json.dumps(meta, indent=2), encoding="utf-8"))
     return path
 
 
-def _atomic(target: Path, write: Callable[[Path], Any]) -> None:
+def atomic_write(target: Path, write: Callable[[Path], Any]) -> None:
+    """Write ``target`` through a temporary file in its folder and a rename: never half a file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(fd)
     try:

@@ -69,6 +69,11 @@ class Catalogue:
             self._bursts[k] = ref
         return ref
 
+    def warm(self, twin: Twin, plant: Plant) -> None:
+        """Work out every burst site's places now (before the catalogue goes to workers)."""
+        for k in range(len(self.burst_sites)):
+            self.burst(twin, plant, k)
+
     def describe(self) -> str:
         parts = [f"{self.units.get('household', 0)} households", f"{len(self.lifts)} lifts",
                  f"{len(self.burst_sites)} pipes a burst can hit"]

@@ -41,7 +41,7 @@ Progress = Callable[[float, str], None]
 class RunResult:
     log: EventLog
     drill: Drill
-    seed: int
+    seed: int | np.random.SeedSequence
     events: int
     """SimPy events processed."""
     wall_s: float
@@ -72,7 +72,7 @@ def drill_router(drill: Drill) -> Router:
 def run(
     twin: Twin,
     scenario: Scenario,
-    seed: int | None = None,
+    seed: int | np.random.SeedSequence | None = None,
     *,
     drill: Drill | None = None,
     router: Router | None = None,
@@ -86,7 +86,8 @@ def run(
     twin, scenario
         The building and the drill.
     seed
-        Overrides ``scenario.seed``.
+        Overrides ``scenario.seed``; a ``SeedSequence`` (a sweep's replication, from ``spawn``)
+        seeds the run's streams directly.
     drill, router
         A compiled drill and its router, to share between runs of one scenario (a sweep);
         compiled here when omitted.
@@ -98,7 +99,10 @@ def run(
     started = time.perf_counter()
     drill = drill or compile_drill(twin, scenario)
     router = router or drill_router(drill)
-    seed = scenario.seed if seed is None else int(seed)
+    if seed is None:
+        seed = scenario.seed
+    elif not isinstance(seed, np.random.SeedSequence):
+        seed = int(seed)
     env = simpy.Environment()
     sim = Sim(env, drill, router, Streams(seed), trace_moves=trace_moves)
     water = Water(sim)
@@ -168,6 +172,6 @@ def run(
     if progress is not None:
         progress(1.0, "done")
     wall = time.perf_counter() - started
-    log.info("drill %r seed %d: %d events in %.2f s", scenario.name, seed, events, wall)
+    log.info("drill %r seed %s: %d events in %.2f s", scenario.name, seed, events, wall)
     return RunResult(sim.rec.freeze(), drill, seed, events, wall)
 

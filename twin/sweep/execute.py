@@ -1,0 +1,240 @@
+"""Running a sweep: every (variant, replication) as a pure function on a ``concurrent.futures``
+executor, each result recorded as it arrives.
+
+The parent compiles every variant once and builds one router for all of them, its table for the
+building as normal searched in advance from every place background work can happen; that
+context goes to each worker once (the process pool's initializer; Dask's ``scatter``), so no
+worker rebuilds it per run. Replication ``r`` runs on ``SeedSequence(seed).spawn(R)[r]`` in
+every variant: the same incidents for every roster (common random numbers).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from twin import __version__
+from twin.engine import compile_drill, drill_router, run
+from twin.engine.setup import Drill
+from twin.errors import TwinError
+from twin.kpi import compute_kpis
+from twin.routing import NORMAL, Router
+from twin.scenario.load import FieldError, ScenarioError
+from twin.sweep.measures import run_row
+from twin.sweep.results import SweepFolder
+from twin.sweep.spec import LoadedSweep
+from twin.twin import Twin
+
+log = logging.getLogger(__name__)
+
+#: ``progress(done, total, message)`` for the runs of a sweep.
+Progress = Callable[[int, int, str], None]
+
+
+class SweepError(TwinError):
+    """A sweep cannot run (a run failed, the cluster is unreachable, dask is not installed)."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Context:
+    """What every run of a sweep needs, built once and sent to each worker once."""
+
+    drills: tuple[Drill, ...]
+    router: Router
+    seeds: tuple[np.random.SeedSequence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SweepRun:
+    """What :func:`run_sweep` did."""
+
+    total: int
+    already_done: int
+    ran: int
+    wall_s: float
+    workers: int
+    executor: str
+
+
+def build_context(twin: Twin, loaded: LoadedSweep, replications: int | None = None) -> Context:
+    """Compile every variant and build the shared router (see the module docs).
+
+    Raises
+    ------
+    ScenarioError
+        A variant names a place the building does not have (naming the base scenario's line).
+    """
+    variants = loaded.variants
+    drills: list[Drill] = []
+    for v in variants:
+        try:
+            drill = compile_drill(twin, v.scenario) if not drills else compile_drill(
+                twin, v.scenario.model_copy(update={"background": None}))
+        except FieldError as exc:
+            raise ScenarioError(f"variant '{v.name}': {loaded.base.locate_error(exc)}") from None
+        if drills:
+            # Every variant has the base's building, overlay and background: share where background
+            # work happens (and what it has worked out) instead of compiling it per variant.
+            drill = dataclasses.replace(drill, scenario=v.scenario, background=drills[0].background)
+        drills.append(drill)
+    keys = [drill_router(d).keys for d in drills]
+    cat = drills[0].background
+    if cat is not None:
+        keys += list(cat.nodes.values())
+        cat.warm(twin, drills[0].plant)
+    router = Router(twin.graph, np.unique(np.concatenate(keys)).astype(np.int64))
+    router.table(NORMAL, "to")  # searched now, once, for every worker
+    seeds = tuple(np.random.SeedSequence(loaded.sweep.seed).spawn(replications or loaded.sweep.replications))
+    return Context(tuple(drills), router, seeds)
+
+
+_CONTEXT: Context | None = None
+
+
+def _init_worker(ctx: Context) -> None:
+    global _CONTEXT
+    _CONTEXT = ctx
+
+
+def run_one(ctx: Context | None, variant: int, replication: int) -> dict[str, Any]:
+    """One run of the sweep → its row of figures (a pure function of the context and indices)."""
+    ctx = ctx or _CONTEXT
+    assert ctx is not None, "worker started without the sweep's context"
+    drill = ctx.drills[variant]
+    started = time.perf_counter()
+    result = run(drill.twin, drill.scenario, ctx.seeds[replication], drill=drill, router=ctx.router,
+                 trace_moves=False)
+    kpis = compute_kpis(result.log, drill.scenario)
+    row = run_row(kpis, result.log, drill.scenario)
+    return {"variant": variant, "replication": replication, **row, "events": float(result.events),
+            "wall_s": time.perf_counter() - started}
+
+
+def sweep_meta(loaded: LoadedSweep, twin: Twin) -> dict[str, Any]:
+    s = loaded.sweep
+    return {
+        "name": s.name,
+        "description": s.description,
+        "sweep_file": str(loaded.path) if loaded.path else None,
+        "fingerprint": loaded.fingerprint(),
+        "seed": s.seed,
+        "replications": s.replications,
+        "period": s.period.model_dump(mode="json"),
+        "meets": s.meets,
+        "targets": loaded.base.scenario.targets.model_dump(mode="json"),
+        "variants": [{"index": v.index, "name": v.name, "scenario": v.scenario.model_dump(mode="json")}
+                     for v in loaded.variants],
+        "model": [{"name": src.name, "sha256": src.sha256} for src in twin.model.sources],
+        "drilltwin_version": __version__,
+    }
+
+
+def run_sweep(
+    twin: Twin,
+    loaded: LoadedSweep,
+    out: str | os.PathLike[str],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+    context: Context | None = None,
+) -> SweepRun:
+    """Run every (variant, replication) not yet recorded in ``out``, recording each as it ends.
+
+    Parameters
+    ----------
+    workers
+        Local worker processes (default: the machine's cores). Ignored with ``scheduler``.
+    scheduler
+        A Dask scheduler address (``tcp://host:8786``): run on that cluster instead.
+    progress
+        Called with (runs done, runs in total, a message with the rate and the time left).
+    context
+        A context from :func:`build_context`, to reuse between sweeps of the same file.
+    """
+    started = time.perf_counter()
+    folder = SweepFolder.open(out, sweep_meta(loaded, twin))
+    replications = int(folder.meta["replications"])
+    todo = [(v.index, r) for v in loaded.variants for r in range(replications)]
+    done = folder.done
+    pending = [key for key in todo if key not in done]
+    total, before = len(todo), len(todo) - len(pending)
+    if progress:
+        progress(before, total, "already done" if before else "starting")
+    if not pending:
+        if not (folder.path / "results.parquet").is_file():
+            folder.finish()
+        return SweepRun(total, before, 0, time.perf_counter() - started, 0, "none")
+    ctx = context or build_context(twin, loaded, replications)
+    if scheduler:
+        client, name, n_workers = _dask_client(scheduler)
+        executor, close = client.get_executor(), client.close
+        shared: Any = client.scatter(ctx, broadcast=True, hash=False)
+    else:
+        n_workers = max(1, workers or os.cpu_count() or 1)
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        executor = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context(method),
+                                       initializer=_init_worker, initargs=(ctx,))
+        name, shared, close = f"local processes ({method})", None, executor.shutdown
+    ran = 0
+    t0 = time.perf_counter()
+    futures: dict[Future[dict[str, Any]], tuple[int, int]] = {}
+    try:
+        futures = {executor.submit(run_one, shared, v, r): (v, r) for v, r in pending}
+        for fut in as_completed(futures):
+            v, r = futures[fut]
+            try:
+                row = fut.result()
+            except Exception as exc:
+                raise SweepError(
+                    f"run of variant '{loaded.variants[v].name}', replication {r} failed: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            folder.record(row)
+            ran += 1
+            if progress:
+                elapsed = time.perf_counter() - t0
+                rate = ran / elapsed if elapsed > 0 else 0.0
+                left = (len(pending) - ran) / rate if rate > 0 else float("nan")
+                progress(before + ran, total, f"{rate:.2f} runs/s, {_clock(left)} left")
+    finally:
+        for fut in futures:
+            fut.cancel()
+        if scheduler:
+            close()
+        else:
+            executor.shutdown(wait=True, cancel_futures=True)
+    folder.finish()
+    return SweepRun(total, before, ran, time.perf_counter() - started, n_workers, name)
+
+
+def _clock(seconds: float) -> str:
+    if not np.isfinite(seconds):
+        return "?"
+    s = int(round(seconds))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def _dask_client(address: str) -> tuple[Any, str, int]:
+    try:
+        from distributed import Client
+    except ImportError:
+        raise SweepError(
+            "--scheduler needs Dask: pip install 'drilltwin[dask]' (dask[distributed])"
+        ) from None
+    try:
+        client = Client(address, timeout="10s")
+    except OSError as exc:
+        raise SweepError(f"--scheduler {address}: cannot reach the Dask scheduler ({exc}); "
+                         "check the address and that 'dask scheduler' is running") from None
+    workers = len(client.scheduler_info().get("workers", {}))
+    return client, f"dask {address}", workers

@@ -1,0 +1,80 @@
+"""One row of figures per run of a sweep: a pure function of its KPIs and scenario.
+
+Per priority: incidents, how many had someone qualified on site within target, and the p50,
+p90 and p95 of response (minutes from report to first person on site). Then damage and cost
+over the period. Cost is what the roster costs to run: staff on shift are paid their shift
+hours (whether busy or not), on-call staff their call-out fees and the hours they work,
+contractors their fees and hours less the penalties they owe for late arrival.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from twin.engine.log import EventLog
+from twin.kpi import Kpis
+from twin.scenario.schema import PRIORITIES, Scenario
+
+#: Columns with a figure per priority: ``red_incidents``, ``red_on_time``, ``red_p50_min`` …
+PER_PRIORITY = ("incidents", "on_time", "p50_min", "p90_min", "p95_min")
+#: Run-level columns after the per-priority ones.
+TOTALS = (
+    "made_safe_compliance", "water_m3", "wetted_m2h", "entrapments", "entrapment_max_min",
+    "water_outage_household_h", "power_outage_household_h", "cost_roster", "cost_on_call",
+    "cost_contractor", "contractor_penalties", "cost_total",
+)
+
+
+def columns() -> list[str]:
+    return [f"{p}_{c}" for p in PRIORITIES for c in PER_PRIORITY] + list(TOTALS)
+
+
+def roster_cost(scenario: Scenario) -> float:
+    """What staff on shift are paid over the scenario's period: each person's rate × the hours
+    their shift covers from start to end (on-call staff are paid per call-out instead)."""
+    start_min = scenario.start.hour * 60 + scenario.start.minute
+    minutes = np.arange(int(round(scenario.duration_h * 60))) + start_min
+    of_day = minutes % 1440
+    total = 0.0
+    hours: dict[str, float] = {}
+    for p in scenario.people:
+        if p.on_call or p.hourly_rate == 0:
+            continue
+        if p.shift not in hours:
+            lo, hi = scenario.shifts[p.shift].minutes()
+            on = (np.ones_like(of_day, dtype=bool) if lo == hi else
+                  (of_day >= lo) & (of_day < hi) if lo < hi else (of_day >= lo) | (of_day < hi))
+            hours[p.shift] = float(on.sum()) / 60.0
+        total += p.hourly_rate * hours[p.shift]
+    return total
+
+
+def run_row(kpis: Kpis, log: EventLog, scenario: Scenario) -> dict[str, float]:
+    """The sweep's figures for one run (see the module docs)."""
+    row: dict[str, float] = {}
+    inc = kpis.incidents
+    for prio in PRIORITIES:
+        rows = inc[inc["priority"] == prio]
+        on_site = rows["on_site_min"].to_numpy(dtype=float)
+        seen = on_site[~np.isnan(on_site)]
+        row[f"{prio}_incidents"] = float(len(rows))
+        row[f"{prio}_on_time"] = float(rows["on_site_met"].astype(bool).sum())
+        for q in (50, 90, 95):
+            row[f"{prio}_p{q}_min"] = float(np.percentile(seen, q)) if seen.size else math.nan
+    s = kpis.summary
+    for key in ("made_safe_compliance", "water_m3", "wetted_m2h", "entrapments", "entrapment_max_min",
+                "water_outage_household_h", "power_outage_household_h", "contractor_penalties"):
+        row[key] = float(s.get(key, math.nan))
+    # Cost rows name the person: on-call staff's are their fees and hours; every other call-out
+    # fee is a contractor's (staff on shift are never called out).
+    on_call = [p.id for p in scenario.people if p.on_call]
+    f = log.frame
+    mine = f[(f["kind"] == "cost") & f["person"].isin(on_call)]
+    row["cost_on_call"] = float(mine["value"].sum()) if len(mine) else 0.0
+    their_callouts = float(mine.loc[mine["detail"] == "callout", "value"].sum()) if len(mine) else 0.0
+    row["cost_contractor"] = s["cost_contractor"] + s["cost_callout"] - their_callouts
+    row["cost_roster"] = roster_cost(scenario)
+    row["cost_total"] = row["cost_roster"] + row["cost_on_call"] + row["cost_contractor"] - row["contractor_penalties"]
+    return row
