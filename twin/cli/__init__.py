@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "schema": "schema",
     "run": "run",
     "report": "report",
+    "sweep": "sweep",
+    "sweep-report": "sweep_report",
     "app": "app",
 }
 

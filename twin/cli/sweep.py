@@ -1,0 +1,71 @@
+"""twin sweep SWEEP.yaml --out DIR [--workers N] [--scheduler ADDRESS] [--json]: run a staffing
+sweep, recording each run as it finishes; the same command resumes an interrupted sweep."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "sweep",
+        help="run many rosters over many replications of a period (resumable)",
+        description=__doc__,
+    )
+    p.add_argument("sweep", metavar="SWEEP", type=Path, help="sweep YAML (see scenarios/sweeps/)")
+    p.add_argument("--out", type=Path, required=True,
+                   help="output folder; an existing folder of the same sweep is resumed")
+    p.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on a Dask cluster, e.g. tcp://host:8786 (pip install 'drilltwin[dask]')")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.add_argument("--no-cache", action="store_true", help="rebuild the model even if cached")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from twin.cli.progress import progress_bar
+    from twin.sweep.execute import run_sweep
+    from twin.sweep.report import format_report, sweep_report
+    from twin.sweep.results import read_sweep
+    from twin.sweep.spec import load_sweep
+    from twin.twin import load_twin
+
+    if args.workers is not None and args.workers < 1:
+        print("twin sweep: --workers must be at least 1", file=sys.stderr)
+        return 2
+    loaded = load_sweep(args.sweep)
+    with progress_bar("loading model") as progress:
+        twin = load_twin(loaded.model_paths() or None, use_cache=not args.no_cache, progress=progress)
+    with progress_bar("sweep") as bar:
+        last = [0.0]
+
+        def progress_runs(done: int, total: int, message: str) -> None:
+            bar(done / total if total else 1.0, f"{done}/{total} runs, {message}")
+            now = time.monotonic()
+            if not sys.stderr.isatty() and not args.json and (now - last[0] > 10 or done == total):
+                print(f"{done}/{total} runs, {message}", file=sys.stderr)
+                last[0] = now
+
+        outcome = run_sweep(twin, loaded, args.out, workers=args.workers, scheduler=args.scheduler,
+                            progress=progress_runs)
+    report = sweep_report(read_sweep(args.out))
+    if args.json:
+        json.dump({"out": str(args.out), "ran": outcome.ran, "already_done": outcome.already_done,
+                   "wall_s": round(outcome.wall_s, 2), **report.to_json()}, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    if outcome.ran == 0:
+        print(f"{args.out}: all {outcome.total} runs were already done; nothing to run.\n")
+    else:
+        rate = outcome.ran / outcome.wall_s if outcome.wall_s else 0.0
+        print(f"{outcome.ran} runs in {outcome.wall_s:.1f} s ({rate:.2f} runs/s on {outcome.workers} "
+              f"workers, {outcome.executor}); {outcome.already_done} were already done.\n")
+    print(format_report(report))
+    print(f"\nresults: {args.out}  (twin sweep-report {args.out} to see them again)")
+    return 0
