@@ -19,6 +19,7 @@ PAGES = [
     st.Page("views/building.py", title="Building", icon=":material/apartment:", default=True),
     st.Page("views/drill.py", title="Drill", icon=":material/play_circle:"),
     st.Page("views/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("views/staffing.py", title="Staffing", icon=":material/groups:"),
 ]
 
 page = st.navigation(PAGES)

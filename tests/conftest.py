@@ -31,3 +31,11 @@ def estate() -> Path:
     if not ESTATE.exists():
         pytest.skip(f"{ESTATE} is absent: generate it with `python models/make_estate.py`")
     return ESTATE
+
+
+@pytest.fixture(scope="session")
+def estate_twin() -> object:
+    """The default estate's twin, loaded once for the session."""
+    from twin.twin import load_twin
+
+    return load_twin([estate()])

@@ -7,17 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, estate
+from tests.conftest import REPO
 from twin.scenario import Scenario, load_scenario
 
 SCENARIOS = REPO / "scenarios"
-
-
-@pytest.fixture(scope="session")
-def estate_twin() -> Any:
-    from twin.twin import load_twin
-
-    return load_twin([estate()])
 
 
 def shipped(name: str) -> Scenario:

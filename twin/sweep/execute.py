@@ -86,13 +86,16 @@ def build_context(twin: Twin, loaded: LoadedSweep, replications: int | None = No
             # work happens (and what it has worked out) instead of compiling it per variant.
             drill = dataclasses.replace(drill, scenario=v.scenario, background=drills[0].background)
         drills.append(drill)
-    keys = [drill_router(d).keys for d in drills]
+    keys = np.unique(np.concatenate([drill_router(d).keys for d in drills])).astype(np.int64)
+    router = Router(twin.graph, keys)
+    table = router.table(NORMAL, "to")  # searched now, once, for every worker
     cat = drills[0].background
     if cat is not None:
-        keys += list(cat.nodes.values())
         cat.warm(twin, drills[0].plant)
-    router = Router(twin.graph, np.unique(np.concatenate(keys)).astype(np.int64))
-    router.table(NORMAL, "to")  # searched now, once, for every worker
+        # Every place background work can happen, in the building as normal: nearly every
+        # dispatch asks for one. In other states (lifts off) rows come as asked for, so a new
+        # state costs a few searches, not one per place.
+        table.rows(np.unique(np.concatenate(list(cat.nodes.values()))).astype(np.int64))
     seeds = tuple(np.random.SeedSequence(loaded.sweep.seed).spawn(replications or loaded.sweep.replications))
     return Context(tuple(drills), router, seeds)
 

@@ -72,6 +72,7 @@ class SweepFolder:
         A sweep with more replications than before extends it."""
         p = Path(path)
         existing = p / META
+        old: dict[str, Any] | None = None
         if existing.is_file():
             old = _read_meta(p)
             if old.get("fingerprint") != meta["fingerprint"]:
@@ -88,7 +89,10 @@ class SweepFolder:
             (p / "parts").mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise SweepFolderError(f"{p}: cannot create the sweep folder ({exc.strerror}); choose another --out") from None
-        atomic_write(existing, lambda f: f.write_text(json.dumps(meta, indent=2), encoding="utf-8"))
+        if old is None or int(meta["replications"]) > int(old["replications"]):
+            atomic_write(existing, lambda f: f.write_text(json.dumps(meta, indent=2), encoding="utf-8"))
+        else:
+            meta = old  # as it was: reopening a sweep writes nothing
         folder = cls(p, meta)
         folder._trim_torn_line()
         return folder

@@ -1,0 +1,539 @@
+"""Staffing: run a sweep of roster variants (shipped, or an uploaded sweep file) — shortened to a
+few replications of a few weeks for an answer while you wait — or load a sweep folder; cost
+against target compliance per variant with 95 % intervals, the cheapest variant meeting the
+targets, the paired differences against the first variant, and the results to download."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import shared
+import streamlit as st
+
+from twin.compare import PRIORITY_COLOURS
+from twin.errors import TwinError
+from twin.scenario import PRIORITIES, scenarios_dir
+from twin.sweep.report import SweepReport, rows_frame, sweep_report
+from twin.sweep.results import META, SweepResults, read_sweep
+from twin.sweep.spec import LoadedSweep
+
+SHIPPED = "A shipped sweep"
+UPLOADED = "Upload a sweep file"
+FOLDER = "A sweep folder"
+#: Where interactive runs are written, and where the page looks for sweep folders to load.
+SWEEPS = "sweeps"
+#: What an interactive run starts from: a few replications of a month, not the file's years.
+DAYS, REPLICATIONS, WORKERS = 30, 3, 2
+LAST_RUN = "staffing_last_run"
+MEETS_COLOUR, MISSES_COLOUR, BEST_COLOUR = "#2e7d32", "#78909c", "#f9a825"
+
+
+def show() -> None:
+    st.title("Staffing")
+    st.caption(
+        "Compare rosters over many simulated periods of ordinary work, bursts and outages: every "
+        "variant meets the same incidents (common random numbers), so the differences are the "
+        "roster's, not luck's. Run a sweep here — shortened to a few replications of a few weeks, "
+        "or in full — or load a folder written by `twin sweep FILE --out DIR`.")
+    mode = st.radio("Sweep", (SHIPPED, UPLOADED, FOLDER), key="staffing_mode", horizontal=True,
+                    label_visibility="collapsed")
+    if mode == FOLDER:
+        folder = chosen_folder()
+    else:
+        loaded = chosen_sweep(mode)
+        if loaded is None:
+            return
+        folder = run_section(loaded)
+    if folder is None:
+        return
+    try:
+        res = read_folder(str(folder), _stamp(folder))
+        report = sweep_report(res)
+    except TwinError as exc:
+        st.error(str(exc))
+        return
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # a damaged folder: a line, not a trace
+        detail = " ".join(str(exc).split())
+        st.error(f"{shown(folder)}: not a readable sweep folder ({type(exc).__name__}: {detail}); "
+                 "give a folder written by `twin sweep --out` or by this page")
+        return
+    results(res, report, from_folder=mode == FOLDER)
+
+
+# ------------------------------------------------------------------------------------- choosing
+
+
+def shipped_sweeps() -> dict[str, Path]:
+    """The shipped sweep files by display name (``scenarios/sweeps/night_shift_options.yaml``)."""
+    return {f"scenarios/sweeps/{p.name}": p for p in sorted((scenarios_dir() / "sweeps").glob("*.yaml"))}
+
+
+def chosen_sweep(mode: str) -> LoadedSweep | None:
+    """The sweep file chosen (shipped or uploaded), loaded with its variants; ``None`` after
+    saying why on the page."""
+    try:
+        if mode == SHIPPED:
+            files = shipped_sweeps()
+            if not files:
+                st.info("No sweep files are shipped in scenarios/sweeps/: upload one instead.")
+                return None
+            name = st.selectbox("Shipped sweep", list(files), key="staffing_shipped")
+            path = files[name]
+            return sweep_from_file(str(path), path.stat().st_mtime)
+        f = st.file_uploader(
+            "Sweep file", type=list(shared.SCENARIO_TYPES), key="staffing_upload", max_upload_size=1,
+            help=f".yaml or .yml, up to {shared.SCENARIO_MAX_BYTES // 1000} kB; read as YAML data only.")
+        st.caption("An uploaded sweep's `base:` names a shipped scenario, read as if the sweep file were in "
+                   "scenarios/sweeps/ beside the shipped sweeps (`base: ../estate_roster.yaml`) or in "
+                   "scenarios/ (`base: estate_roster.yaml`).")
+        if f is None:
+            st.info("Upload a sweep file (.yaml or .yml), or choose a shipped sweep.")
+            return None
+        if problem := upload_problem(f):
+            st.error(problem)
+            return None
+        try:
+            text = f.getvalue().decode("utf-8")
+        except UnicodeDecodeError:
+            st.error(f"{f.name}: not UTF-8 text; save the sweep file as UTF-8 YAML")
+            return None
+        return sweep_from_upload(text, shared._safe_name(f.name))
+    except TwinError as exc:
+        st.error(str(exc))
+        return None
+
+
+def upload_problem(f: Any) -> str:
+    suffix = Path(f.name).suffix.lower().lstrip(".")
+    if suffix not in shared.SCENARIO_TYPES:
+        return f"{f.name}: expected a .yaml or .yml sweep file, got '.{suffix}'"
+    if f.size > shared.SCENARIO_MAX_BYTES:
+        return (f"{f.name}: {f.size / 1000:.0f} kB is more than the {shared.SCENARIO_MAX_BYTES // 1000} kB "
+                "a sweep file may have")
+    return ""
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def sweep_from_file(path: str, mtime: float) -> LoadedSweep:
+    from twin.sweep.spec import load_sweep
+
+    return load_sweep(Path(path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def sweep_from_upload(text: str, name: str) -> LoadedSweep:
+    """An uploaded sweep file, its ``base:`` taken from the shipped scenarios (see the caption);
+    errors name the upload, not the temporary file it is read from."""
+    from twin.scenario.edit import set_fields
+    from twin.sweep.spec import load_sweep
+
+    base = shipped_base(text, name)
+    if base is not None:
+        text = set_fields(text, {"base": str(base)})
+    with tempfile.TemporaryDirectory(prefix="drilltwin-sweep-") as tmp:
+        path = Path(tmp) / name
+        path.write_text(text, encoding="utf-8")
+        try:
+            loaded = load_sweep(path)
+        except TwinError as exc:
+            raise type(exc)(str(exc).replace(str(path), name).replace(tmp, "")) from None
+    return dataclasses.replace(loaded, path=Path(name))
+
+
+def shipped_base(text: str, name: str) -> Path | None:
+    """The shipped scenario an uploaded sweep's ``base:`` names (``None`` when the text has no
+    usable ``base:``: the sweep's own checks then say so)."""
+    import yaml
+
+    from twin.scenario import ScenarioError
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("base"), str):
+        return None
+    root = scenarios_dir().resolve()
+    base = Path(data["base"])
+    found = None if base.is_absolute() else next(
+        (p.resolve() for p in (root / "sweeps" / base, root / base) if p.is_file()), None)
+    if found is None or not found.is_relative_to(root):
+        line = next((i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith("base:")), 1)
+        shipped = ", ".join(p.name for p in sorted(root.glob("*.yaml")))
+        raise ScenarioError(f"{name}:{line}: base: no shipped scenario '{data['base']}'; an uploaded sweep's "
+                            f"base is one of scenarios/ ({shipped}), e.g. base: ../estate_roster.yaml")
+    return found
+
+
+def shortened(loaded: LoadedSweep, *, days: int, replications: int) -> LoadedSweep:
+    """The sweep over ``days`` from the same start, with ``replications`` runs per variant."""
+    s = loaded.sweep
+    sweep = s.model_copy(update={"replications": replications,
+                                 "period": s.period.model_copy(update={"days": float(days)})})
+    hours = days * 24.0
+    variants = tuple(dataclasses.replace(v, scenario=v.scenario.model_copy(update={"duration_h": hours}))
+                     for v in loaded.variants)
+    return dataclasses.replace(loaded, sweep=sweep, variants=variants)
+
+
+def run_folder(loaded: LoadedSweep, stem: str, days: int, replications: int) -> Path:
+    """``sweeps/<stem>-<days>d-<replications>r`` in the current folder — with the sweep's
+    fingerprint added when that folder holds another version of the sweep (an edited file)."""
+    folder = Path.cwd() / SWEEPS / f"{stem}-{days}d-{replications}r"
+    meta = folder / META
+    if meta.is_file():
+        try:
+            other = json.loads(meta.read_text(encoding="utf-8")).get("fingerprint")
+        except (OSError, ValueError):
+            other = None
+        if other != loaded.fingerprint():
+            folder = folder.with_name(f"{folder.name}-{loaded.fingerprint()[:8]}")
+    return folder
+
+
+def run_section(full: LoadedSweep) -> Path | None:
+    """The sweep's description, the run's settings and the Run button; the folder of this sweep
+    with these settings (``None`` when it holds nothing yet)."""
+    s = full.sweep
+    st.subheader(s.name)
+    if s.description:
+        st.markdown(s.description)
+    variants = "; ".join(f"**{v.name}**" for v in full.variants)
+    st.caption(f"{len(full.variants)} variants: {variants}. The file asks for {s.replications} replications "
+               f"of {s.period.days:g} days from {s.period.start:%d %b %Y} (what `twin sweep` runs). "
+               f"{targets_text(s.meets, full.base.scenario.targets.model_dump(mode='json'))}")
+    a, b, c = st.columns(3)
+    replications = int(a.number_input(
+        "Replications", min_value=1, max_value=100_000, step=1, value=min(REPLICATIONS, s.replications),
+        key=f"staffing_reps_{s.name}", help="Runs per variant, each one period on its own random incidents."))
+    days = int(b.number_input(
+        "Period (days)", min_value=1, max_value=366, step=1, value=min(DAYS, max(1, int(s.period.days))),
+        key=f"staffing_days_{s.name}", help=f"From {s.period.start:%d %b %Y}; one run simulates this long."))
+    workers = int(c.number_input(
+        "Worker processes", min_value=1, max_value=max(8, os.cpu_count() or 1), step=1, value=WORKERS,
+        key="staffing_workers", help=f"Runs at the same time (this machine has {os.cpu_count()} cores)."))
+    loaded = shortened(full, days=days, replications=replications)
+    stem = Path(full.path.name if full.path else s.name).stem
+    folder = run_folder(loaded, stem, days, replications)
+    total = len(loaded.variants) * replications
+    st.caption(f"{len(loaded.variants)} variants × {replications} replications = **{total} runs** of {days} "
+               f"days, written to `{shown(folder)}` run by run: leave the page and come back, and Run "
+               "resumes where it stopped; a finished folder is only read.")
+    if full.base.scenario.model:
+        st.warning(f"The base scenario names model file(s) {', '.join(full.base.scenario.model)}; the app "
+                   "runs the sweep on the building chosen in the sidebar.")
+    if st.button("Run the sweep", type="primary", icon=":material/play_arrow:", key="staffing_run_button"):
+        twin = shared.current_twin()
+        if twin is None:
+            return None
+        run(twin, loaded, folder, workers)
+    last = st.session_state.get(LAST_RUN)
+    if last is not None and last[0] == str(folder):
+        st.success(last[1], icon=":material/check_circle:")
+    return folder if (folder / META).is_file() else None
+
+
+def run(twin: Any, loaded: LoadedSweep, folder: Path, workers: int) -> None:
+    """Run what the folder does not hold yet, with a progress bar."""
+    from twin.sweep.execute import run_sweep
+
+    bar = st.progress(0.0, "Starting the sweep: compiling the variants…")
+
+    def progress(done: int, total: int, message: str) -> None:
+        bar.progress(done / total if total else 1.0, f"{done} of {total} runs — {message}")
+
+    try:
+        outcome = run_sweep(twin, loaded, folder, workers=workers, progress=progress)
+    except TwinError as exc:
+        st.error(str(exc))
+        return
+    finally:
+        bar.empty()
+    if outcome.ran == 0:
+        text = f"All {outcome.total} runs were already done; nothing to run."
+    else:
+        rate = outcome.ran / outcome.wall_s if outcome.wall_s else 0.0
+        text = (f"{outcome.ran} runs in {outcome.wall_s:.1f} s ({rate:.2f} runs/s on {outcome.workers} "
+                f"worker processes); {outcome.already_done} were already done.")
+    st.session_state[LAST_RUN] = (str(folder), text)
+
+
+def sweep_folders(root: Path | None = None) -> dict[str, Path]:
+    """Sweep folders (holding ``sweep.json``) under ``sweeps/`` of the current folder, newest first."""
+    base = root or Path.cwd() / SWEEPS
+    if not base.is_dir():
+        return {}
+    found = [p for p in base.iterdir() if (p / META).is_file()]
+    found.sort(key=lambda p: -(p / META).stat().st_mtime)
+    return {f"{SWEEPS}/{p.name}": p for p in found}
+
+
+def chosen_folder() -> Path | None:
+    folders = sweep_folders()
+    left, right = st.columns(2)
+    typed = right.text_input("Or a folder path", key="staffing_folder_path", placeholder="sweeps/night",
+                             help="A folder written by `twin sweep FILE --out DIR` (finished or not); "
+                                  "relative paths start at the folder the app runs in.").strip()
+    if folders:
+        name = left.selectbox("Sweep folder (sweeps/)", list(folders), key="staffing_folder",
+                              disabled=bool(typed),
+                              help="Folders under sweeps/ holding a sweep.json, newest first.")
+    else:
+        name = None
+        left.caption("No sweep folders in sweeps/ yet: run a sweep on this page, or "
+                     "`twin sweep FILE --out sweeps/NAME`.")
+    if typed:
+        return Path(typed).expanduser()
+    if name is None:
+        st.info("Type the path of a sweep folder, or run a sweep first.")
+        return None
+    return folders[name]
+
+
+def _stamp(folder: Path) -> tuple[float, ...]:
+    """When the folder's files last changed (a running sweep adds rows: read it again)."""
+    return tuple((folder / f).stat().st_mtime if (folder / f).is_file() else 0.0
+                 for f in (META, "manifest.jsonl", "results.parquet"))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def read_folder(path: str, stamp: tuple[float, ...]) -> SweepResults:
+    return read_sweep(Path(path))
+
+
+def shown(folder: Path) -> str:
+    """A folder as the page names it: relative to the current folder when inside it."""
+    try:
+        return str(folder.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(folder)
+
+
+def targets_text(meets: dict[str, float], targets: dict[str, Any]) -> str:
+    if not meets:
+        return "It sets no compliance target."
+    parts = [f"{p} incidents {share:.0%} within {targets.get(p, {}).get('on_site_min', math.nan):g} min"
+             for p, share in meets.items()]
+    return "A variant meets the targets when a qualified person is on site for " + ", ".join(parts) + "."
+
+
+# -------------------------------------------------------------------------------------- results
+
+
+def results(res: SweepResults, report: SweepReport, *, from_folder: bool) -> None:
+    meta = res.meta
+    st.divider()
+    st.header(f"Results: {report.name}")
+    if from_folder and meta.get("description"):
+        st.markdown(str(meta["description"]))
+    st.caption(f"{report.replications_done} of {res.total_runs} runs of {report.period_days:g} days, from "
+               f"`{shown(res.path)}`. Figures are means per period over the replications, with 95 % "
+               "intervals.")
+    if not report.variants:
+        st.info("No run is recorded in this folder yet.")
+        return
+    if not report.complete:
+        st.warning(f"The sweep is not finished ({report.replications_done} of {res.total_runs} runs): the "
+                   "figures are those of the runs so far. Run it again to finish it.")
+    frame = rows_frame(report)
+    answer(report)
+    chart(report, frame, meta.get("targets", {}))
+    variants_table(report, frame)
+    differences(report)
+    downloads(res, report)
+
+
+def answer(report: SweepReport) -> None:
+    best = report.cheapest_meeting
+    if best is None:
+        st.warning("No variant meets the targets in these runs.", icon=":material/cancel:")
+        return
+    cost = best.means["cost_total"].value
+    if best.meets_surely:
+        st.success(f"Cheapest variant meeting the targets: **{best.name}**, {cost:,.0f} per period — even at "
+                   "the low end of its intervals.", icon=":material/check_circle:")
+    else:
+        st.success(f"Cheapest variant meeting the targets: **{best.name}**, {cost:,.0f} per period — on the "
+                   "estimate, not yet at the low end of its intervals: more replications would make it sure.",
+                   icon=":material/check_circle:")
+
+
+def priorities_seen(frame: pd.DataFrame) -> list[str]:
+    return [p for p in PRIORITIES if frame[f"{p}_compliance"].notna().any()]
+
+
+def chart(report: SweepReport, frame: pd.DataFrame, targets: dict[str, Any]) -> None:
+    st.subheader("Cost against compliance")
+    seen = priorities_seen(frame)
+    if not seen:
+        st.info("No incident happened in these runs: there is no compliance to plot.")
+        return
+    first = next((p for p in report.meets if p in seen), seen[0])
+    prio = st.radio(
+        "Priority", seen, index=seen.index(first), key="staffing_priority", horizontal=True,
+        format_func=lambda p: p + (f" (target {report.meets[p]:.0%})" if p in report.meets else ""))
+    minutes = targets.get(prio, {}).get("on_site_min")
+    fig = cost_compliance_figure(frame, prio, share=report.meets.get(prio), minutes=minutes,
+                                 best=report.cheapest_meeting.name if report.cheapest_meeting else None)
+    st.plotly_chart(fig, key="staffing_chart", theme=None, config={"displaylogo": False})
+    st.caption("Each point is a variant: across, its mean cost per period; up, the share of its "
+               f"{prio} incidents with a qualified person on site within "
+               f"{'target' if minutes is None else f'{minutes:g} min'}, pooled over the replications. The "
+               "bars are 95 % intervals. Green variants meet every target of the sweep; the star is the "
+               "cheapest of them. The dashed line is this priority's target share.")
+
+
+def cost_compliance_figure(frame: pd.DataFrame, prio: str, *, share: float | None, minutes: float | None,
+                           best: str | None) -> go.Figure:
+    """Cost (x) against one priority's compliance in % (y), with interval bars, per variant."""
+    rows = frame[frame[f"{prio}_compliance"].notna()]
+    fig = go.Figure()
+    groups = (("meets the targets", rows["meets"] & (rows["variant"] != best), MEETS_COLOUR, "circle", 13),
+              ("misses the targets", ~rows["meets"], MISSES_COLOUR, "circle", 13),
+              ("cheapest meeting the targets", rows["variant"] == best, BEST_COLOUR, "star", 22))
+    for label, sel, colour, symbol, size in groups:
+        g = rows[sel.to_numpy()]
+        if g.empty:
+            continue
+        y = 100 * g[f"{prio}_compliance"]
+        fig.add_trace(go.Scatter(
+            x=g["cost"].tolist(), y=y.tolist(), mode="markers+text", name=label, text=g["variant"].tolist(),
+            textposition="top center",
+            textfont={"size": 13},
+            marker={"color": colour, "size": size, "symbol": symbol,
+                    "line": {"color": "rgb(40,40,40)", "width": 1}},
+            error_x={"type": "data", "array": _bar(g["cost_high"] - g["cost"]),
+                     "arrayminus": _bar(g["cost"] - g["cost_low"]), "color": colour, "thickness": 1.5},
+            error_y={"type": "data", "array": _bar(100 * g[f"{prio}_high"] - y),
+                     "arrayminus": _bar(y - 100 * g[f"{prio}_low"]), "color": colour, "thickness": 1.5},
+            customdata=list(zip(g["runs"], 100 * g[f"{prio}_low"], 100 * g[f"{prio}_high"], g["cost_low"],
+                                g["cost_high"], strict=True)),
+            hovertemplate=("<b>%{text}</b><br>" f"{prio} on time" " %{y:.1f} % (%{customdata[1]:.1f}–"
+                           "%{customdata[2]:.1f})<br>cost %{x:,.0f} "
+                           "(%{customdata[3]:,.0f}–%{customdata[4]:,.0f})<br>%{customdata[0]} runs"
+                           "<extra></extra>"),
+        ))
+    if share is not None:
+        fig.add_hline(y=100 * share, line={"color": PRIORITY_COLOURS.get(prio, "black"), "dash": "dash",
+                                           "width": 1.5},
+                      annotation_text=f"target: {share:.0%} of {prio} incidents",
+                      annotation_position="bottom right")
+    within = "" if minutes is None else f" within {minutes:g} min"
+    fig.update_layout(
+        title={"text": f"Cost per period against {prio} incidents reached{within}, per variant"},
+        xaxis={"title": {"text": "cost per period (mean, 95 % interval)"}, "gridcolor": "rgb(230,230,230)",
+               "tickformat": ",.0f", "zeroline": False},
+        yaxis={"title": {"text": f"{prio} incidents with someone on site{within} (%)"},
+               "gridcolor": "rgb(230,230,230)", "ticksuffix": " %", "zeroline": False},
+        plot_bgcolor="white", height=520, margin={"l": 70, "r": 30, "t": 60, "b": 50},
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
+    )
+    return fig
+
+
+def _bar(values: pd.Series) -> list[float | None]:
+    """Error-bar lengths, ``None`` where there is no interval (a single replication)."""
+    return [None if pd.isna(v) else max(float(v), 0.0) for v in values]
+
+
+def _interval(low: float, high: float, *, scale: float = 1.0, digits: int = 1) -> str:
+    if pd.isna(low) or pd.isna(high):
+        return "–"
+    return f"{scale * low:,.{digits}f}–{scale * high:,.{digits}f}"
+
+
+def variants_table(report: SweepReport, frame: pd.DataFrame) -> None:
+    st.subheader("Variants")
+    seen = priorities_seen(frame)
+    table = pd.DataFrame({"variant": frame["variant"], "runs": frame["runs"]})
+    config: dict[str, Any] = {}
+    for p in seen:
+        table[f"{p} on time (%)"] = 100 * frame[f"{p}_compliance"]
+        table[f"{p} 95 % interval"] = [_interval(lo, hi, scale=100)
+                                       for lo, hi in zip(frame[f"{p}_low"], frame[f"{p}_high"], strict=True)]
+        config[f"{p} on time (%)"] = st.column_config.NumberColumn(format="%.1f")
+    for p in seen:
+        table[f"{p} p90 (min)"] = frame[f"{p}_p90_min"]
+        config[f"{p} p90 (min)"] = st.column_config.NumberColumn(format="%.1f")
+    table["cost"] = frame["cost"]
+    table["cost 95 % interval"] = [_interval(lo, hi, digits=0)
+                                   for lo, hi in zip(frame["cost_low"], frame["cost_high"], strict=True)]
+    config["cost"] = st.column_config.NumberColumn(format="localized")
+    table["meets targets"] = ["yes" if sure else "yes*" if ok else "no"
+                              for ok, sure in zip(frame["meets"], frame["meets_surely"], strict=True)]
+    st.dataframe(table, hide_index=True, key="staffing_table", column_config=config)
+    targets = ", ".join(f"{p} ≥ {s:.0%}" for p, s in report.meets.items()) or "none"
+    st.caption(f"On time: incidents with a qualified person on site within their priority's target, pooled "
+               "over the replications. p90: the 90th percentile of minutes from report to on site (mean of "
+               f"the replications'). Cost: roster, on-call and contractor cost per period. Targets: "
+               f"{targets}; yes* meets them on the estimate but not at the low end of the intervals.")
+
+
+def _signed(e: dict[str, float | None], *, scale: float = 1.0, digits: int = 1) -> str:
+    v, lo, hi = e["value"], e["low"], e["high"]
+    if v is None:
+        return "–"
+    text = f"{scale * v:+,.{digits}f}"
+    if lo is not None and hi is not None:
+        text += f" [{scale * lo:+,.{digits}f}, {scale * hi:+,.{digits}f}]"
+    return text
+
+
+def differences(report: SweepReport) -> None:
+    if not report.differences:
+        return
+    st.subheader(f"Paired differences against “{report.variants[0].name}”")
+    diffs = report.differences
+    seen = [p for p in PRIORITIES if any(d[f"{p}_compliance"]["value"] is not None for d in diffs)]
+    rows = []
+    for d in report.differences:
+        row: dict[str, Any] = {"variant": d["variant"], "runs paired": d["replications"]}
+        row |= {f"{p} on time (pts)": _signed(d[f"{p}_compliance"], scale=100) for p in seen}
+        row |= {"cost": _signed(d["cost_total"], digits=0), "red p90 (min)": _signed(d["red_p90_min"]),
+                "water let out (m³)": _signed(d["water_m3"]),
+                "household·h without water": _signed(d["water_outage_household_h"])}
+        rows.append(row)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="staffing_differences")
+    st.caption("Replication r of every variant met the same incidents, so each difference is taken run by "
+               "run — its 95 % interval [in brackets] is far narrower than the two variants' intervals "
+               "suggest. An interval that does not include 0 is a difference the runs show clearly.")
+
+
+def downloads(res: SweepResults, report: SweepReport) -> None:
+    import io
+
+    st.subheader("Take it away")
+    name = res.path.name or "sweep"
+
+    def parquet() -> bytes:
+        buf = io.BytesIO()
+        res.rows.to_parquet(buf, index=False)
+        return buf.getvalue()
+
+    a, b, c = st.columns(3)
+    a.download_button("Runs (.parquet)", data=parquet, file_name=f"{name}-results.parquet",
+                      mime="application/vnd.apache.parquet", icon=":material/table:",
+                      key="staffing_download_parquet",
+                      help="One row per run: what results.parquet of the sweep folder holds.")
+    b.download_button("Runs (.csv)", data=lambda: res.rows.to_csv(index=False).encode(),
+                      file_name=f"{name}-results.csv", mime="text/csv", icon=":material/csv:",
+                      key="staffing_download_csv", help="The same rows as CSV, for a spreadsheet.")
+    c.download_button("Report (.json)",
+                      data=lambda: json.dumps(report.to_json(), indent=2, ensure_ascii=False),
+                      file_name=f"{name}-report.json", mime="application/json", icon=":material/data_object:",
+                      key="staffing_download_json", help="What `twin sweep-report DIR --json` prints.")
+    from twin.sweep.report import format_report
+
+    with st.expander("The report as text (`twin sweep-report`)"):
+        st.code(format_report(report), language=None)
+
+
+show()

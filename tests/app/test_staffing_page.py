@@ -1,0 +1,246 @@
+"""The Staffing page (streamlit.testing AppTest): load a sweep folder, run a shortened sweep, upload
+a sweep file; cost against compliance with intervals, the variants, the paired differences."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.test_building_page import MAIN, TIMEOUT_S
+from tests.conftest import REPO, estate
+from twin.sweep.report import SweepReport, sweep_report
+from twin.sweep.results import read_sweep
+
+SHIPPED_SWEEP = REPO / "scenarios" / "sweeps" / "night_shift_options.yaml"
+TWO_VARIANTS = """\
+  - name: today
+  - name: 1 night plumber
+    staff: {night: {plumber: 1}}
+"""
+
+
+def write_sweep(folder: Path, *, days: int = 2, replications: int = 2, variants: str = TWO_VARIANTS,
+                meets: str = "{yellow: 0.8}") -> Path:
+    """A small sweep file on the shipped estate roster (an absolute ``base:``)."""
+    path = folder / "tiny.yaml"
+    path.write_text(
+        "name: Tiny night-shift sweep\n"
+        "description: Two nights of the estate with two night plumbers or one.\n"
+        f"base: {REPO / 'scenarios' / 'estate_roster.yaml'}\n"
+        f"period: {{start: 2026-01-01T00:00:00, days: {days}}}\n"
+        f"replications: {replications}\n"
+        "seed: 5\n"
+        f"meets: {meets}\n"
+        "variants:\n" + variants,
+        encoding="utf-8",
+    )
+    return path
+
+
+def sweep_folder(root: Path, **kwargs: Any) -> Path:
+    """A finished sweep folder of :func:`write_sweep`'s sweep, run on one worker."""
+    from twin.sweep.execute import run_sweep
+    from twin.sweep.spec import load_sweep
+    from twin.twin import load_twin
+
+    loaded = load_sweep(write_sweep(root, **kwargs))
+    out = root / "tiny-sweep"
+    run_sweep(load_twin([estate()]), loaded, out, workers=1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SweepReport]:
+    """Two variants × two replications of two days, and its report."""
+    out = sweep_folder(tmp_path_factory.mktemp("staffing"))
+    return out, sweep_report(read_sweep(out))
+
+
+def staffing_page() -> AppTest:
+    at = AppTest.from_file(str(MAIN), default_timeout=TIMEOUT_S)
+    at.switch_page("views/staffing.py")
+    return at.run()
+
+
+def load_folder(path: str | Path) -> AppTest:
+    at = staffing_page()
+    at.radio(key="staffing_mode").set_value("A sweep folder").run()
+    at.text_input(key="staffing_folder_path").input(str(path)).run()
+    return at
+
+
+def variants_table(at: AppTest) -> Any:
+    """The table of variants (the first table on the page; ``st.dataframe`` keys are not kept)."""
+    return at.dataframe[0].value
+
+
+def chart(at: AppTest) -> dict[str, Any]:
+    found = next(c for c in at.get("plotly_chart") if "staffing_chart" in c.proto.id)
+    return dict(json.loads(found.proto.spec))
+
+
+def test_a_sweep_folder_shows_its_variants_with_the_reports_numbers(tiny, tmp_path, monkeypatch):
+    folder, report = tiny
+    monkeypatch.chdir(tmp_path)
+    at = load_folder(folder)
+    assert not at.exception and not at.error
+    assert at.header[0].value == "Results: Tiny night-shift sweep"
+    assert any(m.value == "Two nights of the estate with two night plumbers or one." for m in at.markdown)
+    assert any(c.value.startswith("4 of 4 runs of 2 days, from ") for c in at.caption)
+
+    table = variants_table(at).set_index("variant")
+    assert table.index.tolist() == ["today", "1 night plumber"] == [v.name for v in report.variants]
+    for v in report.variants:
+        assert table.loc[v.name, "cost"] == pytest.approx(v.means["cost_total"].value)
+        assert table.loc[v.name, "yellow on time (%)"] == pytest.approx(100 * v.compliance["yellow"].value)
+        assert table.loc[v.name, "runs"] == v.runs == 2
+    # Two days of the estate bring yellow and blue work orders, and (with this seed) no red one.
+    assert "red on time (%)" not in table.columns
+    assert table["meets targets"].tolist() == ["yes*", "yes*"]
+
+    best = report.cheapest_meeting
+    assert best is not None and best.name == "1 night plumber"  # the same cover, a plumber cheaper
+    assert at.success[0].value.startswith(
+        f"Cheapest variant meeting the targets: **1 night plumber**, {best.means['cost_total'].value:,.0f} per "
+        "period")
+
+    # The chart opens on the priority the sweep sets a target for, with the target as a line.
+    assert at.radio(key="staffing_priority").value == "yellow"
+    spec = chart(at)
+    points = {t["name"]: t for t in spec["data"]}
+    assert set(points) == {"meets the targets", "cheapest meeting the targets"}
+    star = points["cheapest meeting the targets"]
+    assert star["text"] == ["1 night plumber"]
+    assert star["x"] == [pytest.approx(best.means["cost_total"].value)]
+    assert star["y"] == [pytest.approx(100 * best.compliance["yellow"].value)]
+    assert [s["y0"] for s in spec["layout"]["shapes"]] == [pytest.approx(80.0)]
+
+    at.radio(key="staffing_priority").set_value("blue").run()
+    assert not at.exception
+    assert "blue incidents reached within 1440 min" in chart(at)["layout"]["title"]["text"]
+    assert not chart(at)["layout"].get("shapes")  # no target share for blue in this sweep
+
+    diffs = at.dataframe[1].value
+    (d,) = report.differences
+    assert diffs["variant"].tolist() == ["1 night plumber"]
+    assert diffs["cost"][0].startswith(f"{d['cost_total']['value']:+,.0f} [")
+    assert len(at.get("download_button")) == 3
+
+
+def test_sweep_folders_under_sweeps_are_offered_newest_first(tiny, tmp_path, monkeypatch):
+    folder, _ = tiny
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(folder, tmp_path / "sweeps" / "night")
+    (tmp_path / "sweeps" / "not-a-sweep").mkdir()
+    at = staffing_page()
+    at.radio(key="staffing_mode").set_value("A sweep folder").run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="staffing_folder").options == ["sweeps/night"]
+    assert at.header[0].value == "Results: Tiny night-shift sweep"
+    assert any(c.value.startswith("4 of 4 runs of 2 days, from `sweeps/night`") for c in at.caption)
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda tmp: tmp / "nowhere", "not a sweep folder (no sweep.json)"),
+    (lambda tmp: (tmp / "sweep.json").write_text("{not json") and tmp, "sweep.json: cannot read it"),
+])
+def test_a_folder_that_is_not_a_sweep_shows_one_error_line(make, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    at = load_folder(make(tmp_path))
+    assert not at.exception
+    assert len(at.error) == 1
+    assert message in at.error[0].value and "\n" not in at.error[0].value
+    assert not at.header
+
+
+def test_with_no_sweep_folders_the_page_says_where_they_come_from(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    at = staffing_page()
+    at.radio(key="staffing_mode").set_value("A sweep folder").run()
+    assert not at.exception
+    assert at.info[0].value == "Type the path of a sweep folder, or run a sweep first."
+
+
+def test_a_shipped_sweep_runs_shortened_and_records_its_runs(tmp_path, monkeypatch):
+    estate()
+    monkeypatch.chdir(tmp_path)
+    at = staffing_page()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Staffing"
+    assert at.selectbox(key="staffing_shipped").value == "scenarios/sweeps/night_shift_options.yaml"
+    assert at.subheader[0].value == "Night-shift options"
+    assert any(m.value.startswith("Today's night shift (two plumbers, an electrician") for m in at.markdown)
+    # An interactive run starts as 3 replications of 30 days on 2 workers, not the file's 20 years.
+    reps = at.number_input(key="staffing_reps_Night-shift options")
+    days = at.number_input(key="staffing_days_Night-shift options")
+    assert (reps.value, days.value, at.number_input(key="staffing_workers").value) == (3, 30, 2)
+    assert any("4 variants × 3 replications = **12 runs** of 30 days, written to "
+               "`sweeps/night_shift_options-30d-3r`" in c.value for c in at.caption)
+    assert not at.header  # nothing run yet
+
+    reps.set_value(1)
+    days.set_value(1)
+    at.number_input(key="staffing_workers").set_value(1)
+    at.run()
+    at.button(key="staffing_run_button").click().run()
+    assert not at.exception and not at.error
+    out = tmp_path / "sweeps" / "night_shift_options-1d-1r"
+    res = read_sweep(out)
+    assert res.complete and len(res.rows) == 4 and (out / "results.parquet").is_file()
+    assert res.meta["period"]["days"] == 1 and res.meta["replications"] == 1
+    assert at.success[0].value.startswith("4 runs in ")
+    assert at.header[0].value == "Results: Night-shift options"
+    table = variants_table(at)
+    assert table["variant"].tolist() == [
+        "today (2 night plumbers)", "1 night plumber", "1 night plumber, guards close valves",
+        "no night plumber, guards close valves"]
+    assert table["cost"].tolist() == pytest.approx(
+        [v.means["cost_total"].value for v in sweep_report(res).variants])
+
+    # Run again: the folder is finished, nothing runs.
+    at.button(key="staffing_run_button").click().run()
+    assert not at.exception
+    assert at.success[0].value == "All 4 runs were already done; nothing to run."
+
+
+def test_an_uploaded_sweep_takes_its_base_from_the_shipped_scenarios():
+    at = staffing_page()
+    at.radio(key="staffing_mode").set_value("Upload a sweep file").run()
+    assert at.info[0].value.startswith("Upload a sweep file (.yaml or .yml)")
+    text = SHIPPED_SWEEP.read_text(encoding="utf-8").replace("name: Night-shift options", "name: My options")
+    assert "base: ../estate_roster.yaml" in text
+    at.file_uploader(key="staffing_upload").set_value([("my sweep.yaml", text.encode(), "text/yaml")]).run()
+    assert not at.exception and not at.error
+    assert at.subheader[0].value == "My options"
+    assert any("written to `sweeps/my_sweep-30d-3r`" in c.value for c in at.caption)
+
+    flat = text.replace("base: ../estate_roster.yaml", "base: estate_roster.yaml")
+    at.file_uploader(key="staffing_upload").set_value([("flat.yaml", flat.encode(), "text/yaml")]).run()
+    assert not at.exception and not at.error
+    assert at.subheader[0].value == "My options"
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("base: ../estate_roster.yaml", "base: ../../pyproject.toml"),
+     "bad.yaml:13: base: no shipped scenario '../../pyproject.toml'; an uploaded sweep's base is one of "
+     "scenarios/ ("),
+    (("staff: {night: {plumber: 1}}", "staff: {nite: {plumber: 1}}"),
+     "bad.yaml:20: variants[1] ('1 night plumber'): staff.nite: no shift 'nite' in the base scenario (did you mean: night?)"),
+    (("replications: 20", "replications: many"), "bad.yaml:15: replications: Input should be a valid integer"),
+])
+def test_an_unusable_uploaded_sweep_says_why_in_one_line(change, message):
+    at = staffing_page()
+    at.radio(key="staffing_mode").set_value("Upload a sweep file").run()
+    text = SHIPPED_SWEEP.read_text(encoding="utf-8").replace(*change)
+    at.file_uploader(key="staffing_upload").set_value([("bad.yaml", text.encode(), "text/yaml")]).run()
+    assert not at.exception
+    assert len(at.error) == 1
+    line = at.error[0].value
+    assert line.startswith(message), line
+    assert "\n" not in line and "/tmp" not in line and "drilltwin-sweep" not in line
+    assert not at.get("button") or not any(b.key == "staffing_run_button" for b in at.button)

@@ -1,0 +1,166 @@
+"""Background work: the generator's counts and shapes, the rates file, and common random numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import shared_ifc
+from twin.background.generate import generate, hourly_intensity, poisson_times
+from twin.background.rates import default_rates, load_rates
+from twin.engine import compile_drill, run
+from twin.engine.core import draw
+from twin.engine.streams import Streams
+from twin.scenario import ScenarioError, load_scenario
+
+REPO = Path(__file__).resolve().parents[2]
+ROSTER = REPO / "scenarios" / "estate_roster.yaml"
+JAN_1 = dt.datetime(2026, 1, 1)
+
+
+def test_a_flat_rate_of_one_an_hour_gives_about_a_thousand_events_in_a_thousand_hours():
+    rng = np.random.default_rng(1)
+    times = poisson_times(rng, 8760.0, np.ones(1001), JAN_1, 1000 * 3600.0)
+    # Poisson(1000): sd ≈ 32, so 5 sd either side.
+    assert 840 < times.size < 1160
+    assert np.all(np.diff(times) >= 0) and times.min() >= 0 and times.max() <= 1000 * 3600.0
+
+
+def test_work_booked_in_working_hours_falls_between_8_and_16_and_nowhere_else():
+    rates = default_rates()
+    inspection = next(w for w in rates.work_orders if w.day == "working_hours")
+    intensity = hourly_intensity(rates, inspection, JAN_1, 24 * 366)
+    times = poisson_times(np.random.default_rng(2), 2000.0, intensity, JAN_1, 365 * 86400.0)
+    hours = (times // 3600) % 24
+    assert times.size > 1500
+    assert set(np.unique(hours).astype(int)) <= set(range(8, 16))
+
+
+def test_a_profile_averages_one_so_per_year_is_the_yearly_count():
+    rates = default_rates()
+    burst = rates.hazards.pipe_burst
+    assert burst is not None
+    intensity = hourly_intensity(rates, burst, JAN_1, 8760)
+    assert intensity.mean() == pytest.approx(1.0, abs=0.01)
+    # The winter season: January's hours weigh 1.6 / mean of the 12 factors.
+    season = np.array(rates.seasons["winter"])
+    assert intensity[0] == pytest.approx(1.6 / season.mean())
+
+
+def test_a_period_starting_mid_hour_draws_nothing_before_its_start():
+    start = dt.datetime(2026, 1, 1, 10, 45)
+    times = poisson_times(np.random.default_rng(3), 8760.0 * 50, np.ones(3), start, 3600.0)
+    assert times.size > 0 and times.min() >= 0 and times.max() <= 3600.0
+
+
+def _year(scale: float = 1.0, **counts: int) -> list:
+    units = {"household": 800, "site": 1, "lift": 9, "booster_pump": 2, "sump_pump": 2, "board": 88,
+             "generator": 1, "valve": 87, "drain": 8, **counts}
+    choices = {**units, "site": 50, "pipe_burst": 200, "entrapment": 9, "power_loss": 1, "storm": 1}
+    return generate(default_rates(), units, choices, JAN_1, 365 * 86400.0, Streams(5), draw, scale=scale)
+
+
+def test_a_year_on_800_households_brings_about_what_the_rates_file_says():
+    arrivals = _year()
+    rates = default_rates()
+    per_household = sum(w.per_year for w in rates.work_orders if w.per == "household")
+    expected = 800 * per_household + sum(
+        w.per_year * {"site": 1, "booster_pump": 2, "sump_pump": 2, "generator": 1, "board": 88, "lift": 9,
+                      "drain": 8}[w.per] for w in rates.work_orders if w.per != "household")
+    work = [a for a in arrivals if a.kind == "work_order"]
+    assert abs(len(work) - expected) < 5 * np.sqrt(expected)
+    bursts = [a for a in arrivals if a.kind == "pipe_burst"]
+    assert len(bursts) < 30  # 0.006 × 800 = 4.8 expected
+    assert all(0 <= a.unit < 200 for a in bursts)
+
+
+def test_scale_multiplies_every_rate():
+    assert len(_year(scale=2.0)) > 1.8 * len(_year(scale=1.0))
+
+
+def test_the_same_seed_draws_the_same_year():
+    a, b = _year(), _year()
+    assert [(x.t_s, x.kind, x.unit) for x in a] == [(x.t_s, x.kind, x.unit) for x in b]
+
+
+def test_a_rates_file_changes_only_what_it_names(tmp_path: Path):
+    path = tmp_path / "rates.yaml"
+    path.write_text("hazards:\n  storm: null\nseasons:\n  wet: [2,2,2,1,1,1,1,1,1,1,2,2]\n", encoding="utf-8")
+    rates = load_rates(path)
+    assert rates.hazards.storm is None
+    assert rates.hazards.pipe_burst == default_rates().hazards.pipe_burst
+    assert "wet" in rates.seasons and "winter" in rates.seasons
+    assert rates.work_orders == default_rates().work_orders
+
+
+def test_a_rates_file_naming_an_unknown_season_fails_with_its_line(tmp_path: Path):
+    path = tmp_path / "rates.yaml"
+    path.write_text("hazards:\n  pipe_burst:\n    per_year: 0.01\n    season: wintr\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"rates.yaml:\d+: hazards.pipe_burst.season: unknown season "
+                                            r"'wintr' \(did you mean: winter\?\)"):
+        load_rates(path)
+
+
+def test_a_scenario_names_its_rates_file_relative_to_itself(tmp_path: Path):
+    (tmp_path / "my_rates.yaml").write_text("work_orders: []\n", encoding="utf-8")
+    text = ROSTER.read_text(encoding="utf-8").replace("background: {}", "background: {rates: my_rates.yaml}")
+    (tmp_path / "drill.yaml").write_text(text, encoding="utf-8")
+    scenario = load_scenario(tmp_path / "drill.yaml").scenario
+    assert scenario.background is not None
+    assert scenario.background.rates == str((tmp_path / "my_rates.yaml").resolve())
+
+
+def _incidents(frame):
+    rows = frame[frame["kind"] == "incident"]
+    return list(zip(rows["t_s"].round(6), rows["detail"], rows["place"], strict=True))
+
+
+def test_two_rosters_on_one_seed_see_the_same_work_orders(estate_twin):
+    base = load_scenario(ROSTER).scenario.model_copy(update={"duration_h": 72.0})
+    thin = base.model_copy(update={"people": [p for p in base.people if p.id not in ("N-PLB2", "D-PLB3")]})
+    a = run(estate_twin, base, 4, trace_moves=False).log.frame
+    b = run(estate_twin, thin, 4, trace_moves=False).log.frame
+    work_a = [x for x in _incidents(a) if x[1].startswith("work_order")]
+    assert len(work_a) > 10
+    assert work_a == [x for x in _incidents(b) if x[1].startswith("work_order")]
+
+
+def test_a_week_of_background_work_keeps_the_crew_busy_and_every_job_is_served(estate_twin):
+    scenario = load_scenario(ROSTER).scenario.model_copy(update={"duration_h": 7 * 24.0})
+    frame = run(estate_twin, scenario, 2, trace_moves=False).log.frame
+    raised = frame[frame["kind"] == "incident"]
+    # ~2.7 jobs per household-year over 812 households and planned work: ~45 a week.
+    assert 20 < len(raised) < 90
+    served = frame[frame["kind"] == "on_site"]["incident"].nunique()
+    assert served >= len(raised) - 5  # the last few may still be waiting at the end of the week
+
+
+def test_a_drill_on_a_real_office_file_draws_background_work_from_its_equipment(tmp_path: Path):
+    from twin.twin import load_twin
+
+    twin = load_twin([shared_ifc("office_a.ifc")])
+    text = (
+        "name: office week\nduration_h: 168\n"
+        "people:\n  - {id: E1, trades: {electrician: 2, plumber: 2, general: 2, lift_technician: 2}, shift: day, "
+        "base: BREAK RM @ Level 1}\n"
+        "background: {work_orders: true, hazards: false}\n"
+    )
+    (tmp_path / "office.yaml").write_text(text, encoding="utf-8")
+    scenario = load_scenario(tmp_path / "office.yaml").scenario
+    try:
+        drill = compile_drill(twin, scenario)
+    except ScenarioError as exc:  # a base the file lacks: say so rather than pass silently
+        pytest.fail(str(exc))
+    assert drill.background is not None
+    result = run(twin, scenario, 1, drill=drill, trace_moves=False)
+    frame = result.log.frame
+    drawn = frame[frame["kind"] == "background"]
+    assert len(drawn) == 1
+    # No flats in an office: the work comes from the site and the equipment, and is served.
+    assert drill.background.units["household"] == 0
+    raised = frame[frame["kind"] == "incident"]
+    assert int(drawn["value"].iloc[0]) == len(raised) > 0
+    assert frame[frame["kind"] == "on_site"]["incident"].nunique() >= len(raised) - 3
