@@ -25,6 +25,7 @@ red), the building changing during the run, costs, the event log.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import time
 from collections.abc import Generator
@@ -272,10 +273,7 @@ def person(env: simpy.Environment, st: State, p: Person) -> Proc:
     while True:
         if p.job is None:
             p.wake = env.event()
-            try:
-                yield p.wake
-            except simpy.Interrupt:
-                pass
+            yield p.wake
             p.wake = None
             continue
         job = p.job
@@ -299,7 +297,7 @@ def person(env: simpy.Environment, st: State, p: Person) -> Proc:
         length, nodes = nx.single_source_dijkstra(st.graph, p.node, p.crew.base, weight="time")
         st.searches += 1
         at_s = [0.0]
-        for u, v in zip(nodes[:-1], nodes[1:], strict=True):
+        for u, v in itertools.pairwise(nodes):
             at_s.append(at_s[-1] + st.graph[u][v]["time"])
         p.walk = (env.now, nodes, at_s)
         try:

@@ -33,7 +33,9 @@ SWEEPS = "sweeps"
 #: What an interactive run starts from: a few replications of a month, not the file's years.
 DAYS, REPLICATIONS, WORKERS = 30, 3, 2
 LAST_RUN = "staffing_last_run"
-MEETS_COLOUR, MISSES_COLOUR, BEST_COLOUR = "#2e7d32", "#78909c", "#f9a825"
+#: Colours of the variants in the chart, in order (the first is the baseline).
+PALETTE = ("#37474f", "#1e88e5", "#43a047", "#8e24aa", "#fb8c00", "#00acc1", "#d81b60", "#6d4c41", "#7cb342",
+           "#3949ab")
 
 
 def show() -> None:
@@ -384,64 +386,88 @@ def chart(report: SweepReport, frame: pd.DataFrame, targets: dict[str, Any]) -> 
     fig = cost_compliance_figure(frame, prio, share=report.meets.get(prio), minutes=minutes,
                                  best=report.cheapest_meeting.name if report.cheapest_meeting else None)
     st.plotly_chart(fig, key="staffing_chart", theme=None, config={"displaylogo": False})
-    st.caption("Each point is a variant: across, its mean cost per period; up, the share of its "
-               f"{prio} incidents with a qualified person on site within "
+    st.caption("Each point is a variant, numbered as in the table below: across, its mean cost per period; "
+               f"up, the share of its {prio} incidents with a qualified person on site within "
                f"{'target' if minutes is None else f'{minutes:g} min'}, pooled over the replications. The "
-               "bars are 95 % intervals. Green variants meet every target of the sweep; the star is the "
-               "cheapest of them. The dashed line is this priority's target share.")
+               "bars are 95 % intervals. Filled markers meet every target of the sweep, open ones miss one; "
+               "the star is the cheapest variant meeting them. The dashed line is this priority's target "
+               "share. Variants on the same point share a label (“2, 3”): the same cost and cover.")
 
 
 def cost_compliance_figure(frame: pd.DataFrame, prio: str, *, share: float | None, minutes: float | None,
                            best: str | None) -> go.Figure:
-    """Cost (x) against one priority's compliance in % (y), with interval bars, per variant."""
-    rows = frame[frame[f"{prio}_compliance"].notna()]
+    """Cost (x) against one priority's compliance in % (y) per variant, with 95 % interval bars.
+
+    Variants are numbered as in the table (long names go to the legend): filled markers meet
+    every target of the sweep, open ones miss, the star is the cheapest meeting them. Variants
+    that land on the same point (the same roster cost and cover) share one label, ``2, 3``."""
     fig = go.Figure()
-    groups = (("meets the targets", rows["meets"] & (rows["variant"] != best), MEETS_COLOUR, "circle", 13),
-              ("misses the targets", ~rows["meets"], MISSES_COLOUR, "circle", 13),
-              ("cheapest meeting the targets", rows["variant"] == best, BEST_COLOUR, "star", 22))
-    for label, sel, colour, symbol, size in groups:
-        g = rows[sel.to_numpy()]
-        if g.empty:
-            continue
-        y = 100 * g[f"{prio}_compliance"]
+    numbered = frame.assign(number=range(1, len(frame) + 1))
+    rows = numbered[numbered[f"{prio}_compliance"].notna()]
+    y_all = 100 * rows[f"{prio}_compliance"]
+    labels: dict[tuple[float, float], list[str]] = {}
+    for cost, y, n in zip(rows["cost"].round(6), y_all.round(6), rows["number"], strict=True):
+        labels.setdefault((cost, y), []).append(str(n))
+    for r, y in zip(rows.to_dict("records"), y_all, strict=True):
+        colour = PALETTE[(r["number"] - 1) % len(PALETTE)]
+        is_best = r["variant"] == best
+        symbol = "star" if is_best else "circle" if r["meets"] else "circle-open"
+        group = labels[(round(r["cost"], 6), round(y, 6))]
+        text = ", ".join(group) if group[0] == str(r["number"]) else ""
+        low, high = 100 * r[f"{prio}_low"], 100 * r[f"{prio}_high"]
+        status = "cheapest meeting the targets" if is_best else "meets the targets" if r["meets"] else \
+            "misses the targets"
         fig.add_trace(go.Scatter(
-            x=g["cost"].tolist(), y=y.tolist(), mode="markers+text", name=label, text=g["variant"].tolist(),
-            textposition="top center",
-            textfont={"size": 13},
-            marker={"color": colour, "size": size, "symbol": symbol,
-                    "line": {"color": "rgb(40,40,40)", "width": 1}},
-            error_x={"type": "data", "array": _bar(g["cost_high"] - g["cost"]),
-                     "arrayminus": _bar(g["cost"] - g["cost_low"]), "color": colour, "thickness": 1.5},
-            error_y={"type": "data", "array": _bar(100 * g[f"{prio}_high"] - y),
-                     "arrayminus": _bar(y - 100 * g[f"{prio}_low"]), "color": colour, "thickness": 1.5},
-            customdata=list(zip(g["runs"], 100 * g[f"{prio}_low"], 100 * g[f"{prio}_high"], g["cost_low"],
-                                g["cost_high"], strict=True)),
-            hovertemplate=("<b>%{text}</b><br>" f"{prio} on time" " %{y:.1f} % (%{customdata[1]:.1f}–"
-                           "%{customdata[2]:.1f})<br>cost %{x:,.0f} "
-                           "(%{customdata[3]:,.0f}–%{customdata[4]:,.0f})<br>%{customdata[0]} runs"
-                           "<extra></extra>"),
+            x=[r["cost"]], y=[y], mode="markers+text", text=[text], textposition="top right",
+            textfont={"size": 14, "color": "rgb(40,40,40)"}, name=f"{r['number']} · {r['variant']}",
+            marker={"color": colour, "size": 24 if is_best else 14, "symbol": symbol,
+                    "line": {"color": "rgb(40,40,40)" if is_best else colour,
+                             "width": 1.5 if is_best else 2.5}},
+            error_x={"type": "data", "array": _bar(r["cost_high"] - r["cost"]),
+                     "arrayminus": _bar(r["cost"] - r["cost_low"]), "color": colour, "thickness": 1.5},
+            error_y={"type": "data", "array": _bar(high - y), "arrayminus": _bar(y - low), "color": colour,
+                     "thickness": 1.5},
+            hoverinfo="text",
+            hovertext=[f"<b>{r['number']} · {r['variant']}</b> ({status})<br>{prio} on time {y:.1f} % "
+                       f"({_interval(low, high)})<br>cost {r['cost']:,.0f} "
+                       f"({_interval(r['cost_low'], r['cost_high'], digits=0)})<br>{r['runs']} runs"],
         ))
+    if best is not None and (rows["variant"] == best).any():
+        b = rows[rows["variant"] == best].iloc[0]
+        fig.add_annotation(x=b["cost"], y=100 * b[f"{prio}_compliance"], text="cheapest meeting the targets",
+                           showarrow=True, arrowhead=2, ax=0, ay=48, font={"size": 13},
+                           bgcolor="rgba(255,255,255,0.85)")
+    lows = [v for v in (100 * rows[f"{prio}_low"]).tolist() + y_all.tolist() if not pd.isna(v)]
+    highs = [v for v in (100 * rows[f"{prio}_high"]).tolist() + y_all.tolist() if not pd.isna(v)]
     if share is not None:
         fig.add_hline(y=100 * share, line={"color": PRIORITY_COLOURS.get(prio, "black"), "dash": "dash",
                                            "width": 1.5},
                       annotation_text=f"target: {share:.0%} of {prio} incidents",
-                      annotation_position="bottom right")
+                      annotation_position="bottom left")
+        lows.append(100 * share)
+        highs.append(100 * share)
+    # The target and every interval in view, with room above the top label.
+    lo, hi = min(lows, default=0.0), max(highs, default=100.0)
+    pad = max(2.0, 0.1 * (hi - lo))
     within = "" if minutes is None else f" within {minutes:g} min"
     fig.update_layout(
         title={"text": f"Cost per period against {prio} incidents reached{within}, per variant"},
         xaxis={"title": {"text": "cost per period (mean, 95 % interval)"}, "gridcolor": "rgb(230,230,230)",
                "tickformat": ",.0f", "zeroline": False},
         yaxis={"title": {"text": f"{prio} incidents with someone on site{within} (%)"},
-               "gridcolor": "rgb(230,230,230)", "ticksuffix": " %", "zeroline": False},
-        plot_bgcolor="white", height=520, margin={"l": 70, "r": 30, "t": 60, "b": 50},
-        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
+               "gridcolor": "rgb(230,230,230)", "ticksuffix": " %", "zeroline": False,
+               "range": [lo - pad, hi + 1.5 * pad]},
+        plot_bgcolor="white", height=520, margin={"l": 80, "r": 30, "t": 60, "b": 60},
+        legend={"title": {"text": "variant (○ misses the targets, ● meets them, ★ cheapest meeting them)"},
+                "orientation": "h", "x": 0, "xanchor": "left", "y": -0.18, "yanchor": "top"},
+        showlegend=True,
     )
     return fig
 
 
-def _bar(values: pd.Series) -> list[float | None]:
-    """Error-bar lengths, ``None`` where there is no interval (a single replication)."""
-    return [None if pd.isna(v) else max(float(v), 0.0) for v in values]
+def _bar(value: float) -> list[float | None]:
+    """An error bar's length, ``None`` where there is no interval (a single replication)."""
+    return [None if pd.isna(value) else max(float(value), 0.0)]
 
 
 def _interval(low: float, high: float, *, scale: float = 1.0, digits: int = 1) -> str:
@@ -453,7 +479,7 @@ def _interval(low: float, high: float, *, scale: float = 1.0, digits: int = 1) -
 def variants_table(report: SweepReport, frame: pd.DataFrame) -> None:
     st.subheader("Variants")
     seen = priorities_seen(frame)
-    table = pd.DataFrame({"variant": frame["variant"], "runs": frame["runs"]})
+    table = pd.DataFrame({"#": range(1, len(frame) + 1), "variant": frame["variant"], "runs": frame["runs"]})
     config: dict[str, Any] = {}
     for p in seen:
         table[f"{p} on time (%)"] = 100 * frame[f"{p}_compliance"]

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.app.test_staffing_page import FOUR_VARIANTS, sweep_folder
 from tests.conftest import REPO, estate
 from tests.ifc_builder import two_storey_house
 
@@ -309,4 +310,38 @@ def test_the_compare_page_sets_the_night_and_day_shift_side_by_side_in_chromium(
     page.set_viewport_size({"width": 1600, "height": 3600})
     page.wait_for_timeout(1500)
     page.screenshot(path=str(shots / "compare-page.png"))
+    page.close()
+
+
+def test_the_staffing_page_plots_a_sweep_folder_in_chromium(
+    app_url: str, browser: Any, shots: Path, tmp_path: Path
+) -> None:
+    # The shipped sweep's four variants over a week, three replications: quick, and enough to draw.
+    folder = sweep_folder(tmp_path, days=7, replications=3, variants=FOUR_VARIANTS,
+                          meets="{red: 0.95, yellow: 0.8}", workers=2)
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(f"{app_url}/staffing")
+    page.get_by_role("heading", name="Staffing", exact=True).wait_for(timeout=FIRST_LOAD_MS)
+    page.get_by_role("heading", name="Night-shift options").wait_for(timeout=LOAD_MS)
+    wait_until_idle(page)
+    page.get_by_text("A sweep folder", exact=True).click()
+    path = page.get_by_role("textbox", name="Or a folder path")
+    path.fill(str(folder))
+    path.press("Enter")
+    page.get_by_role("heading", name="Results: Tiny night-shift sweep").wait_for(timeout=LOAD_MS)
+    plot = chart(page, 0)
+    plot.locator(".xtick").first.wait_for(timeout=LOAD_MS)
+    plot.get_by_text("cheapest meeting the targets").wait_for(timeout=LOAD_MS)
+    wait_until_idle(page)
+    no_exception_shown(page)
+    assert page.locator("[data-testid=stAlertContentError]").count() == 0
+    answer = page.locator("[data-testid=stAlertContentSuccess]")
+    assert answer.inner_text().startswith("Cheapest variant meeting the targets: no night plumber, guards close valves")
+
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(500)
+    plot.screenshot(path=str(shots / "staffing-chart.png"))
+    page.set_viewport_size({"width": 1600, "height": 2600})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(shots / "staffing-page.png"))
     page.close()

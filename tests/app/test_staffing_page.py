@@ -17,6 +17,8 @@ from twin.sweep.report import SweepReport, sweep_report
 from twin.sweep.results import read_sweep
 
 SHIPPED_SWEEP = REPO / "scenarios" / "sweeps" / "night_shift_options.yaml"
+#: The shipped sweep's four night-shift variants, as its file writes them.
+FOUR_VARIANTS = SHIPPED_SWEEP.read_text(encoding="utf-8").split("variants:\n", 1)[1]
 TWO_VARIANTS = """\
   - name: today
   - name: 1 night plumber
@@ -42,15 +44,15 @@ def write_sweep(folder: Path, *, days: int = 2, replications: int = 2, variants:
     return path
 
 
-def sweep_folder(root: Path, **kwargs: Any) -> Path:
-    """A finished sweep folder of :func:`write_sweep`'s sweep, run on one worker."""
+def sweep_folder(root: Path, *, workers: int = 1, **kwargs: Any) -> Path:
+    """A finished sweep folder of :func:`write_sweep`'s sweep."""
     from twin.sweep.execute import run_sweep
     from twin.sweep.spec import load_sweep
     from twin.twin import load_twin
 
     loaded = load_sweep(write_sweep(root, **kwargs))
     out = root / "tiny-sweep"
-    run_sweep(load_twin([estate()]), loaded, out, workers=1)
+    run_sweep(load_twin([estate()]), loaded, out, workers=workers)
     return out
 
 
@@ -113,11 +115,13 @@ def test_a_sweep_folder_shows_its_variants_with_the_reports_numbers(tiny, tmp_pa
     assert at.radio(key="staffing_priority").value == "yellow"
     spec = chart(at)
     points = {t["name"]: t for t in spec["data"]}
-    assert set(points) == {"meets the targets", "cheapest meeting the targets"}
-    star = points["cheapest meeting the targets"]
-    assert star["text"] == ["1 night plumber"]
+    assert list(points) == ["1 · today", "2 · 1 night plumber"]  # numbered as in the table
+    assert [t["marker"]["symbol"] for t in points.values()] == ["circle", "star"]
+    star = points["2 · 1 night plumber"]
     assert star["x"] == [pytest.approx(best.means["cost_total"].value)]
     assert star["y"] == [pytest.approx(100 * best.compliance["yellow"].value)]
+    assert star["error_x"]["array"][0] == pytest.approx(best.means["cost_total"].high - best.means["cost_total"].value)
+    assert [a["text"] for a in spec["layout"]["annotations"] if a.get("showarrow")] == ["cheapest meeting the targets"]
     assert [s["y0"] for s in spec["layout"]["shapes"]] == [pytest.approx(80.0)]
 
     at.radio(key="staffing_priority").set_value("blue").run()
