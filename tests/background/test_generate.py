@@ -57,8 +57,18 @@ def test_a_period_starting_mid_hour_draws_nothing_before_its_start():
 
 
 def _year(scale: float = 1.0, **counts: int) -> list:
-    units = {"household": 800, "site": 1, "lift": 9, "booster_pump": 2, "sump_pump": 2, "board": 88,
-             "generator": 1, "valve": 87, "drain": 8, **counts}
+    units = {
+        "household": 800,
+        "site": 1,
+        "lift": 9,
+        "booster_pump": 2,
+        "sump_pump": 2,
+        "board": 88,
+        "generator": 1,
+        "valve": 87,
+        "drain": 8,
+        **counts,
+    }
     choices = {**units, "site": 50, "pipe_burst": 200, "entrapment": 9, "power_loss": 1, "storm": 1}
     return generate(default_rates(), units, choices, JAN_1, 365 * 86400.0, Streams(5), draw, scale=scale)
 
@@ -68,8 +78,13 @@ def test_a_year_on_800_households_brings_about_what_the_rates_file_says():
     rates = default_rates()
     per_household = sum(w.per_year for w in rates.work_orders if w.per == "household")
     expected = 800 * per_household + sum(
-        w.per_year * {"site": 1, "booster_pump": 2, "sump_pump": 2, "generator": 1, "board": 88, "lift": 9,
-                      "drain": 8}[w.per] for w in rates.work_orders if w.per != "household")
+        w.per_year
+        * {"site": 1, "booster_pump": 2, "sump_pump": 2, "generator": 1, "board": 88, "lift": 9, "drain": 8}[
+            w.per
+        ]
+        for w in rates.work_orders
+        if w.per != "household"
+    )
     work = [a for a in arrivals if a.kind == "work_order"]
     assert abs(len(work) - expected) < 5 * np.sqrt(expected)
     bursts = [a for a in arrivals if a.kind == "pipe_burst"]
@@ -99,8 +114,11 @@ def test_a_rates_file_changes_only_what_it_names(tmp_path: Path):
 def test_a_rates_file_naming_an_unknown_season_fails_with_its_line(tmp_path: Path):
     path = tmp_path / "rates.yaml"
     path.write_text("hazards:\n  pipe_burst:\n    per_year: 0.01\n    season: wintr\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match=r"rates.yaml:\d+: hazards.pipe_burst.season: unknown season "
-                                            r"'wintr' \(did you mean: winter\?\)"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"rates.yaml:\d+: hazards.pipe_burst.season: unknown season "
+        r"'wintr' \(did you mean: winter\?\)",
+    ):
         load_rates(path)
 
 

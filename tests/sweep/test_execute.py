@@ -40,7 +40,13 @@ def reference(tmp_path_factory, estate_twin):
 def test_the_sweep_records_one_row_per_variant_and_replication(reference):
     _, _, rows = reference
     assert list(zip(rows["variant"], rows["replication"], strict=True)) == [
-        (0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]
+        (0, 0),
+        (0, 1),
+        (0, 2),
+        (1, 0),
+        (1, 1),
+        (1, 2),
+    ]
     assert (rows["blue_incidents"] > 5).all()  # three days of background work
 
 
@@ -50,7 +56,7 @@ def test_every_variant_sees_the_same_incidents_in_a_replication(reference):
     # The same work orders arrive for both rosters (common random numbers)…
     assert today["blue_incidents"].tolist() == thin["blue_incidents"].tolist()
     # …and the thin roster costs less: one night plumber fewer for 3 nights of 12 h at 38/h.
-    saving = (today["cost_roster"].to_numpy() - thin["cost_roster"].to_numpy())
+    saving = today["cost_roster"].to_numpy() - thin["cost_roster"].to_numpy()
     assert saving == pytest.approx([3 * 12 * 38] * 3)
 
 
@@ -63,10 +69,12 @@ def test_two_local_workers_give_the_same_rows_as_one(reference, estate_twin, tmp
 def test_a_local_dask_cluster_gives_the_same_rows_as_one_worker(reference, estate_twin, tmp_path):
     distributed = pytest.importorskip("distributed", reason="dask[distributed] is the 'dask' extra")
     loaded, ctx, rows = reference
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        outcome = run_sweep(estate_twin, loaded, tmp_path / "dask", scheduler=cluster.scheduler_address,
-                            context=ctx)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        outcome = run_sweep(
+            estate_twin, loaded, tmp_path / "dask", scheduler=cluster.scheduler_address, context=ctx
+        )
     assert outcome.executor.startswith("dask") and outcome.workers == 2
     pd.testing.assert_frame_equal(_rows(tmp_path / "dask"), rows)
 
@@ -115,14 +123,26 @@ def test_a_torn_last_manifest_line_is_dropped_and_that_run_done_again(reference,
 
 def test_a_sweep_killed_mid_way_resumes_to_exactly_the_rows_of_an_uninterrupted_one(tmp_path, estate_twin):
     sweep = small_sweep(tmp_path, days=20, replications=5)
-    command = [sys.executable, "-c", "import sys; from twin.cli import main; sys.exit(main())",
-               "sweep", str(sweep), "--workers", "1"]
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from twin.cli import main; sys.exit(main())",
+        "sweep",
+        str(sweep),
+        "--workers",
+        "1",
+    ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     killed = tmp_path / "killed"
     log = tmp_path / "killed.log"
     with open(log, "w") as sink:
-        proc = subprocess.Popen([*command, "--out", str(killed)], env=env, start_new_session=True,
-                                stdout=sink, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [*command, "--out", str(killed)],
+            env=env,
+            start_new_session=True,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     manifest = killed / "manifest.jsonl"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
@@ -136,8 +156,9 @@ def test_a_sweep_killed_mid_way_resumes_to_exactly_the_rows_of_an_uninterrupted_
     assert 3 <= recorded < 10
     assert not (killed / "results.parquet").exists()
 
-    resumed = subprocess.run([*command, "--out", str(killed), "--json"], env=env, capture_output=True,
-                             text=True, check=True)
+    resumed = subprocess.run(
+        [*command, "--out", str(killed), "--json"], env=env, capture_output=True, text=True, check=True
+    )
     summary = json.loads(resumed.stdout)
     assert summary["already_done"] == recorded and summary["ran"] == 10 - recorded
 

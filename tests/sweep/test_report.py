@@ -59,16 +59,21 @@ def _rows(variant: int, on_time_red: list[int], cost: list[float]) -> pd.DataFra
 
 
 def _results(*frames: pd.DataFrame, names: tuple[str, ...]) -> SweepResults:
-    meta = {"name": "hand", "replications": 3, "period": {"days": 365},
-            "meets": {"red": 0.95}, "variants": [{"index": i, "name": n} for i, n in enumerate(names)]}
+    meta = {
+        "name": "hand",
+        "replications": 3,
+        "period": {"days": 365},
+        "meets": {"red": 0.95},
+        "variants": [{"index": i, "name": n} for i, n in enumerate(names)],
+    }
     return SweepResults(Path("."), meta, pd.concat(frames, ignore_index=True))
 
 
 def test_the_cheapest_variant_meeting_the_red_target_is_chosen_and_the_cheaper_miss_is_not():
     results = _results(
         _rows(0, [10, 10, 10], [300.0, 310.0, 320.0]),  # 100 %, the dearest
-        _rows(1, [10, 9, 10], [200.0, 210.0, 220.0]),   # 96.7 %: meets 95 % on the estimate
-        _rows(2, [8, 9, 8], [100.0, 110.0, 120.0]),     # 83.3 %: cheapest, misses
+        _rows(1, [10, 9, 10], [200.0, 210.0, 220.0]),  # 96.7 %: meets 95 % on the estimate
+        _rows(2, [8, 9, 8], [100.0, 110.0, 120.0]),  # 83.3 %: cheapest, misses
         names=("three", "two", "one"),
     )
     report = sweep_report(results)

@@ -12,7 +12,11 @@ from twin.sweep.spec import Change, apply_changes, load_sweep
 
 
 def _night(scenario, trade):
-    return [p.id for p in scenario.people if p.shift == "night" and not p.on_call and next(iter(p.trades)) == trade]
+    return [
+        p.id
+        for p in scenario.people
+        if p.shift == "night" and not p.on_call and next(iter(p.trades)) == trade
+    ]
 
 
 BASE = load_scenario(ROSTER).scenario
@@ -38,7 +42,9 @@ def test_a_post_nobody_holds_is_created_at_level_2_where_that_trade_is_based():
 
 
 def test_training_gives_everyone_in_the_post_the_trade_and_keeps_higher_levels():
-    trained = apply_changes(BASE, (Change(name="x", train={"night": {"security": {"plumber": 1, "security": 1}}}),))
+    trained = apply_changes(
+        BASE, (Change(name="x", train={"night": {"security": {"plumber": 1, "security": 1}}}),)
+    )
     guards = {p.id: p.trades for p in trained.people if p.id in ("N-SEC1", "N-SEC2")}
     assert guards == {"N-SEC1": {"security": 2, "plumber": 1}, "N-SEC2": {"security": 1, "plumber": 1}}
 
@@ -49,8 +55,18 @@ def test_removing_someone_clears_the_backup_that_pointed_at_them():
 
 
 def test_contract_terms_and_dispatch_change_only_what_they_name():
-    out = apply_changes(BASE, (Change.model_validate(
-        {"name": "x", "contractors": {"LIFTCO": {"contract_arrival_min": 20}}, "dispatch": {"kind": "nearest"}}),))
+    out = apply_changes(
+        BASE,
+        (
+            Change.model_validate(
+                {
+                    "name": "x",
+                    "contractors": {"LIFTCO": {"contract_arrival_min": 20}},
+                    "dispatch": {"kind": "nearest"},
+                }
+            ),
+        ),
+    )
     liftco = out.contractors[0]
     assert liftco.contract_arrival_min == 20 and liftco.penalty_per_breach == 400
     assert out.dispatch.kind == "nearest"
@@ -67,7 +83,11 @@ def test_a_grid_makes_every_combination_named_by_its_options(tmp_path: Path):
     )
     loaded = load_sweep(path)
     assert [v.name for v in loaded.variants] == [
-        "2 plumbers + nearest", "2 plumbers + priority", "1 plumber + nearest", "1 plumber + priority"]
+        "2 plumbers + nearest",
+        "2 plumbers + priority",
+        "1 plumber + nearest",
+        "1 plumber + priority",
+    ]
     assert loaded.variants[3].scenario.dispatch.kind == "priority"
     assert len(_night(loaded.variants[3].scenario, "plumber")) == 1
 
@@ -82,7 +102,9 @@ def test_the_period_and_background_apply_to_every_variant(tmp_path: Path):
 
 def test_a_shift_the_base_lacks_fails_with_the_sweep_files_line(tmp_path: Path):
     path = small_sweep(tmp_path)
-    path.write_text(path.read_text(encoding="utf-8").replace("staff: {night:", "staff: {nite:"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("staff: {night:", "staff: {nite:"), encoding="utf-8"
+    )
     with pytest.raises(ScenarioError) as err:
         load_sweep(path)
     message = str(err.value)

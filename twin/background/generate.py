@@ -124,8 +124,13 @@ def generate(
         if rate.per_year <= 0 or n_units <= 0 or n_choices <= 0:
             continue
         rng = stream(f"background:{name}")
-        times = poisson_times(rng, rate.per_year * n_units * scale, hourly_intensity(rates, rate, start, hours),
-                              start, duration_s)
+        times = poisson_times(
+            rng,
+            rate.per_year * n_units * scale,
+            hourly_intensity(rates, rate, start, hours),
+            start,
+            duration_s,
+        )
         which = rng.integers(n_choices, size=times.size)
         kind = "work_order" if index >= 0 else name
         for t, unit in zip(times.tolist(), which.tolist(), strict=True):

@@ -29,7 +29,9 @@ from twin.scenario.schema import (
 DEFAULT_RATES = Path(__file__).with_name("rates.yaml")
 
 #: What a rate counts. Equipment roles are those of :mod:`twin.engine.plant`.
-Per = Literal["household", "site", "lift", "booster_pump", "sump_pump", "board", "generator", "valve", "drain"]
+Per = Literal[
+    "household", "site", "lift", "booster_pump", "sump_pump", "board", "generator", "valve", "drain"
+]
 
 
 class _Rate(_Frozen):
@@ -81,7 +83,9 @@ class StormRate(_Rate):
     drains_blocked_fraction: Quantity = Uniform(kind="uniform", low=0.1, high=0.6)
     drain_capacity_l_s: float = Field(100.0, ge=0)
     paved_area_m2: float = Field(30000.0, ge=0)
-    low_point: str | None = Field(None, description="where runoff collects; none = the first sump pump's space")
+    low_point: str | None = Field(
+        None, description="where runoff collects; none = the first sump pump's space"
+    )
 
 
 class HazardRates(_Frozen):
@@ -118,14 +122,20 @@ class Rates(_Frozen):
             if rate is None:
                 continue
             if rate.season not in self.seasons:
-                raise ValueError(f"{where}.season: unknown season '{rate.season}'"
-                                 f"{suggest(rate.season, self.seasons)}; seasons: {', '.join(self.seasons)}")
+                raise ValueError(
+                    f"{where}.season: unknown season '{rate.season}'"
+                    f"{suggest(rate.season, self.seasons)}; seasons: {', '.join(self.seasons)}"
+                )
             if rate.day not in self.day_profiles:
-                raise ValueError(f"{where}.day: unknown day profile '{rate.day}'"
-                                 f"{suggest(rate.day, self.day_profiles)}; profiles: {', '.join(self.day_profiles)}")
+                raise ValueError(
+                    f"{where}.day: unknown day profile '{rate.day}'"
+                    f"{suggest(rate.day, self.day_profiles)}; profiles: {', '.join(self.day_profiles)}"
+                )
             if isinstance(rate, WorkOrderRate):
                 if rate.name in seen:
-                    raise ValueError(f"{where}.name: '{rate.name}' is used twice; give each work order its own name")
+                    raise ValueError(
+                        f"{where}.name: '{rate.name}' is used twice; give each work order its own name"
+                    )
                 seen.add(rate.name)
         return self
 
@@ -166,5 +176,9 @@ def load_rates(path: str | Path, *, merge: bool = True) -> Rates:
                 out[key] = {**base[key], **data[key]}
         return out
 
-    return read_yaml_model(Path(path), Rates, what="rates file (seasons:, day_profiles:, work_orders:, hazards:)",
-                           prepare=over_defaults)[0]
+    return read_yaml_model(
+        Path(path),
+        Rates,
+        what="rates file (seasons:, day_profiles:, work_orders:, hazards:)",
+        prepare=over_defaults,
+    )[0]

@@ -44,17 +44,18 @@ def run(args: argparse.Namespace) -> int:
         drill = compile_drill(twin, scenario)
     except FieldError as exc:
         raise loaded.locate_error(exc) from None
+    seed = scenario.seed if args.seed is None else int(args.seed)
     with progress_bar("drill") as progress:
-        result = run_drill(twin, scenario, args.seed, drill=drill, progress=progress)
+        result = run_drill(twin, scenario, seed, drill=drill, progress=progress)
     kpis = compute_kpis(result.log, scenario)
-    out = args.out or default_run_dir(Path("runs"), path.stem, result.seed)
+    out = args.out or default_run_dir(Path("runs"), path.stem, seed)
     write_run(out, result, kpis, scenario_file=str(path))
     if args.json:
-        doc = {"scenario": scenario.name, "seed": result.seed, "run_dir": str(out), **kpis.to_json()}
+        doc = {"scenario": scenario.name, "seed": seed, "run_dir": str(out), **kpis.to_json()}
         json.dump(doc, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
-    print(format_scorecard(kpis, scenario, seed=result.seed))
+    print(format_scorecard(kpis, scenario, seed=seed))
     print(f"\nrun folder: {out}  ({len(result.log)} events logged, {result.events} simulated, "
           f"{result.wall_s:.2f} s)")
     return 0

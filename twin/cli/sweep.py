@@ -18,11 +18,19 @@ def add_parser(sub: Any) -> None:
         description=__doc__,
     )
     p.add_argument("sweep", metavar="SWEEP", type=Path, help="sweep YAML (see scenarios/sweeps/)")
-    p.add_argument("--out", type=Path, required=True,
-                   help="output folder; an existing folder of the same sweep is resumed")
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="output folder; an existing folder of the same sweep is resumed",
+    )
     p.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="run on a Dask cluster, e.g. tcp://host:8786 (pip install 'drilltwin[dask]')")
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask cluster, e.g. tcp://host:8786 (pip install 'drilltwin[dask]')",
+    )
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.add_argument("--no-cache", action="store_true", help="rebuild the model even if cached")
     p.set_defaults(run=run)
@@ -52,20 +60,32 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{done}/{total} runs, {message}", file=sys.stderr)
                 last[0] = now
 
-        outcome = run_sweep(twin, loaded, args.out, workers=args.workers, scheduler=args.scheduler,
-                            progress=progress_runs)
+        outcome = run_sweep(
+            twin, loaded, args.out, workers=args.workers, scheduler=args.scheduler, progress=progress_runs
+        )
     report = sweep_report(read_sweep(args.out))
     if args.json:
-        json.dump({"out": str(args.out), "ran": outcome.ran, "already_done": outcome.already_done,
-                   "wall_s": round(outcome.wall_s, 2), **report.to_json()}, sys.stdout, ensure_ascii=False)
+        json.dump(
+            {
+                "out": str(args.out),
+                "ran": outcome.ran,
+                "already_done": outcome.already_done,
+                "wall_s": round(outcome.wall_s, 2),
+                **report.to_json(),
+            },
+            sys.stdout,
+            ensure_ascii=False,
+        )
         sys.stdout.write("\n")
         return 0
     if outcome.ran == 0:
         print(f"{args.out}: all {outcome.total} runs were already done; nothing to run.\n")
     else:
         rate = outcome.ran / outcome.wall_s if outcome.wall_s else 0.0
-        print(f"{outcome.ran} runs in {outcome.wall_s:.1f} s ({rate:.2f} runs/s on {outcome.workers} "
-              f"workers, {outcome.executor}); {outcome.already_done} were already done.\n")
+        print(
+            f"{outcome.ran} runs in {outcome.wall_s:.1f} s ({rate:.2f} runs/s on {outcome.workers} "
+            f"workers, {outcome.executor}); {outcome.already_done} were already done.\n"
+        )
     print(format_report(report))
     print(f"\nresults: {args.out}  (twin sweep-report {args.out} to see them again)")
     return 0

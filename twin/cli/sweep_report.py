@@ -12,7 +12,9 @@ from typing import Any
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("sweep-report", help="answers from a sweep folder (finished or not)", description=__doc__)
+    p = sub.add_parser(
+        "sweep-report", help="answers from a sweep folder (finished or not)", description=__doc__
+    )
     p.add_argument("folder", metavar="DIR", type=Path, help="a folder written by 'twin sweep --out'")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.set_defaults(run=run)

@@ -75,8 +75,11 @@ class Catalogue:
             self.burst(twin, plant, k)
 
     def describe(self) -> str:
-        parts = [f"{self.units.get('household', 0)} households", f"{len(self.lifts)} lifts",
-                 f"{len(self.burst_sites)} pipes a burst can hit"]
+        parts = [
+            f"{self.units.get('household', 0)} households",
+            f"{len(self.lifts)} lifts",
+            f"{len(self.burst_sites)} pipes a burst can hit",
+        ]
         parts.append("a supply for power losses" if self.power else "no supply for power losses")
         parts.append(f"storms collect at {self.storm_low_point}" if self.storm else "no low point for storms")
         return ", ".join(parts)
@@ -96,7 +99,9 @@ def compile_background(twin: Twin, plant: Plant, scenario: Scenario, rates: Rate
     assert scenario.background is not None
     model, graph = twin.model, twin.graph
     space_node = graph.space_node
-    households = np.array([int(space_node[s]) for s in plant.household_spaces if space_node[s] >= 0], dtype=np.int64)
+    households = np.array(
+        [int(space_node[s]) for s in plant.household_spaces if space_node[s] >= 0], dtype=np.int64
+    )
     homes = set(int(s) for s in plant.household_spaces)
     common = np.array(
         [int(space_node[i]) for i in range(len(model.spaces)) if i not in homes and space_node[i] >= 0],
@@ -109,7 +114,9 @@ def compile_background(twin: Twin, plant: Plant, scenario: Scenario, rates: Rate
         "lift": np.array([lift_landing(graph, k) for k in lifts], dtype=np.int64),
     }
     for role in _ROLES:
-        nodes[role] = np.array([int(plant.node[i]) for i in plant.items(role) if plant.node[i] >= 0], dtype=np.int64)
+        nodes[role] = np.array(
+            [int(plant.node[i]) for i in plant.items(role) if plant.node[i] >= 0], dtype=np.int64
+        )
     units = {per: int(n.size) for per, n in nodes.items()}
     units["site"] = 1
 
@@ -124,8 +131,12 @@ def compile_background(twin: Twin, plant: Plant, scenario: Scenario, rates: Rate
     gens = plant.items("generator")
     power = None
     if supplies:
-        power = {"item": supplies[0], "generator": gens[0] if gens else -1,
-                 "essential": tuple(default_essential(plant, model)), "node": int(plant.node[supplies[0]])}
+        power = {
+            "item": supplies[0],
+            "generator": gens[0] if gens else -1,
+            "essential": tuple(default_essential(plant, model)),
+            "node": int(plant.node[supplies[0]]),
+        }
 
     storm_rate = rates.hazards.storm
     low, low_name = -1, ""
@@ -135,8 +146,10 @@ def compile_background(twin: Twin, plant: Plant, scenario: Scenario, rates: Rate
         except PlaceError as exc:
             raise FieldError(("background", "rates"), f"hazards.storm.low_point: {exc}") from None
         if graph.node_kind[low] != NodeKind.SPACE:
-            raise FieldError(("background", "rates"),
-                             f"hazards.storm.low_point: '{storm_rate.low_point}' is not a space water can collect in")
+            raise FieldError(
+                ("background", "rates"),
+                f"hazards.storm.low_point: '{storm_rate.low_point}' is not a space water can collect in",
+            )
         low_name = storm_rate.low_point
     else:
         for pump in plant.items("sump_pump"):
@@ -162,11 +175,25 @@ def arrivals(sim: Sim, cat: Catalogue) -> list[Arrival]:
     """The run's background events, from its streams (the same for every roster on one seed)."""
     choices = {per: int(n.size) for per, n in cat.nodes.items()}
     # A hazard picks among its own places; none where the building has none.
-    choices |= {"pipe_burst": len(cat.burst_sites), "entrapment": len(cat.lifts),
-                "power_loss": int(cat.power is not None), "storm": int(cat.storm is not None)}
+    choices |= {
+        "pipe_burst": len(cat.burst_sites),
+        "entrapment": len(cat.lifts),
+        "power_loss": int(cat.power is not None),
+        "storm": int(cat.storm is not None),
+    }
     opts = cat.options
-    return generate(cat.rates, cat.units, choices, sim.start, sim.drill.scenario.duration_s, sim.rng, draw,
-                    work_orders=opts.work_orders, hazards=opts.hazards, scale=opts.scale)
+    return generate(
+        cat.rates,
+        cat.units,
+        choices,
+        sim.start,
+        sim.drill.scenario.duration_s,
+        sim.rng,
+        draw,
+        work_orders=opts.work_orders,
+        hazards=opts.hazards,
+        scale=opts.scale,
+    )
 
 
 def background(sim: Sim, water: Water, power: Power, cat: Catalogue, first_hazard: int) -> Proc:
@@ -186,38 +213,69 @@ def background(sim: Sim, water: Water, power: Power, cat: Catalogue, first_hazar
         if a.kind == "work_order":
             w = rates.work_orders[a.rate]
             node = int(cat.nodes[w.per][a.unit])
-            delay = draw(channels[w.channel].delay_s, sim.rng(f"background:report:{w.name}")) \
-                if w.channel in channels else 0.0
-            sim.incident("work_order", w.name, w.priority, node, w.channel,
-                         [TaskSpec(w.name, ((w.trade, w.level),), node, 60.0 * v["minutes"])], delay_s=delay)
+            delay = (
+                draw(channels[w.channel].delay_s, sim.rng(f"background:report:{w.name}"))
+                if w.channel in channels
+                else 0.0
+            )
+            sim.incident(
+                "work_order",
+                w.name,
+                w.priority,
+                node,
+                w.channel,
+                [TaskSpec(w.name, ((w.trade, w.level),), node, 60.0 * v["minutes"])],
+                delay_s=delay,
+            )
             continue
         if a.kind == "entrapment":
             lift = cat.lifts[a.unit % len(cat.lifts)]
             stops = sim.model.lifts[lift].storeys
             storey = int(stops[min(int(v["u"] * len(stops)), len(stops) - 1)]) if stops else -1
-            passengers = max(1, int(sim.rng("background:passengers").poisson(physics.PASSENGERS_PER_OCCUPIED_CAR)))
+            passengers = max(
+                1, int(sim.rng("background:passengers").poisson(physics.PASSENGERS_PER_OCCUPIED_CAR))
+            )
             entrapment(sim, lift, storey, passengers, 60.0 * v["minutes"])
             continue
         i, hazard_index = hazard_index, hazard_index + 1
+        # Drawn values are clipped to what the scenario schema accepts (a lognormal tail).
         if a.kind == "pipe_burst":
-            k = a.unit % len(cat.burst_sites)
-            ref = cat.burst(twin, plant, k)
-            h = PipeBurst(kind="pipe_burst", at=plant.name[ref["item"]], pressure_bar=min(max(v["pressure_bar"], 0.5), 16),
-                          hole_area_cm2=min(max(v["hole_area_cm2"], 0.1), 500), repair_min=v["repair_min"],
-                          reported_via=rates.hazards.pipe_burst.channel)  # type: ignore[union-attr]
-            env.process(pipe_burst(sim, water, power, h, ref, i))
+            burst_rate = rates.hazards.pipe_burst
+            assert burst_rate is not None
+            ref = cat.burst(twin, plant, a.unit % len(cat.burst_sites))
+            burst = PipeBurst(
+                kind="pipe_burst",
+                at=plant.name[ref["item"]],
+                pressure_bar=min(max(v["pressure_bar"], 0.5), 16),
+                hole_area_cm2=min(max(v["hole_area_cm2"], 0.1), 500),
+                repair_min=v["repair_min"],
+                reported_via=burst_rate.channel,
+            )
+            env.process(pipe_burst(sim, water, power, burst, ref, i))
         elif a.kind == "power_loss":
-            r = rates.hazards.power_loss
-            assert r is not None and cat.power is not None
-            h = PowerLoss(kind="power_loss", at=plant.name[cat.power["item"]], duration_min=v["duration_min"],
-                          repair_min=v["repair_min"], generator_start_probability=r.generator_start_probability,
-                          lift_occupancy=r.lift_occupancy, reported_via=r.channel)
-            env.process(power_hazard(sim, power, h, cat.power))
+            loss_rate = rates.hazards.power_loss
+            assert loss_rate is not None and cat.power is not None
+            loss = PowerLoss(
+                kind="power_loss",
+                at=plant.name[cat.power["item"]],
+                duration_min=v["duration_min"],
+                repair_min=v["repair_min"],
+                generator_start_probability=loss_rate.generator_start_probability,
+                lift_occupancy=loss_rate.lift_occupancy,
+                reported_via=loss_rate.channel,
+            )
+            env.process(power_hazard(sim, power, loss, cat.power))
         elif a.kind == "storm":
-            r = rates.hazards.storm
-            assert r is not None and cat.storm is not None
-            h = Storm(kind="storm", duration_min=max(v["duration_min"], 1.0), peak_mm_h=max(v["peak_mm_h"], 0.1),
-                      drains_blocked_fraction=min(max(v["drains_blocked_fraction"], 0.0), 1.0),
-                      drain_capacity_l_s=r.drain_capacity_l_s, paved_area_m2=r.paved_area_m2,
-                      low_point=cat.storm_low_point, reported_via=r.channel)
-            env.process(storm(sim, water, h, cat.storm, i))
+            storm_rate = rates.hazards.storm
+            assert storm_rate is not None and cat.storm is not None
+            rain = Storm(
+                kind="storm",
+                duration_min=max(v["duration_min"], 1.0),
+                peak_mm_h=min(max(v["peak_mm_h"], 0.1), 500),
+                drains_blocked_fraction=min(max(v["drains_blocked_fraction"], 0.0), 1.0),
+                drain_capacity_l_s=storm_rate.drain_capacity_l_s,
+                paved_area_m2=storm_rate.paved_area_m2,
+                low_point=cat.storm_low_point,
+                reported_via=storm_rate.channel,
+            )
+            env.process(storm(sim, water, rain, cat.storm, i))

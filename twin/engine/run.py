@@ -19,8 +19,8 @@ import numpy as np
 import simpy
 
 from twin.engine import physics
-from twin.engine.core import Sim
 from twin.engine.background import background
+from twin.engine.core import Sim
 from twin.engine.hazards.burst import pipe_burst
 from twin.engine.hazards.flooding import Water
 from twin.engine.hazards.power import Power, power_hazard, power_loss

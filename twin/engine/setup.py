@@ -186,7 +186,9 @@ def compile_drill(twin: Twin, scenario: Scenario, *, rates: Any = None) -> Drill
     if scenario.background is not None:
         from twin.engine.background import compile_background, scenario_rates
 
-        catalogue = compile_background(twin, plant, scenario, rates or scenario_rates(scenario))
+        rates = rates or scenario_rates(scenario)
+        assert rates is not None  # the scenario has a background section
+        catalogue = compile_background(twin, plant, scenario, rates)
     return Drill(
         twin=twin,
         scenario=scenario,

@@ -165,7 +165,9 @@ def read_yaml_model(
 ) -> tuple[M, dict[Loc, int]]:
     """Read a YAML file into ``model``, with the line of every field (see :func:`parse_yaml_model`)."""
     if not path.is_file():
-        raise ScenarioError(f"{path}: no such file; check the path (relative paths start at the file naming it)")
+        raise ScenarioError(
+            f"{path}: no such file; check the path (relative paths start at the file naming it)"
+        )
     if path.stat().st_size > MAX_BYTES:
         raise ScenarioError(f"{path}: {path.stat().st_size} bytes is too large (limit {MAX_BYTES})")
     try:

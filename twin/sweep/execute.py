@@ -77,8 +77,11 @@ def build_context(twin: Twin, loaded: LoadedSweep, replications: int | None = No
     drills: list[Drill] = []
     for v in variants:
         try:
-            drill = compile_drill(twin, v.scenario) if not drills else compile_drill(
-                twin, v.scenario.model_copy(update={"background": None}))
+            drill = (
+                compile_drill(twin, v.scenario)
+                if not drills
+                else compile_drill(twin, v.scenario.model_copy(update={"background": None}))
+            )
         except FieldError as exc:
             raise ScenarioError(f"variant '{v.name}': {loaded.base.locate_error(exc)}") from None
         if drills:
@@ -114,12 +117,18 @@ def run_one(ctx: Context | None, variant: int, replication: int) -> dict[str, An
     assert ctx is not None, "worker started without the sweep's context"
     drill = ctx.drills[variant]
     started = time.perf_counter()
-    result = run(drill.twin, drill.scenario, ctx.seeds[replication], drill=drill, router=ctx.router,
-                 trace_moves=False)
+    result = run(
+        drill.twin, drill.scenario, ctx.seeds[replication], drill=drill, router=ctx.router, trace_moves=False
+    )
     kpis = compute_kpis(result.log, drill.scenario)
     row = run_row(kpis, result.log, drill.scenario)
-    return {"variant": variant, "replication": replication, **row, "events": float(result.events),
-            "wall_s": time.perf_counter() - started}
+    return {
+        "variant": variant,
+        "replication": replication,
+        **row,
+        "events": float(result.events),
+        "wall_s": time.perf_counter() - started,
+    }
 
 
 def sweep_meta(loaded: LoadedSweep, twin: Twin) -> dict[str, Any]:
@@ -134,8 +143,10 @@ def sweep_meta(loaded: LoadedSweep, twin: Twin) -> dict[str, Any]:
         "period": s.period.model_dump(mode="json"),
         "meets": s.meets,
         "targets": loaded.base.scenario.targets.model_dump(mode="json"),
-        "variants": [{"index": v.index, "name": v.name, "scenario": v.scenario.model_dump(mode="json")}
-                     for v in loaded.variants],
+        "variants": [
+            {"index": v.index, "name": v.name, "scenario": v.scenario.model_dump(mode="json")}
+            for v in loaded.variants
+        ],
         "model": [{"name": src.name, "sha256": src.sha256} for src in twin.model.sources],
         "drilltwin_version": __version__,
     }
@@ -185,8 +196,12 @@ def run_sweep(
     else:
         n_workers = max(1, workers or os.cpu_count() or 1)
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        executor = ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context(method),
-                                       initializer=_init_worker, initargs=(ctx,))
+        executor = ProcessPoolExecutor(
+            n_workers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_init_worker,
+            initargs=(ctx,),
+        )
         name, shared, close = f"local processes ({method})", None, executor.shutdown
     ran = 0
     t0 = time.perf_counter()
@@ -223,7 +238,7 @@ def run_sweep(
 def _clock(seconds: float) -> str:
     if not np.isfinite(seconds):
         return "?"
-    s = int(round(seconds))
+    s = round(seconds)
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
@@ -237,7 +252,9 @@ def _dask_client(address: str) -> tuple[Any, str, int]:
     try:
         client = Client(address, timeout="10s")
     except OSError as exc:
-        raise SweepError(f"--scheduler {address}: cannot reach the Dask scheduler ({exc}); "
-                         "check the address and that 'dask scheduler' is running") from None
+        raise SweepError(
+            f"--scheduler {address}: cannot reach the Dask scheduler ({exc}); "
+            "check the address and that 'dask scheduler' is running"
+        ) from None
     workers = len(client.scheduler_info().get("workers", {}))
     return client, f"dask {address}", workers

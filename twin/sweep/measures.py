@@ -21,9 +21,18 @@ from twin.scenario.schema import PRIORITIES, Scenario
 PER_PRIORITY = ("incidents", "on_time", "p50_min", "p90_min", "p95_min")
 #: Run-level columns after the per-priority ones.
 TOTALS = (
-    "made_safe_compliance", "water_m3", "wetted_m2h", "entrapments", "entrapment_max_min",
-    "water_outage_household_h", "power_outage_household_h", "cost_roster", "cost_on_call",
-    "cost_contractor", "contractor_penalties", "cost_total",
+    "made_safe_compliance",
+    "water_m3",
+    "wetted_m2h",
+    "entrapments",
+    "entrapment_max_min",
+    "water_outage_household_h",
+    "power_outage_household_h",
+    "cost_roster",
+    "cost_on_call",
+    "cost_contractor",
+    "contractor_penalties",
+    "cost_total",
 )
 
 
@@ -35,7 +44,7 @@ def roster_cost(scenario: Scenario) -> float:
     """What staff on shift are paid over the scenario's period: each person's rate × the hours
     their shift covers from start to end (on-call staff are paid per call-out instead)."""
     start_min = scenario.start.hour * 60 + scenario.start.minute
-    minutes = np.arange(int(round(scenario.duration_h * 60))) + start_min
+    minutes = np.arange(round(scenario.duration_h * 60)) + start_min
     of_day = minutes % 1440
     total = 0.0
     hours: dict[str, float] = {}
@@ -44,8 +53,13 @@ def roster_cost(scenario: Scenario) -> float:
             continue
         if p.shift not in hours:
             lo, hi = scenario.shifts[p.shift].minutes()
-            on = (np.ones_like(of_day, dtype=bool) if lo == hi else
-                  (of_day >= lo) & (of_day < hi) if lo < hi else (of_day >= lo) | (of_day < hi))
+            on = (
+                np.ones_like(of_day, dtype=bool)
+                if lo == hi
+                else (of_day >= lo) & (of_day < hi)
+                if lo < hi
+                else (of_day >= lo) | (of_day < hi)
+            )
             hours[p.shift] = float(on.sum()) / 60.0
         total += p.hourly_rate * hours[p.shift]
     return total
@@ -64,8 +78,16 @@ def run_row(kpis: Kpis, log: EventLog, scenario: Scenario) -> dict[str, float]:
         for q in (50, 90, 95):
             row[f"{prio}_p{q}_min"] = float(np.percentile(seen, q)) if seen.size else math.nan
     s = kpis.summary
-    for key in ("made_safe_compliance", "water_m3", "wetted_m2h", "entrapments", "entrapment_max_min",
-                "water_outage_household_h", "power_outage_household_h", "contractor_penalties"):
+    for key in (
+        "made_safe_compliance",
+        "water_m3",
+        "wetted_m2h",
+        "entrapments",
+        "entrapment_max_min",
+        "water_outage_household_h",
+        "power_outage_household_h",
+        "contractor_penalties",
+    ):
         row[key] = float(s.get(key, math.nan))
     # Cost rows name the person: on-call staff's are their fees and hours; every other call-out
     # fee is a contractor's (staff on shift are never called out).
@@ -76,5 +98,7 @@ def run_row(kpis: Kpis, log: EventLog, scenario: Scenario) -> dict[str, float]:
     their_callouts = float(mine.loc[mine["detail"] == "callout", "value"].sum()) if len(mine) else 0.0
     row["cost_contractor"] = s["cost_contractor"] + s["cost_callout"] - their_callouts
     row["cost_roster"] = roster_cost(scenario)
-    row["cost_total"] = row["cost_roster"] + row["cost_on_call"] + row["cost_contractor"] - row["contractor_penalties"]
+    row["cost_total"] = (
+        row["cost_roster"] + row["cost_on_call"] + row["cost_contractor"] - row["contractor_penalties"]
+    )
     return row

@@ -91,8 +91,9 @@ def paired_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> Estima
     return mean_interval(np.asarray(a, float) - np.asarray(b, float), level)
 
 
-def paired_ratio_interval(ha: np.ndarray, na: np.ndarray, hb: np.ndarray, nb: np.ndarray,
-                          level: float = 0.95) -> Estimate:
+def paired_ratio_interval(
+    ha: np.ndarray, na: np.ndarray, hb: np.ndarray, nb: np.ndarray, level: float = 0.95
+) -> Estimate:
     """Difference of two pooled shares measured on the same replications, with the interval of
     the paired linearised differences."""
     ha, na, hb, nb = (np.asarray(x, float) for x in (ha, na, hb, nb))
@@ -150,12 +151,17 @@ class SweepReport:
             "cheapest_meets_surely": best.meets_surely if best else None,
             "variants": [
                 {
-                    "index": v.index, "name": v.name, "runs": v.runs,
+                    "index": v.index,
+                    "name": v.name,
+                    "runs": v.runs,
                     "incidents": {k: _clean(x) for k, x in v.incidents.items()},
                     "compliance": {k: e.as_dict() for k, e in v.compliance.items()},
-                    "response_min": {p: {q: e.as_dict() for q, e in d.items()} for p, d in v.response.items()},
+                    "response_min": {
+                        p: {q: e.as_dict() for q, e in d.items()} for p, d in v.response.items()
+                    },
                     **{k: e.as_dict() for k, e in v.means.items()},
-                    "meets_targets": v.meets, "meets_targets_surely": v.meets_surely,
+                    "meets_targets": v.meets,
+                    "meets_targets_surely": v.meets_surely,
                 }
                 for v in self.variants
             ],
@@ -172,22 +178,38 @@ def sweep_report(results: SweepResults) -> SweepReport:
     meta, rows = results.meta, results.rows
     meets: dict[str, float] = {k: float(v) for k, v in meta.get("meets", {}).items()}
     summaries: list[VariantSummary] = []
-    by_variant = {int(k): g.sort_values("replication") for k, g in rows.groupby("variant")} if len(rows) else {}
+    by_variant = (
+        {int(k): g.sort_values("replication") for k, g in rows.groupby("variant")} if len(rows) else {}
+    )
     for v in meta["variants"]:
         g = by_variant.get(int(v["index"]))
         if g is None or g.empty:
             continue
         compliance = {p: ratio_interval(g[f"{p}_on_time"], g[f"{p}_incidents"]) for p in PRIORITIES}
-        response = {p: {f"p{q}": mean_interval(g[f"{p}_p{q}_min"].to_numpy()) for q in (50, 90, 95)}
-                    for p in PRIORITIES}
+        response = {
+            p: {f"p{q}": mean_interval(g[f"{p}_p{q}_min"].to_numpy()) for q in (50, 90, 95)}
+            for p in PRIORITIES
+        }
         means = {k: mean_interval(g[k].to_numpy()) for k in MEANS}
-        ok = all(not math.isnan(compliance[p].value) and compliance[p].value >= share for p, share in meets.items())
-        surely = all(not math.isnan(compliance[p].low) and compliance[p].low >= share for p, share in meets.items())
-        summaries.append(VariantSummary(
-            int(v["index"]), str(v["name"]), len(g),
-            {p: float(g[f"{p}_incidents"].mean()) for p in PRIORITIES},
-            compliance, response, means, ok, surely,
-        ))
+        ok = all(
+            not math.isnan(compliance[p].value) and compliance[p].value >= share for p, share in meets.items()
+        )
+        surely = all(
+            not math.isnan(compliance[p].low) and compliance[p].low >= share for p, share in meets.items()
+        )
+        summaries.append(
+            VariantSummary(
+                int(v["index"]),
+                str(v["name"]),
+                len(g),
+                {p: float(g[f"{p}_incidents"].mean()) for p in PRIORITIES},
+                compliance,
+                response,
+                means,
+                ok,
+                surely,
+            )
+        )
     diffs: list[dict[str, Any]] = []
     if summaries:
         base = by_variant[summaries[0].index]
@@ -196,10 +218,15 @@ def sweep_report(results: SweepResults) -> SweepReport:
             both = np.intersect1d(base["replication"], g["replication"])
             a = g.set_index("replication").loc[both]
             b = base.set_index("replication").loc[both]
-            entry: dict[str, Any] = {"variant": s.name, "against": summaries[0].name, "replications": int(both.size)}
+            entry: dict[str, Any] = {
+                "variant": s.name,
+                "against": summaries[0].name,
+                "replications": int(both.size),
+            }
             for p in PRIORITIES:
                 entry[f"{p}_compliance"] = paired_ratio_interval(
-                    a[f"{p}_on_time"], a[f"{p}_incidents"], b[f"{p}_on_time"], b[f"{p}_incidents"]).as_dict()
+                    a[f"{p}_on_time"], a[f"{p}_incidents"], b[f"{p}_on_time"], b[f"{p}_incidents"]
+                ).as_dict()
             for k in PAIRED:
                 entry[k] = paired_interval(a[k].to_numpy(), b[k].to_numpy()).as_dict()
             diffs.append(entry)
@@ -216,10 +243,14 @@ def sweep_report(results: SweepResults) -> SweepReport:
 
 def format_report(report: SweepReport) -> str:
     """The report as text for a terminal."""
-    lines = [f"{report.name} — {report.replications_done} runs of {report.period_days:g} days"
-             + ("" if report.complete else " (sweep not finished: figures so far)")]
+    lines = [
+        f"{report.name} — {report.replications_done} runs of {report.period_days:g} days"
+        + ("" if report.complete else " (sweep not finished: figures so far)")
+    ]
     prios = [p for p in PRIORITIES if any(v.incidents[p] > 0 for v in report.variants)]
-    head = ["variant", "runs"] + [f"{p} on time" for p in prios] + ["red p90 min", "cost", "water m³", "meets"]
+    head = (
+        ["variant", "runs"] + [f"{p} on time" for p in prios] + ["red p90 min", "cost", "water m³", "meets"]
+    )
     table: list[list[str]] = []
     for v in report.variants:
         cells = [v.name, str(v.runs)]
@@ -236,15 +267,20 @@ def format_report(report: SweepReport) -> str:
     lines += ["", fmt.format(*head), fmt.format(*["-" * w for w in widths])]
     lines += [fmt.format(*r) for r in table]
     targets = ", ".join(f"{p} ≥ {share:.0%}" for p, share in report.meets.items())
-    lines += ["", f"Targets: on site within target for {targets}. Figures are means per period with 95 % "
-              "intervals; yes* meets them on the estimate but not at the low end of the interval."]
+    lines += [
+        "",
+        f"Targets: on site within target for {targets}. Figures are means per period with 95 % "
+        "intervals; yes* meets them on the estimate but not at the low end of the interval.",
+    ]
     best = report.cheapest_meeting
     if best is None:
         lines.append("No variant meets the targets.")
     else:
         sure = "" if best.meets_surely else " (on the estimate; more replications would make it sure)"
-        lines.append(f"Cheapest variant meeting the targets: {best.name}, "
-                     f"{best.means['cost_total'].value:,.0f} per period{sure}.")
+        lines.append(
+            f"Cheapest variant meeting the targets: {best.name}, "
+            f"{best.means['cost_total'].value:,.0f} per period{sure}."
+        )
     if report.differences:
         lines += ["", f"Paired differences against '{report.variants[0].name}' (same incidents, run by run):"]
         for d in report.differences:
@@ -302,11 +338,20 @@ def rows_frame(report: SweepReport) -> pd.DataFrame:
     """One row per variant: compliance, p90s and cost with intervals (for the app's chart)."""
     out = []
     for v in report.variants:
-        rec: dict[str, Any] = {"variant": v.name, "runs": v.runs, "meets": v.meets, "meets_surely": v.meets_surely}
+        rec: dict[str, Any] = {
+            "variant": v.name,
+            "runs": v.runs,
+            "meets": v.meets,
+            "meets_surely": v.meets_surely,
+        }
         for p in PRIORITIES:
             c = v.compliance[p]
-            rec |= {f"{p}_compliance": c.value, f"{p}_low": c.low, f"{p}_high": c.high,
-                    f"{p}_p90_min": v.response[p]["p90"].value}
+            rec |= {
+                f"{p}_compliance": c.value,
+                f"{p}_low": c.low,
+                f"{p}_high": c.high,
+                f"{p}_p90_min": v.response[p]["p90"].value,
+            }
         cost = v.means["cost_total"]
         rec |= {"cost": cost.value, "cost_low": cost.low, "cost_high": cost.high}
         out.append(rec)

@@ -67,7 +67,7 @@ class SweepFolder:
         self._done = _read_manifest(path)
 
     @classmethod
-    def open(cls, path: str | Path, meta: dict[str, Any]) -> SweepFolder:
+    def open(cls, path: str | os.PathLike[str], meta: dict[str, Any]) -> SweepFolder:
         """Create the folder, or reopen one written by the same sweep (``meta["fingerprint"]``).
         A sweep with more replications than before extends it."""
         p = Path(path)
@@ -88,7 +88,9 @@ class SweepFolder:
         try:
             (p / "parts").mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise SweepFolderError(f"{p}: cannot create the sweep folder ({exc.strerror}); choose another --out") from None
+            raise SweepFolderError(
+                f"{p}: cannot create the sweep folder ({exc.strerror}); choose another --out"
+            ) from None
         if old is None or int(meta["replications"]) > int(old["replications"]):
             atomic_write(existing, lambda f: f.write_text(json.dumps(meta, indent=2), encoding="utf-8"))
         else:
@@ -163,7 +165,9 @@ def read_sweep(path: str | Path) -> SweepResults:
     """Every recorded run of a sweep folder (finished or not), sorted by variant and replication."""
     p = Path(path)
     if not (p / META).is_file():
-        raise SweepFolderError(f"{p}: not a sweep folder (no {META}); give a folder written by 'twin sweep --out'")
+        raise SweepFolderError(
+            f"{p}: not a sweep folder (no {META}); give a folder written by 'twin sweep --out'"
+        )
     meta = _read_meta(p)
     done = sorted(_read_manifest(p))
     results = p / RESULTS
@@ -172,7 +176,9 @@ def read_sweep(path: str | Path) -> SweepResults:
         if len(rows) == len(done):
             return SweepResults(p, meta, rows)
     frames = [pd.read_parquet(p / part_name(v, r)) for v, r in done]
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["variant", "replication"])
+    rows = (
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["variant", "replication"])
+    )
     if len(rows):
         rows = rows.sort_values(["variant", "replication"], kind="stable").reset_index(drop=True)
     return SweepResults(p, meta, rows)

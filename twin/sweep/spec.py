@@ -21,8 +21,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from twin.errors import suggest
 from twin.scenario.load import (
-    Loc,
     LoadedScenario,
+    Loc,
     ScenarioError,
     _nearest_line,
     format_loc,
@@ -31,7 +31,6 @@ from twin.scenario.load import (
 )
 from twin.scenario.schema import (
     Background,
-    Contractor,
     Dispatch,
     Person,
     Quantity,
@@ -65,7 +64,9 @@ class Change(_Frozen):
         default_factory=dict,
         description="shift → post trade → trades (with level) everyone in that post gains",
     )
-    contractors: dict[str, ContractTerms] = Field(default_factory=dict, description="contractor id → new terms")
+    contractors: dict[str, ContractTerms] = Field(
+        default_factory=dict, description="contractor id → new terms"
+    )
     dispatch: Dispatch | None = None
     remove: list[str] = Field(default_factory=list, description="ids of people to take off the roster")
     add: list[Person] = Field(default_factory=list, description="people to add")
@@ -112,7 +113,7 @@ class Sweep(_Frozen):
     )
     meets: dict[str, float] = Field(
         default_factory=lambda: {"red": 0.95},
-        description="priority → the share on site within target a variant must reach to count as meeting the targets",
+        description="priority → the share on site within target a variant must reach to meet the targets",
     )
     variants: list[Change] = Field(default_factory=list)
     grid: list[list[Change]] = Field(default_factory=list, description="axes; every combination is a variant")
@@ -122,8 +123,10 @@ class Sweep(_Frozen):
     def _meets(cls, value: dict[str, float]) -> dict[str, float]:
         for prio, share in value.items():
             if prio not in ("red", "yellow", "blue"):
-                raise ValueError(f"{prio}: unknown priority{suggest(prio, ('red', 'yellow', 'blue'))}; "
-                                 "use red, yellow or blue")
+                raise ValueError(
+                    f"{prio}: unknown priority{suggest(prio, ('red', 'yellow', 'blue'))}; "
+                    "use red, yellow or blue"
+                )
             if not 0 <= share <= 1:
                 raise ValueError(f"{prio}: a share from 0 to 1, got {share}")
         return value
@@ -164,8 +167,10 @@ class LoadedSweep:
     def fingerprint(self) -> str:
         """What makes two sweeps the same sweep (replications may grow): the variants' scenarios,
         the seed and the period."""
-        doc = {"seed": self.sweep.seed, "variants": [[v.name, v.scenario.model_dump(mode="json")]
-                                                      for v in self.variants]}
+        doc = {
+            "seed": self.sweep.seed,
+            "variants": [[v.name, v.scenario.model_dump(mode="json")] for v in self.variants],
+        }
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 
     def model_paths(self) -> list[Path]:
@@ -195,31 +200,39 @@ def apply_changes(base: Scenario, changes: tuple[Change, ...]) -> Scenario:
         people += [p.model_dump(mode="python") for p in change.add]
         for shift, counts in change.staff.items():
             if shift not in data["shifts"]:
-                raise ValueError(f"staff.{shift}: no shift '{shift}' in the base scenario"
-                                 f"{suggest(shift, data['shifts'])}; shifts: {', '.join(data['shifts'])}")
+                raise ValueError(
+                    f"staff.{shift}: no shift '{shift}' in the base scenario"
+                    f"{suggest(shift, data['shifts'])}; shifts: {', '.join(data['shifts'])}"
+                )
             for trade, count in counts.items():
                 people = _set_count(people, shift, trade, count)
         for shift, posts in change.train.items():
             if shift not in data["shifts"]:
-                raise ValueError(f"train.{shift}: no shift '{shift}' in the base scenario"
-                                 f"{suggest(shift, data['shifts'])}")
+                raise ValueError(
+                    f"train.{shift}: no shift '{shift}' in the base scenario{suggest(shift, data['shifts'])}"
+                )
             for post, gains in posts.items():
                 holders = [p for p in people if _post(p) == post and p["shift"] == shift and not p["on_call"]]
                 if not holders:
                     raise ValueError(f"train.{shift}.{post}: nobody on the {shift} shift holds a {post} post")
                 for p in holders:
-                    p["trades"] = {**p["trades"], **{t: max(lv, p["trades"].get(t, 0)) for t, lv in gains.items()}}
+                    p["trades"] = {
+                        **p["trades"],
+                        **{t: max(lv, p["trades"].get(t, 0)) for t, lv in gains.items()},
+                    }
         contractors = {c["id"]: c for c in data["contractors"]}
         for cid, terms in change.contractors.items():
             if cid not in contractors:
-                raise ValueError(f"contractors.{cid}: no contractor '{cid}' in the base scenario"
-                                 f"{suggest(cid, contractors)}")
+                raise ValueError(
+                    f"contractors.{cid}: no contractor '{cid}' in the base scenario"
+                    f"{suggest(cid, contractors)}"
+                )
             contractors[cid].update(terms.model_dump(mode="python", exclude_none=True))
         if change.dispatch is not None:
             data["dispatch"] = change.dispatch.model_dump(mode="python")
-    ids = {p["id"] for p in people}
+    on_roster = {p["id"] for p in people}
     for p in people:
-        if p.get("backup") and p["backup"] not in ids:
+        if p.get("backup") and p["backup"] not in on_roster:
             p["backup"] = None  # their backup was taken off the roster
     data["people"] = people
     return Scenario.model_validate(data)
@@ -231,7 +244,9 @@ def _post(person: dict[str, Any]) -> str:
 
 
 def _set_count(people: list[dict[str, Any]], shift: str, trade: str, count: int) -> list[dict[str, Any]]:
-    holders = [i for i, p in enumerate(people) if _post(p) == trade and p["shift"] == shift and not p["on_call"]]
+    holders = [
+        i for i, p in enumerate(people) if _post(p) == trade and p["shift"] == shift and not p["on_call"]
+    ]
     if len(holders) > count:
         drop = set(holders[count:])
         return [p for i, p in enumerate(people) if i not in drop]
@@ -246,8 +261,14 @@ def _set_count(people: list[dict[str, Any]], shift: str, trade: str, count: int)
             if new_id in taken:
                 continue
             taken.add(new_id)
-            clone = {**template, "id": new_id, "name": f"{template.get('name') or template['id']} ({k})"
-                     if holders else f"{trade.replace('_', ' ').capitalize()} ({shift})", "backup": None}
+            clone = {
+                **template,
+                "id": new_id,
+                "name": f"{template.get('name') or template['id']} ({k})"
+                if holders
+                else f"{trade.replace('_', ' ').capitalize()} ({shift})",
+                "backup": None,
+            }
             out.append(clone)
         return out
     return people
@@ -259,8 +280,11 @@ def _new_post(people: list[dict[str, Any]], shift: str, trade: str) -> dict[str,
     same_trade = [p for p in people if _post(p) == trade]
     same_shift = [p for p in people if p["shift"] == shift]
     like = (same_trade or same_shift or people)[0]
-    return {**Person(id=f"{shift}-{trade}", trades={trade: 2}, shift=shift).model_dump(mode="python"),
-            "base": like["base"], "hourly_rate": like["hourly_rate"]}
+    return {
+        **Person(id=f"{shift}-{trade}", trades={trade: 2}, shift=shift).model_dump(mode="python"),
+        "base": like["base"],
+        "hourly_rate": like["hourly_rate"],
+    }
 
 
 def load_sweep(path: str | Path) -> LoadedSweep:
@@ -278,8 +302,10 @@ def load_sweep(path: str | Path) -> LoadedSweep:
     if not base_path.is_absolute():
         base_path = p.parent / base_path
     if not base_path.is_file():
-        raise ScenarioError(f"{p}:{lines.get(('base',), 1)}: base: no scenario file {base_path}; "
-                            "give a path relative to the sweep file")
+        raise ScenarioError(
+            f"{p}:{lines.get(('base',), 1)}: base: no scenario file {base_path}; "
+            "give a path relative to the sweep file"
+        )
     base = load_scenario(base_path)
     period = sweep.period
     background = sweep.background
@@ -297,8 +323,11 @@ def load_sweep(path: str | Path) -> LoadedSweep:
         except (ValueError, ValidationError) as exc:
             loc = _variant_loc(sweep, changes)
             line = _nearest_line(lines, loc)
-            msg = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else \
-                f"{format_loc(tuple(exc.errors()[0]['loc']))}: {exc.errors()[0]['msg']}"
+            msg = (
+                str(exc).splitlines()[0]
+                if not isinstance(exc, ValidationError)
+                else f"{format_loc(tuple(exc.errors()[0]['loc']))}: {exc.errors()[0]['msg']}"
+            )
             raise ScenarioError(f"{p}:{line}: {format_loc(loc)} ('{name}'): {msg}") from None
     return LoadedSweep(sweep, p, base, tuple(variants), lines)
 
