@@ -66,6 +66,7 @@ from twin.engine import run  # noqa: E402
 from twin.engine.log import PRIORITY_NAME  # noqa: E402
 from twin.kpi import compute_kpis  # noqa: E402
 from twin.sweep.execute import Context, build_context, run_one, run_sweep  # noqa: E402
+from twin.sweep.measures import run_row  # noqa: E402
 from twin.sweep.results import read_sweep  # noqa: E402
 from twin.sweep.spec import LoadedSweep, Variant, load_sweep  # noqa: E402
 from twin.twin import Twin, load_twin  # noqa: E402
@@ -164,13 +165,16 @@ def bench_pool(
 
 
 def split_one_run(twin: Twin, ctx: Context) -> dict[str, float]:
-    """One sweep run in this process: ``run()`` alone, and ``run_one`` (run, KPIs, row)."""
+    """What a worker does per run (:func:`twin.sweep.execute.run_one`), timed in parts in this
+    process, after one untimed run (as a worker is after its first): simulate, then KPIs and row."""
+    run_one(ctx, 0, 0)
     drill = ctx.drills[0]
     start = time.perf_counter()
-    run(twin, drill.scenario, ctx.seeds[0], drill=drill, router=ctx.router, trace_moves=False)
-    sim_s = time.perf_counter() - start
-    row = run_one(ctx, 0, 0)
-    return {"run_s": sim_s, "run_one_s": float(row["wall_s"]), "kpis_and_row_s": float(row["wall_s"]) - sim_s}
+    result = run(twin, drill.scenario, ctx.seeds[0], drill=drill, router=ctx.router, trace_moves=False)
+    simulated = time.perf_counter()
+    run_row(compute_kpis(result.log, drill.scenario), result.log, drill.scenario)
+    done = time.perf_counter()
+    return {"run_s": simulated - start, "kpis_and_row_s": done - simulated, "run_one_s": done - start}
 
 
 def bench_sweep(twin: Twin, loaded: LoadedSweep, *, replications: int, days: float) -> dict[str, Any]:

@@ -14,16 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import shared
 import streamlit as st
 
-from twin.compare import PRIORITY_COLOURS
 from twin.errors import TwinError
 from twin.scenario import PRIORITIES, scenarios_dir
+from twin.sweep.figures import cost_compliance_figure, interval_text
 from twin.sweep.report import SweepReport, rows_frame, sweep_report
 from twin.sweep.results import META, SweepResults, read_sweep
-from twin.sweep.spec import LoadedSweep
+from twin.sweep.spec import LoadedSweep, shortened
 
 SHIPPED = "A shipped sweep"
 UPLOADED = "Upload a sweep file"
@@ -33,9 +32,7 @@ SWEEPS = "sweeps"
 #: What an interactive run starts from: a few replications of a month, not the file's years.
 DAYS, REPLICATIONS, WORKERS = 30, 3, 2
 LAST_RUN = "staffing_last_run"
-#: Colours of the variants in the chart, in order (the first is the baseline).
-PALETTE = ("#37474f", "#1e88e5", "#43a047", "#8e24aa", "#fb8c00", "#00acc1", "#d81b60", "#6d4c41", "#7cb342",
-           "#3949ab")
+
 
 
 def show() -> None:
@@ -175,17 +172,6 @@ def shipped_base(text: str, name: str) -> Path | None:
     return found
 
 
-def shortened(loaded: LoadedSweep, *, days: int, replications: int) -> LoadedSweep:
-    """The sweep over ``days`` from the same start, with ``replications`` runs per variant."""
-    s = loaded.sweep
-    sweep = s.model_copy(update={"replications": replications,
-                                 "period": s.period.model_copy(update={"days": float(days)})})
-    hours = days * 24.0
-    variants = tuple(dataclasses.replace(v, scenario=v.scenario.model_copy(update={"duration_h": hours}))
-                     for v in loaded.variants)
-    return dataclasses.replace(loaded, sweep=sweep, variants=variants)
-
-
 def run_folder(loaded: LoadedSweep, stem: str, days: int, replications: int) -> Path:
     """``sweeps/<stem>-<days>d-<replications>r`` in the current folder — with the sweep's
     fingerprint added when that folder holds another version of the sweep (an edited file)."""
@@ -322,9 +308,9 @@ def shown(folder: Path) -> str:
 def targets_text(meets: dict[str, float], targets: dict[str, Any]) -> str:
     if not meets:
         return "It sets no compliance target."
-    parts = [f"{p} incidents {share:.0%} within {targets.get(p, {}).get('on_site_min', math.nan):g} min"
+    parts = [f"{share:.0%} of {p} incidents within {targets.get(p, {}).get('on_site_min', math.nan):g} min"
              for p, share in meets.items()]
-    return "A variant meets the targets when a qualified person is on site for " + ", ".join(parts) + "."
+    return "A variant meets the targets when a qualified person is on site for " + " and ".join(parts) + "."
 
 
 # -------------------------------------------------------------------------------------- results
@@ -394,113 +380,34 @@ def chart(report: SweepReport, frame: pd.DataFrame, targets: dict[str, Any]) -> 
                "share. Variants on the same point share a label (“2, 3”): the same cost and cover.")
 
 
-def cost_compliance_figure(frame: pd.DataFrame, prio: str, *, share: float | None, minutes: float | None,
-                           best: str | None) -> go.Figure:
-    """Cost (x) against one priority's compliance in % (y) per variant, with 95 % interval bars.
-
-    Variants are numbered as in the table (long names go to the legend): filled markers meet
-    every target of the sweep, open ones miss, the star is the cheapest meeting them. Variants
-    that land on the same point (the same roster cost and cover) share one label, ``2, 3``."""
-    fig = go.Figure()
-    numbered = frame.assign(number=range(1, len(frame) + 1))
-    rows = numbered[numbered[f"{prio}_compliance"].notna()]
-    y_all = 100 * rows[f"{prio}_compliance"]
-    labels: dict[tuple[float, float], list[str]] = {}
-    for cost, y, n in zip(rows["cost"].round(6), y_all.round(6), rows["number"], strict=True):
-        labels.setdefault((cost, y), []).append(str(n))
-    for r, y in zip(rows.to_dict("records"), y_all, strict=True):
-        colour = PALETTE[(r["number"] - 1) % len(PALETTE)]
-        is_best = r["variant"] == best
-        symbol = "star" if is_best else "circle" if r["meets"] else "circle-open"
-        group = labels[(round(r["cost"], 6), round(y, 6))]
-        text = ", ".join(group) if group[0] == str(r["number"]) else ""
-        low, high = 100 * r[f"{prio}_low"], 100 * r[f"{prio}_high"]
-        status = "cheapest meeting the targets" if is_best else "meets the targets" if r["meets"] else \
-            "misses the targets"
-        fig.add_trace(go.Scatter(
-            x=[r["cost"]], y=[y], mode="markers+text", text=[text], textposition="top right",
-            textfont={"size": 14, "color": "rgb(40,40,40)"}, name=f"{r['number']} · {r['variant']}",
-            marker={"color": colour, "size": 24 if is_best else 14, "symbol": symbol,
-                    "line": {"color": "rgb(40,40,40)" if is_best else colour,
-                             "width": 1.5 if is_best else 2.5}},
-            error_x={"type": "data", "array": _bar(r["cost_high"] - r["cost"]),
-                     "arrayminus": _bar(r["cost"] - r["cost_low"]), "color": colour, "thickness": 1.5},
-            error_y={"type": "data", "array": _bar(high - y), "arrayminus": _bar(y - low), "color": colour,
-                     "thickness": 1.5},
-            hoverinfo="text",
-            hovertext=[f"<b>{r['number']} · {r['variant']}</b> ({status})<br>{prio} on time {y:.1f} % "
-                       f"({_interval(low, high)})<br>cost {r['cost']:,.0f} "
-                       f"({_interval(r['cost_low'], r['cost_high'], digits=0)})<br>{r['runs']} runs"],
-        ))
-    if best is not None and (rows["variant"] == best).any():
-        b = rows[rows["variant"] == best].iloc[0]
-        fig.add_annotation(x=b["cost"], y=100 * b[f"{prio}_compliance"], text="cheapest meeting the targets",
-                           showarrow=True, arrowhead=2, ax=0, ay=48, font={"size": 13},
-                           bgcolor="rgba(255,255,255,0.85)")
-    lows = [v for v in (100 * rows[f"{prio}_low"]).tolist() + y_all.tolist() if not pd.isna(v)]
-    highs = [v for v in (100 * rows[f"{prio}_high"]).tolist() + y_all.tolist() if not pd.isna(v)]
-    if share is not None:
-        fig.add_hline(y=100 * share, line={"color": PRIORITY_COLOURS.get(prio, "black"), "dash": "dash",
-                                           "width": 1.5},
-                      annotation_text=f"target: {share:.0%} of {prio} incidents",
-                      annotation_position="bottom left")
-        lows.append(100 * share)
-        highs.append(100 * share)
-    # The target and every interval in view, with room above the top label.
-    lo, hi = min(lows, default=0.0), max(highs, default=100.0)
-    pad = max(2.0, 0.1 * (hi - lo))
-    within = "" if minutes is None else f" within {minutes:g} min"
-    fig.update_layout(
-        title={"text": f"Cost per period against {prio} incidents reached{within}, per variant"},
-        xaxis={"title": {"text": "cost per period (mean, 95 % interval)"}, "gridcolor": "rgb(230,230,230)",
-               "tickformat": ",.0f", "zeroline": False},
-        yaxis={"title": {"text": f"{prio} incidents with someone on site{within} (%)"},
-               "gridcolor": "rgb(230,230,230)", "ticksuffix": " %", "zeroline": False,
-               "range": [lo - pad, hi + 1.5 * pad]},
-        plot_bgcolor="white", height=520, margin={"l": 80, "r": 30, "t": 60, "b": 60},
-        legend={"title": {"text": "variant (○ misses the targets, ● meets them, ★ cheapest meeting them)"},
-                "orientation": "h", "x": 0, "xanchor": "left", "y": -0.18, "yanchor": "top"},
-        showlegend=True,
-    )
-    return fig
-
-
-def _bar(value: float) -> list[float | None]:
-    """An error bar's length, ``None`` where there is no interval (a single replication)."""
-    return [None if pd.isna(value) else max(float(value), 0.0)]
-
-
-def _interval(low: float, high: float, *, scale: float = 1.0, digits: int = 1) -> str:
-    if pd.isna(low) or pd.isna(high):
-        return "–"
-    return f"{scale * low:,.{digits}f}–{scale * high:,.{digits}f}"
-
-
 def variants_table(report: SweepReport, frame: pd.DataFrame) -> None:
     st.subheader("Variants")
     seen = priorities_seen(frame)
     table = pd.DataFrame({"#": range(1, len(frame) + 1), "variant": frame["variant"], "runs": frame["runs"]})
-    config: dict[str, Any] = {}
+    config: dict[str, Any] = {"#": st.column_config.NumberColumn(width=40, pinned=True),
+                              "variant": st.column_config.TextColumn(pinned=True),
+                              "runs": st.column_config.NumberColumn(width=50)}
     for p in seen:
         table[f"{p} on time (%)"] = 100 * frame[f"{p}_compliance"]
-        table[f"{p} 95 % interval"] = [_interval(lo, hi, scale=100)
-                                       for lo, hi in zip(frame[f"{p}_low"], frame[f"{p}_high"], strict=True)]
+        table[f"{p} interval"] = [interval_text(lo, hi, scale=100)
+                                  for lo, hi in zip(frame[f"{p}_low"], frame[f"{p}_high"], strict=True)]
         config[f"{p} on time (%)"] = st.column_config.NumberColumn(format="%.1f")
     for p in seen:
         table[f"{p} p90 (min)"] = frame[f"{p}_p90_min"]
         config[f"{p} p90 (min)"] = st.column_config.NumberColumn(format="%.1f")
     table["cost"] = frame["cost"]
-    table["cost 95 % interval"] = [_interval(lo, hi, digits=0)
-                                   for lo, hi in zip(frame["cost_low"], frame["cost_high"], strict=True)]
-    config["cost"] = st.column_config.NumberColumn(format="localized")
+    table["cost interval"] = [interval_text(lo, hi, digits=0)
+                              for lo, hi in zip(frame["cost_low"], frame["cost_high"], strict=True)]
+    config["cost"] = st.column_config.NumberColumn(format="localized", step=1)
     table["meets targets"] = ["yes" if sure else "yes*" if ok else "no"
                               for ok, sure in zip(frame["meets"], frame["meets_surely"], strict=True)]
     st.dataframe(table, hide_index=True, key="staffing_table", column_config=config)
     targets = ", ".join(f"{p} ≥ {s:.0%}" for p, s in report.meets.items()) or "none"
-    st.caption(f"On time: incidents with a qualified person on site within their priority's target, pooled "
-               "over the replications. p90: the 90th percentile of minutes from report to on site (mean of "
-               f"the replications'). Cost: roster, on-call and contractor cost per period. Targets: "
-               f"{targets}; yes* meets them on the estimate but not at the low end of the intervals.")
+    st.caption("Intervals: 95 % intervals. On time: incidents with a qualified person on site within their "
+               "priority's target, pooled over the replications. p90: the 90th percentile of minutes from "
+               "report to on site (mean of the replications'). Cost: roster, on-call and contractor cost per "
+               f"period. Targets: {targets}; yes* meets them on the estimate but not at the low end of the "
+               "intervals.")
 
 
 def _signed(e: dict[str, float | None], *, scale: float = 1.0, digits: int = 1) -> str:
@@ -527,7 +434,8 @@ def differences(report: SweepReport) -> None:
                 "water let out (m³)": _signed(d["water_m3"]),
                 "household·h without water": _signed(d["water_outage_household_h"])}
         rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="staffing_differences")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="staffing_differences",
+                 column_config={"variant": st.column_config.TextColumn(pinned=True)})
     st.caption("Replication r of every variant met the same incidents, so each difference is taken run by "
                "run — its 95 % interval [in brackets] is far narrower than the two variants' intervals "
                "suggest. An interval that does not include 0 is a difference the runs show clearly.")

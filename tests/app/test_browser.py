@@ -323,7 +323,10 @@ def test_the_staffing_page_plots_a_sweep_folder_in_chromium(
     page.goto(f"{app_url}/staffing")
     page.get_by_role("heading", name="Staffing", exact=True).wait_for(timeout=FIRST_LOAD_MS)
     page.get_by_role("heading", name="Night-shift options").wait_for(timeout=LOAD_MS)
+    page.get_by_role("button", name="Run the sweep").wait_for(timeout=LOAD_MS)
     wait_until_idle(page)
+    no_exception_shown(page)
+    page.screenshot(path=str(shots / "staffing-run-form.png"))
     page.get_by_text("A sweep folder", exact=True).click()
     path = page.get_by_role("textbox", name="Or a folder path")
     path.fill(str(folder))
@@ -336,7 +339,7 @@ def test_the_staffing_page_plots_a_sweep_folder_in_chromium(
     no_exception_shown(page)
     assert page.locator("[data-testid=stAlertContentError]").count() == 0
     answer = page.locator("[data-testid=stAlertContentSuccess]")
-    assert answer.inner_text().startswith("Cheapest variant meeting the targets: no night plumber, guards close valves")
+    assert "Cheapest variant meeting the targets: no night plumber, guards close valves" in answer.inner_text()
 
     page.mouse.move(0, 0)
     page.wait_for_timeout(500)
@@ -344,4 +347,17 @@ def test_the_staffing_page_plots_a_sweep_folder_in_chromium(
     page.set_viewport_size({"width": 1600, "height": 2600})
     page.wait_for_timeout(1500)
     page.screenshot(path=str(shots / "staffing-page.png"))
+
+    # Another priority: the chart follows, with that priority's target line.
+    page.get_by_text("yellow (target 80%)").click()
+    page.wait_for_timeout(300)
+    wait_until_idle(page)
+    plot = chart(page, 0)
+    plot.locator(".gtitle").get_by_text("yellow incidents reached within 120 min", exact=False).wait_for(
+        timeout=LOAD_MS)
+    plot.get_by_text("target: 80% of yellow incidents").wait_for(timeout=LOAD_MS)
+    wait_until_idle(page)
+    no_exception_shown(page)
+    page.mouse.move(0, 0)
+    plot.screenshot(path=str(shots / "staffing-chart-yellow.png"))
     page.close()

@@ -121,7 +121,7 @@ def test_a_sweep_folder_shows_its_variants_with_the_reports_numbers(tiny, tmp_pa
     assert star["x"] == [pytest.approx(best.means["cost_total"].value)]
     assert star["y"] == [pytest.approx(100 * best.compliance["yellow"].value)]
     assert star["error_x"]["array"][0] == pytest.approx(best.means["cost_total"].high - best.means["cost_total"].value)
-    assert [a["text"] for a in spec["layout"]["annotations"] if a.get("showarrow")] == ["cheapest meeting the targets"]
+    assert star["text"] == ["2 — cheapest meeting the targets"] and points["1 · today"]["text"] == ["1"]
     assert [s["y0"] for s in spec["layout"]["shapes"]] == [pytest.approx(80.0)]
 
     at.radio(key="staffing_priority").set_value("blue").run()

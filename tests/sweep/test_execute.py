@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 
 import pandas as pd
@@ -66,9 +67,13 @@ def test_two_local_workers_give_the_same_rows_as_one(reference, estate_twin, tmp
     pd.testing.assert_frame_equal(_rows(tmp_path / "two"), rows)
 
 
-def test_a_local_dask_cluster_gives_the_same_rows_as_one_worker(reference, estate_twin, tmp_path):
+def test_a_local_dask_cluster_gives_the_same_rows_as_one_worker(reference, estate_twin, tmp_path, monkeypatch):
     distributed = pytest.importorskip("distributed", reason="dask[distributed] is the 'dask' extra")
     loaded, ctx, rows = reference
+    # Dask starts workers with "spawn", which re-runs the parent's __main__ in each; after the
+    # app's page tests that is app/main.py (AppTest runs pages as __main__). A bare __main__, as
+    # under the `twin` command, keeps the workers clean.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:

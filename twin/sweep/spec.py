@@ -9,6 +9,7 @@ person the base lacks fails with the sweep file's line.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import itertools
@@ -175,6 +176,17 @@ class LoadedSweep:
 
     def model_paths(self) -> list[Path]:
         return self.base.model_paths()
+
+
+def shortened(loaded: LoadedSweep, *, days: float, replications: int) -> LoadedSweep:
+    """The sweep over ``days`` from the same start, with ``replications`` runs per variant."""
+    s = loaded.sweep
+    sweep = s.model_copy(update={"replications": replications,
+                                 "period": s.period.model_copy(update={"days": float(days)})})
+    hours = days * 24.0
+    variants = tuple(dataclasses.replace(v, scenario=v.scenario.model_copy(update={"duration_h": hours}))
+                     for v in loaded.variants)
+    return dataclasses.replace(loaded, sweep=sweep, variants=variants)
 
 
 def variant_name(changes: tuple[Change, ...]) -> str:
