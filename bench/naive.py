@@ -100,6 +100,8 @@ def work_orders(drill: Drill, seed: Seed) -> list[Job]:
 
 @dataclass(slots=True, eq=False)
 class Person:
+    """One crew member at run time."""
+
     crew: Crew
     from_home: bool
     """On call or a contractor: at home until called, at any hour."""
@@ -114,6 +116,8 @@ class Person:
 
 @dataclass(slots=True, eq=False)
 class State:
+    """What the processes of one run share."""
+
     env: simpy.Environment
     graph: nx.DiGraph
     drill: Drill
@@ -147,6 +151,8 @@ class State:
 
 @dataclass(frozen=True, slots=True)
 class NaiveResult:
+    """What one run of the model did, and how long it took."""
+
     jobs: int
     done: int
     events: int

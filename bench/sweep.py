@@ -21,9 +21,13 @@ orders and random hazards drawn from ``twin/background/rates.yaml``), one simula
    * ``projected_min_for_1000_replication_years`` - at the 2-worker rate (target < 10).
 
    To show where a wall time goes, it is split into the runs (the ``wall_s`` each worker
-   records: simulate, KPIs, row; summed and divided by the workers) and the rest (pool start-up,
-   recording, a worker idle at the end when runs do not divide evenly). After the pools, one run
-   in this process splits a run into ``run()`` and its KPIs and row.
+   records: simulate, KPIs, row; summed and divided by the workers) and the rest ("outside
+   runs": pool start-up, recording, a worker idle at the end when runs do not divide evenly).
+   "cores: ours" is the CPU time of this process and its workers over the wall time; "others"
+   the cores the rest of the machine kept busy meanwhile (from ``/proc/stat``): on 2 cores a
+   busy neighbour takes the second worker's core, so only figures measured with "others" near 0
+   mean anything. After the pools, one run in this process is split into ``run()`` and its KPIs
+   and row.
 
 2. ``ratio_vs_naive`` = seconds per replication-year of the hand-written model in
    ``bench/naive.py`` (SimPy processes; ``nx.shortest_path_length`` from each free qualified
@@ -32,8 +36,9 @@ orders and random hazards drawn from ``twin/background/rates.yaml``), one simula
    ``build_context``, ``trace_moves=False``), both single process, same machine, same run
    (target >= 20). Both run work orders only (``hazards: false``: the naive model has no water
    or power physics) on the same arrivals: the naive model draws them with the library's
-   generator on the run's streams. The engine is timed over ``--engine-seeds`` seeds, the naive
-   model over ``--naive-seeds`` (it is slow); the networkx graph is built once, timed apart.
+   generator on the run's streams. The engine is timed over ``--engine-seeds`` seeds (the first
+   run in a process is ~0.2 s slower: lazy set-up), the naive model over ``--naive-seeds`` (it is
+   slow); the networkx graph is built once, timed apart.
 
    As a check that both do the same work, the table shows the mean minutes from report to the
    first person on site per priority from each (the engine's through ``compute_kpis``), and the
@@ -59,6 +64,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))  # bench/naive.py
 
 from naive import NaiveResult, navigation_digraph, simulate  # noqa: E402
 
