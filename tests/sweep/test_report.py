@@ -108,5 +108,7 @@ def test_a_roster_pays_a_12_hour_shift_for_every_day_of_the_period():
     assert roster_cost(one) == pytest.approx(12 * 38)
     week = one.model_copy(update={"duration_h": 7 * 24.0})
     assert roster_cost(week) == pytest.approx(7 * 12 * 38)
+    # Staff on call at night still work (and are paid) their day shift: 12 h at 38 and at 40.
     on_call = base.model_copy(update={"people": [p for p in base.people if p.on_call]})
-    assert roster_cost(on_call) == 0.0
+    assert [p.hourly_rate for p in on_call.people] == [38, 40]
+    assert roster_cost(on_call) == pytest.approx(12 * (38 + 40))

@@ -351,6 +351,18 @@ class Sim:
             self.wake = self.env.event()
             self.decide()
 
+    def shift_changes(self) -> Proc:
+        """Wake the dispatcher whenever a shift starts or ends: work queued overnight for a day
+        trade is handed out when the day shift arrives, not at the next unrelated event."""
+        marks = sorted({m for c in self.drill.crew if c.shift is not None for m in c.shift.minutes()})
+        if not marks:
+            return
+        while True:
+            now_min = (self._start_min + self.env.now / 60.0) % 1440.0
+            wait = min((m - now_min) % 1440.0 or 1440.0 for m in marks)
+            yield self.env.timeout(wait * 60.0)
+            self.poke()
+
     #: Tasks put on one board beyond the free people: later ones wait for the next decision,
     #: which follows at once when people are left free.
     BOARD_SLACK = 4
@@ -466,8 +478,18 @@ class Sim:
     # -- people ----------------------------------------------------------------------------------
 
     def member(self, m: Member) -> Proc:
-        """A person's life in the drill: wait, go, work, go back to base."""
+        """A person's life in the drill: wait, go, work, go back to base — or, called out, go home
+        when no more work comes while they are on site."""
         while True:
+            if m.task is None and m.called_out and not self.on_duty(m.crew):
+                m.signal = self.env.event()
+                yield m.signal | self.env.timeout(physics.CALLED_OUT_STAY_S)
+                m.signal = None
+                if m.task is None:
+                    m.called_out = m.on_site = False
+                    m.next_node = -1
+                    self.log("move", node=m.node, person=m.crew.id, detail="left the site")
+                continue
             if m.task is None:
                 if m.on_site and m.crew.base >= 0 and m.node != m.crew.base and self.on_duty(m.crew):
                     m.phase = "returning"

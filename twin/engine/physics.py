@@ -13,6 +13,13 @@ DISCHARGE_COEFFICIENT = 0.6
 WATER_DENSITY_KG_M3 = 1000.0
 PA_PER_BAR = 1e5
 
+# -- people called out ------------------------------------------------------------------------
+
+#: Someone called out (on-call staff, a contractor's technician) stays this long (s) after their
+#: last task in case more work comes, then goes home; the next job is a new call-out, with its
+#: delay and fee.
+CALLED_OUT_STAY_S = 15 * 60.0
+
 # -- water on floors ---------------------------------------------------------------------------
 
 #: The model advances water on floors in steps of this (s); doors are ~1 m wide and spaces tens

@@ -135,6 +135,7 @@ def run(
     water.on_switchgear_flooded = switchgear_flooded
 
     env.process(sim.dispatcher())
+    env.process(sim.shift_changes())
     for m in sim.members:
         m.proc = env.process(sim.member(m))
     for i, (h, ref) in enumerate(zip(scenario.hazards, drill.hazard_refs, strict=True)):

@@ -2,9 +2,9 @@
 
 Per priority: incidents, how many had someone qualified on site within target, and the p50,
 p90 and p95 of response (minutes from report to first person on site). Then damage and cost
-over the period. Cost is what the roster costs to run: staff on shift are paid their shift
-hours (whether busy or not), on-call staff their call-out fees and the hours they work,
-contractors their fees and hours less the penalties they owe for late arrival.
+over the period. Cost is what the roster costs to run: staff are paid their shift hours (busy
+or not); staff on call are paid, besides, a fee per call-out and the hours they work off shift;
+contractors their fees and hours, less the penalties they owe for late arrival.
 """
 
 from __future__ import annotations
@@ -41,15 +41,15 @@ def columns() -> list[str]:
 
 
 def roster_cost(scenario: Scenario) -> float:
-    """What staff on shift are paid over the scenario's period: each person's rate × the hours
-    their shift covers from start to end (on-call staff are paid per call-out instead)."""
+    """What staff are paid for their shifts over the scenario's period: each person's rate × the
+    hours their shift covers from start to end (call-outs off shift are paid on top)."""
     start_min = scenario.start.hour * 60 + scenario.start.minute
     minutes = np.arange(round(scenario.duration_h * 60)) + start_min
     of_day = minutes % 1440
     total = 0.0
     hours: dict[str, float] = {}
     for p in scenario.people:
-        if p.on_call or p.hourly_rate == 0:
+        if p.hourly_rate == 0:
             continue
         if p.shift not in hours:
             lo, hi = scenario.shifts[p.shift].minutes()
@@ -89,14 +89,20 @@ def run_row(kpis: Kpis, log: EventLog, scenario: Scenario) -> dict[str, float]:
         "contractor_penalties",
     ):
         row[key] = float(s.get(key, math.nan))
-    # Cost rows name the person: on-call staff's are their fees and hours; every other call-out
-    # fee is a contractor's (staff on shift are never called out).
-    on_call = [p.id for p in scenario.people if p.on_call]
+    # Cost rows name the person. On-call staff are paid their fees and the hours they work off
+    # shift (a task's labour is logged when it ends); every other call-out fee is a contractor's.
     f = log.frame
-    mine = f[(f["kind"] == "cost") & f["person"].isin(on_call)]
-    row["cost_on_call"] = float(mine["value"].sum()) if len(mine) else 0.0
-    their_callouts = float(mine.loc[mine["detail"] == "callout", "value"].sum()) if len(mine) else 0.0
-    row["cost_contractor"] = s["cost_contractor"] + s["cost_callout"] - their_callouts
+    on_call = {p.id: scenario.shifts[p.shift] for p in scenario.people if p.on_call}
+    mine = f[(f["kind"] == "cost") & f["person"].isin(list(on_call))]
+    fees = float(mine.loc[mine["detail"] == "callout", "value"].sum()) if len(mine) else 0.0
+    start_min = scenario.start.hour * 60 + scenario.start.minute
+    off_shift = sum(
+        float(v)
+        for t, p, v, d in zip(mine["t_s"], mine["person"], mine["value"], mine["detail"], strict=True)
+        if d == "labour" and not on_call[str(p)].on_duty((start_min + t / 60.0) % 1440)
+    )
+    row["cost_on_call"] = fees + off_shift
+    row["cost_contractor"] = s["cost_contractor"] + s["cost_callout"] - fees
     row["cost_roster"] = roster_cost(scenario)
     row["cost_total"] = (
         row["cost_roster"] + row["cost_on_call"] + row["cost_contractor"] - row["contractor_penalties"]
