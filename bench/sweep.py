@@ -43,8 +43,9 @@ orders and random hazards drawn from ``twin/background/rates.yaml``), one simula
    As a check that both do the same work, the table shows the mean minutes from report to the
    first person on site per priority from each (the engine's through ``compute_kpis``), and the
    share of jobs where both put someone on site at the same second. They are not identical:
-   the naive model wakes its dispatcher when a shift starts and calls staff on call and
-   contractors from home for every job; jobs waiting for a shift or a call-out differ.
+   the naive model calls staff on call and contractors from home for every job (the engine
+   keeps someone called out on site for 15 min after a job), and ties between equally near
+   people can break differently.
 """
 
 from __future__ import annotations
@@ -343,8 +344,8 @@ def print_report(
                   f"{r['engine_not_reached']:>8} / {r['naive_not_reached']:<7}")
     if c["same_on_site_share"] is not None:
         print(f"  on site at the same second in both: {c['same_on_site_share']:.0%} of the jobs. Not "
-              "identical by design: the naive model wakes its\n  dispatcher when a shift starts and calls "
-              "staff on call and contractors from home for every job.")
+              "identical by design: the naive model calls staff\n  on call and contractors from home for "
+              "every job, and ties between equally near people may break differently.")
     else:
         print("  the two job lists differ (count or priorities): the generator and the engine disagree")
 

@@ -295,6 +295,9 @@ def format_report(report: SweepReport) -> str:
             e = d["red_p90_min"]
             if e["value"] is not None:
                 parts.append(f"red p90 {_signed(e, 1)} min")
+            e = d["water_outage_household_h"]
+            if e["value"] is not None:
+                parts.append(f"household·h without water {_signed(e, 0)}")
             lines.append(f"  {d['variant']}: " + "; ".join(parts))
     return "\n".join(lines)
 
