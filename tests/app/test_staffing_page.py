@@ -15,10 +15,21 @@ from tests.app.test_building_page import MAIN, TIMEOUT_S
 from tests.conftest import REPO, estate
 from twin.sweep.report import SweepReport, sweep_report
 from twin.sweep.results import read_sweep
+from twin.sweep.spec import load_sweep
 
 SHIPPED_SWEEP = REPO / "scenarios" / "sweeps" / "night_shift_options.yaml"
-#: The shipped sweep's four night-shift variants, as its file writes them.
-FOUR_VARIANTS = SHIPPED_SWEEP.read_text(encoding="utf-8").split("variants:\n", 1)[1]
+#: Four night-shift variants, as a sweep file writes them.
+FOUR_VARIANTS = """\
+  - name: today (2 night plumbers)
+  - name: 1 night plumber
+    staff: {night: {plumber: 1}}
+  - name: 1 night plumber, guards close valves
+    staff: {night: {plumber: 1}}
+    train: {night: {security: {plumber: 1}}}
+  - name: no night plumber, guards close valves
+    staff: {night: {plumber: 0}}
+    train: {night: {security: {plumber: 1}}}
+"""
 TWO_VARIANTS = """\
   - name: today
   - name: 1 night plumber
@@ -183,7 +194,7 @@ def test_a_shipped_sweep_runs_shortened_and_records_its_runs(tmp_path, monkeypat
     reps = at.number_input(key="staffing_reps_Night-shift options")
     days = at.number_input(key="staffing_days_Night-shift options")
     assert (reps.value, days.value, at.number_input(key="staffing_workers").value) == (3, 30, 2)
-    assert any("4 variants × 3 replications = **12 runs** of 30 days, written to "
+    assert any("6 variants × 3 replications = **18 runs** of 30 days, written to "
                "`sweeps/night_shift_options-30d-3r`" in c.value for c in at.caption)
     assert not at.header  # nothing run yet
 
@@ -195,21 +206,21 @@ def test_a_shipped_sweep_runs_shortened_and_records_its_runs(tmp_path, monkeypat
     assert not at.exception and not at.error
     out = tmp_path / "sweeps" / "night_shift_options-1d-1r"
     res = read_sweep(out)
-    assert res.complete and len(res.rows) == 4 and (out / "results.parquet").is_file()
+    assert res.complete and len(res.rows) == 6 and (out / "results.parquet").is_file()
     assert res.meta["period"]["days"] == 1 and res.meta["replications"] == 1
-    assert at.success[0].value.startswith("4 runs in ")
+    assert at.success[0].value.startswith("6 runs in ")
     assert at.header[0].value == "Results: Night-shift options"
     table = variants_table(at)
-    assert table["variant"].tolist() == [
-        "today (2 night plumbers)", "1 night plumber", "1 night plumber, guards close valves",
-        "no night plumber, guards close valves"]
+    assert table["variant"].tolist() == [v.name for v in load_sweep(SHIPPED_SWEEP).variants]
+    assert table["variant"].tolist()[:2] == [
+        "2 night plumbers + lift rescue as today", "2 night plumbers + guards and desk release lifts"]
     assert table["cost"].tolist() == pytest.approx(
         [v.means["cost_total"].value for v in sweep_report(res).variants])
 
     # Run again: the folder is finished, nothing runs.
     at.button(key="staffing_run_button").click().run()
     assert not at.exception
-    assert at.success[0].value == "All 4 runs were already done; nothing to run."
+    assert at.success[0].value == "All 6 runs were already done; nothing to run."
 
 
 def test_an_uploaded_sweep_takes_its_base_from_the_shipped_scenarios():
@@ -231,11 +242,12 @@ def test_an_uploaded_sweep_takes_its_base_from_the_shipped_scenarios():
 
 @pytest.mark.parametrize(("change", "message"), [
     (("base: ../estate_roster.yaml", "base: ../../pyproject.toml"),
-     "bad.yaml:13: base: no shipped scenario '../../pyproject.toml'; an uploaded sweep's base is one of "
+     "bad.yaml:15: base: no shipped scenario '../../pyproject.toml'; an uploaded sweep's base is one of "
      "scenarios/ ("),
     (("staff: {night: {plumber: 1}}", "staff: {nite: {plumber: 1}}"),
-     "bad.yaml:20: variants[1] ('1 night plumber'): staff.nite: no shift 'nite' in the base scenario (did you mean: night?)"),
-    (("replications: 20", "replications: many"), "bad.yaml:15: replications: Input should be a valid integer"),
+     "bad.yaml:24: grid[0][1] ('1 night plumber, guards close valves + lift rescue as today'): staff.nite: "
+     "no shift 'nite' in the base scenario (did you mean: night?)"),
+    (("replications: 20", "replications: many"), "bad.yaml:17: replications: Input should be a valid integer"),
 ])
 def test_an_unusable_uploaded_sweep_says_why_in_one_line(change, message):
     at = staffing_page()
