@@ -126,7 +126,10 @@ def test_two_variants_with_one_name_are_refused(tmp_path: Path):
         load_sweep(path)
 
 
-def test_the_shipped_night_shift_sweep_loads_four_variants():
+def test_the_shipped_night_shift_sweep_loads_its_grid_of_six_variants():
     loaded = load_sweep(ROSTER.parent / "sweeps" / "night_shift_options.yaml")
-    assert [len(_night(v.scenario, "plumber")) for v in loaded.variants] == [2, 1, 1, 0]
+    assert [len(_night(v.scenario, "plumber")) for v in loaded.variants] == [2, 2, 1, 1, 0, 0]
+    guard = [next(p for p in v.scenario.people if p.id == "N-SEC2").trades for v in loaded.variants]
+    assert guard[0] == {"security": 1}
+    assert guard[5] == {"security": 1, "plumber": 1, "lift_technician": 1}
     assert loaded.variants[0].scenario.duration_h == 365 * 24
