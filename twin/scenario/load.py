@@ -95,13 +95,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         except ScenarioError:
             pass
         raise ScenarioError(f"{p}: no such scenario file{hint}")
-    if p.stat().st_size > MAX_BYTES:
-        raise ScenarioError(f"{p}: {p.stat().st_size} bytes is too large for a scenario (limit {MAX_BYTES})")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{p}: not UTF-8 text; save the scenario as UTF-8 YAML") from None
-    loaded = parse_scenario(text, source=p)
+    loaded = parse_scenario(read_text(p, "the scenario"), source=p)
     bg = loaded.scenario.background
     if bg is not None and bg.rates and not Path(bg.rates).is_absolute():
         # Relative to the scenario file, like its models: fixed now so the scenario can travel
@@ -168,13 +162,17 @@ def read_yaml_model(
         raise ScenarioError(
             f"{path}: no such file; check the path (relative paths start at the file naming it)"
         )
+    return parse_yaml_model(read_text(path, "it"), model, source=path, what=what, prepare=prepare)
+
+
+def read_text(path: Path, it: str) -> str:
+    """A YAML file's text, refused when too large or not UTF-8 (``it`` names it in the fix)."""
     if path.stat().st_size > MAX_BYTES:
         raise ScenarioError(f"{path}: {path.stat().st_size} bytes is too large (limit {MAX_BYTES})")
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not UTF-8 text; save it as UTF-8 YAML") from None
-    return parse_yaml_model(text, model, source=path, what=what, prepare=prepare)
+        raise ScenarioError(f"{path}: not UTF-8 text; save {it} as UTF-8 YAML") from None
 
 
 def validation_errors(text: str, *, source: Path | None = None) -> list[str]:

@@ -262,28 +262,21 @@ def _set_count(people: list[dict[str, Any]], shift: str, trade: str, count: int)
     if len(holders) > count:
         drop = set(holders[count:])
         return [p for i, p in enumerate(people) if i not in drop]
-    if len(holders) < count:
-        template = people[holders[0]] if holders else _new_post(people, shift, trade)
-        taken = {p["id"] for p in people}
-        out = list(people)
-        k = 1
-        while len(holders) + (len(out) - len(people)) < count:
-            new_id = f"{template['id']}+{k}" if holders else f"{shift}-{trade}-{k}"
-            k += 1
-            if new_id in taken:
-                continue
-            taken.add(new_id)
-            clone = {
-                **template,
-                "id": new_id,
-                "name": f"{template.get('name') or template['id']} ({k})"
-                if holders
-                else f"{trade.replace('_', ' ').capitalize()} ({shift})",
-                "backup": None,
-            }
-            out.append(clone)
-        return out
-    return people
+    if len(holders) == count:
+        return people
+    template = people[holders[0]] if holders else _new_post(people, shift, trade)
+    taken = {p["id"] for p in people}
+    added: list[dict[str, Any]] = []
+    k = 0
+    while len(holders) + len(added) < count:
+        k += 1
+        new_id = f"{template['id']}+{k}" if holders else f"{shift}-{trade}-{k}"
+        if new_id in taken:
+            continue
+        name = (f"{template.get('name') or template['id']} +{k}" if holders
+                else f"{trade.replace('_', ' ').capitalize()} ({shift}) {k}")
+        added.append({**template, "id": new_id, "name": name, "backup": None})
+    return people + added
 
 
 def _new_post(people: list[dict[str, Any]], shift: str, trade: str) -> dict[str, Any]:
