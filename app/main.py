@@ -11,7 +11,7 @@ from __future__ import annotations
 import shared
 import streamlit as st
 
-st.set_page_config(page_title="DrillTwin", page_icon=":material/apartment:", layout="wide")
+st.set_page_config(page_title="DrillTwin", page_icon="🏢", layout="wide")
 
 #: The app's pages, in menu order; a new page is one more line here, e.g.
 #: ``st.Page("views/drill.py", title="Drill", icon=":material/play_circle:")``.

@@ -38,7 +38,7 @@ from twin.places import resolve_place
 from twin.plan import plan_parts, storey_plan
 from twin.scenario.schema import Scenario
 from twin.scorecard import scorecard_rows
-from twin.store import StoredRun
+from twin.store import StoredRun, atomic_write
 from twin.twin import Twin
 
 log = logging.getLogger(__name__)
@@ -905,9 +905,9 @@ def check_out(out: Path, *, force: bool = False) -> Path:
     out = Path(out)
     if out.is_dir():
         raise ReportError(f"{out}: is a folder; give a file name for the report, e.g. --out report.html")
+    parent = out.parent if str(out.parent) else Path(".")
     if out.exists() and not force:
         raise ReportError(f"{out}: already exists; pass --force to overwrite it or choose another --out")
-    parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         raise ReportError(f"{out}: folder {parent} does not exist; create it or choose another --out")
     if not os.access(parent, os.W_OK):
@@ -933,17 +933,8 @@ def write_report(run: StoredRun, twin: Twin, out: Path, *, force: bool = False) 
     out = check_out(out, force=force)
     check_model(run, twin)
     text = report_html(run, twin)
-    parent = out.parent if str(out.parent) else Path(".")
     try:
-        # Not mkstemp: its 0600 mode would make the report unreadable to anyone else.
-        tmp = parent / f".{out.name}.{os.getpid()}.tmp"
-        try:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(out, lambda p: p.write_text(text, encoding="utf-8"))
     except OSError as exc:
         raise ReportError(f"{out}: cannot write the report ({exc.strerror}); choose another --out") from None
     log.info("report: %s (%d kB)", out, len(text) // 1024)

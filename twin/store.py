@@ -91,9 +91,15 @@ def write_run(path: Path, result: RunResult, kpis: Kpis, *, scenario_file: str |
     return path
 
 
+#: Permissions of the files written (rw-r--r--: readable by the team, as an ordinary file).
+FILE_MODE = 0o644
+
+
 def atomic_write(target: Path, write: Callable[[Path], Any]) -> None:
     """Write ``target`` through a temporary file in its folder and a rename: never half a file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    # mkstemp makes the file 0600; a run folder is shared like any document (rw-r--r--).
+    os.fchmod(fd, FILE_MODE)
     os.close(fd)
     try:
         write(Path(tmp))

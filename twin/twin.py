@@ -18,6 +18,7 @@ from twin.errors import ModelError
 from twin.ifc import Progress, file_sha256, read_ifc
 from twin.model import BuildingModel
 from twin.navgraph import NavGraph, build_navgraph
+from twin.shipped import shipped_dir
 
 log = logging.getLogger(__name__)
 
@@ -34,17 +35,16 @@ class Twin:
 
 
 def default_model_path() -> Path:
-    """The bundled default estate: ``$DRILLTWIN_MODEL``, else ``models/estate.ifc`` of the
-    checkout this package was installed from, else of the current folder."""
+    """The bundled default estate: ``$DRILLTWIN_MODEL``, else ``estate.ifc`` shipped with the
+    package (see :mod:`twin.shipped`)."""
     if env := os.environ.get("DRILLTWIN_MODEL"):
         return Path(env)
-    for root in (Path(__file__).resolve().parent.parent, Path.cwd()):
-        candidate = root / "models" / DEFAULT_MODEL_NAME
-        if candidate.exists():
-            return candidate
+    candidate = shipped_dir("models") / DEFAULT_MODEL_NAME
+    if candidate.exists():
+        return candidate
     raise ModelError(
-        f"models/{DEFAULT_MODEL_NAME}: the bundled default estate was not found — run from the "
-        "DrillTwin checkout, set DRILLTWIN_MODEL, or name a model file"
+        f"{candidate}: the bundled default estate is missing — reinstall DrillTwin, set "
+        "DRILLTWIN_MODEL, or name a model file"
     )
 
 

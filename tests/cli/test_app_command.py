@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from twin import shipped
 from twin.cli import app, main
 
 
@@ -27,20 +28,17 @@ def test_the_app_starts_without_waiting_for_any_prompt() -> None:
 def test_twin_app_says_in_one_line_when_the_app_is_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(app, "CHECKOUT", tmp_path / "site-packages")
-    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app").mkdir()
+    monkeypatch.setattr(shipped, "CHECKOUT", tmp_path)
     assert main(["app", "--headless"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("twin app: app/main.py: the app is missing (looked in ")
-    assert "run `twin app` in the DrillTwin checkout" in err
-    assert err.count("\n") == 1
+    assert err == f"twin app: {tmp_path / 'app' / 'main.py'}: the web app's entry script is missing — reinstall DrillTwin\n"
 
 
-def test_twin_app_finds_the_app_in_the_current_folder_when_installed_elsewhere(
+def test_twin_app_runs_the_app_shipped_with_the_package_from_any_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(app, "CHECKOUT", tmp_path / "site-packages")
-    monkeypatch.chdir(REPO)
+    monkeypatch.chdir(tmp_path)
     assert app.app_main() == REPO / "app" / "main.py"
 
 

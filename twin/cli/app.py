@@ -10,11 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from twin.errors import TwinError
+from twin.shipped import shipped_dir
 
-#: The checkout this package was installed from (editable installs); else the current folder is
-#: tried, as for the bundled estate.
-CHECKOUT = Path(__file__).resolve().parents[2]
-APP_MAIN = Path("app") / "main.py"
+APP_MAIN = "main.py"
 #: Largest upload the server accepts (MB); the app checks the same limit itself.
 MAX_UPLOAD_MB = 200
 
@@ -46,12 +44,11 @@ def streamlit_command(app: Path, *, port: int, headless: bool) -> list[str]:
 
 
 def app_main() -> Path:
-    """The Streamlit entry script: ``app/main.py`` of the checkout, else of the current folder."""
-    for root in (CHECKOUT, Path.cwd()):
-        if (root / APP_MAIN).is_file():
-            return root / APP_MAIN
-    raise TwinError(f"{APP_MAIN}: the app is missing (looked in {CHECKOUT} and {Path.cwd()}) — run "
-                    "`twin app` in the DrillTwin checkout, whose app/ folder holds the web front end")
+    """The Streamlit entry script ``main.py`` of the shipped app (see :mod:`twin.shipped`)."""
+    main = shipped_dir("app") / APP_MAIN
+    if not main.is_file():
+        raise TwinError(f"{main}: the web app's entry script is missing — reinstall DrillTwin")
+    return main
 
 
 def run(args: argparse.Namespace) -> int:

@@ -73,11 +73,10 @@ def format_loc(loc: Loc) -> str:
 
 
 def scenarios_dir() -> Path:
-    """The shipped ``scenarios/`` folder of this checkout (or of the current folder)."""
-    for root in (Path(__file__).resolve().parents[2], Path.cwd()):
-        if (root / "scenarios").is_dir():
-            return root / "scenarios"
-    raise ScenarioError("scenarios/: the shipped scenarios were not found — run from the DrillTwin checkout")
+    """The shipped ``scenarios/`` folder (installed with the package, or the checkout's)."""
+    from twin.shipped import shipped_dir
+
+    return shipped_dir("scenarios")
 
 
 def default_scenario_path() -> Path:
@@ -92,7 +91,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         try:
             shipped = sorted(x.name for x in scenarios_dir().glob("*.yaml"))
             hint = f"; shipped scenarios: {', '.join(shipped)}"
-        except ScenarioError:
+        except TwinError:
             pass
         raise ScenarioError(f"{p}: no such scenario file{hint}")
     loaded = parse_scenario(read_text(p, "the scenario"), source=p)
