@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from twin.kpi import Kpis
 from twin.scenario.schema import Scenario
+from twin.words import plural
 
 #: The figures a trainer compares first: (summary key, short label, what it is, unit, scale to the
 #: unit, which way is better).
@@ -89,8 +90,8 @@ def response_figure(runs: Mapping[str, Kpis], scenarios: Mapping[str, Scenario] 
         inc = kpis.incidents
         minutes = inc["on_site_min"].to_numpy(float)
         missing = int(np.isnan(minutes).sum())
-        name = f"{label}<br><sup>{len(inc)} incident(s)" + (f", {missing} never reached" if missing else "") \
-            + "</sup>"
+        name = (f"{label}<br><sup>{plural(len(inc), 'incident')}"
+                + (f", {missing} never reached" if missing else "") + "</sup>")
         fig.add_trace(go.Box(y=minutes, x=[name] * len(minutes), name=label, boxpoints=False,
                              showlegend=False, line={"color": "rgb(90,90,90)"},
                              fillcolor="rgba(0,0,0,0.05)", hoverinfo="skip"))

@@ -26,6 +26,7 @@ from twin.scenario.schema import Scenario
 INCIDENT_COLUMNS = (
     "incident", "kind", "title", "priority", "event_min", "report_delay_min", "dispatch_min", "on_site_min",
     "made_safe_min", "resolved_min", "target_on_site_min", "on_site_met", "made_safe_met", "resolved_met",
+    "target_made_safe_min", "target_resolved_min",
 )
 
 
@@ -202,6 +203,8 @@ def _incident_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
         None if t.resolved_min is None else bool(v <= t.resolved_min)
         for t, v in zip(targets, out["resolved_min"], strict=True)
     ]
+    out["target_made_safe_min"] = [math.nan if t.made_safe_min is None else t.made_safe_min for t in targets]
+    out["target_resolved_min"] = [math.nan if t.resolved_min is None else t.resolved_min for t in targets]
     out = out.drop(columns=["event_s"])
     return out[list(INCIDENT_COLUMNS)].astype({"kind": "string", "title": "string", "priority": "string"})
 

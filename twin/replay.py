@@ -35,6 +35,7 @@ from twin.plan import PlanPart, plan_parts, storey_plan
 from twin.report import STOREY_TOLERANCE_M, incident_table, task_bars
 from twin.scenario.schema import Scenario
 from twin.twin import Twin
+from twin.words import plural
 
 XYZ = tuple[float, float, float]
 
@@ -679,7 +680,7 @@ def replay_figure(twin: Twin, replay: Replay, storey: int, *,
                  + (f", showing <b>{html.escape(view_name)}</b>" if view_name else "")
                  + f"<br><sup>{n_here} {'person' if n_here == 1 else 'people'} on this storey"
                  + (f"; elsewhere: {html.escape(note)}" if note else "")
-                 + (f"; {stopped_all} lift(s) out of service in the building" if stopped_all else "")
+                 + (f"; {plural(stopped_all, 'lift')} out of service in the building" if stopped_all else "")
                  + "</sup>")
         return data, title
 
@@ -828,7 +829,8 @@ def start_figure(twin: Twin, scenario: Scenario) -> go.Figure:
         title={"text": f"Where it starts: storey <b>{html.escape(st.name)}</b>"
                        + (f", {html.escape(view_name)}" if view_name else "")
                        + f"<br><sup>{scenario.start:%H:%M}: staff on duty at their bases"
-                       + (f"; {elsewhere} more hazard(s) on other storeys" if elsewhere else "") + "</sup>",
+                       + (f"; {plural(elsewhere, 'more hazard', 'more hazards')} on other storeys"
+                          if elsewhere else "") + "</sup>",
                "font": {"size": 14}},
         updatemenus=[], sliders=[], showlegend=False, height=380,
         margin={"l": 40, "r": 10, "t": 60, "b": 30},

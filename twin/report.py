@@ -37,9 +37,10 @@ from twin.model import BuildingModel
 from twin.places import resolve_place
 from twin.plan import plan_parts, storey_plan
 from twin.scenario.schema import Scenario
-from twin.scorecard import scorecard_rows
+from twin.scorecard import LEGEND, scorecard_rows
 from twin.store import StoredRun, atomic_write
 from twin.twin import Twin
+from twin.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -613,7 +614,7 @@ def snapshot(twin: Twin, frame: pd.DataFrame, moment: Moment, *, scenario: Scena
            for r in off_view.to_dict("records")])
     st = model.storeys[storey]
     clock = _clock(start, t)
-    lifts_note = f"; {len(out)} lift(s) out of service in the building" if out else ""
+    lifts_note = f"; {plural(len(out), 'lift')} out of service in the building" if out else ""
     fig.update_layout(
         title={"text": f"<b>{html.escape(moment.title)}</b><br><sup>{clock:%H:%M:%S} "
                        f"(+{t / 60:.1f} min) — storey <b>{html.escape(st.name)}</b> at "
@@ -732,7 +733,8 @@ def _scorecard_html(kpis: Kpis) -> str:
             else:
                 cells.append(f'<td class="num">{_mark(r[c])}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+    return (f"<table><tr>{head}</tr>{''.join(body)}</table>"
+            f'<p class="note">{_esc(" ".join(LEGEND))}</p>')
 
 
 def _summary_html(kpis: Kpis, scenario: Scenario) -> str:
@@ -742,7 +744,7 @@ def _summary_html(kpis: Kpis, scenario: Scenario) -> str:
         n = int(s[f"{prio}_incidents"])
         if n:
             items.append(
-                f"<b>{prio}</b>: {n} incident(s), <b>{s[f'{prio}_on_site_compliance']:.0%}</b> with "
+                f"<b>{prio}</b>: {plural(n, 'incident')}, <b>{s[f'{prio}_on_site_compliance']:.0%}</b> with "
                 f"someone on site within {scenario.targets.of(prio).on_site_min:g} min of the report; "
                 f"mean {_num(s[f'{prio}_mean_on_site_min'])} min, 90th percentile "
                 f"{_num(s[f'{prio}_p90_on_site_min'])} min")
@@ -751,7 +753,7 @@ def _summary_html(kpis: Kpis, scenario: Scenario) -> str:
                      "that have a made-safe target")
     items.append(f"<b>water damage</b>: {s['water_m3']:.1f} m³ let out, {s['wetted_m2h']:.0f} m²·h of "
                  f"floor wetted (area × hours), deepest {s['max_depth_m'] * 100:.1f} cm, "
-                 f"{int(s['spaces_damaged'])} space(s) over 15 cm")
+                 f"{plural(int(s['spaces_damaged']), 'space')} over 15 cm")
     if s["entrapments"]:
         items.append(f"<b>lift entrapments</b>: {int(s['entrapments'])}, longest "
                      f"{s['entrapment_max_min']:.1f} min, mean {s['entrapment_mean_min']:.1f} min")
@@ -849,8 +851,8 @@ def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
         f"<h1>After-action report: {_esc(scenario.name)}</h1>",
         f'<p class="meta">Drill starting <b>{start:%A %d %B %Y, %H:%M}</b>, running '
         f"{scenario.duration_h:g} h (to {_clock(start, end_s):%H:%M}) · random seed <b>{_esc(seed)}</b> · "
-        f"building <b>{_esc(building)}</b> ({len(twin.model.storeys)} storeys, "
-        f"{len(twin.model.spaces)} spaces) · {len(frame)} events logged</p>",
+        f"building <b>{_esc(building)}</b> ({plural(len(twin.model.storeys), 'storey')}, "
+        f"{plural(len(twin.model.spaces), 'space')}) · {plural(len(frame), 'event')} logged</p>",
         f"<p>{_esc(scenario.description.strip())}</p>" if scenario.description.strip() else "",
         '<div class="intro">This is a <b>simulated</b> emergency drill, run by DrillTwin on a digital '
         "model of the building: hazards (burst pipes, storms, power cuts) happen, become known through a "

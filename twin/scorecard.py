@@ -11,6 +11,7 @@ from typing import Any
 
 from twin.kpi import Kpis
 from twin.scenario.schema import Scenario
+from twin.words import plural, shorten
 
 
 def _m(v: Any) -> str:
@@ -23,21 +24,50 @@ def _ok(v: Any) -> str:
     return "✓" if bool(v) else "✗"
 
 
+def _against(v: Any, target: Any, met: Any) -> str:
+    """A time against its target: ``1.3 / 15 ✓``; just the time when there is no target."""
+    if target is None or (isinstance(target, float) and math.isnan(target)):
+        return _m(v)
+    return f"{_m(v)} / {float(target):g} {_ok(met)}"
+
+
+#: The scorecard's columns and what each means (printed under the title; the app and the report
+#: show the same words).
+COLUMNS: dict[str, str] = {
+    "#": "incident number",
+    "priority": "red emergency, yellow urgent, blue routine",
+    "incident": "what happened and where",
+    "began": "minutes into the drill when it began",
+    "reported after": "minutes from its beginning until someone reported it",
+    "dispatched": "minutes from the report until someone was sent",
+    "on site": "minutes from the report until the first qualified person arrived, against the target",
+    "made safe": "minutes from the report until it was made safe (isolated), against the target",
+    "resolved": "minutes from the report until it was resolved, against the target",
+}
+LEGEND = ("times in minutes: “began” from the start of the drill, “reported after” from the incident's "
+          "beginning;",
+          "dispatched, on site, made safe and resolved from the report, as time / target: ✓ met, ✗ missed, "
+          "— never")
+#: Widest incident title the text scorecard prints; longer ones are cut at a word and given in
+#: full under the table.
+TITLE_WIDTH = 40
+
+
 def scorecard_rows(kpis: Kpis) -> list[dict[str, str]]:
-    """One row per incident: what happened, when, and whether each target was met."""
+    """One row per incident (keys :data:`COLUMNS`): what happened, when, and each time against
+    its target."""
     rows = []
     for r in kpis.incidents.to_dict("records"):
         rows.append({
             "#": str(r["incident"]),
             "priority": str(r["priority"]),
             "incident": str(r["title"]),
-            "at (min)": _m(r["event_min"]),
-            "reported +": _m(r["report_delay_min"]),
+            "began": _m(r["event_min"]),
+            "reported after": _m(r["report_delay_min"]),
             "dispatched": _m(r["dispatch_min"]),
-            "on site": f"{_m(r['on_site_min'])} {_ok(r['on_site_met'])}",
-            "target": _m(r["target_on_site_min"]),
-            "made safe": f"{_m(r['made_safe_min'])} {_ok(r['made_safe_met'])}",
-            "resolved": f"{_m(r['resolved_min'])} {_ok(r['resolved_met'])}",
+            "on site": _against(r["on_site_min"], r["target_on_site_min"], r["on_site_met"]),
+            "made safe": _against(r["made_safe_min"], r.get("target_made_safe_min"), r["made_safe_met"]),
+            "resolved": _against(r["resolved_min"], r.get("target_resolved_min"), r["resolved_met"]),
         })
     return rows
 
@@ -45,14 +75,26 @@ def scorecard_rows(kpis: Kpis) -> list[dict[str, str]]:
 def format_scorecard(kpis: Kpis, scenario: Scenario, *, seed: int) -> str:
     rows = scorecard_rows(kpis)
     lines = [f"{scenario.name} — seed {seed}, {scenario.duration_h:g} h from {scenario.start:%Y-%m-%d %H:%M}"]
-    lines.append("times in minutes from the report; ✓/✗ against the targets")
+    lines.extend(LEGEND)
+    cut: list[str] = []
     if rows:
         cols = list(rows[0])
-        width = {c: max(len(c), *(len(r[c]) for r in rows)) for c in cols}
-        width["incident"] = min(width["incident"], 38)
-        lines.append("  ".join(c.ljust(width[c]) for c in cols))
         for r in rows:
-            lines.append("  ".join(r[c][: width[c]].ljust(width[c]) for c in cols))
+            short = shorten(r["incident"], TITLE_WIDTH)
+            if short != r["incident"]:
+                cut.append(f"  #{r['#']} {r['incident']}")
+            r["incident"] = short
+        width = {c: max(len(c), *(len(r[c]) for r in rows)) for c in cols}
+        text_cols = ("#", "priority", "incident")
+        def line(cells: dict[str, str]) -> str:
+            return "  ".join(cells[c].ljust(width[c]) if c in text_cols else cells[c].rjust(width[c])
+                             for c in cols).rstrip()
+
+        lines.append(line({c: c for c in cols}))
+        lines.extend(line(r) for r in rows)
+        if cut:
+            lines.append("in full:")
+            lines.extend(cut)
     else:
         lines.append("(no incidents)")
     s = kpis.summary
@@ -61,18 +103,19 @@ def format_scorecard(kpis: Kpis, scenario: Scenario, *, seed: int) -> str:
         n = int(s[f"{prio}_incidents"])
         if n:
             lines.append(
-                f"{prio:<7} {n} incident(s): {s[f'{prio}_on_site_compliance']:.0%} on site within "
+                f"{prio:<7} {plural(n, 'incident')}: {s[f'{prio}_on_site_compliance']:.0%} on site within "
                 f"{scenario.targets.of(prio).on_site_min:g} min; "
                 f"mean {_m(s[f'{prio}_mean_on_site_min'])} min, "
                 f"p90 {_m(s[f'{prio}_p90_on_site_min'])} min"
             )
     lines.append(
         f"water   {s['water_m3']:.1f} m³ let out, {s['wetted_m2h']:.0f} m²·h wetted, deepest "
-        f"{s['max_depth_m'] * 100:.1f} cm, {int(s['spaces_damaged'])} space(s) over 15 cm"
+        f"{s['max_depth_m'] * 100:.1f} cm, {plural(int(s['spaces_damaged']), 'space')} over 15 cm"
     )
     if s["entrapments"]:
         lines.append(
-            f"lifts   {int(s['entrapments'])} entrapment(s), longest {s['entrapment_max_min']:.1f} min"
+            f"lifts   {plural(int(s['entrapments']), 'entrapment')}, "
+            f"longest {s['entrapment_max_min']:.1f} min"
         )
     lines.append(
         f"outage  {s['water_outage_household_h']:.0f} household·h without water, "

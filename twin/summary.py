@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from twin.twin import Twin
+from twin.words import plural
 
 #: Spaces whose ObjectType is this are households (the default estate marks its flats so).
 HOUSEHOLD_TYPE = "apartment"
@@ -84,7 +85,7 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines = [f"{s['model']}  ({s['schema']}, lengths in {s['units']}, model in metres)", ""]
     lines.append(f"Storeys ({len(s['storeys'])}), lowest first:")
     for st in s["storeys"]:
-        lines.append(f"  {st['name']:<28} {st['elevation_m']:>9.2f} m  {st['spaces']:>5} spaces")
+        lines.append(f"  {st['name']:<28} {st['elevation_m']:>9.2f} m  {plural(st['spaces'], 'space'):>12}")
     lines.append("")
     lines.append(
         f"Spaces {c['spaces']} · doors {c['doors']} · stairs/ramps {c['stairs']} · "

@@ -15,6 +15,7 @@ import streamlit as st
 from twin.compare import headline
 from twin.replay import default_storey, replay_parts, storey_label, storey_overview
 from twin.twin import Twin
+from twin.words import plural
 
 SHIPPED = "A shipped scenario"
 UPLOADED = "Upload a scenario file"
@@ -51,8 +52,9 @@ def show(twin: Twin) -> None:
                 st.error(line, icon=":material/error:")
         else:
             s = loaded.scenario
-            st.success(f"Valid: {len(s.people)} people, {len(s.contractors)} contractor(s), "
-                       f"{len(s.hazards)} hazard(s); every place found in {twin.model.name}.",
+            st.success(f"Valid: {plural(len(s.people), 'person')}, "
+                       f"{plural(len(s.contractors), 'contractor')}, "
+                       f"{plural(len(s.hazards), 'hazard')}; every place found in {twin.model.name}.",
                        icon=":material/check_circle:")
             if s.model:
                 st.warning(f"The scenario names model file(s) {', '.join(s.model)}; the app runs it on "

@@ -57,7 +57,7 @@ def test_the_demo_drill_is_in_the_editor_checked_and_ready_to_run():
     assert at.selectbox(key="drill_shipped").value == SOURCE
     assert editor(at).value == DEMO.read_text(encoding="utf-8")
     assert editor(at).label == f"Scenario YAML — {SOURCE}"
-    assert at.success[0].value.startswith("Valid: 10 people, 1 contractor(s), 1 hazard(s); every place found")
+    assert at.success[0].value.startswith("Valid: 10 people, 1 contractor, 1 hazard; every place found")
     assert not run_button(at).disabled
     # Nothing run yet: the plan shows where the drill starts.
     assert [c.proto.id.endswith("start_plan") or "start_plan" in c.proto.id for c in at.get("plotly_chart")] == [True]

@@ -42,6 +42,6 @@ def test_side_by_side_says_which_run_did_better_and_by_how_much():
 def test_the_response_figure_has_a_box_per_run_and_counts_incidents_nobody_reached():
     fig = response_figure({"day": kpis([3.0, 5.0]), "night": kpis([12.0, math.nan])})
     boxes = [t for t in fig.data if t.type == "box" and t.boxpoints is False]
-    assert [b.x[0] for b in boxes] == ["day<br><sup>2 incident(s)</sup>",
-                                       "night<br><sup>2 incident(s), 1 never reached</sup>"]
+    assert [b.x[0] for b in boxes] == ["day<br><sup>2 incidents</sup>",
+                                       "night<br><sup>2 incidents, 1 never reached</sup>"]
     assert fig.layout.yaxis.title.text == "minutes from report to first person on site"

@@ -51,7 +51,7 @@ def test_route_prints_a_readable_summary(synthetic_twin, capsys):
     text = capsys.readouterr().out
     assert "from      0001 Room 1 (Level 0)" in text
     assert "storeys   2 crossed" in text
-    assert "state     walking; 1 lift(s) off" in text
+    assert "state     walking; 1 lift off" in text
     assert "Stair A" in text
     assert synthetic_twin == [["m.ifc"]]
 
@@ -67,7 +67,7 @@ def test_no_route_is_one_line_and_exit_status_2(synthetic_twin, capsys):
     assert cli.main(["route", "--from", "0001", "--to", "0501", "--closed", "Level 3", "--lifts", "off"]) == 2
     assert capsys.readouterr().err == (
         "twin route: no route from 0001 Room 1 (Level 0) to 0501 Room 1 (Level 5) "
-        "(walking; all lifts off; 1 storey(s) closed); "
+        "(walking; all lifts off; 1 storey closed); "
         "something on the way is closed, locked or off\n"
     )
 

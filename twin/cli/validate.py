@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from twin.words import plural
+
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("validate", help="check scenario files", description=__doc__)
@@ -41,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
                 bad += 1
                 continue
         s = loaded.scenario
-        print(f"{path}: ok — {s.name!r}: {len(s.people)} people, {len(s.contractors)} contractor(s), "
-              f"{len(s.hazards)} hazard(s), dispatch {s.dispatch.kind}")
+        print(f"{path}: ok — {s.name!r}: {plural(len(s.people), 'person')}, "
+              f"{plural(len(s.contractors), 'contractor')}, "
+              f"{plural(len(s.hazards), 'hazard')}, dispatch {s.dispatch.kind}")
     return 2 if bad else 0

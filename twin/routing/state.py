@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from twin.errors import TwinError
 from twin.travel import WALKING, TravelMode
+from twin.words import plural
 
 
 class RoutingError(TwinError):
@@ -151,13 +152,14 @@ class NetworkState:
         if self.all_lifts_off:
             parts.append("all lifts off")
         labels = {
-            "lifts_off": "lift(s) off",
-            "closed_nodes": "node(s) closed",
-            "closed_storeys": "storey(s) closed",
-            "locked_doors": "door(s) locked",
-            "closed_edges": "edge(s) closed",
+            "lifts_off": ("lift", "off"),
+            "closed_nodes": ("node", "closed"),
+            "closed_storeys": ("storey", "closed"),
+            "locked_doors": ("door", "locked"),
+            "closed_edges": ("edge", "closed"),
         }
-        parts += [f"{len(getattr(self, name))} {labels[name]}" for name in _SETS if getattr(self, name)]
+        parts += [f"{plural(len(getattr(self, name)), labels[name][0])} {labels[name][1]}"
+                  for name in _SETS if getattr(self, name)]
         return "; ".join(parts)
 
 
