@@ -55,4 +55,4 @@ def test_switching_one_lift_on_while_all_are_off_says_what_to_do_instead():
 
 def test_describe_names_what_is_out_of_use():
     s = NORMAL.with_lifts_off().with_closed([1, 2]).with_locked([5])
-    assert s.describe() == "walking; all lifts off; 2 node(s) closed; 1 door(s) locked"
+    assert s.describe() == "walking; all lifts off; 2 nodes closed; 1 door locked"
