@@ -1,8 +1,12 @@
-"""twin validate FILE ...: check scenario files; every problem names file, line, field and fix."""
+"""twin validate FILE ...: check scenario and sweep files; every problem names file, line, field and fix.
+
+A file whose top level has ``base:`` is a sweep file (a scenario has none): it is checked as a
+sweep — its own fields, its base scenario and every variant built from it."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +15,7 @@ from twin.words import plural
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("validate", help="check scenario files", description=__doc__)
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="scenario YAML file(s)")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="scenario or sweep YAML files")
     p.add_argument("--against-model", action="store_true",
                    help="also check every place against the scenario's building (loads the model)")
     p.set_defaults(run=run)
@@ -22,6 +26,9 @@ def run(args: argparse.Namespace) -> int:
 
     bad = 0
     for path in args.files:
+        if is_sweep_file(path):
+            bad += not check_sweep(path, against_model=args.against_model)
+            continue
         try:
             loaded = load_scenario(path)
         except ScenarioError as exc:
@@ -47,3 +54,42 @@ def run(args: argparse.Namespace) -> int:
               f"{plural(len(s.contractors), 'contractor')}, "
               f"{plural(len(s.hazards), 'hazard')}, dispatch {s.dispatch.kind}")
     return 2 if bad else 0
+
+
+def is_sweep_file(path: Path) -> bool:
+    """Whether ``path`` is a sweep file: a YAML mapping with ``base:`` at its top level."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False  # the scenario checks say what is wrong with it
+    return isinstance(doc, dict) and "base" in doc
+
+
+def check_sweep(path: Path, *, against_model: bool) -> bool:
+    """Print what is wrong with a sweep file, or one ``ok`` line; whether it is valid."""
+    from twin.scenario import FieldError, ScenarioError
+    from twin.sweep.spec import load_sweep
+
+    try:
+        loaded = load_sweep(path)
+    except ScenarioError as exc:
+        print(exc)
+        return False
+    if against_model:
+        from twin.engine import compile_drill
+        from twin.twin import load_twin
+
+        twin = load_twin(loaded.model_paths() or None)
+        for variant in loaded.variants:
+            try:
+                compile_drill(twin, variant.scenario)
+            except FieldError as exc:
+                print(f"{path}: variant '{variant.name}': {loaded.base.locate_error(exc)}")
+                return False
+    s = loaded.sweep
+    print(f"{path}: ok — sweep {s.name!r}: {plural(len(loaded.variants), 'variant')} × "
+          f"{plural(s.replications, 'replication')} of {s.period.days:g} days on "
+          f"{os.path.normpath(loaded.base.path)}")
+    return True

@@ -1,0 +1,38 @@
+"""`twin validate` knows a sweep file from a scenario file and checks each as what it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import REPO
+from twin.cli import main
+
+SWEEP = REPO / "scenarios" / "sweeps" / "night_shift_options.yaml"
+
+
+def test_the_shipped_sweep_file_validates_as_a_sweep_with_its_six_variants(capsys) -> None:
+    assert main(["validate", str(SWEEP)]) == 0
+    out = capsys.readouterr().out
+    assert out == (f"{SWEEP}: ok — sweep 'Night-shift options': 6 variants × 20 replications of 365 days "
+                   f"on {REPO / 'scenarios' / 'estate_roster.yaml'}\n")
+    assert "required field" not in out
+
+
+def test_a_bad_sweep_file_gets_its_own_line_and_exit_status_2(tmp_path: Path, capsys) -> None:
+    sweep = tmp_path / "bad_sweep.yaml"
+    sweep.write_text(f"name: tiny\nbase: {REPO / 'scenarios' / 'estate_roster.yaml'}\nreplications: 0\n")
+    assert main(["validate", str(sweep), str(SWEEP)]) == 2
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{sweep}:3: replications:")
+    assert "greater than or equal to 1" in lines[0]
+    assert lines[1].startswith(f"{SWEEP}: ok — sweep")
+    assert not any("people" in line for line in lines)
+
+
+def test_a_sweep_whose_variant_changes_a_missing_post_names_the_variant_line(tmp_path: Path, capsys) -> None:
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(f"name: tiny\nbase: {REPO / 'scenarios' / 'estate_roster.yaml'}\nvariants:\n"
+                     "  - name: no such person\n    remove: [NOBODY-1]\n")
+    assert main(["validate", str(sweep)]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith(f"{sweep}:4: variants[0] ('no such person'):")
