@@ -37,7 +37,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from twin.cli.progress import progress_bar
+    from twin.cli.progress import clock, progress_bar
     from twin.sweep.execute import run_sweep
     from twin.sweep.report import format_report, sweep_report
     from twin.sweep.results import read_sweep
@@ -52,12 +52,25 @@ def run(args: argparse.Namespace) -> int:
         twin = load_twin(loaded.model_paths() or None, use_cache=not args.no_cache, progress=progress)
     with progress_bar("sweep") as bar:
         last = [0.0]
+        # One rate, on one clock, from the progress line to the summary: runs finished in this
+        # session over the time since the sweep started (preparing the variants and the routing
+        # table included), so the last rate shown is the one the summary prints.
+        started = time.monotonic()
+        base: list[int] = []  # runs recorded before this session (the first call's count)
+        at_last_run = [0.0]
 
         def progress_runs(done: int, total: int, message: str) -> None:
-            bar(done / total if total else 1.0, f"{done}/{total} runs, {message}")
+            if not base:
+                base.append(done)
+                return
+            elapsed = at_last_run[0] = time.monotonic() - started
+            rate = (done - base[0]) / elapsed if elapsed > 0 else 0.0
+            left = (total - done) / rate if rate > 0 else float("nan")
+            text = f"{done}/{total} runs, {rate:.2f} runs/s, {clock(left)} left"
+            bar(done / total if total else 1.0, text)
             now = time.monotonic()
             if not sys.stderr.isatty() and not args.json and (now - last[0] > 10 or done == total):
-                print(f"{done}/{total} runs, {message}", file=sys.stderr)
+                print(text, file=sys.stderr)
                 last[0] = now
 
         outcome = run_sweep(
@@ -81,10 +94,12 @@ def run(args: argparse.Namespace) -> int:
     if outcome.ran == 0:
         print(f"{args.out}: all {outcome.total} runs were already done; nothing to run.\n")
     else:
-        rate = outcome.ran / outcome.wall_s if outcome.wall_s else 0.0
+        to_last = at_last_run[0] or outcome.wall_s
+        rate = outcome.ran / to_last if to_last else 0.0
         print(
-            f"{outcome.ran} runs in {outcome.wall_s:.1f} s ({rate:.2f} runs/s on {outcome.workers} "
-            f"workers, {outcome.executor}); {outcome.already_done} were already done.\n"
+            f"{outcome.ran} runs in {to_last:.1f} s, preparation included: {rate:.2f} runs/s on "
+            f"{outcome.workers} workers ({outcome.executor}); {outcome.wall_s - to_last:.1f} s more to "
+            f"write the results; {outcome.already_done} were already done.\n"
         )
     print(format_report(report))
     print(f"\nresults: {args.out}  (twin sweep-report {args.out} to see them again)")
