@@ -91,5 +91,5 @@ def check_sweep(path: Path, *, against_model: bool) -> bool:
     s = loaded.sweep
     print(f"{path}: ok — sweep {s.name!r}: {plural(len(loaded.variants), 'variant')} × "
           f"{plural(s.replications, 'replication')} of {s.period.days:g} days on "
-          f"{os.path.normpath(loaded.base.path)}")
+          f"{os.path.normpath(loaded.base.path or s.base)}")
     return True
