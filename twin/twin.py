@@ -77,8 +77,10 @@ def load_twin(
         report(1.0, "loaded from cache")
         return Twin(model, graph, audit_reachability(model, graph), key, True)
 
-    model = read_ifc(files, progress=lambda f, m: report(0.8 * f, m), sha256s=hashes)
-    report(0.8, "building the navigation graph")
+    # Said on every step of a cold build: why this run is slow and the next ones are not.
+    model = read_ifc(files, progress=lambda f, m: report(0.8 * f, f"first build, then cached: {m}"),
+                     sha256s=hashes)
+    report(0.8, "first build, then cached: building the navigation graph")
     graph = build_navgraph(model)
     if use_cache:
         cache.store(key, model, graph)
