@@ -24,7 +24,6 @@ from twin.render import (
     EDGE_RGB,
     EQUIPMENT_RGB,
     LIFT_RGB,
-    MAX_LABELS,
     REACHABLE_RGB,
     STAIR_RGB,
     UNREACHABLE_RGB,
@@ -60,6 +59,9 @@ LABEL_PX_PER_CHAR = 6.5
 #: Margin (m) round the part of a storey a plan is zoomed to.
 VIEW_MARGIN_M = 3.0
 
+
+#: Most room names one plan figure writes (the largest rooms first; hover names every room).
+MAX_LABELS = 80
 
 def css(rgb: Sequence[float], alpha: float | None = None) -> str:
     """``rgb(…)`` / ``rgba(…)`` for an RGB triple in 0..1."""

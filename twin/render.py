@@ -16,8 +16,9 @@ import numpy as np
 from twin.errors import TwinError, suggest
 from twin.model import BuildingModel
 from twin.navgraph import EdgeKind, NodeKind
-from twin.plan import storey_plan
+from twin.plan import StoreyPlan, plan_parts, storey_plan
 from twin.twin import Twin
+from twin.words import plural
 
 REACHABLE_RGB = (0.55, 0.68, 0.85)
 UNREACHABLE_RGB = (0.90, 0.25, 0.20)
@@ -34,9 +35,6 @@ EDGE_RGB = {
     EdgeKind.OUTSIDE: (0.6, 0.6, 0.9),
 }
 
-#: Label every space on a plan with at most this many spaces; beyond it, only the large ones.
-MAX_LABELS = 80
-
 
 def storey_index(model: BuildingModel, name: str) -> int:
     """The storey called ``name`` (case-insensitive), or a PlaceError-style message."""
@@ -49,79 +47,170 @@ def storey_index(model: BuildingModel, name: str) -> int:
                     f"{suggest(name, names)}")
 
 
+#: Label font size (points) on a plan; a room is labelled only when its name fits inside it.
+LABEL_PT = 8
+#: At most this many separate parts of a storey get a panel each; more are drawn as one plan.
+MAX_PANELS = 6
+ENTRANCE_RGB = (0.05, 0.05, 0.05)
+
+
 def render_plan(twin: Twin, storey: int, out: str | Path, *, size: tuple[int, int] = (1600, 1200),
                 dpi: int = 100) -> Path:
-    """Draw storey ``storey``: spaces (red when unreachable), doors, equipment, the graph."""
+    """Draw storey ``storey``: spaces (red when unreachable), doors, stairs, lifts, equipment,
+    entrances and the navigation graph, with the rooms named where their names fit.
+
+    A storey in separate parts (three towers over a shared podium) gets one panel per part, one
+    above the other at the figure's full width, so each is drawn large enough to read; ``size``
+    gives the width and the height of one panel at most.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.collections import LineCollection, PatchCollection
-    from matplotlib.patches import Polygon as MplPolygon
 
-    model, graph = twin.model, twin.graph
+    model = twin.model
     plan = storey_plan(twin, storey)
-    fig, ax = plt.subplots(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi)
-    on_storey = plan.spaces.tolist()
-    patches = [MplPolygon(ring, closed=True) for ring in plan.outlines]
-    colours = [REACHABLE_RGB if ok else UNREACHABLE_RGB for ok in plan.reachable]
-    ax.add_collection(PatchCollection(patches, facecolor=colours, edgecolor="white",
-                                      linewidth=1.2, alpha=0.85))
-
-    for kind, rgb in EDGE_RGB.items():
-        if kind not in plan.edges:
-            continue
-        walk = kind == EdgeKind.WALK
-        ax.add_collection(LineCollection(list(plan.edges[kind]), colors=[rgb],
-                                         linewidths=0.5 if walk else 1.2, alpha=0.6 if walk else 1.0,
-                                         linestyles="dashed" if kind == EdgeKind.OUTSIDE else "solid"))
-
-    def scatter(kind: NodeKind, rgb: Any, marker: str, label: str, s: float) -> None:
-        if kind in plan.nodes:
-            xy = graph.node_xyz[plan.nodes[kind]]
-            ax.scatter(xy[:, 0], xy[:, 1], s=s, c=[rgb], marker=marker, label=f"{label} ({len(xy)})",
-                       zorder=3, edgecolors="none")
-
-    scatter(NodeKind.SPACE, (0.1, 0.2, 0.5), "o", "space", 10)
-    scatter(NodeKind.DOOR, DOOR_RGB, "s", "door", 12)
-    scatter(NodeKind.STAIR, STAIR_RGB, "^", "stair landing", 50)
-    scatter(NodeKind.LIFT, LIFT_RGB, "s", "lift stop", 60)
-    scatter(NodeKind.EQUIPMENT, EQUIPMENT_RGB, "D", "equipment", 14)
-    entrances = plan.entrances
-    if entrances.size:
-        xy = graph.node_xyz[entrances]
-        ax.scatter(xy[:, 0], xy[:, 1], s=140, marker="*", c=[(0.85, 0.1, 0.1)], zorder=4,
-                   label=f"entrance ({entrances.size})")
-
-    label_all = len(on_storey) <= MAX_LABELS
-    big = sorted(on_storey, key=lambda i: -model.spaces[i].area_m2)[:MAX_LABELS]
-    for i in on_storey if label_all else big:
-        x, y, _ = model.spaces[i].anchor()
-        ax.annotate(model.spaces[i].long_name or model.spaces[i].name, (x, y), fontsize=6,
-                    ha="center", va="bottom", xytext=(0, 3), textcoords="offset points")
-
-    ax.set_title(f"{model.name} — storey '{plan.name}' at {plan.elevation_m:+.2f} m: "
-                 f"{len(on_storey)} spaces, {plan.reachable_count} reachable "
-                 f"(red: unreachable)", fontsize=11)
-    ax.set_aspect("equal")
-    ax.autoscale_view()
-    # Fit the figure to the storey's shape so a long, thin plan is not lost in white space.
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
+    names, views = zip(*plan_panels(twin, storey, plan), strict=True)
     width_in = size[0] / dpi
-    fig.set_size_inches(width_in, min(size[1] / dpi, max(4.0, width_in * (y1 - y0) / (x1 - x0) + 1.5)))
-    ax.set_xlabel("x (m)")
-    ax.set_ylabel("y (m)")
-    # Below the plan and its axis label (figure coordinates, so a long thin plan does not squeeze
-    # it onto the label), so it never hides a room.
-    handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=7, fontsize=8, frameon=False)
-    ax.grid(True, alpha=0.2)
+    axis_w_in = width_in - 1.3  # room for the y axis and its label
+    heights = [min(size[1] / dpi, max(2.2, axis_w_in * (v[3] - v[1]) / max(v[2] - v[0], 1e-6))) + 0.6
+               for v in views]
+    legend_in, title_in = 0.9, 0.6
+    fig = plt.figure(figsize=(width_in, sum(heights) + legend_in + title_in), dpi=dpi)
+    grid = fig.add_gridspec(len(views), 1, height_ratios=heights, left=0.9 / width_in, right=0.98,
+                            top=1 - title_in / fig.get_figheight(), bottom=legend_in / fig.get_figheight(),
+                            hspace=0.6 / (sum(heights) / len(heights)))
+    for k, view in enumerate(views):
+        ax = fig.add_subplot(grid[k])
+        _draw_plan(ax, twin, plan, view, dpi=dpi)
+        if names[k]:
+            ax.set_title(f"{names[k]}", fontsize=10, loc="left")
+    fig.suptitle(f"{model.name} — storey '{plan.name}' at {plan.elevation_m:+.2f} m: "
+                 f"{plural(plan.spaces.size, 'space')}, {plan.reachable_count} reachable"
+                 + (f" — {plural(len(views), 'part')}, drawn apart" if len(views) > 1 else ""),
+                 fontsize=12, y=1 - 0.12 / fig.get_figheight(), va="top")
+    fig.legend(handles=_legend_handles(plan), loc="lower center", ncol=6, fontsize=9, frameon=False)
     out = Path(out)
-    fig.tight_layout(rect=(0.0, 0.07, 1.0, 1.0))
     fig.savefig(out, dpi=dpi)
     plt.close(fig)
     return out
+
+
+def plan_panels(twin: Twin, storey: int, plan: StoreyPlan | None = None
+                ) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """The panels of a storey's plan: ``(part name, (x0, y0, x1, y1) in metres)`` per separate part
+    of the storey, west to east (one unnamed panel for a storey in one piece), all as wide as the
+    widest part so that every panel is drawn at one scale."""
+    parts = plan_parts(twin, storey)
+    if 1 < len(parts) <= MAX_PANELS:
+        panels = [(p.label, _margin(p.bounds)) for p in parts]
+    else:
+        panels = [("", _plan_bounds(twin, plan or storey_plan(twin, storey)))]
+    span = max(v[2] - v[0] for _, v in panels)
+    return [(name, ((v[0] + v[2] - span) / 2, v[1], (v[0] + v[2] + span) / 2, v[3])) for name, v in panels]
+
+
+def _margin(bounds: tuple[float, float, float, float], m: float = 2.0) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = bounds
+    return (x0 - m, y0 - m, x1 + m, y1 + m)
+
+
+def _plan_bounds(twin: Twin, plan: StoreyPlan) -> tuple[float, float, float, float]:
+    """Everything drawn on the storey: its spaces, or (a storey with none) its graph's nodes."""
+    rings = [r for r in (*plan.outlines, *plan.walkable_outlines) if len(r)]
+    if rings:
+        xy = np.vstack(rings)
+    else:
+        ids = np.concatenate([*plan.nodes.values()]) if plan.nodes else np.zeros(0, int)
+        xy = twin.graph.node_xyz[ids][:, :2] if ids.size else np.zeros((1, 2))
+    (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+    return _margin((float(x0), float(y0), float(x1), float(y1)))
+
+
+#: Node kinds drawn on a plan: colour, marker, legend label, marker area (pt²).
+NODE_STYLE: dict[NodeKind, tuple[Any, str, str, float]] = {
+    NodeKind.SPACE: ((0.1, 0.2, 0.5), "o", "space (graph node)", 12),
+    NodeKind.DOOR: (DOOR_RGB, "s", "door", 14),
+    NodeKind.STAIR: (STAIR_RGB, "^", "stair landing", 60),
+    NodeKind.LIFT: (LIFT_RGB, "s", "lift stop", 70),
+    NodeKind.EQUIPMENT: (EQUIPMENT_RGB, "D", "equipment", 18),
+}
+#: Edge kinds: legend label (figures.py names the same kinds in the app's plan).
+EDGE_LABEL = {
+    EdgeKind.WALK: "walking link",
+    EdgeKind.STAIR: "stair flight",
+    EdgeKind.RAMP: "ramp",
+    EdgeKind.LIFT_RIDE: "lift ride",
+    EdgeKind.LIFT_BOARD: "boarding a lift",
+    EdgeKind.OUTSIDE: "outside, between entrances (dashed)",
+}
+
+
+def _draw_plan(ax: Any, twin: Twin, plan: StoreyPlan, view: tuple[float, float, float, float], *,
+               dpi: int) -> None:
+    from matplotlib.collections import LineCollection, PatchCollection
+    from matplotlib.patches import Polygon as MplPolygon
+
+    from twin.figures import room_labels  # figures takes its colours from here
+
+    model, graph = twin.model, twin.graph
+    patches = [MplPolygon(ring, closed=True) for ring in plan.outlines]
+    colours = [REACHABLE_RGB if ok else UNREACHABLE_RGB for ok in plan.reachable]
+    ax.add_collection(PatchCollection(patches, facecolor=colours, edgecolor="white", linewidth=1.2,
+                                      alpha=0.85))
+    for kind, rgb in EDGE_RGB.items():
+        if kind in plan.edges:
+            walk = kind == EdgeKind.WALK
+            ax.add_collection(LineCollection(list(plan.edges[kind]), colors=[rgb],
+                                             linewidths=0.6 if walk else 1.4, alpha=0.6 if walk else 1.0,
+                                             linestyles="dashed" if kind == EdgeKind.OUTSIDE else "solid"))
+    for node_kind, (rgb, marker, _label, area) in NODE_STYLE.items():
+        if node_kind in plan.nodes:
+            xy = graph.node_xyz[plan.nodes[node_kind]]
+            ax.scatter(xy[:, 0], xy[:, 1], s=area, c=[rgb], marker=marker, zorder=3, edgecolors="none")
+    if plan.entrances.size:
+        xy = graph.node_xyz[plan.entrances]
+        ax.scatter(xy[:, 0], xy[:, 1], s=180, marker="*", c=[ENTRANCE_RGB], edgecolors="white",
+                   linewidths=0.8, zorder=4)
+    x0, y0, x1, y1 = view
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x (m)", fontsize=8)
+    ax.set_ylabel("y (m)", fontsize=8)
+    ax.tick_params(labelsize=8)
+    ax.grid(True, alpha=0.2)
+    # Name the rooms whose names fit inside them at this scale (as the app's plan does).
+    bbox = ax.get_position()
+    fig_w, fig_h = ax.figure.get_size_inches()
+    px_per_m = min(bbox.width * fig_w * dpi / (x1 - x0), bbox.height * fig_h * dpi / (y1 - y0))
+    label_px = LABEL_PT * dpi / 72
+    for i, text in room_labels(model, plan.spaces.tolist(), view, px_per_m=px_per_m,
+                               px_per_char=0.6 * label_px, min_height_px=2.2 * label_px, limit=400):
+        x, y, _ = model.spaces[i].anchor()
+        ax.annotate(text, (x, y), fontsize=LABEL_PT, ha="center", va="bottom", xytext=(0, 4),
+                    textcoords="offset points", clip_on=True)
+
+
+def _legend_handles(plan: StoreyPlan) -> list[Any]:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = [Patch(facecolor=REACHABLE_RGB, label="space reachable from an entrance")]
+    if not plan.reachable.all():
+        handles.append(Patch(facecolor=UNREACHABLE_RGB, label="space NOT reachable"))
+    for node_kind, (rgb, marker, label, area) in NODE_STYLE.items():
+        if node_kind in plan.nodes:
+            handles.append(Line2D([], [], ls="none", marker=marker, color=rgb, markersize=area ** 0.5,
+                                  label=f"{label} ({len(plan.nodes[node_kind])})"))
+    if plan.entrances.size:
+        handles.append(Line2D([], [], ls="none", marker="*", color=ENTRANCE_RGB, markersize=13,
+                              label=f"entrance ({plan.entrances.size})"))
+    for kind, rgb in EDGE_RGB.items():
+        if kind in plan.edges and kind != EdgeKind.LIFT_BOARD:
+            handles.append(Line2D([], [], color=rgb, lw=1.4, label=EDGE_LABEL[kind],
+                                  ls="--" if kind == EdgeKind.OUTSIDE else "-"))
+    return handles
 
 
 def render_3d(twin: Twin, out: str | Path, *, size: tuple[int, int] = (1600, 1200)) -> Path:

@@ -53,3 +53,20 @@ def test_render_names_the_storeys_when_one_is_unknown(
     err = capsys.readouterr().err
     assert "--storey 'Uper': no such storey" in err
     assert "did you mean: Upper" in err
+
+
+def test_a_storey_in_three_towers_is_drawn_as_three_panels_at_one_readable_scale(estate_twin, tmp_path) -> None:
+    from twin.render import plan_panels, render_plan, storey_index
+
+    storey = storey_index(estate_twin.model, "L14")
+    panels = plan_panels(estate_twin, storey)
+    assert [name for name, _ in panels] == ["A-14", "B-14", "C-14"]
+    widths = {round(v[2] - v[0], 6) for _, v in panels}
+    # One scale: a tower's 39.6 m of spaces with 2 m margins. On a 1600 px figure that is ~33 px a
+    # metre, room for "Flat A-1401" in 8 pt type (~70 px) inside a 6 m flat (~200 px).
+    assert widths == {43.601}
+    out = render_plan(estate_twin, storey, tmp_path / "l14.png", size=(1600, 1200))
+    from PIL import Image
+
+    width, height = Image.open(out).size
+    assert width == 1600 and height > 2000  # three panels one above the other, not a 1600×400 strip
