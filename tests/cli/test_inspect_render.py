@@ -68,5 +68,6 @@ def test_a_storey_in_three_towers_is_drawn_as_three_panels_at_one_readable_scale
     out = render_plan(estate_twin, storey, tmp_path / "l14.png", size=(1600, 1200))
     from PIL import Image
 
-    width, height = Image.open(out).size
+    with Image.open(out) as png:
+        width, height = png.size
     assert width == 1600 and height > 2000  # three panels one above the other, not a 1600×400 strip
