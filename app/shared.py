@@ -236,7 +236,7 @@ class DrillRun:
 
     @property
     def label(self) -> str:
-        return f"{self.scenario.name} (seed {self.result.seed})"
+        return f"{self.scenario.name} — {self.scenario.start:%a %H:%M}, seed {self.result.seed}"
 
 
 def shipped_scenarios() -> dict[str, Path]:

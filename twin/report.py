@@ -34,6 +34,7 @@ from twin.engine.log import KINDS, PRIORITY_NAME
 from twin.errors import PlaceError, TwinError
 from twin.kpi import Kpis, compute_kpis
 from twin.model import BuildingModel
+from twin.narrative import event_sentences
 from twin.places import resolve_place
 from twin.plan import plan_parts, storey_plan
 from twin.scenario.schema import Scenario
@@ -784,22 +785,18 @@ def _people_html(kpis: Kpis, scenario: Scenario) -> str:
 _KEY_KINDS = {"incident", "reported", "on_site", "made_safe", "resolved", "hazard", "entrapment"}
 
 
-def _log_html(frame: pd.DataFrame, start: dt.datetime) -> tuple[str, int]:
+def _log_html(frame: pd.DataFrame, start: dt.datetime, scenario: Scenario) -> tuple[str, int]:
     shown = frame[frame["kind"] != "move"]
     left_out = len(frame) - len(shown)
     out = ['<table class="log"><tr><th>clock</th><th>+min</th><th>kind</th><th>incident</th>'
-           "<th>task</th><th>person</th><th>place</th><th>value</th><th>detail</th></tr>"]
-    for t, inc, task, person, kind, place, value, detail in zip(
-            shown["t_s"], shown["incident"], shown["task"], shown["person"].fillna(""),
-            shown["kind"].astype(str), shown["place"].fillna(""), shown["value"],
-            shown["detail"].fillna(""), strict=True):
+           "<th>what happened</th></tr>"]
+    for t, inc, kind, said in zip(shown["t_s"], shown["incident"], shown["kind"].astype(str),
+                                  event_sentences(shown, scenario), strict=True):
         cls = ' class="key"' if kind in _KEY_KINDS else ""
-        val = "" if math.isnan(value) else f"{value:.4g}"
         out.append(
             f"<tr{cls}><td>{_clock(start, t):%H:%M:%S}</td><td class=\"num\">{t / 60:.1f}</td>"
             f"<td>{_esc(kind)}</td><td class=\"num\">{'' if inc < 0 else inc}</td>"
-            f"<td class=\"num\">{'' if task < 0 else task}</td><td>{_esc(person)}</td>"
-            f"<td>{_esc(place)}</td><td class=\"num\">{val}</td><td>{_esc(detail)}</td></tr>")
+            f"<td>{_esc(said)}</td></tr>")
     out.append("</table>")
     return "".join(out), left_out
 
@@ -831,7 +828,7 @@ def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
     for m in key_moments(frame, end_s=end_s):
         snaps.append(snapshot(twin, frame, m, scenario=scenario, max_depth_m=top_depth,
                               start_positions=base_positions(twin, scenario, m.t_s)))
-    log_table, left_out = _log_html(frame, start)
+    log_table, left_out = _log_html(frame, start, scenario)
     moves = int((frame["kind"] == "move").sum())
 
     snap_html = []

@@ -11,6 +11,7 @@ import streamlit as st
 
 from twin.compare import response_figure, side_by_side
 from twin.errors import TwinError
+from twin.scorecard import LEGEND
 from twin.twin import Twin
 
 SIDES = ("A", "B")
@@ -70,7 +71,11 @@ def pick(side: str, twin: Twin) -> Any:
     text = shipped[name].read_text(encoding="utf-8")
     scenario = parse_scenario(text, source=shipped[name]).scenario
     if side == "B" and shipped[name] == default_scenario_path():
-        text = set_fields(text, {"start": dt.datetime.combine(scenario.start.date(), DAY_START)})
+        # The demo drill twelve hours later is the day shift's drill, and is called so.
+        title = (scenario.name.replace("Night-shift", "Day-shift") if "Night-shift" in scenario.name
+                 else f"{scenario.name}, day shift")
+        text = set_fields(text, {"start": dt.datetime.combine(scenario.start.date(), DAY_START),
+                                 "name": title})
         scenario = parse_scenario(text, source=shipped[name]).scenario
     prefix = f"cmp_{side}_{name}_"
     with st.expander("Change roster time, policy, seed…", expanded=side == "B"):
@@ -113,16 +118,16 @@ def describe(o: shared.Outcome) -> str:
 def compare(a: shared.Outcome, b: shared.Outcome) -> None:
     st.divider()
     st.header("Scorecards")
-    st.caption("Times in minutes from each incident's report; ✓ met, ✗ missed the target of its priority.")
-    for side, o, col in zip(SIDES, (a, b), st.columns(2, gap="large"), strict=True):
-        with col:
-            st.markdown(f"**{side}: {o.label}**")
-            st.caption(describe(o))
-            table = shared.scorecard_table(o.kpis)
-            if table.empty:
-                st.info("No incident happened.")
-            else:
-                st.table(table.set_index("#"))
+    st.caption(" ".join(LEGEND).capitalize() + ".")
+    # One above the other at full width: side by side, the made-safe and resolved columns were cut.
+    for side, o in zip(SIDES, (a, b), strict=True):
+        st.markdown(f"**{side}: {o.label}**")
+        st.caption(describe(o))
+        table = shared.scorecard_table(o.kpis)
+        if table.empty:
+            st.info("No incident happened.")
+        else:
+            st.table(table.set_index("#"))
 
     st.subheader("Side by side")
     table = side_by_side({"A": a.kpis, "B": b.kpis})

@@ -13,7 +13,9 @@ import shared
 import streamlit as st
 
 from twin.compare import headline
+from twin.narrative import event_sentences
 from twin.replay import default_storey, replay_parts, storey_label, storey_overview
+from twin.scorecard import LEGEND
 from twin.twin import Twin
 from twin.words import plural
 
@@ -172,10 +174,8 @@ def scorecard(run: shared.DrillRun) -> None:
     st.subheader("Scorecard")
     t = scenario.targets
     st.caption(
-        "One row per incident. Times are **minutes from the report** (when the incident became "
-        "known); ✓ met, ✗ missed the target of its priority — on site: red "
-        f"{t.red.on_site_min:g} min, yellow {t.yellow.on_site_min:g} min, blue {t.blue.on_site_min:g} min; "
-        "“at (min)” is minutes into the drill.")
+        "One row per incident, " + " ".join(LEGEND) + ". On-site targets: red "
+        f"{t.red.on_site_min:g} min, yellow {t.yellow.on_site_min:g} min, blue {t.blue.on_site_min:g} min.")
     table = shared.scorecard_table(run.kpis)
     if table.empty:
         st.info("No incident happened in this drill.")
@@ -272,15 +272,16 @@ def event_log(run: shared.DrillRun) -> None:
     start = pd.Timestamp(run.scenario.start)
     table = pd.DataFrame({
         "clock": (start + pd.to_timedelta(rows["t_s"], unit="s")).dt.strftime("%H:%M:%S"),
-        "min": (rows["t_s"] / 60).round(2),
+        "min": (rows["t_s"] / 60).round(1),
         "kind": rows["kind"],
-        "incident": ["" if i < 0 else f"#{i}" for i in rows["incident"]],
-        "person": rows["person"], "place": rows["place"], "value": rows["value"].round(3),
-        "detail": rows["detail"],
+        "incident": [titles.get(int(i), "") for i in rows["incident"]],
+        "what happened": event_sentences(rows, run.scenario),
     })
-    st.dataframe(table, hide_index=True, height=380, key="event_log")
-    st.caption(f"{len(table):,} of {len(frame):,} events. What “value” means for each kind: "
-               + "; ".join(f"**{k}** {KINDS[k]}" for k in chosen[:8]) + ("…" if len(chosen) > 8 else ""))
+    st.dataframe(table, hide_index=True, height=380, key="event_log",
+                 column_config={"min": st.column_config.NumberColumn("min", help="minutes into the drill"),
+                                "what happened": st.column_config.TextColumn(width="large")})
+    st.caption(f"{len(table):,} of {len(frame):,} events; “min” is minutes into the drill. The kinds: "
+               + "; ".join(f"**{k}** {KINDS[k].split(' (value')[0].split('; detail')[0]}" for k in chosen))
 
 
 def downloads(run: shared.DrillRun) -> None:

@@ -86,6 +86,13 @@ def test_running_the_demo_drill_shows_the_scorecard_replay_timeline_and_log(ran)
         y for trace in timeline["data"] for y in trace.get("y", [])}
     log = next(df.value for df in at.dataframe if "kind" in df.value.columns)
     assert "move" not in set(log["kind"]) and {"incident", "on_site", "made_safe"} <= set(log["kind"])
+    # In words, not codes: no "None", no "trade:level or …" alternatives.
+    said = list(log["what happened"])
+    assert not any("None" in s or ":1 or " in s for s in said)
+    assert "Incident (red): Burst at Riser B L14" in said
+    assert "Reported by phone" in said
+    assert any(s.startswith("N-SEC1 · Guard (valve trained) sent to ") for s in said)
+    assert set(log["incident"]) >= {"#0 Burst at Riser B L14"}
     response = at.session_state["drill_response_s"]
     wall = at.session_state["drill_run"].result.wall_s
     print(f"\nDrill page (AppTest): the script of the Run click took {seconds:.2f} s: run() {wall:.2f} s, "
@@ -100,7 +107,8 @@ def test_the_storey_selector_and_the_log_filters_redraw_only_their_part(ran):
     assert "storey <b>B1</b> at -4.00 m" in chart(at, "replay_plan")["layout"]["title"]["text"]
     at.multiselect(key=f"log_people_{run_id}").set_value(["N-SEC1"]).run()
     log = next(df.value for df in at.dataframe if "kind" in df.value.columns)
-    assert set(log["person"]) == {"N-SEC1"} and "dispatched" in set(log["kind"])
+    assert "dispatched" in set(log["kind"])
+    assert all("N-SEC1 · Guard (valve trained)" in s for s in log["what happened"])
 
 
 def test_a_broken_scenario_lists_each_problem_with_its_line_and_cannot_run():

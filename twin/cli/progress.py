@@ -3,7 +3,7 @@
 A step can sit on one message for a long time (reading a large IFC file reports nothing until it
 is read), so a clock ticks beside the bar twice a second; without a terminal, a step that takes
 longer than :data:`QUIET_S` says what it is doing, one line per change, and nothing is printed for
-quick steps (a twin read from the cache).
+quick steps (a twin read from the cache) nor for a step's last word (it is done).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def progress_bar(label: str) -> Iterator[Callable[[float, str], None]]:
                              f"{state.fraction:4.0%} {elapsed:5.1f}s {state.message[:56]:<56}")
             sys.stderr.flush()
             state.drawn = True
-        elif elapsed >= QUIET_S and state.message != state.said:
+        elif elapsed >= QUIET_S and state.message != state.said and state.fraction < 1.0:
             sys.stderr.write(f"{label}: {state.message} ({elapsed:.0f} s so far)\n")
             sys.stderr.flush()
             state.said = state.message
