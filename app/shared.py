@@ -408,6 +408,13 @@ def replay_figure(key: str, storey: int, view: tuple[float, float, float, float]
     return replay_figure(_run.twin, replay(key, _run), storey, view=view, view_name=view_name)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def replay3d_figure(key: str, _run: DrillRun) -> Any:
+    from twin.replay3d import replay3d_figure
+
+    return replay3d_figure(_run.twin, replay(key, _run))
+
+
 @st.cache_resource(show_spinner=False, max_entries=32)
 def timeline_figure(key: str, _frame: Any, _scenario: Any) -> Any:
     from twin.report import task_bars, timeline_figure

@@ -814,6 +814,10 @@ def _figure_html(fig: go.Figure, div_id: str, **config: Any) -> str:
 
 def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
     """The whole report as one HTML document (plotly.js inlined once; no network needed)."""
+    # The replay stages build on this module's helpers: imported here, not at the top.
+    from twin.replay import build_replay
+    from twin.replay3d import replay3d_figure
+
     scenario = run.scenario
     frame = run.log.frame
     kpis = kpis or compute_kpis(run.log, scenario)
@@ -859,12 +863,12 @@ def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
         "service target of the incident's priority (red is the most urgent).</div>",
         '<nav><a href="#scorecard">Scorecard</a><a href="#summary">Summary</a>'
         '<a href="#timeline">Timeline</a><a href="#plans">Plans at key moments</a>'
-        '<a href="#log">Event log</a></nav>',
+        '<a href="#replay3d">In 3D</a><a href="#log">Event log</a></nav>',
         '<h2 id="scorecard">Scorecard</h2>',
         '<p class="note">Per incident: when it happened (minutes into the drill), how long until it '
         "was reported, then minutes from the report until someone was dispatched, was on site, had "
-        "made it safe, and had finished every task. ✓ met the target, ✗ missed it; “target” is the "
-        "on-site target.</p>",
+        "made it safe, and had finished every task, each as time / target: ✓ met the target, ✗ "
+        "missed it.</p>",
         _scorecard_html(kpis),
         '<h2 id="summary">Summary of the run</h2>',
         _summary_html(kpis, scenario),
@@ -884,6 +888,13 @@ def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
         "of service; stairs are outlined green. People are drawn where they last passed a point of "
         "their route. Hover for names; drag to zoom, double-click to zoom back.</p>",
         *snap_html,
+        '<h2 id="replay3d">The drill in 3D</h2>',
+        '<p class="note">The whole building: storeys as outlines at their height (dark where '
+        "something happens), lift shafts orange (red with OUT when stopped), stairs green; squares "
+        "are wet rooms (darker is deeper), diamonds incidents coloured by state, dots people "
+        "coloured by what they are doing. Press ▶ Play; drag to turn, scroll to zoom — the view "
+        "stays while it plays.</p>",
+        _figure_html(replay3d_figure(twin, build_replay(twin, frame, scenario)), "fig-replay3d"),
         '<h2 id="log">Event log</h2>',
         f'<p class="note">{len(frame) - left_out} of {len(frame)} events. Left out: {moves} '
         "“move” rows (a person passing a point of their route; the plans above use them). "

@@ -159,6 +159,7 @@ def results(run: shared.DrillRun, *, edited: bool) -> None:
     timing = st.empty()
     scorecard(run)
     replay(run)
+    replay3d(run)
     timeline(run)
     event_log(run)
     downloads(run)
@@ -232,6 +233,27 @@ def replay(run: shared.DrillRun) -> None:
         "stars are incidents, coloured by their state; dots are people, named, coloured by what "
         "they are doing; lift shafts are orange, red with OUT when stopped. People on other storeys "
         "are listed under the clock.")
+
+
+@st.fragment
+def replay3d(run: shared.DrillRun) -> None:
+    st.subheader("Replay in 3D")
+    key = f"replay3d_{run.id}"
+    if not st.session_state.get(key):
+        st.caption("The whole building at once — where the time went in a tower is mostly vertical: "
+                   "waiting for a lift, climbing the stairs because the lifts stopped.")
+        if not st.button("Draw the drill in 3D", icon=":material/view_in_ar:", key="replay3d_button"):
+            return
+        st.session_state[key] = True
+    with st.spinner("Drawing the drill in 3D…"):
+        fig = shared.replay3d_figure(run.id, run)
+    st.plotly_chart(fig, key="replay3d", theme=None, config={"displaylogo": False, "scrollZoom": True})
+    st.caption(
+        "Storeys are outlines at their height (dark where something happens), lift shafts orange, "
+        "stairs green. **▶ Play** runs the drill; the clock is above the slider; drag to turn the "
+        "building and scroll to zoom — the view stays where you leave it while it plays. Squares are "
+        "wet rooms (darker is deeper), diamonds incidents coloured by their state as on the plan, "
+        "dots people coloured by what they are doing; a stopped lift's shaft turns red with OUT.")
 
 
 def timeline(run: shared.DrillRun) -> None:

@@ -6,6 +6,7 @@ keep them), else to a temporary folder; the page-load times measured go beside t
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -218,6 +219,9 @@ def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
 ) -> None:
     estate()
     page = browser.new_page(viewport=VIEWPORT)
+    outside: list[str] = []  # nothing may come from the internet (the favicon came from a CDN)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
+        (app_url, "data:", "blob:", "about:")) else None)
     page.goto(f"{app_url}/drill")
     page.get_by_role("heading", name="Drill", exact=True).wait_for(timeout=FIRST_LOAD_MS)
     page.get_by_text("Valid: 10 people, 1 contractor, 1 hazard").wait_for(timeout=LOAD_MS)
@@ -288,6 +292,46 @@ def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
     replay.screenshot(path=str(shots / "drill-replay-playing.png"))
     no_exception_shown(page)
 
+    # The 3D replay: drawn on request; turn the building, press Play, the clock moves, the view stays.
+    page.get_by_role("button", name="Draw the drill in 3D").click()
+    view3d = page.locator("[data-testid=stPlotlyChart]").filter(has=page.locator(".gl-container")).first
+    view3d.locator("g.slider-container text").first.wait_for(timeout=LOAD_MS)
+    wait_until_idle(page)
+    no_exception_shown(page)
+    view3d.scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    box = view3d.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.62, box["y"] + box["height"] * 0.45, steps=8)
+    page.mouse.up()
+    page.wait_for_timeout(800)
+    graph = view3d.locator(".js-plotly-plot").first
+    eye = "(gd) => { const e = gd._fullLayout.scene.camera.eye; return [e.x, e.y, e.z]; }"
+    turned = graph.evaluate(eye)
+    clock_before = view3d.locator("g.slider-container text").first.text_content()
+    graph.evaluate("(gd) => { window.__frames = []; gd.on('plotly_animatingframe', "
+                   "() => window.__frames.push(performance.now())); }")
+    view3d.get_by_text("▶ Play").click()
+    page.wait_for_timeout(6000)
+    view3d.get_by_text("❚❚ Pause").click()
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(1500)
+    clock_after = view3d.locator("g.slider-container text").first.text_content()
+    assert clock_before and clock_after and clock_before != clock_after, (clock_before, clock_after)
+    assert clock_after.startswith("clock ")
+    assert graph.evaluate(eye) == pytest.approx(turned)  # the camera stayed where it was turned to
+    stamps = page.evaluate("() => window.__frames")
+    gaps = sorted(b - a for a, b in itertools.pairwise(stamps))
+    if gaps:
+        record_timing(shots, "drill page, 3D replay: median time between frames while playing",
+                      gaps[len(gaps) // 2] / 1000)
+        record_timing(shots, "drill page, 3D replay: 95th percentile time between frames",
+                      gaps[int(0.95 * (len(gaps) - 1))] / 1000)
+    view3d.screenshot(path=str(shots / "drill-replay3d-playing.png"))
+    no_exception_shown(page)
+    assert not outside, f"the app fetched from outside this machine: {outside}"
     page.close()
 
 
