@@ -409,10 +409,10 @@ def replay_figure(key: str, storey: int, view: tuple[float, float, float, float]
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def replay3d_figure(key: str, _run: DrillRun) -> Any:
-    from twin.replay3d import replay3d_figure
+def replay3d_html(key: str, _run: DrillRun) -> str:
+    from twin.replay3d import replay3d_figure, replay3d_html
 
-    return replay3d_figure(_run.twin, replay(key, _run))
+    return replay3d_html(replay3d_figure(_run.twin, replay(key, _run)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

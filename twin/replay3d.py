@@ -10,9 +10,10 @@ plan). The camera is the viewer's: frames carry no camera and ``uirevision`` kee
 playing.
 
 Why plotly frames: the figure is one self-contained piece of HTML (the after-action report opens
-offline), and the frames hold only the four changing traces (``traces=`` in each frame), so a
-frame is a few hundred points. ``bench/replay3d.py`` measures the frame time in Chromium against
-the alternative of frames that redraw every trace (see the README).
+offline, and the app shows the same page in an iframe — :func:`replay3d_html`), and the frames
+hold only the four changing traces (``traces=`` in each frame), so a frame is a few hundred
+points. ``bench/replay3d.py`` measures the frame time in Chromium against frames that repeat
+every trace (see the README).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.colors import sample_colorscale
 from shapely import unary_union
 
@@ -101,6 +103,18 @@ def _vertical(lines: list[Line]) -> dict[str, list[float | None]]:
         ys += [round(y, 2), round(y, 2), None]
         zs += [round(z0, 2), round(z1, 2), None]
     return {"x": xs, "y": ys, "z": zs}
+
+
+def replay3d_html(fig: go.Figure, *, div_id: str = "replay3d") -> str:
+    """The figure as one offline HTML page (plotly.js inlined) for an iframe.
+
+    The app shows the 3D replay this way rather than through Streamlit's chart, whose re-renders
+    hand plotly the figure's original layout on every frame and so turn the viewer's camera back
+    (seen in Chromium); a plain page keeps the camera the viewer left, as the report does.
+    """
+    return str(pio.to_html(fig, include_plotlyjs=True, full_html=True, validate=False, div_id=div_id,
+                           default_width="100%", default_height=f"{int(fig.layout.height or HEIGHT_PX)}px",
+                           config={"displaylogo": False, "scrollZoom": True, "responsive": True}))
 
 
 def replay3d_figure(twin: Twin, replay: Replay, *, initial: int | None = None,
@@ -230,7 +244,9 @@ def replay3d_figure(twin: Twin, replay: Replay, *, initial: int | None = None,
                "xaxis": {"title": "x (m)", "showspikes": False},
                "yaxis": {"title": "y (m)", "showspikes": False},
                "zaxis": {"title": "height (m)", "range": span, "showspikes": False},
-               "camera": {"eye": {"x": 0.75, "y": -1.35, "z": 0.75}}},
+               # No camera: plotly's default view. A camera in the layout is where an animation
+               # frame's redraw puts the view back to, undoing the viewer's turn (seen in Chromium).
+               },
         legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "yref": "paper",
                 "bgcolor": "rgba(255,255,255,0.7)", "font": {"size": 11}},
         updatemenus=[{

@@ -245,9 +245,12 @@ def replay3d(run: shared.DrillRun) -> None:
         if not st.button("Draw the drill in 3D", icon=":material/view_in_ar:", key="replay3d_button"):
             return
         st.session_state[key] = True
+    from twin.replay3d import HEIGHT_PX
+
     with st.spinner("Drawing the drill in 3D…"):
-        fig = shared.replay3d_figure(run.id, run)
-    st.plotly_chart(fig, key="replay3d", theme=None, config={"displaylogo": False, "scrollZoom": True})
+        page = shared.replay3d_html(run.id, run)
+    # A page of its own (plotly.js inlined, nothing fetched): see twin.replay3d.replay3d_html.
+    st.iframe(page, height=HEIGHT_PX + 30)
     st.caption(
         "Storeys are outlines at their height (dark where something happens), lift shafts orange, "
         "stairs green. **▶ Play** runs the drill; the clock is above the slider; drag to turn the "
