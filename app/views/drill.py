@@ -250,7 +250,7 @@ def replay3d(run: shared.DrillRun) -> None:
     with st.spinner("Drawing the drill in 3D…"):
         page = shared.replay3d_html(run.id, run)
     # A page of its own (plotly.js inlined, nothing fetched): see twin.replay3d.replay3d_html.
-    st.iframe(page, height=HEIGHT_PX + 30)
+    st.iframe(page, height=HEIGHT_PX + 40)
     st.caption(
         "Storeys are outlines at their height (dark where something happens), lift shafts orange, "
         "stairs green. **▶ Play** runs the drill; the clock is above the slider; drag to turn the "

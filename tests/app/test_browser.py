@@ -315,9 +315,10 @@ def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
     clock_before = clock.text_content()
     graph.evaluate("(gd) => { window.__frames = []; gd.on('plotly_animatingframe', "
                    "() => window.__frames.push(performance.now())); }")
-    inner.get_by_text("▶ Play").click()
+    # A busy machine's software WebGL can hold the page for a while: a generous wait to click.
+    inner.get_by_text("▶ Play").click(timeout=LOAD_MS)
     page.wait_for_timeout(6000)
-    inner.get_by_text("❚❚ Pause").click()
+    inner.get_by_text("❚❚ Pause").click(timeout=LOAD_MS)
     page.mouse.move(0, 0)
     page.wait_for_timeout(1500)
     clock_after = clock.text_content()

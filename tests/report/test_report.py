@@ -70,6 +70,8 @@ def test_the_report_holds_the_scorecard_the_people_and_plans_at_key_moments(demo
         assert person in text
     assert text.count('id="fig-plan-') >= 3
     assert 'id="fig-timeline"' in text
+    # The drill in 3D, offline like the rest (the no-network test covers the whole page).
+    assert 'id="fig-replay3d"' in text and '"type":"scatter3d"' in text.replace(": ", ":")
     assert "First report" in text and "Made safe" in text and "End of the drill" in text
 
 
