@@ -39,7 +39,9 @@ def test_the_night_and_the_day_shift_meet_the_same_burst_side_by_side():
     charts = {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
     response = next(spec for key, spec in charts.items() if "cmp_response" in key)
     assert [t["x"][0].split("<br>")[0] for t in response["data"] if t.get("boxpoints") is False] == [
-        "A: Night-shift riser burst, tower B L14 (seed 7)", "B: Night-shift riser burst, tower B L14 (seed 7)"]
+        "A: Night-shift riser burst, tower B L14 — Sat 02:10, seed 7",
+        # B is the day shift's drill, and says so (it was titled "Night-shift …" too).
+        "B: Day-shift riser burst, tower B L14 — Sat 14:10, seed 7"]
     assert sum("cmp_timeline" in key for key in charts) == 2
 
 
