@@ -52,7 +52,7 @@ def test_a_path_from_a_from_table_is_the_same_trip():
 
 def test_no_route_says_why_in_one_line():
     g = graph_from_edges([(0, 0, 0), (13, 0, 0)], [(0, 1)])
-    with pytest.raises(NoRouteError, match=r"no route from node 0 to node 1 \(walking; 1 node\(s\) closed\)"):
+    with pytest.raises(NoRouteError, match=r"no route from node 0 to node 1 \(walking; 1 node closed\)"):
         Router(g).path(0, 1, NORMAL.with_closed([1]))
 
 
