@@ -377,6 +377,20 @@ class Background(_Frozen):
     scale: float = Field(1.0, gt=0, le=100, description="multiplies every rate")
 
 
+# -- physics --------------------------------------------------------------------------------
+
+
+class Physics(_Frozen):
+    """Numerical settings of the hazard models, so a user can check that a result converges."""
+
+    water_step_s: float | None = Field(
+        None, gt=0, le=600,
+        description="step (s) of the water on floors while water arrives or is pumped; none = the "
+        "engine's default (twin/engine/physics.py WATER_STEP_S, 30 s). Run again at 1 s to check "
+        "convergence",
+    )
+
+
 # -- the scenario -----------------------------------------------------------------------------
 
 
@@ -404,6 +418,12 @@ class Scenario(_Frozen):
     overlay: Overlay = Overlay()
     background: Background | None = Field(
         None, description="work orders and random hazards over the period (twin/background/rates.yaml)"
+    )
+    physics: Physics = Physics()
+    currency: str = Field(
+        "EUR", pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code of every money figure in the scenario (rates, fees, penalties) "
+        "and in its results",
     )
 
     @property

@@ -62,7 +62,7 @@ def storm(sim: Sim, water: Water, h: Storm, ref: dict[str, Any], index: int) -> 
 
     t0 = env.now
     while env.now - t0 < h.duration_min * 60.0:
-        i = intensity_mm_h(h, env.now - t0 + physics.WATER_STEP_S / 2)
+        i = intensity_mm_h(h, env.now - t0 + physics.RAIN_STEP_S / 2)
         runoff = ca * i * physics.MM_H_TO_M_S
         carried = h.drain_capacity_l_s / 1000.0 * (1.0 - blocked[0])
         excess = max(runoff - carried, 0.0)
@@ -83,7 +83,7 @@ def storm(sim: Sim, water: Water, h: Storm, ref: dict[str, Any], index: int) -> 
                              effect=deployed, mode=HEAVY),
                 ],
             )
-        yield env.timeout(physics.WATER_STEP_S)
+        yield env.timeout(physics.RAIN_STEP_S)
     water.set_source(key, low, 0.0)
     sim.log("hazard", node=node, detail="storm over")
 
