@@ -115,3 +115,31 @@ def test_the_generator_brings_back_the_service_lifts_and_the_passenger_lifts_sta
     assert (back == 10.0).all()  # a Type 10 standby set takes the load in 10 s
     trapped = f[(f.kind == "incident") & f.detail.str.startswith("entrapment")].detail
     assert not trapped.str.contains("service").any()  # cars moving again trap nobody
+
+
+def test_a_total_two_hour_outage_darkens_all_810_households_for_two_hours(estate_twin):
+    # The transformer fails for exactly 2 h and the generator starts, feeding only the essential
+    # loads (pumps, service lifts): every flat is dark, whether its nearest power carrier is a
+    # board (324 flats) or a cable fitting (486), until the utility returns: 810 × 2 = 1,620.
+    from twin.kpi import compute_kpis
+
+    grid = shipped("day_grid_outage.yaml")
+    total = dict(grid.hazards[0].model_dump(mode="json"), duration_min=120, generator_start_probability=1.0)
+    scenario = variant(grid, hazards=[total])
+    log = run(estate_twin, scenario).log
+    f = log.frame
+    dark = f[(f.kind == "supply") & (f.detail == "power")]
+    assert dark.value.tolist() == [810.0, 0.0] and dark.t_s.tolist() == [0.0, 7200.0]
+    assert compute_kpis(log, scenario).summary["power_outage_household_h"] == pytest.approx(1620.0)
+
+
+def test_a_board_fault_darkens_the_households_downstream_of_it_only(estate_twin):
+    # One storey board of tower B fails: the flats it feeds (through it or the cable fittings
+    # after it) go dark, a handful out of 810, none in another tower.
+    from twin.engine.plant import served_households
+
+    drill_plant = run(estate_twin, shipped("night_riser_burst.yaml")).drill.plant
+    board = next(i for i, n in enumerate(drill_plant.name) if n == "DB B L14")
+    fed = served_households(drill_plant, drill_plant.downstream([board], "power"), "power")
+    names = [estate_twin.model.spaces[int(s)].name for s in fed]
+    assert 0 < len(names) < 20 and all(n.startswith("B-14") for n in names)

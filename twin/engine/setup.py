@@ -252,7 +252,7 @@ def burst_ref(twin: Twin, plant: Plant, item: int, valve: int) -> dict[str, Any]
     space = space_of_item(twin, plant, item)
     if space < 0:
         return None
-    households = served_households(plant, twin.model, plant.downstream([valve], "water"))
+    households = served_households(plant, plant.downstream([valve], "water"))
     return {"item": item, "valve": valve, "space": space, "node": int(twin.graph.space_node[space]),
             "households": frozenset(int(x) for x in households)}
 
