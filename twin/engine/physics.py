@@ -74,8 +74,19 @@ RAIN_STEP_S = 30.0
 #: Paved site draining to the basement ramp, as a multiple of the building footprint when the
 #: scenario does not give it (podium estates pave about as much again as they build on).
 PAVED_PER_FOOTPRINT = 1.5
+#: The storm the site drains are sized for (mm/h), when a scenario does not give their capacity:
+#: the drains carry C·A·i of the whole catchment at this intensity. UK practice (Sewers for
+#: Adoption; the PPS25 practice guide, para. 5.51) designs site drainage so that no surface
+#: flooding occurs up to the 1-in-30-year storm; at a site's ~10 min time of concentration that
+#: is about 100 mm/h in lowland Europe (FEH depth–duration–frequency). So an ordinary storm
+#: (the background's 2-year storms peak at a median 70 mm/h) is carried, and what floods the
+#: basement is a cloudburst beyond it, a blocked drain or a sump pump without power.
+DESIGN_STORM_MM_H = 100.0
 #: Capacity of one sump pump (l/s) when neither the model nor the overlay says: a 5.5 kW
-#: submersible drainage pump at ~10 m head.
+#: submersible drainage pump at ~10 m head. With the site drains carrying the design storm the
+#: sump only takes the ramp's own rain (~250 m² × 0.9 × 100 mm/h ≈ 6 l/s), so one pump of a
+#: duty/standby pair has 2.5× margin (BS EN 12056-4 asks a lifting plant to carry the inflow
+#: with a standby pump for an installation that must not fail).
 SUMP_PUMP_L_S = 15.0
 #: A portable pump deployed by a crew (l/s): a 3" petrol trash pump at basement head.
 PORTABLE_PUMP_L_S = 12.0
@@ -84,6 +95,11 @@ PORTABLE_PUMP_L_S = 12.0
 
 #: A "Type 10" standby generator (NFPA 110 Level 1) takes up to this long (s) to take the load.
 GENERATOR_START_S = 10.0
+#: Chance a standby generator starts on demand by itself. Diesel sets fail to start on 1–5 % of
+#: demands depending on upkeep (nuclear-grade sets ~0.3 %, NUREG/CR-6928; commercial sets with
+#: monthly test runs a few %): 0.95 for a commercial building's set under a maintenance contract.
+#: The one default for scenarios and background outages alike.
+GENERATOR_START_PROBABILITY = 0.95
 #: Mains pressure alone reaches this many storeys above ground; above them the flats need the
 #: booster pumps (≈ 2.5–3 bar at the street ≈ 6 storeys).
 MAINS_PRESSURE_STOREYS = 6

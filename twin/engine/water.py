@@ -131,7 +131,7 @@ def step(
     pump_m3_s: np.ndarray,
     dt_s: float,
 ) -> StepResult:
-    """Advance water volumes by ``dt_s``: inflow, then spreading (implicit), then pumps.
+    """Advance water volumes by ``dt_s``: inflow and pumps, then spreading (implicit).
 
     Parameters
     ----------
@@ -146,16 +146,22 @@ def step(
     dt_s
         The step (s); the spreading is stable, monotone and conservative at any step.
     """
+    # Pumps draw first, so the levels the step ends with have spread after the drawing (a pit
+    # pumped after spreading would end the step a pump-step lower than its neighbours allow);
+    # what a pump could still take after that it takes from what flowed in to it.
     vol = volume_m3 + inflow_m3_s * dt_s
+    capacity = pump_m3_s * dt_s
+    pumped = np.minimum(capacity, vol)
+    vol = np.maximum(vol - pumped, 0.0)
     exchanged = 0.0
     doors: tuple[np.ndarray, np.ndarray] = (_NONE, _NONE)
     over = vol - physics.SPREAD_DEPTH_M * floors.area_m2
     giving = over > 0.0
     if giving.any() and (floors.pair_a.size or floors.below_from.size):
         vol, exchanged, doors = _spread(floors, volume_m3, vol, over, giving, dt_s)
-    pumped = np.minimum(pump_m3_s * dt_s, vol)
-    vol = np.maximum(vol - pumped, 0.0)
-    return StepResult(vol, float(pumped.sum()), exchanged, *doors)
+    more = np.minimum(capacity - pumped, vol)
+    vol = np.maximum(vol - more, 0.0)
+    return StepResult(vol, float(pumped.sum() + more.sum()), exchanged, *doors)
 
 
 def _spread(floors: Floors, start: np.ndarray, vol: np.ndarray, over: np.ndarray, giving: np.ndarray,

@@ -303,7 +303,11 @@ class PowerLoss(_Hazard):
         description="utility restores after this; null = until an electrician repairs the board",
     )
     generator: str | None = Field(None, description="standby generator; found in the model when omitted")
-    generator_start_probability: float = Field(0.9, ge=0, le=1)
+    generator_start_probability: float | None = Field(
+        None, ge=0, le=1,
+        description="chance the standby set starts by itself; none = the engine's default "
+        "(twin/engine/physics.py GENERATOR_START_PROBABILITY, 0.95)",
+    )
     lift_occupancy: float = Field(0.3, ge=0, le=1, description="chance a stopped car holds passengers")
     essential: list[str] = Field(
         default_factory=list,
@@ -323,7 +327,11 @@ class Storm(_Hazard):
     drains_blocked_fraction: float = Field(
         0.6, ge=0, le=1, description="share of the drains' capacity lost to blockage"
     )
-    drain_capacity_l_s: float = Field(30.0, ge=0, description="what the site's drains carry when clear")
+    drain_capacity_l_s: float | None = Field(
+        None, ge=0,
+        description="what the site's drains carry when clear; none = sized for the design storm "
+        "(twin/engine/physics.py DESIGN_STORM_MM_H on the catchment's C·A)",
+    )
     paved_area_m2: float | None = Field(None, ge=0, description="site paving draining to the low point")
     low_point: str = Field("Sump Pit", description="where excess water collects (a space)")
     reported_via: str = "sensor"

@@ -292,7 +292,8 @@ def power_hazard(sim: Sim, power: Power, h: PowerLoss, ref: dict[str, Any]) -> P
     rng = sim.rng("power")
     duration = None if h.duration_min is None else 60.0 * draw(h.duration_min, rng)
     power_loss(sim, power, [ref["item"]], duration_s=duration, repair_s=60.0 * draw(h.repair_min, rng),
-               generator=ref["generator"], start_probability=h.generator_start_probability,
+               generator=ref["generator"], start_probability=physics.GENERATOR_START_PROBABILITY
+               if h.generator_start_probability is None else h.generator_start_probability,
                essential=ref["essential"], channel=h.reported_via, cause="utility outage"
                if sim.drill.plant.role[ref["item"]] == "supply" else "board fault",
                occupancy=h.lift_occupancy)
