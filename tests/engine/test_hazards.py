@@ -144,3 +144,19 @@ def test_a_board_fault_darkens_the_households_downstream_of_it_only(estate_twin)
     fed = served_households(drill_plant, drill_plant.downstream([board], "power"), "power")
     names = [estate_twin.model.spaces[int(s)].name for s in fed]
     assert 0 < len(names) < 20 and all(n.startswith("B-14") for n in names)
+
+
+def test_a_households_leak_is_closed_at_its_own_stop_valve_and_cuts_off_that_flat_only(estate_twin):
+    # Background leaks (a month of hazards at 20 times the rates): each starts in a flat, the
+    # plumber closes that flat's stop valve in the flat, and one household is without water until
+    # the repair — not the ~270 a riser valve would cut off.
+    month = variant(shipped("estate_roster.yaml"), duration_h=30 * 24,
+                    background={"work_orders": False, "scale": 20.0})
+    f = run(estate_twin, month).log.frame
+    leaks = f[(f.kind == "incident") & f.detail.str.startswith("pipe_burst")]
+    assert len(leaks) >= 3
+    assert all("Burst at pipework in " in d for d in leaks.detail)
+    closed = f[(f.kind == "valve") & (f.value == 0)]
+    assert len(closed) >= 1 and all(d.startswith("stop valve of ") for d in closed.detail)
+    without = f[(f.kind == "supply") & (f.detail == "water")].value
+    assert without.max() <= len(leaks)  # at most one household per open leak
