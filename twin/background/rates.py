@@ -70,7 +70,9 @@ class PowerLossRate(_Rate):
     generator_start_probability: float | None = Field(
         None, ge=0, le=1, description="none = the engine's default (physics.GENERATOR_START_PROBABILITY)"
     )
-    lift_occupancy: float = Field(0.3, ge=0, le=1)
+    lift_occupancy: float | None = Field(
+        None, ge=0, le=1, description="none = the engine's default (physics.LIFT_OCCUPANCY)"
+    )
 
 
 class EntrapmentRate(_Rate):

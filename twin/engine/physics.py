@@ -10,7 +10,9 @@ from __future__ import annotations
 
 #: Orifice discharge coefficient Cd of a sharp-edged break (0.6–0.62, textbook orifice flow).
 DISCHARGE_COEFFICIENT = 0.6
+#: Density of water (kg/m³) at 4–20 °C to 0.2 %.
 WATER_DENSITY_KG_M3 = 1000.0
+#: 1 bar = 10⁵ Pa (definition).
 PA_PER_BAR = 1e5
 
 # -- people called out ------------------------------------------------------------------------
@@ -67,6 +69,7 @@ DEPTH_LOG_STEP_M = 0.005
 #: Rational-method runoff coefficients C (ASCE / Chow): roofs 0.75–0.95, asphalt paving 0.7–0.95.
 RUNOFF_ROOF = 0.9
 RUNOFF_PAVING = 0.7
+#: 1 mm/h of rain = 10⁻³ m per 3,600 s.
 MM_H_TO_M_S = 1e-3 / 3600.0
 #: The storm's runoff is set afresh every this many seconds, at the intensity of the interval's
 #: midpoint (exact for the linear flanks of a triangular storm), whatever the water's step.
@@ -105,6 +108,13 @@ GENERATOR_START_PROBABILITY = 0.95
 MAINS_PRESSURE_STOREYS = 6
 #: A car with passengers holds this many on average (drawn Poisson, at least 1).
 PASSENGERS_PER_OCCUPIED_CAR = 1.6
+#: Chance a car that stops in a power cut holds passengers, when the scenario does not say: a
+#: residential lift is travelling about a third of the day's waking hours (traffic studies of
+#: residential towers put round trips at 20–40 % of the peak hours), less at night.
+LIFT_OCCUPANCY = 0.3
+#: Drying, testing and re-energising switchgear that stood in water (s), drawn uniformly: an
+#: electrician's 1–3 h before the boards in a flooded room are safe to switch on again.
+FLOODED_SWITCHGEAR_REPAIR_S = (3600.0, 3 * 3600.0)
 
 # -- work ----------------------------------------------------------------------------------------
 

@@ -308,7 +308,11 @@ class PowerLoss(_Hazard):
         description="chance the standby set starts by itself; none = the engine's default "
         "(twin/engine/physics.py GENERATOR_START_PROBABILITY, 0.95)",
     )
-    lift_occupancy: float = Field(0.3, ge=0, le=1, description="chance a stopped car holds passengers")
+    lift_occupancy: float | None = Field(
+        None, ge=0, le=1,
+        description="chance a stopped car holds passengers; none = the engine's default "
+        "(twin/engine/physics.py LIFT_OCCUPANCY, 0.3)",
+    )
     essential: list[str] = Field(
         default_factory=list,
         description="loads the generator feeds; default: pumps and service/fire lifts",

@@ -48,7 +48,7 @@ class Power:
         self.power_households = 0
         self.restart_incident: Incident | None = None
         self.ground = _ground_storey(sim)
-        self.occupancy = 0.3
+        self.occupancy = physics.LIFT_OCCUPANCY
         """Chance a car that stops holds passengers (set by the hazard that cuts the power)."""
 
     def has_power(self, item: int) -> bool:
@@ -296,4 +296,4 @@ def power_hazard(sim: Sim, power: Power, h: PowerLoss, ref: dict[str, Any]) -> P
                if h.generator_start_probability is None else h.generator_start_probability,
                essential=ref["essential"], channel=h.reported_via, cause="utility outage"
                if sim.drill.plant.role[ref["item"]] == "supply" else "board fault",
-               occupancy=h.lift_occupancy)
+               occupancy=physics.LIFT_OCCUPANCY if h.lift_occupancy is None else h.lift_occupancy)
