@@ -3,14 +3,16 @@
 Pure functions over frozen data. :func:`build_floors` takes the model and its navigation graph
 and gives :class:`Floors` — each space's floor area, the door (or open boundary) pairs water can
 cross with their widths, and the spaces below each space. :func:`step` advances the volumes one
-time step: inflows, then exchange over thresholds as broad-crested weir flow, then slab leaks to
-the space below, then pumps. Every transfer moves a volume from one space to another, so the
-total is conserved up to what flows in and what pumps remove (a test checks it).
+time step: inflows and pumps, then one implicit (backward-Euler) step of the exchange over door
+thresholds (weir flow) and through slabs to the space below. Every transfer moves a volume from
+one space to another, so the total is conserved up to what flows in and what pumps remove (a
+test checks it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse
@@ -35,6 +37,8 @@ class Floors:
     below_share: np.ndarray
     """Slab leaks: space ``below_from`` leaks ``below_share`` of its leak into ``below_to``
     (shares of one space sum to 1 over the spaces under it)."""
+    layouts: dict[bytes, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Spreading layouts by the set of spaces giving water (a cache, see :func:`_layout`)."""
 
     @property
     def n(self) -> int:
@@ -184,49 +188,106 @@ def _spread(floors: Floors, start: np.ndarray, vol: np.ndarray, over: np.ndarray
     solve repeats (an active set, two or three rounds at most in practice). Volumes move as
     paired transfers, so the total is conserved to rounding.
     """
-    area = floors.area_m2
-    s = physics.SPREAD_DEPTH_M
-    live = (giving[floors.pair_a] | giving[floors.pair_b]).nonzero()[0]
-    ga, gb = floors.pair_a[live], floors.pair_b[live]
-    depth_a, depth_b = start[ga] / area[ga], start[gb] / area[gb]
-    head = np.maximum(np.maximum(depth_a, depth_b) - s, 0.0)
-    k_door = physics.WEIR_COEFFICIENT * floors.pair_width_m[live] * np.sqrt(head)  # m²/s
-    leak = giving[floors.below_from].nonzero()[0]
-    gf, gt = floors.below_from[leak], floors.below_to[leak]
-    k_slab = physics.SLAB_LEAK_PER_S * area[gf] * floors.below_share[leak]  # m²/s
-
-    nodes = np.unique(np.concatenate((giving.nonzero()[0], ga, gb, gt)))
-    m = nodes.size
-    la, lb = np.searchsorted(nodes, ga), np.searchsorted(nodes, gb)
-    lf, lt = np.searchsorted(nodes, gf), np.searchsorted(nodes, gt)
-    a_loc = area[nodes]
-    b_loc = over[nodes]
-    diag = a_loc + dt * (np.bincount(la, k_door, m) + np.bincount(lb, k_door, m) + np.bincount(lf, k_slab, m))
-    rows = np.concatenate((la, lb, lt))
-    cols = np.concatenate((lb, la, lf))
-    vals = -dt * np.concatenate((k_door, k_door, k_slab))
+    lay = _layout(floors, giving)
+    m = lay.nodes.size
+    depth_a, depth_b = start[lay.ga] * lay.inv_a, start[lay.gb] * lay.inv_b
+    head = np.maximum(np.maximum(depth_a, depth_b) - physics.SPREAD_DEPTH_M, 0.0)
+    k_door = lay.cw * np.sqrt(head)  # m²/s
+    a_loc = lay.a_loc
+    b_loc = over[lay.nodes]
+    diag = a_loc + dt * (np.bincount(lay.lab, np.concatenate((k_door, k_door)), m) + lay.slab_out)
+    vals = -dt * np.concatenate((k_door, k_door, lay.k_slab))
 
     active = b_loc > 0.0
     x = np.zeros(m)
+    dense = m <= DENSE_MAX
+    mat: np.ndarray = np.zeros((0, 0))
+    if dense:
+        mat = np.bincount(lay.flat, vals, m * m).reshape(m, m)
+        mat.flat[:: m + 1] += diag
     for _ in range(m + 1):
         idx = active.nonzero()[0]
         x = np.zeros(m)
-        x[idx] = _solve(diag, rows, cols, vals, idx, b_loc, m)
+        if idx.size:
+            x[idx] = (np.linalg.solve(mat[np.ix_(idx, idx)], b_loc[idx]) if dense
+                      else _solve_sparse(diag, lay.rows, lay.cols, vals, idx, b_loc, m))
         # What each space holds above its threshold after the transfers x implies.
-        moved = _apply(diag - a_loc, rows, cols, vals, x, m)
-        held = b_loc - moved
-        now = held > 1e-12 * a_loc
+        moved = (mat @ x if dense else _apply(diag, lay.rows, lay.cols, vals, x, m)) - a_loc * x
+        now = b_loc - moved > 1e-12 * a_loc
         if np.array_equal(now, active):
             break
         active = now
     x = np.maximum(x, 0.0)
 
-    q_door = dt * k_door * (x[la] - x[lb])  # from a to b
-    q_slab = dt * k_slab * x[lf]
-    n = floors.n
-    out = vol - np.bincount(ga, q_door, n) + np.bincount(gb, q_door, n)
-    out = out - np.bincount(gf, q_slab, n) + np.bincount(gt, q_slab, n)
-    return out, float(np.abs(q_door).sum() + q_slab.sum()), (live, q_door)
+    q_door = dt * k_door * (x[lay.la] - x[lay.lb])  # from a to b
+    q_slab = dt * lay.k_slab * x[lay.lf]
+    out = vol + np.bincount(lay.to_all, np.concatenate((-q_door, q_door, -q_slab, q_slab)), floors.n)
+    return out, float(np.abs(q_door).sum() + q_slab.sum()), (lay.live, q_door)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Layout:
+    """Which doors and slabs carry water while a given set of spaces stands above the threshold,
+    in local indices of the spaces in play: fixed while the same spaces give water, so worked
+    out once for a run of steps (cached in :attr:`Floors.layouts`)."""
+
+    live: np.ndarray
+    """Doors (pair indices) touching a giving space."""
+    ga: np.ndarray
+    gb: np.ndarray
+    inv_a: np.ndarray
+    inv_b: np.ndarray
+    cw: np.ndarray
+    """C·b of each live door."""
+    k_slab: np.ndarray
+    """k·A·share of each leaking slab (m²/s)."""
+    nodes: np.ndarray
+    """The spaces in play (sorted); local index = position here."""
+    la: np.ndarray
+    lb: np.ndarray
+    lf: np.ndarray
+    lab: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    flat: np.ndarray
+    """``rows·m + cols``: where each off-diagonal term goes in the dense matrix."""
+    a_loc: np.ndarray
+    slab_out: np.ndarray
+    to_all: np.ndarray
+    """Global space of each transfer term: doors out, doors in, slabs out, slabs in."""
+
+
+#: Layouts kept per building (a drill's water goes through a few dozen wet sets at most).
+_LAYOUTS_KEPT = 256
+
+
+def _layout(floors: Floors, giving: np.ndarray) -> _Layout:
+    key = giving.nonzero()[0].tobytes()
+    cache = floors.layouts
+    found: _Layout | None = cache.get(key)
+    if found is not None:
+        return found
+    area = floors.area_m2
+    live = (giving[floors.pair_a] | giving[floors.pair_b]).nonzero()[0]
+    ga, gb = floors.pair_a[live], floors.pair_b[live]
+    leak = giving[floors.below_from].nonzero()[0]
+    gf, gt = floors.below_from[leak], floors.below_to[leak]
+    k_slab = physics.SLAB_LEAK_PER_S * area[gf] * floors.below_share[leak]  # m²/s
+    nodes = np.unique(np.concatenate((giving.nonzero()[0], ga, gb, gt)))
+    m = nodes.size
+    la, lb = np.searchsorted(nodes, ga), np.searchsorted(nodes, gb)
+    lf, lt = np.searchsorted(nodes, gf), np.searchsorted(nodes, gt)
+    rows = np.concatenate((la, lb, lt))
+    cols = np.concatenate((lb, la, lf))
+    if len(cache) >= _LAYOUTS_KEPT:
+        cache.clear()
+    lay = cache[key] = _Layout(
+        live=live, ga=ga, gb=gb, inv_a=1.0 / area[ga], inv_b=1.0 / area[gb],
+        cw=physics.WEIR_COEFFICIENT * floors.pair_width_m[live], k_slab=k_slab, nodes=nodes,
+        la=la, lb=lb, lf=lf, lab=np.concatenate((la, lb)), rows=rows, cols=cols, flat=rows * m + cols,
+        a_loc=area[nodes], slab_out=np.bincount(lf, k_slab, m), to_all=np.concatenate((ga, gb, gf, gt)),
+    )
+    return lay
 
 
 def _apply(diag: np.ndarray, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, x: np.ndarray,
@@ -235,24 +296,17 @@ def _apply(diag: np.ndarray, rows: np.ndarray, cols: np.ndarray, vals: np.ndarra
     return diag * x + np.bincount(rows, vals * x[cols], m)
 
 
-def _solve(diag: np.ndarray, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, idx: np.ndarray,
-           b: np.ndarray, m: int) -> np.ndarray:
-    """Solve the rows and columns ``idx`` of the system (the others' heads are 0)."""
+def _solve_sparse(diag: np.ndarray, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,
+                  idx: np.ndarray, b: np.ndarray, m: int) -> np.ndarray:
+    """Solve the rows and columns ``idx`` of the system (the others' heads are 0), sparse."""
     k = idx.size
-    if k == 0:
-        return np.zeros(0)
     pos = np.full(m, -1)
     pos[idx] = np.arange(k)
     r, c = pos[rows], pos[cols]
     keep = (r >= 0) & (c >= 0)
-    r, c, v = r[keep], c[keep], vals[keep]
-    if k <= DENSE_MAX:
-        mat = np.zeros((k, k))
-        mat[np.arange(k), np.arange(k)] = diag[idx]
-        np.add.at(mat, (r, c), v)
-        sol: np.ndarray = np.linalg.solve(mat, b[idx])
-        return sol
-    mat_s = scipy.sparse.coo_matrix((np.concatenate((diag[idx], v)),
-                                     (np.concatenate((np.arange(k), r)), np.concatenate((np.arange(k), c)))),
-                                    shape=(k, k)).tocsc()
-    return np.asarray(scipy.sparse.linalg.spsolve(mat_s, b[idx]))
+    mat = scipy.sparse.coo_matrix(
+        (np.concatenate((diag[idx], vals[keep])),
+         (np.concatenate((np.arange(k), r[keep])), np.concatenate((np.arange(k), c[keep])))),
+        shape=(k, k),
+    ).tocsc()
+    return np.asarray(scipy.sparse.linalg.spsolve(mat, b[idx]))
