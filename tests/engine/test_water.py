@@ -40,15 +40,26 @@ def test_water_in_a_closed_room_stays_put():
     assert v[0] == 1.0
 
 
-def test_one_step_between_two_wet_rooms_moves_what_the_hand_balance_says():
-    # 20 m² rooms at 10 cm and 5 cm, a 0.9 m door: K = 1.7·0.9·√0.09 = 0.459 m²/s. Backward
-    # Euler: the heads' difference after 30 s is Δ/(1 + 2·dt·K/A) = 0.05/(1 + 27.54/20), and
-    # the door passed dt·K·(that difference) = 0.28966 m³.
+def test_a_door_passes_the_weir_flow_reduced_by_villemonte_when_submerged():
+    # Heads 9 cm and 4 cm over a 0.9 m threshold: free weir 1.7·0.9·0.09^1.5 = 0.04131 m³/s,
+    # Villemonte (1 − (4/9)^1.5)^0.385 = 0.7037^0.385 = 0.8735 → 0.03609 m³/s over a 5 cm
+    # difference: K = 0.7217 m²/s. With the far side dry it is the free weir over 9 cm.
+    k = water.door_conductance_m2_s(np.array([C * 0.9]), np.array([0.10]), np.array([0.05]))
+    assert k[0] == pytest.approx(0.7217, abs=1e-4)
+    free = water.door_conductance_m2_s(np.array([C * 0.9]), np.array([0.10]), np.array([0.0]))
+    assert free[0] * 0.09 == pytest.approx(C * 0.9 * 0.09**1.5, rel=1e-12)
+
+
+def test_one_step_between_two_wet_rooms_moves_what_the_hand_balance_says(monkeypatch):
+    # 20 m² rooms at 10 cm and 5 cm, a 0.9 m door, K = 0.7217 m²/s (above). One backward-Euler
+    # solve: the heads' difference after 30 s is Δ/(1 + 2·dt·K/A) = 0.05/(1 + 43.30/20), and the
+    # door passed dt·K·(that difference) = 0.3421 m³.
+    monkeypatch.setattr(physics, "WATER_PICARD_PASSES", 1)
     f = floors([20.0, 20.0], [(0, 1)])
     out = step(f, np.array([2.0, 1.0]), still(2), still(2), 30.0).volume_m3
-    k = C * 0.9 * math.sqrt(0.09)
+    k = C * 0.9 * 0.09**1.5 * (1 - (0.04 / 0.09) ** 1.5) ** 0.385 / 0.05
     moved = 30.0 * k * 0.05 / (1.0 + 2.0 * 30.0 * k / 20.0)
-    assert abs(moved - 0.28966) < 1e-4
+    assert abs(moved - 0.3421) < 1e-4
     assert out[0] == pytest.approx(2.0 - moved, abs=1e-12)
     assert out[1] == pytest.approx(1.0 + moved, abs=1e-12)
 

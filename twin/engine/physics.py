@@ -29,6 +29,9 @@ CALLED_OUT_STAY_S = 15 * 60.0
 #: stable and monotone at any step; 30 s keeps the storm drill's deepest water, spaces over
 #: 15 cm and incident times within 5 %, one space and one minute of a 1 s step (a test checks).
 WATER_STEP_S = 30.0
+#: Passes of each water step: the doors' coefficients at the levels the step starts from, then
+#: at the levels the last pass ended with (Picard iteration towards the fully implicit step).
+WATER_PICARD_PASSES = 3
 #: While water only settles (no source, no working pump) the step is this many times longer.
 WATER_SETTLE_STEPS = 4
 #: Water deeper than this (m) spills over door thresholds into the next space (a threshold or
@@ -37,6 +40,10 @@ SPREAD_DEPTH_M = 0.01
 #: Broad-crested weir: Q = C·b·h^1.5 with C ≈ 1.7 m^0.5/s in SI units (Chow, Open-channel
 #: hydraulics), b the door width and h the head above the threshold.
 WEIR_COEFFICIENT = 1.7
+#: Under this level difference (m) across a door the submerged-weir flow is taken as linear in
+#: the difference (Villemonte's law has an unbounded slope where the levels meet): 1 mm, the
+#: scale of a ripple, so the levels still meet to well under a millimetre.
+LEVEL_DIFFERENCE_FLOOR_M = 1e-3
 #: Width (m) of an open boundary between two spaces, when water crosses it.
 OPEN_BOUNDARY_WIDTH_M = 2.0
 #: Leak through a wet slab to the space below: q = k·A·(h − SPREAD_DEPTH_M) (m³/s), k in 1/s.

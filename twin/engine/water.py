@@ -174,11 +174,9 @@ def _spread(floors: Floors, start: np.ndarray, vol: np.ndarray, over: np.ndarray
     (doors that carried water, m³ through each)).
 
     Let x be the head (m) above the 1 cm threshold at the end of the step, 0 in a space whose
-    water is under it. A door passes ``K·(x_a − x_b)`` with ``K = C·b·√H`` (H the head on the
-    higher side at the start of the step): the broad-crested weir ``C·b·H^1.5`` when the far
-    side is under the threshold, less as it fills (a submerged weir), 0 once level; H is taken
-    before this step's inflow (the coefficient lags one step, the textbook linearisation), so a
-    space fed steadily settles at the head whose weir flow carries the feed at any step. A slab
+    water is under it. A door passes ``K·(x_a − x_b)``, K from :func:`door_conductance_m2_s`
+    taken at the step's mid-levels by one Picard pass (the coefficient is fixed within each
+    solve, the textbook linearisation). A slab
     passes ``k·A·x`` down. Each space's balance ``A·x + dt·(outflows − inflows) = V − A·s`` is a
     linear system whose matrix is an M-matrix (positive diagonal, non-positive off-diagonal,
     diagonally dominant by columns), so its solution is non-negative and the step is stable
@@ -189,15 +187,29 @@ def _spread(floors: Floors, start: np.ndarray, vol: np.ndarray, over: np.ndarray
     paired transfers, so the total is conserved to rounding.
     """
     lay = _layout(floors, giving)
-    m = lay.nodes.size
-    depth_a, depth_b = start[lay.ga] * lay.inv_a, start[lay.gb] * lay.inv_b
-    head = np.maximum(np.maximum(depth_a, depth_b) - physics.SPREAD_DEPTH_M, 0.0)
-    k_door = lay.cw * np.sqrt(head)  # m²/s
-    a_loc = lay.a_loc
     b_loc = over[lay.nodes]
+    depth_a, depth_b = vol[lay.ga] * lay.inv_a, vol[lay.gb] * lay.inv_b
+    # Two passes: the doors' coefficients at the levels the step starts from, then at the mean
+    # of those and the levels the first pass ends with (a Picard step towards the midpoint).
+    k_door = door_conductance_m2_s(lay.cw, depth_a, depth_b)
+    x = _heads(lay, k_door, b_loc, dt)
+    s = physics.SPREAD_DEPTH_M
+    for _ in range(physics.WATER_PICARD_PASSES - 1):
+        k_door = door_conductance_m2_s(lay.cw, s + x[lay.la], s + x[lay.lb])
+        x = _heads(lay, k_door, b_loc, dt)
+
+    q_door = dt * k_door * (x[lay.la] - x[lay.lb])  # from a to b
+    q_slab = dt * lay.k_slab * x[lay.lf]
+    out = vol + np.bincount(lay.to_all, np.concatenate((-q_door, q_door, -q_slab, q_slab)), floors.n)
+    return out, float(np.abs(q_door).sum() + q_slab.sum()), (lay.live, q_door)
+
+
+def _heads(lay: _Layout, k_door: np.ndarray, b_loc: np.ndarray, dt: float) -> np.ndarray:
+    """Heads over the thresholds at the end of the step (local order), by the active set."""
+    m = lay.nodes.size
+    a_loc = lay.a_loc
     diag = a_loc + dt * (np.bincount(lay.lab, np.concatenate((k_door, k_door)), m) + lay.slab_out)
     vals = -dt * np.concatenate((k_door, k_door, lay.k_slab))
-
     active = b_loc > 0.0
     x = np.zeros(m)
     dense = m <= DENSE_MAX
@@ -217,12 +229,25 @@ def _spread(floors: Floors, start: np.ndarray, vol: np.ndarray, over: np.ndarray
         if np.array_equal(now, active):
             break
         active = now
-    x = np.maximum(x, 0.0)
+    return np.maximum(x, 0.0)
 
-    q_door = dt * k_door * (x[lay.la] - x[lay.lb])  # from a to b
-    q_slab = dt * lay.k_slab * x[lay.lf]
-    out = vol + np.bincount(lay.to_all, np.concatenate((-q_door, q_door, -q_slab, q_slab)), floors.n)
-    return out, float(np.abs(q_door).sum() + q_slab.sum()), (lay.live, q_door)
+
+def door_conductance_m2_s(cw: np.ndarray, depth_a: np.ndarray, depth_b: np.ndarray) -> np.ndarray:
+    """K (m²/s) such that ``K·(h_a − h_b)`` is the flow over a door's threshold.
+
+    The flow is the broad-crested weir ``C·b·H₁^1.5`` (H₁ the head over the threshold on the
+    higher side; ``cw`` = C·b) reduced for a submerged downstream head H₂ by Villemonte's
+    ``(1 − (H₂/H₁)^1.5)^0.385`` (Villemonte 1947, the standard submerged-weir correction), divided
+    by the level difference — at least :data:`~twin.engine.physics.LEVEL_DIFFERENCE_FLOOR_M`, as
+    the submerged law's slope is unbounded when the levels meet.
+    """
+    s = physics.SPREAD_DEPTH_M
+    up = np.maximum(np.maximum(depth_a, depth_b) - s, 0.0)
+    down = np.maximum(np.minimum(depth_a, depth_b) - s, 0.0)
+    ratio = np.divide(down, up, out=np.zeros_like(up), where=up > 0.0)
+    flow = cw * up**1.5 * (1.0 - ratio**1.5) ** 0.385
+    out: np.ndarray = flow / np.maximum(up - down, physics.LEVEL_DIFFERENCE_FLOOR_M)
+    return out
 
 
 @dataclass(frozen=True, slots=True, eq=False)
