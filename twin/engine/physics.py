@@ -32,6 +32,8 @@ WATER_STEP_S = 30.0
 #: Passes of each water step: the doors' coefficients at the levels the step starts from, then
 #: at the levels the last pass ended with (Picard iteration towards the fully implicit step).
 WATER_PICARD_PASSES = 3
+#: …stopping early once no door's coefficient changes by more than this share between passes.
+WATER_PICARD_RTOL = 0.05
 #: While water only settles (no source, no working pump) the step is this many times longer.
 WATER_SETTLE_STEPS = 4
 #: Water deeper than this (m) spills over door thresholds into the next space (a threshold or

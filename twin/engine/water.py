@@ -195,7 +195,10 @@ def _spread(floors: Floors, start: np.ndarray, vol: np.ndarray, over: np.ndarray
     x = _heads(lay, k_door, b_loc, dt)
     s = physics.SPREAD_DEPTH_M
     for _ in range(physics.WATER_PICARD_PASSES - 1):
-        k_door = door_conductance_m2_s(lay.cw, s + x[lay.la], s + x[lay.lb])
+        k_next = door_conductance_m2_s(lay.cw, s + x[lay.la], s + x[lay.lb])
+        if np.allclose(k_next, k_door, rtol=physics.WATER_PICARD_RTOL, atol=0.0):
+            break  # the doors flow as the last pass assumed: that pass stands
+        k_door = k_next
         x = _heads(lay, k_door, b_loc, dt)
 
     q_door = dt * k_door * (x[lay.la] - x[lay.lb])  # from a to b
