@@ -264,13 +264,17 @@ def check_scenario(twin: Twin, text: str, source: str) -> tuple[Any, list[str]]:
     """The scenario in ``text`` and its problems, one line each (``file:line: field: problem``):
     schema errors, then places the building does not have. The scenario is ``None`` when the
     text does not validate."""
-    from twin.scenario import FieldError, ScenarioError, parse_scenario, validation_errors
+    from twin.scenario import FieldError, ScenarioError, parse_scenario, scenarios_dir, validation_errors
+    from twin.scenario.load import shipped_data_dirs, with_files_resolved
 
     problems = validation_errors(text, source=Path(source))
     if problems:
         return None, problems
     try:
-        loaded = parse_scenario(text, source=Path(source))
+        # Files it names resolve as if it were one of the shipped scenarios, and only to shipped
+        # data: the app never reads the server's other files for a user.
+        loaded = with_files_resolved(parse_scenario(text, source=Path(source)), scenarios_dir(),
+                                     inside=shipped_data_dirs())
     except ScenarioError as exc:
         return None, [str(exc)]
     try:
