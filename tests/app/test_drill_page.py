@@ -110,8 +110,8 @@ def test_a_broken_scenario_lists_each_problem_with_its_line_and_cannot_run():
     editor(at).input(text).run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        f"{SOURCE}:12: duration_h: Input should be greater than 0",
-        f"{SOURCE}:13: seed: Input should be a valid integer, unable to parse string as an integer",
+        f"{SOURCE}:12: duration_h: must be > 0, got -6",
+        f"{SOURCE}:13: seed: must be a whole number, got 'seven'",
     ]
     assert run_button(at).disabled
     editor(at).input("name: [unclosed\npeople: []\n").run()

@@ -366,12 +366,34 @@ def schema_json() -> str:
 _PATH_PREFIX = re.compile(r"^([A-Za-z_]\w*(?:\[\d+\]|\.[A-Za-z_]\w*)*): ")
 
 
+#: pydantic error types that only say "this value is not of that member of a union".
+_MISMATCH = {"float_type", "float_parsing", "int_type", "int_parsing", "model_attributes_type", "dict_type",
+             "model_type", "string_type"}
+
+
+def _is_branch(part: Any) -> bool:
+    return isinstance(part, str) and (
+        part in ("float", "int", "str", "constrained-float", "constrained-int")
+        or part.startswith(("tagged-union[", "function-", "union["))
+    )
+
+
 def _one_per_field(exc: ValidationError) -> list[Any]:
-    """pydantic's errors, one per field: a value that fits no member of a union (a number or a
-    distribution) gets an error from each; the first (the plain number's) is the one to show."""
+    """pydantic's errors, one per problem: a value that fits no member of a union (a number or a
+    distribution) gets an error from each member; keep the one about the member the value was
+    meant for (a range error over "not a number"), else the first."""
+    errors = exc.errors()
+    by_union: dict[Loc, list[Any]] = {}
+    for err in errors:
+        raw = tuple(err["loc"])
+        cut = next((i for i, part in enumerate(raw) if _is_branch(part)), None)
+        key = _clean_loc(raw[:cut]) if cut is not None else ("", *_clean_loc(raw))
+        by_union.setdefault(key, []).append(err)
     out: dict[Loc, Any] = {}
-    for err in exc.errors():
-        out.setdefault(_clean_loc(err["loc"]), err)
+    for group in by_union.values():
+        meant = [e for e in group if e["type"] not in _MISMATCH] or group[:1]
+        for err in meant:
+            out.setdefault(_clean_loc(err["loc"]), err)
     return list(out.values())
 
 
@@ -399,26 +421,35 @@ def _format_error(err: Any, name: str, lines: dict[Loc, int]) -> str:
     elif err["type"] == "union_tag_invalid" or err["type"] == "union_tag_not_found":
         msg = msg.replace("Input tag", "kind").replace("found using 'kind'", "")
     else:
-        msg = _reworded(err, msg)
+        msg = _reworded(err, msg, str(loc[-1]) if loc else "")
     line = _nearest_line(lines, loc)
     prefix = f"{name}:{line}" if line else name
     return f"{prefix}: {format_loc(loc)}: {msg}"
 
 
-def _reworded(err: Any, msg: str) -> str:
+#: Unit suffixes of field names (``repair_min``), spelt out in the fix for a number written with
+#: its unit (``"15 min"``).
+UNITS = {"min": "minutes", "s": "seconds", "h": "hours", "m": "metres", "m2": "square metres",
+         "bar": "bar", "cm2": "square centimetres", "l_s": "litres per second", "mm_h": "mm per hour"}
+
+
+def _reworded(err: Any, msg: str, field_name: str = "") -> str:
     """pydantic's wording ("Input should be greater than 0") as the allowed range and a fix."""
     kind, ctx, got = err["type"], err.get("ctx") or {}, err.get("input")
     shown = repr(got) if isinstance(got, str) else str(got)
     bounds = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}
     if kind in bounds:
         bound = next(iter(ctx.values()), "")
-        return f"must be {bounds[kind]} {bound}, got {shown}"
+        return f"must be {bounds[kind]} {bound:g}, got {shown}" if isinstance(bound, int | float) else \
+            f"must be {bounds[kind]} {bound}, got {shown}"
     if kind == "finite_number":
         return f"must be a finite number, got {shown}; give a number (not .nan or .inf)"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
         whole = "a whole number" if kind.startswith("int") else "a number"
-        return (f"must be {whole}, got {shown}; write the number alone — the field's name gives the "
-                "unit (_min minutes, _s seconds, _h hours, _m metres)")
+        unit = next((u for suffix, u in sorted(UNITS.items(), key=lambda kv: -len(kv[0]))
+                     if field_name.endswith(f"_{suffix}")), "")
+        fix = f"; write the number alone, in {unit} (the field's name gives the unit)" if unit else ""
+        return f"must be {whole}, got {shown}{fix}"
     if kind in ("bool_parsing", "bool_type"):
         return f"must be true or false, got {shown}"
     if kind in ("datetime_parsing", "datetime_type", "datetime_from_date_parsing"):
@@ -440,8 +471,8 @@ def _clean_loc(loc: Sequence[Any]) -> Loc:
     for part in loc:
         if isinstance(part, str) and (
             part in ("pipe_burst", "power_loss", "storm", "nearest", "priority", "skill", "manual")
-            or part in ("fixed", "uniform", "triangular", "lognormal", "exponential", "float")
-            or part.startswith("function-")
+            or part in ("fixed", "uniform", "triangular", "lognormal", "exponential")
+            or _is_branch(part)
         ):
             continue
         out.append(part)
