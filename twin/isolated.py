@@ -70,45 +70,9 @@ def load_twin_isolated(
         }
         cmd = [sys.executable, "-m", "twin.isolated", "--memory-mb", str(memory),
                "--seconds", str(limit_s), *(str(p) for p in paths)]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                                stdin=subprocess.DEVNULL, text=True)
-        assert proc.stdout is not None and proc.stderr is not None
-        lines: queue.Queue[str | None] = queue.Queue()
-        reader = threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True)
-        reader.start()
-        stderr: list[str] = []
-        err_reader = threading.Thread(target=lambda: stderr.extend(proc.stderr), daemon=True)  # type: ignore[union-attr]
-        err_reader.start()
-        deadline = time.monotonic() + limit_s
-        outcome: dict[str, object] = {}
-        try:
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise ModelError(
-                        f"{names}: reading it took longer than {limit_s:g} s, the limit for an upload — "
-                        f"{UPLOAD_SECONDS.how_to_raise()} (s), or run `twin inspect FILE` on the command line"
-                    )
-                try:
-                    line = lines.get(timeout=min(left, 1.0))
-                except queue.Empty:
-                    continue
-                if line is None:
-                    break
-                try:
-                    msg = json.loads(line)
-                except ValueError:
-                    continue
-                if "progress" in msg:
-                    report(float(msg["progress"]), str(msg.get("message", "")))
-                else:
-                    outcome = msg
-            proc.wait(timeout=max(1.0, deadline - time.monotonic()))
-        except BaseException:
-            proc.kill()
-            proc.wait()
-            raise
-        err_reader.join(timeout=1.0)
+        with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                              stdin=subprocess.DEVNULL, text=True) as proc:
+            outcome, stderr = _follow(proc, time.monotonic() + limit_s, report, names, limit_s)
         if "error" in outcome:
             raise ModelError(str(outcome["error"]))
         if proc.returncode == EXIT_MEMORY:
@@ -131,6 +95,52 @@ def load_twin_isolated(
             raise ModelError(f"{names}: the isolated reader's result could not be read back; try again")
         model, graph = hit
         return Twin(model, graph, audit_reachability(model, graph), key, False)
+
+
+def _follow(
+    proc: subprocess.Popen[str], deadline: float, report: Progress, names: str, limit_s: float
+) -> tuple[dict[str, object], list[str]]:
+    """Relay the child's progress until it ends (or kill it at ``deadline``); its last JSON
+    document and its stderr lines."""
+    assert proc.stdout is not None and proc.stderr is not None
+    lines: queue.Queue[str | None] = queue.Queue()
+    stderr: list[str] = []
+    readers = [threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True),
+               threading.Thread(target=lambda: stderr.extend(proc.stderr or ()), daemon=True)]
+    for reader in readers:
+        reader.start()
+    outcome: dict[str, object] = {}
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ModelError(
+                    f"{names}: reading it took longer than {limit_s:g} s, the limit for an upload — "
+                    f"{UPLOAD_SECONDS.how_to_raise()} (s), or run `twin inspect FILE` on the command line"
+                )
+            try:
+                line = lines.get(timeout=min(left, 1.0))
+            except queue.Empty:
+                continue
+            if line is None:
+                break
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            if "progress" in msg:
+                report(float(msg["progress"]), str(msg.get("message", "")))
+            else:
+                outcome = msg
+        proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        for reader in readers:  # both pipes are at their end once the child has gone
+            reader.join(timeout=5.0)
+    return outcome, stderr
 
 
 def _memory_error(names: str, memory: float) -> ModelError:
