@@ -903,6 +903,11 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
 
     spaces_t = renumber(spaces)
     equipment_t = _place_in_spaces(renumber(equipment), spaces_t)
+    if not spaces and not walkable:
+        warnings.append(
+            f"{' + '.join(p.source.name for p in parts)}: {len(storeys)} storey(s) but no IfcSpace and "
+            "no floor slab to walk on — crews move between spaces (rooms); export the spaces too"
+        )
     return BuildingModel(
         sources=tuple(p.source for p in parts),
         storeys=tuple(storeys[i] for i in order),
