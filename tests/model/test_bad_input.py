@@ -208,3 +208,19 @@ def test_a_crash_or_a_timeout_in_the_child_is_one_line_naming_the_limit(tmp_path
     with pytest.raises(ModelError, match=r"house\.ifc: (the IFC reader crashed on this file|reading it needs "
                                          r"more than the 150 MB).*DRILLTWIN_UPLOAD_MEMORY_MB"):
         load_twin_isolated([house], memory_mb=150)
+
+
+def test_a_model_with_storeys_and_no_spaces_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = ifcopenshell.api.run("project.create_file", version="IFC4")
+    project = ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcProject", name="Shell")
+    ifcopenshell.api.run("unit.assign_unit", f, length={"is_metric": True, "raw": "METRES"})
+    building = ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcBuilding", name="B")
+    storeys = [ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcBuildingStorey", name=n)
+               for n in ("L0", "L1")]
+    ifcopenshell.api.run("aggregate.assign_object", f, products=[building], relating_object=project)
+    ifcopenshell.api.run("aggregate.assign_object", f, products=storeys, relating_object=building)
+    path = tmp_path / "shell.ifc"
+    f.write(str(path))
+    assert main(["inspect", str(path)]) == 0
+    assert ("shell.ifc: 2 storey(s) but no IfcSpace and no floor slab to walk on — crews move between spaces "
+            "(rooms); export the spaces too") in capsys.readouterr().out

@@ -173,3 +173,16 @@ def test_the_command_line_still_reads_files_anywhere(tmp_path):
     rates.write_text("work_orders: []\n", encoding="utf-8")
     path = scenario_file(tmp_path, DEMO.read_text(encoding="utf-8") + f"background: {{rates: {rates}}}\n")
     assert load_scenario(path).scenario.background.rates == str(rates)  # type: ignore[union-attr]
+
+
+def test_a_base_in_a_room_nobody_can_reach_is_a_validation_error(tmp_path, capsys):
+    from tests.ifc_builder import two_storey_house
+
+    house = two_storey_house(tmp_path)  # its 'G4 Store' has no door
+    path = scenario_file(tmp_path, f"name: x\nmodel: [{house.name}]\npeople:\n"
+                                   "  - {id: P1, trades: {plumber: 2}, shift: night, base: G4 Store}\n")
+    assert main(["validate", "--against-model", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert ("drill.yaml:4: people[0].base: 'G4 Store' cannot be reached from an entrance: no door or open "
+            "boundary connects it") in err
