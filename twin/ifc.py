@@ -86,7 +86,9 @@ def file_sha256(path: Path) -> str:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
     except OSError as exc:
-        raise ModelError(f"{path}: cannot be read ({exc.strerror}) — check the file and its permissions") from None
+        raise ModelError(
+            f"{path}: cannot be read ({exc.strerror}) — check the file and its permissions"
+        ) from None
     return digest.hexdigest()
 
 

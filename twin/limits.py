@@ -29,7 +29,9 @@ class Limit:
         try:
             value = float(raw)
         except ValueError:
-            raise TwinError(f"${self.env}={raw!r} is not a number; set it to a number of {self.unit}") from None
+            raise TwinError(
+                f"${self.env}={raw!r} is not a number; set it to a number of {self.unit}"
+            ) from None
         if not value > 0:
             raise TwinError(f"${self.env}={raw!r} must be a positive number of {self.unit}")
         return value
@@ -44,7 +46,7 @@ class Limit:
 YAML_MB = Limit("DRILLTWIN_MAX_YAML_MB", 2.0, "MB", "a scenario is a page of YAML")
 
 #: A YAML document whose nodes, with every alias expanded, number more than this is refused
-#: before anything walks it (a 500-byte "billion laughs" file expands to 10⁹ nodes). The largest
+#: before anything walks it (a 520-byte "billion laughs" file expands to nearly 10⁹ nodes). The largest
 #: shipped file has about 2,000 nodes.
 YAML_NODES = Limit("DRILLTWIN_MAX_YAML_NODES", 100_000, "nodes", "aliases expand exponentially")
 
@@ -59,7 +61,9 @@ INFLATED_MB = Limit("DRILLTWIN_MAX_INFLATED_MB", 1024.0, "MB", "ifcopenshell hol
 ZIP_RATIO = Limit("DRILLTWIN_MAX_ZIP_RATIO", 100.0, "×", "STEP text deflates 4–7×")
 
 #: The app reads uploaded IFC files in a child process with this much memory (address space)…
-UPLOAD_MEMORY_MB = Limit("DRILLTWIN_UPLOAD_MEMORY_MB", 6144.0, "MB", "an upload must not take the server down")
+UPLOAD_MEMORY_MB = Limit(
+    "DRILLTWIN_UPLOAD_MEMORY_MB", 6144.0, "MB", "an upload must not take the server down"
+)
 
 #: … and this much time; past either the child is stopped and the page says why.
 UPLOAD_SECONDS = Limit("DRILLTWIN_UPLOAD_SECONDS", 600.0, "s", "an upload must not hang the server")

@@ -333,7 +333,9 @@ def read_text(path: Path, it: str) -> str:
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not UTF-8 text; save {it} as UTF-8 YAML") from None
     except OSError as exc:
-        raise ScenarioError(f"{path}: cannot be read ({exc.strerror}); check the file and its permissions") from None
+        raise ScenarioError(
+            f"{path}: cannot be read ({exc.strerror}); check the file and its permissions"
+        ) from None
 
 
 def validation_errors(text: str, *, source: Path | None = None) -> list[str]:

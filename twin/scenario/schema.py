@@ -14,6 +14,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import JsonDict
 
 from twin.errors import suggest
 
@@ -49,7 +50,7 @@ class _Frozen(BaseModel):
 
 #: Marks a field that names a file (``json_schema_extra=FILE``): the one list of the files a
 #: scenario reads (:func:`twin.scenario.load.file_references`), so the app can confine them.
-FILE: dict[str, bool] = {"x-drilltwin-file": True}
+FILE: JsonDict = {"x-drilltwin-file": True}
 
 
 def _check_trade(name: str) -> str:

@@ -35,8 +35,8 @@ from twin.errors import TwinError
 from twin.kpi import compute_kpis
 from twin.routing import NORMAL, Router
 from twin.scenario.load import FieldError, ScenarioError
-from twin.sweep.measures import run_row
 from twin.store import atomic_write
+from twin.sweep.measures import run_row
 from twin.sweep.results import META, SweepFolder, SweepFolderError
 from twin.sweep.spec import LoadedSweep
 from twin.twin import Twin
@@ -171,7 +171,8 @@ def folder_lock(out: Path) -> Iterator[Callable[[], None]]:
         except OSError:
             holder = ""
         raise SweepFolderError(
-            f"{out}: another sweep is running in this folder ({holder or 'a process that is just starting'}); "
+            f"{out}: another sweep is running in this folder "
+            f"({holder or 'a process that is just starting'}); "
             "wait for it to finish, or stop it and run this command again — it resumes where that "
             "one stopped"
         ) from None
@@ -354,7 +355,8 @@ def run_sweep(
             log.warning("%s: meets: changed from %s to %s; the report uses the new targets",
                         out, folder.meta.get("meets"), loaded.sweep.meets)
             folder.meta = {**folder.meta, "meets": loaded.sweep.meets}
-            atomic_write(out / META, lambda f: f.write_text(json.dumps(folder.meta, indent=2), encoding="utf-8"))
+            text = json.dumps(folder.meta, indent=2)
+            atomic_write(out / META, lambda f: f.write_text(text, encoding="utf-8"))
         return _run_pending(folder, twin, loaded, workers=workers, scheduler=scheduler, progress=progress,
                             context=context, started=started)
 
