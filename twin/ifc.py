@@ -185,13 +185,13 @@ def _read_ifczip(p: Path) -> tuple[Path, str]:
                 if size > max_bytes:
                     raise ModelError(
                         f"{inner}: inflates to more than {INFLATED_MB.value():g} MB, the limit for one "
-                        f"model — {INFLATED_MB.how_to_raise()} (MB) if this is a real export"
+                        f"model — if this is a real export, {INFLATED_MB.how_to_raise()}"
                     )
                 if size > RATIO_FLOOR_BYTES and size > max_ratio * compressed:
                     raise ModelError(
                         f"{inner}: inflates more than {max_ratio:g}× its {compressed:,} compressed bytes "
                         f"(IFC text deflates 4–7×): a zip bomb, or not IFC text — "
-                        f"{ZIP_RATIO.how_to_raise()} if this is a real export"
+                        f"if this is a real export, {ZIP_RATIO.how_to_raise()}"
                     )
 
             too_big(info.file_size)

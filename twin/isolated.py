@@ -116,7 +116,7 @@ def _follow(
             if left <= 0:
                 raise ModelError(
                     f"{names}: reading it took longer than {limit_s:g} s, the limit for an upload — "
-                    f"{UPLOAD_SECONDS.how_to_raise()} (s), or run `twin inspect FILE` on the command line"
+                    f"{UPLOAD_SECONDS.how_to_raise()}, or run `twin inspect FILE` on the command line"
                 )
             try:
                 line = lines.get(timeout=min(left, 1.0))
@@ -146,7 +146,7 @@ def _follow(
 def _memory_error(names: str, memory: float) -> ModelError:
     return ModelError(
         f"{names}: reading it needs more than the {memory:g} MB of memory an upload may use — "
-        f"{UPLOAD_MEMORY_MB.how_to_raise()} (MB), or run `twin inspect FILE` on the command line"
+        f"{UPLOAD_MEMORY_MB.how_to_raise()}, or run `twin inspect FILE` on the command line"
     )
 
 

@@ -37,7 +37,9 @@ class Limit:
         return value
 
     def how_to_raise(self) -> str:
-        return f"set {self.env} to raise it"
+        """``"set DRILLTWIN_MAX_YAML_MB (MB) to raise it"``, for the end of an error message."""
+        unit = f" ({self.unit})" if self.unit != "×" else ""
+        return f"set {self.env}{unit} to raise it"
 
 
 #: A YAML file (scenario, sweep, rates) larger than this is refused before parsing: a scenario is

@@ -106,7 +106,7 @@ def test_a_zip_bomb_is_refused_by_its_ratio_before_it_is_inflated(
     assert bomb.stat().st_size < 100_000  # 20 MB of text in well under 100 kB
     err = inspect_error(bomb, capsys)
     assert "bomb.ifczip!bomb.ifc: inflates more than 100× its" in err
-    assert "a zip bomb, or not IFC text — set DRILLTWIN_MAX_ZIP_RATIO to raise it" in err
+    assert "a zip bomb, or not IFC text — if this is a real export, set DRILLTWIN_MAX_ZIP_RATIO to raise it" in err
 
 
 def test_the_inflated_size_is_capped_while_streaming_and_the_cap_can_be_raised(
@@ -119,8 +119,8 @@ def test_the_inflated_size_is_capped_while_streaming_and_the_cap_can_be_raised(
     bomb = zip_bomb(tmp_path / "big.ifczip", 6)
     monkeypatch.setenv("DRILLTWIN_MAX_INFLATED_MB", "5")
     err = inspect_error(bomb, capsys)
-    assert "big.ifczip!bomb.ifc: inflates to more than 5 MB, the limit for one model — set " \
-           "DRILLTWIN_MAX_INFLATED_MB to raise it (MB)" in err
+    assert "big.ifczip!bomb.ifc: inflates to more than 5 MB, the limit for one model — if this is a real " \
+           "export, set DRILLTWIN_MAX_INFLATED_MB (MB) to raise it" in err
     # The archive's own header may lie about the size: the stream is counted as it inflates.
     lying = tmp_path / "lying.ifczip"
     data = bomb.read_bytes()
@@ -202,7 +202,7 @@ def test_a_crash_or_a_timeout_in_the_child_is_one_line_naming_the_limit(tmp_path
 
     house = two_storey_house(tmp_path)
     with pytest.raises(ModelError, match=r"house\.ifc: reading it took longer than 0\.01 s, the limit for an "
-                                         r"upload — set DRILLTWIN_UPLOAD_SECONDS to raise it"):
+                                         r"upload — set DRILLTWIN_UPLOAD_SECONDS \(s\) to raise it"):
         load_twin_isolated([house], seconds=0.01)
     # 150 MB of address space: not enough to import the reader, so the child fails however it can.
     with pytest.raises(ModelError, match=r"house\.ifc: (the IFC reader crashed on this file|reading it needs "

@@ -194,14 +194,9 @@ def read_yaml(text: str, name: str) -> tuple[Any, Any]:
     builds it, and every parse error — bad syntax, a tag that is not plain data, an impossible
     date, nesting too deep — is a :class:`ScenarioError` naming the file and line.
     """
-    from twin.limits import YAML_MB, YAML_NODES
+    from twin.limits import YAML_NODES
 
-    size = len(text.encode("utf-8", errors="replace"))
-    if size > YAML_MB.value() * 1_000_000:
-        raise ScenarioError(
-            f"{name}: {size / 1_000_000:.1f} MB is more than the {YAML_MB.value():g} MB a YAML file may have "
-            f"(a scenario is a page of YAML) — {YAML_MB.how_to_raise()} (MB) if it really is that long"
-        )
+    _check_size(name, len(text.encode("utf-8", errors="replace")))
     loader = yaml.SafeLoader(text)
     try:
         try:
@@ -228,6 +223,16 @@ def read_yaml(text: str, name: str) -> tuple[Any, Any]:
     finally:
         loader.dispose()
     return node, data
+
+
+def _check_size(name: str, size: int) -> None:
+    from twin.limits import YAML_MB
+
+    if size > YAML_MB.value() * 1_000_000:
+        raise ScenarioError(
+            f"{name}: {size / 1_000_000:.1f} MB is more than the {YAML_MB.value():g} MB a YAML file may have "
+            f"(a scenario is a page of YAML) — if it really is that long, {YAML_MB.how_to_raise()}"
+        )
 
 
 def _yaml_problem(exc: yaml.YAMLError, name: str) -> str:
@@ -317,18 +322,10 @@ def read_yaml_model(
 def read_text(path: Path, it: str) -> str:
     """A YAML file's text, refused when too large (before reading it), not a readable file, or
     not UTF-8 (``it`` names it in the fix)."""
-    from twin.limits import YAML_MB
-
     if path.is_dir():
         raise ScenarioError(f"{path}: is a folder, not a YAML file — name the file inside it")
     try:
-        size = path.stat().st_size
-        if size > YAML_MB.value() * 1_000_000:
-            raise ScenarioError(
-                f"{path}: {size / 1_000_000:.1f} MB is more than the {YAML_MB.value():g} MB a YAML file "
-                f"may have (a scenario is a page of YAML) — {YAML_MB.how_to_raise()} (MB) if it really "
-                "is that long"
-            )
+        _check_size(str(path), path.stat().st_size)  # before reading a byte of it
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not UTF-8 text; save {it} as UTF-8 YAML") from None
