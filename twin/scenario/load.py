@@ -25,7 +25,6 @@ Loc = tuple[str | int, ...]
 DEFAULT_SCENARIO = "night_riser_burst.yaml"
 
 
-
 class ScenarioError(TwinError):
     """A scenario file cannot be read, or says something invalid."""
 
@@ -205,8 +204,10 @@ def read_yaml(text: str, name: str) -> tuple[Any, Any]:
             raise ScenarioError(_yaml_problem(exc, name)) from None
         except RecursionError:
             raise ScenarioError(f"{name}: the YAML is nested too deeply to read; flatten it") from None
-        limit = int(YAML_NODES.value())
-        _count_nodes(node, limit, name)
+        try:
+            _count_nodes(node, int(YAML_NODES.value()), name)
+        except RecursionError:
+            raise ScenarioError(f"{name}: the YAML is nested too deeply to read; flatten it") from None
         try:
             data = loader.construct_document(node) if node is not None else None
         except yaml.YAMLError as exc:
