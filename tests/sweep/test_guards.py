@@ -112,7 +112,9 @@ with folder_lock(Path(sys.argv[1])) as note:
 """
 
 
-def test_a_second_sweep_on_a_folder_in_use_is_refused_naming_the_holder(finished, estate_twin, tmp_path):
+def test_a_second_sweep_on_a_folder_in_use_is_refused_naming_the_holder(
+    finished, estate_twin, tmp_path, monkeypatch, capsys
+):
     loaded, ctx, _ = finished
     out = tmp_path / "busy"
     with subprocess.Popen([sys.executable, "-c", HOLD, str(out)], stdout=subprocess.PIPE, text=True,
@@ -121,6 +123,11 @@ def test_a_second_sweep_on_a_folder_in_use_is_refused_naming_the_holder(finished
         with pytest.raises(SweepFolderError, match=rf"busy: another sweep is running in this folder \(pid "
                                                    rf"{holder.pid}, since .*\); wait for it to finish"):
             run_sweep(estate_twin, loaded, out, workers=1, context=ctx)
+        # The command says so before it loads the model.
+        monkeypatch.setattr("twin.twin.load_twin", lambda *a, **k: pytest.fail("the model was loaded"))
+        assert main(["sweep", str(loaded.path), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"(pid {holder.pid}, since " in err
         holder.kill()
     # The lock ends with its holder however that ends (here: SIGKILL).
     with folder_lock(out) as note:

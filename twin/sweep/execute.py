@@ -154,29 +154,9 @@ def folder_lock(out: Path) -> Iterator[Callable[[], None]]:
     if out.exists() and not out.is_dir():
         yield lambda: None  # not a folder: opening it as a sweep folder says so
         return
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError as exc:
-        raise SweepFolderError(
-            f"{out}: cannot create the sweep folder ({exc.strerror}); choose another --out"
-        ) from None
-    note = out / LOCK_NOTE
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        try:
-            holder = note.read_text(encoding="utf-8").strip()
-        except OSError:
-            holder = ""
-        raise SweepFolderError(
-            f"{out}: another sweep is running in this folder "
-            f"({holder or 'a process that is just starting'}); "
-            "wait for it to finish, or stop it and run this command again — it resumes where that "
-            "one stopped"
-        ) from None
+    fd = _locked_fd(out)
     _LOCK_FD = fd
+    note = out / LOCK_NOTE
 
     def note_holder() -> None:
         started = time.strftime("%Y-%m-%d %H:%M:%S")
@@ -188,6 +168,39 @@ def folder_lock(out: Path) -> Iterator[Callable[[], None]]:
         note.unlink(missing_ok=True)
         _LOCK_FD = None
         os.close(fd)
+
+
+def refuse_if_busy(out: Path) -> None:
+    """Raise the error :func:`folder_lock` would if another sweep holds ``out`` now: a quick
+    answer before the slow loading (the lock itself is taken when the sweep starts)."""
+    if out.is_dir():
+        os.close(_locked_fd(out))
+
+
+def _locked_fd(out: Path) -> int:
+    """A descriptor of the folder ``out`` (created when absent) holding its exclusive lock."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise SweepFolderError(
+            f"{out}: cannot create the sweep folder ({exc.strerror}); choose another --out"
+        ) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        try:
+            holder = (out / LOCK_NOTE).read_text(encoding="utf-8").strip()
+        except OSError:
+            holder = ""
+        raise SweepFolderError(
+            f"{out}: another sweep is running in this folder "
+            f"({holder or 'a process that is just starting'}); "
+            "wait for it to finish, or stop it and run this command again — it resumes where that "
+            "one stopped"
+        ) from None
+    return fd
 
 
 def clear_temporary_files(out: Path) -> int:
