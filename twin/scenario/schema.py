@@ -312,8 +312,16 @@ class PowerLoss(_Hazard):
         description="utility restores after this; null = until an electrician repairs the board",
     )
     generator: str | None = Field(None, description="standby generator; found in the model when omitted")
-    generator_start_probability: float = Field(0.9, ge=0, le=1)
-    lift_occupancy: float = Field(0.3, ge=0, le=1, description="chance a stopped car holds passengers")
+    generator_start_probability: float | None = Field(
+        None, ge=0, le=1,
+        description="chance the standby set starts by itself; none = the engine's default "
+        "(twin/engine/physics.py GENERATOR_START_PROBABILITY, 0.95)",
+    )
+    lift_occupancy: float | None = Field(
+        None, ge=0, le=1,
+        description="chance a stopped car holds passengers; none = the engine's default "
+        "(twin/engine/physics.py LIFT_OCCUPANCY, 0.3)",
+    )
     essential: list[str] = Field(
         default_factory=list,
         description="loads the generator feeds; default: pumps and service/fire lifts",
@@ -332,7 +340,11 @@ class Storm(_Hazard):
     drains_blocked_fraction: float = Field(
         0.6, ge=0, le=1, description="share of the drains' capacity lost to blockage"
     )
-    drain_capacity_l_s: float = Field(30.0, ge=0, description="what the site's drains carry when clear")
+    drain_capacity_l_s: float | None = Field(
+        None, ge=0,
+        description="what the site's drains carry when clear; none = sized for the design storm "
+        "(twin/engine/physics.py DESIGN_STORM_MM_H on the catchment's C·A)",
+    )
     paved_area_m2: float | None = Field(None, ge=0, description="site paving draining to the low point")
     low_point: str = Field("Sump Pit", description="where excess water collects (a space)")
     reported_via: str = "sensor"
@@ -386,6 +398,20 @@ class Background(_Frozen):
     scale: float = Field(1.0, gt=0, le=100, description="multiplies every rate")
 
 
+# -- physics --------------------------------------------------------------------------------
+
+
+class Physics(_Frozen):
+    """Numerical settings of the hazard models, so a user can check that a result converges."""
+
+    water_step_s: float | None = Field(
+        None, gt=0, le=600,
+        description="step (s) of the water on floors while water arrives or is pumped; none = the "
+        "engine's default (twin/engine/physics.py WATER_STEP_S, 30 s). Run again at 1 s to check "
+        "convergence",
+    )
+
+
 # -- the scenario -----------------------------------------------------------------------------
 
 
@@ -414,6 +440,12 @@ class Scenario(_Frozen):
     overlay: Overlay = Overlay()
     background: Background | None = Field(
         None, description="work orders and random hazards over the period (twin/background/rates.yaml)"
+    )
+    physics: Physics = Physics()
+    currency: str = Field(
+        "EUR", pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code of every money figure in the scenario (rates, fees, penalties) "
+        "and in its results",
     )
 
     @property
