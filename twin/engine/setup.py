@@ -115,6 +115,10 @@ def _levels(trades: dict[str, int]) -> tuple[int, ...]:
 
 def _staff(p: Person, i: int, scenario: Scenario, twin: Twin, ids: dict[str, int]) -> Crew:
     base = _place(p.base, twin, ("people", i, "base"))
+    for gap in twin.audit.unreachable:
+        if int(twin.graph.space_node[gap.space]) == base:
+            raise FieldError(("people", i, "base"), f"'{p.base}' cannot be reached from an entrance: "
+                             f"{gap.reason}; base the person in a room the crews can walk from")
     return Crew(
         id=p.id,
         name=p.name or p.id,

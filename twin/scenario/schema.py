@@ -14,6 +14,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import JsonDict
 
 from twin.errors import suggest
 
@@ -42,7 +43,14 @@ CHANNELS: tuple[str, ...] = ("sensor", "resident_app", "phone", "paper")
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No NaN or infinity anywhere: a number in a scenario, sweep or rates file is a finite
+    # quantity (a NaN passes every `ge`/`le` check and then poisons times and scorecards).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+#: Marks a field that names a file (``json_schema_extra=FILE``): the one list of the files a
+#: scenario reads (:func:`twin.scenario.load.file_references`), so the app can confine them.
+FILE: JsonDict = {"x-drilltwin-file": True}
 
 
 def _check_trade(name: str) -> str:
@@ -104,8 +112,9 @@ class Exponential(_Frozen):
 
 
 Distribution = Annotated[Fixed | Uniform | Triangular | LogNormal | Exponential, Field(discriminator="kind")]
-#: A fixed number, or a distribution drawn from the scenario's seed.
-Quantity = float | Distribution
+#: A fixed number (≥ 0: every quantity is a time, a delay or a size), or a distribution drawn
+#: from the scenario's seed (whose parameters are ≥ 0 too).
+Quantity = Annotated[float, Field(ge=0)] | Distribution
 
 
 def _non_negative(value: Quantity) -> Quantity:
@@ -382,7 +391,7 @@ class Background(_Frozen):
 
     rates: str | None = Field(
         None, description="a rates file, relative to the scenario; none = the shipped defaults "
-        "(twin/background/rates.yaml)"
+        "(twin/background/rates.yaml)", json_schema_extra=FILE,
     )
     work_orders: bool = Field(True, description="draw work orders")
     hazards: bool = Field(True, description="draw random pipe bursts, power losses, entrapments, storms")
@@ -414,6 +423,7 @@ class Scenario(_Frozen):
     model: list[str] = Field(
         default_factory=list,
         description="IFC file(s), relative to the scenario file; none = the bundled default estate",
+        json_schema_extra=FILE,
     )
     start: dt.datetime = dt.datetime(2026, 1, 1, 2, 0)
     duration_h: float = Field(8.0, gt=0, le=24 * 366)
