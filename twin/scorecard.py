@@ -24,11 +24,11 @@ def _ok(v: Any) -> str:
     return "✓" if bool(v) else "✗"
 
 
-def _against(v: Any, target: Any, met: Any) -> str:
+def _against(v: Any, target: Any, met: Any, *, mark: str = "") -> str:
     """A time against its target: ``1.3 / 15 ✓``; just the time when there is no target."""
     if target is None or (isinstance(target, float) and math.isnan(target)):
-        return _m(v)
-    return f"{_m(v)} / {float(target):g} {_ok(met)}"
+        return f"{_m(v)}{mark}"
+    return f"{_m(v)}{mark} / {float(target):g} {_ok(met)}"
 
 
 #: The scorecard's columns and what each means (printed under the title; the app and the report
@@ -66,7 +66,8 @@ def scorecard_rows(kpis: Kpis) -> list[dict[str, str]]:
             "reported after": _m(r["report_delay_min"]),
             "dispatched": _m(r["dispatch_min"]),
             "on site": _against(r["on_site_min"], r["target_on_site_min"], r["on_site_met"]),
-            "made safe": _against(r["made_safe_min"], r.get("target_made_safe_min"), r["made_safe_met"]),
+            "made safe": _against(r["made_safe_min"], r.get("target_made_safe_min"), r["made_safe_met"],
+                                  mark="*" if r.get("safe_before_report") else ""),
             "resolved": _against(r["resolved_min"], r.get("target_resolved_min"), r["resolved_met"]),
         })
     return rows
@@ -95,9 +96,13 @@ def format_scorecard(kpis: Kpis, scenario: Scenario, *, seed: int) -> str:
         if cut:
             lines.append("in full:")
             lines.extend(cut)
+        if any(r["made safe"].split(" ")[0].endswith("*") for r in rows):
+            lines.append("* made safe before it was reported (e.g. the standby generator took the load "
+                         "at once): counted as 0")
     else:
         lines.append("(no incidents)")
     s = kpis.summary
+    money = scenario.currency
     lines.append("")
     for prio in ("red", "yellow", "blue"):
         n = int(s[f"{prio}_incidents"])
@@ -122,7 +127,10 @@ def format_scorecard(kpis: Kpis, scenario: Scenario, *, seed: int) -> str:
         f"{s['power_outage_household_h']:.0f} without power"
     )
     lines.append(
-        f"cost    {s['cost_total']:.0f} (labour {s['cost_labour']:.0f}, call-outs {s['cost_callout']:.0f}, "
-        f"contractors {s['cost_contractor']:.0f}, penalties owed to us {abs(s['contractor_penalties']):.0f})"
+        f"cost    {money} {s['cost_total']:,.0f} (labour {s['cost_labour']:,.0f}, call-outs "
+        f"{s['cost_callout']:,.0f}, contractors {s['cost_contractor']:,.0f})"
     )
+    if s["contractor_penalties"]:
+        lines.append(f"credit  {money} {s['contractor_penalties']:,.0f} in penalties late contractors owe "
+                     "(not taken off the cost)")
     return "\n".join(lines)

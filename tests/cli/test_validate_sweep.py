@@ -22,11 +22,12 @@ def test_a_bad_sweep_file_gets_its_own_line_and_exit_status_2(tmp_path: Path, ca
     sweep = tmp_path / "bad_sweep.yaml"
     sweep.write_text(f"name: tiny\nbase: {REPO / 'scenarios' / 'estate_roster.yaml'}\nreplications: 0\n")
     assert main(["validate", str(sweep), str(SWEEP)]) == 2
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith(f"{sweep}:3: replications:")
-    assert "greater than or equal to 1" in lines[0]
-    assert lines[1].startswith(f"{SWEEP}: ok — sweep")
-    assert not any("people" in line for line in lines)
+    out, err = capsys.readouterr()
+    problems = err.splitlines()
+    assert len(problems) == 1 and problems[0].startswith(f"twin validate: {sweep}:3: replications:")
+    assert "greater than or equal to 1" in problems[0]
+    assert out.startswith(f"{SWEEP}: ok — sweep")
+    assert "people" not in err
 
 
 def test_a_sweep_whose_variant_changes_a_missing_post_names_the_variant_line(tmp_path: Path, capsys) -> None:
@@ -34,5 +35,5 @@ def test_a_sweep_whose_variant_changes_a_missing_post_names_the_variant_line(tmp
     sweep.write_text(f"name: tiny\nbase: {REPO / 'scenarios' / 'estate_roster.yaml'}\nvariants:\n"
                      "  - name: no such person\n    remove: [NOBODY-1]\n")
     assert main(["validate", str(sweep)]) == 2
-    out = capsys.readouterr().out
-    assert out.startswith(f"{sweep}:4: variants[0] ('no such person'):")
+    err = capsys.readouterr().err
+    assert err.startswith(f"twin validate: {sweep}:4: variants[0] ('no such person'):")

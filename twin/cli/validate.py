@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from twin.words import plural
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("validate", help="check scenario files", description=__doc__)
+    p = sub.add_parser("validate", help="check scenario and sweep files", description=__doc__)
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="scenario or sweep YAML files")
     p.add_argument("--against-model", action="store_true",
                    help="also check every place against the scenario's building (loads the model)")
@@ -22,7 +23,9 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print ``ok`` lines on stdout and every problem on stderr (one line each); exit 2 if any."""
     from twin.scenario import FieldError, ScenarioError, load_scenario, validation_errors
+    from twin.scenario.load import read_text
 
     bad = 0
     for path in args.files:
@@ -32,10 +35,14 @@ def run(args: argparse.Namespace) -> int:
         try:
             loaded = load_scenario(path)
         except ScenarioError as exc:
-            text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-            problems = validation_errors(text, source=path) if text else []
+            # Every schema problem of the file, not just the first; a file that cannot be read
+            # (missing, too large, not YAML) has its one line.
+            try:
+                problems = validation_errors(read_text(path, "the scenario"), source=path)
+            except ScenarioError:
+                problems = []
             for line in problems or [str(exc)]:
-                print(line)
+                print(f"twin validate: {line}", file=sys.stderr)
             bad += 1
             continue
         if args.against_model:
@@ -46,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 compile_drill(twin, loaded.scenario)
             except FieldError as exc:
-                print(loaded.locate_error(exc))
+                print(f"twin validate: {loaded.locate_error(exc)}", file=sys.stderr)
                 bad += 1
                 continue
         s = loaded.scenario
@@ -60,9 +67,12 @@ def is_sweep_file(path: Path) -> bool:
     """Whether ``path`` is a sweep file: a YAML mapping with ``base:`` at its top level."""
     import yaml
 
+    from twin.errors import TwinError
+    from twin.scenario.load import read_text
+
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        doc = yaml.safe_load(read_text(path, "the file"))
+    except (TwinError, yaml.YAMLError):
         return False  # the scenario checks say what is wrong with it
     return isinstance(doc, dict) and "base" in doc
 
@@ -75,7 +85,7 @@ def check_sweep(path: Path, *, against_model: bool) -> bool:
     try:
         loaded = load_sweep(path)
     except ScenarioError as exc:
-        print(exc)
+        print(f"twin validate: {exc}", file=sys.stderr)
         return False
     if against_model:
         from twin.engine import compile_drill
@@ -86,7 +96,8 @@ def check_sweep(path: Path, *, against_model: bool) -> bool:
             try:
                 compile_drill(twin, variant.scenario)
             except FieldError as exc:
-                print(f"{path}: variant '{variant.name}': {loaded.base.locate_error(exc)}")
+                print(f"twin validate: {path}: variant '{variant.name}': {loaded.base.locate_error(exc)}",
+                      file=sys.stderr)
                 return False
     s = loaded.sweep
     print(f"{path}: ok — sweep {s.name!r}: {plural(len(loaded.variants), 'variant')} × "
