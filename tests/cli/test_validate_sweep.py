@@ -25,7 +25,7 @@ def test_a_bad_sweep_file_gets_its_own_line_and_exit_status_2(tmp_path: Path, ca
     out, err = capsys.readouterr()
     problems = err.splitlines()
     assert len(problems) == 1 and problems[0].startswith(f"twin validate: {sweep}:3: replications:")
-    assert "greater than or equal to 1" in problems[0]
+    assert problems[0].endswith("replications: must be ≥ 1, got 0")
     assert out.startswith(f"{SWEEP}: ok — sweep")
     assert "people" not in err
 
