@@ -137,7 +137,7 @@ def test_a_place_the_building_does_not_have_is_named_with_its_line():
     assert not at.exception
     assert len(at.error) == 1
     assert at.error[0].value.startswith(
-        f"{SOURCE}:58: hazards[0].at: no place called 'Riser Q L99' in estate.ifc (did you mean: ")
+        f"{SOURCE}:57: hazards[0].at: no place called 'Riser Q L99' in estate.ifc (did you mean: ")
     assert run_button(at).disabled
 
 
@@ -162,7 +162,7 @@ def test_an_uploaded_scenario_is_checked_and_an_unusable_one_says_why():
     at.file_uploader(key="drill_upload").set_value([("../../my drill.yaml", text.encode(), "text/yaml")]).run()
     assert not at.exception
     assert editor(at).label == "Scenario YAML — my_drill.yaml"
-    assert at.error[0].value.startswith("my_drill.yaml:58: hazards[0].at: no place called 'Nowhere'")
+    assert at.error[0].value.startswith("my_drill.yaml:57: hazards[0].at: no place called 'Nowhere'")
 
     at.file_uploader(key="drill_upload").set_value([("drill.yaml", b"\xff\xfe not utf-8", "text/yaml")]).run()
     assert not at.exception
