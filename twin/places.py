@@ -114,6 +114,10 @@ def close_places(
                 graph.edge_kind, (int(EdgeKind.STAIR), int(EdgeKind.RAMP))
             )
             state = state.with_closed(edges=np.flatnonzero(flights).tolist())
+        elif found is not None and found.kind == "space":
+            # Nobody walks through a closed room, not even from door to door across it.
+            inside = (graph.node_kind == NodeKind.WAYPOINT) & (graph.node_ref == found.index)
+            state = state.with_closed([node, *np.flatnonzero(inside).tolist()])
         else:
             state = state.with_closed([node])
     return state
@@ -230,6 +234,8 @@ def place_name(model: BuildingModel, graph: NavGraph, node: int) -> str:
         return str(item.name or f"{kind.name.lower()} {item.id}")
     if kind == NodeKind.GRID:
         return "walkway"
+    if kind == NodeKind.WAYPOINT:
+        return f"in {model.spaces[ref].label}" if 0 <= ref < len(model.spaces) else "outside"
     return f"{kind.name.lower()} node {node}"
 
 
