@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+import shapely.affinity
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from twin.errors import ModelError
@@ -34,6 +35,7 @@ from twin.model import (
     Storey,
     System,
     Walkable,
+    WallPlan,
 )
 
 log = logging.getLogger(__name__)
@@ -163,6 +165,7 @@ class _Parts:
     port_links: list[tuple[int, int, bool]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     walkable: list[Walkable] = field(default_factory=list)
+    walls: list[WallPlan] = field(default_factory=list)
 
 
 def read_ifc(
@@ -245,6 +248,7 @@ def read_file(f: Any, *, name: str, sha256: str, where: str = "") -> _Parts:
     _read_lifts(f, parts, geometry, elevations)
     _read_equipment(f, parts, storey_index, scale)
     _read_walkable(f, parts, elevations)
+    _read_walls(f, parts, storey_index, scale)
     return parts
 
 
@@ -777,6 +781,187 @@ def _read_walkable(f: Any, parts: _Parts, elevations: np.ndarray) -> None:
             )
 
 
+def _read_walls(f: Any, parts: _Parts, storey_index: Any, scale: float) -> None:
+    """Each wall's plan, read from its representation without meshing: the profile of an
+    extruded body (through boolean clippings), else its axis widened by its material layers.
+    Doorways (door footprints) are cut out. Walls with neither are counted in a warning."""
+    import ifcopenshell.util.placement
+
+    doors_on: dict[int, list[Polygon]] = {}
+    for d in parts.doors:
+        shape = d.footprint if d.footprint is not None and not d.footprint.is_empty \
+            else shapely.Point(d.xyz[:2]).buffer(d.width_m / 2)
+        doors_on.setdefault(d.storey, []).append(shape.buffer(DOORWAY_MARGIN_M))
+    plans: dict[int, list[Any]] = {}
+    unread = 0
+    for wall in f.by_type("IfcWall"):
+        if wall.Representation is None or wall.ObjectPlacement is None:
+            continue
+        m = np.asarray(ifcopenshell.util.placement.get_local_placement(wall.ObjectPlacement), float)
+        plan = _wall_plan(wall, m, scale)
+        if plan is None or plan.is_empty:
+            unread += 1
+            continue
+        storey = storey_index(wall, float(m[2, 3] * scale))
+        cut = parts.storeys[storey].elevation_m + WALL_CUT_M
+        holes = [hole for rel in getattr(wall, "HasOpenings", ()) or ()
+                 if (hole := _opening_plan(rel.RelatedOpeningElement, scale, cut)) is not None]
+        if holes:
+            plan = plan.difference(shapely.union_all(holes))
+        plans.setdefault(storey, []).append(plan)
+    for storey, found in sorted(plans.items()):
+        solid = shapely.union_all(found)
+        if doors_on.get(storey):
+            solid = solid.difference(shapely.union_all(doors_on[storey]))
+        parts.walls.append(WallPlan(storey, _polygonal(solid)))
+    if unread:
+        parts.warnings.append(
+            f"{parts.source.name}: {unread} wall(s) have neither an extruded profile nor an axis "
+            "with material layers; walks are not checked against them"
+        )
+
+
+#: Door footprints are widened by this (m) when cut out of walls: frames and mesh rounding.
+DOORWAY_MARGIN_M = 0.05
+#: Walls are seen as cut at this height above their storey's floor (m): doorways are open there,
+#: window sills mostly not (the same cut as :data:`twin.walkable.SECTION_HEIGHT_M`).
+WALL_CUT_M = 1.0
+
+
+def _opening_plan(opening: Any, scale: float, cut_z: float) -> Polygon | None:
+    """The plan of an extruded opening (any direction) that is open at height ``cut_z`` (m)."""
+    import ifcopenshell.util.placement
+
+    if opening.Representation is None or opening.ObjectPlacement is None:
+        return None
+    m = np.asarray(ifcopenshell.util.placement.get_local_placement(opening.ObjectPlacement), float)
+    corners = []
+    for rep in opening.Representation.Representations:
+        for item in rep.Items:
+            while item.is_a("IfcBooleanResult"):
+                item = item.FirstOperand
+            if not item.is_a("IfcExtrudedAreaSolid"):
+                continue
+            profile = _profile_polygon(item.SweptArea)
+            if profile is None:
+                continue
+            xy = np.asarray(profile.exterior.coords)
+            d = np.asarray([float(c) for c in item.ExtrudedDirection.DirectionRatios])
+            d = d / np.linalg.norm(d) * float(item.Depth)
+            base = np.column_stack([xy, np.zeros(len(xy)), np.ones(len(xy))])
+            top = base.copy()
+            top[:, :3] += d
+            pts = (m @ _axis2placement(item.Position) @ np.vstack([base, top]).T).T[:, :3] * scale
+            corners.append(pts)
+    if not corners:
+        return None
+    pts = np.vstack(corners)
+    if not pts[:, 2].min() <= cut_z <= pts[:, 2].max():
+        return None
+    return shapely.MultiPoint(pts[:, :2]).convex_hull.buffer(0.01)
+
+
+def _wall_plan(wall: Any, m: np.ndarray, scale: float) -> Polygon | None:
+    """The plan of one wall in world metres, or None when it cannot be read without meshing."""
+    reps = {r.RepresentationIdentifier: r for r in wall.Representation.Representations}
+    body = reps.get("Body")
+    local: Polygon | None = None
+    if body is not None and body.Items:
+        item = body.Items[0]
+        while item.is_a("IfcBooleanResult"):
+            item = item.FirstOperand
+        if item.is_a("IfcExtrudedAreaSolid") and abs(float(item.ExtrudedDirection.DirectionRatios[2])) > 0.99:
+            profile = _profile_polygon(item.SweptArea)
+            if profile is not None:
+                local = _transform(profile, _axis2placement(item.Position))
+    if local is None and "Axis" in reps:
+        local = _axis_plan(wall, reps["Axis"])
+    if local is None or local.is_empty:
+        return None
+    world = _transform(local, m)
+    return shapely.affinity.scale(world, scale, scale, origin=(0, 0)) if scale != 1.0 else world
+
+
+def _profile_polygon(profile: Any) -> Polygon | None:
+    if profile.is_a("IfcRectangleProfileDef"):
+        x, y = float(profile.XDim) / 2, float(profile.YDim) / 2
+        poly = box(-x, -y, x, y)
+    elif profile.is_a("IfcArbitraryClosedProfileDef"):
+        pts = _curve_points(profile.OuterCurve)
+        if pts is None or len(pts) < 3:
+            return None
+        poly = Polygon(pts).buffer(0)
+    else:
+        return None
+    position = getattr(profile, "Position", None)
+    return _transform(poly, _axis2placement(position)) if position is not None else poly
+
+
+def _curve_points(curve: Any) -> list[tuple[float, float]] | None:
+    """The vertices of a polyline or an indexed poly curve (arcs taken by their points)."""
+    if curve.is_a("IfcPolyline"):
+        return [(float(p.Coordinates[0]), float(p.Coordinates[1])) for p in curve.Points]
+    if curve.is_a("IfcIndexedPolyCurve"):
+        return [(float(c[0]), float(c[1])) for c in curve.Points.CoordList]
+    return None
+
+
+def _axis_plan(wall: Any, axis: Any) -> Polygon | None:
+    """A wall's axis widened by its material layer set usage (offset and direction sense)."""
+    import ifcopenshell.util.element
+
+    pts = _curve_points(axis.Items[0]) if axis.Items else None
+    if pts is None or len(pts) < 2:
+        return None
+    line = shapely.LineString(pts)
+    usage = ifcopenshell.util.element.get_material(wall, should_skip_usage=False)
+    if usage is None or not usage.is_a("IfcMaterialLayerSetUsage"):
+        return None
+    thickness = sum(float(layer.LayerThickness) for layer in usage.ForLayerSet.MaterialLayers)
+    if thickness <= 0 or line.length == 0:
+        return None
+    sense = 1.0 if usage.DirectionSense == "POSITIVE" else -1.0
+    centre = float(usage.OffsetFromReferenceLine or 0.0) + sense * thickness / 2
+    return line.offset_curve(centre).buffer(thickness / 2, cap_style="flat", join_style="mitre")
+
+
+def _axis2placement(position: Any) -> np.ndarray:
+    """4×4 matrix of an IfcAxis2Placement2D/3D (in the file's units)."""
+    m = np.eye(4)
+    if position is None:
+        return m
+    loc = [float(c) for c in position.Location.Coordinates]
+    m[: len(loc), 3] = loc
+    ref = getattr(position, "RefDirection", None)
+    x = np.array([float(c) for c in ref.DirectionRatios] if ref is not None else [1.0, 0.0], float)
+    if position.is_a("IfcAxis2Placement2D"):
+        x = x[:2] / np.linalg.norm(x[:2])
+        m[:2, 0] = x
+        m[:2, 1] = (-x[1], x[0])
+        return m
+    axis = getattr(position, "Axis", None)
+    z = np.array([float(c) for c in axis.DirectionRatios] if axis is not None else [0, 0, 1.0])
+    x3 = np.resize(x, 3) if x.size == 3 else np.array([x[0], x[1], 0.0])
+    z = z / np.linalg.norm(z)
+    x3 = x3 - z * float(x3 @ z)
+    x3 = x3 / np.linalg.norm(x3)
+    m[:3, 0], m[:3, 1], m[:3, 2] = x3, np.cross(z, x3), z
+    return m
+
+
+def _transform(poly: Any, m: np.ndarray) -> Any:
+    """A plan polygon through the plan part of a 4×4 placement matrix."""
+    a, b, d, e = m[0, 0], m[0, 1], m[1, 0], m[1, 1]
+    return shapely.affinity.affine_transform(poly, [a, b, d, e, m[0, 3], m[1, 3]])
+
+
+def _polygonal(geom: Any) -> Polygon | MultiPolygon:
+    polys = [g for g in shapely.get_parts(geom) if isinstance(g, Polygon) and not g.is_empty]
+    if not polys:
+        return Polygon()
+    return polys[0] if len(polys) == 1 else MultiPolygon(polys)
+
+
 # --------------------------------------------------------------------------------------------
 # Federation.
 
@@ -793,6 +978,7 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
     links: list[tuple[int, int, bool]] = []
     warnings: list[str] = []
     walkable: list[Walkable] = []
+    walls: list[WallPlan] = []
     for source_index, part in enumerate(parts):
         remap = [_align_storey(storeys, s, source_index) for s in part.storeys]
         offset = len(equipment)
@@ -817,6 +1003,7 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
         links += [(a + offset, b + offset, d) for a, b, d in part.port_links]
         warnings += part.warnings
         walkable += [replace(w, storey=remap[w.storey]) for w in part.walkable]
+        walls += [replace(w, storey=remap[w.storey]) for w in part.walls]
 
     # Sort storeys by elevation and renumber everything that points at them.
     order = sorted(range(len(storeys)), key=lambda i: storeys[i].elevation_m)
@@ -846,6 +1033,7 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
             # Another federated file may have brought the storey its spaces.
             if not any(sp.storey == w.storey for sp in spaces)
         ),
+        walls=tuple(replace(w, storey=new_index[w.storey]) for w in walls),
     )
 
 

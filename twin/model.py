@@ -150,6 +150,16 @@ class Walkable:
 
 
 @dataclass(frozen=True, slots=True)
+class WallPlan:
+    """A wall seen from above on the storey it stands on, with its doorways cut out: what a walk
+    on that storey must not cross (read from the wall's extruded profile or its axis and
+    material layers, see :mod:`twin.ifc`)."""
+
+    storey: int
+    plan: Polygon | MultiPolygon
+
+
+@dataclass(frozen=True, slots=True)
 class BuildingModel:
     sources: tuple[SourceFile, ...]
     storeys: tuple[Storey, ...]
@@ -167,6 +177,8 @@ class BuildingModel:
     warnings: tuple[str, ...] = ()
     walkable: tuple[Walkable, ...] = ()
     """Walkable areas of storeys with no spaces (the grid fallback)."""
+    walls: tuple[WallPlan, ...] = ()
+    """Wall plans with doorways cut out, per storey (walks must not cross them)."""
 
     @property
     def schema(self) -> str:

@@ -118,6 +118,8 @@ ASSUMED_GAP_M = 0.5
 #: nodes stand in the wall, so a walk along the room from door to door steps out of the wall
 #: first (half a person's width plus a step).
 FRONT_M = 0.4
+#: A walk may graze a wall by this much in all (m): a jamb's corner, rounding of footprints.
+WALL_GRAZE_M = 0.06
 #: Walks inside a space bend round its inner corners at points this far (m) from the walls.
 CORNER_M = 0.3
 #: A walk inside a space may graze its outline by this much (m): footprints are meshes'
@@ -173,6 +175,7 @@ class _GraphBuilder:
         self.leaves: dict[int, list[int]] = {}
         """Space index → nodes inside it reached from its centre only (equipment)."""
         self.fronts: dict[tuple[int, int, int], int] = {}
+        self.walls = walls_by_storey(model)
         self.notes: list[str] = []
         spaces = model.spaces
         self.footprints = [sp.footprint for sp in spaces]
@@ -236,6 +239,15 @@ class _GraphBuilder:
         self.fronts[key] = n
         self.hubs.setdefault(space, []).append(n)
         return n
+
+    def through_wall(self, walls: Any, at: Point, space: int) -> bool:
+        """Whether the step from ``at`` to its nearest spot inside ``space`` crosses a wall."""
+        inner = self.footprints[space].buffer(-FRONT_M, join_style="mitre")
+        if inner.is_empty:
+            return False
+        spot = shapely.ops.nearest_points(inner, at)[0]
+        step = shapely.LineString([at, spot])
+        return bool(step.intersection(walls).length > WALL_GRAZE_M)
 
     def join(self, space: int, n: int, kind: EdgeKind = EdgeKind.WALK, *, ref: int = -1,
              leaf: bool = False) -> int:
@@ -384,6 +396,12 @@ class _GraphBuilder:
                 # A door standing well inside one space (a toilet stall, a wardrobe) is not a
                 # way into the room behind the wall.
                 hits = inner[:1]
+            elif len(hits) == 2 and (walls := self.walls.get(door.storey)) is not None:
+                # A space beside the door's wall rather than behind it: stepping in from the
+                # doorway would go through the wall.
+                through = [i for i in hits if self.through_wall(walls, centre, i)]
+                if len(through) == 1:
+                    hits = [i for i in hits if i not in through]
             for i in hits:
                 self.join(i, n, EdgeKind.WALK, ref=d_index)
             on_grid = self.link_to_grid(n, door.storey, door.width_m / 2 + DOOR_REACH_M + 0.3,
@@ -443,6 +461,10 @@ class _GraphBuilder:
         for space in sorted(set(self.hubs) | set(self.leaves)):
             poly = self.footprints[space]
             room = poly.buffer(OUTLINE_SLACK_M, join_style="mitre")
+            walls = self.walls.get(int(self.space_storey[space]))
+            if walls is not None and walls.intersects(poly):
+                # Partitions inside a space (toilet cubicles, a wall the space was drawn over).
+                room = room.difference(walls)
             shapely.prepare(room)
             hubs = list(dict.fromkeys([int(self.space_node[space]), *self.hubs.get(space, [])]))
             leaves = [n for n in dict.fromkeys(self.leaves.get(space, [])) if n not in hubs]
@@ -668,6 +690,19 @@ class _GraphBuilder:
             ordered = [n for _, n in sorted(stops[r])]
             for u, v in zip(ordered, ordered[1:] + ordered[:1], strict=True):
                 self.edge(u, v, EdgeKind.OUTSIDE)
+
+
+def walls_by_storey(model: BuildingModel) -> dict[int, Any]:
+    """The union of each storey's wall plans (doorways cut out), prepared for fast queries."""
+    found: dict[int, list[Any]] = {}
+    for w in model.walls:
+        found.setdefault(w.storey, []).append(w.plan)
+    out = {}
+    for storey, plans in found.items():
+        merged = shapely.union_all(plans)
+        shapely.prepare(merged)
+        out[storey] = merged
+    return out
 
 
 def _sees(room: Any, a: list[Any], b: list[Any]) -> np.ndarray:
