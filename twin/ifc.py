@@ -640,6 +640,57 @@ def _predefined(el: Any) -> str:
     return str(value) if value else ""
 
 
+#: IFC2X3's generic distribution classes: what such an element is, its type object says.
+GENERIC_CLASSES = {
+    "IfcDistributionElement", "IfcDistributionFlowElement", "IfcDistributionControlElement",
+    "IfcFlowController", "IfcFlowTerminal", "IfcFlowMovingDevice", "IfcEnergyConversionDevice",
+    "IfcFlowStorageDevice", "IfcFlowSegment", "IfcFlowFitting", "IfcFlowTreatmentDevice",
+}
+#: IFC2X3 classes that IFC4 renamed.
+RENAMED_CLASSES = {"IfcElectricDistributionPoint": "IfcElectricDistributionBoard",
+                   "IfcElectricDistributionPointType": "IfcElectricDistributionBoard"}
+#: Words in a generic element's names that say what it is, when no type object does; checked
+#: in order (a "smoke detector" typed as a protective device is a sensor, not a board).
+KIND_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"detector|sensor|melder|fühler|fuehler", re.I), "IfcSensor"),
+    (re.compile(r"valve|ventil|schieber|klappe|hahn|cock", re.I), "IfcValve"),
+    (re.compile(r"pump|pumpe", re.I), "IfcPump"),
+    (re.compile(r"panel ?board|switch ?board|distribution (board|panel|point)|\bpanel\b|"
+                r"verteiler|unterverteilung|\bmdb\b|\bdb\b", re.I), "IfcElectricDistributionBoard"),
+    (re.compile(r"generator|aggregat", re.I), "IfcElectricGenerator"),
+    (re.compile(r"transformer|trafo", re.I), "IfcTransformer"),
+    (re.compile(r"\btank\b|cistern|speicher|behälter", re.I), "IfcTank"),
+)
+
+
+def _kind_of(el: Any) -> tuple[str, str]:
+    """(the IFC4 class an element is, its type object's name) — see ``Equipment.kind``."""
+    import ifcopenshell.util.element
+
+    cls = el.is_a()
+    typ = ifcopenshell.util.element.get_type(el)
+    type_name = str(getattr(typ, "Name", None) or "") if typ is not None else ""
+    if cls in RENAMED_CLASSES:
+        return RENAMED_CLASSES[cls], type_name
+    if cls not in GENERIC_CLASSES:
+        return cls, type_name
+    text = " ".join(str(x or "") for x in (el.Name, el.ObjectType, type_name,
+                                           getattr(typ, "ElementType", None)))
+    if KIND_WORDS[0][0].search(text):
+        return KIND_WORDS[0][1], type_name  # detectors are typed as whatever the tool had
+    if typ is not None:
+        tcls = typ.is_a()
+        if tcls in RENAMED_CLASSES:
+            return RENAMED_CLASSES[tcls], type_name
+        if tcls.endswith("Type") and tcls[:-4] not in GENERIC_CLASSES and \
+                tcls not in ("IfcDistributionElementType", "IfcBuildingElementProxyType"):
+            return tcls[:-4], type_name
+    for pattern, kind in KIND_WORDS[1:]:
+        if pattern.search(text):
+            return kind, type_name
+    return "", type_name
+
+
 def _read_equipment(f: Any, parts: _Parts, storey_index: Any, scale: float) -> None:
     import ifcopenshell.util.placement
 
@@ -658,6 +709,7 @@ def _read_equipment(f: Any, parts: _Parts, storey_index: Any, scale: float) -> N
         else:
             xyz = (0.0, 0.0, 0.0)
         index_of[el.id()] = len(parts.equipment)
+        kind, type_name = _kind_of(el)
         parts.equipment.append(
             Equipment(
                 id=el.GlobalId,
@@ -666,6 +718,8 @@ def _read_equipment(f: Any, parts: _Parts, storey_index: Any, scale: float) -> N
                 predefined_type=_predefined(el),
                 storey=storey_index(el, xyz[2]),
                 xyz=xyz,
+                kind=kind,
+                type_name=type_name,
             )
         )
     for i, lift in enumerate(parts.lifts):
@@ -675,8 +729,8 @@ def _read_equipment(f: Any, parts: _Parts, storey_index: Any, scale: float) -> N
                 parts.lifts[i] = replace(lift, equipment=hit)
                 break
 
-    _read_systems(f, parts, index_of)
     _read_port_links(f, parts, index_of, ports_of)
+    _read_systems(f, parts, index_of)
 
 
 def _read_systems(f: Any, parts: _Parts, index_of: dict[int, int]) -> None:
@@ -704,6 +758,42 @@ def _read_systems(f: Any, parts: _Parts, index_of: dict[int, int]) -> None:
             member_systems.setdefault(m, []).append(k)
     for m, systems in member_systems.items():
         parts.equipment[m] = replace(parts.equipment[m], systems=tuple(systems))
+    _circuit_feeds(parts)
+
+
+#: What can feed a circuit, best first: a distribution board, else a switch or breaker.
+FEEDER_KINDS = (("IfcElectricDistributionBoard",), ("IfcSwitchingDevice", "IfcProtectiveDevice"))
+
+
+def _circuit_feeds(parts: _Parts) -> None:
+    """A board feeds what its circuit groups: electrical distribution is often exported with no
+    ports at all, only IfcElectricalCircuit / IfcDistributionCircuit / IfcSystem groups
+    (IfcRelAssignsToGroup). Each group with one feeder gets a directed link feeder → member,
+    unless ports already link the two."""
+    linked = {(a, b) for a, b, _ in parts.port_links} | {(b, a) for a, b, _ in parts.port_links}
+    ambiguous = []
+    for system in parts.systems:
+        members = list(system.members)
+        feeders: list[int] = []
+        for kinds in FEEDER_KINDS:
+            feeders = [m for m in members if parts.equipment[m].kind in kinds]
+            if feeders:
+                break
+        if not feeders or len(feeders) == len(members):
+            continue
+        if len(feeders) > 1:
+            ambiguous.append(system.name)
+            continue
+        board = feeders[0]
+        for m in members:
+            if m != board and (board, m) not in linked:
+                parts.port_links.append((board, m, True))
+    if ambiguous:
+        parts.warnings.append(
+            f"{parts.source.name}: {len(ambiguous)} system(s) group several boards "
+            f"({', '.join(ambiguous[:3])}{'…' if len(ambiguous) > 3 else ''}); which board feeds "
+            "what in them is not known — connect ports, or link them under overlay.links"
+        )
 
 
 def _ports_by_element(f: Any) -> dict[int, list[Any]]:

@@ -126,6 +126,17 @@ class Equipment:
     xyz: XYZ
     space: int = -1
     systems: tuple[int, ...] = ()
+    kind: str = ""
+    """The IFC4 class this element is (``IfcValve``, ``IfcElectricDistributionBoard``…): its own
+    class, or for IFC2X3's generic classes (IfcFlowController…) what its type object, its
+    ObjectType or its name says; ``""`` when nothing says."""
+    type_name: str = ""
+    """The name of its type object (``Absperrventil``, ``Rueckschlagklappe``), else ``""``."""
+
+    @property
+    def what(self) -> str:
+        """The class that says what the element is: ``kind`` when known, else ``ifc_class``."""
+        return self.kind or self.ifc_class
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +182,9 @@ class BuildingModel:
     equipment: tuple[Equipment, ...]
     systems: tuple[System, ...]
     port_links: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int32))
-    """(k, 2) equipment indices whose ports are connected; flow runs column 0 → 1 where
-    ``port_directed`` is true (from the ports' FlowDirection), either way where it is false."""
+    """(k, 2) equipment indices whose ports are connected, or a board and what one of its
+    circuits feeds (IfcRelAssignsToGroup); flow runs column 0 → 1 where ``port_directed`` is
+    true (from the ports' FlowDirection, or board → load), either way where it is false."""
     port_directed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     warnings: tuple[str, ...] = ()
     walkable: tuple[Walkable, ...] = ()
