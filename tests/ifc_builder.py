@@ -57,12 +57,22 @@ class TinyBuilding:
         self._place(el, x, y, z)
 
     def space(self, name: str, storey: str, x0: float, y0: float, x1: float, y1: float, *,
-              height: float = 2.7, long_name: str = "", area_qto: float | None = None) -> Any:
+              height: float = 2.7, long_name: str = "", area_qto: float | None = None,
+              outline: Sequence[tuple[float, float]] | None = None) -> Any:
+        """A rectangular space x0–x1 × y0–y1, or one with the given plan outline (x0, y0 are
+        then where the outline's origin is placed)."""
         sp = ifcopenshell.api.run("root.create_entity", self.f, ifc_class="IfcSpace", name=name)
         sp.LongName = long_name or None
         ifcopenshell.api.run("aggregate.assign_object", self.f, relating_object=self.storeys[storey],
                              products=[sp])
-        self._box(sp, x0, y0, self.elevation[storey], x1 - x0, y1 - y0, height)
+        if outline is None:
+            self._box(sp, x0, y0, self.elevation[storey], x1 - x0, y1 - y0, height)
+        else:
+            rep = ifcopenshell.api.run("geometry.add_slab_representation", self.f, context=self.body,
+                                       depth=height, polyline=[tuple(p) for p in outline])
+            ifcopenshell.api.run("geometry.assign_representation", self.f, product=sp,
+                                 representation=rep)
+            self._place(sp, x0, y0, self.elevation[storey])
         if area_qto is not None:
             qto = ifcopenshell.api.run("pset.add_qto", self.f, product=sp,
                                        name="Qto_SpaceBaseQuantities")

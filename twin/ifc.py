@@ -617,7 +617,12 @@ def _read_lifts(f: Any, parts: _Parts, geometry: dict[int, _Shape], elevations: 
             # Per-storey cars or doors: each part's own storey is a stop.
             stops = tuple(sorted(set(stops) | {_storey_by_z(elevations, geometry[e.id()].z_min)
                                                for e in members}))
-        name = head.Name or getattr(head, "LongName", None) or head.GlobalId
+        aliases = tuple(dict.fromkeys(
+            str(n).strip() for e in members for n in (e.Name, getattr(e, "LongName", None))
+            if n and str(n).strip()))
+        # The readable name: the first with a letter in it ("Aufzug", not a space named "-").
+        name = next((n for n in aliases if re.search(r"[^\W\d_]", n)), None) or \
+            (aliases[0] if aliases else head.GlobalId)
         if len(stops) < 2:
             parts.warnings.append(f"{parts.source.name}: lift {name} serves only one storey; "
                                   "it links nothing")
@@ -629,6 +634,7 @@ def _read_lifts(f: Any, parts: _Parts, geometry: dict[int, _Shape], elevations: 
                 footprint=plan,
                 storeys=stops,
                 parts=tuple(e.GlobalId for e in members),
+                aliases=aliases,
             )
         )
 
@@ -888,17 +894,22 @@ def _read_walls(f: Any, parts: _Parts, storey_index: Any, scale: float) -> None:
         if wall.Representation is None or wall.ObjectPlacement is None:
             continue
         m = np.asarray(ifcopenshell.util.placement.get_local_placement(wall.ObjectPlacement), float)
-        plan = _wall_plan(wall, m, scale)
-        if plan is None or plan.is_empty:
+        found = _wall_plan(wall, m, scale)
+        if found is None or found[0].is_empty:
             unread += 1
             continue
-        storey = storey_index(wall, float(m[2, 3] * scale))
-        cut = parts.storeys[storey].elevation_m + WALL_CUT_M
-        holes = [hole for rel in getattr(wall, "HasOpenings", ()) or ()
-                 if (hole := _opening_plan(rel.RelatedOpeningElement, scale, cut)) is not None]
-        if holes:
-            plan = plan.difference(shapely.union_all(holes))
-        plans.setdefault(storey, []).append(plan)
+        plan, z_range = found
+        home = storey_index(wall, float(m[2, 3] * scale))
+        # A wall standing through several storeys (a stair shaft's) is a wall on each.
+        storeys = [i for i, st in enumerate(parts.storeys)
+                   if z_range[0] <= st.elevation_m + WALL_CUT_M <= z_range[1]] \
+            if z_range is not None else []
+        for storey in storeys or [home]:
+            cut = parts.storeys[storey].elevation_m + WALL_CUT_M
+            holes = [hole for rel in getattr(wall, "HasOpenings", ()) or ()
+                     if (hole := _opening_plan(rel.RelatedOpeningElement, scale, cut)) is not None]
+            plans.setdefault(storey, []).append(
+                plan.difference(shapely.union_all(holes)) if holes else plan)
     for storey, found in sorted(plans.items()):
         solid = shapely.union_all(found)
         if doors_on.get(storey):
@@ -951,11 +962,14 @@ def _opening_plan(opening: Any, scale: float, cut_z: float) -> Polygon | None:
     return shapely.MultiPoint(pts[:, :2]).convex_hull.buffer(0.01)
 
 
-def _wall_plan(wall: Any, m: np.ndarray, scale: float) -> Polygon | None:
-    """The plan of one wall in world metres, or None when it cannot be read without meshing."""
+def _wall_plan(wall: Any, m: np.ndarray,
+               scale: float) -> tuple[Polygon, tuple[float, float] | None] | None:
+    """The plan of one wall in world metres and the heights (m) its body spans (None when only
+    its axis says where it is), or None when it cannot be read without meshing."""
     reps = {r.RepresentationIdentifier: r for r in wall.Representation.Representations}
     body = reps.get("Body")
     local: Polygon | None = None
+    z_range: tuple[float, float] | None = None
     if body is not None and body.Items:
         item = body.Items[0]
         while item.is_a("IfcBooleanResult"):
@@ -963,13 +977,19 @@ def _wall_plan(wall: Any, m: np.ndarray, scale: float) -> Polygon | None:
         if item.is_a("IfcExtrudedAreaSolid") and abs(float(item.ExtrudedDirection.DirectionRatios[2])) > 0.99:
             profile = _profile_polygon(item.SweptArea)
             if profile is not None:
-                local = _transform(profile, _axis2placement(item.Position))
+                position = _axis2placement(item.Position)
+                local = _transform(profile, position)
+                z0 = float(m[2, 3] + position[2, 3])
+                z1 = z0 + float(item.Depth) * float(np.sign(item.ExtrudedDirection.DirectionRatios[2]))
+                z_range = (min(z0, z1) * scale, max(z0, z1) * scale)
     if local is None and "Axis" in reps:
         local = _axis_plan(wall, reps["Axis"])
     if local is None or local.is_empty:
         return None
     world = _transform(local, m)
-    return shapely.affinity.scale(world, scale, scale, origin=(0, 0)) if scale != 1.0 else world
+    if scale != 1.0:
+        world = shapely.affinity.scale(world, scale, scale, origin=(0, 0))
+    return world, z_range
 
 
 def _profile_polygon(profile: Any) -> Polygon | None:

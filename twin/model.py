@@ -112,6 +112,9 @@ class Lift:
     """GlobalIds of every element that was grouped into this lift (shaft, doors, per-storey cars)."""
     equipment: int = -1
     """Index of the lift in ``BuildingModel.equipment`` when it has ports (power feed), else -1."""
+    aliases: tuple[str, ...] = ()
+    """Every Name and LongName of its parts (``-``, ``Aufzug``, ``Lift 2``): a place named by any
+    of them is this lift."""
 
 
 @dataclass(frozen=True, slots=True)
