@@ -12,6 +12,7 @@ import hashlib
 import logging
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -347,6 +348,10 @@ def _split_levels(parts: _Parts) -> None:
     for k, sp in enumerate(parts.spaces):
         home = parts.storeys[sp.storey]
         if abs(sp.floor_z_m - home.elevation_m) <= LEVEL_SPLIT_M:
+            continue
+        if sp.is_lift or sp.floor_z_m < home.elevation_m < sp.floor_z_m + sp.height_m - LEVEL_SPLIT_M:
+            # A lift shaft or an atrium rising through its storey from below: its floor is the
+            # pit or the level below, not a level of this storey.
             continue
         z = round(sp.floor_z_m, 2)
         key = (sp.storey, z)
@@ -838,6 +843,7 @@ def _read_walkable(f: Any, parts: _Parts, elevations: np.ndarray) -> None:
     from twin.walkable import SECTION_HEIGHT_M, section_at, walkable_area
 
     with_spaces = {sp.storey for sp in parts.spaces}
+    with_doors = {d.storey for d in parts.doors}
     bare = [i for i in range(len(parts.storeys)) if i not in with_spaces]
     slabs = list(f.by_type("IfcSlab"))
     if not bare:
@@ -858,6 +864,13 @@ def _read_walkable(f: Any, parts: _Parts, elevations: np.ndarray) -> None:
             sections.append(section_at(verts, faces, cut))
             if lo >= z - VERTICAL_TOLERANCE_M:  # stands on this floor: its plan is floor too
                 standing.append(_shape_of(verts, faces).footprint)
+        if not floor and i not in with_doors:
+            # No slab, no door, no space: façade panels or a ceiling grid, nothing to walk on.
+            parts.warnings.append(
+                f"{parts.source.name}: storey '{parts.storeys[i].name}' has no spaces, no floor "
+                "slab and no doors: nothing to walk on there, so it gets no walkable area"
+            )
+            continue
         if not floor and standing:
             # No slab at this level (a slab on grade is often left out): the floor is what the
             # outer walls enclose.
@@ -1089,8 +1102,10 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
     warnings: list[str] = []
     walkable: list[Walkable] = []
     walls: list[WallPlan] = []
+    remaps: list[list[int]] = []
     for source_index, part in enumerate(parts):
         remap = [_align_storey(storeys, s, source_index) for s in part.storeys]
+        remaps.append(remap)
         offset = len(equipment)
 
         def moved(items: list[Any], remap: list[int] = remap) -> list[Any]:
@@ -1114,6 +1129,18 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
         warnings += part.warnings
         walkable += [replace(w, storey=remap[w.storey]) for w in part.walkable]
         walls += [replace(w, storey=remap[w.storey]) for w in part.walls]
+
+    # A storey met in several files takes the name its file with the most spaces there gives
+    # it (the architecture, not the MEP model), whichever order the files came in.
+    named: dict[int, tuple[int, str]] = {}
+    for part, remap in zip(parts, remaps, strict=True):
+        counts = Counter(sp.storey for sp in part.spaces)
+        for local, merged in enumerate(remap):
+            key = (counts.get(local, 0), part.storeys[local].name)
+            best = named.get(merged)
+            if best is None or key[0] > best[0] or (key[0] == best[0] and key[1] < best[1]):
+                named[merged] = key
+    storeys = [replace(s, name=named[i][1]) if i in named else s for i, s in enumerate(storeys)]
 
     # Sort storeys by elevation and renumber everything that points at them.
     order = sorted(range(len(storeys)), key=lambda i: storeys[i].elevation_m)
