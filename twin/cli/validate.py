@@ -16,7 +16,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from twin.scenario import FieldError, ScenarioError, load_scenario, validation_errors
+    from twin.scenario import ScenarioError, load_scenario, validation_errors
 
     bad = 0
     for path in args.files:
@@ -29,18 +29,26 @@ def run(args: argparse.Namespace) -> int:
                 print(line)
             bad += 1
             continue
+        s = loaded.scenario
         if args.against_model:
-            from twin.engine import compile_drill
+            from twin.preflight import preflight
             from twin.twin import load_twin
 
             twin = load_twin(loaded.model_paths() or None)
-            try:
-                compile_drill(twin, loaded.scenario)
-            except FieldError as exc:
-                print(loaded.locate_error(exc))
+            found = preflight(twin, loaded)
+            for line in found.errors:
+                print(line)
+            for line in found.cannot:
+                print(f"{path}: cannot: {line}")
+            if found.errors or not twin.model.spaces or twin.graph.n_edges == 0:
+                print(f"{path}: {len(found.errors)} problem(s) with {twin.model.name}; "
+                      f"{len(found.cannot)} thing(s) a drill on it cannot do")
                 bad += 1
                 continue
-        s = loaded.scenario
+            if found.cannot:
+                print(f"{path}: valid, but a drill on {twin.model.name} cannot do "
+                      f"{len(found.cannot)} thing(s) listed above")
+                continue
         print(f"{path}: ok — {s.name!r}: {len(s.people)} people, {len(s.contractors)} contractor(s), "
               f"{len(s.hazards)} hazard(s), dispatch {s.dispatch.kind}")
     return 2 if bad else 0
