@@ -67,3 +67,28 @@ def test_route_on_a_graph_with_no_links_says_so(
     model = b.write(tmp_path / "apart.ifc")
     assert main(["route", "--from", "A", "--to", "B", str(model)]) == 2
     assert "the navigation graph has no links at all" in capsys.readouterr().err
+
+
+def test_a_scenario_can_declare_where_people_from_outside_come_in(tmp_path: Path) -> None:
+    from twin.engine import compile_drill
+    from twin.scenario import load_scenario
+    from twin.twin import load_twin
+
+    b = TinyBuilding()
+    b.space("Yard office", "Ground", 0, 0, 4, 4)
+    b.space("Store", "Ground", 4.2, 0, 8, 4)
+    b.door("Gate", "Ground", 4.1, 2.0, along_x=False, external=False)  # no façade door at all
+    model = b.write(tmp_path / "yard.ifc")
+    text = (f"name: Yard\nmodel: [{model.name}]\npeople:\n"
+            "  - {id: P, trades: {plumber: 2}, shift: day, base: Yard office}\n"
+            "contractors:\n  - {id: C, trades: {lift_technician: 2}}\n")
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(text, encoding="utf-8")
+    declared = tmp_path / "declared.yaml"
+    declared.write_text(text + "entrances: [Gate]\n", encoding="utf-8")
+    twin = load_twin([model], use_cache=False)
+    assert twin.graph.entrances.size == 0
+    assert main(["validate", "--against-model", str(plain)]) == 2
+    drill = compile_drill(twin, load_scenario(declared).scenario)
+    gate = twin.graph.door_node[0]
+    assert drill.twin.graph.entrances.tolist() == [gate]
