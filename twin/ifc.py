@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import zipfile
 from collections import Counter
@@ -423,7 +424,8 @@ def _iter_meshes(f: Any, elements: list[Any]) -> Iterator[tuple[int, np.ndarray,
         return
     settings = ifcopenshell.geom.settings()
     settings.set("use-world-coords", True)
-    iterator = ifcopenshell.geom.iterator(settings, f, 1, include=elements)
+    # Both cores (or however many there are): the kernel meshes elements in parallel.
+    iterator = ifcopenshell.geom.iterator(settings, f, max(1, os.cpu_count() or 1), include=elements)
     if not iterator.initialize():
         return
     while True:
@@ -437,8 +439,57 @@ def _iter_meshes(f: Any, elements: list[Any]) -> Iterator[tuple[int, np.ndarray,
 
 
 def _geometry(f: Any, elements: list[Any]) -> dict[int, _Shape]:
-    """Footprint (union of the mesh's triangles seen from above), z-range and centre per element."""
-    return {i: _shape_of(verts, faces) for i, verts, faces in _iter_meshes(f, elements)}
+    """Footprint (union of the mesh's triangles seen from above), z-range and centre per element.
+
+    A space whose body is one vertical extrusion of a polygon is read from its profile, not
+    meshed: the same footprint and heights, without the geometry kernel."""
+    import ifcopenshell.util.unit
+
+    scale = float(ifcopenshell.util.unit.calculate_unit_scale(f))
+    shapes: dict[int, _Shape] = {}
+    rest = []
+    for el in elements:
+        shape = _extruded_shape(el, scale) if el.is_a("IfcSpace") else None
+        if shape is None:
+            rest.append(el)
+        else:
+            shapes[el.id()] = shape
+    shapes.update({i: _shape_of(verts, faces) for i, verts, faces in _iter_meshes(f, rest)})
+    return shapes
+
+
+def _extruded_shape(el: Any, scale: float) -> _Shape | None:
+    """The shape of an element whose body is a single vertical extrusion of a polygon profile."""
+    import ifcopenshell.util.placement
+
+    if el.ObjectPlacement is None:
+        return None
+    bodies = [r for r in el.Representation.Representations if r.RepresentationIdentifier == "Body"]
+    if len(bodies) != 1 or len(bodies[0].Items) != 1:
+        return None
+    item = bodies[0].Items[0]
+    if not item.is_a("IfcExtrudedAreaSolid"):
+        return None
+    direction = [float(c) for c in item.ExtrudedDirection.DirectionRatios]
+    if abs(direction[2]) < 0.999 * float(np.linalg.norm(direction)):
+        return None
+    profile = _profile_polygon(item.SweptArea)
+    if profile is None or profile.is_empty or not profile.is_valid:
+        return None
+    m = np.asarray(ifcopenshell.util.placement.get_local_placement(el.ObjectPlacement), float) \
+        @ _axis2placement(item.Position)
+    if abs(abs(m[2, 2]) - 1.0) > 1e-6:
+        return None  # a tilted placement: let the kernel do it
+    depth = float(item.Depth) * (1.0 if direction[2] * m[2, 2] > 0 else -1.0)
+    plan = _transform(profile, m)
+    if scale != 1.0:
+        plan = shapely.affinity.scale(plan, scale, scale, origin=(0, 0))
+    z0 = float(m[2, 3]) * scale
+    z1 = z0 + depth * scale
+    lo, hi = min(z0, z1), max(z0, z1)
+    minx, miny, maxx, maxy = plan.bounds
+    footprint = _largest_polygon(shapely.set_precision(plan, 1e-4))
+    return _Shape(footprint, lo, hi, ((minx + maxx) / 2, (miny + maxy) / 2, (lo + hi) / 2))
 
 
 def _shape_of(verts: np.ndarray, faces: np.ndarray) -> _Shape:
