@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
+import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -225,7 +225,12 @@ def read_file(f: Any, *, name: str, sha256: str, where: str = "") -> _Parts:
     storeys = _read_storeys(f, where or name, scale)
     parts = _Parts(source=source, storeys=[s for s, _ in storeys])
     container_of = {entity.id(): storey.id for storey, entity in storeys}
-    geometry = _geometry(f, _geometry_targets(f))
+    clock = time.perf_counter()
+    targets = _geometry_targets(f)
+    log.info("%s: %s, %d storeys; shaping %d spaces, doors, stairs and lifts", name, f.schema,
+             len(parts.storeys), len(targets))
+    geometry = _geometry(f, targets)
+    log.info("%s: shapes read in %.1f s", name, time.perf_counter() - clock)
 
     def storey_index(el: Any, z: float | None) -> int:
         st = _containing_storey(el)
@@ -249,8 +254,13 @@ def read_file(f: Any, *, name: str, sha256: str, where: str = "") -> _Parts:
     _read_stairs(f, parts, geometry, elevations)
     _read_lifts(f, parts, geometry, elevations)
     _read_equipment(f, parts, storey_index, scale)
-    _read_walkable(f, parts, elevations)
-    _read_walls(f, parts, storey_index, scale)
+    log.info("%s: %d spaces, %d doors, %d stairs, %d lifts, %d equipment (%.1f s)", name,
+             len(parts.spaces), len(parts.doors), len(parts.stairs), len(parts.lifts),
+             len(parts.equipment), time.perf_counter() - clock)
+    records = _wall_records(f, scale)
+    _read_walkable(f, parts, elevations, records, scale)
+    _read_walls(f, parts, storey_index, scale, records)
+    log.info("%s: walls and walkable areas read (%.1f s)", name, time.perf_counter() - clock)
     return parts
 
 
@@ -424,8 +434,9 @@ def _iter_meshes(f: Any, elements: list[Any]) -> Iterator[tuple[int, np.ndarray,
         return
     settings = ifcopenshell.geom.settings()
     settings.set("use-world-coords", True)
-    # Both cores (or however many there are): the kernel meshes elements in parallel.
-    iterator = ifcopenshell.geom.iterator(settings, f, max(1, os.cpu_count() or 1), include=elements)
+    # One thread: on a 2-core machine shared with other work, a second kernel thread was slower
+    # (office_a walls: 5.8 s on 1 thread, 15.5 s on 2, load average 10).
+    iterator = ifcopenshell.geom.iterator(settings, f, 1, include=elements)
     if not iterator.initialize():
         return
     while True:
@@ -441,15 +452,15 @@ def _iter_meshes(f: Any, elements: list[Any]) -> Iterator[tuple[int, np.ndarray,
 def _geometry(f: Any, elements: list[Any]) -> dict[int, _Shape]:
     """Footprint (union of the mesh's triangles seen from above), z-range and centre per element.
 
-    A space whose body is one vertical extrusion of a polygon is read from its profile, not
-    meshed: the same footprint and heights, without the geometry kernel."""
+    A space or slab whose body is one vertical extrusion of a polygon is read from its profile,
+    not meshed: the same footprint and heights, without the geometry kernel."""
     import ifcopenshell.util.unit
 
     scale = float(ifcopenshell.util.unit.calculate_unit_scale(f))
     shapes: dict[int, _Shape] = {}
     rest = []
     for el in elements:
-        shape = _extruded_shape(el, scale) if el.is_a("IfcSpace") else None
+        shape = _extruded_shape(el, scale) if el.is_a("IfcSpace") or el.is_a("IfcSlab") else None
         if shape is None:
             rest.append(el)
         else:
@@ -889,8 +900,11 @@ def _read_port_links(f: Any, parts: _Parts, index_of: dict[int, int],
             parts.port_links.append((ia, ib, False))
 
 
-def _read_walkable(f: Any, parts: _Parts, elevations: np.ndarray) -> None:
-    """For storeys without spaces: slabs (by where their top lies) minus walls cut at 1 m."""
+def _read_walkable(f: Any, parts: _Parts, elevations: np.ndarray,
+                   records: dict[int, _WallRecord], scale: float) -> None:
+    """For storeys without spaces: slabs (by where their top lies) minus walls cut at 1 m.
+    Walls whose plan was read from their extruded profile are cut from it; only the others
+    (columns, curtain walls, walls of other shapes) are meshed."""
     from twin.walkable import SECTION_HEIGHT_M, section_at, walkable_area
 
     with_spaces = {sp.storey for sp in parts.spaces}
@@ -900,14 +914,34 @@ def _read_walkable(f: Any, parts: _Parts, elevations: np.ndarray) -> None:
     if not bare:
         return
     walls = [e for cls in ("IfcWall", "IfcColumn", "IfcCurtainWall") for e in f.by_type(cls)]
+    extruded = [r for r in records.values() if r.z_range is not None]
+    done = {r.wall.id() for r in extruded}
     slab_shapes = _geometry(f, [e for e in slabs if e.Representation is not None])
-    wall_meshes = list(_iter_meshes(f, [e for e in walls if e.Representation is not None]))
+    # Only storeys with a floor slab or a door can be walked on: mesh walls only for them.
+    bare = [i for i in bare if i in with_doors or any(
+        abs(sh.z_max - float(elevations[i])) <= VERTICAL_TOLERANCE_M for sh in slab_shapes.values())]
+    for i in sorted(set(range(len(parts.storeys))) - with_spaces - set(bare)):
+        parts.warnings.append(
+            f"{parts.source.name}: storey '{parts.storeys[i].name}' has no spaces, no floor "
+            "slab and no doors: nothing to walk on there, so it gets no walkable area"
+        )
+    if not bare:
+        return
+    wall_meshes = list(_iter_meshes(f, [e for e in walls if e.Representation is not None
+                                         and e.id() not in done]))
     for i in bare:
         z = float(elevations[i])
         floor = [sh.footprint for sh in slab_shapes.values()
                  if abs(sh.z_max - z) <= VERTICAL_TOLERANCE_M]
         cut = z + SECTION_HEIGHT_M
         sections, standing = [], []
+        for rec in extruded:
+            lo, hi = rec.z_range  # type: ignore[misc]
+            if not lo <= cut <= hi:
+                continue
+            sections.append(_wall_section(rec, cut, scale))
+            if lo >= z - VERTICAL_TOLERANCE_M:
+                standing.append(rec.plan)
         for _, verts, faces in wall_meshes:
             lo, hi = verts[:, 2].min(), verts[:, 2].max()
             if not lo <= cut <= hi:
@@ -915,13 +949,6 @@ def _read_walkable(f: Any, parts: _Parts, elevations: np.ndarray) -> None:
             sections.append(section_at(verts, faces, cut))
             if lo >= z - VERTICAL_TOLERANCE_M:  # stands on this floor: its plan is floor too
                 standing.append(_shape_of(verts, faces).footprint)
-        if not floor and i not in with_doors:
-            # No slab, no door, no space: façade panels or a ceiling grid, nothing to walk on.
-            parts.warnings.append(
-                f"{parts.source.name}: storey '{parts.storeys[i].name}' has no spaces, no floor "
-                "slab and no doors: nothing to walk on there, so it gets no walkable area"
-            )
-            continue
         if not floor and standing:
             # No slab at this level (a slab on grade is often left out): the floor is what the
             # outer walls enclose.
@@ -941,39 +968,61 @@ def _read_walkable(f: Any, parts: _Parts, elevations: np.ndarray) -> None:
             )
 
 
-def _read_walls(f: Any, parts: _Parts, storey_index: Any, scale: float) -> None:
-    """Each wall's plan, read from its representation without meshing: the profile of an
-    extruded body (through boolean clippings), else its axis widened by its material layers.
-    Doorways (door footprints) are cut out. Walls with neither are counted in a warning."""
+@dataclass(frozen=True, slots=True)
+class _WallRecord:
+    wall: Any
+    plan: Polygon
+    z_range: tuple[float, float] | None
+    """Heights (m) the body spans; None when only the axis says where the wall is."""
+    z_placed: float
+    """Height of the wall's placement (m)."""
+
+
+def _wall_records(f: Any, scale: float) -> dict[int, _WallRecord]:
+    """Each IfcWall's plan read without meshing (see :func:`_wall_plan`), by entity id."""
     import ifcopenshell.util.placement
 
+    out = {}
+    for wall in f.by_type("IfcWall"):
+        if wall.Representation is None or wall.ObjectPlacement is None:
+            continue
+        m = np.asarray(ifcopenshell.util.placement.get_local_placement(wall.ObjectPlacement), float)
+        found = _wall_plan(wall, m, scale)
+        if found is not None and not found[0].is_empty:
+            out[wall.id()] = _WallRecord(wall, found[0], found[1], float(m[2, 3] * scale))
+    return out
+
+
+def _wall_section(rec: _WallRecord, cut: float, scale: float) -> Any:
+    """A wall's plan with the openings that are open at height ``cut`` (m) taken out."""
+    holes = [hole for rel in getattr(rec.wall, "HasOpenings", ()) or ()
+             if (hole := _opening_plan(rel.RelatedOpeningElement, scale, cut)) is not None]
+    return rec.plan.difference(shapely.union_all(holes)) if holes else rec.plan
+
+
+def _read_walls(f: Any, parts: _Parts, storey_index: Any, scale: float,
+                records: dict[int, _WallRecord]) -> None:
+    """Each wall's plan, read from its representation without meshing: the profile of an
+    extruded body (through boolean clippings), else its axis widened by its material layers.
+    Doorways (door footprints and openings) are cut out. Walls with neither are counted."""
     doors_on: dict[int, list[Polygon]] = {}
     for d in parts.doors:
         shape = d.footprint if d.footprint is not None and not d.footprint.is_empty \
             else shapely.Point(d.xyz[:2]).buffer(d.width_m / 2)
         doors_on.setdefault(d.storey, []).append(shape.buffer(DOORWAY_MARGIN_M))
     plans: dict[int, list[Any]] = {}
-    unread = 0
-    for wall in f.by_type("IfcWall"):
-        if wall.Representation is None or wall.ObjectPlacement is None:
-            continue
-        m = np.asarray(ifcopenshell.util.placement.get_local_placement(wall.ObjectPlacement), float)
-        found = _wall_plan(wall, m, scale)
-        if found is None or found[0].is_empty:
-            unread += 1
-            continue
-        plan, z_range = found
-        home = storey_index(wall, float(m[2, 3] * scale))
+    unread = sum(1 for w in f.by_type("IfcWall")
+                 if w.Representation is not None and w.ObjectPlacement is not None
+                 and w.id() not in records)
+    for rec in records.values():
+        home = storey_index(rec.wall, rec.z_placed)
         # A wall standing through several storeys (a stair shaft's) is a wall on each.
         storeys = [i for i, st in enumerate(parts.storeys)
-                   if z_range[0] <= st.elevation_m + WALL_CUT_M <= z_range[1]] \
-            if z_range is not None else []
+                   if rec.z_range[0] <= st.elevation_m + WALL_CUT_M <= rec.z_range[1]] \
+            if rec.z_range is not None else []
         for storey in storeys or [home]:
             cut = parts.storeys[storey].elevation_m + WALL_CUT_M
-            holes = [hole for rel in getattr(wall, "HasOpenings", ()) or ()
-                     if (hole := _opening_plan(rel.RelatedOpeningElement, scale, cut)) is not None]
-            plans.setdefault(storey, []).append(
-                plan.difference(shapely.union_all(holes)) if holes else plan)
+            plans.setdefault(storey, []).append(_wall_section(rec, cut, scale))
     for storey, found in sorted(plans.items()):
         solid = shapely.union_all(found)
         if doors_on.get(storey):
