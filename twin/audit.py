@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from twin.model import BuildingModel
-import shapely
-
 from twin.navgraph import WALL_GRAZE_M, EdgeKind, NavGraph, NodeKind, walls_by_storey
 
 RULE_ENTRANCE = "from an entrance"

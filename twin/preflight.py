@@ -39,7 +39,7 @@ def preflight(twin: Twin, loaded: LoadedScenario, *, run_drill: bool = True) -> 
     overlay_kept = {name: list(range(len(getattr(scenario.overlay, name))))
                     for name in ("equipment", "links")}
     errors: list[str] = []
-    current = scenario
+    current: Any = scenario
     drill = None
     for _ in range(MAX_ROUNDS):
         try:

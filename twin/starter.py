@@ -149,8 +149,8 @@ def _burst(twin: Twin, plant: Plant, seconds: np.ndarray, base: int) -> tuple[li
     target = _far_space(twin, seconds, base)
     stop = _valve_space(twin, seconds, base, target)
     here, there = model.spaces[stop], model.spaces[target]
-    where = (f"the model has {'no pipes' if not plant.items('pipe') else 'no isolation valve upstream of its pipes'}"
-             " (no ports connect them)")
+    lack = "no pipes" if not plant.items("pipe") else "no isolation valve upstream of its pipes"
+    where = f"the model has {lack} (no ports connect them)"
     return [
         f"  # {where[0].upper() + where[1:]}: this burst is at a pipe placed under `overlay` below.",
         "  - kind: pipe_burst",
