@@ -453,14 +453,20 @@ def _geometry(f: Any, elements: list[Any]) -> dict[int, _Shape]:
     """Footprint (union of the mesh's triangles seen from above), z-range and centre per element.
 
     A space or slab whose body is one vertical extrusion of a polygon is read from its profile,
-    not meshed: the same footprint and heights, without the geometry kernel."""
+    and a door from the opening it fills, not meshed: the geometry kernel only meshes what has
+    no simpler form (stairs, lifts, spaces of other shapes)."""
     import ifcopenshell.util.unit
 
     scale = float(ifcopenshell.util.unit.calculate_unit_scale(f))
     shapes: dict[int, _Shape] = {}
     rest = []
     for el in elements:
-        shape = _extruded_shape(el, scale) if el.is_a("IfcSpace") or el.is_a("IfcSlab") else None
+        if el.is_a("IfcDoor"):
+            shape = _door_shape(el, scale)
+        elif el.is_a("IfcSpace") or el.is_a("IfcSlab"):
+            shape = _extruded_shape(el, scale)
+        else:
+            shape = None
         if shape is None:
             rest.append(el)
         else:
@@ -1044,6 +1050,26 @@ WALL_CUT_M = 1.0
 
 def _opening_plan(opening: Any, scale: float, cut_z: float) -> Polygon | None:
     """The plan of an extruded opening (any direction) that is open at height ``cut_z`` (m)."""
+    box_ = _opening_box(opening, scale)
+    if box_ is None or not box_[1] <= cut_z <= box_[2]:
+        return None
+    return box_[0].buffer(0.01)
+
+
+def _door_shape(door: Any, scale: float) -> _Shape | None:
+    """A door's shape from the opening it fills (its doorway through the wall), not its mesh:
+    a door needs where its doorway is and how wide, not its leaf, frame and handle."""
+    for rel in getattr(door, "FillsVoids", ()) or ():
+        found = _opening_box(rel.RelatingOpeningElement, scale)
+        if found is not None and found[0].area > 0:
+            plan, lo, hi = found
+            c = plan.centroid
+            return _Shape(plan, lo, hi, (float(c.x), float(c.y), (lo + hi) / 2))
+    return None
+
+
+def _opening_box(opening: Any, scale: float) -> tuple[Polygon, float, float] | None:
+    """The plan (convex hull) and heights (m) of an opening made of extrusions in any direction."""
     import ifcopenshell.util.placement
 
     if opening.Representation is None or opening.ObjectPlacement is None:
@@ -1070,9 +1096,10 @@ def _opening_plan(opening: Any, scale: float, cut_z: float) -> Polygon | None:
     if not corners:
         return None
     pts = np.vstack(corners)
-    if not pts[:, 2].min() <= cut_z <= pts[:, 2].max():
+    hull = shapely.MultiPoint(pts[:, :2]).convex_hull
+    if not isinstance(hull, Polygon):
         return None
-    return shapely.MultiPoint(pts[:, :2]).convex_hull.buffer(0.01)
+    return hull, float(pts[:, 2].min()), float(pts[:, 2].max())
 
 
 def _wall_plan(wall: Any, m: np.ndarray,
