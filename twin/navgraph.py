@@ -176,6 +176,8 @@ class _GraphBuilder:
         """Space index → nodes inside it reached from its centre only (equipment)."""
         self.fronts: dict[tuple[int, int, int], int] = {}
         self.walls = walls_by_storey(model)
+        self.shrunk: dict[tuple[int, float], Any] = {}
+        self.storey_z = np.array([st.elevation_m for st in model.storeys])
         self.notes: list[str] = []
         spaces = model.spaces
         self.footprints = [sp.footprint for sp in spaces]
@@ -218,6 +220,22 @@ class _GraphBuilder:
             return -1
         return min(hits, key=lambda i: self.footprints[i].distance(point))
 
+    def inset(self, space: int, depth: float) -> Any:
+        """The space's footprint shrunk by ``depth`` (m), computed once."""
+        key = (space, depth)
+        if key not in self.shrunk:
+            self.shrunk[key] = self.footprints[space].buffer(-depth, join_style="mitre")
+        return self.shrunk[key]
+
+    def walls_near(self, storey: int, geom: Any) -> Any:
+        """The walls of ``storey`` whose plans come near ``geom`` (None when there are none)."""
+        plan = self.walls.get(storey)
+        if plan is None:
+            return None
+        x0, y0, x1, y1 = geom.bounds
+        near = shapely.clip_by_rect(plan, x0 - 0.1, y0 - 0.1, x1 + 0.1, y1 + 0.1)
+        return None if near.is_empty else near
+
     def front(self, space: int, x: float, y: float) -> int:
         """The waypoint inside ``space`` nearest to (x, y), ``FRONT_M`` in from its walls
         (less in a space too narrow for that); shared by everything that asks for one spot."""
@@ -228,7 +246,7 @@ class _GraphBuilder:
         at = Point(x, y)
         spot = None
         for depth in (FRONT_M, FRONT_M / 4):
-            inner = poly.buffer(-depth, join_style="mitre")
+            inner = self.inset(space, depth)
             if not inner.is_empty:
                 spot = shapely.ops.nearest_points(inner, at)[0]
                 break
@@ -240,14 +258,15 @@ class _GraphBuilder:
         self.hubs.setdefault(space, []).append(n)
         return n
 
-    def through_wall(self, walls: Any, at: Point, space: int) -> bool:
+    def through_wall(self, at: Point, space: int) -> bool:
         """Whether the step from ``at`` to its nearest spot inside ``space`` crosses a wall."""
-        inner = self.footprints[space].buffer(-FRONT_M, join_style="mitre")
+        inner = self.inset(space, FRONT_M)
         if inner.is_empty:
             return False
         spot = shapely.ops.nearest_points(inner, at)[0]
         step = shapely.LineString([at, spot])
-        return bool(step.intersection(walls).length > WALL_GRAZE_M)
+        near = self.walls_near(int(self.space_storey[space]), step)
+        return near is not None and bool(step.intersection(near).length > WALL_GRAZE_M)
 
     def join(self, space: int, n: int, kind: EdgeKind = EdgeKind.WALK, *, ref: int = -1,
              leaf: bool = False) -> int:
@@ -255,7 +274,7 @@ class _GraphBuilder:
         inside ``space``; gives the node inside the space it joined (``n`` itself when ``n``
         stands well inside, else the waypoint in front of it)."""
         x, y = self.xyz[n][:2]
-        deep = self.footprints[space].buffer(-FRONT_M / 2, join_style="mitre")
+        deep = self.inset(space, FRONT_M / 2)
         if kind == EdgeKind.WALK and not deep.is_empty and deep.covers(Point(x, y)):
             (self.leaves if leaf else self.hubs).setdefault(space, []).append(n)
             return n
@@ -384,22 +403,22 @@ class _GraphBuilder:
             shape = door.footprint if door.footprint is not None and not door.footprint.is_empty \
                 else Point(door.xyz[0], door.xyz[1]).buffer(door.width_m / 2)
             reach = shape.buffer(DOOR_REACH_M)
-            near_z = {i for i, s in enumerate(self.model.storeys)
-                      if i == door.storey or abs(s.elevation_m - door.xyz[2]) < 1.0}
+            near_z = set(np.flatnonzero(np.abs(self.storey_z - door.xyz[2]) < 1.0).tolist()) | {
+                door.storey}
             hits = self.spaces_near(reach, near_z)
             # A door joins (at most) the two spaces it overlaps most; a corner of a third
             # space brushing the buffer is not a way through.
             hits = sorted(hits, key=lambda i: -reach.intersection(self.footprints[i]).area)[:2]
             centre = Point(door.xyz[0], door.xyz[1])
-            inner = [i for i in hits if self.footprints[i].buffer(-INNER_DOOR_DEPTH_M).contains(centre)]
+            inner = [i for i in hits if self.inset(i, INNER_DOOR_DEPTH_M).contains(centre)]
             if inner:
                 # A door standing well inside one space (a toilet stall, a wardrobe) is not a
                 # way into the room behind the wall.
                 hits = inner[:1]
-            elif len(hits) == 2 and (walls := self.walls.get(door.storey)) is not None:
+            elif len(hits) == 2 and door.storey in self.walls:
                 # A space beside the door's wall rather than behind it: stepping in from the
                 # doorway would go through the wall.
-                through = [i for i in hits if self.through_wall(walls, centre, i)]
+                through = [i for i in hits if self.through_wall(centre, i)]
                 if len(through) == 1:
                     hits = [i for i in hits if i not in through]
             for i in hits:
@@ -461,8 +480,8 @@ class _GraphBuilder:
         for space in sorted(set(self.hubs) | set(self.leaves)):
             poly = self.footprints[space]
             room = poly.buffer(OUTLINE_SLACK_M, join_style="mitre")
-            walls = self.walls.get(int(self.space_storey[space]))
-            if walls is not None and walls.intersects(poly):
+            walls = self.walls_near(int(self.space_storey[space]), poly)
+            if walls is not None and walls.intersects(self.inset(space, OUTLINE_SLACK_M)):
                 # Partitions inside a space (toilet cubicles, a wall the space was drawn over).
                 room = room.difference(walls)
             shapely.prepare(room)
