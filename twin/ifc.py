@@ -850,9 +850,12 @@ def _circuit_feeds(parts: _Parts) -> None:
     (IfcRelAssignsToGroup). Each group with one feeder gets a directed link feeder → member,
     unless ports already link the two."""
     linked = {(a, b) for a, b, _ in parts.port_links} | {(b, a) for a, b, _ in parts.port_links}
+    ported = {a for a, _, _ in parts.port_links} | {b for _, b, _ in parts.port_links}
     ambiguous = []
     for system in parts.systems:
         members = list(system.members)
+        if any(m in ported for m in members):
+            continue  # its ports say what feeds what
         feeders: list[int] = []
         for kinds in FEEDER_KINDS:
             feeders = [m for m in members if parts.equipment[m].kind in kinds]

@@ -385,6 +385,9 @@ class _GraphBuilder:
         parts += [w.area for w in self.model.walkable if w.storey in ground]
         if not parts:
             return None
+        # Walls standing outside every space (a podium's, a garden wall) are part of the outline
+        # too: the walk round the outside goes round them.
+        parts += [self.walls[s] for s in sorted(ground) if s in self.walls]
         r = OUTLINE_CLOSE_M / 2
         merged = shapely.union_all(parts).buffer(r, join_style="mitre").buffer(-r, join_style="mitre")
         polys = [p for p in shapely.get_parts(merged) if isinstance(p, shapely.Polygon)]
@@ -651,9 +654,14 @@ class _GraphBuilder:
                 z = self.model.spaces[space].floor_z_m
             n = self.node((e.xyz[0], e.xyz[1], z), e.storey, NodeKind.EQUIPMENT, k)
             equipment_node.append(n)
+            at = Point(e.xyz[0], e.xyz[1])
             if space < 0:
-                space = self.nearest_space(Point(e.xyz[0], e.xyz[1]), e.storey,
-                                           within=NEAREST_SPACE_M, lifts_too=True)
+                space = self.nearest_space(at, e.storey, within=NEAREST_SPACE_M, lifts_too=True)
+            if space >= 0 and e.storey in self.walls and self.through_wall(at, space):
+                # Equipment in or behind a wall: reach it from the room it opens into.
+                around = sorted(self.spaces_near(at, {e.storey}, distance=NEAREST_SPACE_M),
+                                key=lambda i: self.footprints[i].distance(at))
+                space = next((i for i in around if not self.through_wall(at, i)), space)
             if space >= 0:
                 self.join(space, n, leaf=True)
             elif not self.link_to_grid(n, e.storey, 1.0):
