@@ -247,7 +247,7 @@ def test_an_uploaded_sweep_takes_its_base_from_the_shipped_scenarios():
     (("staff: {night: {plumber: 1}}", "staff: {nite: {plumber: 1}}"),
      "bad.yaml:24: grid[0][1] ('1 night plumber, guards close valves + lift rescue as today'): staff.nite: "
      "no shift 'nite' in the base scenario (did you mean: night?)"),
-    (("replications: 20", "replications: many"), "bad.yaml:17: replications: Input should be a valid integer"),
+    (("replications: 20", "replications: many"), "bad.yaml:17: replications: must be a whole number, got 'many'"),
 ])
 def test_an_unusable_uploaded_sweep_says_why_in_one_line(change, message):
     at = staffing_page()
@@ -260,3 +260,16 @@ def test_an_unusable_uploaded_sweep_says_why_in_one_line(change, message):
     assert line.startswith(message), line
     assert "\n" not in line and "/tmp" not in line and "drilltwin-sweep" not in line
     assert not at.get("button") or not any(b.key == "staffing_run_button" for b in at.button)
+
+
+def test_an_uploaded_sweep_naming_a_server_file_is_refused_without_reading_it():
+    at = staffing_page()
+    at.radio(key="staffing_mode").set_value("Upload a sweep file").run()
+    text = ("name: Mine\nbase: ../night_riser_burst.yaml\nperiod: {start: 2026-01-01T00:00:00, days: 30}\n"
+            "background: {rates: /etc/passwd}\nvariants:\n  - name: today\n")
+    at.file_uploader(key="staffing_upload").set_value([("mine.yaml", text.encode(), "text/yaml")]).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "mine.yaml:4: background.rates: '/etc/passwd' is outside the upload's folder and DrillTwin's shipped "
+        "data, and the app reads no other file; name a shipped file (e.g. rates: ../twin/background/rates.yaml) "
+        "or leave the field out"]

@@ -28,7 +28,7 @@ def test_every_bad_place_is_reported_at_once_with_its_line(
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     capsys.readouterr()
     assert main(["validate", "--against-model", str(out)]) == 2
-    printed = capsys.readouterr().out
+    printed = capsys.readouterr().err
     assert f"drill.yaml:{plb + 1}: people[0].base: no place called 'Kitchn'" in printed
     assert f"drill.yaml:{ele + 1}: people[1].base: no place called 'Bedrom'" in printed
     assert "2 problem(s)" in printed
@@ -41,7 +41,7 @@ def test_a_task_nobody_on_the_roster_can_do_is_said_upfront(
                    + "\n", encoding="utf-8")
     capsys.readouterr()
     assert main(["validate", "--against-model", str(out)]) == 0
-    printed = capsys.readouterr().out
+    printed = capsys.readouterr().err
     assert "cannot: Burst at Starter pipe: task 'tell" in printed
     assert "needs front_desk:1 or security:1 and nobody on the roster has it" in printed
 
@@ -55,7 +55,7 @@ def test_a_model_without_spaces_does_not_validate_ok(
     scenario.write_text(f"name: MEP only\nmodel: [{model.name}]\npeople:\n"
                         "  - {id: P, trades: {plumber: 2}, shift: day, base: V1}\n", encoding="utf-8")
     assert main(["validate", "--against-model", str(scenario)]) == 2
-    printed = capsys.readouterr().out
+    printed = capsys.readouterr().err
     assert "cannot: the model has no spaces" in printed and "federate" in printed
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +17,23 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print ``ok`` lines on stdout and every problem on stderr (one line each); exit 2 if any."""
     from twin.scenario import ScenarioError, load_scenario, validation_errors
+    from twin.scenario.load import read_text
 
     bad = 0
     for path in args.files:
         try:
             loaded = load_scenario(path)
         except ScenarioError as exc:
-            text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-            problems = validation_errors(text, source=path) if text else []
+            # Every schema problem of the file, not just the first; a file that cannot be read
+            # (missing, too large, not YAML) has its one line.
+            try:
+                problems = validation_errors(read_text(path, "the scenario"), source=path)
+            except ScenarioError:
+                problems = []
             for line in problems or [str(exc)]:
-                print(line)
+                print(f"twin validate: {line}", file=sys.stderr)
             bad += 1
             continue
         s = loaded.scenario
@@ -37,12 +44,13 @@ def run(args: argparse.Namespace) -> int:
             twin = load_twin(loaded.model_paths() or None)
             found = preflight(twin, loaded)
             for line in found.errors:
-                print(line)
+                print(f"twin validate: {line}", file=sys.stderr)
             for line in found.cannot:
-                print(f"{path}: cannot: {line}")
+                print(f"twin validate: {path}: cannot: {line}", file=sys.stderr)
             if found.errors or not twin.model.spaces or twin.graph.n_edges == 0:
-                print(f"{path}: {len(found.errors)} problem(s) with {twin.model.name}; "
-                      f"{len(found.cannot)} thing(s) a drill on it cannot do")
+                print(f"twin validate: {path}: {len(found.errors)} problem(s) with "
+                      f"{twin.model.name}; {len(found.cannot)} thing(s) a drill on it cannot do",
+                      file=sys.stderr)
                 bad += 1
                 continue
             if found.cannot:
