@@ -219,7 +219,8 @@ def _heads(lay: _Layout, k_door: np.ndarray, b_loc: np.ndarray, dt: float) -> np
     dense = m <= DENSE_MAX
     mat: np.ndarray = np.zeros((0, 0))
     if dense:
-        mat = np.bincount(lay.flat, vals, m * m).reshape(m, m)
+        # float even when there are no links (bincount of no weights gives integers)
+        mat = np.bincount(lay.flat, vals, m * m).astype(float).reshape(m, m)
         mat.flat[:: m + 1] += diag
     for _ in range(m + 1):
         idx = active.nonzero()[0]
