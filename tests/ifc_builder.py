@@ -14,9 +14,14 @@ import numpy as np
 class TinyBuilding:
     """A metre-unit IFC4 file with storeys; add rectangular spaces, doors and stairs by coordinates."""
 
-    def __init__(self, storeys: Sequence[tuple[str, float]] = (("Ground", 0.0),)) -> None:
-        f = ifcopenshell.api.run("project.create_file", version="IFC4")
+    def __init__(self, storeys: Sequence[tuple[str, float]] = (("Ground", 0.0),), *,
+                 schema: str = "IFC4") -> None:
+        f = ifcopenshell.api.run("project.create_file", version=schema)
         self.f = f
+        if schema == "IFC2X3":  # every IFC2X3 entity needs an owner history, and it a user
+            org = f.createIfcOrganization(Name="DrillTwin tests")
+            f.createIfcPersonAndOrganization(f.createIfcPerson(), org)
+            f.createIfcApplication(org, "0", "DrillTwin tests", "drilltwin-tests")
         project = ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcProject", name="Tiny")
         ifcopenshell.api.run("unit.assign_unit", f, length={"is_metric": True, "raw": "METERS"})
         model = ifcopenshell.api.run("context.add_context", f, context_type="Model")
@@ -52,12 +57,22 @@ class TinyBuilding:
         self._place(el, x, y, z)
 
     def space(self, name: str, storey: str, x0: float, y0: float, x1: float, y1: float, *,
-              height: float = 2.7, long_name: str = "", area_qto: float | None = None) -> Any:
+              height: float = 2.7, long_name: str = "", area_qto: float | None = None,
+              outline: Sequence[tuple[float, float]] | None = None) -> Any:
+        """A rectangular space x0–x1 × y0–y1, or one with the given plan outline (x0, y0 are
+        then where the outline's origin is placed)."""
         sp = ifcopenshell.api.run("root.create_entity", self.f, ifc_class="IfcSpace", name=name)
         sp.LongName = long_name or None
         ifcopenshell.api.run("aggregate.assign_object", self.f, relating_object=self.storeys[storey],
                              products=[sp])
-        self._box(sp, x0, y0, self.elevation[storey], x1 - x0, y1 - y0, height)
+        if outline is None:
+            self._box(sp, x0, y0, self.elevation[storey], x1 - x0, y1 - y0, height)
+        else:
+            rep = ifcopenshell.api.run("geometry.add_slab_representation", self.f, context=self.body,
+                                       depth=height, polyline=[tuple(p) for p in outline])
+            ifcopenshell.api.run("geometry.assign_representation", self.f, product=sp,
+                                 representation=rep)
+            self._place(sp, x0, y0, self.elevation[storey])
         if area_qto is not None:
             qto = ifcopenshell.api.run("pset.add_qto", self.f, product=sp,
                                        name="Qto_SpaceBaseQuantities")
@@ -87,6 +102,30 @@ class TinyBuilding:
                              products=[s])
         self._box(s, x0, y0, self.elevation[storey], x1 - x0, y1 - y0, rise)
         return s
+
+    def element(self, ifc_class: str, name: str, storey: str, x: float, y: float, *,
+                type_class: str | None = None, predefined: str | None = None,
+                type_name: str | None = None) -> Any:
+        """A 0.4 m box of equipment at (x, y) on a storey, typed by a type object when given
+        (the way IFC2X3 says what an IfcFlowController is)."""
+        el = ifcopenshell.api.run("root.create_entity", self.f, ifc_class=ifc_class, name=name)
+        ifcopenshell.api.run("spatial.assign_container", self.f,
+                             relating_structure=self.storeys[storey], products=[el])
+        self._box(el, x - 0.2, y - 0.2, self.elevation[storey], 0.4, 0.4, 0.4)
+        if type_class is not None:
+            t = ifcopenshell.api.run("root.create_entity", self.f, ifc_class=type_class,
+                                     name=type_name or type_class)
+            if predefined is not None:
+                t.PredefinedType = predefined
+            ifcopenshell.api.run("type.assign_type", self.f, related_objects=[el], relating_type=t)
+        return el
+
+    def circuit(self, ifc_class: str, name: str, members: Sequence[Any]) -> Any:
+        """A system (IfcElectricalCircuit, IfcDistributionCircuit…) grouping elements, no ports."""
+        system = ifcopenshell.api.run("system.add_system", self.f, ifc_class=ifc_class)
+        system.Name = name
+        ifcopenshell.api.run("system.assign_system", self.f, products=list(members), system=system)
+        return system
 
     def write(self, path: Path) -> Path:
         self.f.write(str(path))

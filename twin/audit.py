@@ -8,14 +8,15 @@ largest connected part of the graph, and the audit says which rule it used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from twin.model import BuildingModel
-from twin.navgraph import NavGraph, NodeKind
+from twin.navgraph import WALL_GRAZE_M, EdgeKind, NavGraph, NodeKind, walls_by_storey
 
 RULE_ENTRANCE = "from an entrance"
 RULE_LARGEST = "largest connected part (no entrance found: no external door on the ground storey)"
@@ -44,6 +45,10 @@ class Audit:
     per_storey: tuple[StoreyReach, ...]
     notes: tuple[str, ...]
     """The model's reading warnings and the graph builder's notes."""
+    wall_crossings: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Edge ids of walk and outside links that pass through a wall (should be none)."""
+    assumed_wall_crossings: int = 0
+    """Links the builder assumed through walls because the model has no doors."""
 
     @property
     def reachable_spaces(self) -> int:
@@ -99,5 +104,35 @@ def audit_reachability(model: BuildingModel, graph: NavGraph) -> Audit:
                     int(np.count_nonzero(space_storey == s)))
         for s in range(len(model.storeys))
     )
-    return Audit(rule, reachable, tuple(unreachable), per_storey,
-                 model.warnings + graph.notes)
+    crossing = links_through_walls(model, graph)
+    assumed = int(np.count_nonzero(graph.edge_assumed[crossing])) if crossing.size else 0
+    real = crossing[~graph.edge_assumed[crossing]] if crossing.size else crossing
+    notes = model.warnings + graph.notes
+    if real.size:
+        notes += (f"{real.size} walk link(s) pass through a wall (drawn straight where the "
+                  "model gave no way round); routes through them are shorter than the walk",)
+    return Audit(rule, reachable, tuple(unreachable), per_storey, notes,
+                 real.astype(np.int64), assumed)
+
+
+def links_through_walls(model: BuildingModel, graph: NavGraph) -> np.ndarray:
+    """Edge ids of level walk and outside links that run more than ``WALL_GRAZE_M`` inside the
+    model's wall plans (doorways cut out)."""
+    walls = walls_by_storey(model)
+    if not walls or not graph.n_edges:
+        return np.zeros(0, np.int64)
+    u, v = graph.edge_u, graph.edge_v
+    level = (np.isin(graph.edge_kind, (int(EdgeKind.WALK), int(EdgeKind.OUTSIDE)))
+             & (graph.node_storey[u] == graph.node_storey[v]))
+    out = []
+    for storey, plan in walls.items():
+        sel = np.flatnonzero(level & (graph.node_storey[u] == storey))
+        if not sel.size:
+            continue
+        lines = shapely.linestrings(np.stack([graph.node_xyz[u[sel], :2],
+                                              graph.node_xyz[v[sel], :2]], axis=1))
+        hit = shapely.intersects(lines, plan)
+        if hit.any():
+            inside = shapely.length(shapely.intersection(lines[hit], plan))
+            out.append(sel[hit][inside > WALL_GRAZE_M])
+    return np.sort(np.concatenate(out)) if out else np.zeros(0, np.int64)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+import shapely.affinity
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from twin.errors import ModelError
@@ -35,6 +38,7 @@ from twin.model import (
     Storey,
     System,
     Walkable,
+    WallPlan,
 )
 
 log = logging.getLogger(__name__)
@@ -241,6 +245,7 @@ class _Parts:
     port_links: list[tuple[int, int, bool]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     walkable: list[Walkable] = field(default_factory=list)
+    walls: list[WallPlan] = field(default_factory=list)
 
 
 def read_ifc(
@@ -298,7 +303,12 @@ def read_file(f: Any, *, name: str, sha256: str, where: str = "") -> _Parts:
     storeys = _read_storeys(f, where or name, scale)
     parts = _Parts(source=source, storeys=[s for s, _ in storeys])
     container_of = {entity.id(): storey.id for storey, entity in storeys}
-    geometry = _geometry(f, _geometry_targets(f))
+    clock = time.perf_counter()
+    targets = _geometry_targets(f)
+    log.info("%s: %s, %d storeys; shaping %d spaces, doors, stairs and lifts", name, f.schema,
+             len(parts.storeys), len(targets))
+    geometry = _geometry(f, targets)
+    log.info("%s: shapes read in %.1f s", name, time.perf_counter() - clock)
 
     def storey_index(el: Any, z: float | None) -> int:
         st = _containing_storey(el)
@@ -322,7 +332,13 @@ def read_file(f: Any, *, name: str, sha256: str, where: str = "") -> _Parts:
     _read_stairs(f, parts, geometry, elevations)
     _read_lifts(f, parts, geometry, elevations)
     _read_equipment(f, parts, storey_index, scale)
-    _read_walkable(f, parts, elevations)
+    log.info("%s: %d spaces, %d doors, %d stairs, %d lifts, %d equipment (%.1f s)", name,
+             len(parts.spaces), len(parts.doors), len(parts.stairs), len(parts.lifts),
+             len(parts.equipment), time.perf_counter() - clock)
+    records = _wall_records(f, scale)
+    _read_walkable(f, parts, elevations, records, scale)
+    _read_walls(f, parts, storey_index, scale, records)
+    log.info("%s: walls and walkable areas read (%.1f s)", name, time.perf_counter() - clock)
     return parts
 
 
@@ -422,6 +438,10 @@ def _split_levels(parts: _Parts) -> None:
         home = parts.storeys[sp.storey]
         if abs(sp.floor_z_m - home.elevation_m) <= LEVEL_SPLIT_M:
             continue
+        if sp.is_lift or sp.floor_z_m < home.elevation_m < sp.floor_z_m + sp.height_m - LEVEL_SPLIT_M:
+            # A lift shaft or an atrium rising through its storey from below: its floor is the
+            # pit or the level below, not a level of this storey.
+            continue
         z = round(sp.floor_z_m, 2)
         key = (sp.storey, z)
         if key not in derived:
@@ -492,6 +512,8 @@ def _iter_meshes(f: Any, elements: list[Any]) -> Iterator[tuple[int, np.ndarray,
         return
     settings = ifcopenshell.geom.settings()
     settings.set("use-world-coords", True)
+    # One thread: on a 2-core machine shared with other work, a second kernel thread was slower
+    # (office_a walls: 5.8 s on 1 thread, 15.5 s on 2, load average 10).
     iterator = ifcopenshell.geom.iterator(settings, f, 1, include=elements)
     if not iterator.initialize():
         return
@@ -506,8 +528,63 @@ def _iter_meshes(f: Any, elements: list[Any]) -> Iterator[tuple[int, np.ndarray,
 
 
 def _geometry(f: Any, elements: list[Any]) -> dict[int, _Shape]:
-    """Footprint (union of the mesh's triangles seen from above), z-range and centre per element."""
-    return {i: _shape_of(verts, faces) for i, verts, faces in _iter_meshes(f, elements)}
+    """Footprint (union of the mesh's triangles seen from above), z-range and centre per element.
+
+    A space or slab whose body is one vertical extrusion of a polygon is read from its profile,
+    and a door from the opening it fills, not meshed: the geometry kernel only meshes what has
+    no simpler form (stairs, lifts, spaces of other shapes)."""
+    import ifcopenshell.util.unit
+
+    scale = float(ifcopenshell.util.unit.calculate_unit_scale(f))
+    shapes: dict[int, _Shape] = {}
+    rest = []
+    for el in elements:
+        if el.is_a("IfcDoor"):
+            shape = _door_shape(el, scale)
+        elif el.is_a("IfcSpace") or el.is_a("IfcSlab"):
+            shape = _extruded_shape(el, scale)
+        else:
+            shape = None
+        if shape is None:
+            rest.append(el)
+        else:
+            shapes[el.id()] = shape
+    shapes.update({i: _shape_of(verts, faces) for i, verts, faces in _iter_meshes(f, rest)})
+    return shapes
+
+
+def _extruded_shape(el: Any, scale: float) -> _Shape | None:
+    """The shape of an element whose body is a single vertical extrusion of a polygon profile."""
+    import ifcopenshell.util.placement
+
+    if el.ObjectPlacement is None:
+        return None
+    bodies = [r for r in el.Representation.Representations if r.RepresentationIdentifier == "Body"]
+    if len(bodies) != 1 or len(bodies[0].Items) != 1:
+        return None
+    item = bodies[0].Items[0]
+    if not item.is_a("IfcExtrudedAreaSolid"):
+        return None
+    direction = [float(c) for c in item.ExtrudedDirection.DirectionRatios]
+    if abs(direction[2]) < 0.999 * float(np.linalg.norm(direction)):
+        return None
+    profile = _profile_polygon(item.SweptArea)
+    if profile is None or profile.is_empty or not profile.is_valid:
+        return None
+    m = np.asarray(ifcopenshell.util.placement.get_local_placement(el.ObjectPlacement), float) \
+        @ _axis2placement(item.Position)
+    if abs(abs(m[2, 2]) - 1.0) > 1e-6:
+        return None  # a tilted placement: let the kernel do it
+    depth = float(item.Depth) * (1.0 if direction[2] * m[2, 2] > 0 else -1.0)
+    plan = _transform(profile, m)
+    if scale != 1.0:
+        plan = shapely.affinity.scale(plan, scale, scale, origin=(0, 0))
+    z0 = float(m[2, 3]) * scale
+    z1 = z0 + depth * scale
+    lo, hi = min(z0, z1), max(z0, z1)
+    minx, miny, maxx, maxy = plan.bounds
+    footprint = _largest_polygon(shapely.set_precision(plan, 1e-4))
+    return _Shape(footprint, lo, hi, ((minx + maxx) / 2, (miny + maxy) / 2, (lo + hi) / 2))
 
 
 def _shape_of(verts: np.ndarray, faces: np.ndarray) -> _Shape:
@@ -691,7 +768,12 @@ def _read_lifts(f: Any, parts: _Parts, geometry: dict[int, _Shape], elevations: 
             # Per-storey cars or doors: each part's own storey is a stop.
             stops = tuple(sorted(set(stops) | {_storey_by_z(elevations, geometry[e.id()].z_min)
                                                for e in members}))
-        name = head.Name or getattr(head, "LongName", None) or head.GlobalId
+        aliases = tuple(dict.fromkeys(
+            str(n).strip() for e in members for n in (e.Name, getattr(e, "LongName", None))
+            if n and str(n).strip()))
+        # The readable name: the first with a letter in it ("Aufzug", not a space named "-").
+        name = next((n for n in aliases if re.search(r"[^\W\d_]", n)), None) or \
+            (aliases[0] if aliases else head.GlobalId)
         if len(stops) < 2:
             parts.warnings.append(f"{parts.source.name}: lift {name} serves only one storey; "
                                   "it links nothing")
@@ -703,6 +785,7 @@ def _read_lifts(f: Any, parts: _Parts, geometry: dict[int, _Shape], elevations: 
                 footprint=plan,
                 storeys=stops,
                 parts=tuple(e.GlobalId for e in members),
+                aliases=aliases,
             )
         )
 
@@ -712,6 +795,57 @@ def _predefined(el: Any) -> str:
 
     value = ifcopenshell.util.element.get_predefined_type(el)
     return str(value) if value else ""
+
+
+#: IFC2X3's generic distribution classes: what such an element is, its type object says.
+GENERIC_CLASSES = {
+    "IfcDistributionElement", "IfcDistributionFlowElement", "IfcDistributionControlElement",
+    "IfcFlowController", "IfcFlowTerminal", "IfcFlowMovingDevice", "IfcEnergyConversionDevice",
+    "IfcFlowStorageDevice", "IfcFlowSegment", "IfcFlowFitting", "IfcFlowTreatmentDevice",
+}
+#: IFC2X3 classes that IFC4 renamed.
+RENAMED_CLASSES = {"IfcElectricDistributionPoint": "IfcElectricDistributionBoard",
+                   "IfcElectricDistributionPointType": "IfcElectricDistributionBoard"}
+#: Words in a generic element's names that say what it is, when no type object does; checked
+#: in order (a "smoke detector" typed as a protective device is a sensor, not a board).
+KIND_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"detector|sensor|melder|fühler|fuehler", re.I), "IfcSensor"),
+    (re.compile(r"valve|ventil|schieber|klappe|hahn|cock", re.I), "IfcValve"),
+    (re.compile(r"pump|pumpe", re.I), "IfcPump"),
+    (re.compile(r"panel ?board|switch ?board|distribution (board|panel|point)|\bpanel\b|"
+                r"verteiler|unterverteilung|\bmdb\b|\bdb\b", re.I), "IfcElectricDistributionBoard"),
+    (re.compile(r"generator|aggregat", re.I), "IfcElectricGenerator"),
+    (re.compile(r"transformer|trafo", re.I), "IfcTransformer"),
+    (re.compile(r"\btank\b|cistern|speicher|behälter", re.I), "IfcTank"),
+)
+
+
+def _kind_of(el: Any) -> tuple[str, str]:
+    """(the IFC4 class an element is, its type object's name) — see ``Equipment.kind``."""
+    import ifcopenshell.util.element
+
+    cls = el.is_a()
+    typ = ifcopenshell.util.element.get_type(el)
+    type_name = str(getattr(typ, "Name", None) or "") if typ is not None else ""
+    if cls in RENAMED_CLASSES:
+        return RENAMED_CLASSES[cls], type_name
+    if cls not in GENERIC_CLASSES:
+        return cls, type_name
+    text = " ".join(str(x or "") for x in (el.Name, el.ObjectType, type_name,
+                                           getattr(typ, "ElementType", None)))
+    if KIND_WORDS[0][0].search(text):
+        return KIND_WORDS[0][1], type_name  # detectors are typed as whatever the tool had
+    if typ is not None:
+        tcls = typ.is_a()
+        if tcls in RENAMED_CLASSES:
+            return RENAMED_CLASSES[tcls], type_name
+        if tcls.endswith("Type") and tcls[:-4] not in GENERIC_CLASSES and \
+                tcls not in ("IfcDistributionElementType", "IfcBuildingElementProxyType"):
+            return tcls[:-4], type_name
+    for pattern, kind in KIND_WORDS[1:]:
+        if pattern.search(text):
+            return kind, type_name
+    return "", type_name
 
 
 def _read_equipment(f: Any, parts: _Parts, storey_index: Any, scale: float) -> None:
@@ -732,6 +866,7 @@ def _read_equipment(f: Any, parts: _Parts, storey_index: Any, scale: float) -> N
         else:
             xyz = (0.0, 0.0, 0.0)
         index_of[el.id()] = len(parts.equipment)
+        kind, type_name = _kind_of(el)
         parts.equipment.append(
             Equipment(
                 id=el.GlobalId,
@@ -740,6 +875,8 @@ def _read_equipment(f: Any, parts: _Parts, storey_index: Any, scale: float) -> N
                 predefined_type=_predefined(el),
                 storey=storey_index(el, xyz[2]),
                 xyz=xyz,
+                kind=kind,
+                type_name=type_name,
             )
         )
     for i, lift in enumerate(parts.lifts):
@@ -749,8 +886,8 @@ def _read_equipment(f: Any, parts: _Parts, storey_index: Any, scale: float) -> N
                 parts.lifts[i] = replace(lift, equipment=hit)
                 break
 
-    _read_systems(f, parts, index_of)
     _read_port_links(f, parts, index_of, ports_of)
+    _read_systems(f, parts, index_of)
 
 
 def _read_systems(f: Any, parts: _Parts, index_of: dict[int, int]) -> None:
@@ -778,6 +915,45 @@ def _read_systems(f: Any, parts: _Parts, index_of: dict[int, int]) -> None:
             member_systems.setdefault(m, []).append(k)
     for m, systems in member_systems.items():
         parts.equipment[m] = replace(parts.equipment[m], systems=tuple(systems))
+    _circuit_feeds(parts)
+
+
+#: What can feed a circuit, best first: a distribution board, else a switch or breaker.
+FEEDER_KINDS = (("IfcElectricDistributionBoard",), ("IfcSwitchingDevice", "IfcProtectiveDevice"))
+
+
+def _circuit_feeds(parts: _Parts) -> None:
+    """A board feeds what its circuit groups: electrical distribution is often exported with no
+    ports at all, only IfcElectricalCircuit / IfcDistributionCircuit / IfcSystem groups
+    (IfcRelAssignsToGroup). Each group with one feeder gets a directed link feeder → member,
+    unless ports already link the two."""
+    linked = {(a, b) for a, b, _ in parts.port_links} | {(b, a) for a, b, _ in parts.port_links}
+    ported = {a for a, _, _ in parts.port_links} | {b for _, b, _ in parts.port_links}
+    ambiguous = []
+    for system in parts.systems:
+        members = list(system.members)
+        if any(m in ported for m in members):
+            continue  # its ports say what feeds what
+        feeders: list[int] = []
+        for kinds in FEEDER_KINDS:
+            feeders = [m for m in members if parts.equipment[m].kind in kinds]
+            if feeders:
+                break
+        if not feeders or len(feeders) == len(members):
+            continue
+        if len(feeders) > 1:
+            ambiguous.append(system.name)
+            continue
+        board = feeders[0]
+        for m in members:
+            if m != board and (board, m) not in linked:
+                parts.port_links.append((board, m, True))
+    if ambiguous:
+        parts.warnings.append(
+            f"{parts.source.name}: {len(ambiguous)} system(s) group several boards "
+            f"({', '.join(ambiguous[:3])}{'…' if len(ambiguous) > 3 else ''}); which board feeds "
+            "what in them is not known — connect ports, or link them under overlay.links"
+        )
 
 
 def _ports_by_element(f: Any) -> dict[int, list[Any]]:
@@ -811,24 +987,48 @@ def _read_port_links(f: Any, parts: _Parts, index_of: dict[int, int],
             parts.port_links.append((ia, ib, False))
 
 
-def _read_walkable(f: Any, parts: _Parts, elevations: np.ndarray) -> None:
-    """For storeys without spaces: slabs (by where their top lies) minus walls cut at 1 m."""
+def _read_walkable(f: Any, parts: _Parts, elevations: np.ndarray,
+                   records: dict[int, _WallRecord], scale: float) -> None:
+    """For storeys without spaces: slabs (by where their top lies) minus walls cut at 1 m.
+    Walls whose plan was read from their extruded profile are cut from it; only the others
+    (columns, curtain walls, walls of other shapes) are meshed."""
     from twin.walkable import SECTION_HEIGHT_M, section_at, walkable_area
 
     with_spaces = {sp.storey for sp in parts.spaces}
+    with_doors = {d.storey for d in parts.doors}
     bare = [i for i in range(len(parts.storeys)) if i not in with_spaces]
     slabs = list(f.by_type("IfcSlab"))
     if not bare:
         return
     walls = [e for cls in ("IfcWall", "IfcColumn", "IfcCurtainWall") for e in f.by_type(cls)]
+    extruded = [r for r in records.values() if r.z_range is not None]
+    done = {r.wall.id() for r in extruded}
     slab_shapes = _geometry(f, [e for e in slabs if e.Representation is not None])
-    wall_meshes = list(_iter_meshes(f, [e for e in walls if e.Representation is not None]))
+    # Only storeys with a floor slab or a door can be walked on: mesh walls only for them.
+    bare = [i for i in bare if i in with_doors or any(
+        abs(sh.z_max - float(elevations[i])) <= VERTICAL_TOLERANCE_M for sh in slab_shapes.values())]
+    for i in sorted(set(range(len(parts.storeys))) - with_spaces - set(bare)):
+        parts.warnings.append(
+            f"{parts.source.name}: storey '{parts.storeys[i].name}' has no spaces, no floor "
+            "slab and no doors: nothing to walk on there, so it gets no walkable area"
+        )
+    if not bare:
+        return
+    wall_meshes = list(_iter_meshes(f, [e for e in walls if e.Representation is not None
+                                         and e.id() not in done]))
     for i in bare:
         z = float(elevations[i])
         floor = [sh.footprint for sh in slab_shapes.values()
                  if abs(sh.z_max - z) <= VERTICAL_TOLERANCE_M]
         cut = z + SECTION_HEIGHT_M
         sections, standing = [], []
+        for rec in extruded:
+            lo, hi = rec.z_range  # type: ignore[misc]
+            if not lo <= cut <= hi:
+                continue
+            sections.append(_wall_section(rec, cut, scale))
+            if lo >= z - VERTICAL_TOLERANCE_M:
+                standing.append(rec.plan)
         for _, verts, faces in wall_meshes:
             lo, hi = verts[:, 2].min(), verts[:, 2].max()
             if not lo <= cut <= hi:
@@ -855,6 +1055,244 @@ def _read_walkable(f: Any, parts: _Parts, elevations: np.ndarray) -> None:
             )
 
 
+@dataclass(frozen=True, slots=True)
+class _WallRecord:
+    wall: Any
+    plan: Polygon
+    z_range: tuple[float, float] | None
+    """Heights (m) the body spans; None when only the axis says where the wall is."""
+    z_placed: float
+    """Height of the wall's placement (m)."""
+
+
+def _wall_records(f: Any, scale: float) -> dict[int, _WallRecord]:
+    """Each IfcWall's plan read without meshing (see :func:`_wall_plan`), by entity id."""
+    import ifcopenshell.util.placement
+
+    out = {}
+    for wall in f.by_type("IfcWall"):
+        if wall.Representation is None or wall.ObjectPlacement is None:
+            continue
+        m = np.asarray(ifcopenshell.util.placement.get_local_placement(wall.ObjectPlacement), float)
+        found = _wall_plan(wall, m, scale)
+        if found is not None and not found[0].is_empty:
+            out[wall.id()] = _WallRecord(wall, found[0], found[1], float(m[2, 3] * scale))
+    return out
+
+
+def _wall_section(rec: _WallRecord, cut: float, scale: float) -> Any:
+    """A wall's plan with the openings that are open at height ``cut`` (m) taken out."""
+    holes = [hole for rel in getattr(rec.wall, "HasOpenings", ()) or ()
+             if (hole := _opening_plan(rel.RelatedOpeningElement, scale, cut)) is not None]
+    return rec.plan.difference(shapely.union_all(holes)) if holes else rec.plan
+
+
+def _read_walls(f: Any, parts: _Parts, storey_index: Any, scale: float,
+                records: dict[int, _WallRecord]) -> None:
+    """Each wall's plan, read from its representation without meshing: the profile of an
+    extruded body (through boolean clippings), else its axis widened by its material layers.
+    Doorways (door footprints and openings) are cut out. Walls with neither are counted."""
+    doors_on: dict[int, list[Polygon]] = {}
+    for d in parts.doors:
+        shape = d.footprint if d.footprint is not None and not d.footprint.is_empty \
+            else shapely.Point(d.xyz[:2]).buffer(d.width_m / 2)
+        doors_on.setdefault(d.storey, []).append(shape.buffer(DOORWAY_MARGIN_M))
+    plans: dict[int, list[Any]] = {}
+    unread = sum(1 for w in f.by_type("IfcWall")
+                 if w.Representation is not None and w.ObjectPlacement is not None
+                 and w.id() not in records)
+    for rec in records.values():
+        home = storey_index(rec.wall, rec.z_placed)
+        # A wall standing through several storeys (a stair shaft's) is a wall on each.
+        storeys = [i for i, st in enumerate(parts.storeys)
+                   if rec.z_range[0] <= st.elevation_m + WALL_CUT_M <= rec.z_range[1]] \
+            if rec.z_range is not None else []
+        for storey in storeys or [home]:
+            cut = parts.storeys[storey].elevation_m + WALL_CUT_M
+            plans.setdefault(storey, []).append(_wall_section(rec, cut, scale))
+    for storey, found in sorted(plans.items()):
+        solid = shapely.union_all(found)
+        if doors_on.get(storey):
+            solid = solid.difference(shapely.union_all(doors_on[storey]))
+        parts.walls.append(WallPlan(storey, _polygonal(solid)))
+    if unread:
+        parts.warnings.append(
+            f"{parts.source.name}: {unread} wall(s) have neither an extruded profile nor an axis "
+            "with material layers; walks are not checked against them"
+        )
+
+
+#: Door footprints are widened by this (m) when cut out of walls: frames and mesh rounding.
+DOORWAY_MARGIN_M = 0.05
+#: Walls are seen as cut at this height above their storey's floor (m): doorways are open there,
+#: window sills mostly not (the same cut as :data:`twin.walkable.SECTION_HEIGHT_M`).
+WALL_CUT_M = 1.0
+
+
+def _opening_plan(opening: Any, scale: float, cut_z: float) -> Polygon | None:
+    """The plan of an extruded opening (any direction) that is open at height ``cut_z`` (m)."""
+    box_ = _opening_box(opening, scale)
+    if box_ is None or not box_[1] <= cut_z <= box_[2]:
+        return None
+    return box_[0].buffer(0.01)
+
+
+def _door_shape(door: Any, scale: float) -> _Shape | None:
+    """A door's shape from the opening it fills (its doorway through the wall), not its mesh:
+    a door needs where its doorway is and how wide, not its leaf, frame and handle."""
+    for rel in getattr(door, "FillsVoids", ()) or ():
+        found = _opening_box(rel.RelatingOpeningElement, scale)
+        if found is not None and found[0].area > 0:
+            plan, lo, hi = found
+            c = plan.centroid
+            return _Shape(plan, lo, hi, (float(c.x), float(c.y), (lo + hi) / 2))
+    return None
+
+
+def _opening_box(opening: Any, scale: float) -> tuple[Polygon, float, float] | None:
+    """The plan (convex hull) and heights (m) of an opening made of extrusions in any direction."""
+    import ifcopenshell.util.placement
+
+    if opening.Representation is None or opening.ObjectPlacement is None:
+        return None
+    m = np.asarray(ifcopenshell.util.placement.get_local_placement(opening.ObjectPlacement), float)
+    corners = []
+    for rep in opening.Representation.Representations:
+        for item in rep.Items:
+            while item.is_a("IfcBooleanResult"):
+                item = item.FirstOperand
+            if not item.is_a("IfcExtrudedAreaSolid"):
+                continue
+            profile = _profile_polygon(item.SweptArea)
+            if profile is None:
+                continue
+            xy = np.asarray(profile.exterior.coords)
+            d = np.asarray([float(c) for c in item.ExtrudedDirection.DirectionRatios])
+            d = d / np.linalg.norm(d) * float(item.Depth)
+            base = np.column_stack([xy, np.zeros(len(xy)), np.ones(len(xy))])
+            top = base.copy()
+            top[:, :3] += d
+            pts = (m @ _axis2placement(item.Position) @ np.vstack([base, top]).T).T[:, :3] * scale
+            corners.append(pts)
+    if not corners:
+        return None
+    pts = np.vstack(corners)
+    hull = shapely.MultiPoint(pts[:, :2]).convex_hull
+    if not isinstance(hull, Polygon):
+        return None
+    return hull, float(pts[:, 2].min()), float(pts[:, 2].max())
+
+
+def _wall_plan(wall: Any, m: np.ndarray,
+               scale: float) -> tuple[Polygon, tuple[float, float] | None] | None:
+    """The plan of one wall in world metres and the heights (m) its body spans (None when only
+    its axis says where it is), or None when it cannot be read without meshing."""
+    reps = {r.RepresentationIdentifier: r for r in wall.Representation.Representations}
+    body = reps.get("Body")
+    local: Polygon | None = None
+    z_range: tuple[float, float] | None = None
+    if body is not None and body.Items:
+        item = body.Items[0]
+        while item.is_a("IfcBooleanResult"):
+            item = item.FirstOperand
+        if item.is_a("IfcExtrudedAreaSolid") and abs(float(item.ExtrudedDirection.DirectionRatios[2])) > 0.99:
+            profile = _profile_polygon(item.SweptArea)
+            if profile is not None:
+                position = _axis2placement(item.Position)
+                local = _transform(profile, position)
+                z0 = float(m[2, 3] + position[2, 3])
+                z1 = z0 + float(item.Depth) * float(np.sign(item.ExtrudedDirection.DirectionRatios[2]))
+                z_range = (min(z0, z1) * scale, max(z0, z1) * scale)
+    if local is None and "Axis" in reps:
+        local = _axis_plan(wall, reps["Axis"])
+    if local is None or local.is_empty:
+        return None
+    world = _transform(local, m)
+    if scale != 1.0:
+        world = shapely.affinity.scale(world, scale, scale, origin=(0, 0))
+    return world, z_range
+
+
+def _profile_polygon(profile: Any) -> Polygon | None:
+    if profile.is_a("IfcRectangleProfileDef"):
+        x, y = float(profile.XDim) / 2, float(profile.YDim) / 2
+        poly = box(-x, -y, x, y)
+    elif profile.is_a("IfcArbitraryClosedProfileDef"):
+        pts = _curve_points(profile.OuterCurve)
+        if pts is None or len(pts) < 3:
+            return None
+        poly = Polygon(pts).buffer(0)
+    else:
+        return None
+    position = getattr(profile, "Position", None)
+    return _transform(poly, _axis2placement(position)) if position is not None else poly
+
+
+def _curve_points(curve: Any) -> list[tuple[float, float]] | None:
+    """The vertices of a polyline or an indexed poly curve (arcs taken by their points)."""
+    if curve.is_a("IfcPolyline"):
+        return [(float(p.Coordinates[0]), float(p.Coordinates[1])) for p in curve.Points]
+    if curve.is_a("IfcIndexedPolyCurve"):
+        return [(float(c[0]), float(c[1])) for c in curve.Points.CoordList]
+    return None
+
+
+def _axis_plan(wall: Any, axis: Any) -> Polygon | None:
+    """A wall's axis widened by its material layer set usage (offset and direction sense)."""
+    import ifcopenshell.util.element
+
+    pts = _curve_points(axis.Items[0]) if axis.Items else None
+    if pts is None or len(pts) < 2:
+        return None
+    line = shapely.LineString(pts)
+    usage = ifcopenshell.util.element.get_material(wall, should_skip_usage=False)
+    if usage is None or not usage.is_a("IfcMaterialLayerSetUsage"):
+        return None
+    thickness = sum(float(layer.LayerThickness) for layer in usage.ForLayerSet.MaterialLayers)
+    if thickness <= 0 or line.length == 0:
+        return None
+    sense = 1.0 if usage.DirectionSense == "POSITIVE" else -1.0
+    centre = float(usage.OffsetFromReferenceLine or 0.0) + sense * thickness / 2
+    return line.offset_curve(centre).buffer(thickness / 2, cap_style="flat", join_style="mitre")
+
+
+def _axis2placement(position: Any) -> np.ndarray:
+    """4×4 matrix of an IfcAxis2Placement2D/3D (in the file's units)."""
+    m = np.eye(4)
+    if position is None:
+        return m
+    loc = [float(c) for c in position.Location.Coordinates]
+    m[: len(loc), 3] = loc
+    ref = getattr(position, "RefDirection", None)
+    x = np.array([float(c) for c in ref.DirectionRatios] if ref is not None else [1.0, 0.0], float)
+    if position.is_a("IfcAxis2Placement2D"):
+        x = x[:2] / np.linalg.norm(x[:2])
+        m[:2, 0] = x
+        m[:2, 1] = (-x[1], x[0])
+        return m
+    axis = getattr(position, "Axis", None)
+    z = np.array([float(c) for c in axis.DirectionRatios] if axis is not None else [0, 0, 1.0])
+    x3 = np.resize(x, 3) if x.size == 3 else np.array([x[0], x[1], 0.0])
+    z = z / np.linalg.norm(z)
+    x3 = x3 - z * float(x3 @ z)
+    x3 = x3 / np.linalg.norm(x3)
+    m[:3, 0], m[:3, 1], m[:3, 2] = x3, np.cross(z, x3), z
+    return m
+
+
+def _transform(poly: Any, m: np.ndarray) -> Any:
+    """A plan polygon through the plan part of a 4×4 placement matrix."""
+    a, b, d, e = m[0, 0], m[0, 1], m[1, 0], m[1, 1]
+    return shapely.affinity.affine_transform(poly, [a, b, d, e, m[0, 3], m[1, 3]])
+
+
+def _polygonal(geom: Any) -> Polygon | MultiPolygon:
+    polys = [g for g in shapely.get_parts(geom) if isinstance(g, Polygon) and not g.is_empty]
+    if not polys:
+        return Polygon()
+    return polys[0] if len(polys) == 1 else MultiPolygon(polys)
+
+
 # --------------------------------------------------------------------------------------------
 # Federation.
 
@@ -871,8 +1309,11 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
     links: list[tuple[int, int, bool]] = []
     warnings: list[str] = []
     walkable: list[Walkable] = []
+    walls: list[WallPlan] = []
+    remaps: list[list[int]] = []
     for source_index, part in enumerate(parts):
         remap = [_align_storey(storeys, s, source_index) for s in part.storeys]
+        remaps.append(remap)
         offset = len(equipment)
 
         def moved(items: list[Any], remap: list[int] = remap) -> list[Any]:
@@ -895,6 +1336,19 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
         links += [(a + offset, b + offset, d) for a, b, d in part.port_links]
         warnings += part.warnings
         walkable += [replace(w, storey=remap[w.storey]) for w in part.walkable]
+        walls += [replace(w, storey=remap[w.storey]) for w in part.walls]
+
+    # A storey met in several files takes the name its file with the most spaces there gives
+    # it (the architecture, not the MEP model), whichever order the files came in.
+    named: dict[int, tuple[int, str]] = {}
+    for part, remap in zip(parts, remaps, strict=True):
+        counts = Counter(sp.storey for sp in part.spaces)
+        for local, merged in enumerate(remap):
+            key = (counts.get(local, 0), part.storeys[local].name)
+            best = named.get(merged)
+            if best is None or key[0] > best[0] or (key[0] == best[0] and key[1] < best[1]):
+                named[merged] = key
+    storeys = [replace(s, name=named[i][1]) if i in named else s for i, s in enumerate(storeys)]
 
     # Sort storeys by elevation and renumber everything that points at them.
     order = sorted(range(len(storeys)), key=lambda i: storeys[i].elevation_m)
@@ -929,6 +1383,7 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
             # Another federated file may have brought the storey its spaces.
             if not any(sp.storey == w.storey for sp in spaces)
         ),
+        walls=tuple(replace(w, storey=new_index[w.storey]) for w in walls),
     )
 
 

@@ -112,6 +112,9 @@ class Lift:
     """GlobalIds of every element that was grouped into this lift (shaft, doors, per-storey cars)."""
     equipment: int = -1
     """Index of the lift in ``BuildingModel.equipment`` when it has ports (power feed), else -1."""
+    aliases: tuple[str, ...] = ()
+    """Every Name and LongName of its parts (``-``, ``Aufzug``, ``Lift 2``): a place named by any
+    of them is this lift."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,17 @@ class Equipment:
     xyz: XYZ
     space: int = -1
     systems: tuple[int, ...] = ()
+    kind: str = ""
+    """The IFC4 class this element is (``IfcValve``, ``IfcElectricDistributionBoard``…): its own
+    class, or for IFC2X3's generic classes (IfcFlowController…) what its type object, its
+    ObjectType or its name says; ``""`` when nothing says."""
+    type_name: str = ""
+    """The name of its type object (``Absperrventil``, ``Rueckschlagklappe``), else ``""``."""
+
+    @property
+    def what(self) -> str:
+        """The class that says what the element is: ``kind`` when known, else ``ifc_class``."""
+        return self.kind or self.ifc_class
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +164,16 @@ class Walkable:
 
 
 @dataclass(frozen=True, slots=True)
+class WallPlan:
+    """A wall seen from above on the storey it stands on, with its doorways cut out: what a walk
+    on that storey must not cross (read from the wall's extruded profile or its axis and
+    material layers, see :mod:`twin.ifc`)."""
+
+    storey: int
+    plan: Polygon | MultiPolygon
+
+
+@dataclass(frozen=True, slots=True)
 class BuildingModel:
     sources: tuple[SourceFile, ...]
     storeys: tuple[Storey, ...]
@@ -161,12 +185,15 @@ class BuildingModel:
     equipment: tuple[Equipment, ...]
     systems: tuple[System, ...]
     port_links: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int32))
-    """(k, 2) equipment indices whose ports are connected; flow runs column 0 → 1 where
-    ``port_directed`` is true (from the ports' FlowDirection), either way where it is false."""
+    """(k, 2) equipment indices whose ports are connected, or a board and what one of its
+    circuits feeds (IfcRelAssignsToGroup); flow runs column 0 → 1 where ``port_directed`` is
+    true (from the ports' FlowDirection, or board → load), either way where it is false."""
     port_directed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     warnings: tuple[str, ...] = ()
     walkable: tuple[Walkable, ...] = ()
     """Walkable areas of storeys with no spaces (the grid fallback)."""
+    walls: tuple[WallPlan, ...] = ()
+    """Wall plans with doorways cut out, per storey (walks must not cross them)."""
 
     @property
     def schema(self) -> str:

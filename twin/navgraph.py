@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import shapely
+import shapely.geometry.polygon
+import shapely.ops
 from scipy.spatial import cKDTree
 from shapely.geometry import Point
 
@@ -31,6 +33,9 @@ class NodeKind(IntEnum):
     EQUIPMENT = 4
     GRID = 5
     """A cell of the walkable grid on a storey with no usable spaces."""
+    WAYPOINT = 6
+    """A point a walk passes inside a space (``node_ref`` = the space): in front of a door, at
+    an inner corner of an L-shaped corridor; or round the outside (``node_ref`` = -1)."""
 
 
 class EdgeKind(IntEnum):
@@ -109,9 +114,17 @@ OPEN_GAP_M = 0.05
 OPEN_MIN_M = 0.8
 #: In a model with no doors at all, spaces this close (m) share one wall; it is assumed passable.
 ASSUMED_GAP_M = 0.5
-#: A straight walk between two doors of a space may graze its outline by this much (m): door
-#: nodes sit in the wall, just outside the space's footprint.
-PORTAL_SLACK_M = 0.35
+#: A walk through a door starts and ends this far (m) inside the space in front of it: door
+#: nodes stand in the wall, so a walk along the room from door to door steps out of the wall
+#: first (half a person's width plus a step).
+FRONT_M = 0.4
+#: A walk may graze a wall by this much in all (m): a jamb's corner, rounding of footprints.
+WALL_GRAZE_M = 0.06
+#: Walks inside a space bend round its inner corners at points this far (m) from the walls.
+CORNER_M = 0.3
+#: A walk inside a space may graze its outline by this much (m): footprints are meshes'
+#: projections, rounded to millimetres.
+OUTLINE_SLACK_M = 0.01
 #: A stair's footprint buffered by this (m) reaches the spaces it lands in.
 LANDING_REACH_M = 0.5
 #: Landings of stacked stairs closer than this (m) on one storey are one landing.
@@ -124,6 +137,14 @@ NEAREST_SPACE_M = 5.0
 GRID_SPACING_M = 1.0
 #: External doors on storeys within this (m) of the ground storey are entrances.
 GROUND_BAND_M = 1.5
+#: Gaps between a storey's spaces up to this wide (m) are walls: closed over, they give the
+#: building's outline.
+OUTLINE_CLOSE_M = 1.0
+#: A door whose centre lies within this (m) of the ground storey's outline is in the façade (half
+#: a thick outer wall plus a margin).
+FACADE_M = 0.8
+#: The walk round the outside between entrances keeps this far (m) from the outline.
+OUTSIDE_OFFSET_M = 1.5
 
 
 def build_navgraph(model: BuildingModel) -> NavGraph:
@@ -148,8 +169,15 @@ class _GraphBuilder:
         self.kind: list[int] = []
         self.ref: list[int] = []
         self.edges: list[tuple[int, int, int, int, float, bool]] = []
-        self.portals: dict[int, list[int]] = {}
-        """Space index → the door and landing nodes on its edge."""
+        self.hubs: dict[int, list[int]] = {}
+        """Space index → nodes inside it that walks join up with each other: door fronts,
+        landings, open-boundary crossings."""
+        self.leaves: dict[int, list[int]] = {}
+        """Space index → nodes inside it reached from its centre only (equipment)."""
+        self.fronts: dict[tuple[int, int, int], int] = {}
+        self.walls = walls_by_storey(model)
+        self.shrunk: dict[tuple[int, float], Any] = {}
+        self.storey_z = np.array([st.elevation_m for st in model.storeys])
         self.notes: list[str] = []
         spaces = model.spaces
         self.footprints = [sp.footprint for sp in spaces]
@@ -192,12 +220,78 @@ class _GraphBuilder:
             return -1
         return min(hits, key=lambda i: self.footprints[i].distance(point))
 
+    def inset(self, space: int, depth: float) -> Any:
+        """The space's footprint shrunk by ``depth`` (m), computed once."""
+        key = (space, depth)
+        if key not in self.shrunk:
+            self.shrunk[key] = self.footprints[space].buffer(-depth, join_style="mitre")
+        return self.shrunk[key]
+
+    def walls_near(self, storey: int, geom: Any) -> Any:
+        """The walls of ``storey`` whose plans come near ``geom`` (None when there are none)."""
+        plan = self.walls.get(storey)
+        if plan is None:
+            return None
+        x0, y0, x1, y1 = geom.bounds
+        near = shapely.clip_by_rect(plan, x0 - 0.1, y0 - 0.1, x1 + 0.1, y1 + 0.1)
+        return None if near.is_empty else near
+
+    def front(self, space: int, x: float, y: float) -> int:
+        """The waypoint inside ``space`` nearest to (x, y), ``FRONT_M`` in from its walls
+        (less in a space too narrow for that); shared by everything that asks for one spot."""
+        key = (space, round(x * 20), round(y * 20))  # 5 cm
+        if key in self.fronts:
+            return self.fronts[key]
+        poly = self.footprints[space]
+        at = Point(x, y)
+        spot = None
+        for depth in (FRONT_M, FRONT_M / 4):
+            inner = self.inset(space, depth)
+            if not inner.is_empty:
+                spot = shapely.ops.nearest_points(inner, at)[0]
+                break
+        if spot is None:
+            spot = poly.representative_point()
+        sp = self.model.spaces[space]
+        n = self.node((spot.x, spot.y, sp.floor_z_m), sp.storey, NodeKind.WAYPOINT, space)
+        self.fronts[key] = n
+        self.hubs.setdefault(space, []).append(n)
+        return n
+
+    def through_wall(self, at: Point, space: int) -> bool:
+        """Whether the step from ``at`` to its nearest spot inside ``space`` crosses a wall."""
+        inner = self.inset(space, FRONT_M)
+        if inner.is_empty:
+            return False
+        spot = shapely.ops.nearest_points(inner, at)[0]
+        step = shapely.LineString([at, spot])
+        near = self.walls_near(int(self.space_storey[space]), step)
+        return near is not None and bool(step.intersection(near).length > WALL_GRAZE_M)
+
+    def join(self, space: int, n: int, kind: EdgeKind = EdgeKind.WALK, *, ref: int = -1,
+             leaf: bool = False) -> int:
+        """Join node ``n`` (a door, landing, lift stop or piece of equipment) to the walks
+        inside ``space``; gives the node inside the space it joined (``n`` itself when ``n``
+        stands well inside, else the waypoint in front of it)."""
+        x, y = self.xyz[n][:2]
+        deep = self.inset(space, FRONT_M / 2)
+        if kind == EdgeKind.WALK and not deep.is_empty and deep.covers(Point(x, y)):
+            (self.leaves if leaf else self.hubs).setdefault(space, []).append(n)
+            return n
+        f = self.front(space, x, y)
+        if kind == EdgeKind.LIFT_BOARD:
+            self.edge(f, n, kind, ref=ref)  # u is the floor, v the car
+        else:
+            self.edge(n, f, kind, ref=ref)
+        return f
+
     # -- stages --------------------------------------------------------------------------------
 
     def build(self) -> NavGraph:
         model = self.model
         self.add_grids()
         ground = self.ground_storeys()
+        self.outline = self.ground_outline(ground)
         door_node, entrances = self.add_doors(ground)
         self.add_open_boundaries(OPEN_GAP_M, assumed=False)
         if not model.doors and len(model.spaces) > 1:
@@ -207,11 +301,11 @@ class _GraphBuilder:
             )
             self.add_open_boundaries(ASSUMED_GAP_M, assumed=True)
         self.add_stairs()
-        self.add_portal_links()
         self.add_lifts()
         if not model.stairs and not model.lifts:
             self.add_assumed_vertical_links()
         equipment_node = self.add_equipment()
+        self.add_space_walks()
         self.add_outside(entrances)
         edges = self.edges
         return NavGraph(
@@ -284,45 +378,85 @@ class _GraphBuilder:
         ground = min(with_spaces, key=lambda i: abs(elev[i]))
         return {i for i in with_spaces if abs(elev[i] - elev[ground]) <= GROUND_BAND_M}
 
+    def ground_outline(self, ground: set[int]) -> Any:
+        """The ground storeys' plan with the walls between their spaces closed over."""
+        parts = [self.footprints[i] for i, s in enumerate(self.space_storey.tolist())
+                 if s in ground and not self.model.spaces[i].is_lift]
+        parts += [w.area for w in self.model.walkable if w.storey in ground]
+        if not parts:
+            return None
+        # Walls standing outside every space (a podium's, a garden wall) are part of the outline
+        # too: the walk round the outside goes round them.
+        parts += [self.walls[s] for s in sorted(ground) if s in self.walls]
+        r = OUTLINE_CLOSE_M / 2
+        merged = shapely.union_all(parts).buffer(r, join_style="mitre").buffer(-r, join_style="mitre")
+        polys = [p for p in shapely.get_parts(merged) if isinstance(p, shapely.Polygon)]
+        return shapely.MultiPolygon([shapely.Polygon(p.exterior) for p in polys]) if polys else None
+
+    def on_facade(self, x: float, y: float) -> bool:
+        if self.outline is None:
+            return True
+        return bool(self.outline.boundary.distance(Point(x, y)) <= FACADE_M)
+
     def add_doors(self, ground: set[int]) -> tuple[list[int], list[int]]:
-        door_node, entrances, loose = [], [], []
+        door_node, entrances, loose, inside = [], [], [], []
         for d_index, door in enumerate(self.model.doors):
             n = self.node(door.xyz, door.storey, NodeKind.DOOR, d_index)
             door_node.append(n)
             shape = door.footprint if door.footprint is not None and not door.footprint.is_empty \
                 else Point(door.xyz[0], door.xyz[1]).buffer(door.width_m / 2)
             reach = shape.buffer(DOOR_REACH_M)
-            near_z = {i for i, s in enumerate(self.model.storeys)
-                      if i == door.storey or abs(s.elevation_m - door.xyz[2]) < 1.0}
+            near_z = set(np.flatnonzero(np.abs(self.storey_z - door.xyz[2]) < 1.0).tolist()) | {
+                door.storey}
             hits = self.spaces_near(reach, near_z)
             # A door joins (at most) the two spaces it overlaps most; a corner of a third
             # space brushing the buffer is not a way through.
             hits = sorted(hits, key=lambda i: -reach.intersection(self.footprints[i]).area)[:2]
             centre = Point(door.xyz[0], door.xyz[1])
-            inner = [i for i in hits if self.footprints[i].buffer(-INNER_DOOR_DEPTH_M).contains(centre)]
+            inner = [i for i in hits if self.inset(i, INNER_DOOR_DEPTH_M).contains(centre)]
             if inner:
                 # A door standing well inside one space (a toilet stall, a wardrobe) is not a
                 # way into the room behind the wall.
                 hits = inner[:1]
+            elif len(hits) == 2 and door.storey in self.walls:
+                # A space beside the door's wall rather than behind it: stepping in from the
+                # doorway would go through the wall.
+                through = [i for i in hits if self.through_wall(centre, i)]
+                if len(through) == 1:
+                    hits = [i for i in hits if i not in through]
             for i in hits:
-                self.edge(int(self.space_node[i]), n, EdgeKind.WALK, ref=d_index)
-                self.portals.setdefault(i, []).append(n)
+                self.join(i, n, EdgeKind.WALK, ref=d_index)
             on_grid = self.link_to_grid(n, door.storey, door.width_m / 2 + DOOR_REACH_M + 0.3,
                                         ref=d_index)
             if not hits and not on_grid:
                 loose.append(door.name or door.id)
-            external = door.is_external if door.is_external is not None else len(hits) == 1
-            if external and door.storey in ground and (hits or on_grid):
+            if door.storey not in ground or not (hits or on_grid):
+                continue
+            # An entrance is a door in the façade with a space on one side only, or flagged
+            # external (Pset_DoorCommon.IsExternal) and in the façade; a door flagged external
+            # deep inside the building is an escape door into a hall, not where people arrive.
+            facade = self.on_facade(door.xyz[0], door.xyz[1])
+            one_side = len(hits) == 1 or (on_grid and not hits)
+            if facade and (door.is_external is True or one_side):
                 entrances.append(n)
+            elif door.is_external is True:
+                inside.append(door.name or door.id)
         if loose:
             self.notes.append(
                 f"{len(loose)} door(s) touch no space and lead nowhere "
                 f"({', '.join(loose[:3])}{'…' if len(loose) > 3 else ''})"
             )
+        if inside:
+            self.notes.append(
+                f"{len(inside)} door(s) flagged external (IsExternal) stand inside the building's "
+                f"outline and are not used as entrances ({', '.join(inside[:3])}"
+                f"{'…' if len(inside) > 3 else ''}); declare entrances in the scenario if they are"
+            )
         return door_node, entrances
 
     def add_open_boundaries(self, gap: float, *, assumed: bool) -> None:
-        """Link spaces of one storey whose footprints come within ``gap`` along ≥ OPEN_MIN_M."""
+        """Link spaces of one storey whose footprints come within ``gap`` along ≥ OPEN_MIN_M,
+        across the middle of the boundary they share."""
         spaces = self.model.spaces
         if not spaces:
             return
@@ -334,49 +468,97 @@ class _GraphBuilder:
             strip = self.footprints[a].buffer(half).intersection(self.footprints[b].buffer(half))
             if strip.is_empty or strip.area / (2 * half) < OPEN_MIN_M:
                 continue
-            mid = strip.centroid
-            ua, ub = int(self.space_node[a]), int(self.space_node[b])
-            pa, pb = np.array(self.xyz[ua][:2]), np.array(self.xyz[ub][:2])
-            via = np.array([mid.x, mid.y])
-            length = float(np.linalg.norm(via - pa) + np.linalg.norm(pb - via))
-            self.edge(ua, ub, EdgeKind.WALK, length_m=length, assumed=assumed)
+            mid = strip.representative_point() if not strip.contains(strip.centroid) \
+                else strip.centroid
+            fa, fb = self.front(a, mid.x, mid.y), self.front(b, mid.x, mid.y)
+            self.edge(fa, fb, EdgeKind.WALK, assumed=assumed)
 
-    def add_portal_links(self) -> None:
-        """Walk straight from door to door across a space when the straight line stays inside it.
+    def add_space_walks(self) -> None:
+        """Walks inside each space: between its centre and the waypoints, landings and doors in
+        it, straight where the straight line stays in the space, else round its inner corners.
 
-        Without these a long corridor would send everyone through its centroid: door to centre
-        to the next door, a detour that grows with the corridor.
+        Without the door-to-door walks a long corridor would send everyone through its centre:
+        door to centre to the next door, a detour that grows with the corridor.
         """
-        for space, portals in self.portals.items():
-            if len(portals) < 2:
-                continue
-            room = self.footprints[space].buffer(PORTAL_SLACK_M)
-            pairs = list(itertools.combinations(portals, 2))
-            lines = shapely.linestrings([[self.xyz[a][:2], self.xyz[b][:2]] for a, b in pairs])
-            inside = shapely.covered_by(lines, room)
-            for (a, b), ok in zip(pairs, inside.tolist(), strict=True):
+        for space in sorted(set(self.hubs) | set(self.leaves)):
+            poly = self.footprints[space]
+            room = poly.buffer(OUTLINE_SLACK_M, join_style="mitre")
+            walls = self.walls_near(int(self.space_storey[space]), poly)
+            if walls is not None and walls.intersects(self.inset(space, OUTLINE_SLACK_M)):
+                # Partitions inside a space (toilet cubicles, a wall the space was drawn over).
+                room = room.difference(walls)
+            shapely.prepare(room)
+            hubs = list(dict.fromkeys([int(self.space_node[space]), *self.hubs.get(space, [])]))
+            leaves = [n for n in dict.fromkeys(self.leaves.get(space, [])) if n not in hubs]
+            pairs = [(a, b) for a, b in itertools.combinations(hubs, 2)]
+            pairs += [(hubs[0], b) for b in leaves]
+            seen = _sees(room, [self.xyz[a][:2] for a, _ in pairs], [self.xyz[b][:2] for _, b in pairs])
+            for (a, b), ok in zip(pairs, seen.tolist(), strict=True):
                 if ok:
                     self.edge(a, b, EdgeKind.WALK)
+            blocked = [p for p, ok in zip(pairs, seen.tolist(), strict=True) if not ok]
+            if blocked:
+                self.round_corners(space, room, hubs, leaves, blocked)
+
+    def round_corners(self, space: int, room: Any, hubs: list[int], leaves: list[int],
+                      blocked: list[tuple[int, int]]) -> None:
+        """Walks between points of a space that cannot see each other go via its inner
+        corners; what still finds no way is joined straight (and counted by the audit)."""
+        sp = self.model.spaces[space]
+        corners = _inner_corners(self.footprints[space], CORNER_M)
+        if corners.size:
+            corners = corners[shapely.covers(room, shapely.points(corners))]
+        nodes = [self.node((x, y, sp.floor_z_m), sp.storey, NodeKind.WAYPOINT, space)
+                 for x, y in corners.tolist()]
+        links: list[tuple[int, int]] = list(itertools.combinations(nodes, 2))
+        links += [(c, p) for c in nodes for p in (*hubs, *leaves)]
+        seen = _sees(room, [self.xyz[a][:2] for a, _ in links], [self.xyz[b][:2] for _, b in links]) \
+            if links else np.zeros(0, bool)
+        parent = {n: n for n in (*hubs, *leaves, *nodes)}
+
+        def find(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for a, b in {*(self.edge_pairs_in(space))}:
+            parent[find(a)] = find(b)
+        for (a, b), ok in zip(links, seen.tolist(), strict=True):
+            if ok:
+                self.edge(a, b, EdgeKind.WALK)
+                parent[find(a)] = find(b)
+        for a, b in blocked:
+            if find(a) != find(b):
+                self.edge(a, b, EdgeKind.WALK)
+                parent[find(a)] = find(b)
+
+    def edge_pairs_in(self, space: int) -> list[tuple[int, int]]:
+        """Walk links already made between nodes that stand inside ``space``."""
+        members = {int(self.space_node[space]), *self.hubs.get(space, []), *self.leaves.get(space, [])}
+        return [(e[0], e[1]) for e in self.edges if e[0] in members and e[1] in members]
 
     def landing(self, stair_index: int, storey: int, at: Point, landings: dict[int, list[int]],
                 reach: Any) -> int:
-        """The landing node of a stair on a storey, shared with stacked stairs, linked to spaces."""
+        """The landing node of a stair on a storey, shared with stacked stairs, joined to the
+        space the stair stands in (the stair hall)."""
         z = self.model.storeys[storey].elevation_m
         for n in landings.setdefault(storey, []):
             if np.hypot(self.xyz[n][0] - at.x, self.xyz[n][1] - at.y) <= LANDING_MERGE_M:
                 return n
         n = self.node((at.x, at.y, z), storey, NodeKind.STAIR, stair_index)
         landings[storey].append(n)
-        hits = [i for i in self.spaces_near(reach, {storey}) if not self.model.spaces[i].is_lift]
-        if not hits:
-            nearest = self.nearest_space(at, storey, within=NEAREST_SPACE_M)
-            hits = [nearest] if nearest >= 0 else []
-        for i in hits:
-            self.edge(int(self.space_node[i]), n, EdgeKind.WALK)
-            self.portals.setdefault(i, []).append(n)
+        stair = self.model.stairs[stair_index].footprint
+        near = [i for i in self.spaces_near(reach, {storey}) if not self.model.spaces[i].is_lift]
+        hall = max(near, key=lambda i: (self.footprints[i].intersection(stair).area,
+                                        -self.footprints[i].distance(at)), default=-1)
+        if hall < 0:
+            hall = self.nearest_space(at, storey, within=NEAREST_SPACE_M)
+        if hall >= 0:
+            self.join(hall, n)
         if self.link_to_grid(n, storey, LANDING_MERGE_M):
             return n
-        if not hits and any(sp.storey == storey for sp in self.model.spaces):
+        if hall < 0 and any(sp.storey == storey for sp in self.model.spaces):
             name = self.model.stairs[stair_index].name
             self.notes.append(f"stair {name} lands in no space on storey "
                               f"'{self.model.storeys[storey].name}'")
@@ -414,7 +596,10 @@ class _GraphBuilder:
                     nearest = self.nearest_space(at, s, within=NEAREST_SPACE_M, lifts_too=True)
                     floor = [nearest] if nearest >= 0 else []
                 for i in floor:
-                    self.edge(int(self.space_node[i]), n, EdgeKind.LIFT_BOARD, ref=k)
+                    if self.model.spaces[i].is_lift:
+                        self.edge(int(self.space_node[i]), n, EdgeKind.LIFT_BOARD, ref=k)
+                    else:
+                        self.join(i, n, EdgeKind.LIFT_BOARD, ref=k)
                 if not floor and self.link_to_grid(n, s, LIFT_REACH_M + 1.0,
                                                    EdgeKind.LIFT_BOARD, ref=k):
                     continue
@@ -469,11 +654,16 @@ class _GraphBuilder:
                 z = self.model.spaces[space].floor_z_m
             n = self.node((e.xyz[0], e.xyz[1], z), e.storey, NodeKind.EQUIPMENT, k)
             equipment_node.append(n)
+            at = Point(e.xyz[0], e.xyz[1])
             if space < 0:
-                space = self.nearest_space(Point(e.xyz[0], e.xyz[1]), e.storey,
-                                           within=NEAREST_SPACE_M, lifts_too=True)
+                space = self.nearest_space(at, e.storey, within=NEAREST_SPACE_M, lifts_too=True)
+            if space >= 0 and e.storey in self.walls and self.through_wall(at, space):
+                # Equipment in or behind a wall: reach it from the room it opens into.
+                around = sorted(self.spaces_near(at, {e.storey}, distance=NEAREST_SPACE_M),
+                                key=lambda i: self.footprints[i].distance(at))
+                space = next((i for i in around if not self.through_wall(at, i)), space)
             if space >= 0:
-                self.edge(int(self.space_node[space]), n, EdgeKind.WALK)
+                self.join(space, n, leaf=True)
             elif not self.link_to_grid(n, e.storey, 1.0):
                 stranded[e.storey] = stranded.get(e.storey, 0) + 1
         for s, count in sorted(stranded.items()):
@@ -484,9 +674,89 @@ class _GraphBuilder:
         return equipment_node
 
     def add_outside(self, entrances: list[int]) -> None:
-        """People can walk round the outside from one entrance to another."""
-        for u, v in itertools.combinations(entrances, 2):
-            self.edge(u, v, EdgeKind.OUTSIDE)
+        """People walk round the outside from one entrance to another: along the building's
+        outline, ``OUTSIDE_OFFSET_M`` out, not through it."""
+        if len(entrances) < 2:
+            return
+        if self.outline is None:
+            for u, v in itertools.combinations(entrances, 2):
+                self.edge(u, v, EdgeKind.OUTSIDE)
+            return
+        rings = [shapely.LineString(p.exterior.coords) for p in
+                 shapely.get_parts(self.outline.buffer(OUTSIDE_OFFSET_M, join_style="mitre"))
+                 if isinstance(p, shapely.Polygon)]
+        rings = [r.simplify(0.2) for r in rings]
+        z = min(self.xyz[n][2] for n in entrances)
+        storey = self.storey[entrances[0]]
+        stops: list[list[tuple[float, int]]] = [[] for _ in rings]
+
+        def stop_at(r: int, x: float, y: float) -> int:
+            t = rings[r].project(Point(x, y))
+            p = rings[r].interpolate(t)
+            n = self.node((p.x, p.y, z), storey, NodeKind.WAYPOINT, -1)
+            stops[r].append((t, n))
+            return n
+
+        used: list[int] = []
+        for door in entrances:
+            at = Point(*self.xyz[door][:2])
+            r = min(range(len(rings)), key=lambda i: rings[i].distance(at))
+            self.edge(door, stop_at(r, at.x, at.y), EdgeKind.OUTSIDE)
+            used.append(r)
+        reached = sorted(set(used))
+        for k, r in enumerate(reached[1:], start=1):
+            # Open ground between two buildings: a straight walk between their nearest points.
+            other = min(reached[:k], key=lambda i: rings[i].distance(rings[r]))
+            a, b = shapely.ops.nearest_points(rings[r], rings[other])
+            self.edge(stop_at(r, a.x, a.y), stop_at(other, b.x, b.y), EdgeKind.OUTSIDE)
+        for r in reached:
+            ring = rings[r]
+            for x, y in list(ring.coords)[:-1]:
+                stops[r].append((ring.project(Point(x, y)),
+                                 self.node((x, y, z), storey, NodeKind.WAYPOINT, -1)))
+            ordered = [n for _, n in sorted(stops[r])]
+            for u, v in zip(ordered, ordered[1:] + ordered[:1], strict=True):
+                self.edge(u, v, EdgeKind.OUTSIDE)
+
+
+def walls_by_storey(model: BuildingModel) -> dict[int, Any]:
+    """The union of each storey's wall plans (doorways cut out), prepared for fast queries."""
+    found: dict[int, list[Any]] = {}
+    for w in model.walls:
+        found.setdefault(w.storey, []).append(w.plan)
+    out = {}
+    for storey, plans in found.items():
+        merged = shapely.union_all(plans)
+        shapely.prepare(merged)
+        out[storey] = merged
+    return out
+
+
+def _sees(room: Any, a: list[Any], b: list[Any]) -> np.ndarray:
+    """Whether each straight line a[i] → b[i] stays inside ``room``."""
+    if not a:
+        return np.zeros(0, bool)
+    lines = shapely.linestrings(np.stack([np.asarray(a, float), np.asarray(b, float)], axis=1))
+    return np.asarray(shapely.covered_by(lines, room))
+
+
+def _inner_corners(poly: Any, offset_m: float) -> np.ndarray:
+    """Points ``offset_m`` in from each inner (reflex) corner of a polygon, shape (k, 2)."""
+    inner = poly.buffer(-offset_m, join_style="mitre")
+    out = []
+    for part in shapely.get_parts(inner):
+        if not isinstance(part, shapely.Polygon) or part.is_empty:
+            continue
+        part = shapely.geometry.polygon.orient(part.simplify(0.02), 1.0)
+        for ring in (part.exterior, *part.interiors):
+            xy = np.asarray(ring.coords)[:-1]
+            if len(xy) < 3:
+                continue
+            prev, nxt = np.roll(xy, 1, axis=0), np.roll(xy, -1, axis=0)
+            cross = (xy[:, 0] - prev[:, 0]) * (nxt[:, 1] - xy[:, 1]) - \
+                (xy[:, 1] - prev[:, 1]) * (nxt[:, 0] - xy[:, 0])
+            out.append(xy[cross < -1e-9])
+    return np.concatenate(out) if out else np.zeros((0, 2))
 
 
 def _long_side(poly: Any) -> float:

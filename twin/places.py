@@ -114,6 +114,10 @@ def close_places(
                 graph.edge_kind, (int(EdgeKind.STAIR), int(EdgeKind.RAMP))
             )
             state = state.with_closed(edges=np.flatnonzero(flights).tolist())
+        elif found is not None and found.kind == "space":
+            # Nobody walks through a closed room, not even from door to door across it.
+            inside = (graph.node_kind == NodeKind.WAYPOINT) & (graph.node_ref == found.index)
+            state = state.with_closed([node, *np.flatnonzero(inside).tolist()])
         else:
             state = state.with_closed([node])
     return state
@@ -158,7 +162,9 @@ def _resolve(place: str, model: BuildingModel, graph: NavGraph) -> tuple[_Candid
         found = _lifts_first(_by_name(name, model), model)
         if storey_text.strip():
             storey = resolve_storey(storey_text.strip(), model)
-            found = [c for c in found if c.storey == storey]
+            # A lift or stair is on every storey it serves: "Lift 2 @ Level 3" is its stop there.
+            found = [_Candidate(c.kind, c.index, c.label, c.id, storey) for c in found
+                     if c.storey == storey or storey in _serves(c, model)]
             if not found:
                 raise PlaceError(
                     f"no place called '{name}' on storey '{model.storeys[storey].name}'"
@@ -230,6 +236,8 @@ def place_name(model: BuildingModel, graph: NavGraph, node: int) -> str:
         return str(item.name or f"{kind.name.lower()} {item.id}")
     if kind == NodeKind.GRID:
         return "walkway"
+    if kind == NodeKind.WAYPOINT:
+        return f"in {model.spaces[ref].label}" if 0 <= ref < len(model.spaces) else "outside"
     return f"{kind.name.lower()} node {node}"
 
 
@@ -311,7 +319,7 @@ def _by_name(name: str, model: BuildingModel) -> list[_Candidate]:
         [
             _Candidate("lift", i, lf.name, lf.id, min(lf.storeys, default=-1))
             for i, lf in enumerate(model.lifts)
-            if lf.name.lower() == key
+            if key in {lf.name.lower(), *(a.lower() for a in lf.aliases)}
         ],
         # A lift car exported as an IfcSpace answers to its name only after the lift itself.
         [
@@ -340,7 +348,7 @@ def _names(model: BuildingModel, storey: int | None = None) -> list[str]:
             names += [s.name, s.long_name]
     names += [e.name for e in model.equipment if storey is None or e.storey == storey]
     if storey is None:
-        names += [lf.name for lf in model.lifts] + [s.name for s in model.stairs]
+        names += [a for lf in model.lifts for a in (lf.name, *lf.aliases)] + [s.name for s in model.stairs]
     return list(dict.fromkeys(n for n in names if n))
 
 
@@ -355,8 +363,18 @@ def _node_of(c: _Candidate, model: BuildingModel, graph: NavGraph) -> int:
     if c.kind == "equipment":
         return at(graph.equipment_node, c.index)
     if c.kind == "lift":
-        return lift_landing(graph, c.index)
-    return _lowest(graph, np.flatnonzero((graph.node_kind == NodeKind.STAIR) & (graph.node_ref == c.index)))
+        return lift_landing(graph, c.index, c.storey)
+    landings = np.flatnonzero((graph.node_kind == NodeKind.STAIR) & (graph.node_ref == c.index))
+    here = landings[graph.node_storey[landings] == c.storey]
+    return int(here[0]) if here.size else _lowest(graph, landings)
+
+
+def _serves(c: _Candidate, model: BuildingModel) -> tuple[int, ...]:
+    if c.kind == "lift":
+        return model.lifts[c.index].storeys
+    if c.kind == "stair":
+        return model.stairs[c.index].storeys
+    return ()
 
 
 def lift_landing(graph: NavGraph, lift: int, storey: int | None = None) -> int:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from twin.households import is_household
+from twin.navgraph import NodeKind
 from twin.twin import Twin
 from twin.words import plural
 
@@ -71,8 +72,67 @@ def summarize(twin: Twin) -> dict[str, Any]:
                 for u in audit.unreachable
             ],
         },
+        "walls": {
+            "storeys_with_walls": len({w.storey for w in model.walls}),
+            "links_through_walls": int(audit.wall_crossings.size),
+            "assumed_links_through_walls": audit.assumed_wall_crossings,
+        },
+        "lifts": [
+            {"name": lf.name, "id": lf.id, "found_as": lf.ifc_class,
+             "stops": [model.storeys[s].name for s in lf.storeys]}
+            for lf in model.lifts
+        ],
+        "stairs": [
+            {"name": st.name, "id": st.id, "kind": st.kind,
+             "storeys": [model.storeys[s].name for s in st.storeys]}
+            for st in model.stairs
+        ],
+        "entrances": [
+            {"name": model.doors[int(graph.node_ref[n])].name, "id": model.doors[int(graph.node_ref[n])].id,
+             "storey": model.storeys[int(graph.node_storey[n])].name}
+            for n in graph.entrances if graph.node_kind[n] == NodeKind.DOOR
+        ],
+        "mep": mep_summary(twin),
         "notes": list(audit.notes),
     }
+
+
+#: Names listed per board or valve in ``twin inspect``'s text.
+LISTED_FED = 4
+
+
+def mep_summary(twin: Twin) -> dict[str, Any]:
+    """Roles found, how the equipment is connected, what each board feeds and each isolation
+    valve shuts (items downstream, their roles)."""
+    from twin.engine.plant import build_plant
+
+    model = twin.model
+    plant = build_plant(model, twin.graph)
+    n = len(model.equipment)
+    roles = Counter(plant.role[:n])
+    has_ports = bool(len(model.port_links))
+
+    def reach(item: int, medium: str) -> dict[str, Any]:
+        down = sorted(plant.downstream([item], medium) - {item})
+        e = model.equipment[item]
+        return {"name": e.name or e.id, "id": e.id, "storey": model.storeys[e.storey].name,
+                "type": e.type_name or e.predefined_type,
+                "downstream": len(down),
+                "downstream_roles": dict(sorted(Counter(plant.role[i] for i in down).items())),
+                "first": [plant.name[i] for i in down[:LISTED_FED]]}
+
+    boards = [reach(i, "power") for i in plant.items("board") if i < n]
+    valves = [reach(i, "water") for i in plant.items("valve") if i < n]
+    if not n:
+        topology = "no MEP elements"
+    elif not has_ports:
+        topology = ("none: no ports connect the equipment and no circuit groups a board, so a "
+                    "burst finds no upstream valve and a board feeds nothing; add links under "
+                    "the scenario's overlay")
+    else:
+        topology = f"{len(model.port_links)} connections (ports, or a board to its circuits)"
+    return {"roles": dict(sorted(roles.items())), "topology": topology,
+            "boards": boards, "isolation_valves": valves}
 
 
 def format_summary(summary: dict[str, Any]) -> str:
@@ -99,6 +159,36 @@ def format_summary(summary: dict[str, Any]) -> str:
     g = s["graph"]
     lines.append(f"Navigation graph: {g['nodes']} nodes, {g['edges']} edges"
                  + (f" ({g['assumed_edges']} assumed)" if g["assumed_edges"] else ""))
+    w = s.get("walls", {})
+    if w:
+        lines.append(f"Walk links through walls: {w['links_through_walls']}"
+                     + (f" (+{w['assumed_links_through_walls']} assumed, the model has no doors)"
+                        if w["assumed_links_through_walls"] else "")
+                     + ("" if w["storeys_with_walls"] else " (no wall plans read)"))
+    lines.append("")
+    lines.append(f"Entrances ({len(s['entrances'])}):")
+    lines.extend(f"  {e['name']} ({e['storey']})" for e in s["entrances"])
+    if not s["entrances"]:
+        lines.append("  none found — declare one in the scenario (entrances:)")
+    lines.append(f"Lifts ({len(s['lifts'])}):")
+    lines.extend(f"  {x['name']} [{x['found_as']}] stops: {', '.join(x['stops'])}" for x in s["lifts"])
+    lines.append(f"Stairs and ramps ({len(s['stairs'])}):")
+    lines.extend(f"  {x['name']} ({x['kind']}): {', '.join(x['storeys'])}" for x in s["stairs"])
+    m = s.get("mep")
+    if m:
+        lines.append("")
+        lines.append("MEP roles: " + (", ".join(f"{k} {v}" for k, v in m["roles"].items()) or "none"))
+        lines.append(f"MEP topology: {m['topology']}")
+        for label, rows, verb in (("Boards", m["boards"], "feeds"),
+                                  ("Isolation valves", m["isolation_valves"], "shuts")):
+            if not rows:
+                continue
+            lines.append(f"{label} ({len(rows)}):")
+            for row in rows[:25]:
+                what = ", ".join(f"{v} {k}" for k, v in row["downstream_roles"].items()) or "nothing"
+                lines.append(f"  {row['name']} ({row['storey']}) {verb} {row['downstream']}: {what}")
+            if len(rows) > 25:
+                lines.append(f"  … and {len(rows) - 25} more (see --json)")
     lines.append("")
     pct = 100 * r["reachable_spaces"] / r["total_spaces"] if r["total_spaces"] else 0.0
     lines.append(f"Reachable: {r['reachable_spaces']} of {r['total_spaces']} spaces "

@@ -43,8 +43,10 @@ class TravelMode:
     """Doors opening and closing once: ≈ 8 s."""
     lift_speed_m_s: float = 1.75
     """Car speed: 1–2.5 m/s."""
-    outside_detour_factor: float = 1.3
-    """Walking outside between two entrances: straight line × this, for paths round the site."""
+    outside_detour_factor: float = 1.0
+    """Walking outside between two entrances: the outside links × this. They follow the
+    building's outline 1.5 m out (:mod:`twin.navgraph`), so no detour is added by default; raise
+    it for a site whose paths wind round fences and planting."""
     heavy: bool = False
     """Carries heavy equipment (portable pump, generator fuel): cannot use stairs, only lifts
     and ramps."""

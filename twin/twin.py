@@ -83,7 +83,9 @@ def load_twin(
     model = read_ifc(files, progress=lambda f, m: report(0.8 * f, f"first build, then cached: {m}"),
                      sha256s=hashes)
     report(0.8, "first build, then cached: building the navigation graph")
+    log.info("building the navigation graph")
     graph = build_navgraph(model)
+    log.info("navigation graph: %d nodes, %d edges", graph.n_nodes, graph.n_edges)
     if use_cache:
         cache.store(key, model, graph)
     report(1.0, "done")

@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import shared_ifc
 from tests.ifc_builder import TinyBuilding, two_storey_house
 from twin.navgraph import EdgeKind, NodeKind
+from twin.routing import NORMAL, Router
 from twin.travel import WALKING, edge_times_s
 from twin.twin import load_twin
 
@@ -23,11 +24,11 @@ def test_rooms_connect_through_their_doors_and_the_stair(tmp_path: Path) -> None
     assert graph.entrances.size == 1
     assert model.doors[graph.node_ref[graph.entrances[0]]].name == "Front door"
     walk = graph.edge_kind == EdgeKind.WALK
-    # Hall–front door, hall–kitchen door, kitchen–kitchen door, hall–stair door,
-    # stair hall–stair door, landing–bedroom door, bedroom–bedroom door, two stair landings: 9
-    # space-to-portal edges; plus door-to-door straight across a space: the hall's three doors
-    # pairwise (3), stair door–landing (1), upper landing–bedroom door (1).
-    assert walk.sum() == 9 + 5
+    # Each door steps to a waypoint 0.4 m inside each space it opens into: front door, kitchen
+    # door (2), stair door (2), bedroom door (2) = 7. Inside each (convex) space every two of its
+    # centre, waypoints and stair landings see each other: hall 4 points (6 walks), kitchen 2
+    # (1), stair hall centre, waypoint and landing (3), upper landing the same (3), bedroom 2 (1).
+    assert walk.sum() == 7 + 6 + 1 + 3 + 3 + 1
     (stair_edge,) = np.flatnonzero(graph.edge_kind == EdgeKind.STAIR)
     assert graph.edge_rise_m[stair_edge] == pytest.approx(3.0)
     fwd, rev = edge_times_s(graph, WALKING)
@@ -69,10 +70,11 @@ def test_touching_spaces_connect_across_their_open_boundary(tmp_path: Path) -> N
     twin = load_twin([b.write(tmp_path / "open.ifc")], use_cache=False)
     assert twin.audit.reachable_spaces == 2
     corridor, lobby = twin.graph.space_node
-    edge = np.flatnonzero((twin.graph.edge_u == corridor) & (twin.graph.edge_v == lobby))
-    assert edge.size == 1
-    # Through the middle of the shared 2 m boundary at (10, 1): |(5,1)-(10,1)| + |(10,1)-(12,2)|.
-    assert twin.graph.edge_length_m[edge[0]] == pytest.approx(5 + np.hypot(2, 1), rel=1e-3)
+    router = Router(twin.graph, keys=np.array([corridor], dtype=np.int64))
+    (metres,) = router.distances([corridor], [lobby], NORMAL)[0]
+    # Through the middle of the shared 2 m boundary at (10, 1), stepping 0.4 m in from each side:
+    # (5,1) → (9.6,1) → (10.4,1) → (12,2) = 4.6 + 0.8 + √(1.6² + 1²).
+    assert metres == pytest.approx(4.6 + 0.8 + np.hypot(1.6, 1), rel=1e-3)
 
 
 @pytest.mark.parametrize("name", SHARED_WITH_SPACES)

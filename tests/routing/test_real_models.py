@@ -67,11 +67,16 @@ def test_every_household_is_reachable_from_the_engineering_office(estate_twin) -
     assert 540 < lifts_off.max() < 780
 
 
-@pytest.mark.parametrize("name", ["fzk_haus.ifc", "duplex_a.ifc", "office_a.ifc", "institute_var2.ifc"])
-def test_routes_between_spaces_of_one_storey_are_mostly_1_to_4_times_the_straight_line(name: str) -> None:
+@pytest.mark.parametrize(("name", "one_dwelling"), [
+    ("fzk_haus.ifc", False), ("duplex_a.ifc", True), ("office_a.ifc", False),
+    ("institute_var2.ifc", False)])
+def test_routes_between_spaces_of_one_storey_are_mostly_1_to_4_times_the_straight_line(
+        name: str, one_dwelling: bool) -> None:
     """Every route is at least the straight line; between spaces 8 m or more apart, nine in ten
-    are at most 4 times it. (Not all: duplex_a's two dwellings meet only outside, and some of
-    office_a's rooms open onto different corridors — real detours of up to 9×.)"""
+    are at most 4 times it. (Not all: some of office_a's rooms open onto different corridors —
+    real detours of up to 9×. duplex_a's two dwellings (spaces A… and B…) meet only outside —
+    out of a front door on the east façade, round the building, in on the west — so there the
+    ratios are taken within each dwelling.)"""
     twin = load_twin([shared_ifc(name)])
     model, graph, audit = twin.model, twin.graph, twin.audit
     router = Router(graph, keys=np.array([], dtype=np.int64))
@@ -86,6 +91,9 @@ def test_routes_between_spaces_of_one_storey_are_mostly_1_to_4_times_the_straigh
         apart = straight >= 1.0  # nested or stacked spaces: a ratio means nothing
         assert (distance[apart] >= straight[apart] - 1e-9).all()
         far = straight >= 8.0
+        if one_dwelling:
+            dwelling = np.array([model.spaces[i].name[:1] for i in spaces])
+            far &= dwelling[:, None] == dwelling[None]
         ratios.append(distance[far] / straight[far])
     ratios_all = np.concatenate(ratios)
     assert ratios_all.size >= 2

@@ -18,6 +18,7 @@ from twin.errors import TwinError
 #: ``twin --help`` stays fast).
 COMMANDS: dict[str, str] = {
     "inspect": "inspect",
+    "init": "init",
     "render": "render",
     "route": "route",
     "graph": "graph",

@@ -50,12 +50,20 @@ def run(args: argparse.Namespace) -> int:
     def where(node: int) -> str:
         return f"{place_name(model, graph, node)} ({storey_name(model, graph, node)})"
 
+    router = Router(graph)
     try:
-        path = Router(graph).path(origin, target, state)
+        path = router.path(origin, target, state)
     except NoRouteError:
+        if graph.n_edges == 0:
+            why = ("the navigation graph has no links at all, so nobody can walk anywhere — "
+                   "`twin inspect` says why (no spaces, no doors, nothing connected)")
+        elif not _linked(router, origin, target, NetworkState(mode=state.mode)):
+            why = ("nothing links them even with every door, lift and stair open: they lie in "
+                   "parts of the building no door, stair or lift joins — see `twin inspect`")
+        else:
+            why = "something on the way is closed, locked or off"
         raise NoRouteError(
-            f"no route from {where(origin)} to {where(target)} ({state.describe()}); "
-            "something on the way is closed, locked or off"
+            f"no route from {where(origin)} to {where(target)} ({state.describe()}); {why}"
         ) from None
     report = describe_path(path, model, graph)
     if args.json:
@@ -78,3 +86,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {step['t_s']:8.1f} s  {step['storey']:<16} {step['name']}")
         last = here
     return 0
+
+
+def _linked(router: Any, origin: int, target: int, state: Any) -> bool:
+    from twin.routing import NoRouteError
+
+    try:
+        router.path(origin, target, state)
+    except NoRouteError:
+        return False
+    return True

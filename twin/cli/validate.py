@@ -24,7 +24,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print ``ok`` lines on stdout and every problem on stderr (one line each); exit 2 if any."""
-    from twin.scenario import FieldError, ScenarioError, load_scenario, validation_errors
+    from twin.scenario import ScenarioError, load_scenario, validation_errors
     from twin.scenario.load import read_text
 
     bad = 0
@@ -45,18 +45,27 @@ def run(args: argparse.Namespace) -> int:
                 print(f"twin validate: {line}", file=sys.stderr)
             bad += 1
             continue
+        s = loaded.scenario
         if args.against_model:
-            from twin.engine import compile_drill
+            from twin.preflight import preflight
             from twin.twin import load_twin
 
             twin = load_twin(loaded.model_paths() or None)
-            try:
-                compile_drill(twin, loaded.scenario)
-            except FieldError as exc:
-                print(f"twin validate: {loaded.locate_error(exc)}", file=sys.stderr)
+            found = preflight(twin, loaded)
+            for line in found.errors:
+                print(f"twin validate: {line}", file=sys.stderr)
+            for line in found.cannot:
+                print(f"twin validate: {path}: cannot: {line}", file=sys.stderr)
+            if found.errors or not twin.model.spaces or twin.graph.n_edges == 0:
+                print(f"twin validate: {path}: {plural(len(found.errors), 'problem')} with "
+                      f"{twin.model.name}; {plural(len(found.cannot), 'thing')} a drill on it cannot do",
+                      file=sys.stderr)
                 bad += 1
                 continue
-        s = loaded.scenario
+            if found.cannot:
+                print(f"{path}: valid, but a drill on {twin.model.name} cannot do "
+                      f"{plural(len(found.cannot), 'thing')} listed above")
+                continue
         print(f"{path}: ok — {s.name!r}: {plural(len(s.people), 'person')}, "
               f"{plural(len(s.contractors), 'contractor')}, "
               f"{plural(len(s.hazards), 'hazard')}, dispatch {s.dispatch.kind}")

@@ -25,9 +25,9 @@ from twin.places import locate
 from twin.scenario.schema import Overlay
 
 #: Roles a piece of equipment plays in the drill; ``other`` takes part in no hazard.
-ROLES = ("valve", "pipe", "tank", "booster_pump", "sump_pump", "board", "supply", "generator",
-         "cable", "lift", "drain", "sensor", "other")
-_WATER_ROLES = {"valve", "pipe", "tank", "booster_pump", "sump_pump"}
+ROLES = ("valve", "control_valve", "pipe", "tank", "booster_pump", "sump_pump", "board", "supply",
+         "generator", "cable", "lift", "drain", "sensor", "other")
+_WATER_ROLES = {"valve", "control_valve", "pipe", "tank", "booster_pump", "sump_pump"}
 _POWER_ROLES = {"board", "supply", "generator", "cable", "lift_feed"}
 
 _ROLE_BY_CLASS = {
@@ -58,8 +58,33 @@ class PlantError(TwinError):
     """The equipment topology cannot answer what a hazard needs (no valve upstream…)."""
 
 
+#: IfcValveTypeEnum values of valves that can shut a pipe off (an isolation valve).
+ISOLATING_VALVES = {"ISOLATING", "STOPCOCK", "GASCOCK", "SAFETYCUTOFF", "DRAWOFFCOCK",
+                    "DOUBLEREGULATING", "COMMISSIONING"}
+#: Valves that cannot isolate: non-return, mixing/diverting (three-way), pressure and air
+#: control, regulating. They pass water on like a pipe.
+CONTROL_VALVES = {"CHECK", "DOUBLECHECK", "MIXING", "DIVERTING", "CHANGEOVER", "PRESSUREREDUCING",
+                  "PRESSURERELIEF", "AIRRELEASE", "ANTIVACUUM", "STEAMTRAP", "REGULATING",
+                  "FLUSHING", "FAUCET", "GASTAP"}
+#: Words in a valve's or its type's name that say it cannot isolate (English and German).
+CONTROL_VALVE_WORDS = re.compile(
+    r"check|non.?return|r(ü|ue)ckschlag|r(ü|ue)ckfluss|three.?way|3.?way|3.?wege|dreiwege|mix|"
+    r"regel|regulat|control|thermostat|relief|reducing|sicherheits|druckminder|entl(ü|ue)ft|"
+    r"air.?vent|strangreg", re.IGNORECASE)
+
+
 def role_of(ifc_class: str, predefined_type: str, name: str) -> str:
-    """The drill role of a model element, from its class, type and name."""
+    """The drill role of a model element, from its class (its IFC4 class for IFC2X3's generic
+    ones, see ``Equipment.kind``), type and name. A valve is an isolation ``valve`` when its
+    type says it shuts off or nothing says otherwise; a non-return, three-way or control valve
+    is a ``control_valve``, which passes water on and isolates nothing."""
+    if ifc_class == "IfcValve":
+        kind = predefined_type.upper()
+        if kind in ISOLATING_VALVES:
+            return "valve"
+        if kind in CONTROL_VALVES or CONTROL_VALVE_WORDS.search(f"{predefined_type} {name}"):
+            return "control_valve"
+        return "valve"
     if ifc_class == "IfcPump":
         text = f"{predefined_type} {name}".lower()
         return "sump_pump" if "sump" in text or "drain" in text else "booster_pump"
@@ -158,7 +183,7 @@ def build_plant(model: BuildingModel, graph: NavGraph, overlay: Overlay | None =
     """
     overlay = overlay or Overlay()
     names = [e.name or e.id for e in model.equipment]
-    roles = [role_of(e.ifc_class, e.predefined_type, e.name) for e in model.equipment]
+    roles = [role_of(e.what, e.predefined_type, f"{e.name} {e.type_name}") for e in model.equipment]
     nodes = [int(n) for n in graph.equipment_node]
     storeys = [e.storey for e in model.equipment]
     xyz = [e.xyz for e in model.equipment]

@@ -162,6 +162,8 @@ def compile_drill(twin: Twin, scenario: Scenario, *, rates: Any = None) -> Drill
     FieldError
         A place, piece of equipment or link the building does not have, naming the field.
     """
+    if scenario.entrances:
+        twin = _with_entrances(twin, scenario.entrances)
     model, graph = twin.model, twin.graph
     if graph.entrances.size == 0 and scenario.contractors:
         raise FieldError(("contractors",), "the building has no entrance for contractors to arrive at")
@@ -205,6 +207,20 @@ def compile_drill(twin: Twin, scenario: Scenario, *, rates: Any = None) -> Drill
         electrical_rooms=rooms,
         background=catalogue,
     )
+
+
+def _with_entrances(twin: Twin, places: list[str]) -> Twin:
+    """The twin with the scenario's declared entrances instead of the ones found in the façade."""
+    from dataclasses import replace
+
+    nodes = []
+    for i, place in enumerate(places):
+        try:
+            nodes.append(locate(place, twin.model, twin.graph).node)
+        except PlaceError as exc:
+            raise FieldError(("entrances", i), str(exc)) from None
+    graph = replace(twin.graph, entrances=np.array(sorted(set(nodes)), dtype=np.int32))
+    return replace(twin, graph=graph)
 
 
 def _front_desk(twin: Twin, crew: list[Crew]) -> int:

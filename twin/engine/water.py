@@ -52,9 +52,10 @@ def build_floors(model: BuildingModel, graph: NavGraph) -> Floors:
 
     walk = graph.edge_kind == EdgeKind.WALK
     u, v = graph.edge_u[walk], graph.edge_v[walk]
-    ku, kv = graph.node_kind[u], graph.node_kind[v]
-    # Open boundaries: space to space directly.
-    both = (ku == NodeKind.SPACE) & (kv == NodeKind.SPACE)
+    # A space's own node or a waypoint inside it (node_ref = the space) stands for the space.
+    in_space = np.isin(graph.node_kind, (NodeKind.SPACE, NodeKind.WAYPOINT)) & (graph.node_ref >= 0)
+    # Open boundaries: a walk from one space straight into another.
+    both = in_space[u] & in_space[v]
     for a, b in zip(graph.node_ref[u[both]], graph.node_ref[v[both]], strict=True):
         key = (min(int(a), int(b)), max(int(a), int(b)))
         if key[0] != key[1]:
@@ -62,7 +63,7 @@ def build_floors(model: BuildingModel, graph: NavGraph) -> Floors:
     # Doors: every two spaces a door node touches.
     door_space: dict[int, set[int]] = {}
     for x, y in ((u, v), (v, u)):
-        sel = (graph.node_kind[x] == NodeKind.DOOR) & (graph.node_kind[y] == NodeKind.SPACE)
+        sel = (graph.node_kind[x] == NodeKind.DOOR) & in_space[y]
         for d, s in zip(graph.node_ref[x[sel]], graph.node_ref[y[sel]], strict=True):
             door_space.setdefault(int(d), set()).add(int(s))
     for d, spaces in door_space.items():
@@ -218,7 +219,8 @@ def _heads(lay: _Layout, k_door: np.ndarray, b_loc: np.ndarray, dt: float) -> np
     dense = m <= DENSE_MAX
     mat: np.ndarray = np.zeros((0, 0))
     if dense:
-        mat = np.bincount(lay.flat, vals, m * m).reshape(m, m)
+        # float even when there are no links (bincount of no weights gives integers)
+        mat = np.bincount(lay.flat, vals, m * m).astype(float).reshape(m, m)
         mat.flat[:: m + 1] += diag
     for _ in range(m + 1):
         idx = active.nonzero()[0]

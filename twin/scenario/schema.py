@@ -438,6 +438,11 @@ class Scenario(_Frozen):
     dispatch: Dispatch = Nearest(kind="nearest")
     hazards: list[Hazard] = Field(default_factory=list)
     overlay: Overlay = Overlay()
+    entrances: list[str] = Field(
+        default_factory=list,
+        description="where people arriving from outside (contractors, staff called out) come in: "
+        "door or space names or GlobalIds; none = the doors found in the building's façade",
+    )
     background: Background | None = Field(
         None, description="work orders and random hazards over the period (twin/background/rates.yaml)"
     )
