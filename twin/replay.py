@@ -182,7 +182,9 @@ def replay_times(people: Mapping[str, Track], *, end_s: float, events: Iterable[
         parts: list[np.ndarray] = [np.arange(0.0, end_s, step_s), np.array([end_s]), ev]
         for a, b in spans:
             parts += [np.arange(a, b, moving_step_s), np.array([b])]
-        t = np.unique(np.round(np.clip(np.concatenate(parts), 0.0, end_s), 1))
+        # Tenths of a second, rounded up: the frame of an event shows the state after it
+        # (someone who arrives at 1374.84 s is on site in the frame at 1374.9 s).
+        t = np.unique(np.clip(np.ceil(np.concatenate(parts) * 10.0 - 1e-6) / 10.0, 0.0, end_s))
         # Times within 1 s of the one before add nothing to see.
         keep = np.ones(t.size, dtype=bool)
         last = -math.inf

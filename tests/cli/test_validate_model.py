@@ -31,7 +31,7 @@ def test_every_bad_place_is_reported_at_once_with_its_line(
     printed = capsys.readouterr().err
     assert f"drill.yaml:{plb + 1}: people[0].base: no place called 'Kitchn'" in printed
     assert f"drill.yaml:{ele + 1}: people[1].base: no place called 'Bedrom'" in printed
-    assert "2 problem(s)" in printed
+    assert "2 problems" in printed
 
 
 def test_a_task_nobody_on_the_roster_can_do_is_said_upfront(

@@ -212,7 +212,7 @@ def test_the_demo_replay_shows_the_guard_closing_the_basement_valve_and_the_wate
     assert 60 < rp.times.size <= 240
     # Every on-site moment is a frame, and the guard is at the valve then (in the basement).
     on = frame[(frame["kind"] == "on_site") & (frame["person"] == "N-SEC1")].iloc[0]
-    j = int(np.flatnonzero(np.isclose(rp.times, round(on["t_s"], 1)))[0])
+    j = int(np.flatnonzero(np.isclose(rp.times, math.ceil(on["t_s"] * 10 - 1e-6) / 10))[0])
     i = rp.people.index("N-SEC1")
     assert rp.xyz[i, j].tolist() == pytest.approx([on["x"], on["y"], on["z"]], abs=0.1)
     assert twin.model.storeys[rp.storey[i, j]].name == "B1" and rp.activity[i, j] == 2
