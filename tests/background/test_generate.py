@@ -127,7 +127,7 @@ def test_a_schedule_starting_mid_day_keeps_clock_times_and_draws_nothing_before_
 
 
 def test_a_work_order_with_both_a_rate_and_a_schedule_is_refused():
-    with pytest.raises(ValueError, match="give per_year .* or schedule .*, not both"):
+    with pytest.raises(ValueError, match=r"give per_year .* or schedule .*, not both"):
         WorkOrderRate(name="x", per="site", per_year=1, schedule=Schedule(every_days=1), priority="blue",
                       trade="plumber", minutes=30)
 

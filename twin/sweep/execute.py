@@ -142,6 +142,7 @@ def sweep_meta(loaded: LoadedSweep, twin: Twin) -> dict[str, Any]:
         "replications": s.replications,
         "period": s.period.model_dump(mode="json"),
         "meets": s.meets,
+        "confidence": s.confidence,
         "targets": loaded.base.scenario.targets.model_dump(mode="json"),
         "variants": [
             {"index": v.index, "name": v.name, "scenario": v.scenario.model_dump(mode="json")}

@@ -116,6 +116,9 @@ class Sweep(_Frozen):
         default_factory=lambda: {"red": 0.95},
         description="priority → the share on site within target a variant must reach to meet the targets",
     )
+    confidence: float = Field(
+        0.95, gt=0.5, lt=1, description="how sure a verdict must be: the level of its intervals"
+    )
     variants: list[Change] = Field(default_factory=list)
     grid: list[list[Change]] = Field(default_factory=list, description="axes; every combination is a variant")
 
