@@ -117,10 +117,11 @@ def run_row(kpis: Kpis, log: EventLog, scenario: Scenario) -> dict[str, float | 
         for t, p, v, d in zip(mine["t_s"], mine["person"], mine["value"], mine["detail"], strict=True)
         if d == "labour" and not on_call[str(p)].on_duty((start_min + t / 60.0) % 1440)
     )
-    row["cost_on_call"] = fees + off_shift
-    row["cost_contractor"] = s["cost_contractor"] + s["cost_callout"] - fees
-    row["cost_roster"] = roster_cost(scenario)
-    row["cost_total"] = (
-        row["cost_roster"] + row["cost_on_call"] + row["cost_contractor"] - row["contractor_penalties"]
-    )
+    on_call_cost = fees + off_shift
+    contractor = s["cost_contractor"] + s["cost_callout"] - fees
+    roster = roster_cost(scenario)
+    row["cost_on_call"] = on_call_cost
+    row["cost_contractor"] = contractor
+    row["cost_roster"] = roster
+    row["cost_total"] = roster + on_call_cost + contractor - float(s.get("contractor_penalties", 0.0))
     return row

@@ -522,7 +522,7 @@ def format_report(report: SweepReport) -> str:
         + ("" if report.complete else " (sweep not finished: figures so far)")
     ]
     prios = [p for p in PRIORITIES if any(v.incidents[p] > 0 for v in report.variants)]
-    head = ["variant", "runs"] + [f"{p} on time" for p in prios] + ["red p90 min", "cost", "water m³", "verdict"]
+    head = ["variant", "runs", *(f"{p} on time" for p in prios), "red p90 min", "cost", "water m³", "verdict"]
     table: list[list[str]] = []
     for v in report.variants:
         cells = [v.name, str(v.runs)]
@@ -568,7 +568,8 @@ def format_report(report: SweepReport) -> str:
             f"{best.means['cost_total'].value:,.0f} per period."
         )
         for u in report.cheaper_undecided[:3]:
-            settle = [e.settle_replications for e in u.evidence.values() if e.verdict == "not enough evidence"]
+            settle = [e.settle_replications for e in u.evidence.values()
+                      if e.verdict == "not enough evidence"]
             more = max((x for x in settle if x is not None), default=None)
             lines.append(
                 f"  Cheaper, not enough evidence yet: {u.name} ({u.means['cost_total'].value:,.0f}); "
