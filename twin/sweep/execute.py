@@ -188,7 +188,8 @@ def run_sweep(
     started = time.perf_counter()
     folder = SweepFolder.open(out, sweep_meta(loaded, twin))
     replications = int(folder.meta["replications"])
-    todo = [(v.index, r) for v in loaded.variants for r in range(replications)]
+    # Replication by replication, so a sweep stopped early has every variant on the same years.
+    todo = [(v.index, r) for r in range(replications) for v in loaded.variants]
     pending = [key for key in todo if key not in folder.done]
     total, before = len(todo), len(todo) - len(pending)
     if progress:
