@@ -12,7 +12,6 @@ import pytest
 from twin.scenario.schema import PRIORITIES
 from twin.sweep.measures import columns, roster_cost
 from twin.sweep.report import (
-    Estimate,
     bootstrap_mean,
     design_effect,
     format_report,
@@ -61,11 +60,13 @@ def test_replications_that_disagree_count_as_fewer_incidents_than_they_hold():
     assert wide.value == 0.5 and wide.low < 0.001 and wide.high > 0.999
 
 
-def test_an_interval_straddling_the_target_needs_more_years_in_proportion_to_its_width_squared():
-    # Estimate 0.97, low end 0.93, target 0.95: the low side must shrink from 0.04 to 0.02,
-    # a factor 2, so 4× the replications: 20 → 80.
-    assert replications_to_settle(Estimate(0.97, 0.93, 0.99), 0.95, 20) == 80
-    assert replications_to_settle(Estimate(0.95, 0.90, 0.99), 0.95, 20) is None
+def test_an_interval_straddling_the_target_says_how_many_more_years_would_settle_it():
+    # 30 of 30 over 3 years (10 a year): all on time, low end 0.025^(1/30) = 88.4 % < 95 %. At the
+    # same share the low end reaches 95 % once 0.025^(1/n) ≥ 0.95, n ≥ ln 0.025 / ln 0.95 = 71.9
+    # incidents: 72 → 8 years (80 incidents; 7 years give 70, not enough).
+    assert replications_to_settle(1.0, 0.95, 3, 30.0) == 8
+    # A share exactly on the target never settles.
+    assert replications_to_settle(0.95, 0.95, 20, 100.0) is None
 
 
 def test_a_bootstrap_mean_of_counts_never_has_a_negative_low_end():
@@ -199,3 +200,14 @@ def test_a_roster_pays_a_12_hour_shift_for_every_day_of_the_period():
 def test_pooled_percentiles_over_years_with_no_incidents_stay_within_the_observed_values():
     e = pooled_percentiles([np.array([]), np.array([5.0, 7.0]), np.array([]), np.array([6.0])], qs=(50,))
     assert e["p50"].value == 6.0 and 5.0 <= e["p50"].low <= e["p50"].high <= 7.0
+
+
+def test_a_variant_with_every_incident_on_time_but_too_few_says_how_many_years_would_settle_it():
+    # 18 of 18 red on time over 3 years: Clopper–Pearson low end 0.025^(1/18) = 81.5 % < 95 %.
+    rows = _rows(0, [6, 6, 6], [1.0, 1.0, 1.0], 6)
+    v = sweep_report(_results(rows, names=("few",))).variants[0]
+    e = v.evidence["red"]
+    assert v.verdict == "not enough evidence" and e.share.low == pytest.approx(0.025 ** (1 / 18))
+    # At 6 a year, all on time: 72 incidents are needed (0.025^(1/72) ≥ 95 %), 12 years.
+    assert e.settle_replications == 12
+    assert v.driver.endswith(f"none missed; about {e.settle_replications:,} replication-years would settle it")

@@ -129,15 +129,33 @@ def share_interval(hits: np.ndarray, totals: np.ndarray, level: float = 0.95) ->
     return Estimate(p, min(low, p), max(high, p))
 
 
-def replications_to_settle(e: Estimate, target: float, replications: int) -> int | None:
-    """Replications at which an interval as wide per replication as ``e`` would no longer
-    straddle ``target`` at the same estimate (width ∝ 1/√replications); None when the estimate
-    sits on the target (no number of replications can tell)."""
-    gap = abs(e.value - target)
-    if gap == 0 or math.isnan(e.value):
+def replications_to_settle(
+    share: float, target: float, replications: int, effective_n: float, level: float = 0.95
+) -> int | None:
+    """Replications at which the same share, over proportionally more incidents (the same
+    effective incidents per replication), would give a Clopper–Pearson interval that no longer
+    straddles ``target``; None when the share sits on the target (no number settles it)."""
+    if math.isnan(share) or share == target or replications <= 0 or effective_n <= 0:
         return None
-    side = (e.value - e.low) if target < e.value else (e.high - e.value)
-    return max(replications + 1, math.ceil(replications * (side / gap) ** 2))
+    per_rep = effective_n / replications
+
+    def settled(r: int) -> bool:
+        low, high = clopper_pearson(share * per_rep * r, per_rep * r, level)
+        return low >= target or high < target
+
+    hi = replications + 1
+    while not settled(hi):
+        hi *= 2
+        if hi > SETTLE_CAP:
+            return SETTLE_CAP
+    lo = max(replications + 1, hi // 2)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if settled(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return hi
 
 
 def verdict(e: Estimate, target: float) -> str:
@@ -388,9 +406,8 @@ def evidence_of(g: pd.DataFrame, prio: str, target: float | None, level: float) 
         word, settle = "no target", None
     else:
         word = verdict(share, target)
-        settle = replications_to_settle(share, target, len(g)) if word == "not enough evidence" else None
-        if settle is not None:
-            settle = min(settle, SETTLE_CAP)
+        settle = (replications_to_settle(share.value, target, len(g), n_eff, level)
+                  if word == "not enough evidence" else None)
     return PriorityEvidence(prio, int(n), int(hits.sum()), n_eff, share, target, word, settle,
                             _kind_counts(g, prio))
 
@@ -414,9 +431,10 @@ def _driver(evidence: dict[str, PriorityEvidence], verdict_: str) -> str:
     head = (f"{e.priority}: {e.on_time} of {e.incidents} on time ({e.share.value:.1%}, "
             f"{e.share.low:.1%}–{e.share.high:.1%}) against {e.target:.0%}")
     if missed == 0:
-        return head + "; none missed"
-    kind, (m, n) = next(iter(e.missed_by_kind.items()))
-    line = f"{head}; {m} of the {missed} misses are {kind.replace('_', ' ')} ({n - m} of {n} in time)"
+        line = head + "; none missed"
+    else:
+        kind, (m, n) = next(iter(e.missed_by_kind.items()))
+        line = f"{head}; {m} of the {missed} misses are {kind.replace('_', ' ')} ({n - m} of {n} in time)"
     if e.verdict == "not enough evidence":
         line += (f"; about {e.settle_replications:,} replication-years would settle it"
                  if e.settle_replications is not None else "; it sits on the target: no run count settles it")
