@@ -490,10 +490,10 @@ def chart(report: SweepReport, frame: pd.DataFrame, targets: dict[str, Any]) -> 
     st.caption("Each point is a variant, numbered as in the table below: across, its mean cost per period; "
                f"up, the share of its {prio} incidents with a qualified person on site within "
                f"{'target' if minutes is None else f'{minutes:g} min'}, pooled over the replications. The "
-               f"bars are {report.confidence:.0%} intervals. Filled circles meet every target of the sweep at "
-               "that confidence, open circles miss one, open diamonds lack the evidence to tell; the star is "
-               "the cheapest variant meeting them, the dotted line the cost–compliance frontier (each variant "
-               "that reaches more than every cheaper one). The dashed line is this priority's target share. "
+               f"bars are {report.confidence:.0%} intervals. Filled circles meet every target of the sweep "
+               "at that confidence, open circles miss one, open diamonds lack the evidence to tell; the star "
+               "is the cheapest variant meeting them, the dotted line the cost–compliance frontier (each "
+               "variant that reaches more than every cheaper one). The dashed line is this priority's target share. "
                "Variants on the same point share a label (“2, 3”): the same cost and cover.")
 
 
