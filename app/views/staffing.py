@@ -493,8 +493,8 @@ def chart(report: SweepReport, frame: pd.DataFrame, targets: dict[str, Any]) -> 
                f"bars are {report.confidence:.0%} intervals. Filled circles meet every target of the sweep "
                "at that confidence, open circles miss one, open diamonds lack the evidence to tell; the star "
                "is the cheapest variant meeting them, the dotted line the cost–compliance frontier (each "
-               "variant that reaches more than every cheaper one). The dashed line is this priority's target share. "
-               "Variants on the same point share a label (“2, 3”): the same cost and cover.")
+               "variant that reaches more than every cheaper one). The dashed line is this priority's target "
+               "share. Variants on the same point share a label (“2, 3”): the same cost and cover.")
 
 
 def variants_table(report: SweepReport, frame: pd.DataFrame) -> None:
