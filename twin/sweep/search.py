@@ -70,7 +70,7 @@ class Judged:
     """priority → (share, low, high, incidents) at the adjusted level."""
     status: str
     """``feasible``, ``infeasible``, ``dominated``, ``undecided`` (still a contender) or
-    ``not enough evidence`` (undecided when the search stopped)."""
+    ``not enough evidence`` (undecided when the search stopped); ``not run yet`` mid-round."""
     reason: str
 
 
@@ -151,6 +151,8 @@ def looks(search: Search) -> int:
 
 def judge(index: int, name: str, rows: pd.DataFrame, meets: dict[str, float], level: float) -> Judged:
     """One candidate's verdict on its rows (those of replications run so far)."""
+    if len(rows) == 0:
+        return Judged(index, name, 0, math.nan, {}, "not run yet", "no replication recorded yet")
     shares: dict[str, tuple[float, float, float, int]] = {}
     words = []
     reasons = []
@@ -202,13 +204,13 @@ def plan(
     while True:
         need = [(v, r) for v in range(k) for r in range(reps[v]) if (v, r) not in done]
         runs = sum(reps.values())
-        if need:
-            return Plan(need, False, rounds, (), runs, "", level_each, enumeration, tuple(names))
         judged = []
         for v in range(k):
             g = by_variant.get(v)
             g = g[g["replication"] < reps[v]] if g is not None else pd.DataFrame()
             judged.append(judge(v, names[v], g, meets, level_each))
+        if need:  # the round is not complete: the verdicts so far, for progress, decide nothing
+            return Plan(need, False, rounds, tuple(judged), runs, "", level_each, enumeration, tuple(names))
         feasible = [j for j in judged if j.status == "feasible"]
         best = min(feasible, key=lambda j: (j.cost, j.index)) if feasible else None
         out: list[Judged] = []
@@ -291,7 +293,8 @@ def format_search(p: Plan, meets: dict[str, float], confidence: float, *, erlang
         lines.append("")
         if best:
             lines.append(
-                f"Cheapest roster meeting the targets: {best.name} — cost {best.cost:,.0f} per period, "
+                ("Cheapest roster meeting the targets: " if p.finished else "So far the cheapest feasible: ")
+                + f"{best.name} — cost {best.cost:,.0f} per period, "
                 f"{best.replications} replications; {best.reason}."
             )
         else:
