@@ -264,3 +264,27 @@ def test_an_unusable_uploaded_sweep_says_why_in_one_line(change, message):
     assert line.startswith(message), line
     assert "\n" not in line and "/tmp" not in line and "drilltwin-sweep" not in line
     assert not at.get("button") or not any(b.key == "staffing_run_button" for b in at.button)
+
+
+def test_a_search_folder_shows_its_answer_what_it_ruled_out_and_the_erlang_bound(tmp_path, monkeypatch):
+    from tests.sweep.conftest import ROSTER
+    from tests.sweep.test_search import SEARCH_FILE
+    from twin.sweep.search import read_search, run_search
+    from twin.twin import load_twin
+
+    path = tmp_path / "search.yaml"
+    path.write_text(SEARCH_FILE.format(base=ROSTER), encoding="utf-8")
+    found = run_search(load_twin([estate()]), load_sweep(path), tmp_path / "found", workers=1)
+    assert found.finished
+    monkeypatch.chdir(tmp_path)
+    at = load_folder(tmp_path / "found")
+    assert not at.exception and not at.error
+    assert any(h.value == "Search" for h in at.subheader)
+    assert any(c.value.startswith("sequential elimination in cost order") and f"{found.runs} runs used" in c.value
+               for c in at.caption)
+    if found.answer is not None:
+        assert any(s.value.startswith(f"The search's answer: **{found.answer.name}**") for s in at.success)
+    else:
+        assert any(w.value.startswith("The search found no roster shown to meet the targets") for w in at.warning)
+    assert any("Erlang C lower bound" in c.value for c in at.code)
+    assert read_search(tmp_path / "found").runs == found.runs
