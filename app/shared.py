@@ -2,7 +2,9 @@
 
 The twin is cached with ``st.cache_resource`` (one object for every session: it is frozen);
 tables with ``st.cache_data``. Uploaded IFC files are written only inside a temporary folder that
-is removed as soon as the twin is built; nothing uploaded is ever unpickled.
+is removed as soon as the twin is built; they are read in a child process with memory and time
+limits (:mod:`twin.isolated`), whose built twin is deleted with them; nothing uploaded is ever
+unpickled.
 
 A page starts with ``twin = shared.current_twin()`` and draws nothing more when it is ``None``
 (the reason is already on the page).
@@ -22,6 +24,7 @@ from typing import Any
 import streamlit as st
 
 from twin.errors import TwinError
+from twin.isolated import load_twin_isolated
 from twin.twin import Twin, load_twin
 
 log = logging.getLogger(__name__)
@@ -138,7 +141,9 @@ def _load_uploaded(files: Sequence[Any], progress: Any) -> Loaded:
             path.write_bytes(f.getvalue())
             paths.append(path)
         try:
-            twin = load_twin(paths, progress=progress)
+            # In a child process with memory and time limits: no upload can take the server
+            # down, and its built twin is deleted with it (see twin.isolated).
+            twin = load_twin_isolated(paths, progress=progress)
         except TwinError as exc:
             message = str(exc)
             for path, f in zip(paths, files, strict=True):
@@ -264,13 +269,17 @@ def check_scenario(twin: Twin, text: str, source: str) -> tuple[Any, list[str]]:
     """The scenario in ``text`` and its problems, one line each (``file:line: field: problem``):
     schema errors, then places the building does not have. The scenario is ``None`` when the
     text does not validate."""
-    from twin.scenario import FieldError, ScenarioError, parse_scenario, validation_errors
+    from twin.scenario import FieldError, ScenarioError, parse_scenario, scenarios_dir, validation_errors
+    from twin.scenario.load import shipped_data_dirs, with_files_resolved
 
     problems = validation_errors(text, source=Path(source))
     if problems:
         return None, problems
     try:
-        loaded = parse_scenario(text, source=Path(source))
+        # Files it names resolve as if it were one of the shipped scenarios, and only to shipped
+        # data: the app never reads the server's other files for a user.
+        loaded = with_files_resolved(parse_scenario(text, source=Path(source)), scenarios_dir(),
+                                     inside=shipped_data_dirs())
     except ScenarioError as exc:
         return None, [str(exc)]
     try:

@@ -41,7 +41,7 @@ HEADLINE: tuple[tuple[str, str, str, str, float, str], ...] = (
      "households without water × hours (a tower for 2 h counts its households × 2)", "", 1.0, "lower"),
     ("power_outage_household_h", "Household·h without power", "households without power × hours", "",
      1.0, "lower"),
-    ("cost_total", "Cost", "labour, call-out fees and contractors, less the penalties contractors owe",
+    ("cost_total", "Cost", "labour, call-out fees and contractors (late contractors' penalties not deducted)",
      "", 1.0, "lower"),
 )
 

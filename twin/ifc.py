@@ -12,6 +12,7 @@ import hashlib
 import logging
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -77,33 +78,68 @@ AREA_QUANTITIES = ("GrossFloorArea", "NetFloorArea", "GSA BIM Area", "Area", "Ne
 
 
 def file_sha256(path: Path) -> str:
+    """The SHA-256 of a model file's bytes (checked readable first: see :func:`check_model_file`)."""
+    check_model_file(path)
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as exc:
+        raise ModelError(
+            f"{path}: cannot be read ({exc.strerror}) — check the file and its permissions"
+        ) from None
     return digest.hexdigest()
 
 
-def open_ifc(path: str | Path) -> Any:
-    """Open an ``.ifc`` or ``.ifczip`` file, or raise a :class:`ModelError` that says why not."""
-    import ifcopenshell
-
+def check_model_file(path: Path) -> None:
+    """Raise a :class:`ModelError` when ``path`` is not a readable, non-empty file."""
     p = Path(path)
     if not p.exists():
         raise ModelError(f"{p}: no such file — check the path")
     if p.is_dir():
         raise ModelError(f"{p}: is a folder, not an IFC file — name the .ifc file inside it")
+    if not p.is_file():
+        raise ModelError(f"{p}: is not a regular file — name an .ifc or .ifczip file")
+    try:
+        with p.open("rb"):
+            pass
+    except OSError as exc:
+        raise ModelError(f"{p}: cannot be read ({exc.strerror}) — check the file's permissions") from None
     if p.stat().st_size == 0:
         raise ModelError(f"{p}: the file is empty (0 bytes) — export the model again")
+
+
+#: The IFC schemas ifcopenshell can read, as ``FILE_SCHEMA`` names them (IFC4X3_ADD2 etc. start so).
+KNOWN_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
+_FILE_SCHEMA = re.compile(rb"FILE_SCHEMA\s*\(\s*\(\s*'([^']*)'", re.I)
+
+
+def open_ifc(path: str | Path) -> Any:
+    """Open an ``.ifc`` or ``.ifczip`` file, or raise a :class:`ModelError` that says why not."""
+    import ifcopenshell
+    import ifcopenshell.ifcopenshell_wrapper
+
+    p = Path(path)
+    check_model_file(p)
     with p.open("rb") as fh:
         head = fh.read(64)
-    text = _read_ifczip(p) if head.startswith(b"PK") else _read_step_text(p, head)
+    name, text = _read_ifczip(p) if head.startswith(b"PK") else (p, _read_step_text(p, head))
+    found = _FILE_SCHEMA.search(text[:8192].encode("utf-8", errors="replace"))
+    schema = found.group(1).decode("ascii", errors="replace") if found else ""
+    if not any(schema.upper().startswith(k) for k in KNOWN_SCHEMAS):
+        raise ModelError(
+            f"{name}: unknown IFC schema {schema!r} in its FILE_SCHEMA header (this reader knows "
+            f"{', '.join(KNOWN_SCHEMAS)}) — export the model as IFC2X3 or IFC4"
+        )
     try:
-        return ifcopenshell.file.from_string(text)
+        f = ifcopenshell.file.from_string(text)
+        ifcopenshell.ifcopenshell_wrapper.schema_by_name(f.schema_identifier)
     except Exception as exc:  # ifcopenshell raises plain RuntimeError/IOError on parse errors
         raise ModelError(
-            f"{p}: not a readable IFC file ({_one_line(exc)}) — export it again as IFC2X3 or IFC4"
+            f"{name}: not a readable IFC file ({_one_line(exc)}) — export it again as IFC2X3 or IFC4"
         ) from None
+    return f
 
 
 def _read_step_text(p: Path, head: bytes) -> str:
@@ -122,21 +158,63 @@ def _read_step_text(p: Path, head: bytes) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
-def _read_ifczip(p: Path) -> str:
+#: Below this many inflated bytes the compression ratio is not checked (a tiny, repetitive test
+#: file may deflate well past any ratio real exports reach, and cannot hurt).
+RATIO_FLOOR_BYTES = 8_000_000
+
+
+def _read_ifczip(p: Path) -> tuple[Path, str]:
+    """The first ``.ifc`` member of an archive, inflated in chunks and stopped as soon as it passes
+    the size or ratio limit (:mod:`twin.limits`), so a zip bomb never reaches memory."""
+    from twin.limits import INFLATED_MB, ZIP_RATIO
+
+    max_bytes = int(INFLATED_MB.value() * 1_000_000)
+    max_ratio = ZIP_RATIO.value()
     try:
         with zipfile.ZipFile(p) as zf:
-            members = [n for n in zf.namelist() if n.lower().endswith(".ifc")]
+            members = [i for i in zf.infolist() if i.filename.lower().endswith(".ifc") and not i.is_dir()]
             if not members:
                 raise ModelError(f"{p}: the zip archive holds no .ifc file — zip the .ifc itself")
-            raw = zf.read(members[0])
+            info = members[0]
+            inner = Path(f"{p}!{info.filename}")
+            # What the archive says first (it may lie: the stream below is checked as it comes);
+            # the compressed size cannot be more than the archive's own size.
+            compressed = max(1, min(info.compress_size, p.stat().st_size))
+
+            def too_big(size: int) -> None:
+                if size > max_bytes:
+                    raise ModelError(
+                        f"{inner}: inflates to more than {INFLATED_MB.value():g} MB, the limit for one "
+                        f"model — if this is a real export, {INFLATED_MB.how_to_raise()}"
+                    )
+                if size > RATIO_FLOOR_BYTES and size > max_ratio * compressed:
+                    raise ModelError(
+                        f"{inner}: inflates more than {max_ratio:g}× its {compressed:,} compressed bytes "
+                        f"(IFC text deflates 4–7×): a zip bomb, or not IFC text — "
+                        f"if this is a real export, {ZIP_RATIO.how_to_raise()}"
+                    )
+
+            too_big(info.file_size)
+            chunks: list[bytes] = []
+            size = 0
+            with zf.open(info) as fh:
+                while chunk := fh.read(1 << 20):
+                    size += len(chunk)
+                    too_big(size)
+                    chunks.append(chunk)
     except zipfile.BadZipFile as exc:
         raise ModelError(f"{p}: a broken .ifczip archive ({exc}) — zip the .ifc again") from None
-    inner = Path(f"{p}!{members[0]}")
+    except (NotImplementedError, RuntimeError, zipfile.LargeZipFile, EOFError, zlib.error) as exc:
+        # An unsupported compression method, an encrypted member, a cut-off stream.
+        raise ModelError(f"{p}: cannot inflate the archive ({_one_line(exc)}) — zip the .ifc again "
+                         "with plain deflate and no password") from None
+    raw = b"".join(chunks)
+    del chunks
     if not raw.lstrip().startswith(b"ISO-10303-21"):
         raise ModelError(f"{inner}: not an IFC file inside the archive")
     if b"END-ISO-10303-21" not in raw[-4096:]:
         raise ModelError(f"{inner}: the IFC file inside the archive is truncated")
-    return raw.decode("utf-8", errors="replace")
+    return inner, raw.decode("utf-8", errors="replace")
 
 
 def _one_line(exc: BaseException) -> str:
@@ -827,6 +905,11 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
 
     spaces_t = renumber(spaces)
     equipment_t = _place_in_spaces(renumber(equipment), spaces_t)
+    if not spaces and not walkable:
+        warnings.append(
+            f"{' + '.join(p.source.name for p in parts)}: {len(storeys)} storey(s) but no IfcSpace and "
+            "no floor slab to walk on — crews move between spaces (rooms); export the spaces too"
+        )
     return BuildingModel(
         sources=tuple(p.source for p in parts),
         storeys=tuple(storeys[i] for i in order),

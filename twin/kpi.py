@@ -29,6 +29,7 @@ PEOPLE_FIGURES = ("tasks", "busy_min", "utilisation", "shift_h", "busy_on_shift_
 INCIDENT_COLUMNS = (
     "incident", "kind", "title", "priority", "event_min", "report_delay_min", "dispatch_min", "on_site_min",
     "made_safe_min", "resolved_min", "target_on_site_min", "on_site_met", "made_safe_met", "resolved_met",
+    "safe_before_report",
 )
 
 
@@ -97,9 +98,15 @@ def compute_kpis(log: EventLog, scenario: Scenario) -> Kpis:
     ``water_m3``, ``wetted_m2h``, ``max_depth_m``, ``spaces_damaged``; ``entrapments``,
     ``entrapment_max_min``, ``entrapment_mean_min``; ``water_outage_household_h``,
     ``power_outage_household_h``; ``cost_labour``, ``cost_callout``, ``cost_contractor``,
-    ``contractor_penalties`` (owed to the property), ``cost_total``; ``duration_h``; per shift and
-    post (first trade) of the roster ``utilisation:<shift>:<post>``, the busy share of the post's
+    ``cost_total`` (their sum: what the property pays, never less than 0) and
+    ``contractor_penalties`` (owed to the property by late contractors: a credit of its own, not
+    taken off the total), in the scenario's ``currency``; ``duration_h``; per shift and post
+    (first trade) of the roster ``utilisation:<shift>:<post>``, the busy share of the post's
     shift hours (Σ busy on shift / Σ shift hours of everyone holding it).
+
+    Intervals run from the report. A hazard made safe before anyone knew of it (the generator
+    takes the load 10 s after the grid fails, the sensor reports a moment later) has
+    ``made_safe_min`` 0 and ``safe_before_report`` true.
     """
     f = log.frame
     end_s = scenario.duration_s
@@ -137,7 +144,7 @@ def compute_kpis(log: EventLog, scenario: Scenario) -> Kpis:
     summary["spaces_damaged"] = float(tally.get("spaces_damaged", 0.0))
 
     trapped = incidents[incidents["kind"] == "entrapment"]
-    durations = (trapped["made_safe_min"] + trapped["report_delay_min"]).to_numpy(dtype=float)
+    durations = (trapped["made_safe_at_min"] - trapped["event_min"]).to_numpy(dtype=float)
     summary["entrapments"] = float(len(trapped))
     open_ = np.isnan(durations)
     if open_.any():
@@ -159,13 +166,10 @@ def compute_kpis(log: EventLog, scenario: Scenario) -> Kpis:
     summary["cost_callout"] = float(by.get("callout", 0.0))
     summary["cost_contractor"] = float(by.get("contractor", 0.0))
     summary["contractor_penalties"] = float(-by.get("penalty", 0.0))
-    summary["cost_total"] = (
-        summary["cost_labour"] + summary["cost_callout"] + summary["cost_contractor"]
-        - summary["contractor_penalties"]
-    )
+    summary["cost_total"] = summary["cost_labour"] + summary["cost_callout"] + summary["cost_contractor"]
     people = _people_table(f, scenario)
     summary |= post_utilisation(people)
-    return Kpis(incidents, people, summary)
+    return Kpis(incidents[list(INCIDENT_COLUMNS)], people, summary)
 
 
 def _integrate(t: np.ndarray, level: np.ndarray, end_s: float) -> float:
@@ -184,7 +188,8 @@ def _first(f: pd.DataFrame, kind: str) -> pd.Series:
 def _incident_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     raised = f[f["kind"] == "incident"]
     if raised.empty:
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in INCIDENT_COLUMNS}).astype(
+        columns = (*INCIDENT_COLUMNS, "made_safe_at_min")
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns}).astype(
             {"incident": "int64", "kind": "string", "title": "string", "priority": "string"}
         )
     parts = raised["detail"].astype(str).str.split("|", n=2, expand=True)
@@ -201,6 +206,9 @@ def _incident_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     for name, kind in (("dispatch_min", "dispatched"), ("on_site_min", "on_site"),
                        ("made_safe_min", "made_safe"), ("resolved_min", "resolved")):
         out[name] = (out["incident"].map(_first(f, kind)) - reported) / 60.0
+    out["made_safe_at_min"] = out["incident"].map(_first(f, "made_safe")) / 60.0
+    out["safe_before_report"] = (out["made_safe_min"] < 0).to_numpy()
+    out["made_safe_min"] = out["made_safe_min"].clip(lower=0.0)
     targets = [scenario.targets.of(p) for p in out["priority"]]
     out["target_on_site_min"] = [t.on_site_min for t in targets]
     out["on_site_met"] = (out["on_site_min"] <= out["target_on_site_min"]).fillna(False)
@@ -213,7 +221,8 @@ def _incident_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
         for t, v in zip(targets, out["resolved_min"], strict=True)
     ]
     out = out.drop(columns=["event_s"])
-    return out[list(INCIDENT_COLUMNS)].astype({"kind": "string", "title": "string", "priority": "string"})
+    return out[[*INCIDENT_COLUMNS, "made_safe_at_min"]].astype(
+        {"kind": "string", "title": "string", "priority": "string"})
 
 
 def shift_seconds(shift: Shift, start_min: float, t_s: np.ndarray) -> np.ndarray:

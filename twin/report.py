@@ -759,9 +759,10 @@ def _summary_html(kpis: Kpis, scenario: Scenario) -> str:
         items.append("<b>lift entrapments</b>: none")
     items.append(f"<b>outages</b>: {s['water_outage_household_h']:.0f} household·hours without water, "
                  f"{s['power_outage_household_h']:.0f} without power")
-    items.append(f"<b>cost</b>: {s['cost_total']:.0f} in all — labour {s['cost_labour']:.0f}, call-outs "
-                 f"{s['cost_callout']:.0f}, contractors {s['cost_contractor']:.0f}, less "
-                 f"{abs(s['contractor_penalties']):.0f} in penalties contractors owe for arriving late")
+    items.append(f"<b>cost</b>: {scenario.currency} {s['cost_total']:,.0f} in all — labour "
+                 f"{s['cost_labour']:,.0f}, call-outs {s['cost_callout']:,.0f}, contractors "
+                 f"{s['cost_contractor']:,.0f}; a credit of {s['contractor_penalties']:,.0f} in penalties "
+                 "contractors owe for arriving late, not taken off the cost")
     return '<ul class="summary">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 

@@ -36,7 +36,8 @@ def scorecard_rows(kpis: Kpis) -> list[dict[str, str]]:
             "dispatched": _m(r["dispatch_min"]),
             "on site": f"{_m(r['on_site_min'])} {_ok(r['on_site_met'])}",
             "target": _m(r["target_on_site_min"]),
-            "made safe": f"{_m(r['made_safe_min'])} {_ok(r['made_safe_met'])}",
+            "made safe": f"{_m(r['made_safe_min'])}{'*' if r.get('safe_before_report') else ''} "
+                         f"{_ok(r['made_safe_met'])}",
             "resolved": f"{_m(r['resolved_min'])} {_ok(r['resolved_met'])}",
         })
     return rows
@@ -53,9 +54,13 @@ def format_scorecard(kpis: Kpis, scenario: Scenario, *, seed: int) -> str:
         lines.append("  ".join(c.ljust(width[c]) for c in cols))
         for r in rows:
             lines.append("  ".join(r[c][: width[c]].ljust(width[c]) for c in cols))
+        if any(r["made safe"].split(" ")[0].endswith("*") for r in rows):
+            lines.append("* made safe before it was reported (e.g. the standby generator took the load "
+                         "at once): counted as 0")
     else:
         lines.append("(no incidents)")
     s = kpis.summary
+    money = scenario.currency
     lines.append("")
     for prio in ("red", "yellow", "blue"):
         n = int(s[f"{prio}_incidents"])
@@ -82,9 +87,12 @@ def format_scorecard(kpis: Kpis, scenario: Scenario, *, seed: int) -> str:
     if busy:
         lines.append(f"busy    {busy}")
     lines.append(
-        f"cost    {s['cost_total']:.0f} (labour {s['cost_labour']:.0f}, call-outs {s['cost_callout']:.0f}, "
-        f"contractors {s['cost_contractor']:.0f}, penalties owed to us {abs(s['contractor_penalties']):.0f})"
+        f"cost    {money} {s['cost_total']:,.0f} (labour {s['cost_labour']:,.0f}, call-outs "
+        f"{s['cost_callout']:,.0f}, contractors {s['cost_contractor']:,.0f})"
     )
+    if s["contractor_penalties"]:
+        lines.append(f"credit  {money} {s['contractor_penalties']:,.0f} in penalties late contractors owe "
+                     "(not taken off the cost)")
     return "\n".join(lines)
 
 

@@ -2,14 +2,16 @@
 
 A run folder holds ``events.parquet`` (the event log), ``kpis.parquet`` (``scope, key, label,
 metric, value``) and ``metadata.json`` (the resolved scenario, the model files and their hashes,
-the seed, the DrillTwin and pipeline versions, the event count). Files are written to temporary
-names and renamed, so a crash never leaves half a file; an existing run is never overwritten.
+the seed, the DrillTwin and pipeline versions, the event count). A run folder is written whole in
+a hidden temporary folder and renamed into place, so a crash or a full disk never leaves half a
+run; an existing run is never overwritten.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,24 +72,49 @@ def default_run_dir(root: Path, stem: str, seed: int) -> Path:
     return path
 
 
-def write_run(path: Path, result: RunResult, kpis: Kpis, *, scenario_file: str | None = None) -> Path:
-    """Write a run folder at ``path`` (created; it must not already hold files)."""
+def check_run_dir(path: Path) -> None:
+    """Raise a :class:`RunFolderError` unless a run can be written at ``path`` (absent, or an empty
+    folder): checked before a drill runs, so a refusal costs nothing."""
     path = Path(path)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise RunFolderError(
             f"{path}: already exists and is not empty; a run is never written over another — "
             "choose another --out or remove that folder"
         )
+
+
+def write_run(path: Path, result: RunResult, kpis: Kpis, *, scenario_file: str | None = None) -> Path:
+    """Write a run folder at ``path`` (it must not already hold files).
+
+    The files are written in a hidden temporary folder beside it, which is renamed to ``path``
+    when all are there: a full disk or a crash leaves no half-written run folder behind.
+    """
+    path = Path(path)
+    check_run_dir(path)
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent))
     except OSError as exc:
         raise RunFolderError(
             f"{path}: cannot create the run folder ({exc.strerror}); choose another --out"
         ) from None
-    atomic_write(path / "events.parquet", lambda p: result.log.frame.to_parquet(p, index=False))
-    atomic_write(path / "kpis.parquet", lambda p: kpis.to_long().to_parquet(p, index=False))
-    meta = metadata(result, scenario_file=scenario_file)
-    atomic_write(path / "metadata.json", lambda p: p.write_text(json.dumps(meta, indent=2), encoding="utf-8"))
+    try:
+        result.log.frame.to_parquet(tmp / "events.parquet", index=False)
+        kpis.to_long().to_parquet(tmp / "kpis.parquet", index=False)
+        meta = metadata(result, scenario_file=scenario_file)
+        (tmp / "metadata.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        if path.is_dir():
+            path.rmdir()  # empty (checked above): the finished folder takes its place
+        os.rename(tmp, path)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise RunFolderError(
+            f"{path}: could not write the run ({exc.strerror or exc}); nothing was left behind — "
+            "free some disk space or choose another --out, and run again"
+        ) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return path
 
 
@@ -104,21 +131,42 @@ def atomic_write(target: Path, write: Callable[[Path], Any]) -> None:
 
 
 def read_run(path: str | Path) -> StoredRun:
-    """Read a run folder written by :func:`write_run`."""
+    """Read a run folder written by :func:`write_run`; a damaged one is a :class:`RunFolderError`
+    naming the file and what is wrong with it."""
     p = Path(path)
+    if not p.is_dir():
+        raise RunFolderError(
+            f"{p}: not a run folder ({'no such folder' if not p.exists() else 'a file'}); "
+            "give a folder written by 'twin run --out'"
+        )
     missing = [name for name in FILES if not (p / name).is_file()]
     if missing:
         raise RunFolderError(
             f"{p}: not a run folder (missing {', '.join(missing)}); give a folder written by 'twin run --out'"
         )
+    damaged = "it may be damaged — run the drill again"
     try:
         meta = json.loads((p / "metadata.json").read_text(encoding="utf-8"))
         events = pd.read_parquet(p / "events.parquet")
         kpis = pd.read_parquet(p / "kpis.parquet")
     except (OSError, ValueError) as exc:
+        raise RunFolderError(f"{p}: cannot read the run ({_one_line(exc)}); {damaged}") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("scenario"), dict):
         raise RunFolderError(
-            f"{p}: cannot read the run ({exc}); it may be damaged — run the drill again"
+            f"{p / 'metadata.json'}: holds no scenario (expected a JSON object with a 'scenario' "
+            f"object, got {type(meta).__name__}); {damaged}"
+        )
+    try:
+        Scenario.model_validate(meta["scenario"])
+    except ValueError as exc:
+        raise RunFolderError(
+            f"{p / 'metadata.json'}: its scenario is not valid ({_one_line(exc)}); {damaged}"
         ) from None
     if list(events.columns) != list(COLUMNS):
-        raise RunFolderError(f"{p}/events.parquet: unexpected columns {list(events.columns)}")
+        raise RunFolderError(f"{p}/events.parquet: unexpected columns {list(events.columns)}; {damaged}")
     return StoredRun(p, EventLog(events), kpis, meta)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:160] or type(exc).__name__

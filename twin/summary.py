@@ -7,10 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from twin.households import is_household
 from twin.twin import Twin
-
-#: Spaces whose ObjectType is this are households (the default estate marks its flats so).
-HOUSEHOLD_TYPE = "apartment"
 
 
 def summarize(twin: Twin) -> dict[str, Any]:
@@ -45,7 +43,7 @@ def summarize(twin: Twin) -> dict[str, Any]:
             "lifts": len(model.lifts),
             "entrances": int(graph.entrances.size),
             "equipment": len(model.equipment),
-            "households": sum(sp.object_type.lower() == HOUSEHOLD_TYPE for sp in model.spaces),
+            "households": sum(is_household(sp) for sp in model.spaces),
         },
         "equipment": dict(sorted(Counter(e.ifc_class for e in model.equipment).items())),
         "systems": [
@@ -134,7 +132,7 @@ def building_tables(twin: Twin) -> dict[str, Any]:
         return (storey_name(min(storeys)), storey_name(max(storeys))) if storeys else ("", "")
 
     space_storey = np.array([sp.storey for sp in model.spaces], dtype=int)
-    households = np.array([sp.object_type.lower() == HOUSEHOLD_TYPE for sp in model.spaces], bool)
+    households = np.array([is_household(sp) for sp in model.spaces], bool)
     tables = {
         "storeys": pd.DataFrame({
             "storey": storey,

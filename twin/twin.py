@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from twin import cache
@@ -67,13 +67,15 @@ def load_twin(
     """
     files = [Path(p) for p in paths] if paths else [default_model_path()]
     report = progress or (lambda _f, _m: None)
-    for p in files:
-        if not p.exists():
-            raise ModelError(f"{p}: no such file — check the path")
-    hashes = [file_sha256(p) for p in files]
+    hashes = [file_sha256(p) for p in files]  # each file checked: there, a file, readable
     key = cache.cache_key(hashes)
     if use_cache and (hit := cache.load(key)) is not None:
         model, graph = hit
+        if len(model.sources) == len(files):
+            # The entry may come from a copy of the same bytes under another name: the twin
+            # is reported under the names the user gave now.
+            model = replace(model, sources=tuple(
+                replace(src, name=p.name) for src, p in zip(model.sources, files, strict=True)))
         report(1.0, "loaded from cache")
         return Twin(model, graph, audit_reachability(model, graph), key, True)
 

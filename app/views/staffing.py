@@ -134,6 +134,7 @@ def sweep_from_upload(text: str, name: str) -> LoadedSweep:
     """An uploaded sweep file, its ``base:`` taken from the shipped scenarios (see the caption);
     errors name the upload, not the temporary file it is read from."""
     from twin.scenario.edit import set_fields
+    from twin.scenario.load import LoadedScenario, shipped_data_dirs, with_files_resolved
     from twin.sweep.spec import load_sweep
 
     base = shipped_base(text, name)
@@ -144,6 +145,10 @@ def sweep_from_upload(text: str, name: str) -> LoadedSweep:
         path.write_text(text, encoding="utf-8")
         try:
             loaded = load_sweep(path)
+            # Files the variants name stay within the upload's folder and the shipped data.
+            for v in loaded.variants:
+                with_files_resolved(LoadedScenario(v.scenario, path, loaded.lines), path.parent,
+                                    inside=[path.parent, *shipped_data_dirs()])
         except TwinError as exc:
             raise type(exc)(str(exc).replace(str(path), name).replace(tmp, "")) from None
     return dataclasses.replace(loaded, path=Path(name))
@@ -152,14 +157,13 @@ def sweep_from_upload(text: str, name: str) -> LoadedSweep:
 def shipped_base(text: str, name: str) -> Path | None:
     """The shipped scenario an uploaded sweep's ``base:`` names (``None`` when the text has no
     usable ``base:``: the sweep's own checks then say so)."""
-    import yaml
-
     from twin.scenario import ScenarioError
+    from twin.scenario.load import read_yaml
 
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None
+        data = read_yaml(text, name)[1]
+    except ScenarioError:
+        return None  # the sweep's own reading says what is wrong
     if not isinstance(data, dict) or not isinstance(data.get("base"), str):
         return None
     root = scenarios_dir().resolve()

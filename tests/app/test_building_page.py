@@ -105,8 +105,18 @@ def test_an_uploaded_model_lists_its_unreachable_room_with_the_reason(tmp_path: 
     assert "Storey <b>Upper</b> at +3.00 m — 2 spaces, 2 reachable" in chart_title(at, "plan")
 
 
+def _bomb() -> bytes:
+    import tempfile
+
+    from tests.model.test_bad_input import zip_bomb
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return zip_bomb(Path(tmp) / "bomb.ifczip", 20).read_bytes()
+
+
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("broken.ifc", b"this is not a building", "broken.ifc: not an IFC file (it does not start with"),
+    ("bomb.ifczip", _bomb(), "bomb.ifczip!bomb.ifc: inflates more than 100× its"),
     ("cut.ifc", b"ISO-10303-21;\nHEADER;\n", "cut.ifc: the IFC file is truncated"),
     ("model.ifczip", b"PK\x03\x04 not really a zip", "model.ifczip: a broken .ifczip archive"),
 ])

@@ -110,13 +110,25 @@ def test_a_broken_scenario_lists_each_problem_with_its_line_and_cannot_run():
     editor(at).input(text).run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        f"{SOURCE}:12: duration_h: Input should be greater than 0",
-        f"{SOURCE}:13: seed: Input should be a valid integer, unable to parse string as an integer",
+        f"{SOURCE}:12: duration_h: must be > 0, got -6",
+        f"{SOURCE}:13: seed: must be a whole number, got 'seven'",
     ]
     assert run_button(at).disabled
     editor(at).input("name: [unclosed\npeople: []\n").run()
     assert not at.exception
     assert at.error[0].value.startswith(f"{SOURCE}:1: not valid YAML: ")
+
+
+def test_a_scenario_naming_a_server_file_is_refused_in_one_line_without_reading_it():
+    at = drill_page()
+    for target in ("/etc/passwd", "/etc/no-such-file"):
+        editor(at).input(DEMO.read_text(encoding="utf-8") + f"background: {{rates: {target}}}\n").run()
+        assert not at.exception
+        assert [e.value for e in at.error] == [
+            f"{SOURCE}:{len(DEMO.read_text(encoding='utf-8').splitlines()) + 1}: background.rates: '{target}' "
+            "is outside the upload's folder and DrillTwin's shipped data, and the app reads no other file; "
+            "name a shipped file (e.g. rates: ../twin/background/rates.yaml) or leave the field out"]
+        assert run_button(at).disabled
 
 
 def test_a_place_the_building_does_not_have_is_named_with_its_line():

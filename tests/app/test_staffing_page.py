@@ -251,7 +251,7 @@ def test_an_uploaded_sweep_takes_its_base_from_the_shipped_scenarios():
     (("staff: {night: {plumber: 1}}", "staff: {nite: {plumber: 1}}"),
      "bad.yaml:24: grid[0][1] ('1 night plumber, guards close valves + lift rescue as today'): staff.nite: "
      "no shift 'nite' in the base scenario (did you mean: night?)"),
-    (("replications: 6", "replications: many"), "bad.yaml:17: replications: Input should be a valid integer"),
+    (("replications: 6", "replications: many"), "bad.yaml:17: replications: must be a whole number, got 'many'"),
 ])
 def test_an_unusable_uploaded_sweep_says_why_in_one_line(change, message):
     at = staffing_page()
@@ -288,3 +288,16 @@ def test_a_search_folder_shows_its_answer_what_it_ruled_out_and_the_erlang_bound
         assert any(w.value.startswith("The search found no roster shown to meet the targets") for w in at.warning)
     assert any("Erlang C lower bound" in c.value for c in at.code)
     assert read_search(tmp_path / "found").runs == found.runs
+
+
+def test_an_uploaded_sweep_naming_a_server_file_is_refused_without_reading_it():
+    at = staffing_page()
+    at.radio(key="staffing_mode").set_value("Upload a sweep file").run()
+    text = ("name: Mine\nbase: ../night_riser_burst.yaml\nperiod: {start: 2026-01-01T00:00:00, days: 30}\n"
+            "background: {rates: /etc/passwd}\nvariants:\n  - name: today\n")
+    at.file_uploader(key="staffing_upload").set_value([("mine.yaml", text.encode(), "text/yaml")]).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "mine.yaml:4: background.rates: '/etc/passwd' is outside the upload's folder and DrillTwin's shipped "
+        "data, and the app reads no other file; name a shipped file (e.g. rates: ../twin/background/rates.yaml) "
+        "or leave the field out"]

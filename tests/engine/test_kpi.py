@@ -9,6 +9,7 @@ import pytest
 from tests.engine.conftest import shipped
 from twin.engine.log import EventRecorder
 from twin.kpi import compute_kpis
+from twin.scorecard import format_scorecard
 
 
 def test_response_is_first_on_site_minus_report_and_targets_are_checked():
@@ -37,7 +38,8 @@ def test_response_is_first_on_site_minus_report_and_targets_are_checked():
     assert s["red_on_site_compliance"] == 1.0 and s["blue_on_site_compliance"] == 0.0
     assert s["red_on_site_max_compliance"] == 1.0  # 15 min ≤ the 30 min hard limit
     assert s["water_outage_household_h"] == pytest.approx(10 * 0.5)
-    assert s["cost_total"] == pytest.approx(50.0 - 400.0)
+    # Penalties are a credit of their own, never taken off the cost (which cannot go negative).
+    assert s["cost_total"] == pytest.approx(50.0) and s["contractor_penalties"] == pytest.approx(400.0)
     assert k.people.set_index("person").loc["A", "busy_min"] == pytest.approx(24.0)
 
 
@@ -71,3 +73,44 @@ def test_utilisation_counts_busy_time_within_each_persons_shift_and_lists_everyo
     assert s["utilisation:day:plumber"] == pytest.approx(2 / 72)
     assert s["utilisation:night:plumber"] == pytest.approx(2 / 48)
     assert s["utilisation:night:front_desk"] == 0.0
+
+
+def test_a_hazard_made_safe_before_its_report_counts_zero_and_says_so():
+    # The grid fails at 0 s, the generator takes the load at 10 s, the sensor reports at 12 s.
+    scenario = shipped("day_grid_outage.yaml")
+    rec = EventRecorder()
+    rec.add(0, "incident", incident=0, value=0, detail="power_loss|red|Power loss at Utility transformer")
+    rec.add(10, "made_safe", incident=0)
+    rec.add(12, "reported", incident=0)
+    rec.add(3600, "resolved", incident=0)
+    k = compute_kpis(rec.freeze(), scenario)
+    row = k.incidents.iloc[0]
+    assert row["made_safe_min"] == 0.0 and row["safe_before_report"] and row["made_safe_met"]
+    assert row["resolved_min"] == pytest.approx((3600 - 12) / 60)
+    text = format_scorecard(k, scenario, seed=1)
+    assert "0.0* ✓" in text and "made safe before it was reported" in text
+
+
+def test_the_scorecard_names_the_currency_and_shows_penalties_as_a_credit():
+    scenario = shipped("day_grid_outage.yaml").model_copy(update={"currency": "GBP"})
+    rec = EventRecorder()
+    rec.add(100, "cost", person="A", value=46.0, detail="labour")
+    rec.add(100, "cost", person="LIFTCO", value=250.0, detail="callout")
+    rec.add(100, "cost", person="LIFTCO", value=-400.0, detail="penalty")
+    text = format_scorecard(compute_kpis(rec.freeze(), scenario), scenario, seed=1)
+    assert "cost    GBP 296 (labour 46, call-outs 250, contractors 0)" in text
+    assert "credit  GBP 400 in penalties late contractors owe" in text
+
+
+def test_a_year_of_outages_never_gives_a_negative_made_safe_interval(estate_twin):
+    # A year of the estate's random outages at ten times their rates (hazards only): the generator
+    # often takes the load before the sensor's report arrives; no interval is negative.
+    from tests.engine.conftest import variant
+    from twin.engine import run
+
+    years = variant(shipped("estate_roster.yaml"), duration_h=24 * 365,
+                    background={"work_orders": False, "scale": 10.0})
+    k = compute_kpis(run(estate_twin, years).log, years)
+    power = k.incidents[k.incidents["kind"] == "power_loss"]
+    assert len(power) >= 5
+    assert (power["made_safe_min"].dropna() >= 0).all() and power["safe_before_report"].any()

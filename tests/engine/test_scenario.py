@@ -93,14 +93,15 @@ def test_the_json_schema_describes_hazards_and_policies():
     assert schema["$defs"]["PipeBurst"]["properties"]["pressure_bar"]["default"] == 4.5
 
 
-def test_twin_validate_says_ok_or_prints_the_problem_and_exits_2(tmp_path, capsys):
+def test_twin_validate_says_ok_on_stdout_and_each_problem_on_stderr_and_exits_2(tmp_path, capsys):
     good = scenario_file(tmp_path, MINIMAL, "good.yaml")
     bad = scenario_file(tmp_path, MINIMAL.replace("plumber", "plumer"), "bad.yaml")
     assert main(["validate", str(good)]) == 0
     assert "good.yaml: ok" in capsys.readouterr().out
     assert main(["validate", str(good), str(bad)]) == 2
-    out = capsys.readouterr().out
-    assert "bad.yaml:4: people[0].trades: unknown trade 'plumer'" in out
+    captured = capsys.readouterr()
+    assert "bad.yaml:4: people[0].trades: unknown trade 'plumer'" in captured.err
+    assert "plumer" not in captured.out and "good.yaml: ok" in captured.out
 
 
 def test_twin_run_reports_a_bad_place_with_its_line_and_exit_status_2(tmp_path, capsys):

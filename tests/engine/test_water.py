@@ -1,28 +1,67 @@
-"""Water on floors: conservation, levelling through doors, leaks to the space below, pumps."""
+"""Water on floors: conservation, levelling through doors, leaks to the space below, pumps.
+
+The spreading is a backward-Euler step (see :func:`twin.engine.water._spread`), so the hand
+calculations below solve the same two- or three-line balances a person can redo on paper.
+"""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from twin.engine import physics
+from twin.engine import physics, water
 from twin.engine.water import Floors, step
 
+S = physics.SPREAD_DEPTH_M
+C = physics.WEIR_COEFFICIENT
 
-def floors(area: list[float], pairs: list[tuple[int, int]], below: list[tuple[int, int]] = ()) -> Floors:
+
+def floors(area: list[float], pairs: list[tuple[int, int]], below: list[tuple[int, int]] = (),
+           width_m: float = 0.9) -> Floors:
     a = np.array([p[0] for p in pairs], dtype=np.int64)
     b = np.array([p[1] for p in pairs], dtype=np.int64)
     frm = np.array([x[0] for x in below], dtype=np.int64)
     to = np.array([x[1] for x in below], dtype=np.int64)
     share = np.ones(len(below))
-    return Floors(np.array(area, float), a, b, np.full(len(pairs), 0.9), frm, to, share)
+    return Floors(np.array(area, float), a, b, np.full(len(pairs), width_m), frm, to, share)
+
+
+def still(n: int) -> np.ndarray:
+    return np.zeros(n)
 
 
 def test_water_in_a_closed_room_stays_put():
     f = floors([20.0], [])
-    v = step(f, np.array([1.0]), np.zeros(1), np.zeros(1), 30.0).volume_m3
+    v = step(f, np.array([1.0]), still(1), still(1), 30.0).volume_m3
     assert v[0] == 1.0
+
+
+def test_a_door_passes_the_weir_flow_reduced_by_villemonte_when_submerged():
+    # Heads 9 cm and 4 cm over a 0.9 m threshold: free weir 1.7·0.9·0.09^1.5 = 0.04131 m³/s,
+    # Villemonte (1 − (4/9)^1.5)^0.385 = 0.7037^0.385 = 0.8735 → 0.03609 m³/s over a 5 cm
+    # difference: K = 0.7217 m²/s. With the far side dry it is the free weir over 9 cm.
+    k = water.door_conductance_m2_s(np.array([C * 0.9]), np.array([0.10]), np.array([0.05]))
+    assert k[0] == pytest.approx(0.7217, abs=1e-4)
+    free = water.door_conductance_m2_s(np.array([C * 0.9]), np.array([0.10]), np.array([0.0]))
+    assert free[0] * 0.09 == pytest.approx(C * 0.9 * 0.09**1.5, rel=1e-12)
+
+
+def test_one_step_between_two_wet_rooms_moves_what_the_hand_balance_says(monkeypatch):
+    # 20 m² rooms at 10 cm and 5 cm, a 0.9 m door, K = 0.7217 m²/s (above). One backward-Euler
+    # solve: the heads' difference after 30 s is Δ/(1 + 2·dt·K/A) = 0.05/(1 + 43.30/20), and the
+    # door passed dt·K·(that difference) = 0.3421 m³.
+    monkeypatch.setattr(physics, "WATER_PICARD_PASSES", 1)
+    f = floors([20.0, 20.0], [(0, 1)])
+    out = step(f, np.array([2.0, 1.0]), still(2), still(2), 30.0).volume_m3
+    k = C * 0.9 * 0.09**1.5 * (1 - (0.04 / 0.09) ** 1.5) ** 0.385 / 0.05
+    moved = 30.0 * k * 0.05 / (1.0 + 2.0 * 30.0 * k / 20.0)
+    assert abs(moved - 0.3421) < 1e-4
+    assert out[0] == pytest.approx(2.0 - moved, abs=1e-12)
+    assert out[1] == pytest.approx(1.0 + moved, abs=1e-12)
 
 
 def test_two_rooms_joined_by_a_door_level_out():
@@ -30,32 +69,77 @@ def test_two_rooms_joined_by_a_door_level_out():
     f = floors([20.0, 20.0], [(0, 1)])
     v = np.array([2.0, 0.0])
     for _ in range(120):
-        v = step(f, v, np.zeros(2), np.zeros(2), 30.0).volume_m3
-    assert v.sum() == np.float64(2.0) or abs(v.sum() - 2.0) < 1e-12
+        v = step(f, v, still(2), still(2), 30.0).volume_m3
+    assert abs(v.sum() - 2.0) < 1e-12
     assert np.allclose(v / 20.0, 0.05, atol=1e-4)
+
+
+@pytest.mark.parametrize("dt_s", [1.0, 5.0, 30.0, 60.0, 120.0])
+def test_three_spaces_in_a_row_approach_the_common_level_monotonically(dt_s):
+    # 100, 10 and 100 m² in a row through 2 m doors at 0.5 / 1.0 / 0.5 m: 110 m³ on 210 m² is a
+    # common level of 0.5238 m. The middle falls and the ends rise, every step, to that level.
+    f = floors([100.0, 10.0, 100.0], [(0, 1), (1, 2)], width_m=2.0)
+    v = np.array([50.0, 10.0, 50.0])
+    common = 110.0 / 210.0
+    depths = [v / f.area_m2]
+    for _ in range(math.ceil(1800.0 / dt_s)):
+        v = step(f, v, still(3), still(3), dt_s).volume_m3
+        depths.append(v / f.area_m2)
+    d = np.array(depths)
+    assert (np.diff(d[:, 1]) <= 1e-12).all(), "the middle space must only fall"
+    assert (np.diff(d[:, 0]) >= -1e-12).all() and (np.diff(d[:, 2]) >= -1e-12).all()
+    assert (d[:, 1] >= common - 1e-9).all() and (d[:, 0] <= common + 1e-9).all()
+    assert abs(d[-1, 1] - common) < 1e-3
+    assert abs(v.sum() - 110.0) < 1e-9
 
 
 def test_water_below_the_threshold_does_not_cross_a_door():
     f = floors([10.0, 10.0], [(0, 1)])
     v = np.array([0.05, 0.0])  # 5 mm: under the 1 cm threshold
-    out = step(f, v, np.zeros(2), np.zeros(2), 30.0).volume_m3
+    out = step(f, v, still(2), still(2), 30.0).volume_m3
     assert out[1] == 0.0
 
 
+def test_a_room_drains_through_a_door_down_to_the_threshold_and_no_further():
+    # 10 cm in 20 m² next to a dry 500 m² hall: the room ends just above 1 cm, the rest is in
+    # the hall, which stays under its own threshold (1.8 m³ over 500 m² is 3.6 mm).
+    f = floors([20.0, 500.0], [(0, 1)])
+    v = np.array([2.0, 0.0])
+    for _ in range(500):
+        v = step(f, v, still(2), still(2), 30.0).volume_m3
+    assert S <= v[0] / 20.0 < S + 1e-3
+    assert v[1] == pytest.approx(2.0 - v[0], abs=1e-12)
+
+
 def test_a_wet_slab_leaks_into_the_space_below_at_k_times_a_times_head():
+    # 5 cm on 50 m²: 4 cm above the threshold. Backward Euler over 10 s leaks
+    # A·h·(k·dt)/(1 + k·dt) = 2 m³ · 0.002/1.002 = 3.992 l.
     f = floors([50.0, 50.0], [], below=[(0, 1)])
-    v = np.array([50.0 * 0.05, 0.0])  # 5 cm on the upper floor
-    out = step(f, v, np.zeros(2), np.zeros(2), 10.0).volume_m3
-    expected = physics.SLAB_LEAK_PER_S * 50.0 * (0.05 - physics.SPREAD_DEPTH_M) * 10.0
-    assert abs(out[1] - expected) < 1e-12
+    v = np.array([50.0 * 0.05, 0.0])
+    out = step(f, v, still(2), still(2), 10.0).volume_m3
+    kdt = physics.SLAB_LEAK_PER_S * 10.0
+    expected = 50.0 * (0.05 - S) * kdt / (1.0 + kdt)
+    assert abs(out[1] - expected) < 1e-12 and abs(expected - 0.0039920) < 1e-6
 
 
 def test_a_pump_removes_at_most_its_capacity_and_never_more_than_is_there():
     f = floors([10.0], [])
-    r = step(f, np.array([1.0]), np.zeros(1), np.array([0.015]), 30.0)
+    r = step(f, np.array([1.0]), still(1), np.array([0.015]), 30.0)
     assert abs(r.pumped_m3 - 0.45) < 1e-12 and abs(r.volume_m3[0] - 0.55) < 1e-12
-    r = step(f, np.array([0.1]), np.zeros(1), np.array([0.015]), 30.0)
+    r = step(f, np.array([0.1]), still(1), np.array([0.015]), 30.0)
     assert r.pumped_m3 == 0.1 and r.volume_m3[0] == 0.0
+
+
+def test_a_large_wet_area_solved_sparse_gives_what_the_dense_solve_gives(monkeypatch):
+    # 400 rooms in a row, water in every other one: more than DENSE_MAX spaces in play.
+    n = 400
+    f = floors([12.0] * n, [(i, i + 1) for i in range(n - 1)], below=[(i, i - 1) for i in range(1, n, 7)])
+    v = np.where(np.arange(n) % 2 == 0, 12.0 * 0.2, 0.0)
+    sparse = step(f, v, still(n), still(n), 30.0).volume_m3
+    monkeypatch.setattr(water, "DENSE_MAX", 10_000)
+    dense = step(f, v, still(n), still(n), 30.0).volume_m3
+    assert np.allclose(sparse, dense, rtol=0, atol=1e-10)
+    assert abs(sparse.sum() - v.sum()) < 1e-9
 
 
 @settings(max_examples=60, deadline=None)
@@ -63,8 +147,9 @@ def test_a_pump_removes_at_most_its_capacity_and_never_more_than_is_there():
     n=st.integers(2, 8),
     seed=st.integers(0, 10_000),
     steps=st.integers(1, 40),
+    dt_s=st.sampled_from([1.0, 30.0, 120.0, 600.0]),
 )
-def test_water_volume_is_conserved_while_it_spreads(n, seed, steps):
+def test_water_volume_is_conserved_while_it_spreads(n, seed, steps, dt_s):
     rng = np.random.default_rng(seed)
     area = rng.uniform(2.0, 200.0, n).tolist()
     pairs = sorted({tuple(sorted(rng.choice(n, 2, replace=False).tolist())) for _ in range(2 * n)})
@@ -76,8 +161,31 @@ def test_water_volume_is_conserved_while_it_spreads(n, seed, steps):
     total_in = v.sum()
     pumped = 0.0
     for _ in range(steps):
-        r = step(f, v, inflow, pumps, 30.0)
+        r = step(f, v, inflow, pumps, dt_s)
         v, pumped = r.volume_m3, pumped + r.pumped_m3
-        total_in += inflow.sum() * 30.0
+        total_in += inflow.sum() * dt_s
         assert (v >= -1e-12).all()
     assert abs(v.sum() + pumped - total_in) < 1e-9 * max(total_in, 1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(2, 8), seed=st.integers(0, 10_000), dt_s=st.sampled_from([1.0, 30.0, 120.0, 600.0]))
+def test_water_crosses_every_door_from_the_space_that_ends_higher(n, seed, dt_s):
+    # No overshoot at any step: after a step, each door's water went from the side whose level
+    # (above the threshold) is now higher, and no space ends above the highest level or under
+    # the lowest one it started with (no sources, no slabs, no pumps).
+    rng = np.random.default_rng(seed)
+    area = rng.uniform(2.0, 200.0, n)
+    pairs = sorted({tuple(sorted(rng.choice(n, 2, replace=False).tolist())) for _ in range(2 * n)})
+    f = floors(area.tolist(), pairs)
+    v = rng.uniform(0.0, 2.0, n) * area
+    out = step(f, v, still(n), still(n), dt_s).volume_m3
+    before, after = v / area, out / area
+    assert after.max() <= before.max() + 1e-12
+    assert after.min() >= min(before.min(), S) - 1e-12
+    level = np.maximum(after, S)
+    r = step(f, v, still(n), still(n), dt_s)
+    pa, pb = f.pair_a[r.door_pair], f.pair_b[r.door_pair]
+    downhill = np.sign(level[pa] - level[pb])
+    assert (r.door_m3 * downhill >= -1e-12).all()
+    assert (np.abs(r.door_m3[np.abs(level[pa] - level[pb]) < 1e-12]) < 1e-9).all()

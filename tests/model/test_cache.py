@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -56,3 +63,59 @@ def test_editing_the_file_changes_the_cache_key(tmp_path: Path) -> None:
     second = load_twin([path])
     assert second.cache_key != first.cache_key
     assert any(sp.long_name == "Larder" for sp in second.model.spaces)
+
+
+def _edit_model_entry(key: str, edit: Callable[[dict[str, Any]], None]) -> None:
+    """Change an entry's model file the way a person editing it by hand would (the digest stays)."""
+    path = cache.cache_dir() / f"{key}.model.json.gz"
+    data = json.loads(gzip.decompress(path.read_bytes()))
+    edit(data)
+    path.write_bytes(gzip.compress(json.dumps(data).encode()))
+
+
+def test_an_entry_edited_after_it_was_written_is_rebuilt_not_served(tmp_path: Path) -> None:
+    path = two_storey_house(tmp_path)
+    first = load_twin([path])
+    name = first.model.spaces[0].name
+
+    def rename(data: dict[str, Any]) -> None:
+        data["spaces"][0]["name"] = "Renamed by hand"
+        data["storeys"][-1]["elevation_m"] = 99.0
+
+    _edit_model_entry(first.cache_key, rename)
+    again = load_twin([path])
+    assert not again.from_cache
+    assert again.model.spaces[0].name == name
+    assert again.model.storeys[-1].elevation_m == first.model.storeys[-1].elevation_m == 3.0
+    assert load_twin([path]).from_cache  # the rebuilt entry is served again
+
+
+def test_an_edited_route_length_is_rebuilt_even_with_a_matching_digest(tmp_path: Path) -> None:
+    """Arrays that do not fit together are refused whatever the digest says."""
+    path = two_storey_house(tmp_path)
+    first = load_twin([path])
+    graph = cache.cache_dir() / f"{first.cache_key}.graph.npz"
+    with np.load(graph, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays["edge_v"] = arrays["edge_v"][:-1]  # one end missing
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    graph.write_bytes(buf.getvalue())
+    model = (cache.cache_dir() / f"{first.cache_key}.model.json.gz").read_bytes()
+    (cache.cache_dir() / f"{first.cache_key}.digest.json").write_text(
+        json.dumps(cache._digest(model, buf.getvalue())), encoding="utf-8")
+    again = load_twin([path])
+    assert not again.from_cache
+    assert again.graph.n_edges == first.graph.n_edges
+    assert "edge_v has (" in cache.inconsistency(
+        first.model, replace(first.graph, edge_v=first.graph.edge_v[:-1]))
+
+
+def test_a_cached_twin_is_reported_under_the_name_the_user_gave(tmp_path: Path) -> None:
+    original = two_storey_house(tmp_path)
+    copy = tmp_path / "copy" / "my-house.ifc"
+    copy.parent.mkdir()
+    shutil.copy(original, copy)
+    assert load_twin([original]).model.name == original.name
+    warm = load_twin([copy])
+    assert warm.from_cache and warm.model.name == "my-house.ifc"

@@ -108,8 +108,12 @@ class PowerLossRate(_Rate):
     per: Literal["site"] = "site"
     duration_min: Quantity = LogNormal(kind="lognormal", median=30, p90=150)
     repair_min: Quantity = Triangular(kind="triangular", low=30, mode=60, high=180)
-    generator_start_probability: float = Field(0.95, ge=0, le=1)
-    lift_occupancy: float = Field(0.3, ge=0, le=1)
+    generator_start_probability: float | None = Field(
+        None, ge=0, le=1, description="none = the engine's default (physics.GENERATOR_START_PROBABILITY)"
+    )
+    lift_occupancy: float | None = Field(
+        None, ge=0, le=1, description="none = the engine's default (physics.LIFT_OCCUPANCY)"
+    )
 
 
 class EntrapmentRate(_Rate):
@@ -122,7 +126,9 @@ class StormRate(_Rate):
     duration_min: Quantity = Triangular(kind="triangular", low=60, mode=120, high=240)
     peak_mm_h: Quantity = LogNormal(kind="lognormal", median=70, p90=130)
     drains_blocked_fraction: Quantity = Uniform(kind="uniform", low=0.1, high=0.6)
-    drain_capacity_l_s: float = Field(100.0, ge=0)
+    drain_capacity_l_s: float | None = Field(
+        None, ge=0, description="none = drains sized for the design storm (physics.DESIGN_STORM_MM_H)"
+    )
     paved_area_m2: float = Field(30000.0, ge=0)
     low_point: str | None = Field(
         None, description="where runoff collects; none = the first sump pump's space"

@@ -61,6 +61,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`twin inspect | head`): not an error of ours.
         sys.stdout = None  # stop Python flushing into the closed pipe
         return 0
+    except OSError as exc:
+        # The last guard: a file the command could not read or write (a folder where a file was
+        # expected, no permission, a full disk) is one line naming it, never a traceback.
+        print(f"twin {args.command}: {os_error_line(exc)}", file=sys.stderr)
+        return 2
+
+
+def os_error_line(exc: OSError) -> str:
+    """``"path: what went wrong — what to do"`` for an operating-system error."""
+    import errno
+
+    where = f"{exc.filename}: " if exc.filename else ""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    fixes = {
+        errno.ENOSPC: "free some disk space and run the command again",
+        errno.EACCES: "check the file's permissions",
+        errno.EPERM: "check the file's permissions",
+        errno.EISDIR: "name a file, not a folder",
+        errno.ENOTDIR: "check the path: a part of it is a file, not a folder",
+        errno.ENOENT: "check the path",
+        errno.EROFS: "write somewhere else (--out)",
+    }
+    return f"{where}{what} — {fixes.get(exc.errno or 0, 'check the path and try again')}"
 
 
 if __name__ == "__main__":

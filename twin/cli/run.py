@@ -32,12 +32,14 @@ def run(args: argparse.Namespace) -> int:
     from twin.kpi import compute_kpis
     from twin.scenario import FieldError, default_scenario_path, load_scenario
     from twin.scorecard import format_scorecard
-    from twin.store import default_run_dir, write_run
+    from twin.store import check_run_dir, default_run_dir, write_run
     from twin.twin import load_twin
 
     path = Path(args.scenario) if args.scenario else default_scenario_path()
     loaded = load_scenario(path)
     scenario = loaded.scenario
+    if args.out is not None:
+        check_run_dir(args.out)  # refused now, not after the drill has run
     with progress_bar("loading model") as progress:
         twin = load_twin(loaded.model_paths() or None, use_cache=not args.no_cache, progress=progress)
     try:

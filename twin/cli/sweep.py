@@ -38,7 +38,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from twin.cli.progress import progress_bar
-    from twin.sweep.execute import run_sweep
+    from twin.sweep.execute import refuse_if_busy, run_sweep
     from twin.sweep.report import format_report, sweep_report
     from twin.sweep.results import read_sweep
     from twin.sweep.spec import load_sweep
@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
         print("twin sweep: --workers must be at least 1", file=sys.stderr)
         return 2
     loaded = load_sweep(args.sweep)
+    refuse_if_busy(args.out)  # before the model loads: a second sweep on a folder is told at once
     with progress_bar("loading model") as progress:
         twin = load_twin(loaded.model_paths() or None, use_cache=not args.no_cache, progress=progress)
     with progress_bar("sweep") as bar:

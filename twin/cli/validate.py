@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +17,23 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print ``ok`` lines on stdout and every problem on stderr (one line each); exit 2 if any."""
     from twin.scenario import FieldError, ScenarioError, load_scenario, validation_errors
+    from twin.scenario.load import read_text
 
     bad = 0
     for path in args.files:
         try:
             loaded = load_scenario(path)
         except ScenarioError as exc:
-            text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-            problems = validation_errors(text, source=path) if text else []
+            # Every schema problem of the file, not just the first; a file that cannot be read
+            # (missing, too large, not YAML) has its one line.
+            try:
+                problems = validation_errors(read_text(path, "the scenario"), source=path)
+            except ScenarioError:
+                problems = []
             for line in problems or [str(exc)]:
-                print(line)
+                print(f"twin validate: {line}", file=sys.stderr)
             bad += 1
             continue
         if args.against_model:
@@ -37,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 compile_drill(twin, loaded.scenario)
             except FieldError as exc:
-                print(loaded.locate_error(exc))
+                print(f"twin validate: {loaded.locate_error(exc)}", file=sys.stderr)
                 bad += 1
                 continue
         s = loaded.scenario

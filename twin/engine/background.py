@@ -2,8 +2,8 @@
 
 :func:`compile_background` finds, once per drill, where background events can happen: every
 household, lift, piece of equipment by role, the common spaces (work for the whole site), the
-pipes a burst can hit (those with an isolation valve upstream that someone can walk to), the
-supply an outage cuts and the low point a storm floods. :func:`background` draws the period's
+flats a leak can start in (a household's leak is in its own pipework, closed at its own stop
+valve), the supply an outage cuts and the low point a storm floods. :func:`background` draws the period's
 events (:func:`twin.background.generate.generate`) from the run's streams and raises each at its
 time: a work order is an incident with one task; a hazard runs the same physics as a scenario's.
 """
@@ -25,7 +25,7 @@ from twin.engine.hazards.flooding import Water
 from twin.engine.hazards.power import Power, entrapment, power_hazard
 from twin.engine.hazards.storm import storm
 from twin.engine.plant import Plant
-from twin.engine.setup import burst_ref, default_essential, space_of_item, storm_ref
+from twin.engine.setup import default_essential, flat_leak_ref, space_of_item, storm_ref
 from twin.errors import PlaceError
 from twin.navgraph import NodeKind
 from twin.places import lift_landing, locate
@@ -49,9 +49,8 @@ class Catalogue:
     """Per ``per`` (household, site, lift, equipment role): the node of each place it picks from."""
     units: dict[str, int]
     """Per ``per``: how many units the rate counts (``site`` is 1)."""
-    burst_sites: tuple[int, ...]
-    """Pipes a burst can hit (plant items): in a space, with a reachable valve upstream."""
-    burst_valves: tuple[int, ...]
+    leak_flats: tuple[int, ...]
+    """Spaces (flats) a household's leak can start in: :func:`~twin.engine.setup.flat_leak_ref`."""
     power: dict[str, Any] | None
     """The power-loss place (the supply), or None when the plant has none reachable."""
     storm: dict[str, Any] | None
@@ -59,26 +58,24 @@ class Catalogue:
     lifts: tuple[int, ...]
     """Lift indices (of the model) that have a landing."""
     _bursts: dict[int, dict[str, Any]] = field(default_factory=dict)
-    """Burst places by site, worked out when first drawn (the households a valve serves)."""
+    """Leak places by flat, worked out when first drawn."""
 
     def burst(self, twin: Twin, plant: Plant, k: int) -> dict[str, Any]:
         ref = self._bursts.get(k)
         if ref is None:
-            ref = burst_ref(twin, plant, self.burst_sites[k], self.burst_valves[k])
-            assert ref is not None  # sites are in a space by construction
-            self._bursts[k] = ref
+            ref = self._bursts[k] = flat_leak_ref(twin, self.leak_flats[k])
         return ref
 
     def warm(self, twin: Twin, plant: Plant) -> None:
-        """Work out every burst site's places now (before the catalogue goes to workers)."""
-        for k in range(len(self.burst_sites)):
+        """Work out every leak's places now (before the catalogue goes to workers)."""
+        for k in range(len(self.leak_flats)):
             self.burst(twin, plant, k)
 
     def describe(self) -> str:
         parts = [
             f"{self.units.get('household', 0)} households",
             f"{len(self.lifts)} lifts",
-            f"{len(self.burst_sites)} pipes a burst can hit",
+            f"{len(self.leak_flats)} flats a leak can start in",
         ]
         parts.append("a supply for power losses" if self.power else "no supply for power losses")
         parts.append(f"storms collect at {self.storm_low_point}" if self.storm else "no low point for storms")
@@ -120,12 +117,7 @@ def compile_background(twin: Twin, plant: Plant, scenario: Scenario, rates: Rate
     units = {per: int(n.size) for per, n in nodes.items()}
     units["site"] = 1
 
-    sites, valves = [], []
-    for item in plant.items("pipe"):
-        valve = plant.upstream_valve(item)
-        if valve >= 0 and plant.node[valve] >= 0 and space_of_item(twin, plant, item) >= 0:
-            sites.append(item)
-            valves.append(valve)
+    flats = tuple(int(s) for s in plant.household_spaces if space_node[s] >= 0)
 
     supplies = [i for i in plant.items("supply") if plant.node[i] >= 0]
     gens = plant.items("generator")
@@ -162,8 +154,7 @@ def compile_background(twin: Twin, plant: Plant, scenario: Scenario, rates: Rate
         rates=rates,
         nodes=nodes,
         units=units,
-        burst_sites=tuple(sites),
-        burst_valves=tuple(valves),
+        leak_flats=flats,
         power=power,
         storm=storm_ref(twin, plant, low) if low >= 0 else None,
         storm_low_point=low_name,
@@ -176,7 +167,7 @@ def arrivals(sim: Sim, cat: Catalogue) -> list[Arrival]:
     choices = {per: int(n.size) for per, n in cat.nodes.items()}
     # A hazard picks among its own places; none where the building has none.
     choices |= {
-        "pipe_burst": len(cat.burst_sites),
+        "pipe_burst": len(cat.leak_flats),
         "entrapment": len(cat.lifts),
         "power_loss": int(cat.power is not None),
         "storm": int(cat.storm is not None),
@@ -242,10 +233,10 @@ def background(sim: Sim, water: Water, power: Power, cat: Catalogue, first_hazar
         if a.kind == "pipe_burst":
             burst_rate = rates.hazards.pipe_burst
             assert burst_rate is not None
-            ref = cat.burst(twin, plant, a.unit % len(cat.burst_sites))
+            ref = cat.burst(twin, plant, a.unit % len(cat.leak_flats))
             burst = PipeBurst(
                 kind="pipe_burst",
-                at=plant.name[ref["item"]],
+                at=ref["pipe_name"],
                 pressure_bar=min(max(v["pressure_bar"], 0.5), 16),
                 hole_area_cm2=min(max(v["hole_area_cm2"], 0.1), 500),
                 repair_min=v["repair_min"],

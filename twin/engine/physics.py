@@ -10,7 +10,9 @@ from __future__ import annotations
 
 #: Orifice discharge coefficient Cd of a sharp-edged break (0.6–0.62, textbook orifice flow).
 DISCHARGE_COEFFICIENT = 0.6
+#: Density of water (kg/m³) at 4–20 °C to 0.2 %.
 WATER_DENSITY_KG_M3 = 1000.0
+#: 1 bar = 10⁵ Pa (definition).
 PA_PER_BAR = 1e5
 
 # -- people called out ------------------------------------------------------------------------
@@ -22,17 +24,28 @@ CALLED_OUT_STAY_S = 15 * 60.0
 
 # -- water on floors ---------------------------------------------------------------------------
 
-#: The model advances water on floors in steps of this (s); doors are ~1 m wide and spaces tens
-#: of m², so a 30 s step keeps the explicit exchange stable with the equalising limit below.
+#: The model advances water on floors in steps of this (s) while water arrives or is pumped
+#: (a scenario may set ``physics: {water_step_s}``). The spreading is a backward-Euler step,
+#: stable and monotone at any step; 30 s keeps the storm drill's deepest water, spaces over
+#: 15 cm and incident times within 5 %, one space and one minute of a 1 s step (a test checks).
 WATER_STEP_S = 30.0
-#: Step (s) while water only settles (no source, no pump): the limiter keeps it stable.
-WATER_SETTLE_STEP_S = 120.0
+#: Passes of each water step: the doors' coefficients at the levels the step starts from, then
+#: at the levels the last pass ended with (Picard iteration towards the fully implicit step).
+WATER_PICARD_PASSES = 3
+#: …stopping early once no door's coefficient changes by more than this share between passes.
+WATER_PICARD_RTOL = 0.05
+#: While water only settles (no source, no working pump) the step is this many times longer.
+WATER_SETTLE_STEPS = 4
 #: Water deeper than this (m) spills over door thresholds into the next space (a threshold or
 #: sill is ~1 cm).
 SPREAD_DEPTH_M = 0.01
 #: Broad-crested weir: Q = C·b·h^1.5 with C ≈ 1.7 m^0.5/s in SI units (Chow, Open-channel
 #: hydraulics), b the door width and h the head above the threshold.
 WEIR_COEFFICIENT = 1.7
+#: Under this level difference (m) across a door the submerged-weir flow is taken as linear in
+#: the difference (Villemonte's law has an unbounded slope where the levels meet): 1 mm, the
+#: scale of a ripple, so the levels still meet to well under a millimetre.
+LEVEL_DIFFERENCE_FLOOR_M = 1e-3
 #: Width (m) of an open boundary between two spaces, when water crosses it.
 OPEN_BOUNDARY_WIDTH_M = 2.0
 #: Leak through a wet slab to the space below: q = k·A·(h − SPREAD_DEPTH_M) (m³/s), k in 1/s.
@@ -41,11 +54,13 @@ OPEN_BOUNDARY_WIDTH_M = 2.0
 SLAB_LEAK_PER_S = 2e-4
 #: A space counts as wet (damage: wetted area × time) above this depth (m).
 WET_DEPTH_M = 0.002
-#: Water moving or pumped less than this (m³) in a step counts as settled: a pump drawing the
-#: last trickle towards it would otherwise keep the model stepping for ever.
-SETTLED_M3 = 1e-3
-#: A film too shallow to spread (under SPREAD_DEPTH_M) that has stood this long (s) is gone:
-#: mopped by the cleaners or dried. Without it a year-long run counts a puddle for months.
+#: Water moving or pumped slower than this (m³/s, 36 l/h: a dripping tap's worth over a whole
+#: building) counts as settled and the model sleeps: a pump drawing the last trickle or a film
+#: creeping towards its threshold would otherwise keep it stepping for ever.
+SETTLED_M3_S = 1e-5
+#: Water under INCIDENT_DEPTH_M (which no flooding incident will pump out) that has not risen
+#: for this long (s) is gone: mopped by the cleaners or dried. Without it a year-long run counts
+#: puddles for months (issue 11: 5.4 million wetted m²·h from 43 m³ in a year).
 DRY_OUT_S = 24 * 3600.0
 #: Depth (m) at which standing water is an incident of its own (DESIGN.md: 5 cm).
 INCIDENT_DEPTH_M = 0.05
@@ -63,12 +78,27 @@ DEPTH_LOG_STEP_M = 0.005
 #: Rational-method runoff coefficients C (ASCE / Chow): roofs 0.75–0.95, asphalt paving 0.7–0.95.
 RUNOFF_ROOF = 0.9
 RUNOFF_PAVING = 0.7
+#: 1 mm/h of rain = 10⁻³ m per 3,600 s.
 MM_H_TO_M_S = 1e-3 / 3600.0
+#: The storm's runoff is set afresh every this many seconds, at the intensity of the interval's
+#: midpoint (exact for the linear flanks of a triangular storm), whatever the water's step.
+RAIN_STEP_S = 30.0
 #: Paved site draining to the basement ramp, as a multiple of the building footprint when the
 #: scenario does not give it (podium estates pave about as much again as they build on).
 PAVED_PER_FOOTPRINT = 1.5
+#: The storm the site drains are sized for (mm/h), when a scenario does not give their capacity:
+#: the drains carry C·A·i of the whole catchment at this intensity. UK practice (Sewers for
+#: Adoption; the PPS25 practice guide, para. 5.51) designs site drainage so that no surface
+#: flooding occurs up to the 1-in-30-year storm; at a site's ~10 min time of concentration that
+#: is about 100 mm/h in lowland Europe (FEH depth–duration–frequency). So an ordinary storm
+#: (the background's 2-year storms peak at a median 70 mm/h) is carried, and what floods the
+#: basement is a cloudburst beyond it, a blocked drain or a sump pump without power.
+DESIGN_STORM_MM_H = 100.0
 #: Capacity of one sump pump (l/s) when neither the model nor the overlay says: a 5.5 kW
-#: submersible drainage pump at ~10 m head.
+#: submersible drainage pump at ~10 m head. With the site drains carrying the design storm the
+#: sump only takes the ramp's own rain (~250 m² × 0.9 × 100 mm/h ≈ 6 l/s), so one pump of a
+#: duty/standby pair has 2.5× margin (BS EN 12056-4 asks a lifting plant to carry the inflow
+#: with a standby pump for an installation that must not fail).
 SUMP_PUMP_L_S = 15.0
 #: A portable pump deployed by a crew (l/s): a 3" petrol trash pump at basement head.
 PORTABLE_PUMP_L_S = 12.0
@@ -77,11 +107,23 @@ PORTABLE_PUMP_L_S = 12.0
 
 #: A "Type 10" standby generator (NFPA 110 Level 1) takes up to this long (s) to take the load.
 GENERATOR_START_S = 10.0
+#: Chance a standby generator starts on demand by itself. Diesel sets fail to start on 1–5 % of
+#: demands depending on upkeep (nuclear-grade sets ~0.3 %, NUREG/CR-6928; commercial sets with
+#: monthly test runs a few %): 0.95 for a commercial building's set under a maintenance contract.
+#: The one default for scenarios and background outages alike.
+GENERATOR_START_PROBABILITY = 0.95
 #: Mains pressure alone reaches this many storeys above ground; above them the flats need the
 #: booster pumps (≈ 2.5–3 bar at the street ≈ 6 storeys).
 MAINS_PRESSURE_STOREYS = 6
 #: A car with passengers holds this many on average (drawn Poisson, at least 1).
 PASSENGERS_PER_OCCUPIED_CAR = 1.6
+#: Chance a car that stops in a power cut holds passengers, when the scenario does not say: a
+#: residential lift is travelling about a third of the day's waking hours (traffic studies of
+#: residential towers put round trips at 20–40 % of the peak hours), less at night.
+LIFT_OCCUPANCY = 0.3
+#: Drying, testing and re-energising switchgear that stood in water (s), drawn uniformly: an
+#: electrician's 1–3 h before the boards in a flooded room are safe to switch on again.
+FLOODED_SWITCHGEAR_REPAIR_S = (3600.0, 3 * 3600.0)
 
 # -- work ----------------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from twin.errors import PlaceError, TwinError
+from twin.households import household_spaces
 from twin.model import BuildingModel
 from twin.navgraph import NavGraph
 from twin.places import locate
@@ -49,8 +50,6 @@ _ROLE_BY_CLASS = {
     "IfcSensor": "sensor",
 }
 
-#: Spaces that hold a household (a flat), by object type or name.
-HOUSEHOLD = re.compile(r"apartment|flat|dwelling|wohnung|residen|住宅|unit\b", re.IGNORECASE)
 #: An electrical room whose flooding trips the switchgear.
 ELECTRICAL_ROOM = re.compile(r"electrical room|switch ?room|main electrical|elektro|配电", re.IGNORECASE)
 
@@ -85,7 +84,14 @@ class Plant:
     lift_item: np.ndarray
     """Plant item standing for each lift of the model (its power feed point), -1 if none."""
     household_spaces: np.ndarray
-    """Space indices of the households (flats)."""
+    """Space indices of the households (flats): :func:`twin.households.household_spaces`."""
+    household_feed: dict[str, np.ndarray]
+    """Per medium (``water``, ``power``), the item that feeds each household (aligned with
+    ``household_spaces``; -1: none on its storey): the nearest item in plan on the household's
+    storey that carries the medium and that the medium reaches from its sources — a
+    distribution board for power where the storey has one (a flat's consumer unit hangs off the
+    floor's board), else a cable fitting; a branch pipe for water — so whatever cuts that item
+    off cuts the household off."""
 
     def __len__(self) -> int:
         return len(self.name)
@@ -222,11 +228,8 @@ def build_plant(model: BuildingModel, graph: NavGraph, overlay: Overlay | None =
         children[ends[0]].add(ends[1])
         parents[ends[1]].add(ends[0])
 
-    households = np.array(
-        [i for i, s in enumerate(model.spaces) if HOUSEHOLD.search(f"{s.object_type} {s.long_name}")],
-        dtype=np.int64,
-    )
-    return Plant(
+    households = household_spaces(model)
+    plant = Plant(
         name=tuple(names),
         role=tuple(roles),
         node=np.asarray(nodes, dtype=np.int64),
@@ -237,35 +240,56 @@ def build_plant(model: BuildingModel, graph: NavGraph, overlay: Overlay | None =
         parents=tuple(tuple(sorted(p)) for p in parents),
         lift_item=lift_item,
         household_spaces=households,
+        household_feed={},
     )
+    plant.household_feed.update(
+        {medium: _feeders(plant, model, medium) for medium in ("water", "power")}
+    )
+    return plant
 
 
-def served_households(
-    plant: Plant, model: BuildingModel, items: set[int], medium: str = "water"
-) -> np.ndarray:
-    """Households served by ``items``: on each storey, a household is served by the nearest item
-    of that medium in plan, so a flat on L14 of tower B belongs to tower B's L14 branch."""
-    if not items or plant.household_spaces.size == 0:
-        return np.empty(0, dtype=np.int64)
-    carriers = np.array(
-        [i for i in range(len(plant)) if plant.carries(i, medium) and plant.role[i] != "other"]
-    )
-    if carriers.size == 0:
-        return np.empty(0, dtype=np.int64)
-    item_storeys = {int(plant.storey[i]) for i in items}
-    out = []
-    for s in plant.household_spaces:
+#: Where each medium starts: the items it flows out of.
+_SOURCES = {"water": ("tank", "booster_pump"), "power": ("supply", "generator")}
+#: The role that feeds households where a storey has one (else the nearest carrier does).
+_TERMINAL = {"water": "pipe", "power": "board"}
+
+
+def _feeders(plant: Plant, model: BuildingModel, medium: str) -> np.ndarray:
+    """The item feeding each household (see :attr:`Plant.household_feed`)."""
+    feed = np.full(plant.household_spaces.size, -1, dtype=np.int64)
+    carriers = [i for i in range(len(plant)) if plant.carries(i, medium) and plant.role[i] != "other"]
+    sources = [i for i in range(len(plant)) if plant.role[i] in _SOURCES[medium]]
+    if not sources and medium == "power":  # a board or cable at the top of its tree stands in
+        sources = [i for i in carriers if not plant.parents[i]]
+    if sources:
+        reached = plant.downstream(sources, medium)
+        fed = [i for i in carriers if i in reached]
+        carriers = fed or carriers  # a file without topology: the nearest carrier still names it
+    if not carriers:
+        return feed
+    items = np.asarray(carriers, dtype=np.int64)
+    terminal_role = np.array([r == _TERMINAL[medium] for r in plant.role], dtype=bool)
+    for k, s in enumerate(plant.household_spaces):
         space = model.spaces[int(s)]
-        if space.storey not in item_storeys:
-            continue
-        here = carriers[plant.storey[carriers] == space.storey]
+        here = items[plant.storey[items] == space.storey]
         if here.size == 0:
             continue
+        terminal = here[terminal_role[here]]
+        here = terminal if terminal.size else here
         x, y, _ = space.anchor()
         d = np.hypot(plant.xyz[here, 0] - x, plant.xyz[here, 1] - y)
-        if int(here[int(np.argmin(d))]) in items:
-            out.append(int(s))
-    return np.asarray(out, dtype=np.int64)
+        feed[k] = int(here[int(np.argmin(d))])
+    return feed
+
+
+def served_households(plant: Plant, items: set[int], medium: str = "water") -> np.ndarray:
+    """Households fed through any of ``items`` (their feeding item is one of them)."""
+    if not items or plant.household_spaces.size == 0:
+        return np.empty(0, dtype=np.int64)
+    feed = plant.household_feed[medium]
+    hit = np.isin(feed, np.fromiter(items, dtype=np.int64, count=len(items)))
+    out: np.ndarray = plant.household_spaces[hit]
+    return out
 
 
 def resolve_item(plant: Plant, text: str, model: BuildingModel, graph: NavGraph, *, field: str) -> int:

@@ -127,10 +127,12 @@ def run(
         # The main board names the incident; everything in the room fails with it.
         boards.sort(key=lambda i: (plant.role[i] != "board", i))
         rng = sim.rng("switchgear")
-        power_loss(sim, power, boards, duration_s=None, repair_s=float(rng.uniform(3600, 3 * 3600)),
-                   generator=(plant.items("generator") or [-1])[0], start_probability=0.9,
+        low, high = physics.FLOODED_SWITCHGEAR_REPAIR_S
+        power_loss(sim, power, boards, duration_s=None, repair_s=float(rng.uniform(low, high)),
+                   generator=(plant.items("generator") or [-1])[0],
+                   start_probability=physics.GENERATOR_START_PROBABILITY,
                    essential=tuple(default_essential(plant, twin.model)), channel="sensor",
-                   cause=f"{twin.model.spaces[space].label} flooded", occupancy=0.3)
+                   cause=f"{twin.model.spaces[space].label} flooded", occupancy=physics.LIFT_OCCUPANCY)
 
     water.on_switchgear_flooded = switchgear_flooded
 

@@ -115,6 +115,10 @@ def _levels(trades: dict[str, int]) -> tuple[int, ...]:
 
 def _staff(p: Person, i: int, scenario: Scenario, twin: Twin, ids: dict[str, int]) -> Crew:
     base = _place(p.base, twin, ("people", i, "base"))
+    for gap in twin.audit.unreachable:
+        if int(twin.graph.space_node[gap.space]) == base:
+            raise FieldError(("people", i, "base"), f"'{p.base}' cannot be reached from an entrance: "
+                             f"{gap.reason}; base the person in a room the crews can walk from")
     return Crew(
         id=p.id,
         name=p.name or p.id,
@@ -252,9 +256,22 @@ def burst_ref(twin: Twin, plant: Plant, item: int, valve: int) -> dict[str, Any]
     space = space_of_item(twin, plant, item)
     if space < 0:
         return None
-    households = served_households(plant, twin.model, plant.downstream([valve], "water"))
+    households = served_households(plant, plant.downstream([valve], "water"))
     return {"item": item, "valve": valve, "space": space, "node": int(twin.graph.space_node[space]),
-            "households": frozenset(int(x) for x in households)}
+            "households": frozenset(int(x) for x in households), "pipe_name": plant.name[item],
+            "valve_name": plant.name[valve], "valve_node": int(plant.node[valve])}
+
+
+def flat_leak_ref(twin: Twin, space: int) -> dict[str, Any]:
+    """A leak in a flat's own pipework (a fitting, a hose, a tap connector — where most escapes
+    of water in flats start): water into the flat, closed at the flat's stop valve, which is in
+    the flat (the model need not draw it), so only that household is without water until the
+    repair — not the riser's or the floor's households, as closing a shared valve would."""
+    label = twin.model.spaces[space].label
+    node = int(twin.graph.space_node[space])
+    return {"item": -1, "valve": -1, "space": space, "node": node, "households": frozenset({space}),
+            "pipe_name": f"pipework in {label}", "valve_name": f"stop valve of {label}",
+            "valve_node": node}
 
 
 def storm_ref(twin: Twin, plant: Plant, low: int) -> dict[str, Any]:

@@ -3,16 +3,20 @@
 Pure functions over frozen data. :func:`build_floors` takes the model and its navigation graph
 and gives :class:`Floors` — each space's floor area, the door (or open boundary) pairs water can
 cross with their widths, and the spaces below each space. :func:`step` advances the volumes one
-time step: inflows, then exchange over thresholds as broad-crested weir flow, then slab leaks to
-the space below, then pumps. Every transfer moves a volume from one space to another, so the
-total is conserved up to what flows in and what pumps remove (a test checks it).
+time step: inflows and pumps, then one implicit (backward-Euler) step of the exchange over door
+thresholds (weir flow) and through slabs to the space below. Every transfer moves a volume from
+one space to another, so the total is conserved up to what flows in and what pumps remove (a
+test checks it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import scipy.sparse
+import scipy.sparse.linalg
 import shapely
 
 from twin.engine import physics
@@ -33,6 +37,8 @@ class Floors:
     below_share: np.ndarray
     """Slab leaks: space ``below_from`` leaks ``below_share`` of its leak into ``below_to``
     (shares of one space sum to 1 over the spaces under it)."""
+    layouts: dict[bytes, Any] = field(default_factory=dict, repr=False, compare=False)
+    """Spreading layouts by the set of spaces giving water (a cache, see :func:`_layout`)."""
 
     @property
     def n(self) -> int:
@@ -100,6 +106,10 @@ def _spaces_below(model: BuildingModel) -> tuple[np.ndarray, np.ndarray, np.ndar
     return np.asarray(frm, np.int64), np.asarray(to, np.int64), np.asarray(share, np.float64)
 
 
+_NONE = np.zeros(0, dtype=np.int64)
+_NONE.setflags(write=False)
+
+
 @dataclass(frozen=True, slots=True)
 class StepResult:
     volume_m3: np.ndarray
@@ -107,6 +117,15 @@ class StepResult:
     """Removed by pumps this step."""
     exchanged_m3: float
     """Moved between spaces this step (through doors and slabs)."""
+    door_pair: np.ndarray
+    door_m3: np.ndarray
+    """What crossed each door that carried water this step (index into the floors' pairs), in
+    m³ from ``pair_a`` to ``pair_b`` (negative: the other way)."""
+
+
+#: Up to this many spaces in play, the step's linear system is solved dense (LAPACK through
+#: numpy, ~20 µs); beyond it, sparse (scipy's SuperLU), which wins once most of the matrix is 0.
+DENSE_MAX = 150
 
 
 def step(
@@ -116,7 +135,7 @@ def step(
     pump_m3_s: np.ndarray,
     dt_s: float,
 ) -> StepResult:
-    """Advance water volumes by ``dt_s``.
+    """Advance water volumes by ``dt_s``: inflow and pumps, then spreading (implicit).
 
     Parameters
     ----------
@@ -128,59 +147,194 @@ def step(
         Water arriving in each space (a burst, storm runoff).
     pump_m3_s
         Pumping capacity working in each space (sump pumps, portable pumps).
+    dt_s
+        The step (s); the spreading is stable, monotone and conservative at any step.
     """
+    # Pumps draw first, so the levels the step ends with have spread after the drawing (a pit
+    # pumped after spreading would end the step a pump-step lower than its neighbours allow);
+    # what a pump could still take after that it takes from what flowed in to it.
     vol = volume_m3 + inflow_m3_s * dt_s
-    area = floors.area_m2
-    n = floors.n
-    exchanged = 0.0
-
-    # Over thresholds: weir flow from the deeper to the shallower side, at most what would level
-    # the two (so the explicit step never overshoots), and at most what stands above the
-    # threshold on the giving side (scaled down when several doors drain one space). Only a
-    # space deeper than the threshold gives water, so only the doors of those spaces are worked
-    # on: in a drill, a handful of the building's thousand or more.
-    depth = vol / area
-    deep = depth > physics.SPREAD_DEPTH_M
-    if floors.pair_a.size and deep.any():
-        live = (deep[floors.pair_a] | deep[floors.pair_b]).nonzero()[0]
-        a, b = floors.pair_a[live], floors.pair_b[live]
-        first = depth[a] >= depth[b]
-        high, low = np.where(first, a, b), np.where(first, b, a)
-        dh = depth[high]
-        head = dh - physics.SPREAD_DEPTH_M
-        q = physics.WEIR_COEFFICIENT * floors.pair_width_m[live] * head**1.5 * dt_s
-        ah, al = area[high], area[low]
-        level = (dh - np.maximum(depth[low], physics.SPREAD_DEPTH_M)) * ah * al / (ah + al)
-        q = np.minimum(q, np.maximum(level, 0.0))
-        out = np.bincount(high, weights=q, minlength=n)[high]
-        spare = np.maximum(vol[high] - physics.SPREAD_DEPTH_M * area[high], 0.0)
-        q = q * np.where(out > spare, spare / np.where(out > 0, out, 1.0), 1.0)
-        vol = vol - np.bincount(high, weights=q, minlength=n) + np.bincount(low, weights=q, minlength=n)
-        exchanged += float(q.sum())
-
-    # Through slabs to the space below: k·A·(h − threshold)·dt. Water below the threshold stays
-    # in the floor finish (it soaks in and is mopped up); above it, it finds the slab's
-    # penetrations.
-    if floors.below_from.size:
-        above = np.maximum(vol - physics.SPREAD_DEPTH_M * area, 0.0)
-        leaking = (above[floors.below_from] > 0).nonzero()[0]
-        if leaking.size:
-            src, share = floors.below_from[leaking], floors.below_share[leaking]
-            q = physics.SLAB_LEAK_PER_S * above[src] * dt_s * share
-            if q.any():
-                vol = vol - np.bincount(src, weights=q, minlength=n) + np.bincount(
-                    floors.below_to[leaking], weights=q, minlength=n
-                )
-                exchanged += _total(q, leaking, floors.below_from.size)
-
-    pumped = np.minimum(pump_m3_s * dt_s, vol)
+    capacity = pump_m3_s * dt_s
+    pumped = np.minimum(capacity, vol)
     vol = np.maximum(vol - pumped, 0.0)
-    return StepResult(vol, float(pumped.sum()), exchanged)
+    exchanged = 0.0
+    doors: tuple[np.ndarray, np.ndarray] = (_NONE, _NONE)
+    over = vol - physics.SPREAD_DEPTH_M * floors.area_m2
+    giving = over > 0.0
+    if giving.any() and (floors.pair_a.size or floors.below_from.size):
+        vol, exchanged, doors = _spread(floors, volume_m3, vol, over, giving, dt_s)
+    more = np.minimum(capacity - pumped, vol)
+    vol = np.maximum(vol - more, 0.0)
+    return StepResult(vol, float(pumped.sum() + more.sum()), exchanged, *doors)
 
 
-def _total(values: np.ndarray, at: np.ndarray, size: int) -> float:
-    """``values`` summed as numpy sums them when they stand at ``at`` in ``size`` zeros, so the
-    total rounds the same as a sum over every slab (pairwise summation groups by position)."""
-    full = np.zeros(size)
-    full[at] = values
-    return float(full.sum())
+def _spread(floors: Floors, start: np.ndarray, vol: np.ndarray, over: np.ndarray, giving: np.ndarray,
+            dt: float) -> tuple[np.ndarray, float, tuple[np.ndarray, np.ndarray]]:
+    """One backward-Euler step of the water above the thresholds; gives (volumes, m³ moved,
+    (doors that carried water, m³ through each)).
+
+    Let x be the head (m) above the 1 cm threshold at the end of the step, 0 in a space whose
+    water is under it. A door passes ``K·(x_a − x_b)``, K from :func:`door_conductance_m2_s`
+    taken at the step's mid-levels by one Picard pass (the coefficient is fixed within each
+    solve, the textbook linearisation). A slab
+    passes ``k·A·x`` down. Each space's balance ``A·x + dt·(outflows − inflows) = V − A·s`` is a
+    linear system whose matrix is an M-matrix (positive diagonal, non-positive off-diagonal,
+    diagonally dominant by columns), so its solution is non-negative and the step is stable
+    and monotone at any ``dt``; water crosses each door from the space that ends the step higher
+    to the one that ends it lower, so levels never overshoot. A space under the threshold only
+    takes water; when what it takes lifts it over the threshold it joins the system and the
+    solve repeats (an active set, two or three rounds at most in practice). Volumes move as
+    paired transfers, so the total is conserved to rounding.
+    """
+    lay = _layout(floors, giving)
+    b_loc = over[lay.nodes]
+    depth_a, depth_b = vol[lay.ga] * lay.inv_a, vol[lay.gb] * lay.inv_b
+    # Two passes: the doors' coefficients at the levels the step starts from, then at the mean
+    # of those and the levels the first pass ends with (a Picard step towards the midpoint).
+    k_door = door_conductance_m2_s(lay.cw, depth_a, depth_b)
+    x = _heads(lay, k_door, b_loc, dt)
+    s = physics.SPREAD_DEPTH_M
+    for _ in range(physics.WATER_PICARD_PASSES - 1):
+        k_next = door_conductance_m2_s(lay.cw, s + x[lay.la], s + x[lay.lb])
+        if np.allclose(k_next, k_door, rtol=physics.WATER_PICARD_RTOL, atol=0.0):
+            break  # the doors flow as the last pass assumed: that pass stands
+        k_door = k_next
+        x = _heads(lay, k_door, b_loc, dt)
+
+    q_door = dt * k_door * (x[lay.la] - x[lay.lb])  # from a to b
+    q_slab = dt * lay.k_slab * x[lay.lf]
+    out = vol + np.bincount(lay.to_all, np.concatenate((-q_door, q_door, -q_slab, q_slab)), floors.n)
+    return out, float(np.abs(q_door).sum() + q_slab.sum()), (lay.live, q_door)
+
+
+def _heads(lay: _Layout, k_door: np.ndarray, b_loc: np.ndarray, dt: float) -> np.ndarray:
+    """Heads over the thresholds at the end of the step (local order), by the active set."""
+    m = lay.nodes.size
+    a_loc = lay.a_loc
+    diag = a_loc + dt * (np.bincount(lay.lab, np.concatenate((k_door, k_door)), m) + lay.slab_out)
+    vals = -dt * np.concatenate((k_door, k_door, lay.k_slab))
+    active = b_loc > 0.0
+    x = np.zeros(m)
+    dense = m <= DENSE_MAX
+    mat: np.ndarray = np.zeros((0, 0))
+    if dense:
+        mat = np.bincount(lay.flat, vals, m * m).reshape(m, m)
+        mat.flat[:: m + 1] += diag
+    for _ in range(m + 1):
+        idx = active.nonzero()[0]
+        x = np.zeros(m)
+        if idx.size:
+            x[idx] = (np.linalg.solve(mat[np.ix_(idx, idx)], b_loc[idx]) if dense
+                      else _solve_sparse(diag, lay.rows, lay.cols, vals, idx, b_loc, m))
+        # What each space holds above its threshold after the transfers x implies.
+        moved = (mat @ x if dense else _apply(diag, lay.rows, lay.cols, vals, x, m)) - a_loc * x
+        now = b_loc - moved > 1e-12 * a_loc
+        if np.array_equal(now, active):
+            break
+        active = now
+    return np.maximum(x, 0.0)
+
+
+def door_conductance_m2_s(cw: np.ndarray, depth_a: np.ndarray, depth_b: np.ndarray) -> np.ndarray:
+    """K (m²/s) such that ``K·(h_a − h_b)`` is the flow over a door's threshold.
+
+    The flow is the broad-crested weir ``C·b·H₁^1.5`` (H₁ the head over the threshold on the
+    higher side; ``cw`` = C·b) reduced for a submerged downstream head H₂ by Villemonte's
+    ``(1 − (H₂/H₁)^1.5)^0.385`` (Villemonte 1947, the standard submerged-weir correction), divided
+    by the level difference — at least :data:`~twin.engine.physics.LEVEL_DIFFERENCE_FLOOR_M`, as
+    the submerged law's slope is unbounded when the levels meet.
+    """
+    s = physics.SPREAD_DEPTH_M
+    up = np.maximum(np.maximum(depth_a, depth_b) - s, 0.0)
+    down = np.maximum(np.minimum(depth_a, depth_b) - s, 0.0)
+    ratio = np.divide(down, up, out=np.zeros_like(up), where=up > 0.0)
+    flow = cw * up**1.5 * (1.0 - ratio**1.5) ** 0.385
+    out: np.ndarray = flow / np.maximum(up - down, physics.LEVEL_DIFFERENCE_FLOOR_M)
+    return out
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Layout:
+    """Which doors and slabs carry water while a given set of spaces stands above the threshold,
+    in local indices of the spaces in play: fixed while the same spaces give water, so worked
+    out once for a run of steps (cached in :attr:`Floors.layouts`)."""
+
+    live: np.ndarray
+    """Doors (pair indices) touching a giving space."""
+    ga: np.ndarray
+    gb: np.ndarray
+    inv_a: np.ndarray
+    inv_b: np.ndarray
+    cw: np.ndarray
+    """C·b of each live door."""
+    k_slab: np.ndarray
+    """k·A·share of each leaking slab (m²/s)."""
+    nodes: np.ndarray
+    """The spaces in play (sorted); local index = position here."""
+    la: np.ndarray
+    lb: np.ndarray
+    lf: np.ndarray
+    lab: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    flat: np.ndarray
+    """``rows·m + cols``: where each off-diagonal term goes in the dense matrix."""
+    a_loc: np.ndarray
+    slab_out: np.ndarray
+    to_all: np.ndarray
+    """Global space of each transfer term: doors out, doors in, slabs out, slabs in."""
+
+
+#: Layouts kept per building (a drill's water goes through a few dozen wet sets at most).
+_LAYOUTS_KEPT = 256
+
+
+def _layout(floors: Floors, giving: np.ndarray) -> _Layout:
+    key = giving.nonzero()[0].tobytes()
+    cache = floors.layouts
+    found: _Layout | None = cache.get(key)
+    if found is not None:
+        return found
+    area = floors.area_m2
+    live = (giving[floors.pair_a] | giving[floors.pair_b]).nonzero()[0]
+    ga, gb = floors.pair_a[live], floors.pair_b[live]
+    leak = giving[floors.below_from].nonzero()[0]
+    gf, gt = floors.below_from[leak], floors.below_to[leak]
+    k_slab = physics.SLAB_LEAK_PER_S * area[gf] * floors.below_share[leak]  # m²/s
+    nodes = np.unique(np.concatenate((giving.nonzero()[0], ga, gb, gt)))
+    m = nodes.size
+    la, lb = np.searchsorted(nodes, ga), np.searchsorted(nodes, gb)
+    lf, lt = np.searchsorted(nodes, gf), np.searchsorted(nodes, gt)
+    rows = np.concatenate((la, lb, lt))
+    cols = np.concatenate((lb, la, lf))
+    if len(cache) >= _LAYOUTS_KEPT:
+        cache.clear()
+    lay = cache[key] = _Layout(
+        live=live, ga=ga, gb=gb, inv_a=1.0 / area[ga], inv_b=1.0 / area[gb],
+        cw=physics.WEIR_COEFFICIENT * floors.pair_width_m[live], k_slab=k_slab, nodes=nodes,
+        la=la, lb=lb, lf=lf, lab=np.concatenate((la, lb)), rows=rows, cols=cols, flat=rows * m + cols,
+        a_loc=area[nodes], slab_out=np.bincount(lf, k_slab, m), to_all=np.concatenate((ga, gb, gf, gt)),
+    )
+    return lay
+
+
+def _apply(diag: np.ndarray, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, x: np.ndarray,
+           m: int) -> np.ndarray:
+    """``(D + O)·x`` for the diagonal ``diag`` and the off-diagonal entries ``vals`` at (rows, cols)."""
+    return diag * x + np.bincount(rows, vals * x[cols], m)
+
+
+def _solve_sparse(diag: np.ndarray, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,
+                  idx: np.ndarray, b: np.ndarray, m: int) -> np.ndarray:
+    """Solve the rows and columns ``idx`` of the system (the others' heads are 0), sparse."""
+    k = idx.size
+    pos = np.full(m, -1)
+    pos[idx] = np.arange(k)
+    r, c = pos[rows], pos[cols]
+    keep = (r >= 0) & (c >= 0)
+    mat = scipy.sparse.coo_matrix(
+        (np.concatenate((diag[idx], vals[keep])),
+         (np.concatenate((np.arange(k), r[keep])), np.concatenate((np.arange(k), c[keep])))),
+        shape=(k, k),
+    ).tocsc()
+    return np.asarray(scipy.sparse.linalg.spsolve(mat, b[idx]))

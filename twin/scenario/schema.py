@@ -14,6 +14,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import JsonDict
 
 from twin.errors import suggest
 
@@ -42,7 +43,14 @@ CHANNELS: tuple[str, ...] = ("sensor", "resident_app", "phone", "paper")
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No NaN or infinity anywhere: a number in a scenario, sweep or rates file is a finite
+    # quantity (a NaN passes every `ge`/`le` check and then poisons times and scorecards).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+#: Marks a field that names a file (``json_schema_extra=FILE``): the one list of the files a
+#: scenario reads (:func:`twin.scenario.load.file_references`), so the app can confine them.
+FILE: JsonDict = {"x-drilltwin-file": True}
 
 
 def _check_trade(name: str) -> str:
@@ -104,8 +112,9 @@ class Exponential(_Frozen):
 
 
 Distribution = Annotated[Fixed | Uniform | Triangular | LogNormal | Exponential, Field(discriminator="kind")]
-#: A fixed number, or a distribution drawn from the scenario's seed.
-Quantity = float | Distribution
+#: A fixed number (≥ 0: every quantity is a time, a delay or a size), or a distribution drawn
+#: from the scenario's seed (whose parameters are ≥ 0 too).
+Quantity = Annotated[float, Field(ge=0)] | Distribution
 
 
 def _non_negative(value: Quantity) -> Quantity:
@@ -303,8 +312,16 @@ class PowerLoss(_Hazard):
         description="utility restores after this; null = until an electrician repairs the board",
     )
     generator: str | None = Field(None, description="standby generator; found in the model when omitted")
-    generator_start_probability: float = Field(0.9, ge=0, le=1)
-    lift_occupancy: float = Field(0.3, ge=0, le=1, description="chance a stopped car holds passengers")
+    generator_start_probability: float | None = Field(
+        None, ge=0, le=1,
+        description="chance the standby set starts by itself; none = the engine's default "
+        "(twin/engine/physics.py GENERATOR_START_PROBABILITY, 0.95)",
+    )
+    lift_occupancy: float | None = Field(
+        None, ge=0, le=1,
+        description="chance a stopped car holds passengers; none = the engine's default "
+        "(twin/engine/physics.py LIFT_OCCUPANCY, 0.3)",
+    )
     essential: list[str] = Field(
         default_factory=list,
         description="loads the generator feeds; default: pumps and service/fire lifts",
@@ -323,7 +340,11 @@ class Storm(_Hazard):
     drains_blocked_fraction: float = Field(
         0.6, ge=0, le=1, description="share of the drains' capacity lost to blockage"
     )
-    drain_capacity_l_s: float = Field(30.0, ge=0, description="what the site's drains carry when clear")
+    drain_capacity_l_s: float | None = Field(
+        None, ge=0,
+        description="what the site's drains carry when clear; none = sized for the design storm "
+        "(twin/engine/physics.py DESIGN_STORM_MM_H on the catchment's C·A)",
+    )
     paved_area_m2: float | None = Field(None, ge=0, description="site paving draining to the low point")
     low_point: str = Field("Sump Pit", description="where excess water collects (a space)")
     reported_via: str = "sensor"
@@ -370,11 +391,25 @@ class Background(_Frozen):
 
     rates: str | None = Field(
         None, description="a rates file, relative to the scenario; none = the shipped defaults "
-        "(twin/background/rates.yaml)"
+        "(twin/background/rates.yaml)", json_schema_extra=FILE,
     )
     work_orders: bool = Field(True, description="draw work orders")
     hazards: bool = Field(True, description="draw random pipe bursts, power losses, entrapments, storms")
     scale: float = Field(1.0, gt=0, le=100, description="multiplies every rate")
+
+
+# -- physics --------------------------------------------------------------------------------
+
+
+class Physics(_Frozen):
+    """Numerical settings of the hazard models, so a user can check that a result converges."""
+
+    water_step_s: float | None = Field(
+        None, gt=0, le=600,
+        description="step (s) of the water on floors while water arrives or is pumped; none = the "
+        "engine's default (twin/engine/physics.py WATER_STEP_S, 30 s). Run again at 1 s to check "
+        "convergence",
+    )
 
 
 # -- the scenario -----------------------------------------------------------------------------
@@ -388,6 +423,7 @@ class Scenario(_Frozen):
     model: list[str] = Field(
         default_factory=list,
         description="IFC file(s), relative to the scenario file; none = the bundled default estate",
+        json_schema_extra=FILE,
     )
     start: dt.datetime = dt.datetime(2026, 1, 1, 2, 0)
     duration_h: float = Field(8.0, gt=0, le=24 * 366)
@@ -404,6 +440,12 @@ class Scenario(_Frozen):
     overlay: Overlay = Overlay()
     background: Background | None = Field(
         None, description="work orders and random hazards over the period (twin/background/rates.yaml)"
+    )
+    physics: Physics = Physics()
+    currency: str = Field(
+        "EUR", pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code of every money figure in the scenario (rates, fees, penalties) "
+        "and in its results",
     )
 
     @property

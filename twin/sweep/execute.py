@@ -10,15 +10,20 @@ every variant: the same incidents for every roster (common random numbers).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
+import hashlib
+import json
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,12 +35,16 @@ from twin.errors import TwinError
 from twin.kpi import compute_kpis
 from twin.routing import NORMAL, Router
 from twin.scenario.load import FieldError, ScenarioError
+from twin.store import atomic_write
 from twin.sweep.measures import run_row
-from twin.sweep.results import SweepFolder
+from twin.sweep.results import META, SweepFolder, SweepFolderError
 from twin.sweep.spec import LoadedSweep
 from twin.twin import Twin
 
 log = logging.getLogger(__name__)
+
+#: The file in a sweep folder that names the process running it (the lock itself is ``flock``).
+LOCK_NOTE = ".lock"
 
 #: ``progress(done, total, message)`` for the runs of a sweep.
 Progress = Callable[[int, int, str], None]
@@ -109,11 +118,107 @@ def build_context(twin: Twin, loaded: LoadedSweep, replications: int | None = No
 
 
 _CONTEXT: Context | None = None
+#: The open descriptor of the sweep folder this process locks (closed in forked workers).
+_LOCK_FD: int | None = None
+#: How often a worker checks that the sweep's parent process is still alive (s).
+PARENT_CHECK_S = 0.5
 
 
-def _init_worker(ctx: Context) -> None:
-    global _CONTEXT
+def _init_worker(ctx: Context, parent: int | None = None) -> None:
+    global _CONTEXT, _LOCK_FD
     _CONTEXT = ctx
+    if _LOCK_FD is not None:
+        # A forked worker shares the parent's lock on the folder: let go of it, so the lock
+        # ends with the parent, not with the last worker.
+        os.close(_LOCK_FD)
+        _LOCK_FD = None
+    if parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True,
+                         name="exit-with-parent").start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker as soon as the sweep's parent has gone (killed, crashed): nothing would
+    record its results, and an orphan would go on using a core."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(1)
+
+
+@contextlib.contextmanager
+def folder_lock(out: Path) -> Iterator[Callable[[], None]]:
+    """Hold an exclusive lock on the sweep folder ``out`` (created when absent) for as long as the
+    sweep runs; a second sweep on the same folder is refused naming the process that holds it.
+
+    Yields a function that records this process as the holder (call it once the folder is a
+    sweep folder: the note is a file in it). The lock is the operating system's (``flock`` on the
+    folder), so it ends with the process however that ends.
+    """
+    global _LOCK_FD
+    if out.exists() and not out.is_dir():
+        yield lambda: None  # not a folder: opening it as a sweep folder says so
+        return
+    fd = _locked_fd(out)
+    _LOCK_FD = fd
+    note = out / LOCK_NOTE
+
+    def note_holder() -> None:
+        started = time.strftime("%Y-%m-%d %H:%M:%S")
+        atomic_write(note, lambda f: f.write_text(f"pid {os.getpid()}, since {started}\n", encoding="utf-8"))
+
+    try:
+        yield note_holder
+    finally:
+        note.unlink(missing_ok=True)
+        _LOCK_FD = None
+        os.close(fd)
+
+
+def refuse_if_busy(out: Path) -> None:
+    """Raise the error :func:`folder_lock` would if another sweep holds ``out`` now: a quick
+    answer before the slow loading (the lock itself is taken when the sweep starts)."""
+    if out.is_dir():
+        os.close(_locked_fd(out))
+
+
+def _locked_fd(out: Path) -> int:
+    """A descriptor of the folder ``out`` (created when absent) holding its exclusive lock."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise SweepFolderError(
+            f"{out}: cannot create the sweep folder ({exc.strerror}); choose another --out"
+        ) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        try:
+            holder = (out / LOCK_NOTE).read_text(encoding="utf-8").strip()
+        except OSError:
+            holder = ""
+        raise SweepFolderError(
+            f"{out}: another sweep is running in this folder "
+            f"({holder or 'a process that is just starting'}); "
+            "wait for it to finish, or stop it and run this command again — it resumes where that "
+            "one stopped"
+        ) from None
+    return fd
+
+
+def clear_temporary_files(out: Path) -> int:
+    """Remove the hidden temporary files a killed sweep left (parts and descriptions being
+    written when it died); call only while holding the folder's lock. Returns how many."""
+    removed = 0
+    for folder in (out, out / "parts"):
+        if not folder.is_dir():
+            continue
+        for f in folder.glob(".*"):
+            if f.name != LOCK_NOTE and f.is_file():
+                f.unlink(missing_ok=True)
+                removed += 1
+    return removed
 
 
 def run_one(ctx: Context | None, variant: int, replication: int) -> dict[str, Any]:
@@ -139,6 +244,78 @@ def run_one(ctx: Context | None, variant: int, replication: int) -> dict[str, An
     }
 
 
+#: What a sweep's results depend on, as recorded in ``sweep.json`` under ``inputs``, in words for
+#: the line that refuses to mix results when one changed.
+INPUTS = {
+    "model": "the building model's contents",
+    "rates": "the background rates files' contents",
+    "scenario": "the scenario (the base scenario or a variant, with everything it includes)",
+    "sweep": "the sweep's seed, period or variants",
+    "version": "the DrillTwin version",
+}
+
+
+def sweep_inputs(loaded: LoadedSweep, twin: Twin) -> dict[str, str]:
+    """A digest of everything a sweep's runs depend on, one per entry of :data:`INPUTS`: the
+    model files' bytes, the rates files' bytes, the resolved scenarios, the sweep (less what may
+    change between runs of it: replications, ``meets:``, its name and description) and the
+    program version. A resumed sweep whose inputs differ would mix results, and is refused."""
+    from twin.background.rates import DEFAULT_RATES
+
+    def digest(value: Any) -> str:
+        return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    rates: dict[str, str] = {}
+    for v in loaded.variants:
+        bg = v.scenario.background
+        if bg is None:
+            continue
+        for path in [DEFAULT_RATES, *([Path(bg.rates)] if bg.rates else [])]:
+            try:
+                rates[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                rates[str(path)] = "unreadable"
+    sweep = loaded.sweep.model_dump(mode="json", exclude={"replications", "meets", "name", "description"})
+    return {
+        "model": digest(sorted(src.sha256 for src in twin.model.sources)),
+        "rates": digest(sorted(rates.values())),
+        "scenario": digest([v.scenario.model_dump(mode="json") for v in loaded.variants]),
+        "sweep": digest(sweep),
+        "version": __version__,
+    }
+
+
+def check_inputs(out: Path, inputs: dict[str, str]) -> None:
+    """Refuse to resume a sweep folder whose runs were made on other inputs, saying which changed."""
+    meta_path = out / META
+    if not meta_path.is_file():
+        return
+    try:
+        old = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SweepFolderError(f"{meta_path}: cannot read it ({exc}); is this a sweep folder?") from None
+    if not isinstance(old, dict):
+        raise SweepFolderError(
+            f"{meta_path}: not a sweep description (a JSON {type(old).__name__}, not an object); "
+            "choose a new --out folder"
+        )
+    before = old.get("inputs")
+    if not isinstance(before, dict):
+        raise SweepFolderError(
+            f"{out}: was started by a DrillTwin that did not record the model and rates it ran on, "
+            "so its runs cannot be trusted to match new ones — choose a new --out folder"
+        )
+    changed = [key for key in INPUTS if before.get(key) != inputs[key]]
+    if changed:
+        words = "; ".join(
+            INPUTS[k] + (f" ({before.get(k)} → {inputs[k]})" if k == "version" else "") for k in changed
+        )
+        raise SweepFolderError(
+            f"{out}: holds the results of another sweep — changed since it was started: {words}; its "
+            "runs would mix with new ones — choose a new --out folder (or restore what changed to resume)"
+        )
+
+
 def sweep_meta(loaded: LoadedSweep, twin: Twin) -> dict[str, Any]:
     s = loaded.sweep
     return {
@@ -146,6 +323,7 @@ def sweep_meta(loaded: LoadedSweep, twin: Twin) -> dict[str, Any]:
         "description": s.description,
         "sweep_file": str(loaded.path) if loaded.path else None,
         "fingerprint": loaded.fingerprint(),
+        "inputs": sweep_inputs(loaded, twin),
         "seed": s.seed,
         "replications": s.replications,
         "period": s.period.model_dump(mode="json"),
@@ -186,11 +364,41 @@ def run_sweep(
         A context from :func:`build_context`, to reuse between sweeps of the same file.
     """
     started = time.perf_counter()
-    folder = SweepFolder.open(out, sweep_meta(loaded, twin))
+    out = Path(out)
+    meta = sweep_meta(loaded, twin)
+    with folder_lock(out) as note_holder:
+        check_inputs(out, meta["inputs"])
+        folder = SweepFolder.open(out, meta)
+        if (removed := clear_temporary_files(out)):
+            log.info("%s: removed %d temporary file(s) left by a sweep that was stopped", out, removed)
+        note_holder()
+        if folder.meta.get("meets") != loaded.sweep.meets:
+            # `meets:` only judges the finished rows: a change is allowed, and the report uses it.
+            log.warning("%s: meets: changed from %s to %s; the report uses the new targets",
+                        out, folder.meta.get("meets"), loaded.sweep.meets)
+            folder.meta = {**folder.meta, "meets": loaded.sweep.meets}
+            text = json.dumps(folder.meta, indent=2)
+            atomic_write(out / META, lambda f: f.write_text(text, encoding="utf-8"))
+        return _run_pending(folder, twin, loaded, workers=workers, scheduler=scheduler, progress=progress,
+                            context=context, started=started)
+
+
+def _run_pending(
+    folder: SweepFolder,
+    twin: Twin,
+    loaded: LoadedSweep,
+    *,
+    workers: int | None,
+    scheduler: str | None,
+    progress: Progress | None,
+    context: Context | None,
+    started: float,
+) -> SweepRun:
     replications = int(folder.meta["replications"])
     # Replication by replication, so a sweep stopped early has every variant on the same years.
     todo = [(v.index, r) for r in range(replications) for v in loaded.variants]
-    pending = [key for key in todo if key not in folder.done]
+    done = folder.done
+    pending = [key for key in todo if key not in done]
     total, before = len(todo), len(todo) - len(pending)
     if progress:
         progress(before, total, "already done" if before else "starting")
@@ -254,7 +462,7 @@ class Runner:
         return ran
 
 
-@contextmanager
+@contextlib.contextmanager
 def open_runner(
     ctx: Context, *, workers: int | None = None, scheduler: str | None = None
 ) -> Iterator[Runner]:
@@ -273,7 +481,7 @@ def open_runner(
         n_workers,
         mp_context=multiprocessing.get_context(method),
         initializer=_init_worker,
-        initargs=(ctx,),
+        initargs=(ctx, os.getpid()),
     )
     try:
         yield Runner(executor, None, n_workers, f"local processes ({method})")

@@ -64,7 +64,7 @@ class SweepFolder:
     def __init__(self, path: Path, meta: dict[str, Any]) -> None:
         self.path = path
         self.meta = meta
-        self._done = _read_manifest(path)
+        self._done = _read_manifest(path, meta)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], meta: dict[str, Any]) -> SweepFolder:
@@ -139,23 +139,37 @@ class SweepFolder:
 
 def _read_meta(p: Path) -> dict[str, Any]:
     try:
-        meta: dict[str, Any] = json.loads((p / META).read_text(encoding="utf-8"))
+        meta = json.loads((p / META).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise SweepFolderError(f"{p / META}: cannot read it ({exc}); is this a sweep folder?") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("variants"), list) or not isinstance(
+        meta.get("replications"), int
+    ):
+        raise SweepFolderError(
+            f"{p / META}: not a sweep description (no 'variants' list and 'replications' count); it is "
+            "damaged — run the sweep again into a new --out folder"
+        )
     return meta
 
 
-def _read_manifest(p: Path) -> set[tuple[int, int]]:
+def _read_manifest(p: Path, meta: dict[str, Any] | None = None) -> set[tuple[int, int]]:
+    """The runs the manifest records whose parts are there. A line that is torn, not UTF-8, not
+    an entry, or names a run the sweep does not have is not a recorded run (it runs again)."""
     manifest = p / MANIFEST
     done: set[tuple[int, int]] = set()
     if not manifest.is_file():
         return done
-    for line in manifest.read_text(encoding="utf-8").splitlines():
+    variants = len(meta["variants"]) if meta else None
+    for raw in manifest.read_bytes().splitlines():
         try:
-            entry = json.loads(line)
+            entry = json.loads(raw.decode("utf-8"))
             key = (int(entry["variant"]), int(entry["replication"]))
+            if entry["part"] != part_name(*key):
+                continue
         except (ValueError, KeyError, TypeError):
-            continue  # a line torn by a crash: that run is not recorded
+            continue  # a line torn by a crash (or damaged): that run is not recorded
+        if key[0] < 0 or key[1] < 0 or (variants is not None and key[0] >= variants):
+            continue
         if (p / entry["part"]).is_file():
             done.add(key)
     return done
@@ -169,13 +183,25 @@ def read_sweep(path: str | Path) -> SweepResults:
             f"{p}: not a sweep folder (no {META}); give a folder written by 'twin sweep --out'"
         )
     meta = _read_meta(p)
-    done = sorted(_read_manifest(p))
+    done = sorted(_read_manifest(p, meta))
     results = p / RESULTS
     if results.is_file():
-        rows = pd.read_parquet(results)
-        if len(rows) == len(done):
+        try:
+            rows = pd.read_parquet(results)
+        except (OSError, ValueError):
+            rows = None  # damaged: it is only a copy of the parts, read them instead
+        if rows is not None and len(rows) == len(done):
             return SweepResults(p, meta, rows)
-    frames = [pd.read_parquet(p / part_name(v, r)) for v, r in done]
+    frames = []
+    for v, r in done:
+        part = p / part_name(v, r)
+        try:
+            frames.append(pd.read_parquet(part))
+        except (OSError, ValueError) as exc:
+            raise SweepFolderError(
+                f"{part}: damaged ({' '.join(str(exc).split())[:120]}); delete it and run the same "
+                "'twin sweep' command again — that run is made again"
+            ) from None
     rows = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["variant", "replication"])
     )

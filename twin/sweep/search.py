@@ -344,7 +344,7 @@ def run_search(
     SweepError, SweepFolderError
         A run failed, the cluster is unreachable, or ``out`` holds another sweep.
     """
-    from twin.sweep.execute import build_context, open_runner, sweep_meta
+    from twin.sweep.execute import build_context, check_inputs, folder_lock, open_runner, sweep_meta
     from twin.sweep.results import SweepFolder, read_sweep
     from twin.sweep.spec import search_sweep
 
@@ -353,38 +353,33 @@ def run_search(
     assert search is not None
     meets, confidence = dict(loaded.sweep.meets), loaded.sweep.confidence
     names = [v.name for v in cands.variants]
-    meta = {
-        **sweep_meta(cands, twin),
-        "replications": search.max_replications,
-        "search": search.model_dump(mode="json"),
-        "procedure": PROCEDURE,
-    }
-    folder = SweepFolder.open(out, meta)
-    current = plan(search, meets, confidence, names, read_sweep(folder.path).rows)
-    if current.finished and (folder.path / SEARCH).is_file():
-        return current
-    ctx = build_context(twin, cands, search.max_replications)
-    first = next(iter(meets), "red")
-    wait = float(cands.variants[0].scenario.targets.of(first).on_site_min)
-    bounds = erlang_bounds(ctx.drills[0], seed=loaded.sweep.seed, wait_min=wait, share=meets.get(first, 0.95))
-    erlang = {
-        "wait_min": wait,
-        "share": meets.get(first, 0.95),
-        "bounds": [dataclasses.asdict(b) for b in bounds],
-    }
-    with open_runner(ctx, workers=workers, scheduler=scheduler) as runner:
-        while not current.finished:
-            if progress:
-                progress(
-                    current.runs - len(current.pending),
-                    current.runs,
-                    f"round {len(current.rounds)}, {len(current.pending)} runs to go in it",
-                )
-            runner.run(current.pending, folder, cands)
-            current = plan(search, meets, confidence, names, read_sweep(folder.path).rows)
-    if progress:
-        progress(current.runs, current.runs, current.stop_reason)
-    return _finish(folder, current, meets, erlang)
+    meta = {**sweep_meta(cands, twin), "replications": search.max_replications,
+            "search": search.model_dump(mode="json"), "procedure": PROCEDURE}
+    path = Path(out)
+    with folder_lock(path) as note_holder:
+        check_inputs(path, meta["inputs"])
+        folder = SweepFolder.open(path, meta)
+        note_holder()
+        current = plan(search, meets, confidence, names, read_sweep(folder.path).rows)
+        if current.finished and (folder.path / SEARCH).is_file():
+            return current
+        ctx = build_context(twin, cands, search.max_replications)
+        first = next(iter(meets), "red")
+        wait = float(cands.variants[0].scenario.targets.of(first).on_site_min)
+        bounds = erlang_bounds(ctx.drills[0], seed=loaded.sweep.seed, wait_min=wait,
+                               share=meets.get(first, 0.95))
+        erlang = {"wait_min": wait, "share": meets.get(first, 0.95),
+                  "bounds": [dataclasses.asdict(b) for b in bounds]}
+        with open_runner(ctx, workers=workers, scheduler=scheduler) as runner:
+            while not current.finished:
+                if progress:
+                    progress(current.runs - len(current.pending), current.runs,
+                             f"round {len(current.rounds)}, {len(current.pending)} runs to go in it")
+                runner.run(current.pending, folder, cands)
+                current = plan(search, meets, confidence, names, read_sweep(folder.path).rows)
+        if progress:
+            progress(current.runs, current.runs, current.stop_reason)
+        return _finish(folder, current, meets, erlang)
 
 
 def _finish(folder: Any, current: Plan, meets: dict[str, float], erlang: dict[str, Any]) -> Plan:

@@ -33,26 +33,25 @@ def burst_flow_m3_s(pressure_bar: float, hole_area_cm2: float) -> float:
 
 def pipe_burst(sim: Sim, water: Water, power: Power, h: PipeBurst, ref: dict[str, Any], index: int) -> Proc:
     yield sim.env.timeout(h.start_min * 60.0)
-    plant = sim.drill.plant
     key = ("burst", index)
     flow = burst_flow_m3_s(h.pressure_bar, h.hole_area_cm2)
-    space, node, valve = ref["space"], ref["node"], ref["valve"]
+    space, node = ref["space"], ref["node"]
+    pipe, valve, valve_node = ref["pipe_name"], ref["valve_name"], ref["valve_node"]
     water.claimed_storeys.add(sim.model.spaces[space].storey)
     water.set_source(key, space, flow)
     sim.log("hazard", node=node, value=flow,
-            detail=f"pipe burst at {plant.name[ref['item']]}: {flow * 1000:.1f} l/s")
+            detail=f"pipe burst at {pipe}: {flow * 1000:.1f} l/s")
     households = set(ref["households"])
-    valve_node = int(plant.node[valve])
     repair_s = 60.0 * draw(h.repair_min, sim.rng(f"repair:{index}"))
 
     def close() -> None:
         water.set_source(key, space, 0.0)
-        sim.log("valve", node=valve_node, value=0.0, detail=plant.name[valve])
+        sim.log("valve", node=valve_node, value=0.0, detail=valve)
         power.water_households[key] = households
         power.log_water()
 
     def reopen() -> None:
-        sim.log("valve", node=valve_node, value=1.0, detail=plant.name[valve])
+        sim.log("valve", node=valve_node, value=1.0, detail=valve)
         power.water_households.pop(key, None)
         power.log_water()
 
@@ -64,12 +63,12 @@ def pipe_burst(sim: Sim, water: Water, power: Power, h: PipeBurst, ref: dict[str
 
     sim.incident(
         "pipe_burst",
-        f"Burst at {plant.name[ref['item']]}",
+        f"Burst at {pipe}",
         "red",
         node,
         h.reported_via,
         [
-            TaskSpec(f"isolate at {plant.name[valve]}", ISOLATE, valve_node, physics.ISOLATE_S,
+            TaskSpec(f"isolate at {valve}", ISOLATE, valve_node, physics.ISOLATE_S,
                      makes_safe=True, effect=close),
             TaskSpec("repair the pipe", REPAIR, node, repair_s, after=[0], effect=reopen),
             TaskSpec("clean up", CLEAN, node, cleanup_s, after=[0], priority="yellow", effect=mop_up),

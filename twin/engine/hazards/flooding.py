@@ -1,8 +1,9 @@
 """Water in the building at run time: sources, pumps, spreading, thresholds, damage.
 
 Wraps the pure :func:`twin.engine.water.step` in one SimPy process that ticks every
-:data:`~twin.engine.physics.WATER_STEP_S` while there is anything to do (a source running, water
-moving or being pumped) and sleeps otherwise. Crossing 5 cm in a space raises a flooding
+:data:`~twin.engine.physics.WATER_STEP_S` (or the scenario's ``physics: {water_step_s}``) while
+there is anything to do (a source running, water moving or being pumped) and sleeps otherwise,
+waking for new water or to dry what has stood a day. Crossing 5 cm in a space raises a flooding
 incident; 30 cm in an electrical room trips its switchgear (the storm → power coupling).
 """
 
@@ -40,8 +41,13 @@ class Water:
         self.pumped_m3 = 0.0
         self.wetted_m2h = 0.0
         self.running = False
-        self._settled = 0
-        """How many times the water has come to rest (a dry-out checks nothing moved since)."""
+        self._sleeps = 0
+        """How many times the loop has gone to sleep (a wake-up to dry checks it still sleeps)."""
+        self.step_s = sim.drill.scenario.physics.water_step_s or physics.WATER_STEP_S
+        """The water model's step (s): the scenario's ``physics: {water_step_s}`` or the default."""
+        self._rose_at = np.full(n, -np.inf)
+        """When each space's water last rose (s); shallow water dries a day after."""
+        self._next_dry = np.inf
         self._pending = np.zeros(n)
         self._t_src = 0.0
         self._t_last = 0.0
@@ -110,9 +116,10 @@ class Water:
     def _loop(self) -> Proc:
         env = self.sim.env
         while True:
-            # Short steps while water arrives or is pumped; longer ones while it only settles.
+            # Steps of the scenario's size while water arrives or is pumped; longer ones while it
+            # only settles (the implicit step is stable at any size; this only trades detail).
             pumping = any(works() and self.volume[space] > 0 for space, _, works in self.pumps.values())
-            dt = physics.WATER_STEP_S if self.sources or pumping else physics.WATER_SETTLE_STEP_S
+            dt = self.step_s if self.sources or pumping else self.step_s * physics.WATER_SETTLE_STEPS
             yield env.timeout(dt)
             self._accrue()
             inflow = self._pending / dt
@@ -121,9 +128,11 @@ class Water:
             for space, q, works in self.pumps.values():
                 if works():
                     pump[space] += q
-            result = step(self.floors, self.volume, inflow, pump, dt)
+            before = self.volume
+            result = step(self.floors, before, inflow, pump, dt)
             self.volume = result.volume_m3
             self.pumped_m3 += result.pumped_m3
+            self._rose_at[self.volume > before * (1.0 + 1e-9) + 1e-12] = env.now
             self._tally()
             depth = self.depth_m
             self._wet_area = float(self.floors.area_m2[depth > physics.WET_DEPTH_M].sum())
@@ -133,31 +142,54 @@ class Water:
             if env.now >= self._next_log:
                 self._log_depths(depth)
                 self._next_log = env.now + physics.DEPTH_LOG_S
-            idle = not self.sources and result.pumped_m3 < physics.SETTLED_M3
-            settled = result.exchanged_m3 < physics.SETTLED_M3 or deepest < physics.SPREAD_DEPTH_M
+                if not np.isfinite(self._next_dry):
+                    self._plan_dry()
+            if env.now >= self._next_dry:
+                self._dry()
+            idle = not self.sources and result.pumped_m3 < physics.SETTLED_M3_S * dt
+            settled = result.exchanged_m3 < physics.SETTLED_M3_S * dt or deepest < physics.SPREAD_DEPTH_M
             if idle and settled:
-                self._log_depths(depth)
+                self._log_depths(self.depth_m)
                 self.running = False
-                self._settled += 1
-                env.process(self._dry_out(self._settled))
+                self._sleeps += 1
+                self._plan_dry()
+                if np.isfinite(self._next_dry):
+                    env.process(self._wake_to_dry(self._sleeps))
                 return
 
-    def _dry_out(self, settled: int) -> Proc:
-        """A film left standing a day after the water settled is mopped or dries (unless water has
-        moved again since): what no crew task removes should not stay wet for months."""
-        yield self.sim.env.timeout(physics.DRY_OUT_S)
-        if self.running or settled != self._settled:
-            return
-        film = (self.volume > 0) & (self.depth_m <= physics.SPREAD_DEPTH_M)
-        if not film.any():
-            return
-        self._tally()
-        dried = float(self.volume[film].sum())
-        self.volume = np.where(film, 0.0, self.volume)
-        self.removed_m3 += dried
-        self._wet_area = float(self.floors.area_m2[self.depth_m > physics.WET_DEPTH_M].sum())
-        self.sim.log("water", value=dried, detail="dried")
-        self._log_depths(self.depth_m)
+    def _shallow(self) -> np.ndarray:
+        """Spaces holding water no incident will pump out: wet, and under the incident depth."""
+        return (self.volume > 0.0) & (self.depth_m < physics.INCIDENT_DEPTH_M)
+
+    def _plan_dry(self) -> None:
+        shallow = self._shallow()
+        self._next_dry = (float(self._rose_at[shallow].min()) + physics.DRY_OUT_S if shallow.any()
+                          else np.inf)
+
+    def _dry(self) -> None:
+        """Water under the incident depth that has not risen for a day is gone: the cleaners mop
+        it or it dries. Deeper water has a flooding incident, whose crew pumps it out."""
+        now = self.sim.env.now
+        gone = self._shallow() & (self._rose_at + physics.DRY_OUT_S <= now)
+        if gone.any():
+            self._tally()
+            dried = float(self.volume[gone].sum())
+            self.volume = np.where(gone, 0.0, self.volume)
+            self.removed_m3 += dried
+            self._wet_area = float(self.floors.area_m2[self.depth_m > physics.WET_DEPTH_M].sum())
+            self.sim.log("water", value=dried, detail="dried")
+            self._log_depths(self.depth_m)
+        self._plan_dry()
+
+    def _wake_to_dry(self, sleeps: int) -> Proc:
+        """While the water sleeps, wake when the oldest shallow water has stood a day."""
+        env = self.sim.env
+        yield env.timeout(max(self._next_dry - env.now, 0.0))
+        if self.running or sleeps != self._sleeps:
+            return  # the loop woke since; it dries as it steps
+        self._dry()
+        if np.isfinite(self._next_dry):
+            env.process(self._wake_to_dry(sleeps))
 
     def _log_depths(self, depth: np.ndarray) -> None:
         """Log the depth of each space whose water changed by a step of the replay's scale."""
@@ -180,6 +212,7 @@ class Water:
             self.removed_m3 += removed
             self.sim.log("water", value=removed, detail="mopped up")
             self._log_depths(self.depth_m)
+            self._plan_dry()
             self.kick()
         return removed
 

@@ -10,14 +10,13 @@ sump pumps stop (and need a hand restart), boards go dark over households.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from twin.engine import physics
 from twin.engine.core import Incident, Proc, Sim, TaskSpec, draw
-from twin.engine.plant import served_households
 from twin.places import lift_landing
 from twin.scenario.schema import PowerLoss
 
@@ -49,7 +48,7 @@ class Power:
         self.power_households = 0
         self.restart_incident: Incident | None = None
         self.ground = _ground_storey(sim)
-        self.occupancy = 0.3
+        self.occupancy = physics.LIFT_OCCUPANCY
         """Chance a car that stops holds passengers (set by the hazard that cuts the power)."""
 
     def has_power(self, item: int) -> bool:
@@ -59,14 +58,20 @@ class Power:
         """Powered, and not waiting for a reset after a long stop (a short one it rides through)."""
         return self.has_power(item) and item not in self.needs_restart
 
-    def compute(self) -> dict[int, bool]:
+    def energised(self) -> set[int]:
+        """Items with power now: reached from a live supply through live items, or from the
+        running generator when they are essential loads."""
         plant = self.plant
         utility = plant.downstream(self.supplies - self.failed, "power", blocked=self.failed)
         backup = plant.downstream(self.running - self.failed, "power", blocked=self.failed)
+        return utility | (backup & self.essential)
+
+    def compute(self, energised: set[int]) -> dict[int, bool]:
+        plant = self.plant
         unfed_lifts_ok = not (self.failed & self.supplies) and not self.failed
         out = {}
         for i in self.loads:
-            fed = i in utility or (i in backup and i in self.essential)
+            fed = i in energised
             if not plant.parents[i] and plant.role[i] == "lift":
                 fed = unfed_lifts_ok  # no feed in the model: it goes when any supply fails
             out[i] = fed
@@ -74,9 +79,11 @@ class Power:
 
     def update(self, why: str) -> None:
         sim = self.sim
-        new = self.compute()
+        live = self.energised()
+        new = self.compute(live)
         changed = [i for i in self.loads if new[i] != self.powered[i]]
         self.powered = new
+        self._households(live)
         if not changed:
             return
         plant = self.plant
@@ -111,13 +118,17 @@ class Power:
         if back:
             self.needs_restart.update(back)
             self._restart_task(back)
-        # Water pressure on the upper floors, and households on dark boards.
+        # Water pressure on the upper floors.
         self._pressure()
-        dark = {i for i in self.loads if plant.role[i] == "board" and not self.powered[i]}
-        count = int(served_households(plant, sim.model, dark, "power").size) if dark else 0
+
+    def _households(self, energised: set[int]) -> None:
+        """Households whose feeding item (a board, a cable fitting) has no power, logged on change."""
+        feed = self.plant.household_feed["power"]
+        live = np.fromiter(energised, dtype=np.int64, count=len(energised))
+        count = int(np.count_nonzero((feed >= 0) & ~np.isin(feed, live)))
         if count != self.power_households:
             self.power_households = count
-            sim.log("supply", value=count, detail="power")
+            self.sim.log("supply", value=count, detail="power")
 
     def _maybe_entrapment(self, lift: int) -> Proc:
         """A car still stopped once the generator had its chance may hold trapped passengers."""
@@ -221,23 +232,34 @@ def power_loss(sim: Sim, power: Power, items: Sequence[int], *, duration_s: floa
         power.running.clear()
         power.update(f"power restored at {name}")
 
+    def mains_back() -> None:
+        """The utility is back: what is not on the generator has power again at once; the
+        essential loads stay on the generator until an electrician switches them back."""
+        power.failed.difference_update(items)
+        power.update(f"utility supply back at {name}")
+
+    def switch_back() -> None:
+        power.running.clear()
+        power.update(f"back on mains at {name}")
+
     if duration_s is None:
         specs.append(TaskSpec(f"repair {name}", (("electrician", 2),), node, repair_s, after=[0],
                               effect=restore))
     else:
         specs.append(TaskSpec(f"switch back to mains at {name}", (("electrician", 1),), node,
-                              physics.SWITCH_BACK_S, after=[0], effect=restore, gated=True))
+                              physics.SWITCH_BACK_S, after=[0], effect=switch_back, gated=True))
     inc = sim.incident("power_loss", f"Power loss at {name}", "red", node, channel, specs)
     if duration_s is not None:
-        sim.env.process(_utility_returns(sim, inc.tasks[1], duration_s))
+        sim.env.process(_utility_returns(sim, inc.tasks[1], duration_s, mains_back))
     if generator >= 0 and plant.node[generator] >= 0:
         sim.env.process(_generator_start(sim, power, inc, generator, start_probability))
     return inc
 
 
-def _utility_returns(sim: Sim, task: Any, duration_s: float) -> Proc:
+def _utility_returns(sim: Sim, task: Any, duration_s: float, back: Callable[[], None]) -> Proc:
     yield sim.env.timeout(duration_s)
     sim.log("hazard", node=task.node, incident=task.incident.id, detail="utility supply back")
+    back()
     sim.open_gate(task)
 
 
@@ -270,7 +292,8 @@ def power_hazard(sim: Sim, power: Power, h: PowerLoss, ref: dict[str, Any]) -> P
     rng = sim.rng("power")
     duration = None if h.duration_min is None else 60.0 * draw(h.duration_min, rng)
     power_loss(sim, power, [ref["item"]], duration_s=duration, repair_s=60.0 * draw(h.repair_min, rng),
-               generator=ref["generator"], start_probability=h.generator_start_probability,
+               generator=ref["generator"], start_probability=physics.GENERATOR_START_PROBABILITY
+               if h.generator_start_probability is None else h.generator_start_probability,
                essential=ref["essential"], channel=h.reported_via, cause="utility outage"
                if sim.drill.plant.role[ref["item"]] == "supply" else "board fault",
-               occupancy=h.lift_occupancy)
+               occupancy=physics.LIFT_OCCUPANCY if h.lift_occupancy is None else h.lift_occupancy)

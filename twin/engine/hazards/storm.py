@@ -40,17 +40,26 @@ def catchment_m2(sim: Sim, h: Storm) -> tuple[float, float]:
     return float(footprint), float(paved)
 
 
+def design_capacity_m3_s(ca_m2: float) -> float:
+    """What drains sized for the design storm carry (m³/s): Q = C·A·i at
+    :data:`~twin.engine.physics.DESIGN_STORM_MM_H` (the rational method, as a designer sizes them)."""
+    return ca_m2 * physics.DESIGN_STORM_MM_H * physics.MM_H_TO_M_S
+
+
 def storm(sim: Sim, water: Water, h: Storm, ref: dict[str, Any], index: int) -> Proc:
     env = sim.env
     yield env.timeout(h.start_min * 60.0)
     roof, paved = catchment_m2(sim, h)
     ca = physics.RUNOFF_ROOF * roof + physics.RUNOFF_PAVING * paved
+    capacity_m3_s = (h.drain_capacity_l_s / 1000.0 if h.drain_capacity_l_s is not None
+                     else design_capacity_m3_s(ca))
     blocked = [h.drains_blocked_fraction]
     key = ("storm", index)
     low, node = ref["low_space"], ref["node"]
     sim.log("hazard", node=node, value=h.peak_mm_h,
             detail=f"storm {h.peak_mm_h:g} mm/h for {h.duration_min:g} min on {roof:.0f} m² roofs, "
-                   f"{paved:.0f} m² paving; drains {blocked[0] * 100:.0f} % blocked")
+                   f"{paved:.0f} m² paving; drains carry {capacity_m3_s * 1000:.0f} l/s, "
+                   f"{blocked[0] * 100:.0f} % blocked")
     raised = False
 
     def cleared() -> None:
@@ -62,9 +71,9 @@ def storm(sim: Sim, water: Water, h: Storm, ref: dict[str, Any], index: int) -> 
 
     t0 = env.now
     while env.now - t0 < h.duration_min * 60.0:
-        i = intensity_mm_h(h, env.now - t0 + physics.WATER_STEP_S / 2)
+        i = intensity_mm_h(h, env.now - t0 + physics.RAIN_STEP_S / 2)
         runoff = ca * i * physics.MM_H_TO_M_S
-        carried = h.drain_capacity_l_s / 1000.0 * (1.0 - blocked[0])
+        carried = capacity_m3_s * (1.0 - blocked[0])
         excess = max(runoff - carried, 0.0)
         water.set_source(key, low, excess)
         if excess > 0 and not raised:
@@ -83,7 +92,7 @@ def storm(sim: Sim, water: Water, h: Storm, ref: dict[str, Any], index: int) -> 
                              effect=deployed, mode=HEAVY),
                 ],
             )
-        yield env.timeout(physics.WATER_STEP_S)
+        yield env.timeout(physics.RAIN_STEP_S)
     water.set_source(key, low, 0.0)
     sim.log("hazard", node=node, detail="storm over")
 

@@ -1,0 +1,189 @@
+"""The one YAML reader refuses hostile and impossible input with one line naming file, line and
+fix, before anything walks or builds it: alias bombs, oversize files, impossible dates, tags,
+NaN and negative quantities, numbers written with their unit — for scenarios, sweeps and rates."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.engine.conftest import SCENARIOS, scenario_file
+from twin.background.rates import load_rates
+from twin.cli import main
+from twin.scenario import ScenarioError, load_scenario, parse_scenario, validation_errors
+from twin.scenario.load import file_references, read_yaml, shipped_data_dirs, with_files_resolved
+from twin.sweep.spec import load_sweep
+
+DEMO = SCENARIOS / "night_riser_burst.yaml"
+REPAIR = "repair_min: {kind: triangular, low: 60, mode: 100, high: 180}"
+
+
+def billion_laughs(levels: int = 9, fan: int = 9) -> str:
+    """A scenario whose ``people`` alias ``fan**levels`` copies of one list (9⁹ ≈ 387 million
+    nodes) in about 520 bytes."""
+    lines = ["name: laughs", "l0: &l0 [x]"]
+    for i in range(1, levels + 1):
+        lines.append(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * fan)}]")
+    lines.append(f"people: *l{levels}")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_in_well_under_a_second_naming_the_limit():
+    text = billion_laughs()
+    assert len(text) < 1000
+    start = time.perf_counter()
+    with pytest.raises(ScenarioError, match=r"bomb\.yaml:\d+: its aliases \(\*name\) expand to more than "
+                                            r"100,000 YAML nodes.*DRILLTWIN_MAX_YAML_NODES"):
+        parse_scenario(text, source=Path("bomb.yaml"))
+    assert validation_errors(text, source=Path("bomb.yaml"))[0].startswith("bomb.yaml:")
+    assert time.perf_counter() - start < 1.0
+
+
+def test_the_alias_limit_counts_expanded_nodes_and_can_be_raised(monkeypatch):
+    # Expanded: l0 = [x] is 2 nodes, l1 = 1 + 9·2 = 19, l2 = 1 + 9·19 = 172, l3 = 1 + 9·172 = 1,549;
+    # the top mapping is 1 + 6 keys + 'laughs' + l0..l3 + people (= l3) = 1 + 6 + 1 + 3,291 = 3,299.
+    text = billion_laughs(levels=3)
+    monkeypatch.setenv("DRILLTWIN_MAX_YAML_NODES", "3298")
+    with pytest.raises(ScenarioError, match="more than 3,298 YAML nodes"):
+        read_yaml(text, "small.yaml")
+    monkeypatch.setenv("DRILLTWIN_MAX_YAML_NODES", "3299")
+    _, data = read_yaml(text, "small.yaml")
+    assert len(data["people"]) == 9 and len(data["people"][0][0]) == 9
+
+
+def test_an_alias_that_contains_itself_is_refused():
+    with pytest.raises(ScenarioError, match=r"loop\.yaml:1: an alias refers to a node that contains it"):
+        read_yaml("a: &a [1, *a]\n", "loop.yaml")
+
+
+def test_the_same_reader_guards_sweeps_rates_and_the_validate_command(tmp_path, capsys):
+    bomb = billion_laughs()
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(bomb.replace("people:", "variants:"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"sweep\.yaml:.*expand to more than"):
+        load_sweep(sweep)
+    rates = tmp_path / "rates.yaml"
+    rates.write_text(bomb.replace("people:", "work_orders:"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"rates\.yaml:.*expand to more than"):
+        load_rates(rates)
+    path = scenario_file(tmp_path, bomb, "bomb.yaml")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "expand to more than 100,000 YAML nodes" in err
+
+
+def test_a_yaml_file_over_the_size_limit_is_refused_before_it_is_parsed(tmp_path, capsys):
+    path = tmp_path / "huge.yaml"
+    path.write_text("name: big\n" + "# padding\n" * 250_000, encoding="utf-8")  # 2.5 MB
+    start = time.perf_counter()
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert time.perf_counter() - start < 1.0
+    assert "huge.yaml: 2.5 MB is more than the 2 MB a YAML file may have" in err
+    assert "if it really is that long, set DRILLTWIN_MAX_YAML_MB (MB) to raise it" in err
+    assert err.count("\n") == 1
+    with pytest.raises(ScenarioError, match=r"2\.5 MB is more than the 2 MB"):
+        parse_scenario(path.read_text(encoding="utf-8"), source=path)  # text from the app's editor
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("start: 2026-11-21T02:10:00", "start: 2026-02-30",
+     r"x\.yaml:11: cannot read the value '2026-02-30' \(day is out of range for month\); write a real date"),
+    ("start: 2026-11-21T02:10:00", "start: !!python/object/apply:os.system ['echo hi']",
+     r"x\.yaml:11: could not determine a constructor for the tag .*; a scenario holds plain data only"),
+    (REPAIR, "repair_min: .nan",
+     r"x\.yaml:61: hazards\[0\]\.repair_min: must be a finite number, got nan"),
+    (REPAIR, "repair_min: -100", r"x\.yaml:61: hazards\[0\]\.repair_min: must be ≥ 0, got -100$"),
+    (REPAIR, 'repair_min: "15 min"',
+     r"x\.yaml:61: hazards\[0\]\.repair_min: must be a number, got '15 min'; write the number alone, in "
+     r"minutes"),
+    (REPAIR, "repair_min: {kind: triangular, low: .nan, mode: 100, high: 180}",
+     r"x\.yaml:61: hazards\[0\]\.repair_min\.low: must be a finite number, got nan"),
+    (REPAIR, "repair_min: {kind: uniform, low: -5, high: 10}",
+     r"x\.yaml:61: hazards\[0\]\.repair_min\.low: must be ≥ 0, got -5$"),
+    ("pressure_bar: 4.5", "pressure_bar: .inf", r"x\.yaml:58: hazards\[0\]\.pressure_bar: must be a finite"),
+    ("pressure_bar: 4.5", "pressure_bar: 40", r"x\.yaml:58: hazards\[0\]\.pressure_bar: must be ≤ 16, got 40$"),
+    ("duration_h: 6", "duration_h: 0", r"x\.yaml:12: duration_h: must be > 0, got 0$"),
+])
+def test_a_value_that_cannot_run_is_refused_with_its_line_and_allowed_range(old, new, message):
+    text = DEMO.read_text(encoding="utf-8")
+    assert old in text
+    with pytest.raises(ScenarioError, match=message):
+        parse_scenario(text.replace(old, new), source=Path("x.yaml"))
+
+
+def test_validate_names_a_negative_repair_time_instead_of_the_run_crashing(tmp_path, capsys):
+    text = DEMO.read_text(encoding="utf-8").replace(REPAIR, "repair_min: -100")
+    path = scenario_file(tmp_path, text)
+    assert main(["run", str(path), "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "hazards[0].repair_min: must be ≥ 0, got -100" in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_rates_file_with_a_nan_rate_names_its_line(tmp_path):
+    rates = tmp_path / "rates.yaml"
+    rates.write_text("work_orders:\n  - {name: leak, per: household, priority: blue, trade: plumber,\n"
+                     "     per_year: .nan, minutes: 30}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"rates\.yaml:3: work_orders\[0\]\.per_year: must be a finite"):
+        load_rates(rates)
+
+
+def test_a_folder_or_an_unreadable_file_as_scenario_is_one_line(tmp_path, capsys):
+    assert main(["validate", str(tmp_path)]) == 2
+    assert f"{tmp_path}: is a folder, not a scenario file" in capsys.readouterr().err
+    assert main(["run", str(tmp_path)]) == 2
+    assert f"{tmp_path}: is a folder, not a scenario file" in capsys.readouterr().err
+
+
+# -- file references: the app reads only the upload's folder and the shipped data ---------------
+
+
+def test_every_file_a_scenario_names_is_listed_with_its_field():
+    text = DEMO.read_text(encoding="utf-8") + "model: [a.ifc, b.ifc]\nbackground: {rates: my_rates.yaml}\n"
+    loaded = parse_scenario(text)
+    assert file_references(loaded.scenario) == [
+        (("model", 0), "a.ifc"), (("model", 1), "b.ifc"), (("background", "rates"), "my_rates.yaml")]
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "/etc/no-such-file", "../../../../etc/hostname"])
+def test_the_app_refuses_a_file_outside_the_shipped_data_without_opening_it(target, tmp_path):
+    text = DEMO.read_text(encoding="utf-8") + f"background: {{rates: {target}}}\n"
+    loaded = parse_scenario(text, source=Path("edited.yaml"))
+    with pytest.raises(ScenarioError) as info:
+        with_files_resolved(loaded, SCENARIOS, inside=shipped_data_dirs())
+    line = len(text.splitlines())
+    # The same words whether the file exists or not: nothing about the server's files leaks.
+    assert str(info.value) == (
+        f"edited.yaml:{line}: background.rates: '{target}' is outside the upload's folder and DrillTwin's "
+        "shipped data, and the app reads no other file; name a shipped file (e.g. rates: "
+        "../twin/background/rates.yaml) or leave the field out")
+
+
+def test_the_app_takes_the_shipped_rates_file_by_a_relative_path():
+    text = DEMO.read_text(encoding="utf-8") + "background: {rates: ../twin/background/rates.yaml}\n"
+    loaded = with_files_resolved(parse_scenario(text), SCENARIOS, inside=shipped_data_dirs())
+    assert loaded.scenario.background is not None
+    assert Path(loaded.scenario.background.rates or "").is_file()
+
+
+def test_the_command_line_still_reads_files_anywhere(tmp_path):
+    rates = tmp_path / "mine.yaml"
+    rates.write_text("work_orders: []\n", encoding="utf-8")
+    path = scenario_file(tmp_path, DEMO.read_text(encoding="utf-8") + f"background: {{rates: {rates}}}\n")
+    assert load_scenario(path).scenario.background.rates == str(rates)  # type: ignore[union-attr]
+
+
+def test_a_base_in_a_room_nobody_can_reach_is_a_validation_error(tmp_path, capsys):
+    from tests.ifc_builder import two_storey_house
+
+    house = two_storey_house(tmp_path)  # its 'G4 Store' has no door
+    path = scenario_file(tmp_path, f"name: x\nmodel: [{house.name}]\npeople:\n"
+                                   "  - {id: P1, trades: {plumber: 2}, shift: night, base: G4 Store}\n")
+    assert main(["validate", "--against-model", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert ("drill.yaml:4: people[0].base: 'G4 Store' cannot be reached from an entrance: no door or open "
+            "boundary connects it") in err
