@@ -21,7 +21,10 @@ import numpy as np
 import pandas as pd
 
 from twin.engine.log import PRIORITY_NAME, EventLog
-from twin.scenario.schema import Scenario
+from twin.scenario.schema import Scenario, Shift
+
+#: Figures per person (the people table's numeric columns).
+PEOPLE_FIGURES = ("tasks", "busy_min", "utilisation", "shift_h", "busy_on_shift_min", "shift_utilisation")
 
 INCIDENT_COLUMNS = (
     "incident", "kind", "title", "priority", "event_min", "report_delay_min", "dispatch_min", "on_site_min",
@@ -35,7 +38,10 @@ class Kpis:
     incidents: pd.DataFrame
     """One row per incident, columns :data:`INCIDENT_COLUMNS`."""
     people: pd.DataFrame
-    """One row per person who worked: ``person``, ``tasks``, ``busy_min``, ``utilisation``."""
+    """One row per rostered person (zeros included) and per contractor technician who worked:
+    ``person``, ``post`` (first trade), ``shift``, ``tasks``, ``busy_min``, ``utilisation`` (busy
+    share of the whole run), ``shift_h`` (hours on shift in the run), ``busy_on_shift_min`` and
+    ``shift_utilisation`` (busy share of their shift hours; NaN for contractors)."""
     summary: dict[str, float]
     """Run-level figures, by name (see :func:`compute_kpis`)."""
 
@@ -49,7 +55,7 @@ class Kpis:
             for col in INCIDENT_COLUMNS[4:]:
                 rows.append(("incident", str(rec["incident"]), label, col, _num(rec[col])))
         for rec in self.people.to_dict("records"):
-            for col in ("tasks", "busy_min", "utilisation"):
+            for col in PEOPLE_FIGURES:
                 rows.append(("person", str(rec["person"]), "", col, _num(rec[col])))
         frame = pd.DataFrame.from_records(rows, columns=["scope", "key", "label", "metric", "value"])
         return frame.astype({"scope": "string", "key": "string", "label": "string", "metric": "string",
@@ -94,7 +100,9 @@ def compute_kpis(log: EventLog, scenario: Scenario) -> Kpis:
     ``power_outage_household_h``; ``cost_labour``, ``cost_callout``, ``cost_contractor``,
     ``cost_total`` (their sum: what the property pays, never less than 0) and
     ``contractor_penalties`` (owed to the property by late contractors: a credit of its own, not
-    taken off the total), in the scenario's ``currency``; ``duration_h``.
+    taken off the total), in the scenario's ``currency``; ``duration_h``; per shift and post
+    (first trade) of the roster ``utilisation:<shift>:<post>``, the busy share of the post's
+    shift hours (Σ busy on shift / Σ shift hours of everyone holding it).
 
     Intervals run from the report. A hazard made safe before anyone knew of it (the generator
     takes the load 10 s after the grid fails, the sensor reports a moment later) has
@@ -159,7 +167,9 @@ def compute_kpis(log: EventLog, scenario: Scenario) -> Kpis:
     summary["cost_contractor"] = float(by.get("contractor", 0.0))
     summary["contractor_penalties"] = float(-by.get("penalty", 0.0))
     summary["cost_total"] = summary["cost_labour"] + summary["cost_callout"] + summary["cost_contractor"]
-    return Kpis(incidents[list(INCIDENT_COLUMNS)], _people_table(f, end_s), summary)
+    people = _people_table(f, scenario)
+    summary |= post_utilisation(people)
+    return Kpis(incidents[list(INCIDENT_COLUMNS)], people, summary)
 
 
 def _integrate(t: np.ndarray, level: np.ndarray, end_s: float) -> float:
@@ -217,28 +227,83 @@ def _incident_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
         {"kind": "string", "title": "string", "priority": "string"})
 
 
-def _people_table(f: pd.DataFrame, end_s: float) -> pd.DataFrame:
+def shift_seconds(shift: Shift, start_min: float, t_s: np.ndarray) -> np.ndarray:
+    """Seconds on ``shift`` between a run's start (``start_min`` after midnight) and each ``t_s``:
+    the cumulative of the shift's daily on-duty window, exact for any times."""
+    lo, hi = shift.minutes()
+    if lo == hi:
+        return np.asarray(t_s, dtype=float).copy()
+    windows = [(lo, hi)] if lo < hi else [(lo, 1440), (0, hi)]
+    per_day = sum(b - a for a, b in windows) * 60.0
+
+    def upto(abs_s: np.ndarray) -> np.ndarray:  # on-duty seconds from the midnight before the start
+        days, rest = np.divmod(abs_s, 86400.0)
+        part = sum(np.clip(rest - a * 60.0, 0.0, (b - a) * 60.0) for a, b in windows)
+        return days * per_day + part
+
+    t = np.asarray(t_s, dtype=float)
+    return upto(t + start_min * 60.0) - upto(np.array(start_min * 60.0))
+
+
+def _busy_intervals(g: pd.DataFrame, end_s: float) -> list[tuple[float, float]]:
+    """When one person was on a task: from a dispatch to the end of their last open task."""
+    out: list[tuple[float, float]] = []
+    open_tasks: set[int] = set()
+    since = math.nan
+    for t, kind, task in zip(g["t_s"], g["kind"], g["task"], strict=True):
+        if kind == "dispatched":
+            if not open_tasks:
+                since = t
+            open_tasks.add(int(task))
+        elif kind == "preempted":
+            open_tasks.discard(int(task))  # already on the task that took them off it
+        else:
+            open_tasks.discard(int(task))
+            if not open_tasks:
+                out.append((since, t))
+    if open_tasks:
+        out.append((since, end_s))
+    return out
+
+
+def _people_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    end_s = scenario.duration_s
     rows = f[f["kind"].isin(["dispatched", "done", "preempted"]) & (f["person"] != "")]
+    groups = {str(k): g for k, g in rows.groupby(rows["person"].astype(str), sort=True)}
+    start_min = scenario.start.hour * 60 + scenario.start.minute + scenario.start.second / 60.0
+    roster = {p.id: p for p in scenario.people}
     out = []
-    for person, g in rows.groupby(rows["person"].astype(str), sort=True):
-        busy = 0.0
-        open_tasks: set[int] = set()
-        since = math.nan
-        for t, kind, task in zip(g["t_s"], g["kind"], g["task"], strict=True):
-            if kind == "dispatched":
-                if not open_tasks:
-                    since = t
-                open_tasks.add(int(task))
-            elif kind == "preempted":
-                open_tasks.discard(int(task))  # already on the task that took them off it
-            else:
-                open_tasks.discard(int(task))
-                if not open_tasks:
-                    busy += t - since
-        if open_tasks:
-            busy += end_s - since
-        tasks = int((g["kind"] == "done").sum())
-        out.append((person, tasks, busy / 60.0, busy / end_s if end_s else math.nan))
-    return pd.DataFrame(out, columns=["person", "tasks", "busy_min", "utilisation"]).astype(
-        {"person": "string", "tasks": "int64"}
+    for person in [*roster, *sorted(set(groups) - set(roster))]:
+        g = groups.get(person)
+        spans = np.array(_busy_intervals(g, end_s) if g is not None else [], dtype=float).reshape(-1, 2)
+        busy = float((spans[:, 1] - spans[:, 0]).sum())
+        tasks = int((g["kind"] == "done").sum()) if g is not None else 0
+        p = roster.get(person)
+        if p is None:  # a contractor's technician: no shift of ours
+            post, shift_name, shift_h, on_busy, share = "contractor", "", math.nan, math.nan, math.nan
+        else:
+            shift = scenario.shifts[p.shift]
+            post, shift_name = next(iter(p.trades)), p.shift
+            on_s = float(shift_seconds(shift, start_min, np.array([end_s]))[0])
+            ends = shift_seconds(shift, start_min, spans.ravel()).reshape(-1, 2)
+            on_busy = float((ends[:, 1] - ends[:, 0]).sum()) / 60.0
+            shift_h = on_s / 3600.0
+            share = on_busy * 60.0 / on_s if on_s else math.nan
+        out.append((person, post, shift_name, tasks, busy / 60.0, busy / end_s if end_s else math.nan,
+                    shift_h, on_busy, share))
+    cols = ["person", "post", "shift", *PEOPLE_FIGURES]
+    return pd.DataFrame(out, columns=cols).astype(
+        {"person": "string", "post": "string", "shift": "string", "tasks": "int64"}
     )
+
+
+def post_utilisation(people: pd.DataFrame) -> dict[str, float]:
+    """``utilisation:<shift>:<post>`` → Σ busy on shift / Σ shift time of the roster's holders."""
+    staff = people[people["shift"] != ""]
+    out: dict[str, float] = {}
+    for (shift, post), g in staff.groupby(["shift", "post"], sort=True):
+        hours = float(g["shift_h"].sum())
+        out[f"utilisation:{shift}:{post}"] = (
+            float(g["busy_on_shift_min"].sum()) / 60.0 / hours if hours > 0 else math.nan
+        )
+    return out

@@ -126,6 +126,9 @@ def format_scorecard(kpis: Kpis, scenario: Scenario, *, seed: int) -> str:
         f"outage  {s['water_outage_household_h']:.0f} household·h without water, "
         f"{s['power_outage_household_h']:.0f} without power"
     )
+    busy = post_utilisation_text(s)
+    if busy:
+        lines.append(f"busy    {busy}")
     lines.append(
         f"cost    {money} {s['cost_total']:,.0f} (labour {s['cost_labour']:,.0f}, call-outs "
         f"{s['cost_callout']:,.0f}, contractors {s['cost_contractor']:,.0f})"
@@ -134,3 +137,21 @@ def format_scorecard(kpis: Kpis, scenario: Scenario, *, seed: int) -> str:
         lines.append(f"credit  {money} {s['contractor_penalties']:,.0f} in penalties late contractors owe "
                      "(not taken off the cost)")
     return "\n".join(lines)
+
+
+def post_utilisation_text(summary: dict[str, float]) -> str:
+    """``day: plumber 34%, electrician 41%; night: …`` from the ``utilisation:<shift>:<post>``
+    figures (share of the post's shift hours on tasks)."""
+    by_shift: dict[str, list[str]] = {}
+    for key, value in summary.items():
+        if key.startswith("utilisation:"):
+            _, shift, post = key.split(":", 2)
+            by_shift.setdefault(shift, []).append(f"{post} {_pct(value)}")
+    if not by_shift:
+        return ""
+    return "; ".join(f"{shift}: {', '.join(posts)}" for shift, posts in by_shift.items()) + \
+        " of shift hours on tasks"
+
+
+def _pct(v: float) -> str:
+    return "—" if math.isnan(v) else f"{v:.0%}"

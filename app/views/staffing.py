@@ -1,7 +1,9 @@
 """Staffing: run a sweep of roster variants (shipped, or an uploaded sweep file) — shortened to a
 few replications of a few weeks for an answer while you wait — or load a sweep folder; cost
-against target compliance per variant with 95 % intervals, the cheapest variant meeting the
-targets, the paired differences against the first variant, and the results to download."""
+against target compliance per variant with intervals, the evidence and verdict of each (meets,
+misses, not enough evidence, none happened) and what drives it, the cheapest variant meeting the
+targets, utilisation per post, the paired differences against the first variant, a search's
+progress, answer, frontier and what it ruled out, and the results to download."""
 
 from __future__ import annotations
 
@@ -199,9 +201,15 @@ def run_section(full: LoadedSweep) -> Path | None:
     if s.description:
         st.markdown(s.description)
     variants = "; ".join(f"**{v.name}**" for v in full.variants)
-    st.caption(f"{len(full.variants)} variants: {variants}. The file asks for {s.replications} replications "
-               f"of {s.period.days:g} days from {s.period.start:%d %b %Y} (what `twin sweep` runs). "
-               f"{targets_text(s.meets, full.base.scenario.targets.model_dump(mode='json'))}")
+    targets = targets_text(s.meets, full.base.scenario.targets.model_dump(mode="json"))
+    if s.search is not None and not full.variants:
+        st.caption(f"A search over {s.search.size()} rosters (moves on the base roster), screening each on "
+                   f"{s.search.screen_replications} replications and spending at most {s.search.budget_runs} "
+                   f"runs, over {s.period.days:g} days from {s.period.start:%d %b %Y}. {targets}")
+    else:
+        st.caption(f"{len(full.variants)} variants: {variants}. The file asks for {s.replications} "
+                   f"replications of {s.period.days:g} days from {s.period.start:%d %b %Y} (what `twin "
+                   f"sweep` runs). {targets}")
     a, b, c = st.columns(3)
     replications = int(a.number_input(
         "Replications", min_value=1, max_value=100_000, step=1, value=min(REPLICATIONS, s.replications),
@@ -216,9 +224,13 @@ def run_section(full: LoadedSweep) -> Path | None:
     stem = Path(full.path.name if full.path else s.name).stem
     folder = run_folder(loaded, stem, days, replications)
     total = len(loaded.variants) * replications
-    st.caption(f"{len(loaded.variants)} variants × {replications} replications = **{total} runs** of {days} "
-               f"days, written to `{shown(folder)}` run by run: leave the page and come back, and Run "
-               "resumes where it stopped; a finished folder is only read.")
+    if loaded.variants:
+        st.caption(f"{len(loaded.variants)} variants × {replications} replications = **{total} runs** of "
+                   f"{days} days, written to `{shown(folder)}` run by run: leave the page and come back, and "
+                   "Run resumes where it stopped; a finished folder is only read.")
+    else:
+        st.caption(f"The search's runs of {days} days are written to `{shown(folder)}` run by run; Run "
+                   "resumes where it stopped.")
     if full.base.scenario.model:
         st.warning(f"The base scenario names model file(s) {', '.join(full.base.scenario.model)}; the app "
                    "runs the sweep on the building chosen in the sidebar.")
@@ -242,6 +254,18 @@ def run(twin: Any, loaded: LoadedSweep, folder: Path, workers: int) -> None:
     def progress(done: int, total: int, message: str) -> None:
         bar.progress(done / total if total else 1.0, f"{done} of {total} runs — {message}")
 
+    if not loaded.variants and loaded.sweep.search is not None:
+        from twin.sweep.search import run_search
+
+        try:
+            found = run_search(twin, loaded, folder, workers=workers, progress=progress)
+        except TwinError as exc:
+            st.error(str(exc))
+            return
+        finally:
+            bar.empty()
+        st.session_state[LAST_RUN] = (str(folder), f"The search used {found.runs} runs: {found.stop_reason}.")
+        return
     try:
         outcome = run_sweep(twin, loaded, folder, workers=workers, progress=progress)
     except TwinError as exc:
@@ -335,27 +359,118 @@ def results(res: SweepResults, report: SweepReport, *, from_folder: bool) -> Non
     if not report.complete:
         st.warning(f"The sweep is not finished ({report.replications_done} of {res.total_runs} runs): the "
                    "figures are those of the runs so far. Run it again to finish it.")
+    if "search" in meta:
+        search_results(res, report)
     frame = rows_frame(report)
     answer(report)
     chart(report, frame, meta.get("targets", {}))
     variants_table(report, frame)
+    evidence(report)
+    utilisation(report)
     differences(report)
     downloads(res, report)
 
 
 def answer(report: SweepReport) -> None:
     best = report.cheapest_meeting
+    level = f"{report.confidence:.0%}"
+    undecided = report.cheaper_undecided
     if best is None:
-        st.warning("No variant meets the targets in these runs.", icon=":material/cancel:")
+        if undecided:
+            names = ", ".join(f"**{u.name}**" for u in undecided[:3])
+            st.warning(f"Not enough evidence: no variant is shown to meet the targets at {level} confidence "
+                       f"yet; more replications could still show it for {names}.", icon=":material/help:")
+        else:
+            st.warning(f"No variant meets the targets at {level} confidence in these runs.",
+                       icon=":material/cancel:")
         return
     cost = best.means["cost_total"].value
-    if best.meets_surely:
-        st.success(f"Cheapest variant meeting the targets: **{best.name}**, {cost:,.0f} per period — even at "
-                   "the low end of its intervals.", icon=":material/check_circle:")
-    else:
-        st.success(f"Cheapest variant meeting the targets: **{best.name}**, {cost:,.0f} per period — on the "
-                   "estimate, not yet at the low end of its intervals: more replications would make it sure.",
-                   icon=":material/check_circle:")
+    st.success(f"Cheapest variant meeting the targets at {level} confidence: **{best.name}**, {cost:,.0f} "
+               f"per period. {best.driver}.", icon=":material/check_circle:")
+    for u in undecided[:3]:
+        settle = [e.settle_replications for e in u.evidence.values() if e.verdict == "not enough evidence"]
+        more = max((x for x in settle if x is not None), default=None)
+        st.info(f"Cheaper, but not enough evidence yet: **{u.name}** ({u.means['cost_total'].value:,.0f}) — "
+                + (f"about {more:,} replication-years would settle it." if more else
+                   "it sits on the target; no number of runs settles it."), icon=":material/help:")
+
+
+def evidence(report: SweepReport) -> None:
+    """What each verdict rests on: incidents per targeted priority and what drives the verdict."""
+    st.subheader("Evidence behind each verdict")
+    rows = []
+    for i, v in enumerate(report.variants, 1):
+        row: dict[str, Any] = {"#": i, "variant": v.name, "verdict": v.verdict}
+        for p, e in v.evidence.items():
+            if e.target is None and not e.incidents:
+                continue
+            row[f"{p} on time / incidents"] = f"{e.on_time} / {e.incidents}"
+            row[f"{p} worth (independent)"] = round(e.effective_n, 1)
+            row[f"{p} verdict"] = e.verdict + (f" ({e.settle_replications:,} reps would settle it)"
+                                               if e.settle_replications else "")
+        row["what drives it"] = v.driver
+        rows.append(row)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="staffing_evidence",
+                 column_config={"variant": st.column_config.TextColumn(pinned=True)})
+    st.caption(f"Verdicts at {report.confidence:.0%} confidence: *meets* when the whole interval of the "
+               "share reaches the target, *misses* when it falls wholly short, *not enough evidence* when it "
+               "straddles the target (with the replications that would settle it), *none happened* when no "
+               "incident of that priority occurred. Incidents in one replication are not independent: "
+               "“worth” is what they count for after the cluster design effect; the interval is "
+               "Clopper–Pearson on that effective number.")
+
+
+def utilisation(report: SweepReport) -> None:
+    posts = sorted({k for v in report.variants for k in v.utilisation})
+    if not posts:
+        return
+    st.subheader("Utilisation")
+    table = pd.DataFrame({"variant": [v.name for v in report.variants]})
+    for k in posts:
+        table[k.replace(":", " · ")] = [100 * v.utilisation[k].value if k in v.utilisation else None
+                                        for v in report.variants]
+    st.dataframe(table, hide_index=True, key="staffing_utilisation",
+                 column_config={k.replace(":", " · "): st.column_config.NumberColumn(format="%.0f %%")
+                                for k in posts})
+    st.caption("Share of each shift's post hours spent on tasks (travel and work), mean per period: shift · "
+               "post (a person's first trade). Per person in the report download.")
+
+
+def search_results(res: SweepResults, report: SweepReport) -> None:
+    """A search folder: its progress, answer, frontier and what it ruled out."""
+    from twin.sweep.search import erlang_text, read_search
+
+    meets = dict(res.meta.get("meets", {}))
+    found = read_search(res.path)
+    st.subheader("Search")
+    st.caption(f"{res.meta.get('procedure', '')}: {len(found.names)} rosters; {found.runs} runs "
+               f"{'used' if found.finished else 'planned so far'} against {found.enumeration_runs} to "
+               "enumerate them all at the replication cap.")
+    if not found.finished:
+        st.progress(min(1.0, len(res.rows) / max(found.runs, 1)),
+                    f"Round {len(found.rounds)}: {len(res.rows)} of {found.runs} runs done")
+    best = found.answer
+    if found.finished:
+        if best:
+            st.success(f"The search's answer: **{best.name}**, {best.cost:,.0f} per period ({best.reason}). "
+                       f"It stopped because {found.stop_reason}.", icon=":material/search:")
+        else:
+            st.warning(f"The search found no roster shown to meet the targets: {found.stop_reason}.",
+                       icon=":material/search_off:")
+    first = next(iter(meets), "red")
+    front = found.frontier(first)
+    if front:
+        st.markdown(f"**Cost–compliance frontier ({first}):** "
+                    + " → ".join(f"{j.name} ({j.cost:,.0f}, {j.shares[first][0]:.1%})" for j in front))
+    out = [j for j in found.judged if j.status in ("infeasible", "dominated", "not enough evidence")]
+    if out:
+        st.dataframe(pd.DataFrame([{"roster": j.name, "status": j.status, "replications": j.replications,
+                                    "cost": j.cost, "why": j.reason} for j in out]),
+                     hide_index=True, key="staffing_ruled_out",
+                     column_config={"cost": st.column_config.NumberColumn(format="localized")})
+    text = erlang_text(res.path)
+    if text:
+        st.code(text, language=None)
 
 
 def priorities_seen(frame: pd.DataFrame) -> list[str]:
@@ -379,8 +494,10 @@ def chart(report: SweepReport, frame: pd.DataFrame, targets: dict[str, Any]) -> 
     st.caption("Each point is a variant, numbered as in the table below: across, its mean cost per period; "
                f"up, the share of its {prio} incidents with a qualified person on site within "
                f"{'target' if minutes is None else f'{minutes:g} min'}, pooled over the replications. The "
-               "bars are 95 % intervals. Filled markers meet every target of the sweep, open ones miss one; "
-               "the star is the cheapest variant meeting them. The dashed line is this priority's target "
+               f"bars are {report.confidence:.0%} intervals. Filled circles meet every target of the sweep "
+               "at that confidence, open circles miss one, open diamonds lack the evidence to tell; the star "
+               "is the cheapest variant meeting them, the dotted line the cost–compliance frontier (each "
+               "variant that reaches more than every cheaper one). The dashed line is this priority's target "
                "share. Variants on the same point share a label (“2, 3”): the same cost and cover.")
 
 
@@ -403,15 +520,14 @@ def variants_table(report: SweepReport, frame: pd.DataFrame) -> None:
     table["cost interval"] = [interval_text(lo, hi, digits=0)
                               for lo, hi in zip(frame["cost_low"], frame["cost_high"], strict=True)]
     config["cost"] = st.column_config.NumberColumn(format="localized", step=1)
-    table["meets targets"] = ["yes" if sure else "yes*" if ok else "no"
-                              for ok, sure in zip(frame["meets"], frame["meets_surely"], strict=True)]
+    table["verdict"] = frame["verdict"]
     st.dataframe(table, hide_index=True, key="staffing_table", column_config=config)
     targets = ", ".join(f"{p} ≥ {s:.0%}" for p, s in report.meets.items()) or "none"
-    st.caption("Intervals: 95 % intervals. On time: incidents with a qualified person on site within their "
-               "priority's target, pooled over the replications. p90: the 90th percentile of minutes from "
-               "report to on site (mean of the replications'). Cost: roster, on-call and contractor cost per "
-               f"period. Targets: {targets}; yes* meets them on the estimate but not at the low end of the "
-               "intervals.")
+    st.caption(f"Intervals at {report.confidence:.0%}. On time: incidents with a qualified person on site "
+               "within their priority's target, pooled over the replications (Clopper–Pearson on the "
+               "effective number of incidents). p90: the 90th percentile of minutes from report to on site "
+               "over every incident of every replication. Cost: roster, on-call and contractor cost per "
+               f"period (bootstrap interval over replications). Targets: {targets}.")
 
 
 def _signed(e: dict[str, float | None], *, scale: float = 1.0, digits: int = 1) -> str:

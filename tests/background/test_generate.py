@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import shared_ifc
-from twin.background.generate import generate, hourly_intensity, poisson_times
-from twin.background.rates import default_rates, load_rates
+from twin.background.generate import generate, hourly_intensity, poisson_times, scheduled_times
+from twin.background.rates import Schedule, WorkOrderRate, default_rates, load_rates
 from twin.engine import compile_drill, run
 from twin.engine.core import draw
 from twin.engine.streams import Streams
@@ -31,7 +31,8 @@ def test_a_flat_rate_of_one_an_hour_gives_about_a_thousand_events_in_a_thousand_
 
 def test_work_booked_in_working_hours_falls_between_8_and_16_and_nowhere_else():
     rates = default_rates()
-    inspection = next(w for w in rates.work_orders if w.day == "working_hours")
+    inspection = WorkOrderRate(name="x", per="site", per_year=1, priority="blue", trade="plumber",
+                               minutes=30, day="working_hours")
     intensity = hourly_intensity(rates, inspection, JAN_1, 24 * 366)
     times = poisson_times(np.random.default_rng(2), 2000.0, intensity, JAN_1, 365 * 86400.0)
     hours = (times // 3600) % 24
@@ -76,24 +77,64 @@ def _year(scale: float = 1.0, **counts: int) -> list:
 def test_a_year_on_800_households_brings_about_what_the_rates_file_says():
     arrivals = _year()
     rates = default_rates()
-    per_household = sum(w.per_year for w in rates.work_orders if w.per == "household")
-    expected = 800 * per_household + sum(
-        w.per_year
-        * {"site": 1, "booster_pump": 2, "sump_pump": 2, "generator": 1, "board": 88, "lift": 9, "drain": 8}[
-            w.per
-        ]
-        for w in rates.work_orders
-        if w.per != "household"
-    )
+    units = {"household": 800, "site": 1, "booster_pump": 2, "sump_pump": 2, "generator": 1, "board": 88,
+             "lift": 9, "drain": 8, "valve": 87}
+    reactive = sum(w.per_year * units[w.per] for w in rates.work_orders if w.schedule is None)
+    planned = sum(w.visits_per_year(units[w.per]) for w in rates.work_orders if w.schedule is not None)
     work = [a for a in arrivals if a.kind == "work_order"]
-    assert abs(len(work) - expected) < 5 * np.sqrt(expected)
+    is_planned = {i for i, w in enumerate(rates.work_orders) if w.schedule is not None}
+    n_planned = sum(a.rate in is_planned for a in work)
+    # A calendar is exact up to the year's end cutting a cycle: each unit makes its yearly count
+    # rounded down or up, so at most one visit per unit and time either way.
+    slack = sum(units[w.per] * len(w.schedule.at) for w in rates.work_orders if w.schedule is not None)
+    assert planned - slack <= n_planned <= planned + slack
+    assert n_planned > 15_000  # the calendar is most of the jobs
+    assert abs(len(work) - n_planned - reactive) < 5 * np.sqrt(reactive)
     bursts = [a for a in arrivals if a.kind == "pipe_burst"]
     assert len(bursts) < 30  # 0.006 × 800 = 4.8 expected
     assert all(0 <= a.unit < 200 for a in bursts)
 
 
-def test_scale_multiplies_every_rate():
-    assert len(_year(scale=2.0)) > 1.8 * len(_year(scale=1.0))
+def test_scale_multiplies_every_rate_and_leaves_the_planned_calendar_alone():
+    planned = {i for i, w in enumerate(default_rates().work_orders) if w.schedule is not None}
+
+    def split(arrivals: list) -> tuple[int, int]:
+        p = sum(a.kind == "work_order" and a.rate in planned for a in arrivals)
+        return len(arrivals) - p, p
+
+    (r1, p1), (r2, p2) = split(_year(scale=1.0)), split(_year(scale=2.0))
+    assert r2 > 1.8 * r1
+    assert p2 == p1
+
+
+def test_a_schedule_visits_each_unit_every_cycle_at_each_time_spread_over_the_first_cycle():
+    # 4 pumps every 30 days at 09:00 and 15:00, over 60 days from midnight: 4 × 2 × 2 = 16
+    # visits; pump u is first due on day floor(u · 30 / 4) = 0, 7, 15, 22.
+    t, u = scheduled_times(Schedule(every_days=30, at=["09:00", "15:00"]), 4, JAN_1, 60 * 86400.0)
+    assert len(t) == 16 and np.all(np.diff(t) >= 0)
+    first = {int(k): float(t[u == k].min()) for k in range(4)}
+    assert first == {0: 9 * 3600.0, 1: 7 * 86400 + 9 * 3600.0, 2: 15 * 86400 + 9 * 3600.0,
+                     3: 22 * 86400 + 9 * 3600.0}
+    hours = sorted({float(x % 86400 / 3600) for x in t})
+    assert hours == [9.0, 15.0]
+
+
+def test_a_schedule_starting_mid_day_keeps_clock_times_and_draws_nothing_before_the_start():
+    start = dt.datetime(2026, 1, 1, 12, 0)
+    t, _ = scheduled_times(Schedule(every_days=1, at=["08:00", "16:00"]), 1, start, 2 * 86400.0)
+    # From 12:00: 16:00 today, 08:00 and 16:00 tomorrow, 08:00 the day after (36 h → 44 h).
+    assert list(t / 3600.0) == [4.0, 20.0, 28.0, 44.0]
+
+
+def test_a_work_order_with_both_a_rate_and_a_schedule_is_refused():
+    with pytest.raises(ValueError, match=r"give per_year .* or schedule .*, not both"):
+        WorkOrderRate(name="x", per="site", per_year=1, schedule=Schedule(every_days=1), priority="blue",
+                      trade="plumber", minutes=30)
+
+
+def test_a_schedule_time_that_is_not_a_clock_time_is_refused():
+    with pytest.raises(ValueError, match="'25:00' is not a time of day"):
+        Schedule(every_days=1, at=["25:00"])
 
 
 def test_the_same_seed_draws_the_same_year():
@@ -150,8 +191,9 @@ def test_a_week_of_background_work_keeps_the_crew_busy_and_every_job_is_served(e
     scenario = load_scenario(ROSTER).scenario.model_copy(update={"duration_h": 7 * 24.0})
     frame = run(estate_twin, scenario, 2, trace_moves=False).log.frame
     raised = frame[frame["kind"] == "incident"]
-    # ~2.7 jobs per household-year over 812 households and planned work: ~45 a week.
-    assert 20 < len(raised) < 90
+    # ~3.7 reactive jobs per household-year over 812 households (~58 a week), lift faults,
+    # common-area faults (~7) and the planned calendar (~300 visits a week).
+    assert 300 < len(raised) < 450
     served = frame[frame["kind"] == "on_site"]["incident"].nunique()
     assert served >= len(raised) - 5  # the last few may still be waiting at the end of the week
 
@@ -162,7 +204,8 @@ def test_a_drill_on_a_real_office_file_draws_background_work_from_its_equipment(
     twin = load_twin([shared_ifc("office_a.ifc")])
     text = (
         "name: office week\nduration_h: 168\n"
-        "people:\n  - {id: E1, trades: {electrician: 2, plumber: 2, general: 2, lift_technician: 2}, shift: day, "
+        "people:\n  - {id: E1, trades: {electrician: 2, plumber: 2, general: 2, lift_technician: 2, hvac: 2, controls: 2}, "
+        "shift: day, "
         "base: BREAK RM @ Level 1}\n"
         "background: {work_orders: true, hazards: false}\n"
     )

@@ -43,6 +43,38 @@ def test_response_is_first_on_site_minus_report_and_targets_are_checked():
     assert k.people.set_index("person").loc["A", "busy_min"] == pytest.approx(24.0)
 
 
+def test_utilisation_counts_busy_time_within_each_persons_shift_and_lists_everyone_on_the_roster():
+    # The estate roster: day 07:00–19:00, night 19:00–07:00. A 48 h run from midnight.
+    scenario = shipped("estate_roster.yaml").model_copy(
+        update={"duration_h": 48.0, "background": None}
+    )
+    rec = EventRecorder()
+    # D-PLB1 (day): on a task 06:00–09:00 → 2 h of it on shift (07:00–09:00), 3 h busy in all.
+    rec.add(6 * 3600, "dispatched", incident=0, task=0, person="D-PLB1")
+    rec.add(9 * 3600, "done", incident=0, task=0, person="D-PLB1")
+    # N-PLB1 (night): 18:00 → 20:00 on one task, pre-empted by another that ends at 21:00:
+    # busy 18:00–21:00, of which 19:00–21:00 on shift.
+    rec.add(18 * 3600, "dispatched", incident=1, task=1, person="N-PLB1")
+    rec.add(20 * 3600, "dispatched", incident=2, task=2, person="N-PLB1")
+    rec.add(20 * 3600, "preempted", incident=1, task=1, person="N-PLB1")
+    rec.add(21 * 3600, "done", incident=2, task=2, person="N-PLB1")
+    k = compute_kpis(rec.freeze(), scenario)
+    people = k.people.set_index("person")
+    assert set(people.index) == {p.id for p in scenario.people}  # zeros included
+    assert people.loc["D-PLB1", "busy_min"] == pytest.approx(180)
+    assert people.loc["D-PLB1", "busy_on_shift_min"] == pytest.approx(120)
+    assert people.loc["D-PLB1", "shift_h"] == pytest.approx(24)  # two 12 h day shifts in 48 h
+    assert people.loc["D-PLB1", "shift_utilisation"] == pytest.approx(2 / 24)
+    assert people.loc["N-PLB1", "busy_on_shift_min"] == pytest.approx(120)
+    assert people.loc["N-PLB1", "shift_h"] == pytest.approx(24)  # 00–07, 19–07, 19–24
+    assert people.loc["D-GEN2", "busy_min"] == 0 and people.loc["D-GEN2", "shift_utilisation"] == 0
+    s = k.summary
+    # Three day plumber posts (D-PLB1..3), 72 shift-hours, 2 h busy on shift.
+    assert s["utilisation:day:plumber"] == pytest.approx(2 / 72)
+    assert s["utilisation:night:plumber"] == pytest.approx(2 / 48)
+    assert s["utilisation:night:front_desk"] == 0.0
+
+
 def test_a_hazard_made_safe_before_its_report_counts_zero_and_says_so():
     # The grid fails at 0 s, the generator takes the load at 10 s, the sensor reports at 12 s.
     scenario = shipped("day_grid_outage.yaml")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.background.rates import Rates, _Rate
+from twin.background.rates import Rates, Schedule, _Rate
 from twin.scenario.schema import Quantity
 
 HOURS_PER_YEAR = 8760.0
@@ -79,6 +79,31 @@ def poisson_times(
     return np.sort(times)
 
 
+def scheduled_times(
+    schedule: Schedule, n_units: int, start: dt.datetime, duration_s: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(times in s from ``start``, unit) of every planned visit in the period, in time order.
+
+    Unit ``u`` is first due on day ``floor(u · every_days / n_units)`` of the period (so the
+    units spread evenly over a cycle), then every ``every_days`` days, at each time of ``at``.
+    """
+    day0 = dt.datetime.combine(start.date(), dt.time())
+    offset_s = (start - day0).total_seconds()
+    cycle_s = schedule.every_days * 86400.0
+    first_day = np.floor(np.arange(n_units) * schedule.every_days / max(n_units, 1))
+    cycles = int(np.ceil((duration_s + offset_s) / cycle_s)) + 1
+    times, units = [], []
+    for minute in schedule.minutes_of_day():
+        t = (first_day[:, None] * 86400.0 + np.arange(cycles)[None, :] * cycle_s
+             + minute * 60.0 - offset_s)
+        times.append(t.ravel())
+        units.append(np.repeat(np.arange(n_units), cycles))
+    t_all, u_all = np.concatenate(times), np.concatenate(units)
+    keep = (t_all >= 0) & (t_all < duration_s)
+    order = np.lexsort((u_all[keep], t_all[keep]))
+    return t_all[keep][order], u_all[keep][order]
+
+
 def generate(
     rates: Rates,
     units: Mapping[str, int],
@@ -121,17 +146,24 @@ def generate(
     for name, index, rate, quantities in specs:
         per: str = rate.per  # type: ignore[attr-defined]
         n_units, n_choices = units.get(per, 0), choices.get(name, choices.get(per, 0))
-        if rate.per_year <= 0 or n_units <= 0 or n_choices <= 0:
+        schedule = getattr(rate, "schedule", None)
+        if (rate.per_year <= 0 and schedule is None) or n_units <= 0 or n_choices <= 0:
             continue
         rng = stream(f"background:{name}")
-        times = poisson_times(
-            rng,
-            rate.per_year * n_units * scale,
-            hourly_intensity(rates, rate, start, hours),
-            start,
-            duration_s,
-        )
-        which = rng.integers(n_choices, size=times.size)
+        if schedule is not None:
+            # Planned work keeps its calendar whatever the scale (scale is for reactive load).
+            times, which = scheduled_times(schedule, n_units, start, duration_s)
+            if n_choices != n_units:  # site work: each visit at one of the common spaces
+                which = rng.integers(n_choices, size=times.size)
+        else:
+            times = poisson_times(
+                rng,
+                rate.per_year * n_units * scale,
+                hourly_intensity(rates, rate, start, hours),
+                start,
+                duration_s,
+            )
+            which = rng.integers(n_choices, size=times.size)
         kind = "work_order" if index >= 0 else name
         for t, unit in zip(times.tolist(), which.tolist(), strict=True):
             values = {f: draw(q, rng) for f, q in quantities}

@@ -18,6 +18,7 @@ from twin.errors import suggest
 from twin.scenario.schema import (
     LogNormal,
     Quantity,
+    Shift,
     Triangular,
     Uniform,
     _check_trade,
@@ -42,9 +43,35 @@ class _Rate(_Frozen):
     source: str = Field("", description="where the figure comes from, or why it is plausible")
 
 
-class WorkOrderRate(_Rate):
-    """One kind of work order: one task for one trade, at the unit it comes from."""
+class Schedule(_Frozen):
+    """Planned work at fixed times: each unit is visited every ``every_days`` days, once at each
+    clock time of ``at``; the units' first visits are spread evenly over the first cycle."""
 
+    every_days: float = Field(gt=0, le=3660, description="days between two visits to one unit")
+    at: list[str] = Field(
+        default_factory=lambda: ["09:00"], min_length=1,
+        description="clock times (HH:MM) a visit starts; one visit per time per cycle",
+    )
+
+    @field_validator("at")
+    @classmethod
+    def _clock(cls, value: list[str]) -> list[str]:
+        for t in value:
+            Shift(start=t, end=t)  # the scenario's HH:MM check and message
+        return value
+
+    def minutes_of_day(self) -> list[int]:
+        return [Shift(start=t, end=t).minutes()[0] for t in self.at]
+
+
+class WorkOrderRate(_Rate):
+    """One kind of work order: one task for one trade, at the unit it comes from. Reactive work
+    has a yearly rate (``per_year``: a Poisson process); planned work a ``schedule``."""
+
+    per_year: float = Field(0.0, ge=0, description="events per unit (`per`) per year; 0 with a schedule")
+    schedule: Schedule | None = Field(
+        None, description="planned work at fixed times instead of a rate (season and day are ignored)"
+    )
     name: str = Field(min_length=1)
     per: Per
     priority: Literal["red", "yellow", "blue"]
@@ -54,6 +81,20 @@ class WorkOrderRate(_Rate):
 
     _trade = field_validator("trade")(_check_trade)
     _nonneg = field_validator("minutes")(_non_negative)
+
+    @model_validator(mode="after")
+    def _one_clock(self) -> WorkOrderRate:
+        if self.schedule is not None and self.per_year > 0:
+            raise ValueError(
+                f"'{self.name}': give per_year (reactive work) or schedule (planned work), not both"
+            )
+        return self
+
+    def visits_per_year(self, units: int) -> float:
+        """How many jobs a year ``units`` units give (the rate, or the schedule's count)."""
+        if self.schedule is None:
+            return self.per_year * units
+        return units * len(self.schedule.at) * 365.0 / self.schedule.every_days
 
 
 class PipeBurstRate(_Rate):

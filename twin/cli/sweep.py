@@ -74,9 +74,13 @@ def run(args: argparse.Namespace) -> int:
                 print(text, file=sys.stderr)
                 last[0] = now
 
-        outcome = run_sweep(
-            twin, loaded, args.out, workers=args.workers, scheduler=args.scheduler, progress=progress_runs
-        )
+        if loaded.variants:
+            outcome = run_sweep(
+                twin, loaded, args.out, workers=args.workers, scheduler=args.scheduler, progress=progress_runs
+            )
+    if loaded.sweep.search is not None:
+        return _search(args, twin, loaded, progress_bar, args.out / "search" if loaded.variants else args.out,
+                       before=format_report(sweep_report(read_sweep(args.out))) if loaded.variants else "")
     report = sweep_report(read_sweep(args.out))
     if args.json:
         json.dump(
@@ -104,4 +108,33 @@ def run(args: argparse.Namespace) -> int:
         )
     print(format_report(report))
     print(f"\nresults: {args.out}  (twin sweep-report {args.out} to see them again)")
+    return 0
+
+
+def _search(
+    args: argparse.Namespace, twin: Any, loaded: Any, progress_bar: Any, out: Path, *, before: str
+) -> int:
+    from twin.sweep.search import erlang_text, format_search, run_search
+
+    with progress_bar("search") as bar:
+        last = [0.0]
+
+        def progress_runs(done: int, total: int, message: str) -> None:
+            bar(done / total if total else 1.0, f"{done}/{total} runs, {message}")
+            now = time.monotonic()
+            if not sys.stderr.isatty() and not args.json and now - last[0] > 10:
+                print(f"search: {done}/{total} runs, {message}", file=sys.stderr)
+                last[0] = now
+
+        found = run_search(twin, loaded, out, workers=args.workers, scheduler=args.scheduler,
+                           progress=progress_runs)
+    meets, confidence = dict(loaded.sweep.meets), loaded.sweep.confidence
+    if args.json:
+        json.dump({"out": str(out), **found.to_json(meets)}, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
+    if before:
+        print(before + "\n")
+    print(format_search(found, meets, confidence, erlang=erlang_text(out)))
+    print(f"\nsearch: {out}  (twin sweep-report {out} to see it again)")
     return 0

@@ -1,6 +1,6 @@
 """twin sweep-report DIR [--json]: per variant, target compliance per priority with confidence
 intervals, p50/p90/p95 response, damage and cost; the cheapest variant meeting the targets;
-paired differences between variants."""
+paired differences between variants. On a search's folder: the search's answer so far."""
 
 from __future__ import annotations
 
@@ -23,8 +23,19 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from twin.sweep.report import format_report, sweep_report
     from twin.sweep.results import read_sweep
+    from twin.sweep.search import erlang_text, format_search, read_search
 
-    report = sweep_report(read_sweep(args.folder))
+    results = read_sweep(args.folder)
+    if "search" in results.meta:
+        meets, confidence = dict(results.meta["meets"]), float(results.meta.get("confidence", 0.95))
+        found = read_search(args.folder)
+        if args.json:
+            json.dump(found.to_json(meets), sys.stdout, ensure_ascii=False)
+            sys.stdout.write("\n")
+        else:
+            print(format_search(found, meets, confidence, erlang=erlang_text(args.folder)))
+        return 0
+    report = sweep_report(results)
     if args.json:
         json.dump(report.to_json(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

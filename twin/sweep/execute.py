@@ -61,6 +61,9 @@ class Context:
     drills: tuple[Drill, ...]
     router: Router
     seeds: tuple[np.random.SeedSequence, ...]
+    fixed_costs: tuple[float, ...] = ()
+    """Per variant: the cost the simulation does not see over the period (``cost_per_year``
+    pro rata)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +113,8 @@ def build_context(twin: Twin, loaded: LoadedSweep, replications: int | None = No
         # state costs a few searches, not one per place.
         table.rows(np.unique(np.concatenate(list(cat.nodes.values()))).astype(np.int64))
     seeds = tuple(np.random.SeedSequence(loaded.sweep.seed).spawn(replications or loaded.sweep.replications))
-    return Context(tuple(drills), router, seeds)
+    years = loaded.sweep.period.days / 365.0
+    return Context(tuple(drills), router, seeds, tuple(v.cost_per_year * years for v in variants))
 
 
 _CONTEXT: Context | None = None
@@ -228,6 +232,9 @@ def run_one(ctx: Context | None, variant: int, replication: int) -> dict[str, An
     )
     kpis = compute_kpis(result.log, drill.scenario)
     row = run_row(kpis, result.log, drill.scenario)
+    fixed = ctx.fixed_costs[variant] if ctx.fixed_costs else 0.0
+    row["cost_fixed"] = fixed
+    row["cost_total"] = float(row["cost_total"]) + fixed
     return {
         "variant": variant,
         "replication": replication,
@@ -321,9 +328,11 @@ def sweep_meta(loaded: LoadedSweep, twin: Twin) -> dict[str, Any]:
         "replications": s.replications,
         "period": s.period.model_dump(mode="json"),
         "meets": s.meets,
+        "confidence": s.confidence,
         "targets": loaded.base.scenario.targets.model_dump(mode="json"),
         "variants": [
-            {"index": v.index, "name": v.name, "scenario": v.scenario.model_dump(mode="json")}
+            {"index": v.index, "name": v.name, "scenario": v.scenario.model_dump(mode="json"),
+             "cost_per_year": v.cost_per_year}
             for v in loaded.variants
         ],
         "model": [{"name": src.name, "sha256": src.sha256} for src in twin.model.sources],
@@ -386,7 +395,8 @@ def _run_pending(
     started: float,
 ) -> SweepRun:
     replications = int(folder.meta["replications"])
-    todo = [(v.index, r) for v in loaded.variants for r in range(replications)]
+    # Replication by replication, so a sweep stopped early has every variant on the same years.
+    todo = [(v.index, r) for r in range(replications) for v in loaded.variants]
     done = folder.done
     pending = [key for key in todo if key not in done]
     total, before = len(todo), len(todo) - len(pending)
@@ -397,50 +407,86 @@ def _run_pending(
             folder.finish()
         return SweepRun(total, before, 0, time.perf_counter() - started, 0, "none")
     ctx = context or build_context(twin, loaded, replications)
+    with open_runner(ctx, workers=workers, scheduler=scheduler) as runner:
+        ran = runner.run(pending, folder, loaded, progress=progress, before=before, total=total)
+    folder.finish()
+    return SweepRun(total, before, ran, time.perf_counter() - started, runner.workers, runner.name)
+
+
+@dataclass(slots=True)
+class Runner:
+    """An open executor with the sweep's context on every worker: runs batches of keys."""
+
+    executor: Any
+    shared: Any
+    workers: int
+    name: str
+
+    def run(
+        self,
+        keys: list[tuple[int, int]],
+        folder: SweepFolder,
+        loaded: LoadedSweep,
+        *,
+        progress: Progress | None = None,
+        before: int = 0,
+        total: int | None = None,
+    ) -> int:
+        """Run ``keys`` (variant, replication), recording each row as it arrives; returns how
+        many ran. Raises :class:`SweepError` naming the run that failed."""
+        total = before + len(keys) if total is None else total
+        ran = 0
+        t0 = time.perf_counter()
+        futures: dict[Future[dict[str, Any]], tuple[int, int]] = {}
+        try:
+            futures = {self.executor.submit(run_one, self.shared, v, r): (v, r) for v, r in keys}
+            for fut in as_completed(futures):
+                v, r = futures[fut]
+                try:
+                    row = fut.result()
+                except Exception as exc:
+                    raise SweepError(
+                        f"run of variant '{loaded.variants[v].name}', replication {r} failed: "
+                        f"{type(exc).__name__}: {exc}"
+                    ) from exc
+                folder.record(row)
+                ran += 1
+                if progress:
+                    elapsed = time.perf_counter() - t0
+                    rate = ran / elapsed if elapsed > 0 else 0.0
+                    left = (len(keys) - ran) / rate if rate > 0 else float("nan")
+                    progress(before + ran, total, f"{rate:.2f} runs/s, {_clock(left)} left")
+        finally:
+            for fut in futures:
+                fut.cancel()
+        return ran
+
+
+@contextlib.contextmanager
+def open_runner(
+    ctx: Context, *, workers: int | None = None, scheduler: str | None = None
+) -> Iterator[Runner]:
+    """A local process pool (or a Dask cluster) holding ``ctx`` on every worker, shut on exit."""
     if scheduler:
         client, name, n_workers = _dask_client(scheduler)
-        executor, close = client.get_executor(), client.close
-        shared: Any = client.scatter(ctx, broadcast=True, hash=False)
-    else:
-        n_workers = max(1, workers or os.cpu_count() or 1)
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        executor = ProcessPoolExecutor(
-            n_workers,
-            mp_context=multiprocessing.get_context(method),
-            initializer=_init_worker,
-            initargs=(ctx, os.getpid()),
-        )
-        name, shared, close = f"local processes ({method})", None, executor.shutdown
-    ran = 0
-    t0 = time.perf_counter()
-    futures: dict[Future[dict[str, Any]], tuple[int, int]] = {}
+        try:
+            shared: Any = client.scatter(ctx, broadcast=True, hash=False)
+            yield Runner(client.get_executor(), shared, n_workers, name)
+        finally:
+            client.close()
+        return
+    n_workers = max(1, workers or os.cpu_count() or 1)
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    executor = ProcessPoolExecutor(
+        n_workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker,
+        initargs=(ctx, os.getpid()),
+    )
     try:
-        futures = {executor.submit(run_one, shared, v, r): (v, r) for v, r in pending}
-        for fut in as_completed(futures):
-            v, r = futures[fut]
-            try:
-                row = fut.result()
-            except Exception as exc:
-                raise SweepError(
-                    f"run of variant '{loaded.variants[v].name}', replication {r} failed: "
-                    f"{type(exc).__name__}: {exc}"
-                ) from exc
-            folder.record(row)
-            ran += 1
-            if progress:
-                elapsed = time.perf_counter() - t0
-                rate = ran / elapsed if elapsed > 0 else 0.0
-                left = (len(pending) - ran) / rate if rate > 0 else float("nan")
-                progress(before + ran, total, f"{rate:.2f} runs/s, {_clock(left)} left")
+        yield Runner(executor, None, n_workers, f"local processes ({method})")
     finally:
-        for fut in futures:
-            fut.cancel()
-        if scheduler:
-            close()
-        else:
-            executor.shutdown(wait=True, cancel_futures=True)
-    folder.finish()
-    return SweepRun(total, before, ran, time.perf_counter() - started, n_workers, name)
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _clock(seconds: float) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -47,10 +48,16 @@ def cost_compliance_figure(
     labels: dict[tuple[float, float], list[str]] = {}
     for cost, y, n in zip(rows["cost"].round(6), y_all.round(6), rows["number"], strict=True):
         labels.setdefault((cost, y), []).append(str(n))
-    for r, y in zip(rows.to_dict("records"), y_all, strict=True):
+    places = _label_positions(rows["cost"].to_numpy(dtype=float), y_all.to_numpy(dtype=float))
+    _frontier(fig, rows, y_all)
+    records = list(zip(rows.to_dict("records"), y_all, places, strict=True))
+    # The star last, so it is drawn over every other marker and bar.
+    records.sort(key=lambda item: item[0]["variant"] == best)
+    for r, y, place in records:
         colour = PALETTE[(r["number"] - 1) % len(PALETTE)]
         is_best = r["variant"] == best
-        symbol = "star" if is_best else "circle" if r["meets"] else "circle-open"
+        word = str(r.get("verdict", "meets" if r.get("meets") else "misses"))
+        symbol = "star" if is_best else SYMBOLS.get(word, "circle-open")
         group = labels[(round(r["cost"], 6), round(y, 6))]
         text = ""
         if group[0] == str(r["number"]):  # the first variant on a point labels it
@@ -58,29 +65,24 @@ def cost_compliance_figure(
             if best_number in group:
                 text += " — cheapest meeting the targets"
         low, high = 100 * r[f"{prio}_low"], 100 * r[f"{prio}_high"]
-        status = (
-            "cheapest meeting the targets"
-            if is_best
-            else "meets the targets"
-            if r["meets"]
-            else "misses the targets"
-        )
+        status = "cheapest meeting the targets" if is_best else VERDICT_TEXT.get(word, word)
         fig.add_trace(
             go.Scatter(
                 x=[r["cost"]],
                 y=[y],
                 mode="markers+text",
                 text=[text],
-                textposition="top right",
+                textposition=place,
                 textfont={"size": 14, "color": "rgb(40,40,40)"},
                 name=f"{r['number']} · {r['variant']}",
+                legendrank=int(r["number"]),
                 marker={
-                    "color": colour,
-                    "size": 24 if is_best else 14,
+                    "color": "#ffd600" if is_best else colour,
+                    "size": 30 if is_best else 14,
                     "symbol": symbol,
                     "line": {
-                        "color": "rgb(40,40,40)" if is_best else colour,
-                        "width": 1.5 if is_best else 2.5,
+                        "color": "rgb(20,20,20)" if is_best else colour,
+                        "width": 2 if is_best else 2.5,
                     },
                 },
                 error_x={
@@ -152,6 +154,65 @@ def cost_compliance_figure(
         showlegend=True,
     )
     return fig
+
+
+#: Marker per verdict (the cheapest variant meeting the targets is a star).
+SYMBOLS = {"meets": "circle", "misses": "circle-open", "not enough evidence": "diamond-open"}
+VERDICT_TEXT = {
+    "meets": "meets the targets",
+    "misses": "misses the targets",
+    "not enough evidence": "not enough evidence yet",
+}
+#: Where a label may sit around its point, in the order tried.
+_PLACES = ("top right", "bottom right", "top left", "bottom left", "middle right", "middle left")
+
+
+def _label_positions(x: np.ndarray, y: np.ndarray) -> list[str]:
+    """A text position per point so that labels keep off other points and other labels: in the
+    plot's unit square, a label is a box beside its point; the first place whose box touches no
+    point and no label placed before it wins (points taken left to right)."""
+    if x.size == 0:
+        return []
+    span_x = float(np.ptp(x)) or 1.0
+    span_y = float(np.ptp(y)) or 1.0
+    u, v = (x - x.min()) / span_x, (y - y.min()) / span_y
+    w, h = 0.12, 0.07  # a short label's box, as a share of the plot
+    boxes: list[tuple[float, float, float, float]] = []
+    out = [""] * x.size
+    for i in np.argsort(u, kind="stable"):
+        for place in _PLACES:
+            vert, horiz = place.split()
+            x0 = u[i] + 0.01 if horiz == "right" else u[i] - 0.01 - w
+            y0 = {"top": v[i] + 0.01, "bottom": v[i] - 0.01 - h, "middle": v[i] - h / 2}[vert]
+            box = (x0, y0, x0 + w, y0 + h)
+            hits_point = any(
+                box[0] <= u[j] <= box[2] and box[1] <= v[j] <= box[3] for j in range(x.size) if j != i
+            )
+            hits_label = any(
+                box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes
+            )
+            if not hits_point and not hits_label:
+                break
+        out[i] = place
+        boxes.append(box)
+    return out
+
+
+def _frontier(fig: go.Figure, rows: pd.DataFrame, y_all: pd.Series) -> None:
+    """The cost–compliance frontier: from the cheapest variant, each next variant that reaches a
+    higher share than every cheaper one, joined by a line."""
+    order = np.argsort(rows["cost"].to_numpy(dtype=float), kind="stable")
+    xs, ys, best = [], [], -math.inf
+    for i in order:
+        y = float(y_all.iloc[i])
+        if y > best:
+            xs.append(float(rows["cost"].iloc[i]))
+            ys.append(y)
+            best = y
+    if len(xs) >= 2:
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="cost–compliance frontier",
+                                 line={"color": "rgb(150,150,150)", "dash": "dot", "width": 1.5},
+                                 hoverinfo="skip", legendrank=0))
 
 
 def _ticks(low: float, high: float) -> list[float]:

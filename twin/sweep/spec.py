@@ -71,6 +71,10 @@ class Change(_Frozen):
     dispatch: Dispatch | None = None
     remove: list[str] = Field(default_factory=list, description="ids of people to take off the roster")
     add: list[Person] = Field(default_factory=list, description="people to add")
+    cost_per_year: float = Field(
+        0.0, ge=0, description="a yearly cost the simulation does not see (training, a dearer contract), "
+        "added to the variant's cost pro rata over the period",
+    )
 
     @field_validator("staff")
     @classmethod
@@ -100,6 +104,94 @@ class Period(_Frozen):
     days: float = Field(365.0, gt=0, le=366)
 
 
+class Search(_Frozen):
+    """Moves on the base roster to search for the cheapest roster meeting the targets."""
+
+    staff: dict[str, dict[str, tuple[int, int]]] = Field(
+        default_factory=dict,
+        description="shift → post (trade) → [fewest, most] people in that post; "
+        "every count in between is tried",
+    )
+    options: list[Change] = Field(
+        default_factory=list, description="changes each tried on and off (cross-training, a dispatch policy…)"
+    )
+    choose_one: list[list[Change]] = Field(
+        default_factory=list,
+        description="groups of alternatives, exactly one of each group applies (contract terms…); "
+        "list today's terms first",
+    )
+    screen_replications: int = Field(3, ge=2, le=1000, description="replications every roster gets first")
+    step_replications: int = Field(
+        3, ge=1, le=1000, description="replications added to a contender per round"
+    )
+    max_replications: int = Field(30, ge=2, le=100_000, description="at most this many for one roster")
+    budget_runs: int = Field(300, ge=1, le=10_000_000, description="runs the search may spend in all")
+
+    @field_validator("staff")
+    @classmethod
+    def _ranges(cls, value: dict[str, dict[str, tuple[int, int]]]) -> dict[str, dict[str, tuple[int, int]]]:
+        for shift, posts in value.items():
+            for trade, (lo, hi) in posts.items():
+                _check_trade(trade)
+                if not 0 <= lo <= hi <= 50:
+                    raise ValueError(
+                        f"{shift}.{trade}: [fewest, most] with 0 ≤ fewest ≤ most ≤ 50, got [{lo}, {hi}]"
+                    )
+        return value
+
+    @model_validator(mode="after")
+    def _sizes(self) -> Search:
+        if self.max_replications < self.screen_replications:
+            raise ValueError(
+                f"max_replications ({self.max_replications}) is below screen_replications "
+                f"({self.screen_replications}); raise it"
+            )
+        n = self.size()
+        if n > MAX_CANDIDATES:
+            raise ValueError(
+                f"the moves make {n:,} rosters, more than {MAX_CANDIDATES:,}; "
+                "narrow the staff ranges or options"
+            )
+        if n * self.screen_replications > self.budget_runs:
+            raise ValueError(
+                f"budget_runs ({self.budget_runs}) cannot screen {n} rosters × {self.screen_replications} "
+                f"replications; raise it to at least {n * self.screen_replications}"
+            )
+        return self
+
+    def size(self) -> int:
+        n = 2 ** len(self.options)
+        for posts in self.staff.values():
+            for lo, hi in posts.values():
+                n *= hi - lo + 1
+        for group in self.choose_one:
+            n *= max(1, len(group))
+        return n
+
+    def candidates(self) -> list[tuple[Change, ...]]:
+        """Every roster the moves make, as changes on the base: staff counts first (the fewest
+        first), then the options (off before on), then one of each group."""
+        axes: list[list[Change]] = []
+        for shift, posts in self.staff.items():
+            for trade, (lo, hi) in posts.items():
+                label = trade.replace("_", " ")
+                axes.append([
+                    Change(name=f"{n} {shift} {label}{'s' if n != 1 else ''}", staff={shift: {trade: n}})
+                    for n in range(lo, hi + 1)
+                ])
+        options: list[list[Change | None]] = [[None, option] for option in self.options]
+        options += [list(group) for group in self.choose_one if group]
+        out = []
+        for combo in itertools.product(*axes, *options):
+            chosen = tuple(c for c in combo if c is not None)
+            out.append(chosen or (Change(name="base roster"),))
+        return out
+
+
+#: Most rosters a search may enumerate.
+MAX_CANDIDATES = 4096
+
+
 class Sweep(_Frozen):
     """Many runs of roster variants over a period, compared on the same random incidents."""
 
@@ -116,8 +208,14 @@ class Sweep(_Frozen):
         default_factory=lambda: {"red": 0.95},
         description="priority → the share on site within target a variant must reach to meet the targets",
     )
+    confidence: float = Field(
+        0.95, gt=0.5, lt=1, description="how sure a verdict must be: the level of its intervals"
+    )
     variants: list[Change] = Field(default_factory=list)
     grid: list[list[Change]] = Field(default_factory=list, description="axes; every combination is a variant")
+    search: Search | None = Field(
+        None, description="moves on the base roster: search for the cheapest roster"
+    )
 
     @field_validator("meets")
     @classmethod
@@ -147,7 +245,7 @@ class Sweep(_Frozen):
         out: list[tuple[Change, ...]] = [(c,) for c in self.variants]
         if self.grid:
             out += list(itertools.product(*self.grid))
-        return out or [(Change(name="base"),)]
+        return out or ([] if self.search else [(Change(name="base"),)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +253,8 @@ class Variant:
     index: int
     name: str
     scenario: Scenario
+    cost_per_year: float = 0.0
+    """Yearly cost the simulation does not see (the changes' ``cost_per_year``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +270,10 @@ class LoadedSweep:
         the seed and the period."""
         doc = {
             "seed": self.sweep.seed,
-            "variants": [[v.name, v.scenario.model_dump(mode="json")] for v in self.variants],
+            "variants": [
+                [v.name, v.scenario.model_dump(mode="json"), *([v.cost_per_year] if v.cost_per_year else [])]
+                for v in self.variants
+            ],
         }
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -312,21 +415,52 @@ def load_sweep(path: str | Path) -> LoadedSweep:
             "give a path relative to the sweep file"
         )
     base = load_scenario(base_path)
-    period = sweep.period
-    background = sweep.background
+    scenario = _period_scenario(LoadedSweep(sweep, p, base, (), lines))
+    return LoadedSweep(sweep, p, base, _variants(sweep, scenario, sweep.variant_changes(), p, lines), lines)
+
+
+def search_sweep(loaded: LoadedSweep) -> LoadedSweep:
+    """The sweep of every roster the ``search:`` moves make (its variants are the candidates).
+
+    Raises
+    ------
+    ScenarioError
+        A move names a shift, post or contractor the base does not have (with the file's line).
+    """
+    s = loaded.sweep
+    if s.search is None:
+        raise ScenarioError(f"{loaded.path}: has no search: section")
+    scenario = _period_scenario(loaded)
+    variants = _variants(s, scenario, s.search.candidates(), loaded.path or Path("sweep"), loaded.lines,
+                         where=("search",))
+    return dataclasses.replace(loaded, variants=variants)
+
+
+def _period_scenario(loaded: LoadedSweep) -> Scenario:
+    """The base scenario over the sweep's period (with its background), before any change."""
+    s = loaded.sweep
+    over: dict[str, Any] = {"start": s.period.start, "duration_h": s.period.days * 24.0}
+    background = s.background
+    p = loaded.path or Path(".")
     if background is not None and background.rates and not Path(background.rates).is_absolute():
         background = background.model_copy(update={"rates": str((p.parent / background.rates).resolve())})
-    over = {"start": period.start, "duration_h": period.days * 24.0}
-    if base.scenario.background is None and background is not None:
+    if loaded.base.scenario.background is None and background is not None:
         over["background"] = background
-    scenario = base.scenario.model_copy(update=over)
+    return loaded.base.scenario.model_copy(update=over)
+
+
+def _variants(
+    sweep: Sweep, scenario: Scenario, all_changes: list[tuple[Change, ...]], p: Path, lines: dict[Loc, int],
+    *, where: Loc | None = None,
+) -> tuple[Variant, ...]:
     variants = []
-    for i, changes in enumerate(sweep.variant_changes()):
+    for i, changes in enumerate(all_changes):
         name = variant_name(changes)
         try:
-            variants.append(Variant(i, name, apply_changes(scenario, changes)))
+            variants.append(Variant(i, name, apply_changes(scenario, changes),
+                                    sum(c.cost_per_year for c in changes)))
         except (ValueError, ValidationError) as exc:
-            loc = _variant_loc(sweep, changes)
+            loc = where or _variant_loc(sweep, changes)
             line = _nearest_line(lines, loc)
             msg = (
                 str(exc).splitlines()[0]
@@ -334,7 +468,7 @@ def load_sweep(path: str | Path) -> LoadedSweep:
                 else f"{format_loc(tuple(exc.errors()[0]['loc']))}: {exc.errors()[0]['msg']}"
             )
             raise ScenarioError(f"{p}:{line}: {format_loc(loc)} ('{name}'): {msg}") from None
-    return LoadedSweep(sweep, p, base, tuple(variants), lines)
+    return tuple(variants)
 
 
 def _variant_loc(sweep: Sweep, changes: tuple[Change, ...]) -> Loc:
