@@ -144,7 +144,7 @@ def compute_kpis(log: EventLog, scenario: Scenario) -> Kpis:
     summary["spaces_damaged"] = float(tally.get("spaces_damaged", 0.0))
 
     trapped = incidents[incidents["kind"] == "entrapment"]
-    durations = (trapped["made_safe_at_min"] - trapped["event_min"]).to_numpy(dtype=float)
+    durations = (trapped["made_safe_at_min"] - trapped["event_min"]).to_numpy(dtype=float, copy=True)
     summary["entrapments"] = float(len(trapped))
     open_ = np.isnan(durations)
     if open_.any():

@@ -121,3 +121,17 @@ def test_installed_twin_app_serves_the_shipped_app_from_an_empty_folder(
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=20)
+
+
+def test_installed_twin_init_writes_a_starter_drill_for_the_estate_that_validates_and_runs(
+    installed: Path, tmp_path: Path, elsewhere: dict[str, str]
+) -> None:
+    estate()
+    done = twin(installed, tmp_path, elsewhere, "init", "--out", "drill.yaml")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "drill.yaml").is_file()
+    done = twin(installed, tmp_path, elsewhere, "validate", "drill.yaml")
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = twin(installed, tmp_path, elsewhere, "run", "drill.yaml", "--out", "starter", "--json")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "starter" / "events.parquet").is_file()

@@ -114,3 +114,18 @@ def test_a_year_of_outages_never_gives_a_negative_made_safe_interval(estate_twin
     power = k.incidents[k.incidents["kind"] == "power_loss"]
     assert len(power) >= 5
     assert (power["made_safe_min"].dropna() >= 0).all() and power["safe_before_report"].any()
+
+
+def test_a_passenger_still_trapped_when_the_drill_ends_counts_until_the_end():
+    scenario = shipped("day_grid_outage.yaml")  # 5 h long
+    rec = EventRecorder()
+    rec.add(600, "incident", incident=0, value=0, detail="entrapment|red|2 trapped in Lift A1")
+    rec.add(660, "reported", incident=0)
+    rec.add(1200, "incident", incident=1, value=0, detail="entrapment|red|1 trapped in Lift B1")
+    rec.add(1260, "reported", incident=1)
+    rec.add(3000, "made_safe", incident=1)
+    s = compute_kpis(rec.freeze(), scenario).summary
+    # Lift A1: from 10 min to the end at 300 min = 290 min; Lift B1: 20 → 50 min = 30 min.
+    assert s["entrapments"] == 2
+    assert s["entrapment_max_min"] == pytest.approx(290.0)
+    assert s["entrapment_mean_min"] == pytest.approx((290.0 + 30.0) / 2)
