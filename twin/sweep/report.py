@@ -76,15 +76,23 @@ class Estimate:
         return {"value": _clean(self.value), "low": _clean(self.low), "high": _clean(self.high)}
 
 
+def _present(values: np.ndarray) -> np.ndarray:
+    """The values as floats, NaNs (a replication that saw none) dropped."""
+    v = np.asarray(values, dtype=float)
+    return v[~np.isnan(v)]
+
+
+def _without_interval(v: np.ndarray) -> Estimate:
+    """Too few values for an interval: the mean alone (NaN when there are none)."""
+    return Estimate(float(v.mean()) if v.size else math.nan, math.nan, math.nan)
+
+
 def mean_interval(values: np.ndarray, level: float = 0.95) -> Estimate:
     """Mean with a Student-t interval (NaNs dropped; bounds NaN with fewer than two values)."""
-    v = np.asarray(values, dtype=float)
-    v = v[~np.isnan(v)]
-    if v.size == 0:
-        return Estimate(math.nan, math.nan, math.nan)
-    m = float(v.mean())
+    v = _present(values)
     if v.size < 2:
-        return Estimate(m, math.nan, math.nan)
+        return _without_interval(v)
+    m = float(v.mean())
     half = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
     return Estimate(m, m - half, m + half)
 
@@ -171,13 +179,10 @@ def verdict(e: Estimate, target: float) -> str:
 
 def bootstrap_mean(values: np.ndarray, level: float = 0.95) -> Estimate:
     """Mean over replications with a bootstrap percentile interval (NaNs dropped)."""
-    v = np.asarray(values, dtype=float)
-    v = v[~np.isnan(v)]
-    if v.size == 0:
-        return Estimate(math.nan, math.nan, math.nan)
-    m = float(v.mean())
+    v = _present(values)
     if v.size < 2:
-        return Estimate(m, math.nan, math.nan)
+        return _without_interval(v)
+    m = float(v.mean())
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     means = v[rng.integers(v.size, size=(BOOTSTRAP, v.size))].mean(axis=1)
     low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
