@@ -251,7 +251,8 @@ def door_conductance_m2_s(cw: np.ndarray, depth_a: np.ndarray, depth_b: np.ndarr
     s = physics.SPREAD_DEPTH_M
     up = np.maximum(np.maximum(depth_a, depth_b) - s, 0.0)
     down = np.maximum(np.minimum(depth_a, depth_b) - s, 0.0)
-    ratio = np.divide(down, up, out=np.zeros_like(up), where=up > 0.0)
+    # down ≤ up, so where up is 0 so is down and the ratio is 0/1 = 0.
+    ratio = down / np.where(up > 0.0, up, 1.0)
     flow = cw * up**1.5 * (1.0 - ratio**1.5) ** 0.385
     out: np.ndarray = flow / np.maximum(up - down, physics.LEVEL_DIFFERENCE_FLOOR_M)
     return out
