@@ -216,12 +216,12 @@ def _heads(lay: _Layout, k_door: np.ndarray, b_loc: np.ndarray, dt: float) -> np
     diag = a_loc + dt * (np.bincount(lay.lab, np.concatenate((k_door, k_door)), m) + lay.slab_out)
     vals = -dt * np.concatenate((k_door, k_door, lay.k_slab))
     active = b_loc > 0.0
-    x = np.zeros(m)
     dense = m <= DENSE_MAX
     mat: np.ndarray = np.zeros((0, 0))
     if dense:
         mat = np.bincount(lay.flat, vals, m * m).reshape(m, m)
-        mat.flat[:: m + 1] += diag
+        mat.reshape(-1)[:: m + 1] += diag  # the diagonal, through a view (no flat iterator)
+    x = np.zeros(m)
     for _ in range(m + 1):
         idx = active.nonzero()[0]
         x = np.zeros(m)
@@ -232,7 +232,7 @@ def _heads(lay: _Layout, k_door: np.ndarray, b_loc: np.ndarray, dt: float) -> np
                       else _solve_sparse(diag, lay.rows, lay.cols, vals, idx, b_loc, m))
         # What each space holds above its threshold after the transfers x implies.
         moved = (mat @ x if dense else _apply(diag, lay.rows, lay.cols, vals, x, m)) - a_loc * x
-        now = b_loc - moved > 1e-12 * a_loc
+        now = b_loc - moved > lay.tiny
         if (now == active).all():
             break
         active = now
@@ -285,6 +285,8 @@ class _Layout:
     flat: np.ndarray
     """``rows·m + cols``: where each off-diagonal term goes in the dense matrix."""
     a_loc: np.ndarray
+    tiny: np.ndarray
+    """``1e-12·a_loc``: a space holding less than this over its threshold takes no part."""
     slab_out: np.ndarray
     to_all: np.ndarray
     """Global space of each transfer term: doors out, doors in, slabs out, slabs in."""
@@ -318,7 +320,8 @@ def _layout(floors: Floors, giving: np.ndarray) -> _Layout:
         live=live, ga=ga, gb=gb, inv_a=1.0 / area[ga], inv_b=1.0 / area[gb],
         cw=physics.WEIR_COEFFICIENT * floors.pair_width_m[live], k_slab=k_slab, nodes=nodes,
         la=la, lb=lb, lf=lf, lab=np.concatenate((la, lb)), rows=rows, cols=cols, flat=rows * m + cols,
-        a_loc=area[nodes], slab_out=np.bincount(lf, k_slab, m), to_all=np.concatenate((ga, gb, gf, gt)),
+        a_loc=area[nodes], tiny=1e-12 * area[nodes], slab_out=np.bincount(lf, k_slab, m),
+        to_all=np.concatenate((ga, gb, gf, gt)),
     )
     return lay
 
