@@ -197,7 +197,9 @@ def _spread(floors: Floors, start: np.ndarray, vol: np.ndarray, over: np.ndarray
     s = physics.SPREAD_DEPTH_M
     for _ in range(physics.WATER_PICARD_PASSES - 1):
         k_next = door_conductance_m2_s(lay.cw, s + x[lay.la], s + x[lay.lb])
-        if np.allclose(k_next, k_door, rtol=physics.WATER_PICARD_RTOL, atol=0.0):
+        # np.allclose(k_next, k_door, rtol=RTOL, atol=0) without its ~20 µs of generality
+        # (the coefficients are finite and non-negative).
+        if (np.abs(k_next - k_door) <= physics.WATER_PICARD_RTOL * k_door).all():
             break  # the doors flow as the last pass assumed: that pass stands
         k_door = k_next
         x = _heads(lay, k_door, b_loc, dt)
@@ -215,23 +217,25 @@ def _heads(lay: _Layout, k_door: np.ndarray, b_loc: np.ndarray, dt: float) -> np
     diag = a_loc + dt * (np.bincount(lay.lab, np.concatenate((k_door, k_door)), m) + lay.slab_out)
     vals = -dt * np.concatenate((k_door, k_door, lay.k_slab))
     active = b_loc > 0.0
-    x = np.zeros(m)
     dense = m <= DENSE_MAX
     mat: np.ndarray = np.zeros((0, 0))
     if dense:
         # float even when there are no links (bincount of no weights gives integers)
-        mat = np.bincount(lay.flat, vals, m * m).astype(float).reshape(m, m)
-        mat.flat[:: m + 1] += diag
+        mat = np.bincount(lay.flat, vals, m * m).astype(float, copy=False).reshape(m, m)
+        mat.reshape(-1)[:: m + 1] += diag  # the diagonal, through a view (no flat iterator)
+    x = np.zeros(m)
     for _ in range(m + 1):
         idx = active.nonzero()[0]
         x = np.zeros(m)
-        if idx.size:
-            x[idx] = (np.linalg.solve(mat[np.ix_(idx, idx)], b_loc[idx]) if dense
+        if idx.size == m and dense:
+            x = np.linalg.solve(mat, b_loc)  # every space in play is over the threshold
+        elif idx.size:
+            x[idx] = (np.linalg.solve(mat[idx][:, idx], b_loc[idx]) if dense
                       else _solve_sparse(diag, lay.rows, lay.cols, vals, idx, b_loc, m))
         # What each space holds above its threshold after the transfers x implies.
         moved = (mat @ x if dense else _apply(diag, lay.rows, lay.cols, vals, x, m)) - a_loc * x
-        now = b_loc - moved > 1e-12 * a_loc
-        if np.array_equal(now, active):
+        now = b_loc - moved > lay.tiny
+        if (now == active).all():
             break
         active = now
     return np.maximum(x, 0.0)
@@ -249,7 +253,8 @@ def door_conductance_m2_s(cw: np.ndarray, depth_a: np.ndarray, depth_b: np.ndarr
     s = physics.SPREAD_DEPTH_M
     up = np.maximum(np.maximum(depth_a, depth_b) - s, 0.0)
     down = np.maximum(np.minimum(depth_a, depth_b) - s, 0.0)
-    ratio = np.divide(down, up, out=np.zeros_like(up), where=up > 0.0)
+    # down ≤ up, so where up is 0 so is down and the ratio is 0/1 = 0.
+    ratio = down / np.where(up > 0.0, up, 1.0)
     flow = cw * up**1.5 * (1.0 - ratio**1.5) ** 0.385
     out: np.ndarray = flow / np.maximum(up - down, physics.LEVEL_DIFFERENCE_FLOOR_M)
     return out
@@ -282,6 +287,8 @@ class _Layout:
     flat: np.ndarray
     """``rows·m + cols``: where each off-diagonal term goes in the dense matrix."""
     a_loc: np.ndarray
+    tiny: np.ndarray
+    """``1e-12·a_loc``: a space holding less than this over its threshold takes no part."""
     slab_out: np.ndarray
     to_all: np.ndarray
     """Global space of each transfer term: doors out, doors in, slabs out, slabs in."""
@@ -315,7 +322,8 @@ def _layout(floors: Floors, giving: np.ndarray) -> _Layout:
         live=live, ga=ga, gb=gb, inv_a=1.0 / area[ga], inv_b=1.0 / area[gb],
         cw=physics.WEIR_COEFFICIENT * floors.pair_width_m[live], k_slab=k_slab, nodes=nodes,
         la=la, lb=lb, lf=lf, lab=np.concatenate((la, lb)), rows=rows, cols=cols, flat=rows * m + cols,
-        a_loc=area[nodes], slab_out=np.bincount(lf, k_slab, m), to_all=np.concatenate((ga, gb, gf, gt)),
+        a_loc=area[nodes], tiny=1e-12 * area[nodes], slab_out=np.bincount(lf, k_slab, m),
+        to_all=np.concatenate((ga, gb, gf, gt)),
     )
     return lay
 

@@ -49,6 +49,8 @@ class Water:
         """When each space's water last rose (s); shallow water dries a day after."""
         self._next_dry = np.inf
         self._pending = np.zeros(n)
+        self._pump = np.zeros(n)
+        """Pumping capacity working in each space this step (m³/s; refilled every step)."""
         self._t_src = 0.0
         self._t_last = 0.0
         self._wet_area = 0.0
@@ -123,8 +125,9 @@ class Water:
             yield env.timeout(dt)
             self._accrue()
             inflow = self._pending / dt
-            self._pending = np.zeros(self.floors.n)
-            pump = np.zeros(self.floors.n)
+            self._pending.fill(0.0)
+            pump = self._pump
+            pump.fill(0.0)
             for space, q, works in self.pumps.values():
                 if works():
                     pump[space] += q
