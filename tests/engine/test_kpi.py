@@ -88,7 +88,7 @@ def test_a_hazard_made_safe_before_its_report_counts_zero_and_says_so():
     assert row["made_safe_min"] == 0.0 and row["safe_before_report"] and row["made_safe_met"]
     assert row["resolved_min"] == pytest.approx((3600 - 12) / 60)
     text = format_scorecard(k, scenario, seed=1)
-    assert "0.0* ✓" in text and "made safe before it was reported" in text
+    assert "0.0* / 30 ✓" in text and "made safe before it was reported" in text
 
 
 def test_the_scorecard_names_the_currency_and_shows_penalties_as_a_credit():
