@@ -135,7 +135,7 @@ def test_a_scenario_naming_a_server_file_is_refused_in_one_line_without_reading_
         assert [e.value for e in at.error] == [
             f"{SOURCE}:{len(DEMO.read_text(encoding='utf-8').splitlines()) + 1}: background.rates: '{target}' "
             "is outside the upload's folder and DrillTwin's shipped data, and the app reads no other file; "
-            "name a shipped file (e.g. rates: ../twin/background/rates.yaml) or leave the field out"]
+            "name a shipped file or leave the field out (rates: left out uses the default rates)"]
         assert run_button(at).disabled
 
 

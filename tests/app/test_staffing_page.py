@@ -299,5 +299,5 @@ def test_an_uploaded_sweep_naming_a_server_file_is_refused_without_reading_it():
     assert not at.exception
     assert [e.value for e in at.error] == [
         "mine.yaml:4: background.rates: '/etc/passwd' is outside the upload's folder and DrillTwin's shipped "
-        "data, and the app reads no other file; name a shipped file (e.g. rates: ../twin/background/rates.yaml) "
-        "or leave the field out"]
+        "data, and the app reads no other file; name a shipped file or leave the field out "
+        "(rates: left out uses the default rates)"]

@@ -135,3 +135,15 @@ def test_installed_twin_init_writes_a_starter_drill_for_the_estate_that_validate
     done = twin(installed, tmp_path, elsewhere, "run", "drill.yaml", "--out", "starter", "--json")
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "starter" / "events.parquet").is_file()
+
+
+def test_the_installed_apps_allow_list_names_the_installed_shipped_folders(
+    installed: Path, tmp_path: Path, elsewhere: dict[str, str]
+) -> None:
+    code = "from twin.scenario.load import shipped_data_dirs; print('\\n'.join(map(str, shipped_data_dirs())))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=elsewhere,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    shipped = installed / "twin" / "_shipped"
+    assert done.stdout.split() == [str(shipped / "scenarios"), str(shipped / "models"),
+                                   str(installed / "twin" / "background")]

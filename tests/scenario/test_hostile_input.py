@@ -157,8 +157,8 @@ def test_the_app_refuses_a_file_outside_the_shipped_data_without_opening_it(targ
     # The same words whether the file exists or not: nothing about the server's files leaks.
     assert str(info.value) == (
         f"edited.yaml:{line}: background.rates: '{target}' is outside the upload's folder and DrillTwin's "
-        "shipped data, and the app reads no other file; name a shipped file (e.g. rates: "
-        "../twin/background/rates.yaml) or leave the field out")
+        "shipped data, and the app reads no other file; name a shipped file or leave the field out "
+        "(rates: left out uses the default rates)")
 
 
 def test_the_app_takes_the_shipped_rates_file_by_a_relative_path():

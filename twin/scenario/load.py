@@ -113,8 +113,8 @@ def with_files_resolved(
             if not any(target.is_relative_to(r) for r in roots):
                 raise ScenarioError(
                     f"{loaded.where(loc)}: '{value}' is outside the upload's folder and DrillTwin's shipped "
-                    "data, and the app reads no other file; name a shipped file (e.g. rates: "
-                    "../twin/background/rates.yaml) or leave the field out"
+                    "data, and the app reads no other file; name a shipped file or leave the field out "
+                    "(rates: left out uses the default rates)"
                 )
     bg = loaded.scenario.background
     if bg is not None and bg.rates and not Path(bg.rates).is_absolute():
@@ -147,8 +147,9 @@ def file_references(obj: BaseModel, loc: Loc = ()) -> list[tuple[Loc, str]]:
 
 def shipped_data_dirs() -> list[Path]:
     """The folders of data shipped with DrillTwin: scenarios, models and the default rates."""
-    root = Path(__file__).resolve().parents[2]
-    return [scenarios_dir(), root / "models", Path(__file__).resolve().parents[1] / "background"]
+    from twin.shipped import shipped_dir
+
+    return [scenarios_dir(), shipped_dir("models"), Path(__file__).resolve().parents[1] / "background"]
 
 
 def parse_scenario(text: str, *, source: Path | None = None) -> LoadedScenario:
