@@ -137,11 +137,12 @@ def replay3d_figure(twin: Twin, replay: Replay, *, initial: int | None = None,
 
     fig = go.Figure()
     # -- context, drawn once
+    outlines = storey_outlines(twin)  # unions and buffers: once for both passes
     for busy_pass in (False, True):
         xs: list[float | None] = []
         ys: list[float | None] = []
         zs: list[float | None] = []
-        for s, rings in storey_outlines(twin).items():
+        for s, rings in outlines.items():
             if (s in busy) == busy_pass:
                 for ring in rings:
                     _loop(ring, float(elev[s]), xs, ys, zs)

@@ -163,21 +163,22 @@ def step(
     over = vol - physics.SPREAD_DEPTH_M * floors.area_m2
     giving = over > 0.0
     if giving.any() and (floors.pair_a.size or floors.below_from.size):
-        vol, exchanged, doors = _spread(floors, volume_m3, vol, over, giving, dt_s)
+        vol, exchanged, doors = _spread(floors, vol, over, giving, dt_s)
     more = np.minimum(capacity - pumped, vol)
     vol = np.maximum(vol - more, 0.0)
     return StepResult(vol, float(pumped.sum() + more.sum()), exchanged, *doors)
 
 
-def _spread(floors: Floors, start: np.ndarray, vol: np.ndarray, over: np.ndarray, giving: np.ndarray,
+def _spread(floors: Floors, vol: np.ndarray, over: np.ndarray, giving: np.ndarray,
             dt: float) -> tuple[np.ndarray, float, tuple[np.ndarray, np.ndarray]]:
     """One backward-Euler step of the water above the thresholds; gives (volumes, m³ moved,
     (doors that carried water, m³ through each)).
 
     Let x be the head (m) above the 1 cm threshold at the end of the step, 0 in a space whose
     water is under it. A door passes ``K·(x_a − x_b)``, K from :func:`door_conductance_m2_s`
-    taken at the step's mid-levels by one Picard pass (the coefficient is fixed within each
-    solve, the textbook linearisation). A slab
+    taken at the levels the step starts from, then re-taken at the levels the last solve ends
+    with, up to :data:`~twin.engine.physics.WATER_PICARD_PASSES` solves in all (Picard passes; the
+    coefficient is fixed within each solve, the textbook linearisation). A slab
     passes ``k·A·x`` down. Each space's balance ``A·x + dt·(outflows − inflows) = V − A·s`` is a
     linear system whose matrix is an M-matrix (positive diagonal, non-positive off-diagonal,
     diagonally dominant by columns), so its solution is non-negative and the step is stable
@@ -190,8 +191,8 @@ def _spread(floors: Floors, start: np.ndarray, vol: np.ndarray, over: np.ndarray
     lay = _layout(floors, giving)
     b_loc = over[lay.nodes]
     depth_a, depth_b = vol[lay.ga] * lay.inv_a, vol[lay.gb] * lay.inv_b
-    # Two passes: the doors' coefficients at the levels the step starts from, then at the mean
-    # of those and the levels the first pass ends with (a Picard step towards the midpoint).
+    # The doors' coefficients at the levels the step starts from; then, while they move by more
+    # than WATER_PICARD_RTOL, again at the end-of-step levels the last solve gives.
     k_door = door_conductance_m2_s(lay.cw, depth_a, depth_b)
     x = _heads(lay, k_door, b_loc, dt)
     s = physics.SPREAD_DEPTH_M

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from twin.sweep.erlang import TradeBound, erlang_bounds, format_bounds
-from twin.sweep.report import PRIORITIES, bootstrap_mean, design_effect, share_interval, verdict
+from twin.sweep.report import PRIORITIES, design_effect, share_interval, verdict
 from twin.sweep.results import SweepFolderError
 from twin.sweep.spec import LoadedSweep, Search
 
@@ -174,7 +174,9 @@ def judge(index: int, name: str, rows: pd.DataFrame, meets: dict[str, float], le
                 f"{p} {e.value:.1%} ({e.low:.1%}–{e.high:.1%}) straddles {meets[p]:.0%} "
                 f"({n} incidents, worth {eff:.0f} independent)"
             )
-    cost = bootstrap_mean(rows["cost_total"].to_numpy(dtype=float)).value if len(rows) else math.nan
+    # The mean alone (NaNs dropped), as bootstrap_mean gives it, without its resamples.
+    costs = rows["cost_total"].to_numpy(dtype=float)
+    cost = float(np.nanmean(costs)) if np.isfinite(costs).any() else math.nan
     if "misses" in words:
         status = "infeasible"
     elif "not enough evidence" in words:
