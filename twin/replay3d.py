@@ -1,30 +1,36 @@
 """The replay of a drill in 3D: the whole building at once, people moving along their paths.
 
 Takes a :class:`~twin.replay.Replay` (the state of the building at each replay time) and the twin;
-gives a plotly figure with one animation frame per replay time, a play button and a time slider.
-The building is context drawn once — each storey's outline at its height, lift shafts and stairs
-as vertical lines — and only what changes is in the frames: water (a square per wet room at its
-floor, coloured by depth on the plan's scale), lifts out of service (their shaft red, "OUT"),
-incidents (diamonds coloured by state) and people (dots coloured by what they are doing, as on the
-plan). The camera is the viewer's: frames carry no camera and ``uirevision`` keeps it while
-playing.
+gives a :class:`Replay3DFigure`: a plotly 3D figure of one moment and, for every replay time, the
+values of the traces that change. The building is context drawn once — each storey's outline at
+its height, lift shafts and stairs as vertical lines — and only what changes moves: water (a
+square per wet room at its floor, coloured by depth on the plan's scale), lifts out of service
+(their shaft red, "OUT"), incidents (diamonds coloured by state) and people (dots coloured by what
+they are doing, as on the plan).
 
-Why plotly frames: the figure is one self-contained piece of HTML (the after-action report opens
-offline, and the app shows the same page in an iframe — :func:`replay3d_html`), and the frames
-hold only the four changing traces (``traces=`` in each frame), so a frame is a few hundred
-points. ``bench/replay3d.py`` measures the frame time in Chromium against frames that repeat
-every trace (see the README).
+:func:`replay3d_html` writes it as a page (or a fragment of the after-action report) with a small
+player of its own: Play and a time slider restyle only the four changing traces
+(``Plotly.restyle``), never the layout, so the camera stays where the viewer turned it, and the
+next frame waits until the last one is on screen. Why not plotly's animation frames: with the
+slider and buttons drawn by plotly, every frame also redrew the slider's hundreds of steps, the
+legend and the whole figure, and the 3D canvas was drawn at twice the screen's pixels — 1–2 s per
+frame in Chromium's software WebGL here. ``bench/replay3d.py`` measures both in the same run (see
+the README).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import math
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.colors import sample_colorscale
+from plotly.offline import get_plotlyjs
 from shapely import unary_union
 
 from twin.replay import (
@@ -45,8 +51,12 @@ from twin.twin import Twin
 OUTLINE_COLOUR = "rgb(190,190,190)"
 #: Storeys where something happens are drawn darker.
 BUSY_OUTLINE_COLOUR = "rgb(40,40,40)"
+#: Height of the whole player: title, controls, the 3D view and the legend.
 HEIGHT_PX = 720
-#: Indices of the traces the frames replace, after the context traces.
+#: Of which the 3D view: every pixel of it is drawn again each frame (software WebGL here pays
+#: per pixel), so it is no taller than a storey stack needs to be read.
+VIEW_PX = HEIGHT_PX - 150
+#: The traces that change from frame to frame, after the context traces, in this order.
 DYNAMIC = ("water", "lifts out", "incidents", "people")
 
 
@@ -105,26 +115,48 @@ def _vertical(lines: list[Line]) -> dict[str, list[float | None]]:
     return {"x": xs, "y": ys, "z": zs}
 
 
-def replay3d_html(fig: go.Figure, *, div_id: str = "replay3d") -> str:
-    """The figure as one offline HTML page (plotly.js inlined) for an iframe.
+Values = dict[str, list[Any]]
+"""One changing trace at one moment: plotly attribute path → its values, as ``Plotly.restyle``
+takes them (``{"x": [...], "marker.color": [...]}``)."""
 
-    The app shows the 3D replay this way rather than through Streamlit's chart, whose re-renders
-    hand plotly the figure's original layout on every frame and so turn the viewer's camera back
-    (seen in Chromium); a plain page keeps the camera the viewer left, as the report does.
-    """
-    return str(pio.to_html(fig, include_plotlyjs=True, full_html=True, validate=False, div_id=div_id,
-                           default_width="100%", default_height=f"{int(fig.layout.height or HEIGHT_PX)}px",
-                           config={"displaylogo": False, "scrollZoom": True, "responsive": True}))
+
+@dataclass(frozen=True, slots=True)
+class Replay3DFigure:
+    """The 3D replay: a figure of one moment, and what changes at every replay time."""
+
+    figure: go.Figure
+    """The building's context and the changing traces (:data:`DYNAMIC`) at frame :attr:`initial`;
+    no animation frames, no slider: :func:`replay3d_html` plays :attr:`frames` into it."""
+    frames: tuple[tuple[Values, ...], ...]
+    """Per replay time, the values of each changing trace, in :data:`DYNAMIC` order."""
+    clocks: tuple[str, ...]
+    """Per replay time, the clock shown beside the slider."""
+    initial: int
+    frame_ms: int
+    """Milliseconds each frame stays on screen while playing (longer if drawing it takes longer)."""
+    max_depth_m: float
+    """The deepest water of the run: the dark end of the water's colour scale."""
+
+    @property
+    def dynamic(self) -> list[int]:
+        """The figure's indices of the changing traces."""
+        n = len(self.figure.data)
+        return list(range(n - len(DYNAMIC), n))
+
+
+def _xyz(points: np.ndarray) -> Values:
+    return {"x": np.round(points[:, 0], 2).tolist(), "y": np.round(points[:, 1], 2).tolist(),
+            "z": np.round(points[:, 2], 2).tolist()}
 
 
 def replay3d_figure(twin: Twin, replay: Replay, *, initial: int | None = None,
-                    frame_ms: int = FRAME_MS, height_px: int = HEIGHT_PX) -> go.Figure:
+                    frame_ms: int = FRAME_MS) -> Replay3DFigure:
     """The drill in 3D over :attr:`Replay.times` (see the module's docstring).
 
     Parameters
     ----------
     initial
-        The frame shown first (default: when the first person reaches an incident's storey, else 0).
+        The frame shown first (default: when the first incident is raised, else 0).
     frame_ms
         Milliseconds each frame is shown while playing.
     """
@@ -147,7 +179,7 @@ def replay3d_figure(twin: Twin, replay: Replay, *, initial: int | None = None,
                 for ring in rings:
                     _loop(ring, float(elev[s]), xs, ys, zs)
         fig.add_trace(go.Scatter3d(
-            x=xs, y=ys, z=zs, mode="lines", hoverinfo="skip", showlegend=busy_pass,
+            x=xs, y=ys, z=zs, mode="lines", hoverinfo="skip",
             name="storey where something happens" if busy_pass else "storeys",
             line={"color": BUSY_OUTLINE_COLOUR if busy_pass else OUTLINE_COLOUR,
                   "width": 3 if busy_pass else 1.5}))
@@ -156,116 +188,237 @@ def replay3d_figure(twin: Twin, replay: Replay, *, initial: int | None = None,
                                hoverinfo="skip", line={"color": LIFT_OK, "width": 5}))
     fig.add_trace(go.Scatter3d(**_vertical(stairs), mode="lines", name="stairs", hoverinfo="skip",
                                line={"color": STAIR_LINE, "width": 2}))
-    n_context = len(fig.data)
 
-    # -- what changes, one trace each; the frames replace these
+    # -- what changes, one trace each; the player restyles these
     max_depth = float(replay.depth.max()) if replay.depth.size else 0.0
     space_of = {sp.label: sp for sp in model.spaces}
     wet = [space_of.get(p) for p in replay.places]
     wxyz = np.array([[*(sp.anchor()[:2]), float(elev[sp.storey])] if sp is not None else [np.nan] * 3
                      for sp in wet]).reshape(-1, 3)
     wsize = np.array([min(18.0, 4.0 + 1.2 * math.sqrt(sp.area_m2)) if sp is not None else 0.0 for sp in wet])
+    places = np.array(replay.places, dtype=object)
     inc = replay.incidents
     ixyz = inc[["x", "y", "z"]].to_numpy(float) if len(inc) else np.zeros((0, 3))
     ititle = [html.escape(str(t)) for t in inc["title"]] if len(inc) else []
 
-    def frame_data(j: int) -> list[dict[str, object]]:
+    def frame_values(j: int) -> tuple[Values, ...]:
         d = replay.depth[:, j] if replay.depth.size else np.zeros(0)
         on = (d > 0.001) & ~np.isnan(wxyz[:, 0])
         shade = (sample_colorscale(DEPTH_SCALE, list(np.clip(d[on] / max_depth, 0, 1)))
                  if max_depth > 0 and on.any() else [])
-        water = {"x": wxyz[on, 0], "y": wxyz[on, 1], "z": wxyz[on, 2],
-                 "marker": {"color": shade, "size": wsize[on]},
-                 "hovertext": [f"{p}: water {v * 100:.1f} cm" for p, v in
-                               zip(np.array(replay.places)[on], d[on], strict=True)]}
+        water: Values = {
+            **_xyz(wxyz[on]), "marker.color": list(shade), "marker.size": np.round(wsize[on], 1).tolist(),
+            "hovertext": [f"{p}: water {v * 100:.1f} cm" for p, v in zip(places[on], d[on], strict=True)]}
         out_now = [name for k, name in enumerate(replay.lifts) if replay.stopped[k, j] and name in lifts]
         # The name sits on the top point of each stopped shaft.
-        lifts_out = {**_vertical([lifts[name] for name in out_now]),
+        lifts_out: Values = {**_vertical([lifts[name] for name in out_now]),
                      "text": [t for name in out_now for t in ("", f"OUT {name}", "")],
                      "hovertext": [t for name in out_now for t in (name, name, "")]}
         st = replay.state[:, j] if replay.state.size else np.zeros(0, dtype=int)
         seen = st >= 0
-        incidents = {"x": ixyz[seen, 0], "y": ixyz[seen, 1], "z": ixyz[seen, 2],
-                     "marker": {"color": [STATE_COLOURS[int(s)] for s in st[seen]]},
+        incidents: Values = {**_xyz(ixyz[seen]), "marker.color": [STATE_COLOURS[int(s)] for s in st[seen]],
                      "hovertext": [f"{ititle[k]}: {STATES[int(st[k])]}" for k in np.flatnonzero(seen)]}
         here = ~np.isnan(replay.xyz[:, j, 0])
         ids = np.flatnonzero(here)
-        people = {"x": replay.xyz[here, j, 0], "y": replay.xyz[here, j, 1], "z": replay.xyz[here, j, 2] + 0.9,
-                  "marker": {"color": [ACTIVITY_COLOURS[int(replay.activity[i, j])] for i in ids]},
+        people: Values = {**_xyz(replay.xyz[here, j] + [0.0, 0.0, 0.9]),
+                  "marker.color": [ACTIVITY_COLOURS[int(replay.activity[i, j])] for i in ids],
                   "hovertext": [f"{replay.people[i]} · {replay.names.get(replay.people[i], '')}: "
                                 f"{ACTIVITIES[int(replay.activity[i, j])]}" for i in ids]}
-        return [{"type": "scatter3d", **d} for d in (water, lifts_out, incidents, people)]
+        return water, lifts_out, incidents, people
 
     if initial is None:
         initial = 0
         if len(inc):
             first = float(np.nanmin(inc["raised_s"].to_numpy(float)))
             initial = min(n - 1, int(np.searchsorted(times, first)))
-    start = frame_data(initial)
+    frames = tuple(frame_values(j) for j in range(n))
     styles = [
         {"mode": "markers", "name": "water (darker is deeper)",
-         "marker": {"symbol": "square", "opacity": 0.85, "line": {"width": 0}}},
+         # Opaque: a translucent trace costs WebGL a second pass over every pixel each frame.
+         "marker": {"symbol": "square", "line": {"width": 0}}},
         {"mode": "lines+text", "name": "lift out of service", "line": {"color": LIFT_OUT, "width": 9},
          "textposition": "top center", "textfont": {"color": LIFT_OUT, "size": 11}},
         {"mode": "markers", "name": "incident (colour: its state)",
          "marker": {"symbol": "diamond", "size": 9, "line": {"width": 1, "color": "black"}}},
         # No name beside each dot: text in a WebGL scene costs more per frame than everything
-        # else together (bench/replay3d.py); hover names them.
+        # else together; hover names them.
         {"mode": "markers", "name": "person (colour: what they do; hover for the name)",
          "marker": {"size": 6}},
     ]
-    for style, data in zip(styles, start, strict=True):
+    for style, values in zip(styles, frames[initial], strict=True):
         trace = go.Scatter3d(hoverinfo="text", **style)
-        trace.update({k: v for k, v in data.items() if k != "type"})
+        for path, v in values.items():
+            trace[path] = v
         fig.add_trace(trace)
-    dynamic = list(range(n_context, n_context + len(DYNAMIC)))
 
-    def clock(j: int) -> str:
-        return f"{replay.clock(float(times[j])):%H:%M:%S} (+{times[j] / 60:.0f} min)"
-
-    # Hundreds of frames of four traces each: plotly's validation of every one costs ~15 s, more
-    # than building them; they are built from known-good pieces (the traces above were validated
-    # and the test suite draws the figure in Chromium), so they are attached unvalidated.
-    frames = tuple(go.Frame(name=str(j), data=[go.Scatter3d(d, _validate=False) for d in frame_data(j)],
-                            traces=dynamic, _validate=False)
-                   for j in range(n))
-    fig._frame_objs = frames
-    # The clock is the slider's current value: frames change no layout (a title per frame would
-    # relayout the whole figure every frame).
-    steps = [{"method": "animate", "label": clock(j),
-              "args": [[str(j)], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
-                                  "transition": {"duration": 0}}]} for j, t in enumerate(times)]
     span = [float(np.nanmin(elev)) - 3, float(np.nanmax(elev)) + 6]
     fig.update_layout(
-        title={"text": "The drill in 3D<br><sup>drag to turn, scroll to zoom: the view stays as you leave "
-                       "it while playing</sup>", "x": 0.01, "xanchor": "left", "font": {"size": 16}},
-        height=height_px, margin={"l": 0, "r": 0, "t": 100, "b": 80},
+        height=VIEW_PX, margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        # The legend is the player's own (HTML, under the view): plotly's would be redrawn with
+        # every frame, and it can show each colour the markers take.
+        showlegend=False,
         uirevision="replay3d",
         scene={"uirevision": "replay3d", "aspectmode": "data", "domain": {"x": [0, 1], "y": [0, 1]},
                "xaxis": {"title": "x (m)", "showspikes": False},
                "yaxis": {"title": "y (m)", "showspikes": False},
                "zaxis": {"title": "height (m)", "range": span, "showspikes": False},
-               # No camera: plotly's default view. A camera in the layout is where an animation
-               # frame's redraw puts the view back to, undoing the viewer's turn (seen in Chromium).
+               # No camera: plotly's default view, then the viewer's; frames never carry one.
                },
-        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "yref": "paper",
-                "bgcolor": "rgba(255,255,255,0.7)", "font": {"size": 11}},
-        updatemenus=[{
-            "type": "buttons", "direction": "left", "showactive": False,
-            "x": 0, "y": 0, "xanchor": "left", "yanchor": "top", "pad": {"t": 10, "r": 10},
-            "buttons": [
-                {"label": "▶ Play", "method": "animate",
-                 "args": [None, {"frame": {"duration": frame_ms, "redraw": True}, "fromcurrent": True,
-                                 "transition": {"duration": 0}, "mode": "immediate"}]},
-                {"label": "❚❚ Pause", "method": "animate",
-                 "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-                                   "transition": {"duration": 0}}]},
-            ]}],
-        sliders=[{"active": initial, "steps": steps, "x": 0.16, "len": 0.84, "y": 0, "yanchor": "top",
-                  "pad": {"t": 0, "b": 0}, "ticklen": 0, "minorticklen": 0,
-                  # Hundreds of steps: their labels would overlap; the current one is the clock.
-                  "font": {"color": "rgba(0,0,0,0)", "size": 1},
-                  "currentvalue": {"prefix": "clock ", "xanchor": "left",
-                                   "font": {"size": 14, "color": "rgb(40,40,40)"}}}],
     )
-    return fig
+    clocks = tuple(f"{replay.clock(float(t)):%H:%M:%S} (+{t / 60:.0f} min)" for t in times)
+    return Replay3DFigure(figure=fig, frames=frames, clocks=clocks, initial=initial, frame_ms=frame_ms,
+                          max_depth_m=max_depth)
+
+
+def _legend_html(view: Replay3DFigure) -> str:
+    def key(colour: str, label: str, shape: str = "") -> str:
+        return f'<span><i class="{shape}" style="background:{colour}"></i>{html.escape(label)}</span>'
+
+    water = ", ".join(str(c) for _, c in DEPTH_SCALE)
+    deepest = f" (deepest {view.max_depth_m * 100:.0f} cm)" if view.max_depth_m > 0 else ""
+    return "".join([
+        '<div class="r3d-legend">',
+        "<b>people</b>", *(key(c, a, "dot") for a, c in zip(ACTIVITIES, ACTIVITY_COLOURS, strict=True)),
+        "<b>incidents</b>", *(key(c, s, "diamond") for s, c in zip(STATES, STATE_COLOURS, strict=True)),
+        "</div><div class=\"r3d-legend\">",
+        f'<span><i style="background:linear-gradient(90deg,{water});width:36px"></i>'
+        f"water, shallow to deep{deepest}</span>",
+        key(LIFT_OK, "lift shaft", "bar"), key(LIFT_OUT, "lift out of service (OUT)", "bar"),
+        key(STAIR_LINE, "stairs", "bar"), key(OUTLINE_COLOUR, "storey", "line"),
+        key(BUSY_OUTLINE_COLOUR, "storey where something happens", "line"),
+        "</div>",
+    ])
+
+
+_CSS = """
+.r3d{font:13px system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222}
+.r3d-title{font-size:16px;margin:2px 6px}
+.r3d-title small{color:#666;font-size:12px;margin-left:8px}
+.r3d-bar{display:flex;align-items:center;gap:12px;margin:6px 6px}
+.r3d-play{min-width:92px;padding:4px 10px;font:inherit;cursor:pointer}
+.r3d-slider{flex:1;min-width:120px}
+.r3d-clock{min-width:240px;font-size:14px;font-variant-numeric:tabular-nums}
+.r3d-legend{display:flex;flex-wrap:wrap;align-items:center;gap:3px 12px;margin:3px 6px;font-size:12px}
+.r3d-legend span{white-space:nowrap}
+.r3d-legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px}
+.r3d-legend i.dot{border-radius:50%}
+.r3d-legend i.diamond{transform:rotate(45deg) scale(.8);outline:1px solid #000}
+.r3d-legend i.bar{width:16px;height:5px;vertical-align:2px}
+.r3d-legend i.line{width:16px;height:2px;vertical-align:3px}
+"""
+
+# The player. One loop serves Play and the slider: it restyles the changing traces to the next
+# frame (never the layout: the camera is the viewer's), waits until that frame is on screen, and
+# only then asks for another — so a slow machine shows fewer frames, never a growing queue.
+# ``gd.replay3d.updates`` keeps how long each frame took while playing (restyle to on screen),
+# for bench/replay3d.py and the browser test.
+_PLAYER_JS = """
+(function () {
+  var gd = document.getElementById(__ID__);
+  var box = gd.closest(".r3d");
+  var figure = __FIGURE__, frames = __FRAMES__, clocks = __CLOCKS__;
+  var dynamic = __DYNAMIC__, frameMs = __FRAME_MS__, last = frames.length - 1;
+  var play = box.querySelector(".r3d-play"), slider = box.querySelector(".r3d-slider"),
+      clock = box.querySelector(".r3d-clock");
+  var shown = __INITIAL__, asked = null, playing = false, busy = false;
+  var player = gd.replay3d = {updates: [], shown: function () { return shown; }};
+  function restyleOf(frame) {
+    var u = {};
+    frame.forEach(function (trace, i) {
+      Object.keys(trace).forEach(function (k) {
+        if (!u[k]) u[k] = frame.map(function () { return undefined; });
+        u[k][i] = trace[k];
+      });
+    });
+    return u;
+  }
+  function onScreen() {
+    return new Promise(function (r) { requestAnimationFrame(function () { requestAnimationFrame(r); }); });
+  }
+  function pause(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
+  function setPlaying(on) { playing = on; play.textContent = on ? "\\u275a\\u275a Pause" : "\\u25b6 Play"; }
+  async function run() {
+    if (busy) return;
+    busy = true;
+    try {
+      for (;;) {
+        var next;
+        if (asked !== null) { next = asked; asked = null; }
+        else if (playing && shown < last) next = shown + 1;
+        else break;
+        var t0 = performance.now();
+        await Plotly.restyle(gd, restyleOf(frames[next]), dynamic);
+        shown = next;
+        clock.textContent = "clock " + clocks[next];
+        if (playing) slider.value = next;
+        await onScreen();
+        var ms = performance.now() - t0;
+        if (playing) { player.updates.push(ms); if (ms < frameMs) await pause(frameMs - ms); }
+      }
+    } finally { busy = false; }
+    if (playing && shown >= last) setPlaying(false);
+  }
+  play.addEventListener("click", function () {
+    if (playing) { setPlaying(false); return; }
+    if (shown >= last) asked = 0;
+    setPlaying(true);
+    run();
+  });
+  slider.addEventListener("input", function () {
+    asked = Number(slider.value);
+    clock.textContent = "clock " + clocks[asked];
+    run();
+  });
+  // One canvas pixel per screen pixel (plotly's default draws 3D at twice that: four times the
+  // pixels, each paid for every frame by a software renderer).
+  var config = {displaylogo: false, scrollZoom: true, responsive: true,
+                plotGlPixelRatio: Math.max(1, Math.round(window.devicePixelRatio || 1))};
+  Plotly.newPlot(gd, figure.data, figure.layout, config);
+})();
+"""
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def replay3d_html(view: Replay3DFigure, *, div_id: str = "replay3d", full_html: bool = True) -> str:
+    """The 3D replay with its player: a whole offline page (plotly.js inlined) for the app's
+    iframe, or with ``full_html=False`` a fragment for a page that already loads plotly.js (the
+    after-action report).
+
+    The app shows the 3D replay this way rather than through Streamlit's chart, whose re-renders
+    hand plotly the figure's original layout on every frame and so turn the viewer's camera back
+    (seen in Chromium); in a page of its own the camera stays where the viewer leaves it.
+    """
+    last = len(view.frames) - 1
+    figure = pio.to_json(view.figure, validate=False, pretty=False)
+    script = (_PLAYER_JS
+              .replace("__ID__", json.dumps(div_id))
+              .replace("__FIGURE__", figure)
+              .replace("__FRAMES__", _json(view.frames))
+              .replace("__CLOCKS__", _json(view.clocks))
+              .replace("__DYNAMIC__", _json(view.dynamic))
+              .replace("__FRAME_MS__", str(int(view.frame_ms)))
+              .replace("__INITIAL__", str(int(view.initial)))
+              .replace("</", "<\\/"))  # nothing in the data may close the script element
+    body = "".join([
+        f"<style>{_CSS}</style>",
+        '<div class="r3d">',
+        '<div class="r3d-title">The drill in 3D<small>drag to turn, scroll to zoom: the view stays as '
+        "you leave it while playing; hover a dot for who it is</small></div>",
+        '<div class="r3d-bar"><button type="button" class="r3d-play">▶ Play</button>',
+        f'<input type="range" class="r3d-slider" min="0" max="{last}" step="1" value="{view.initial}" '
+        'aria-label="time in the drill">',
+        f'<span class="r3d-clock">clock {html.escape(view.clocks[view.initial])}</span></div>',
+        f'<div id="{html.escape(div_id)}" class="plotly-graph-div" '
+        f'style="width:100%;height:{VIEW_PX}px"></div>',
+        _legend_html(view),
+        "</div>",
+        f'<script type="text/javascript">{script}</script>',
+    ])
+    if not full_html:
+        return body
+    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            '<style>body{margin:0}</style>'
+            f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>{body}</body></html>')

@@ -817,7 +817,7 @@ def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
     """The whole report as one HTML document (plotly.js inlined once; no network needed)."""
     # The replay stages build on this module's helpers: imported here, not at the top.
     from twin.replay import build_replay
-    from twin.replay3d import replay3d_figure
+    from twin.replay3d import replay3d_figure, replay3d_html
 
     scenario = run.scenario
     frame = run.log.frame
@@ -895,7 +895,8 @@ def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
         "are wet rooms (darker is deeper), diamonds incidents coloured by state, dots people "
         "coloured by what they are doing. Press ▶ Play; drag to turn, scroll to zoom — the view "
         "stays while it plays.</p>",
-        _figure_html(replay3d_figure(twin, build_replay(twin, frame, scenario)), "fig-replay3d"),
+        replay3d_html(replay3d_figure(twin, build_replay(twin, frame, scenario)), div_id="fig-replay3d",
+                      full_html=False),
         '<h2 id="log">Event log</h2>',
         f'<p class="note">{len(frame) - left_out} of {len(frame)} events. Left out: {moves} '
         "“move” rows (a person passing a point of their route; the plans above use them). "
