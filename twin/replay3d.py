@@ -321,7 +321,7 @@ _PLAYER_JS = """
   var play = box.querySelector(".r3d-play"), slider = box.querySelector(".r3d-slider"),
       clock = box.querySelector(".r3d-clock");
   var shown = __INITIAL__, asked = null, playing = false, busy = false;
-  var player = gd.replay3d = {updates: [], shown: function () { return shown; }};
+  var player = gd.replay3d = {updates: [], shown: function () { return shown; }, draw: draw};
   function restyleOf(frame) {
     var u = {};
     frame.forEach(function (trace, i) {
@@ -337,6 +337,16 @@ _PLAYER_JS = """
   }
   function pause(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
   function setPlaying(on) { playing = on; play.textContent = on ? "\\u275a\\u275a Pause" : "\\u25b6 Play"; }
+  // Frame j on screen; resolves to the milliseconds that took.
+  async function draw(j) {
+    var t0 = performance.now();
+    await Plotly.restyle(gd, restyleOf(frames[j]), dynamic);
+    shown = j;
+    clock.textContent = "clock " + clocks[j];
+    if (playing) slider.value = j;
+    await onScreen();
+    return performance.now() - t0;
+  }
   async function run() {
     if (busy) return;
     busy = true;
@@ -346,13 +356,7 @@ _PLAYER_JS = """
         if (asked !== null) { next = asked; asked = null; }
         else if (playing && shown < last) next = shown + 1;
         else break;
-        var t0 = performance.now();
-        await Plotly.restyle(gd, restyleOf(frames[next]), dynamic);
-        shown = next;
-        clock.textContent = "clock " + clocks[next];
-        if (playing) slider.value = next;
-        await onScreen();
-        var ms = performance.now() - t0;
+        var ms = await draw(next);
         if (playing) { player.updates.push(ms); if (ms < frameMs) await pause(frameMs - ms); }
       }
     } finally { busy = false; }
