@@ -253,7 +253,7 @@ def replay3d(run: shared.DrillRun) -> None:
     st.iframe(page, height=HEIGHT_PX + 40)
     st.caption(
         "Storeys are outlines at their height (dark where something happens), lift shafts orange, "
-        "stairs green. **▶ Play** runs the drill; the clock is above the slider; drag to turn the "
+        "stairs green. **▶ Play** runs the drill; the clock is beside the slider; drag to turn the "
         "building and scroll to zoom — the view stays where you leave it while it plays. Squares are "
         "wet rooms (darker is deeper), diamonds incidents coloured by their state as on the plan, "
         "dots people coloured by what they are doing; a stopped lift's shaft turns red with OUT.")
