@@ -1,6 +1,6 @@
 """KPIs: pure functions of an event log and the scenario's targets.
 
-Takes an :class:`~twin.engine.log.EventLog` (and the targets and roster of the scenario it came
+Takes an :class:`~twin.events.log.EventLog` (and the targets and roster of the scenario it came
 from), gives :class:`Kpis`: per incident the report, dispatch, on-site, made-safe and resolved
 times against the targets; per priority the share on site within target, mean and p90 response;
 damage (water volume, wetted area × hours, deepest water); entrapments; households without water
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from twin.engine.log import PRIORITY_NAME, EventLog
+from twin.events.log import PRIORITY_NAME, EventLog
 from twin.scenario.schema import Scenario, Shift
 
 #: Figures per person (the people table's numeric columns).

@@ -21,9 +21,9 @@ from typing import Any
 import pandas as pd
 
 from twin import PIPELINE_VERSION, __version__
-from twin.engine.log import COLUMNS, EventLog
 from twin.engine.run import RunResult
 from twin.errors import TwinError
+from twin.events.log import COLUMNS, EventLog
 from twin.kpi import Kpis
 from twin.scenario.schema import Scenario
 

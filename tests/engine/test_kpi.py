@@ -7,9 +7,9 @@ import math
 import pytest
 
 from tests.engine.conftest import shipped
-from twin.engine.log import EventRecorder
+from twin.events.log import EventRecorder
 from twin.kpi import compute_kpis
-from twin.scorecard import format_scorecard
+from twin.present.scorecard import format_scorecard
 
 
 def test_response_is_first_on_site_minus_report_and_targets_are_checked():

@@ -21,9 +21,9 @@ import simpy
 
 from twin.engine import physics
 from twin.engine.dispatch import FREE, Board, assign
-from twin.engine.log import PRIORITY_CODE, EventRecorder
 from twin.engine.setup import TRADE_INDEX, Crew, Drill
 from twin.engine.streams import Streams
+from twin.events.log import PRIORITY_CODE, EventRecorder
 from twin.navgraph import NodeKind
 from twin.places import place_name
 from twin.routing import NORMAL, NetworkState, NoRouteError, Positions, Router

@@ -7,9 +7,9 @@ water stands in each space, which lifts are stopped and what state each incident
 a list of times — and :func:`replay_figure`, a plotly plan of one storey with one animation frame
 per time, a play button and a time slider.
 
-The single-time helpers of :mod:`twin.report` (:func:`~twin.report.positions_at`,
-:func:`~twin.report.depths_at`, :func:`~twin.report.lifts_out_at`,
-:func:`~twin.report.incidents_at`) answer the same questions one time at a time and stepwise;
+The single-time helpers of :mod:`twin.present.report` (:func:`~twin.present.report.positions_at`,
+:func:`~twin.present.report.depths_at`, :func:`~twin.present.report.lifts_out_at`,
+:func:`~twin.present.report.incidents_at`) answer the same questions one time at a time and stepwise;
 here the answers for every frame come at once, and a person between two points of their route is
 drawn between them. The tests check that both agree where they should.
 """
@@ -28,11 +28,11 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from twin.errors import PlaceError
-from twin.figures import room_labels
 from twin.model import BuildingModel
 from twin.places import resolve_place
-from twin.plan import PlanPart, plan_parts, storey_plan
-from twin.report import STOREY_TOLERANCE_M, incident_table, task_bars
+from twin.present.figures import room_labels
+from twin.present.plan import PlanPart, plan_parts, storey_plan
+from twin.present.report import STOREY_TOLERANCE_M, incident_table, task_bars
 from twin.scenario.schema import Scenario
 from twin.twin import Twin
 from twin.words import plural
@@ -225,7 +225,7 @@ def duty_starts(twin: Twin, scenario: Scenario) -> dict[str, tuple[float, XYZ]]:
 
 
 def activities(bars: pd.DataFrame, people: Sequence[str], times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """What each person does at each time, from :func:`twin.report.task_bars`.
+    """What each person does at each time, from :func:`twin.present.report.task_bars`.
 
     Returns
     -------
@@ -272,7 +272,7 @@ def step_values(frame: pd.DataFrame, kind: str, key: str, times: np.ndarray, *,
 
 
 def incident_states(table: pd.DataFrame, times: np.ndarray) -> np.ndarray:
-    """``(incidents, times)`` state of each incident of :func:`twin.report.incident_table`: an
+    """``(incidents, times)`` state of each incident of :func:`twin.present.report.incident_table`: an
     index into :data:`STATES`, or -1 before it happens. A state is the latest step reached."""
     times = np.asarray(times, dtype=float)
     state = np.full((len(table), times.size), -1, dtype=np.int8)
@@ -285,7 +285,7 @@ def incident_states(table: pd.DataFrame, times: np.ndarray) -> np.ndarray:
 
 
 def storey_index(model: BuildingModel, z: np.ndarray) -> np.ndarray:
-    """The storey of each height (as :func:`twin.report.storey_at`); -1 for NaN (not on site)."""
+    """The storey of each height (as :func:`twin.present.report.storey_at`); -1 for NaN (not on site)."""
     z = np.asarray(z, dtype=float)
     if not model.storeys:
         return np.full(z.shape, -1, dtype=np.int32)
@@ -317,7 +317,7 @@ class Replay:
     doing: np.ndarray
     """``(people, times)`` row of :attr:`bars` each person is on, -1 for none."""
     bars: pd.DataFrame
-    """:func:`twin.report.task_bars` of the run."""
+    """:func:`twin.present.report.task_bars` of the run."""
     places: tuple[str, ...]
     """Spaces that ever hold water, by label."""
     place_storey: np.ndarray
@@ -328,7 +328,7 @@ class Replay:
     stopped: np.ndarray
     """``(lifts, times)`` True while out of service."""
     incidents: pd.DataFrame
-    """:func:`twin.report.incident_table` of the run, with a ``storey`` column."""
+    """:func:`twin.present.report.incident_table` of the run, with a ``storey`` column."""
     state: np.ndarray
     """``(incidents, times)`` index into :data:`STATES`, -1 before the incident."""
 
@@ -803,7 +803,7 @@ def hazard_places(twin: Twin, scenario: Scenario) -> pd.DataFrame:
 def start_figure(twin: Twin, scenario: Scenario) -> go.Figure:
     """The plan where a scenario's first hazard happens, as the drill starts: the hazards as red
     stars, the staff on duty at their bases, the rooms and lifts (the replay's drawing, still)."""
-    from twin.engine.log import EventLog
+    from twin.events.log import EventLog
 
     places = hazard_places(twin, scenario)
     empty = EventLog.from_rows([]).frame

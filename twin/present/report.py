@@ -30,15 +30,15 @@ from plotly.offline import get_plotlyjs
 from shapely.geometry import Point
 
 from twin import __version__
-from twin.engine.log import KINDS, PRIORITY_NAME
 from twin.errors import PlaceError, TwinError
+from twin.events.log import KINDS, PRIORITY_NAME
 from twin.kpi import Kpis, compute_kpis
 from twin.model import BuildingModel
-from twin.narrative import event_sentences
 from twin.places import resolve_place
-from twin.plan import plan_parts, storey_plan
+from twin.present.narrative import event_sentences
+from twin.present.plan import plan_parts, storey_plan
+from twin.present.scorecard import LEGEND, scorecard_rows
 from twin.scenario.schema import Scenario
-from twin.scorecard import LEGEND, scorecard_rows
 from twin.store import StoredRun, atomic_write
 from twin.twin import Twin
 from twin.words import plural
@@ -816,8 +816,8 @@ def _figure_html(fig: go.Figure, div_id: str, **config: Any) -> str:
 def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
     """The whole report as one HTML document (plotly.js inlined once; no network needed)."""
     # The replay stages build on this module's helpers: imported here, not at the top.
-    from twin.replay import build_replay
-    from twin.replay3d import replay3d_figure
+    from twin.present.replay import build_replay
+    from twin.present.replay3d import replay3d_figure
 
     scenario = run.scenario
     frame = run.log.frame

@@ -1,6 +1,6 @@
 """The event log in words: one sentence per event, for the people reading a drill afterwards.
 
-Takes an event log frame (:data:`twin.engine.log.COLUMNS`) and the scenario (for people's names),
+Takes an event log frame (:data:`twin.events.log.COLUMNS`) and the scenario (for people's names),
 gives a sentence per row — "N-SEC1 · Guard sent to Riser valve B L14 to close the valve (about
 1.2 min away)" instead of codes such as ``clean up|general:1 or …`` and ``None``. One function per
 kind, in a registry: a new kind is one more entry.
@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from twin.engine.log import PRIORITY_NAME
+from twin.events.log import PRIORITY_NAME
 from twin.scenario.schema import Scenario
 from twin.words import plural
 

@@ -13,7 +13,7 @@ import pytest
 
 from tests.event_frames import frame as _frame
 from twin.model import BuildingModel, Storey
-from twin.replay import (
+from twin.present.replay import (
     STATES,
     Track,
     activities,
@@ -28,7 +28,7 @@ from twin.replay import (
     storey_label,
     tracks,
 )
-from twin.report import depths_at, incident_table, lifts_out_at, positions_at, storey_at, task_bars
+from twin.present.report import depths_at, incident_table, lifts_out_at, positions_at, storey_at, task_bars
 
 NAN = math.nan
 
@@ -184,7 +184,7 @@ def test_the_replay_opens_on_the_storey_of_the_first_incident():
 
 
 def test_the_part_of_a_storey_shown_first_is_where_most_happens():
-    from twin.plan import PlanPart
+    from twin.present.plan import PlanPart
 
     parts = (PlanPart("A", 10, (0.0, 0.0, 40.0, 20.0)), PlanPart("B", 8, (65.0, 0.0, 105.0, 20.0)))
     assert busiest_part(parts, [(80.0, 10.0), (70.0, 5.0), (10.0, 10.0)]) == 1
@@ -198,7 +198,7 @@ def test_the_part_of_a_storey_shown_first_is_where_most_happens():
 @pytest.fixture(scope="module")
 def demo(estate_twin: Any) -> Any:
     from twin.engine import run
-    from twin.replay import build_replay
+    from twin.present.replay import build_replay
     from twin.scenario import default_scenario_path, load_scenario
 
     scenario = load_scenario(default_scenario_path()).scenario
@@ -226,7 +226,7 @@ def test_the_demo_replay_shows_the_guard_closing_the_basement_valve_and_the_wate
 
 
 def test_the_demo_replay_figure_has_a_frame_per_time_a_play_button_and_the_clock(demo):
-    from twin.replay import replay_figure, replay_parts, storey_overview
+    from twin.present.replay import replay_figure, replay_parts, storey_overview
 
     twin, _, _, rp = demo
     overview = storey_overview(twin, rp)

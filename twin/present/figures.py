@@ -2,10 +2,10 @@
 
 Takes a :class:`~twin.twin.Twin`, gives :class:`plotly.graph_objects.Figure` objects that zoom,
 pan and name what is under the pointer: :func:`plan_figure` draws one storey's plan with its
-navigation graph and equipment (from :func:`twin.plan.storey_plan`, as ``twin render --storey``
+navigation graph and equipment (from :func:`twin.present.plan.storey_plan`, as ``twin render --storey``
 does), :func:`building_figure` the whole building in 3D (the floor plates of
-:func:`twin.render.space_plates`, stairs, lifts, equipment). Colours are those of
-:mod:`twin.render`, so a PNG and the page look alike. Every axis is in metres.
+:func:`twin.present.render.space_plates`, stairs, lifts, equipment). Colours are those of
+:mod:`twin.present.render`, so a PNG and the page look alike. Every axis is in metres.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import plotly.graph_objects as go
 from twin.model import BuildingModel
 from twin.navgraph import EdgeKind, NodeKind
 from twin.places import place_name
-from twin.plan import StoreyPlan, storey_plan
-from twin.render import (
+from twin.present.plan import StoreyPlan, storey_plan
+from twin.present.render import (
     DOOR_RGB,
     EDGE_RGB,
     EQUIPMENT_RGB,
@@ -82,7 +82,7 @@ def plan_figure(twin: Twin, storey: int, *, view: Bounds | None = None, view_nam
         Index into ``twin.model.storeys``.
     view
         (x min, y min, x max, y max) in metres to zoom to at first (a part of the storey from
-        :func:`twin.plan.plan_parts`); the whole storey when not given.
+        :func:`twin.present.plan.plan_parts`); the whole storey when not given.
     view_name
         What ``view`` shows, for the title (``"A-GF"``).
     label_limit

@@ -16,7 +16,7 @@ import numpy as np
 from twin.errors import TwinError, suggest
 from twin.model import BuildingModel
 from twin.navgraph import EdgeKind, NodeKind
-from twin.plan import StoreyPlan, plan_parts, storey_plan
+from twin.present.plan import StoreyPlan, plan_parts, storey_plan
 from twin.twin import Twin
 from twin.words import plural
 
@@ -151,7 +151,7 @@ def _draw_plan(ax: Any, twin: Twin, plan: StoreyPlan, view: tuple[float, float, 
     from matplotlib.collections import LineCollection, PatchCollection
     from matplotlib.patches import Polygon as MplPolygon
 
-    from twin.figures import room_labels  # figures takes its colours from here
+    from twin.present.figures import room_labels  # figures takes its colours from here
 
     model, graph = twin.model, twin.graph
     patches = [MplPolygon(ring, closed=True) for ring in plan.outlines]

@@ -12,7 +12,7 @@ import pytest
 from tests.event_frames import frame as _frame
 from twin.cli import main
 from twin.model import BuildingModel, Storey
-from twin.report import (
+from twin.present.report import (
     ReportError,
     check_model,
     depths_at,

@@ -2,8 +2,8 @@
 
 Takes a :class:`~twin.twin.Twin` and a storey index, gives a frozen :class:`StoreyPlan` — space
 outlines with their reachability, lift and stair footprints, the navigation-graph segments by
-edge kind and the nodes by node kind, all in world metres (x, y). :func:`twin.render.render_plan`
-(matplotlib) and :mod:`twin.figures` (plotly, for the app) both draw from it, so the two never
+edge kind and the nodes by node kind, all in world metres (x, y). :func:`twin.present.render.render_plan`
+(matplotlib) and :mod:`twin.present.figures` (plotly, for the app) both draw from it, so the two never
 disagree about what is on a storey.
 """
 
