@@ -412,7 +412,7 @@ def replay(key: str, _run: DrillRun) -> Any:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def replay_figure(key: str, storey: int, view: tuple[float, float, float, float] | None, view_name: str,
                   _run: DrillRun) -> Any:
-    from twin.present.replay import replay_figure
+    from twin.present.replay_figure import replay_figure
 
     return replay_figure(_run.twin, replay(key, _run), storey, view=view, view_name=view_name)
 
@@ -426,7 +426,8 @@ def replay3d_html(key: str, _run: DrillRun) -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def timeline_figure(key: str, _frame: Any, _scenario: Any) -> Any:
-    from twin.present.report import task_bars, timeline_figure
+    from twin.events.tables import task_bars
+    from twin.present.timeline import timeline_figure
 
     if task_bars(_frame, end_s=_scenario.duration_s).empty:
         return None
@@ -496,6 +497,6 @@ def field_changes(scenario: Any, prefix: str) -> dict[str, Any]:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def start_figure(key: str, scenario_json: str, _twin: Twin, _scenario: Any) -> Any:
-    from twin.present.replay import start_figure
+    from twin.present.start import start_figure
 
     return start_figure(_twin, _scenario)

@@ -20,7 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from twin.events.log import PRIORITY_NAME, EventLog
+from twin.clock import minute_of_day
+from twin.events.log import EventLog
+from twin.events.tables import incident_table
 from twin.scenario.schema import Scenario, Shift
 
 #: Figures per person (the people table's numeric columns).
@@ -180,33 +182,22 @@ def _integrate(t: np.ndarray, level: np.ndarray, end_s: float) -> float:
     return float((np.diff(edges) * level).sum() / 3600.0)
 
 
-def _first(f: pd.DataFrame, kind: str) -> pd.Series:
-    rows = f[(f["kind"] == kind) & (f["incident"] >= 0)]
-    return rows.groupby("incident")["t_s"].min()
-
-
 def _incident_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
-    raised = f[f["kind"] == "incident"]
-    if raised.empty:
+    table = incident_table(f)
+    if table.empty:
         columns = (*INCIDENT_COLUMNS, "made_safe_at_min")
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns}).astype(
             {"incident": "int64", "kind": "string", "title": "string", "priority": "string"}
         )
-    parts = raised["detail"].astype(str).str.split("|", n=2, expand=True)
-    out = pd.DataFrame({
-        "incident": raised["incident"].astype("int64").to_numpy(),
-        "kind": parts[0].to_numpy(),
-        "title": parts[2].to_numpy(),
-        "priority": raised["value"].map(lambda v: PRIORITY_NAME[int(v)]).to_numpy(),
-        "event_s": raised["t_s"].to_numpy(),
-    })
-    reported = out["incident"].map(_first(f, "reported"))
-    out["event_min"] = out["event_s"] / 60.0
-    out["report_delay_min"] = (reported - out["event_s"]) / 60.0
+    out = table[["incident", "kind", "title", "priority"]].copy()
+    event_s = table["raised_s"]
+    reported = table["reported_s"]
+    out["event_min"] = event_s / 60.0
+    out["report_delay_min"] = (reported - event_s) / 60.0
     for name, kind in (("dispatch_min", "dispatched"), ("on_site_min", "on_site"),
                        ("made_safe_min", "made_safe"), ("resolved_min", "resolved")):
-        out[name] = (out["incident"].map(_first(f, kind)) - reported) / 60.0
-    out["made_safe_at_min"] = out["incident"].map(_first(f, "made_safe")) / 60.0
+        out[name] = (table[f"{kind}_s"] - reported) / 60.0
+    out["made_safe_at_min"] = table["made_safe_s"] / 60.0
     out["safe_before_report"] = (out["made_safe_min"] < 0).to_numpy()
     out["made_safe_min"] = out["made_safe_min"].clip(lower=0.0)
     targets = [scenario.targets.of(p) for p in out["priority"]]
@@ -222,7 +213,6 @@ def _incident_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     ]
     out["target_made_safe_min"] = [math.nan if t.made_safe_min is None else t.made_safe_min for t in targets]
     out["target_resolved_min"] = [math.nan if t.resolved_min is None else t.resolved_min for t in targets]
-    out = out.drop(columns=["event_s"])
     return out[[*INCIDENT_COLUMNS, "made_safe_at_min"]].astype(
         {"kind": "string", "title": "string", "priority": "string"})
 
@@ -270,7 +260,7 @@ def _people_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     end_s = scenario.duration_s
     rows = f[f["kind"].isin(["dispatched", "done", "preempted"]) & (f["person"] != "")]
     groups = {str(k): g for k, g in rows.groupby(rows["person"].astype(str), sort=True)}
-    start_min = scenario.start.hour * 60 + scenario.start.minute + scenario.start.second / 60.0
+    start_min = minute_of_day(scenario.start)
     roster = {p.id: p for p in scenario.people}
     out = []
     for person in [*roster, *sorted(set(groups) - set(roster))]:

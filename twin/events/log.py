@@ -4,6 +4,12 @@ One row per event: ``t_s`` (seconds from the scenario start), ``incident`` and `
 when none), ``person`` id, ``kind`` (see :data:`KINDS`), ``place`` name, ``x, y, z`` in metres,
 ``value`` (a number whose meaning the kind gives: a depth in m, a cost, a volume in m³) and
 ``detail`` text. KPIs (:mod:`twin.kpi`) are pure functions of this table.
+
+This module is the one place that knows how the columns encode things: an ``incident`` row's
+``detail`` holds the incident's kind, priority and title (:func:`incident_detail` writes it,
+:func:`incident_fields` reads it back as real columns) and a ``task`` or ``dispatched`` row's
+``detail`` starts with the task's name (:func:`task_name`). The stored format (``events.parquet``)
+is :data:`COLUMNS`, unchanged since the first run folders.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from twin.errors import TwinError
 
 COLUMNS = ("t_s", "incident", "task", "person", "kind", "place", "x", "y", "z", "value", "detail")
 
@@ -49,6 +57,32 @@ KINDS: dict[str, str] = {
 
 PRIORITY_CODE = {"red": 0, "yellow": 1, "blue": 2}
 PRIORITY_NAME = {v: k for k, v in PRIORITY_CODE.items()}
+
+
+class EventLogError(TwinError):
+    """A table is not an event log (wrong columns)."""
+
+
+def incident_detail(kind: str, priority: str, title: str) -> str:
+    """The ``detail`` of an ``incident`` row: ``kind|priority|title`` (the title may hold ``|``)."""
+    return f"{kind}|{priority}|{title}"
+
+
+def incident_fields(rows: pd.DataFrame) -> pd.DataFrame:
+    """The incident's own ``kind``, ``priority`` (red/yellow/blue, from ``value``) and ``title`` of
+    ``incident`` rows, as three string columns on the rows' index. A detail that is not
+    ``kind|priority|title`` (a log from elsewhere) is all title, of kind ``""``."""
+    parts = rows["detail"].fillna("").astype(str).str.split("|", n=2)
+    return pd.DataFrame({
+        "kind": [p[0] if len(p) == 3 else "" for p in parts],
+        "priority": [PRIORITY_NAME.get(int(v), "blue") if v == v else "blue" for v in rows["value"]],
+        "title": [p[2] if len(p) == 3 else "|".join(p) for p in parts],
+    }, index=rows.index).astype("string")
+
+
+def task_name(detail: str) -> str:
+    """The task's name from a ``task`` or ``dispatched`` row's ``detail`` (``name|needs``)."""
+    return detail.split("|")[0]
 
 
 class EventRecorder:
@@ -104,6 +138,15 @@ class EventLog:
         )
         for col in ("person", "kind", "place", "detail"):
             frame[col] = frame[col].astype("string")
+        return cls(frame)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, *, source: str = "the table") -> EventLog:
+        """A stored or imported table as a log; :class:`EventLogError` naming ``source`` unless its
+        columns are :data:`COLUMNS`."""
+        if list(frame.columns) != list(COLUMNS):
+            raise EventLogError(
+                f"{source}: unexpected columns {list(frame.columns)}; an event log has {', '.join(COLUMNS)}")
         return cls(frame)
 
     def __len__(self) -> int:

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from twin.kpi import Kpis
+from twin.present.style import PRIORITY_COLOURS
 from twin.scenario.schema import Scenario
 from twin.words import plural
 
@@ -45,9 +46,6 @@ HEADLINE: tuple[tuple[str, str, str, str, float, str], ...] = (
     ("cost_total", "Cost", "labour, call-out fees and contractors (late contractors' penalties not deducted)",
      "", 1.0, "lower"),
 )
-
-PRIORITY_COLOURS = {"red": "#c62828", "yellow": "#f9a825", "blue": "#1565c0"}
-
 
 def headline(kpis: Kpis) -> pd.DataFrame:
     """The headline figures of one run: ``metric, label, help, unit, value, better`` (value in

@@ -5,7 +5,7 @@ pan and name what is under the pointer: :func:`plan_figure` draws one storey's p
 navigation graph and equipment (from :func:`twin.present.plan.storey_plan`, as ``twin render --storey``
 does), :func:`building_figure` the whole building in 3D (the floor plates of
 :func:`twin.present.render.space_plates`, stairs, lifts, equipment). Colours are those of
-:mod:`twin.present.render`, so a PNG and the page look alike. Every axis is in metres.
+:mod:`twin.present.style`, as in the PNGs of :mod:`twin.present.render`. Every axis is in metres.
 """
 
 from __future__ import annotations
@@ -19,23 +19,22 @@ from twin.model import BuildingModel
 from twin.navgraph import EdgeKind, NodeKind
 from twin.places import place_name
 from twin.present.plan import StoreyPlan, storey_plan
-from twin.present.render import (
+from twin.present.render import space_plates
+from twin.present.style import (
     DOOR_RGB,
     EDGE_RGB,
+    ENTRANCE_RGB,
     EQUIPMENT_RGB,
+    HIGHLIGHT_RGB,
     LIFT_RGB,
     REACHABLE_RGB,
+    SPACE_NODE_RGB,
     STAIR_RGB,
+    STOREY_SHADES,
     UNREACHABLE_RGB,
-    space_plates,
+    css,
 )
 from twin.twin import Twin
-
-ENTRANCE_RGB = (0.85, 0.10, 0.10)
-SPACE_NODE_RGB = (0.10, 0.20, 0.50)
-#: A light and a darker shade, storey by storey, so stacked floors read apart in 3D.
-STOREY_SHADES = ((0.72, 0.80, 0.90), REACHABLE_RGB)
-HIGHLIGHT_RGB = (0.16, 0.38, 0.72)
 
 Bounds = tuple[float, float, float, float]
 
@@ -62,12 +61,6 @@ VIEW_MARGIN_M = 3.0
 
 #: Most room names one plan figure writes (the largest rooms first; hover names every room).
 MAX_LABELS = 80
-
-def css(rgb: Sequence[float], alpha: float | None = None) -> str:
-    """``rgb(…)`` / ``rgba(…)`` for an RGB triple in 0..1."""
-    r, g, b = (round(255 * c) for c in rgb)
-    return f"rgb({r},{g},{b})" if alpha is None else f"rgba({r},{g},{b},{alpha})"
-
 
 def plan_figure(twin: Twin, storey: int, *, view: Bounds | None = None, view_name: str = "",
                 label_limit: int = MAX_LABELS) -> go.Figure:

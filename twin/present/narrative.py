@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from twin.events.log import PRIORITY_NAME
+from twin.present.names import people_names as roster_names
 from twin.scenario.schema import Scenario
 from twin.words import plural
 
@@ -97,8 +98,7 @@ SENTENCES: dict[str, Callable[[Row], str]] = {
 
 def people_names(scenario: Scenario) -> dict[str, str]:
     """Person and contractor ids → ``"N-SEC1 · Guard (valve trained)"``."""
-    names = {p.id: p.name for p in scenario.people} | {c.id: c.name for c in scenario.contractors}
-    return {k: f"{k} · {v}" if v and v != k else k for k, v in names.items()}
+    return {k: f"{k} · {v}" if v != k else k for k, v in roster_names(scenario).items()}
 
 
 def event_sentences(frame: pd.DataFrame, scenario: Scenario) -> pd.Series:

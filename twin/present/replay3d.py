@@ -27,18 +27,9 @@ import plotly.io as pio
 from plotly.colors import sample_colorscale
 from shapely import unary_union
 
-from twin.present.replay import (
-    ACTIVITIES,
-    ACTIVITY_COLOURS,
-    DEPTH_SCALE,
-    FRAME_MS,
-    LIFT_OK,
-    LIFT_OUT,
-    STAIR_LINE,
-    STATE_COLOURS,
-    STATES,
-    Replay,
-)
+from twin.events.state import ACTIVITIES, STATES
+from twin.present.replay import FRAME_MS, Replay
+from twin.present.style import ACTIVITY_COLOURS, DEPTH_SCALE, LIFT_OK, LIFT_OUT, STAIR_LINE, STATE_COLOURS
 from twin.twin import Twin
 
 #: Vertical exaggeration: none — a 27-storey tower is tall, which is the point.
