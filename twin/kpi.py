@@ -35,6 +35,66 @@ INCIDENT_COLUMNS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """What a run-level figure is, for every page that shows one."""
+
+    label: str
+    """Short name for a table row (``"Water let out"``)."""
+    help: str
+    """What it is, in a sentence fragment."""
+    unit: str = ""
+    """The unit it is shown in (``"min"``, ``"%"``, ``"cm"``; ``""`` for a count or money)."""
+    scale: float = 1.0
+    """Multiplies the stored value into :attr:`unit` (a share → %, metres → cm)."""
+    better: str = ""
+    """``"lower"``, ``"higher"`` or ``""`` (neither: a count of what happened)."""
+
+    def shown(self, value: float) -> float:
+        return float(value) * self.scale
+
+
+#: Run-level figures by name: the keys of :attr:`Kpis.summary` (per priority for red; yellow and
+#: blue follow the same words) and the measures a sweep adds per run (:mod:`twin.sweep.measures`).
+#: The comparison of runs, the sweep report and the app read labels, units and directions here.
+METRICS: dict[str, Metric] = {
+    "incidents": Metric("Incidents", "incidents that happened"),
+    "red_on_site_compliance": Metric(
+        "Red on site in time", "share of red incidents with a qualified person on site within the target",
+        "%", 100.0, "higher"),
+    "mean_response_min": Metric(
+        "Mean time to on site", "mean minutes from an incident's report to the first person on site", "min",
+        better="lower"),
+    "red_p90_on_site_min": Metric(
+        "Red: p90 time to on site", "90th percentile of minutes from report to on site, red incidents", "min",
+        better="lower"),
+    "made_safe_compliance": Metric(
+        "Made safe in time", "share of incidents made safe within the target", "%", 100.0, "higher"),
+    "water_m3": Metric("Water let out", "water that escaped before the valve was closed", "m³",
+                       better="lower"),
+    "wetted_m2h": Metric("Wetted m²·h", "floor area wetted × hours", better="lower"),
+    "max_depth_m": Metric("Deepest water", "the deepest water standing in any room", "cm", 100.0, "lower"),
+    "spaces_damaged": Metric("Rooms over 15 cm", "rooms where the water stood deeper than 15 cm",
+                             better="lower"),
+    "entrapments": Metric("Lift entrapments", "lift cars that stopped with people inside", better="lower"),
+    "entrapment_max_min": Metric("Longest entrapment", "minutes the longest-trapped passengers waited", "min",
+                                 better="lower"),
+    "water_outage_household_h": Metric(
+        "Household·h without water",
+        "households without water × hours (a tower for 2 h counts its households × 2)", better="lower"),
+    "power_outage_household_h": Metric("Household·h without power", "households without power × hours",
+                                       better="lower"),
+    "cost_total": Metric(
+        "Cost", "labour, call-out fees and contractors (late contractors' penalties not deducted)",
+        better="lower"),
+    "cost_roster": Metric("Roster cost", "what the staff on the roster are paid for their shifts",
+                          better="lower"),
+    "cost_on_call": Metric("On-call cost", "call-out fees and off-shift hours of the staff on call",
+                           better="lower"),
+    "cost_contractor": Metric("Contractor cost", "what contractors are paid", better="lower"),
+}
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Kpis:
     incidents: pd.DataFrame
