@@ -7,8 +7,8 @@ when none), ``person`` id, ``kind`` (see :data:`KINDS`), ``place`` name, ``x, y,
 
 This module is the one place that knows how the columns encode things: an ``incident`` row's
 ``detail`` holds the incident's kind, priority and title (:func:`incident_detail` writes it,
-:func:`incident_fields` reads it back as real columns) and a ``task`` or ``dispatched`` row's
-``detail`` starts with the task's name (:func:`task_name`). The stored format (``events.parquet``)
+:func:`incident_fields` reads it back as real columns) and a ``task`` row's ``detail`` holds
+the task's name and who it needs (:func:`task_fields`). The stored format (``events.parquet``)
 is :data:`COLUMNS`, unchanged since the first run folders.
 """
 
@@ -68,21 +68,33 @@ def incident_detail(kind: str, priority: str, title: str) -> str:
     return f"{kind}|{priority}|{title}"
 
 
+def incident_parts(detail: str, value: float) -> tuple[str, str, str]:
+    """An ``incident`` row's ``detail`` and ``value`` as the incident's kind, priority (red, yellow
+    or blue; blue when the code is missing) and title. A detail that is not ``kind|priority|title``
+    (a log from elsewhere) is all title, of kind ``""``."""
+    parts = detail.split("|", 2)
+    kind, title = (parts[0], parts[2]) if len(parts) == 3 else ("", detail)
+    return kind, "blue" if math.isnan(value) else PRIORITY_NAME.get(int(value), "blue"), title
+
+
 def incident_fields(rows: pd.DataFrame) -> pd.DataFrame:
-    """The incident's own ``kind``, ``priority`` (red/yellow/blue, from ``value``) and ``title`` of
-    ``incident`` rows, as three string columns on the rows' index. A detail that is not
-    ``kind|priority|title`` (a log from elsewhere) is all title, of kind ``""``."""
-    parts = rows["detail"].fillna("").astype(str).str.split("|", n=2)
-    return pd.DataFrame({
-        "kind": [p[0] if len(p) == 3 else "" for p in parts],
-        "priority": [PRIORITY_NAME.get(int(v), "blue") if v == v else "blue" for v in rows["value"]],
-        "title": [p[2] if len(p) == 3 else "|".join(p) for p in parts],
-    }, index=rows.index).astype("string")
+    """:func:`incident_parts` of ``incident`` rows as three string columns ``kind, priority,
+    title`` on the rows' index."""
+    parts = [incident_parts(str(d), float(v))
+             for d, v in zip(rows["detail"].fillna(""), rows["value"], strict=True)]
+    return pd.DataFrame(parts, columns=["kind", "priority", "title"], index=rows.index).astype("string")
+
+
+def task_fields(detail: str) -> tuple[str, str]:
+    """A ``task`` row's ``detail`` (``name|needs``) as the task's name and who it needs
+    (``plumber:1 or general:1``; ``""`` when not given)."""
+    name, _, needs = detail.partition("|")
+    return name, needs
 
 
 def task_name(detail: str) -> str:
-    """The task's name from a ``task`` or ``dispatched`` row's ``detail`` (``name|needs``)."""
-    return detail.split("|")[0]
+    """The task's name from a ``task`` or ``dispatched`` row's ``detail``."""
+    return task_fields(detail)[0]
 
 
 class EventRecorder:

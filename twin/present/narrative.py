@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from twin.events.log import PRIORITY_NAME
+from twin.events.log import incident_parts, task_fields
 from twin.present.names import people_names as roster_names
 from twin.scenario.schema import Scenario
 from twin.words import plural
@@ -45,15 +45,13 @@ def _needs(alternatives: str) -> str:
 
 
 def _task(r: Row) -> str:
-    name, _, needs = str(r["detail"]).partition("|")
+    name, needs = task_fields(str(r["detail"]))
     return f"New task “{name}”{_at(r)}, for {_needs(needs)}" if needs else f"New task “{name}”{_at(r)}"
 
 
 def _incident(r: Row) -> str:
-    parts = str(r["detail"]).split("|", 2)
-    title = parts[2] if len(parts) == 3 else str(r["detail"])
-    prio = PRIORITY_NAME.get(int(r["value"]), "") if not math.isnan(r["value"]) else ""
-    return f"Incident ({prio}): {title}" if prio else f"Incident: {title}"
+    _, prio, title = incident_parts(str(r["detail"]), r["value"])
+    return f"Incident ({prio}): {title}" if not math.isnan(r["value"]) else f"Incident: {title}"
 
 
 def _switch(on: str, off: str) -> Callable[[Row], str]:
