@@ -31,7 +31,7 @@ from twin.present.narrative import event_sentences
 from twin.present.replay import build_replay
 from twin.present.replay3d import replay3d_figure
 from twin.present.runcheck import ReportError, check_model, check_out
-from twin.present.scorecard import LEGEND, scorecard_rows
+from twin.present.scorecard import LEGEND, priority_figures, scorecard_rows
 from twin.present.snapshot import key_moments, snapshot
 from twin.present.style import PRIORITY_COLOURS, incident_colour
 from twin.present.timeline import timeline_figure
@@ -109,14 +109,11 @@ def _scorecard_html(kpis: Kpis) -> str:
 def _summary_html(kpis: Kpis, scenario: Scenario) -> str:
     s = kpis.summary
     items = []
-    for prio in ("red", "yellow", "blue"):
-        n = int(s[f"{prio}_incidents"])
-        if n:
-            items.append(
-                f"<b>{prio}</b>: {plural(n, 'incident')}, <b>{s[f'{prio}_on_site_compliance']:.0%}</b> with "
-                f"someone on site within {scenario.targets.of(prio).on_site_min:g} min of the report; "
-                f"mean {_num(s[f'{prio}_mean_on_site_min'])} min, 90th percentile "
-                f"{_num(s[f'{prio}_p90_on_site_min'])} min")
+    for f in priority_figures(kpis, scenario):
+        items.append(
+            f"<b>{f.priority}</b>: {plural(f.incidents, 'incident')}, <b>{f.on_site_compliance:.0%}</b> with "
+            f"someone on site within {f.target_min:g} min of the report; "
+            f"mean {_num(f.mean_min)} min, 90th percentile {_num(f.p90_min)} min")
     if not math.isnan(s["made_safe_compliance"]):
         items.append(f"<b>made safe</b> within target: {s['made_safe_compliance']:.0%} of the incidents "
                      "that have a made-safe target")
