@@ -15,10 +15,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from twin.model import BuildingModel
 from twin.navgraph import EdgeKind, NodeKind
 from twin.places import place_name
-from twin.present.plan import StoreyPlan, storey_plan
+from twin.present.plan import StoreyPlan, room_labels, storey_plan
 from twin.present.render import space_plates
 from twin.present.style import (
     DOOR_RGB,
@@ -342,33 +341,4 @@ def _join(parts: Iterable[np.ndarray]) -> list[float | None]:
     out: list[float | None] = []
     for p in parts:
         out += [*p.tolist(), None]
-    return out
-
-
-def room_labels(
-    model: BuildingModel,
-    spaces: Iterable[int],
-    view: tuple[float, float, float, float],
-    *,
-    px_per_m: float,
-    px_per_char: float,
-    min_height_px: float,
-    limit: int,
-) -> list[tuple[int, str]]:
-    """``(space index, text)`` for the rooms in ``view`` (x0, y0, x1, y1 in metres) whose name
-    fits them on screen, largest room first, at most ``limit``: the long name when it fits, else
-    the short one, else none (hover still names the room)."""
-    x0, y0, x1, y1 = view
-    out: list[tuple[int, str]] = []
-    for i in sorted((int(k) for k in spaces), key=lambda k: -model.spaces[k].area_m2):
-        sp = model.spaces[i]
-        bx0, by0, bx1, by1 = sp.footprint.bounds
-        if bx1 < x0 or bx0 > x1 or by1 < y0 or by0 > y1 or (by1 - by0) * px_per_m < min_height_px:
-            continue
-        room_px = (bx1 - bx0) * px_per_m
-        text = next((t for t in (sp.long_name, sp.name) if t and len(t) * px_per_char <= room_px), None)
-        if text:
-            out.append((i, text))
-            if len(out) >= limit:
-                break
     return out

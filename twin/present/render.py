@@ -16,7 +16,7 @@ import numpy as np
 from twin.errors import TwinError, suggest
 from twin.model import BuildingModel
 from twin.navgraph import EdgeKind, NodeKind
-from twin.present.plan import StoreyPlan, plan_parts, storey_plan
+from twin.present.plan import StoreyPlan, plan_parts, room_labels, storey_plan
 from twin.present.style import (
     DOOR_RGB,
     EDGE_RGB,
@@ -146,7 +146,6 @@ def _draw_plan(ax: Any, twin: Twin, plan: StoreyPlan, view: tuple[float, float, 
     from matplotlib.collections import LineCollection, PatchCollection
     from matplotlib.patches import Polygon as MplPolygon
 
-    from twin.present.figures import room_labels  # figures imports this module's space_plates
 
     model, graph = twin.model, twin.graph
     patches = [MplPolygon(ring, closed=True) for ring in plan.outlines]

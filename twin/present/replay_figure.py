@@ -17,8 +17,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from twin.events.state import ACTIVITIES, STATES
-from twin.present.figures import room_labels
-from twin.present.plan import storey_plan
+from twin.present.plan import room_labels, storey_plan
 from twin.present.replay import FRAME_MS, Replay
 from twin.present.style import (
     ACTIVITY_COLOURS,
