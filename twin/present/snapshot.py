@@ -12,6 +12,7 @@ import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from shapely.geometry import Point
 from twin.events.state import STATES, states
 from twin.events.tables import incident_table
 from twin.present.names import clock, name_of, people_names
-from twin.present.plan import plan_parts, storey_plan
+from twin.present.plan import StoreyPlan, plan_parts, room_labels, storey_plan
 from twin.present.replay import Replay
 from twin.present.style import (
     DEPTH_SCALE,
@@ -53,6 +54,8 @@ MAX_ROOM_LABELS = 40
 #: A plan wider than this (m) is cropped to what matters at the moment, with this margin (m).
 CROP_ABOVE_M = 100.0
 CROP_MARGIN_M = 30.0
+
+Bounds = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +177,6 @@ def snapshot(twin: Twin, replay: Replay, j: int, moment: Moment, *, scenario: Sc
     t = moment.t_s
     storey = max(int(model.storey_at(moment.z)), 0)
     plan = storey_plan(twin, storey)
-    names = people_names(scenario)
-    start = scenario.start
 
     on_site = replay.storey[:, j] >= 0
     people = pd.DataFrame({"person": np.asarray(replay.people, dtype=object)[on_site],
@@ -198,10 +199,46 @@ def snapshot(twin: Twin, replay: Replay, j: int, moment: Moment, *, scenario: Sc
               *zip(wet["x"], wet["y"], strict=True)]
     x0, y0, x1, y1 = _parts_view(twin, storey, points)
     m = VIEW_MARGIN_M
-    x0, y0, x1, y1 = x0 - m, y0 - m, x1 + m, y1 + m
+    view = (x0 - m, y0 - m, x1 + m, y1 + m)
+    x0, y0, x1, y1 = view
     fig = go.Figure()
+    _rooms(fig, twin, plan, wet, view, max_depth_m=max_depth_m)
+    _stairs_and_lifts(fig, twin, plan, out)
+    off_view = _incidents(fig, incidents, view)
+    _people(fig, here, working, people_names(scenario), t)
 
-    # Spaces: dry ones in one trace; wet ones one by one, filled by depth.
+    away = people[people["storey"] != storey]
+    elsewhere = ", ".join(
+        [f"{p} on {model.storeys[s].name}" for p, s in zip(away["person"], away["storey"], strict=True)]
+        + [f"incident #{r['incident']} ({r['title']}, {r['state']}) on this storey outside the view"
+           for r in off_view.to_dict("records")])
+    st = model.storeys[storey]
+    at = clock(scenario.start, t)
+    lifts_note = f"; {plural(len(out), 'lift')} out of service in the building" if out else ""
+    fig.update_layout(
+        title={"text": f"<b>{html.escape(moment.title)}</b><br><sup>{at:%H:%M:%S} "
+                       f"(+{t / 60:.1f} min) — storey <b>{html.escape(st.name)}</b> at "
+                       f"{st.elevation_m:+.1f} m{lifts_note}</sup>",
+               "x": 0.01, "xanchor": "left"},
+        xaxis={"range": [x0, x1], "title": {"text": "x (m)"}, "showgrid": True,
+               "gridcolor": GRID, "zeroline": False, "constrain": "domain"},
+        yaxis={"range": [y0, y1], "title": {"text": "y (m)"}, "scaleanchor": "x", "scaleratio": 1,
+               "showgrid": True, "gridcolor": GRID, "zeroline": False},
+        plot_bgcolor="white",
+        height=int(np.clip(PLAN_WIDTH_PX * (y1 - y0) / max(x1 - x0, 1.0), *PLAN_HEIGHT_PX)) + 150,
+        margin={"l": 60, "r": 50, "t": 75, "b": 10},
+        legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"},
+        hoverlabel={"namelength": -1},
+    )
+    return Snapshot(moment, st.name, fig, elsewhere)
+
+
+def _rooms(fig: go.Figure, twin: Twin, plan: StoreyPlan, wet: pd.DataFrame, view: Bounds, *,
+           max_depth_m: float | None) -> None:
+    """Spaces: dry ones in one trace, wet ones one by one filled by depth (a colour bar with
+    them), room names where they fit and a name on hover for every room in ``view``."""
+    model = twin.model
+    x0, y0, x1, y1 = view
     by_label = {model.spaces[i].label: int(i) for i in plan.spaces}
     depth_of: dict[int, float] = {}
     for rec in wet.to_dict("records"):
@@ -235,9 +272,6 @@ def snapshot(twin: Twin, replay: Replay, j: int, moment: Moment, *, scenario: Sc
                     "colorscale": DEPTH_SCALE, "showscale": True,
                     "colorbar": {"title": {"text": "water<br>(cm)"}, "thickness": 14, "len": 0.6}},
         ))
-    # Room names where they fit, largest first; hovering names every room.
-    px_per_m = PLAN_WIDTH_PX / max(x1 - x0, 1.0)
-    labels: list[tuple[float, float, str]] = []
     hover: list[tuple[float, float, str]] = []
     for i in sorted(plan.spaces.tolist(), key=lambda k: -model.spaces[k].area_m2):
         sp = model.spaces[i]
@@ -246,11 +280,9 @@ def snapshot(twin: Twin, replay: Replay, j: int, moment: Moment, *, scenario: Sc
             continue
         ax, ay, _ = sp.anchor()
         hover.append((ax, ay, sp.label + (f": water {depth_of[i] * 100:.1f} cm" if i in depth_of else "")))
-        text = next((s for s in (sp.long_name, sp.name)
-                     if s and len(s) * LABEL_PX_PER_CHAR <= (bx1 - bx0) * px_per_m
-                     and (by1 - by0) * px_per_m >= 16), None)
-        if text and len(labels) < MAX_ROOM_LABELS:
-            labels.append((ax, ay, text))
+    labels = [(*model.spaces[i].anchor()[:2], text) for i, text in room_labels(
+        model, plan.spaces, view, px_per_m=PLAN_WIDTH_PX / max(x1 - x0, 1.0),
+        px_per_char=LABEL_PX_PER_CHAR, min_height_px=16, limit=MAX_ROOM_LABELS)]
     if hover:
         fig.add_trace(go.Scatter(x=[h[0] for h in hover], y=[h[1] for h in hover], mode="markers",
                                  marker={"size": 14, "opacity": 0}, showlegend=False,
@@ -261,6 +293,10 @@ def snapshot(twin: Twin, replay: Replay, j: int, moment: Moment, *, scenario: Sc
                                  textfont={"size": 10, "color": "rgb(70,70,70)"},
                                  showlegend=False, hoverinfo="skip", name="room names"))
 
+
+def _stairs_and_lifts(fig: go.Figure, twin: Twin, plan: StoreyPlan, out: set[str]) -> None:
+    """Stairs outlined; lift shafts running, and those ``out`` of service red with a cross."""
+    model = twin.model
     if plan.stair_outlines:
         xs, ys = _rings_xy(plan.stair_outlines)
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": STAIR_LINE, "width": 1.5},
@@ -289,6 +325,10 @@ def snapshot(twin: Twin, replay: Replay, j: int, moment: Moment, *, scenario: Sc
             hovertext=[f"{n}: {'running' if running else 'out of service'}" for n, _ in sel],
             hoverinfo="text"))
 
+
+def _incidents(fig: go.Figure, incidents: pd.DataFrame, view: Bounds) -> pd.DataFrame:
+    """A star and a label with its state for each incident in ``view``; gives those outside it."""
+    x0, y0, x1, y1 = view
     inside = ((incidents["x"] >= x0) & (incidents["x"] <= x1) & (incidents["y"] >= y0)
               & (incidents["y"] <= y1))
     off_view = incidents[~inside]
@@ -306,7 +346,12 @@ def snapshot(twin: Twin, replay: Replay, j: int, moment: Moment, *, scenario: Sc
                            arrowcolor=colour, arrowwidth=1.5, bgcolor="rgba(255,255,255,0.9)",
                            bordercolor=colour, borderwidth=1.5, borderpad=3,
                            font={"size": 12, "color": "black"})
+    return off_view
 
+
+def _people(fig: go.Figure, here: pd.DataFrame, working: dict[str, dict[str, Any]], names: dict[str, str],
+            t: float) -> None:
+    """A dot per person on the plan, coloured by the incident they are working on."""
     if len(here):
         colours, hovers = [], []
         for p in here["person"]:
@@ -328,28 +373,3 @@ def snapshot(twin: Twin, replay: Replay, j: int, moment: Moment, *, scenario: Sc
             textfont={"size": 12, "color": "black", "family": PERSON_FONT,
                       "shadow": "0px 0px 3px white"},
             hovertext=hovers, hoverinfo="text"))
-
-    away = people[people["storey"] != storey]
-    elsewhere = ", ".join(
-        [f"{p} on {model.storeys[s].name}" for p, s in zip(away["person"], away["storey"], strict=True)]
-        + [f"incident #{r['incident']} ({r['title']}, {r['state']}) on this storey outside the view"
-           for r in off_view.to_dict("records")])
-    st = model.storeys[storey]
-    at = clock(start, t)
-    lifts_note = f"; {plural(len(out), 'lift')} out of service in the building" if out else ""
-    fig.update_layout(
-        title={"text": f"<b>{html.escape(moment.title)}</b><br><sup>{at:%H:%M:%S} "
-                       f"(+{t / 60:.1f} min) — storey <b>{html.escape(st.name)}</b> at "
-                       f"{st.elevation_m:+.1f} m{lifts_note}</sup>",
-               "x": 0.01, "xanchor": "left"},
-        xaxis={"range": [x0, x1], "title": {"text": "x (m)"}, "showgrid": True,
-               "gridcolor": GRID, "zeroline": False, "constrain": "domain"},
-        yaxis={"range": [y0, y1], "title": {"text": "y (m)"}, "scaleanchor": "x", "scaleratio": 1,
-               "showgrid": True, "gridcolor": GRID, "zeroline": False},
-        plot_bgcolor="white",
-        height=int(np.clip(PLAN_WIDTH_PX * (y1 - y0) / max(x1 - x0, 1.0), *PLAN_HEIGHT_PX)) + 150,
-        margin={"l": 60, "r": 50, "t": 75, "b": 10},
-        legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"},
-        hoverlabel={"namelength": -1},
-    )
-    return Snapshot(moment, st.name, fig, elsewhere)
