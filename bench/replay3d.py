@@ -40,8 +40,8 @@ import plotly.io as pio
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from twin.engine import run as run_drill
-from twin.replay import FRAME_MS, build_replay
-from twin.replay3d import Replay3DFigure, replay3d_figure, replay3d_html
+from twin.present.replay import FRAME_MS, build_replay
+from twin.present.replay3d import Replay3DFigure, replay3d_figure, replay3d_html
 from twin.scenario import load_scenario
 from twin.shipped import shipped_dir
 from twin.twin import load_twin

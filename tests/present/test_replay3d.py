@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from twin.replay import ACTIVITY_COLOURS, STATE_COLOURS, build_replay
-from twin.replay3d import DYNAMIC, replay3d_figure, replay3d_html, storey_outlines
+from twin.present.replay import build_replay
+from twin.present.replay3d import DYNAMIC, replay3d_figure, replay3d_html, storey_outlines
+from twin.present.style import ACTIVITY_COLOURS, STATE_COLOURS
 
 
 @pytest.fixture(scope="module")

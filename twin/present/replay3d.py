@@ -1,6 +1,6 @@
 """The replay of a drill in 3D: the whole building at once, people moving along their paths.
 
-Takes a :class:`~twin.replay.Replay` (the state of the building at each replay time) and the twin;
+Takes a :class:`~twin.present.replay.Replay` (the state of the building at each replay time) and the twin;
 gives a :class:`Replay3DFigure`: a plotly 3D figure of one moment and, for every replay time, the
 values of the traces that change. The building is context drawn once — each storey's outline at
 its height, lift shafts and stairs as vertical lines — and only what changes moves: water (a
@@ -33,18 +33,9 @@ from plotly.colors import sample_colorscale
 from plotly.offline import get_plotlyjs
 from shapely import unary_union
 
-from twin.replay import (
-    ACTIVITIES,
-    ACTIVITY_COLOURS,
-    DEPTH_SCALE,
-    FRAME_MS,
-    LIFT_OK,
-    LIFT_OUT,
-    STAIR_LINE,
-    STATE_COLOURS,
-    STATES,
-    Replay,
-)
+from twin.events.state import ACTIVITIES, STATES
+from twin.present.replay import FRAME_MS, Replay
+from twin.present.style import ACTIVITY_COLOURS, DEPTH_SCALE, LIFT_OK, LIFT_OUT, STAIR_LINE, STATE_COLOURS
 from twin.twin import Twin
 
 #: Vertical exaggeration: none — a 27-storey tower is tall, which is the point.
