@@ -265,36 +265,21 @@ def scenario_upload_problem(f: Any) -> str:
     return ""
 
 
-def check_scenario(twin: Twin, text: str, source: str) -> tuple[Any, list[str]]:
-    """The scenario in ``text`` and its problems, one line each (``file:line: field: problem``):
-    schema errors, then places the building does not have. The scenario is ``None`` when the
-    text does not validate."""
-    from twin.scenario import FieldError, ScenarioError, parse_scenario, scenarios_dir, validation_errors
-    from twin.scenario.load import shipped_data_dirs, with_files_resolved
-
-    problems = validation_errors(text, source=Path(source))
-    if problems:
-        return None, problems
-    try:
-        # Files it names resolve as if it were one of the shipped scenarios, and only to shipped
-        # data: the app never reads the server's other files for a user.
-        loaded = with_files_resolved(parse_scenario(text, source=Path(source)), scenarios_dir(),
-                                     inside=shipped_data_dirs())
-    except ScenarioError as exc:
-        return None, [str(exc)]
-    try:
-        compiled(twin.cache_key, loaded.scenario.model_dump_json(), twin, loaded.scenario)
-    except FieldError as exc:
-        return loaded, [str(loaded.locate_error(exc))]
-    return loaded, []
+def check_scenario(twin: Twin, text: str, source: str) -> Any:
+    """The scenario in ``text`` checked against the building (:class:`twin.drill.Check`): every
+    problem one line each (``file:line: field: problem``), the compiled drill when there is
+    none. Files it names resolve as if it were one of the shipped scenarios, and only to shipped
+    data: the app never reads the server's other files for a user."""
+    return _checked(twin.cache_key, text, source, twin)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def compiled(key: str, scenario_json: str, _twin: Twin, _scenario: Any) -> Any:
-    """The drill compiled on the twin (frozen, shared by every run of it)."""
-    from twin.engine import compile_drill
+def _checked(key: str, text: str, source: str, _twin: Twin) -> Any:
+    from twin.drill import check_text
+    from twin.scenario import scenarios_dir
+    from twin.scenario.load import shipped_data_dirs
 
-    return compile_drill(_twin, _scenario)
+    return check_text(_twin, text, source=Path(source), folder=scenarios_dir(), inside=shipped_data_dirs())
 
 
 def run_id(twin: Twin, scenario: Any, seed: int) -> str:
@@ -304,26 +289,22 @@ def run_id(twin: Twin, scenario: Any, seed: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def run_drill(twin: Twin, loaded: Any, text: str, source: str, *, seed: int | None = None,
-              label: str = "Running the drill") -> DrillRun:
-    """Run a checked scenario with a progress bar; the KPIs with it."""
-    from twin.engine import run
-    from twin.kpi import compute_kpis
+def run_drill(twin: Twin, check: Any, text: str, source: str, *, label: str = "Running the drill") -> DrillRun:
+    """Run a checked scenario (:func:`check_scenario`) with a progress bar; the KPIs with it."""
+    from twin.drill import run_drill
 
-    scenario = loaded.scenario
-    drill = compiled(twin.cache_key, scenario.model_dump_json(), twin, scenario)
     bar = st.progress(0.0, f"{label}…")
 
     def progress(fraction: float, message: str) -> None:
         bar.progress(min(max(fraction, 0.0), 1.0), f"{label}: {message}")
 
     try:
-        result = run(twin, scenario, seed, drill=drill, progress=progress)
+        done = run_drill(twin, check.loaded, drill=check.drill, progress=progress)
         finished = time.perf_counter()
-        kpis = compute_kpis(result.log, scenario)
     finally:
         bar.empty()
-    return DrillRun(run_id(twin, scenario, result.seed), source, text, result, kpis, finished)
+    seed = done.run.seed
+    return DrillRun(run_id(twin, done.scenario, seed), source, text, done.run, done.kpis, finished)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -344,15 +325,11 @@ def outcome_of(run: DrillRun) -> Outcome:
     return Outcome(run.id, run.label, run.scenario, run.frame, run.kpis, run.result.seed, run.source)
 
 
-def saved_runs(root: Path | None = None) -> dict[str, Path]:
-    """Run folders under ``runs/`` of the current folder (what ``twin run`` writes), newest first,
-    by their path relative to the current folder."""
-    base = root or Path.cwd() / "runs"
-    if not base.is_dir():
-        return {}
-    found = [p for p in base.iterdir() if (p / "metadata.json").is_file()]
-    found.sort(key=lambda p: -(p / "metadata.json").stat().st_mtime)
-    return {f"runs/{p.name}": p for p in found}
+def saved_runs() -> dict[str, Path]:
+    """Run folders under ``runs/`` of the current folder (what ``twin run`` writes), newest first."""
+    from twin.store import run_folders
+
+    return run_folders(Path.cwd() / "runs")
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -371,35 +348,25 @@ def read_outcome(path: str, mtime: float, shown: str) -> Outcome:
 
 
 def run_folder_zip(run: DrillRun) -> bytes:
-    """The run folder (``events.parquet``, ``kpis.parquet``, ``metadata.json``) as a zip archive,
-    written in a temporary folder and read back into memory."""
-    import io
-    import zipfile
+    """The run folder (``events.parquet``, ``kpis.parquet``, ``metadata.json``) as a zip archive."""
+    from twin.store import run_zip
 
-    from twin.store import write_run
-
-    with tempfile.TemporaryDirectory(prefix="drilltwin-run-") as tmp:
-        folder = write_run(Path(tmp) / folder_name(run), run.result, run.kpis, scenario_file=run.source)
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for f in sorted(folder.iterdir()):
-                zf.write(f, arcname=f"{folder.name}/{f.name}")
-    return buf.getvalue()
+    return run_zip(run.result, run.kpis, folder_name(run), scenario_file=run.source)
 
 
 def report_html(run: DrillRun) -> bytes:
-    """The after-action report of a run (``twin report``), written from a temporary run folder."""
-    from twin.report import write_report
-    from twin.store import read_run, write_run
+    """The after-action report of a run (what ``twin report`` writes)."""
+    from twin.report import report_html
+    from twin.store import stored_run
 
-    with tempfile.TemporaryDirectory(prefix="drilltwin-report-") as tmp:
-        folder = write_run(Path(tmp) / folder_name(run), run.result, run.kpis, scenario_file=run.source)
-        out = write_report(read_run(folder), run.twin, Path(tmp) / "report.html")
-        return out.read_bytes()
+    stored = stored_run(run.result, run.kpis, folder_name(run), scenario_file=run.source)
+    return report_html(stored, run.twin, kpis=run.kpis).encode("utf-8")
 
 
 def folder_name(run: DrillRun) -> str:
-    return f"{Path(run.source).stem or 'scenario'}-seed{run.result.seed}"
+    from twin.store import run_name
+
+    return run_name(Path(run.source).stem, run.result.seed)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

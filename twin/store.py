@@ -9,10 +9,12 @@ run; an existing run is never overwritten.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,9 +64,14 @@ def metadata(result: RunResult, *, scenario_file: str | None = None) -> dict[str
     }
 
 
+def run_name(stem: str, seed: int) -> str:
+    """A run folder's name: ``<stem>-seed<seed>`` (``stem``: the scenario file's, else "scenario")."""
+    return f"{stem or 'scenario'}-seed{seed}"
+
+
 def default_run_dir(root: Path, stem: str, seed: int) -> Path:
     """``root/<stem>-seed<seed>``, or with ``-2``, ``-3``… when that already exists."""
-    base = root / f"{stem}-seed{seed}"
+    base = root / run_name(stem, seed)
     path, k = base, 1
     while path.exists():
         k += 1
@@ -99,10 +106,8 @@ def write_run(path: Path, result: RunResult, kpis: Kpis, *, scenario_file: str |
             f"{path}: cannot create the run folder ({exc.strerror}); choose another --out"
         ) from None
     try:
-        result.log.frame.to_parquet(tmp / "events.parquet", index=False)
-        kpis.to_long().to_parquet(tmp / "kpis.parquet", index=False)
-        meta = metadata(result, scenario_file=scenario_file)
-        (tmp / "metadata.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        for name, data in run_files(result, kpis, scenario_file=scenario_file).items():
+            (tmp / name).write_bytes(data)
         if path.is_dir():
             path.rmdir()  # empty (checked above): the finished folder takes its place
         os.rename(tmp, path)
@@ -116,6 +121,43 @@ def write_run(path: Path, result: RunResult, kpis: Kpis, *, scenario_file: str |
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return path
+
+
+def run_files(result: RunResult, kpis: Kpis, *, scenario_file: str | None = None) -> dict[str, bytes]:
+    """The files of a run folder (:data:`FILES`), by name, as bytes."""
+    events, table = io.BytesIO(), io.BytesIO()
+    result.log.frame.to_parquet(events, index=False)
+    kpis.to_long().to_parquet(table, index=False)
+    meta = metadata(result, scenario_file=scenario_file)
+    return {"events.parquet": events.getvalue(), "kpis.parquet": table.getvalue(),
+            "metadata.json": json.dumps(meta, indent=2).encode("utf-8")}
+
+
+def run_zip(result: RunResult, kpis: Kpis, name: str, *, scenario_file: str | None = None) -> bytes:
+    """A run folder called ``name`` as a zip archive, made in memory (what :func:`write_run`
+    would write, for a download)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for file, data in run_files(result, kpis, scenario_file=scenario_file).items():
+            zf.writestr(f"{name}/{file}", data)
+    return buf.getvalue()
+
+
+def stored_run(result: RunResult, kpis: Kpis, name: str, *, scenario_file: str | None = None) -> StoredRun:
+    """The run as :func:`read_run` would read it back from a folder called ``name``, without
+    writing one."""
+    meta = json.loads(json.dumps(metadata(result, scenario_file=scenario_file)))
+    return StoredRun(Path(name), result.log, kpis.to_long(), meta)
+
+
+def run_folders(root: Path) -> dict[str, Path]:
+    """The run folders directly under ``root`` (holding ``metadata.json``), newest first, by
+    ``<root's name>/<folder>``."""
+    if not root.is_dir():
+        return {}
+    found = [p for p in root.iterdir() if (p / "metadata.json").is_file()]
+    found.sort(key=lambda p: -(p / "metadata.json").stat().st_mtime)
+    return {f"{root.name}/{p.name}": p for p in found}
 
 
 #: Permissions of the files written (rw-r--r--: readable by the team, as an ordinary file).

@@ -98,12 +98,12 @@ def resolve(side: str, choice: Any, twin: Twin) -> shared.Outcome | None:
 
     _, name, text, prefix, scenario = choice
     text = set_fields(text, shared.field_changes(scenario, prefix))
-    loaded, problems = shared.check_scenario(twin, text, name)
-    if problems:
-        for line in problems:
+    check = shared.check_scenario(twin, text, name)
+    if check.errors:
+        for line in check.errors:
             st.error(f"Run {side}: {line}")
         return None
-    return shared.outcome_of(shared.run_drill(twin, loaded, text, name, label=f"Running {side}"))
+    return shared.outcome_of(shared.run_drill(twin, check, text, name, label=f"Running {side}"))
 
 
 def describe(o: shared.Outcome) -> str:

@@ -41,7 +41,8 @@ def show(twin: Twin) -> None:
     if source is None:
         return
     text = st.session_state[YAML]
-    loaded, problems = shared.check_scenario(twin, text, source)
+    check = shared.check_scenario(twin, text, source)
+    loaded, problems = check.loaded, check.errors
     editor, side = st.columns([3, 2], gap="medium")
     with editor:
         st.text_area(f"Scenario YAML — {source}", key=YAML, height=560,
@@ -73,7 +74,7 @@ def show(twin: Twin) -> None:
                             config={"displaylogo": False, "displayModeBar": False})
         if clicked and loaded is not None and not problems:
             with progress:
-                st.session_state[RUN] = shared.run_drill(twin, loaded, text, source)
+                st.session_state[RUN] = shared.run_drill(twin, check, text, source)
             st.session_state.pop(RESPONSE, None)
     run: shared.DrillRun | None = st.session_state.get(RUN)
     if run is not None:
