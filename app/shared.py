@@ -1,10 +1,9 @@
 """What every page shares: the building chooser, loading the twin (cached), and cached views of it.
 
 The twin is cached with ``st.cache_resource`` (one object for every session: it is frozen);
-tables with ``st.cache_data``. Uploaded IFC files are written only inside a temporary folder that
-is removed as soon as the twin is built; they are read in a child process with memory and time
-limits (:mod:`twin.isolated`), whose built twin is deleted with them; nothing uploaded is ever
-unpickled.
+tables with ``st.cache_data``. Uploaded IFC files go to :func:`twin.isolated.load_uploaded_twin`,
+which reads them in a child process with memory and time limits and keeps nothing of them on
+disk; nothing uploaded is ever unpickled.
 
 A page starts with ``twin = shared.current_twin()`` and draws nothing more when it is ``None``
 (the reason is already on the page).
@@ -13,8 +12,6 @@ A page starts with ``twin = shared.current_twin()`` and draws nothing more when 
 from __future__ import annotations
 
 import logging
-import re
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +21,7 @@ from typing import Any
 import streamlit as st
 
 from twin.errors import TwinError
-from twin.isolated import load_twin_isolated
+from twin.isolated import load_uploaded_twin
 from twin.twin import Twin, load_twin
 
 log = logging.getLogger(__name__)
@@ -131,33 +128,10 @@ def _load_bundled(progress: Any) -> Loaded:
 
 def _load_uploaded(files: Sequence[Any], progress: Any) -> Loaded:
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="drilltwin-upload-") as tmp:
-        paths: list[Path] = []
-        for i, f in enumerate(files):
-            # One folder per file keeps its own (sanitised) name, which the twin reports.
-            folder = Path(tmp) / str(i)
-            folder.mkdir()
-            path = folder / _safe_name(f.name)
-            path.write_bytes(f.getvalue())
-            paths.append(path)
-        try:
-            # In a child process with memory and time limits: no upload can take the server
-            # down, and its built twin is deleted with it (see twin.isolated).
-            twin = load_twin_isolated(paths, progress=progress)
-        except TwinError as exc:
-            message = str(exc)
-            for path, f in zip(paths, files, strict=True):
-                message = message.replace(str(path), f.name)
-            raise type(exc)(message.replace(tmp, "")) from None
+    # In a child process with memory and time limits: no upload can take the server down, and
+    # its built twin is deleted with it (see twin.isolated).
+    twin = load_uploaded_twin([(f.name, f.getvalue()) for f in files], progress=progress)
     return Loaded(twin, time.perf_counter() - start)
-
-
-def _safe_name(name: str) -> str:
-    """A file name that stays inside its folder: no path parts, no odd characters."""
-    stem = Path(name).name
-    suffix = Path(stem).suffix.lower()
-    base = re.sub(r"[^A-Za-z0-9._-]+", "_", stem[: -len(suffix)] if suffix else stem).strip("._")
-    return f"{base[:80] or 'model'}{suffix}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,7 +263,8 @@ def run_id(twin: Twin, scenario: Any, seed: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def run_drill(twin: Twin, check: Any, text: str, source: str, *, label: str = "Running the drill") -> DrillRun:
+def run_drill(twin: Twin, check: Any, text: str, source: str, *,
+              label: str = "Running the drill") -> DrillRun:
     """Run a checked scenario (:func:`check_scenario`) with a progress bar; the KPIs with it."""
     from twin.drill import run_drill
 

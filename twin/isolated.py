@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -95,6 +96,48 @@ def load_twin_isolated(
             raise ModelError(f"{names}: the isolated reader's result could not be read back; try again")
         model, graph = hit
         return Twin(model, graph, audit_reachability(model, graph), key, False)
+
+
+def load_uploaded_twin(
+    files: Sequence[tuple[str, bytes]],
+    *,
+    progress: Progress | None = None,
+    memory_mb: float | None = None,
+    seconds: float | None = None,
+) -> Twin:
+    """The twin of uploaded files given as (name, contents), built as :func:`load_twin_isolated`
+    builds it. The files are written only inside a temporary folder removed when this returns;
+    errors name the uploads, never that folder.
+
+    Raises
+    ------
+    ModelError
+        As :func:`load_twin_isolated`.
+    """
+    with tempfile.TemporaryDirectory(prefix="drilltwin-upload-") as tmp:
+        paths: list[Path] = []
+        for i, (name, data) in enumerate(files):
+            # One folder per file keeps its own (sanitised) name, which the twin reports.
+            folder = Path(tmp) / str(i)
+            folder.mkdir()
+            path = folder / safe_name(name)
+            path.write_bytes(data)
+            paths.append(path)
+        try:
+            return load_twin_isolated(paths, progress=progress, memory_mb=memory_mb, seconds=seconds)
+        except TwinError as exc:
+            message = str(exc)
+            for path, (name, _) in zip(paths, files, strict=True):
+                message = message.replace(str(path), name)
+            raise type(exc)(message.replace(tmp, "")) from None
+
+
+def safe_name(name: str) -> str:
+    """An uploaded file's name that stays inside its folder: no path parts, no odd characters."""
+    stem = Path(name).name
+    suffix = Path(stem).suffix.lower()
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", stem[: -len(suffix)] if suffix else stem).strip("._")
+    return f"{base[:80] or 'model'}{suffix}"
 
 
 def _follow(

@@ -151,12 +151,17 @@ def stored_run(result: RunResult, kpis: Kpis, name: str, *, scenario_file: str |
 
 
 def run_folders(root: Path) -> dict[str, Path]:
-    """The run folders directly under ``root`` (holding ``metadata.json``), newest first, by
-    ``<root's name>/<folder>``."""
+    """The run folders directly under ``root``, newest first, by ``<root's name>/<folder>``."""
+    return folders_holding(root, "metadata.json")
+
+
+def folders_holding(root: Path, marker: str) -> dict[str, Path]:
+    """The folders directly under ``root`` that hold a file ``marker``, newest (by that file)
+    first, by ``<root's name>/<folder>``."""
     if not root.is_dir():
         return {}
-    found = [p for p in root.iterdir() if (p / "metadata.json").is_file()]
-    found.sort(key=lambda p: -(p / "metadata.json").stat().st_mtime)
+    found = [p for p in root.iterdir() if (p / marker).is_file()]
+    found.sort(key=lambda p: -(p / marker).stat().st_mtime)
     return {f"{root.name}/{p.name}": p for p in found}
 
 

@@ -13,6 +13,7 @@ import shared
 import streamlit as st
 
 from twin.compare import headline
+from twin.isolated import safe_name
 from twin.narrative import event_sentences
 from twin.replay import default_storey, replay_parts, storey_label, storey_overview
 from twin.scorecard import LEGEND
@@ -114,7 +115,7 @@ def scenario_source() -> str | None:
             st.error(f"{f.name}: not UTF-8 text; save the scenario as UTF-8 YAML")
             return None
         st.session_state[YAML] = text
-        st.session_state[SOURCE] = shared._safe_name(f.name)
+        st.session_state[SOURCE] = safe_name(f.name)
         st.session_state[LOADED_FROM] = origin
     return str(st.session_state[SOURCE])
 
