@@ -175,13 +175,13 @@ def building_figure(key: str, storey: int, _twin: Twin) -> Any:
 SCENARIO_TYPES = ("yaml", "yml")
 SCENARIO_MAX_BYTES = 200_000
 
-#: Dispatch policies a form offers, with what each does (the scenario schema's `kind:`).
-DISPATCH = {
-    "nearest": "nearest qualified person (by travel time)",
-    "priority": "nearest, and a red task takes people off lower-priority work",
-    "skill": "nearest, sparing senior staff for the tasks that need them",
-    "manual": "a human dispatcher: roster order, after a delay",
-}
+
+def policies() -> dict[str, str]:
+    """The dispatch policies a form offers, with what each does: every policy registered
+    (:func:`twin.engine.dispatch.policy_names`), so a new one is offered with no edit here."""
+    from twin.engine.dispatch import policy, policy_names
+
+    return {name: policy(name).label for name in policy_names()}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -403,10 +403,10 @@ def field_widgets(scenario: Any, prefix: str, *, container: Any = st) -> None:
                       value=float(scenario.duration_h), key=f"{prefix}duration_h")
     right.number_input("Random seed", min_value=0, step=1, value=int(scenario.seed), key=f"{prefix}seed",
                        help="The same scenario and seed give the same drill, event for event.")
-    kinds = list(DISPATCH)
-    kind = scenario.dispatch.kind
-    c.selectbox("Dispatch policy", kinds, index=kinds.index(kind) if kind in kinds else 0,
-                format_func=lambda k: f"{k} — {DISPATCH[k]}", key=f"{prefix}dispatch")
+    labels = policies()
+    kinds = list(labels)
+    c.selectbox("Dispatch policy", kinds, index=kinds.index(scenario.dispatch.kind),
+                format_func=lambda k: f"{k} — {labels[k]}", key=f"{prefix}dispatch")
 
 
 def field_changes(scenario: Any, prefix: str) -> dict[str, Any]:

@@ -157,10 +157,7 @@ def _follow(
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise ModelError(
-                    f"{names}: reading it took longer than {limit_s:g} s, the limit for an upload — "
-                    f"{UPLOAD_SECONDS.how_to_raise()}, or run `twin inspect FILE` on the command line"
-                )
+                raise _time_error(names, limit_s)
             try:
                 line = lines.get(timeout=min(left, 1.0))
             except queue.Empty:
@@ -175,7 +172,11 @@ def _follow(
                 report(float(msg["progress"]), str(msg.get("message", "")))
             else:
                 outcome = msg
-        proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+        try:
+            proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            # It closed its output but went on running past the limit.
+            raise _time_error(names, limit_s) from None
     except BaseException:
         proc.kill()
         proc.wait()
@@ -184,6 +185,13 @@ def _follow(
         for reader in readers:  # both pipes are at their end once the child has gone
             reader.join(timeout=5.0)
     return outcome, stderr
+
+
+def _time_error(names: str, limit_s: float) -> ModelError:
+    return ModelError(
+        f"{names}: reading it took longer than {limit_s:g} s, the limit for an upload — "
+        f"{UPLOAD_SECONDS.how_to_raise()}, or run `twin inspect FILE` on the command line"
+    )
 
 
 def _memory_error(names: str, memory: float) -> ModelError:

@@ -10,9 +10,11 @@ default targets — every line with a comment saying what it is and what to chan
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+import yaml
 
 from twin.engine.plant import Plant, build_plant
 from twin.navgraph import NodeKind
@@ -94,8 +96,10 @@ def starter_drill(twin: Twin, model_paths: list[str]) -> str:
 
 
 def _q(text: str) -> str:
-    """A YAML scalar in double quotes (names hold colons, '#', quotes)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """``text`` as one double-quoted YAML scalar, escaped by the YAML emitter (names hold colons,
+    '#', quotes, backslashes, even line breaks)."""
+    out: str = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=math.inf)
+    return out.rstrip("\n")
 
 
 def _base_space(twin: Twin) -> int:

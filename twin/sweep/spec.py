@@ -40,6 +40,7 @@ from twin.scenario.schema import (
     _check_trade,
     _Frozen,
 )
+from twin.words import plural
 
 
 class ContractTerms(_Frozen):
@@ -177,7 +178,7 @@ class Search(_Frozen):
             for trade, (lo, hi) in posts.items():
                 label = trade.replace("_", " ")
                 axes.append([
-                    Change(name=f"{n} {shift} {label}{'s' if n != 1 else ''}", staff={shift: {trade: n}})
+                    Change(name=plural(n, f"{shift} {label}"), staff={shift: {trade: n}})
                     for n in range(lo, hi + 1)
                 ])
         options: list[list[Change | None]] = [[None, option] for option in self.options]
