@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from twin.households import is_household
+from twin.roles import is_household
 from twin.navgraph import NodeKind
 from twin.twin import Twin
 from twin.words import plural

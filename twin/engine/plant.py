@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from twin.errors import PlaceError, TwinError
-from twin.households import household_spaces
+from twin.roles import household_spaces
 from twin.model import BuildingModel
 from twin.navgraph import NavGraph
 from twin.places import locate
@@ -109,7 +109,7 @@ class Plant:
     lift_item: np.ndarray
     """Plant item standing for each lift of the model (its power feed point), -1 if none."""
     household_spaces: np.ndarray
-    """Space indices of the households (flats): :func:`twin.households.household_spaces`."""
+    """Space indices of the households (flats): :func:`twin.roles.household_spaces`."""
     household_feed: dict[str, np.ndarray]
     """Per medium (``water``, ``power``), the item that feeds each household (aligned with
     ``household_spaces``; -1: none on its storey): the nearest item in plan on the household's

@@ -6,7 +6,7 @@ import pytest
 from shapely.geometry import box
 
 from twin.engine.plant import build_plant
-from twin.households import is_household
+from twin.roles import is_household
 from twin.model import Space
 from twin.summary import summarize
 
