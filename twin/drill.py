@@ -130,6 +130,8 @@ def run_drill(
     if isinstance(loaded, Scenario):
         loaded = LoadedScenario(loaded, None)
     if drill is None:
+        if progress:
+            progress(0.0, "checking the scenario against the building")
         drill = compile_checked(twin, loaded, rates=rates)
     scenario = loaded.scenario
     result = run(twin, scenario, seed, drill=drill, router=router, progress=progress, trace_moves=trace_moves)

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from twin.errors import PlaceError, TwinError
-from twin.roles import household_spaces
 from twin.model import BuildingModel
 from twin.navgraph import NavGraph
 from twin.places import locate
+from twin.roles import household_spaces
 from twin.scenario.schema import Overlay
 
 #: Roles a piece of equipment plays in the drill; ``other`` takes part in no hazard.
@@ -49,10 +49,6 @@ _ROLE_BY_CLASS = {
     "IfcWasteTerminal": "drain",
     "IfcSensor": "sensor",
 }
-
-#: An electrical room whose flooding trips the switchgear.
-ELECTRICAL_ROOM = re.compile(r"electrical room|switch ?room|main electrical|elektro|配电", re.IGNORECASE)
-
 
 class PlantError(TwinError):
     """The equipment topology cannot answer what a hazard needs (no valve upstream…)."""

@@ -16,11 +16,12 @@ from typing import Any, TypeVar
 import numpy as np
 import shapely
 
-from twin.engine.plant import ELECTRICAL_ROOM, Plant, build_plant, resolve_item, served_households
+from twin.engine.plant import Plant, build_plant, resolve_item, served_households
 from twin.engine.water import Floors, build_floors
 from twin.errors import PlaceError
 from twin.navgraph import NodeKind
 from twin.places import locate
+from twin.roles import electrical_rooms, front_desks
 from twin.scenario.load import FieldError
 from twin.scenario.schema import (
     TRADES,
@@ -203,9 +204,7 @@ def compile_drill(
 
     refs = keep.each(scenario.hazards, lambda i, h: _hazard_refs(h, i, twin, plant))
     desk = _front_desk(twin, crew)
-    rooms = tuple(
-        i for i, s in enumerate(model.spaces) if ELECTRICAL_ROOM.search(f"{s.name} {s.long_name}")
-    )
+    rooms = electrical_rooms(model)
     catalogue = None
     if scenario.background is not None:
         from twin.engine.background import compile_background, scenario_rates
@@ -276,11 +275,10 @@ def _with_entrances(twin: Twin, places: list[str], keep: _Keep) -> Twin:
 
 
 def _front_desk(twin: Twin, crew: list[Crew]) -> int:
-    model, graph = twin.model, twin.graph
-    for pattern in ("front desk", "reception", "security", "concierge"):
-        for i, s in enumerate(model.spaces):
-            if pattern in f"{s.name} {s.long_name} {s.object_type}".lower() and graph.space_node[i] >= 0:
-                return int(graph.space_node[i])
+    graph = twin.graph
+    for i in front_desks(twin.model):
+        if graph.space_node[i] >= 0:
+            return int(graph.space_node[i])
     bases = [c.base for c in crew if c.base >= 0]
     return bases[0] if bases else int(graph.entrances[0]) if graph.entrances.size else 0
 
