@@ -11,7 +11,6 @@ default targets — every line with a comment saying what it is and what to chan
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import yaml
@@ -20,14 +19,6 @@ from twin.engine.plant import Plant, build_plant
 from twin.navgraph import NodeKind
 from twin.routing import NORMAL, Router
 from twin.twin import Twin
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """A place the starter drill names: what to write (a GlobalId) and what a reader sees."""
-
-    ref: str
-    label: str
 
 
 def starter_drill(twin: Twin, model_paths: list[str]) -> str:
