@@ -8,8 +8,8 @@ from shapely.geometry import box
 
 from twin.engine.plant import build_plant
 from twin.model import Space
+from twin.present.summary import summarize
 from twin.roles import electrical_rooms, front_desks, is_electrical_room, is_household
-from twin.summary import summarize
 
 
 def space(object_type: str, long_name: str = "", name: str = "") -> Space:

@@ -28,8 +28,8 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from twin.drill import run_drill
+    from twin.present.scorecard import format_scorecard
     from twin.scenario import default_scenario_path, load_scenario
-    from twin.scorecard import format_scorecard
     from twin.store import check_run_dir, default_run_dir, write_run
     from twin.twin import load_twin
 
