@@ -1,10 +1,9 @@
 """What every page shares: the building chooser, loading the twin (cached), and cached views of it.
 
 The twin is cached with ``st.cache_resource`` (one object for every session: it is frozen);
-tables with ``st.cache_data``. Uploaded IFC files are written only inside a temporary folder that
-is removed as soon as the twin is built; they are read in a child process with memory and time
-limits (:mod:`twin.isolated`), whose built twin is deleted with them; nothing uploaded is ever
-unpickled.
+tables with ``st.cache_data``. Uploaded IFC files go to :func:`twin.isolated.load_uploaded_twin`,
+which reads them in a child process with memory and time limits and keeps nothing of them on
+disk; nothing uploaded is ever unpickled.
 
 A page starts with ``twin = shared.current_twin()`` and draws nothing more when it is ``None``
 (the reason is already on the page).
@@ -13,8 +12,6 @@ A page starts with ``twin = shared.current_twin()`` and draws nothing more when 
 from __future__ import annotations
 
 import logging
-import re
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +21,7 @@ from typing import Any
 import streamlit as st
 
 from twin.errors import TwinError
-from twin.isolated import load_twin_isolated
+from twin.isolated import load_uploaded_twin
 from twin.twin import Twin, load_twin
 
 log = logging.getLogger(__name__)
@@ -131,33 +128,10 @@ def _load_bundled(progress: Any) -> Loaded:
 
 def _load_uploaded(files: Sequence[Any], progress: Any) -> Loaded:
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="drilltwin-upload-") as tmp:
-        paths: list[Path] = []
-        for i, f in enumerate(files):
-            # One folder per file keeps its own (sanitised) name, which the twin reports.
-            folder = Path(tmp) / str(i)
-            folder.mkdir()
-            path = folder / _safe_name(f.name)
-            path.write_bytes(f.getvalue())
-            paths.append(path)
-        try:
-            # In a child process with memory and time limits: no upload can take the server
-            # down, and its built twin is deleted with it (see twin.isolated).
-            twin = load_twin_isolated(paths, progress=progress)
-        except TwinError as exc:
-            message = str(exc)
-            for path, f in zip(paths, files, strict=True):
-                message = message.replace(str(path), f.name)
-            raise type(exc)(message.replace(tmp, "")) from None
+    # In a child process with memory and time limits: no upload can take the server down, and
+    # its built twin is deleted with it (see twin.isolated).
+    twin = load_uploaded_twin([(f.name, f.getvalue()) for f in files], progress=progress)
     return Loaded(twin, time.perf_counter() - start)
-
-
-def _safe_name(name: str) -> str:
-    """A file name that stays inside its folder: no path parts, no odd characters."""
-    stem = Path(name).name
-    suffix = Path(stem).suffix.lower()
-    base = re.sub(r"[^A-Za-z0-9._-]+", "_", stem[: -len(suffix)] if suffix else stem).strip("._")
-    return f"{base[:80] or 'model'}{suffix}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,13 +175,13 @@ def building_figure(key: str, storey: int, _twin: Twin) -> Any:
 SCENARIO_TYPES = ("yaml", "yml")
 SCENARIO_MAX_BYTES = 200_000
 
-#: Dispatch policies a form offers, with what each does (the scenario schema's `kind:`).
-DISPATCH = {
-    "nearest": "nearest qualified person (by travel time)",
-    "priority": "nearest, and a red task takes people off lower-priority work",
-    "skill": "nearest, sparing senior staff for the tasks that need them",
-    "manual": "a human dispatcher: roster order, after a delay",
-}
+
+def policies() -> dict[str, str]:
+    """The dispatch policies a form offers, with what each does: every policy registered
+    (:func:`twin.engine.dispatch.policy_names`), so a new one is offered with no edit here."""
+    from twin.engine.dispatch import policy, policy_names
+
+    return {name: policy(name).label for name in policy_names()}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -265,36 +239,21 @@ def scenario_upload_problem(f: Any) -> str:
     return ""
 
 
-def check_scenario(twin: Twin, text: str, source: str) -> tuple[Any, list[str]]:
-    """The scenario in ``text`` and its problems, one line each (``file:line: field: problem``):
-    schema errors, then places the building does not have. The scenario is ``None`` when the
-    text does not validate."""
-    from twin.scenario import FieldError, ScenarioError, parse_scenario, scenarios_dir, validation_errors
-    from twin.scenario.load import shipped_data_dirs, with_files_resolved
-
-    problems = validation_errors(text, source=Path(source))
-    if problems:
-        return None, problems
-    try:
-        # Files it names resolve as if it were one of the shipped scenarios, and only to shipped
-        # data: the app never reads the server's other files for a user.
-        loaded = with_files_resolved(parse_scenario(text, source=Path(source)), scenarios_dir(),
-                                     inside=shipped_data_dirs())
-    except ScenarioError as exc:
-        return None, [str(exc)]
-    try:
-        compiled(twin.cache_key, loaded.scenario.model_dump_json(), twin, loaded.scenario)
-    except FieldError as exc:
-        return loaded, [str(loaded.locate_error(exc))]
-    return loaded, []
+def check_scenario(twin: Twin, text: str, source: str) -> Any:
+    """The scenario in ``text`` checked against the building (:class:`twin.drill.Check`): every
+    problem one line each (``file:line: field: problem``), the compiled drill when there is
+    none. Files it names resolve as if it were one of the shipped scenarios, and only to shipped
+    data: the app never reads the server's other files for a user."""
+    return _checked(twin.cache_key, text, source, twin)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def compiled(key: str, scenario_json: str, _twin: Twin, _scenario: Any) -> Any:
-    """The drill compiled on the twin (frozen, shared by every run of it)."""
-    from twin.engine import compile_drill
+def _checked(key: str, text: str, source: str, _twin: Twin) -> Any:
+    from twin.drill import check_text
+    from twin.scenario import scenarios_dir
+    from twin.scenario.load import shipped_data_dirs
 
-    return compile_drill(_twin, _scenario)
+    return check_text(_twin, text, source=Path(source), folder=scenarios_dir(), inside=shipped_data_dirs())
 
 
 def run_id(twin: Twin, scenario: Any, seed: int) -> str:
@@ -304,26 +263,23 @@ def run_id(twin: Twin, scenario: Any, seed: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def run_drill(twin: Twin, loaded: Any, text: str, source: str, *, seed: int | None = None,
+def run_drill(twin: Twin, check: Any, text: str, source: str, *,
               label: str = "Running the drill") -> DrillRun:
-    """Run a checked scenario with a progress bar; the KPIs with it."""
-    from twin.engine import run
-    from twin.kpi import compute_kpis
+    """Run a checked scenario (:func:`check_scenario`) with a progress bar; the KPIs with it."""
+    from twin.drill import run_drill
 
-    scenario = loaded.scenario
-    drill = compiled(twin.cache_key, scenario.model_dump_json(), twin, scenario)
     bar = st.progress(0.0, f"{label}…")
 
     def progress(fraction: float, message: str) -> None:
         bar.progress(min(max(fraction, 0.0), 1.0), f"{label}: {message}")
 
     try:
-        result = run(twin, scenario, seed, drill=drill, progress=progress)
+        done = run_drill(twin, check.loaded, drill=check.drill, progress=progress)
         finished = time.perf_counter()
-        kpis = compute_kpis(result.log, scenario)
     finally:
         bar.empty()
-    return DrillRun(run_id(twin, scenario, result.seed), source, text, result, kpis, finished)
+    seed = done.run.seed
+    return DrillRun(run_id(twin, done.scenario, seed), source, text, done.run, done.kpis, finished)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -344,15 +300,11 @@ def outcome_of(run: DrillRun) -> Outcome:
     return Outcome(run.id, run.label, run.scenario, run.frame, run.kpis, run.result.seed, run.source)
 
 
-def saved_runs(root: Path | None = None) -> dict[str, Path]:
-    """Run folders under ``runs/`` of the current folder (what ``twin run`` writes), newest first,
-    by their path relative to the current folder."""
-    base = root or Path.cwd() / "runs"
-    if not base.is_dir():
-        return {}
-    found = [p for p in base.iterdir() if (p / "metadata.json").is_file()]
-    found.sort(key=lambda p: -(p / "metadata.json").stat().st_mtime)
-    return {f"runs/{p.name}": p for p in found}
+def saved_runs() -> dict[str, Path]:
+    """Run folders under ``runs/`` of the current folder (what ``twin run`` writes), newest first."""
+    from twin.store import run_folders
+
+    return run_folders(Path.cwd() / "runs")
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -371,35 +323,25 @@ def read_outcome(path: str, mtime: float, shown: str) -> Outcome:
 
 
 def run_folder_zip(run: DrillRun) -> bytes:
-    """The run folder (``events.parquet``, ``kpis.parquet``, ``metadata.json``) as a zip archive,
-    written in a temporary folder and read back into memory."""
-    import io
-    import zipfile
+    """The run folder (``events.parquet``, ``kpis.parquet``, ``metadata.json``) as a zip archive."""
+    from twin.store import run_zip
 
-    from twin.store import write_run
-
-    with tempfile.TemporaryDirectory(prefix="drilltwin-run-") as tmp:
-        folder = write_run(Path(tmp) / folder_name(run), run.result, run.kpis, scenario_file=run.source)
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for f in sorted(folder.iterdir()):
-                zf.write(f, arcname=f"{folder.name}/{f.name}")
-    return buf.getvalue()
+    return run_zip(run.result, run.kpis, folder_name(run), scenario_file=run.source)
 
 
 def report_html(run: DrillRun) -> bytes:
-    """The after-action report of a run (``twin report``), written from a temporary run folder."""
-    from twin.present.report import write_report
-    from twin.store import read_run, write_run
+    """The after-action report of a run (what ``twin report`` writes)."""
+    from twin.present.report import report_html
+    from twin.store import stored_run
 
-    with tempfile.TemporaryDirectory(prefix="drilltwin-report-") as tmp:
-        folder = write_run(Path(tmp) / folder_name(run), run.result, run.kpis, scenario_file=run.source)
-        out = write_report(read_run(folder), run.twin, Path(tmp) / "report.html")
-        return out.read_bytes()
+    stored = stored_run(run.result, run.kpis, folder_name(run), scenario_file=run.source)
+    return report_html(stored, run.twin, kpis=run.kpis).encode("utf-8")
 
 
 def folder_name(run: DrillRun) -> str:
-    return f"{Path(run.source).stem or 'scenario'}-seed{run.result.seed}"
+    from twin.store import run_name
+
+    return run_name(Path(run.source).stem, run.result.seed)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -462,10 +404,10 @@ def field_widgets(scenario: Any, prefix: str, *, container: Any = st) -> None:
                       value=float(scenario.duration_h), key=f"{prefix}duration_h")
     right.number_input("Random seed", min_value=0, step=1, value=int(scenario.seed), key=f"{prefix}seed",
                        help="The same scenario and seed give the same drill, event for event.")
-    kinds = list(DISPATCH)
-    kind = scenario.dispatch.kind
-    c.selectbox("Dispatch policy", kinds, index=kinds.index(kind) if kind in kinds else 0,
-                format_func=lambda k: f"{k} — {DISPATCH[k]}", key=f"{prefix}dispatch")
+    labels = policies()
+    kinds = list(labels)
+    c.selectbox("Dispatch policy", kinds, index=kinds.index(scenario.dispatch.kind),
+                format_func=lambda k: f"{k} — {labels[k]}", key=f"{prefix}dispatch")
 
 
 def field_changes(scenario: Any, prefix: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -97,6 +98,48 @@ def load_twin_isolated(
         return Twin(model, graph, audit_reachability(model, graph), key, False)
 
 
+def load_uploaded_twin(
+    files: Sequence[tuple[str, bytes]],
+    *,
+    progress: Progress | None = None,
+    memory_mb: float | None = None,
+    seconds: float | None = None,
+) -> Twin:
+    """The twin of uploaded files given as (name, contents), built as :func:`load_twin_isolated`
+    builds it. The files are written only inside a temporary folder removed when this returns;
+    errors name the uploads, never that folder.
+
+    Raises
+    ------
+    ModelError
+        As :func:`load_twin_isolated`.
+    """
+    with tempfile.TemporaryDirectory(prefix="drilltwin-upload-") as tmp:
+        paths: list[Path] = []
+        for i, (name, data) in enumerate(files):
+            # One folder per file keeps its own (sanitised) name, which the twin reports.
+            folder = Path(tmp) / str(i)
+            folder.mkdir()
+            path = folder / safe_name(name)
+            path.write_bytes(data)
+            paths.append(path)
+        try:
+            return load_twin_isolated(paths, progress=progress, memory_mb=memory_mb, seconds=seconds)
+        except TwinError as exc:
+            message = str(exc)
+            for path, (name, _) in zip(paths, files, strict=True):
+                message = message.replace(str(path), name)
+            raise type(exc)(message.replace(tmp, "")) from None
+
+
+def safe_name(name: str) -> str:
+    """An uploaded file's name that stays inside its folder: no path parts, no odd characters."""
+    stem = Path(name).name
+    suffix = Path(stem).suffix.lower()
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", stem[: -len(suffix)] if suffix else stem).strip("._")
+    return f"{base[:80] or 'model'}{suffix}"
+
+
 def _follow(
     proc: subprocess.Popen[str], deadline: float, report: Progress, names: str, limit_s: float
 ) -> tuple[dict[str, object], list[str]]:
@@ -114,10 +157,7 @@ def _follow(
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise ModelError(
-                    f"{names}: reading it took longer than {limit_s:g} s, the limit for an upload — "
-                    f"{UPLOAD_SECONDS.how_to_raise()}, or run `twin inspect FILE` on the command line"
-                )
+                raise _time_error(names, limit_s)
             try:
                 line = lines.get(timeout=min(left, 1.0))
             except queue.Empty:
@@ -132,7 +172,11 @@ def _follow(
                 report(float(msg["progress"]), str(msg.get("message", "")))
             else:
                 outcome = msg
-        proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+        try:
+            proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            # It closed its output but went on running past the limit.
+            raise _time_error(names, limit_s) from None
     except BaseException:
         proc.kill()
         proc.wait()
@@ -141,6 +185,13 @@ def _follow(
         for reader in readers:  # both pipes are at their end once the child has gone
             reader.join(timeout=5.0)
     return outcome, stderr
+
+
+def _time_error(names: str, limit_s: float) -> ModelError:
+    return ModelError(
+        f"{names}: reading it took longer than {limit_s:g} s, the limit for an upload — "
+        f"{UPLOAD_SECONDS.how_to_raise()}, or run `twin inspect FILE` on the command line"
+    )
 
 
 def _memory_error(names: str, memory: float) -> ModelError:

@@ -12,14 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from twin.scenario import FieldError, LoadedScenario
+from twin.scenario import LoadedScenario
 from twin.twin import Twin
-
-#: The list fields of a scenario whose items name places: an item with a bad place is set
-#: aside so the check goes on with the rest.
-LIST_FIELDS = ("people", "hazards", "contractors")
-#: At most this many rounds of setting items aside (a scenario has far fewer bad items).
-MAX_ROUNDS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,63 +26,53 @@ class Preflight:
 
 def preflight(twin: Twin, loaded: LoadedScenario, *, run_drill: bool = True) -> Preflight:
     """Check ``loaded`` against ``twin``; see the module docstring."""
-    from twin.engine import compile_drill
+    from twin.drill import check_drill, variant
 
+    check = check_drill(twin, loaded)
     scenario = loaded.scenario
-    kept = {name: list(range(len(getattr(scenario, name)))) for name in LIST_FIELDS}
-    overlay_kept = {name: list(range(len(getattr(scenario.overlay, name))))
-                    for name in ("equipment", "links")}
-    errors: list[str] = []
-    current: Any = scenario
-    drill = None
-    for _ in range(MAX_ROUNDS):
-        try:
-            drill = compile_drill(twin, current)
-            break
-        except FieldError as exc:
-            loc = list(exc.loc)
-            original = _original_loc(loc, kept, overlay_kept)
-            errors.append(str(loaded.locate_error(FieldError(tuple(original), exc.message))))
-            current = _set_aside(current, loc, kept, overlay_kept)
-            if current is None:
-                break
     cannot = _cannot(twin, scenario)
+    drill = check.drill
+    current: Any = scenario
+    if drill is None and run_drill:
+        # The trial run goes on with the items at fault set aside.
+        current = _set_aside(scenario, [e.loc for e in check.found])
+        drill = None if current is None else check_drill(twin, variant(loaded, current)).drill
     if drill is not None and run_drill and current is not None and current.people:
         cannot += _tasks_nobody_takes(twin, current, drill)
-    return Preflight(tuple(errors), tuple(cannot))
+    return Preflight(check.errors, tuple(cannot))
 
 
-def _original_loc(loc: list[Any], kept: dict[str, list[int]],
-                  overlay_kept: dict[str, list[int]]) -> list[Any]:
-    if len(loc) >= 2 and loc[0] in kept and isinstance(loc[1], int) and loc[1] < len(kept[loc[0]]):
-        return [loc[0], kept[loc[0]][loc[1]], *loc[2:]]
-    if (len(loc) >= 3 and loc[0] == "overlay" and loc[1] in overlay_kept and isinstance(loc[2], int)
-            and loc[2] < len(overlay_kept[loc[1]])):
-        return [loc[0], loc[1], overlay_kept[loc[1]][loc[2]], *loc[3:]]
-    return loc
-
-
-def _set_aside(scenario: Any, loc: list[Any], kept: dict[str, list[int]],
-               overlay_kept: dict[str, list[int]]) -> Any | None:
-    """The scenario without the item a FieldError points at (None when it points at none)."""
-    if loc and loc[0] == "contractors" and (len(loc) == 1 or not isinstance(loc[1], int)):
-        kept["contractors"] = []
-        return scenario.model_copy(update={"contractors": []})
-    if len(loc) >= 2 and loc[0] in kept and isinstance(loc[1], int):
-        items = list(getattr(scenario, loc[0]))
-        del items[loc[1]]
-        del kept[loc[0]][loc[1]]
-        if loc[0] == "people":
-            gone = scenario.people[loc[1]].id
-            items = [p.model_copy(update={"backup": None}) if p.backup == gone else p for p in items]
-        return scenario.model_copy(update={loc[0]: items})
-    if len(loc) >= 3 and loc[0] == "overlay" and loc[1] in overlay_kept and isinstance(loc[2], int):
-        items = list(getattr(scenario.overlay, loc[1]))
-        del items[loc[2]]
-        del overlay_kept[loc[1]][loc[2]]
-        overlay = scenario.overlay.model_copy(update={loc[1]: items})
-        return scenario.model_copy(update={"overlay": overlay})
-    return None
+def _set_aside(scenario: Any, locs: list[tuple[str | int, ...]]) -> Any | None:
+    """The scenario without the items the field errors at ``locs`` point at (None when one
+    points at no item: nothing is left to try)."""
+    drop: dict[tuple[str, ...], set[int]] = {}
+    for loc in locs:
+        if loc and loc[0] == "contractors" and (len(loc) == 1 or not isinstance(loc[1], int)):
+            drop.setdefault(("contractors",), set()).add(-1)
+        elif len(loc) >= 2 and loc[0] in ("people", "hazards", "contractors") and isinstance(loc[1], int):
+            drop.setdefault((str(loc[0]),), set()).add(loc[1])
+        elif (len(loc) >= 3 and loc[0] == "overlay" and loc[1] in ("equipment", "links")
+              and isinstance(loc[2], int)):
+            drop.setdefault(("overlay", str(loc[1])), set()).add(loc[2])
+        else:
+            return None
+    update: dict[str, Any] = {}
+    overlay: dict[str, Any] = {}
+    for where, gone in drop.items():
+        owner = scenario.overlay if where[0] == "overlay" else scenario
+        items = list(getattr(owner, where[-1]))
+        kept = [] if -1 in gone else [x for i, x in enumerate(items) if i not in gone]
+        if where[0] == "overlay":
+            overlay[where[1]] = kept
+        else:
+            update[where[0]] = kept
+    if "people" in update:
+        ids = {p.id for p in update["people"]}
+        update["people"] = [p if p.backup is None or p.backup in ids
+                            else p.model_copy(update={"backup": None}) for p in update["people"]]
+    if overlay:
+        update["overlay"] = scenario.overlay.model_copy(update=overlay)
+    return scenario.model_copy(update=update)
 
 
 def _cannot(twin: Twin, scenario: Any) -> list[str]:

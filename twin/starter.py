@@ -10,22 +10,15 @@ default targets — every line with a comment saying what it is and what to chan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 
 import numpy as np
+import yaml
 
 from twin.engine.plant import Plant, build_plant
 from twin.navgraph import NodeKind
 from twin.routing import NORMAL, Router
 from twin.twin import Twin
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """A place the starter drill names: what to write (a GlobalId) and what a reader sees."""
-
-    ref: str
-    label: str
 
 
 def starter_drill(twin: Twin, model_paths: list[str]) -> str:
@@ -94,8 +87,10 @@ def starter_drill(twin: Twin, model_paths: list[str]) -> str:
 
 
 def _q(text: str) -> str:
-    """A YAML scalar in double quotes (names hold colons, '#', quotes)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """``text`` as one double-quoted YAML scalar, escaped by the YAML emitter (names hold colons,
+    '#', quotes, backslashes, even line breaks)."""
+    out: str = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=math.inf)
+    return out.rstrip("\n")
 
 
 def _base_space(twin: Twin) -> int:

@@ -9,10 +9,12 @@ run; an existing run is never overwritten.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,9 +89,14 @@ def metadata(result: Result, *, scenario_file: str | None = None) -> dict[str, A
     }
 
 
+def run_name(stem: str, seed: int) -> str:
+    """A run folder's name: ``<stem>-seed<seed>`` (``stem``: the scenario file's, else "scenario")."""
+    return f"{stem or 'scenario'}-seed{seed}"
+
+
 def default_run_dir(root: Path, stem: str, seed: int) -> Path:
     """``root/<stem>-seed<seed>``, or with ``-2``, ``-3``… when that already exists."""
-    base = root / f"{stem}-seed{seed}"
+    base = root / run_name(stem, seed)
     path, k = base, 1
     while path.exists():
         k += 1
@@ -124,10 +131,8 @@ def write_run(path: Path, result: Result, kpis: Kpis, *, scenario_file: str | No
             f"{path}: cannot create the run folder ({exc.strerror}); choose another --out"
         ) from None
     try:
-        result.log.frame.to_parquet(tmp / "events.parquet", index=False)
-        kpis.to_long().to_parquet(tmp / "kpis.parquet", index=False)
-        meta = metadata(result, scenario_file=scenario_file)
-        (tmp / "metadata.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        for name, data in run_files(result, kpis, scenario_file=scenario_file).items():
+            (tmp / name).write_bytes(data)
         if path.is_dir():
             path.rmdir()  # empty (checked above): the finished folder takes its place
         os.rename(tmp, path)
@@ -141,6 +146,48 @@ def write_run(path: Path, result: Result, kpis: Kpis, *, scenario_file: str | No
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return path
+
+
+def run_files(result: Result, kpis: Kpis, *, scenario_file: str | None = None) -> dict[str, bytes]:
+    """The files of a run folder (:data:`FILES`), by name, as bytes."""
+    events, table = io.BytesIO(), io.BytesIO()
+    result.log.frame.to_parquet(events, index=False)
+    kpis.to_long().to_parquet(table, index=False)
+    meta = metadata(result, scenario_file=scenario_file)
+    return {"events.parquet": events.getvalue(), "kpis.parquet": table.getvalue(),
+            "metadata.json": json.dumps(meta, indent=2).encode("utf-8")}
+
+
+def run_zip(result: Result, kpis: Kpis, name: str, *, scenario_file: str | None = None) -> bytes:
+    """A run folder called ``name`` as a zip archive, made in memory (what :func:`write_run`
+    would write, for a download)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for file, data in run_files(result, kpis, scenario_file=scenario_file).items():
+            zf.writestr(f"{name}/{file}", data)
+    return buf.getvalue()
+
+
+def stored_run(result: Result, kpis: Kpis, name: str, *, scenario_file: str | None = None) -> StoredRun:
+    """The run as :func:`read_run` would read it back from a folder called ``name``, without
+    writing one."""
+    meta = json.loads(json.dumps(metadata(result, scenario_file=scenario_file)))
+    return StoredRun(Path(name), result.log, kpis.to_long(), meta)
+
+
+def run_folders(root: Path) -> dict[str, Path]:
+    """The run folders directly under ``root``, newest first, by ``<root's name>/<folder>``."""
+    return folders_holding(root, "metadata.json")
+
+
+def folders_holding(root: Path, marker: str) -> dict[str, Path]:
+    """The folders directly under ``root`` that hold a file ``marker``, newest (by that file)
+    first, by ``<root's name>/<folder>``."""
+    if not root.is_dir():
+        return {}
+    found = [p for p in root.iterdir() if (p / marker).is_file()]
+    found.sort(key=lambda p: -(p / marker).stat().st_mtime)
+    return {f"{root.name}/{p.name}": p for p in found}
 
 
 #: Permissions of the files written (rw-r--r--: readable by the team, as an ordinary file).

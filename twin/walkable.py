@@ -7,8 +7,8 @@ joined through their doorways while walls block. Over that area :func:`walkable_
 lattice of cells joined to their 8 neighbours wherever the straight step between them stays
 inside the area, so routing on the grid goes round walls and through doors.
 
-Pipeline: ``section_at`` (per wall mesh) → ``walkable_area`` → ``walkable_grid`` →
-``nearest_cells`` (to hook doors, stairs and equipment onto the grid).
+Pipeline: ``section_at`` (per wall mesh) → ``walkable_area`` → ``walkable_grid`` (the
+navigation graph hooks doors, stairs and equipment onto its cells).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import TypeAlias
 
 import numpy as np
 import shapely
-from scipy.spatial import cKDTree
 from shapely.geometry import MultiPolygon, Polygon
 
 from twin.errors import ModelError, TwinError
@@ -266,43 +265,6 @@ def walkable_grid(area: Area, *, spacing_m: float = 1.0, min_gap_m: float = 0.3)
     length = np.hypot(*(xy[v] - xy[u]).T) if len(u) else np.zeros(0)
     return WalkableGrid(xy=xy, u=u.astype(np.int32), v=v.astype(np.int32),
                         length_m=np.asarray(length, dtype=float), spacing_m=float(spacing_m))
-
-
-def nearest_cells(grid: WalkableGrid, points: np.ndarray, *,
-                  k: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Find the grid cells nearest to points in plan.
-
-    Parameters
-    ----------
-    grid
-        The walkable grid.
-    points
-        Query points, shape (p, 2) or (p, 3); only x and y are used (m).
-    k
-        How many cells to return per point, nearest first.
-
-    Returns
-    -------
-    indices : np.ndarray
-        Cell indices, shape (p,) when ``k == 1`` else (p, k); -1 where the grid has fewer than
-        ``k`` cells.
-    distances : np.ndarray
-        Plan distances (m), same shape; ``np.inf`` where the index is -1.
-
-    Raises
-    ------
-    TwinError
-        When ``k`` is less than 1.
-    """
-    if k < 1:
-        raise TwinError(f"nearest_cells: k must be ≥ 1, got {k}")
-    pts = np.atleast_2d(np.asarray(points, dtype=float))[:, :2]
-    shape = (len(pts),) if k == 1 else (len(pts), k)
-    if not len(grid.xy):
-        return np.full(shape, -1, dtype=np.int64), np.full(shape, np.inf)
-    distances, indices = cKDTree(grid.xy).query(pts, k=k)
-    indices = np.where(indices >= len(grid.xy), -1, indices).astype(np.int64)
-    return indices.reshape(shape), np.asarray(distances, dtype=float).reshape(shape)
 
 
 def _cut_segments(verts: np.ndarray, faces: np.ndarray, z: float) -> np.ndarray:

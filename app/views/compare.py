@@ -3,7 +3,6 @@ folders saved earlier — their scorecards, headline figures, response times and
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import shared
@@ -19,8 +18,6 @@ FRESH = "Run a shipped scenario"
 SAVED = "A saved run folder (runs/)"
 DRILL = "The Drill page's last run"
 PAIR = "compare_pair"
-#: Side B starts as the demo drill twelve hours later: the day shift instead of the night shift.
-DAY_START = dt.time(14, 10)
 
 
 def show(twin: Twin) -> None:
@@ -28,8 +25,9 @@ def show(twin: Twin) -> None:
     st.caption(
         "Set two runs side by side: the same drill with another roster (start it when another shift "
         "is on), another dispatch policy or another seed — or run folders saved earlier by "
-        "`twin run` or the Drill page. Side B starts as the demo drill at 14:10, when the day "
-        "shift is on site instead of the night shift.")
+        "`twin run` or the Drill page. Each side starts as its scenario is written; set another "
+        "start time under “Change roster time, policy, seed…” to meet the same hazard with the "
+        "shift on duty then.")
     picks: dict[str, Any] = {}
     for side, col in zip(SIDES, st.columns(2, gap="large"), strict=True):
         with col:
@@ -63,20 +61,12 @@ def pick(side: str, twin: Twin) -> Any:
             return None
         name = st.selectbox("Run folder", list(runs), key=f"cmp_{side}_saved")
         return ("saved", name, runs[name])
-    from twin.scenario import default_scenario_path, parse_scenario
-    from twin.scenario.edit import set_fields
+    from twin.scenario import parse_scenario
 
     shipped = shared.shipped_scenarios()
     name = st.selectbox("Scenario", list(shipped), key=f"cmp_{side}_scenario")
     text = shipped[name].read_text(encoding="utf-8")
     scenario = parse_scenario(text, source=shipped[name]).scenario
-    if side == "B" and shipped[name] == default_scenario_path():
-        # The demo drill twelve hours later is the day shift's drill, and is called so.
-        title = (scenario.name.replace("Night-shift", "Day-shift") if "Night-shift" in scenario.name
-                 else f"{scenario.name}, day shift")
-        text = set_fields(text, {"start": dt.datetime.combine(scenario.start.date(), DAY_START),
-                                 "name": title})
-        scenario = parse_scenario(text, source=shipped[name]).scenario
     prefix = f"cmp_{side}_{name}_"
     with st.expander("Change roster time, policy, seed…", expanded=side == "B"):
         shared.field_widgets(scenario, prefix)
@@ -98,12 +88,12 @@ def resolve(side: str, choice: Any, twin: Twin) -> shared.Outcome | None:
 
     _, name, text, prefix, scenario = choice
     text = set_fields(text, shared.field_changes(scenario, prefix))
-    loaded, problems = shared.check_scenario(twin, text, name)
-    if problems:
-        for line in problems:
+    check = shared.check_scenario(twin, text, name)
+    if check.errors:
+        for line in check.errors:
             st.error(f"Run {side}: {line}")
         return None
-    return shared.outcome_of(shared.run_drill(twin, loaded, text, name, label=f"Running {side}"))
+    return shared.outcome_of(shared.run_drill(twin, check, text, name, label=f"Running {side}"))
 
 
 def describe(o: shared.Outcome) -> str:

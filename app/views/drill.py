@@ -12,6 +12,7 @@ import pandas as pd
 import shared
 import streamlit as st
 
+from twin.isolated import safe_name
 from twin.present.compare import headline
 from twin.present.narrative import event_sentences
 from twin.present.replay import default_storey, replay_parts, storey_label, storey_overview
@@ -41,7 +42,8 @@ def show(twin: Twin) -> None:
     if source is None:
         return
     text = st.session_state[YAML]
-    loaded, problems = shared.check_scenario(twin, text, source)
+    check = shared.check_scenario(twin, text, source)
+    loaded, problems = check.loaded, check.errors
     editor, side = st.columns([3, 2], gap="medium")
     with editor:
         st.text_area(f"Scenario YAML — {source}", key=YAML, height=560,
@@ -73,7 +75,7 @@ def show(twin: Twin) -> None:
                             config={"displaylogo": False, "displayModeBar": False})
         if clicked and loaded is not None and not problems:
             with progress:
-                st.session_state[RUN] = shared.run_drill(twin, loaded, text, source)
+                st.session_state[RUN] = shared.run_drill(twin, check, text, source)
             st.session_state.pop(RESPONSE, None)
     run: shared.DrillRun | None = st.session_state.get(RUN)
     if run is not None:
@@ -113,7 +115,7 @@ def scenario_source() -> str | None:
             st.error(f"{f.name}: not UTF-8 text; save the scenario as UTF-8 YAML")
             return None
         st.session_state[YAML] = text
-        st.session_state[SOURCE] = shared._safe_name(f.name)
+        st.session_state[SOURCE] = safe_name(f.name)
         st.session_state[LOADED_FROM] = origin
     return str(st.session_state[SOURCE])
 

@@ -7,11 +7,9 @@ progress, answer, frontier and what it ruled out, and the results to download.""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +18,13 @@ import shared
 import streamlit as st
 
 from twin.errors import TwinError
-from twin.scenario import PRIORITIES, scenarios_dir
+from twin.isolated import safe_name
+from twin.scenario import PRIORITIES
 from twin.sweep.figures import cost_compliance_figure, interval_text
 from twin.sweep.report import SweepReport, rows_frame, sweep_report
 from twin.sweep.results import META, SweepResults, read_sweep
 from twin.sweep.spec import LoadedSweep, shortened
+from twin.sweep.where import run_folder, shipped_sweeps, sweep_folders, uploaded_sweep
 
 SHIPPED = "A shipped sweep"
 UPLOADED = "Upload a sweep file"
@@ -72,11 +72,6 @@ def show() -> None:
 # ------------------------------------------------------------------------------------- choosing
 
 
-def shipped_sweeps() -> dict[str, Path]:
-    """The shipped sweep files by display name (``scenarios/sweeps/night_shift_options.yaml``)."""
-    return {f"scenarios/sweeps/{p.name}": p for p in sorted((scenarios_dir() / "sweeps").glob("*.yaml"))}
-
-
 def chosen_sweep(mode: str) -> LoadedSweep | None:
     """The sweep file chosen (shipped or uploaded), loaded with its variants; ``None`` after
     saying why on the page."""
@@ -106,7 +101,7 @@ def chosen_sweep(mode: str) -> LoadedSweep | None:
         except UnicodeDecodeError:
             st.error(f"{f.name}: not UTF-8 text; save the sweep file as UTF-8 YAML")
             return None
-        return sweep_from_upload(text, shared._safe_name(f.name))
+        return sweep_from_upload(text, safe_name(f.name))
     except TwinError as exc:
         st.error(str(exc))
         return None
@@ -131,66 +126,7 @@ def sweep_from_file(path: str, mtime: float) -> LoadedSweep:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def sweep_from_upload(text: str, name: str) -> LoadedSweep:
-    """An uploaded sweep file, its ``base:`` taken from the shipped scenarios (see the caption);
-    errors name the upload, not the temporary file it is read from."""
-    from twin.scenario.edit import set_fields
-    from twin.scenario.load import LoadedScenario, shipped_data_dirs, with_files_resolved
-    from twin.sweep.spec import load_sweep
-
-    base = shipped_base(text, name)
-    if base is not None:
-        text = set_fields(text, {"base": str(base)})
-    with tempfile.TemporaryDirectory(prefix="drilltwin-sweep-") as tmp:
-        path = Path(tmp) / name
-        path.write_text(text, encoding="utf-8")
-        try:
-            loaded = load_sweep(path)
-            # Files the variants name stay within the upload's folder and the shipped data.
-            for v in loaded.variants:
-                with_files_resolved(LoadedScenario(v.scenario, path, loaded.lines), path.parent,
-                                    inside=[path.parent, *shipped_data_dirs()])
-        except TwinError as exc:
-            raise type(exc)(str(exc).replace(str(path), name).replace(tmp, "")) from None
-    return dataclasses.replace(loaded, path=Path(name))
-
-
-def shipped_base(text: str, name: str) -> Path | None:
-    """The shipped scenario an uploaded sweep's ``base:`` names (``None`` when the text has no
-    usable ``base:``: the sweep's own checks then say so)."""
-    from twin.scenario import ScenarioError
-    from twin.scenario.load import read_yaml
-
-    try:
-        data = read_yaml(text, name)[1]
-    except ScenarioError:
-        return None  # the sweep's own reading says what is wrong
-    if not isinstance(data, dict) or not isinstance(data.get("base"), str):
-        return None
-    root = scenarios_dir().resolve()
-    base = Path(data["base"])
-    found = None if base.is_absolute() else next(
-        (p.resolve() for p in (root / "sweeps" / base, root / base) if p.is_file()), None)
-    if found is None or not found.is_relative_to(root):
-        line = next((i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith("base:")), 1)
-        shipped = ", ".join(p.name for p in sorted(root.glob("*.yaml")))
-        raise ScenarioError(f"{name}:{line}: base: no shipped scenario '{data['base']}'; an uploaded sweep's "
-                            f"base is one of scenarios/ ({shipped}), e.g. base: ../estate_roster.yaml")
-    return found
-
-
-def run_folder(loaded: LoadedSweep, stem: str, days: int, replications: int) -> Path:
-    """``sweeps/<stem>-<days>d-<replications>r`` in the current folder — with the sweep's
-    fingerprint added when that folder holds another version of the sweep (an edited file)."""
-    folder = Path.cwd() / SWEEPS / f"{stem}-{days}d-{replications}r"
-    meta = folder / META
-    if meta.is_file():
-        try:
-            other = json.loads(meta.read_text(encoding="utf-8")).get("fingerprint")
-        except (OSError, ValueError):
-            other = None
-        if other != loaded.fingerprint():
-            folder = folder.with_name(f"{folder.name}-{loaded.fingerprint()[:8]}")
-    return folder
+    return uploaded_sweep(text, name)
 
 
 def run_section(full: LoadedSweep) -> Path | None:
@@ -222,7 +158,7 @@ def run_section(full: LoadedSweep) -> Path | None:
         key="staffing_workers", help=f"Runs at the same time (this machine has {os.cpu_count()} cores)."))
     loaded = shortened(full, days=days, replications=replications)
     stem = Path(full.path.name if full.path else s.name).stem
-    folder = run_folder(loaded, stem, days, replications)
+    folder = run_folder(Path.cwd() / SWEEPS, loaded, stem, days, replications)
     total = len(loaded.variants) * replications
     if loaded.variants:
         st.caption(f"{len(loaded.variants)} variants × {replications} replications = **{total} runs** of "
@@ -282,18 +218,8 @@ def run(twin: Any, loaded: LoadedSweep, folder: Path, workers: int) -> None:
     st.session_state[LAST_RUN] = (str(folder), text)
 
 
-def sweep_folders(root: Path | None = None) -> dict[str, Path]:
-    """Sweep folders (holding ``sweep.json``) under ``sweeps/`` of the current folder, newest first."""
-    base = root or Path.cwd() / SWEEPS
-    if not base.is_dir():
-        return {}
-    found = [p for p in base.iterdir() if (p / META).is_file()]
-    found.sort(key=lambda p: -(p / META).stat().st_mtime)
-    return {f"{SWEEPS}/{p.name}": p for p in found}
-
-
 def chosen_folder() -> Path | None:
-    folders = sweep_folders()
+    folders = sweep_folders(Path.cwd() / SWEEPS)
     left, right = st.columns(2)
     typed = right.text_input("Or a folder path", key="staffing_folder_path", placeholder="sweeps/night",
                              help="A folder written by `twin sweep FILE --out DIR` (finished or not); "

@@ -336,7 +336,7 @@ def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
     page.close()
 
 
-def test_the_compare_page_sets_the_night_and_day_shift_side_by_side_in_chromium(
+def test_the_compare_page_sets_two_runs_side_by_side_in_chromium(
     app_url: str, browser: Any, shots: Path
 ) -> None:
     estate()

@@ -157,5 +157,7 @@ def test_uploads_of_another_type_or_over_the_size_limit_are_refused_before_readi
     assert shared.upload_problem([upload_of("big.ifc", 201 * 1024 * 1024)]).startswith(
         "big.ifc: 201 MB is more than the 200 MB an upload may have")
     # Whatever the name, the file written stays inside its temporary folder.
-    assert shared._safe_name("../../etc/passwd.ifc") == "passwd.ifc"
-    assert shared._safe_name("C:\\models\\my tower (v2).IFC") == "C_models_my_tower_v2.ifc"
+    from twin.isolated import safe_name
+
+    assert safe_name("../../etc/passwd.ifc") == "passwd.ifc"
+    assert safe_name("C:\\models\\my tower (v2).IFC") == "C_models_my_tower_v2.ifc"

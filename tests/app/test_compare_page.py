@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -24,6 +25,9 @@ def test_the_night_and_the_day_shift_meet_the_same_burst_side_by_side():
     at = compare_page()
     assert not at.exception
     assert at.title[0].value == "Compare two runs"
+    # The day shift's drill is the demo drill started at 14:10, set in B's form in plain view.
+    [t for t in at.time_input if t.label == "Start time"][1].set_value(dt.time(14, 10))
+    [t for t in at.text_input if t.label == "Name"][1].set_value("Day-shift riser burst, tower B L14")
     at.button(key="compare_button").click().run()
     assert not at.exception and not at.error
     captions = [c.value for c in at.caption]
@@ -40,7 +44,6 @@ def test_the_night_and_the_day_shift_meet_the_same_burst_side_by_side():
     response = next(spec for key, spec in charts.items() if "cmp_response" in key)
     assert [t["x"][0].split("<br>")[0] for t in response["data"] if t.get("boxpoints") is False] == [
         "A: Night-shift riser burst, tower B L14 — Sat 02:10, seed 7",
-        # B is the day shift's drill, and says so (it was titled "Night-shift …" too).
         "B: Day-shift riser burst, tower B L14 — Sat 14:10, seed 7"]
     assert sum("cmp_timeline" in key for key in charts) == 2
 
@@ -52,7 +55,9 @@ def test_another_policy_and_seed_come_from_the_form(monkeypatch: pytest.MonkeyPa
     [s for s in at.selectbox if s.label == "Dispatch policy"][1].set_value("manual")
     at.button(key="compare_button").click().run()
     assert not at.exception
-    assert any("seed 11, dispatch “manual”" in c.value for c in at.caption)
+    # B keeps its scenario's own start: nothing moved it to another shift behind the user's back.
+    assert any(c.value.startswith("Sat 21 Nov 2026 02:10, 6 h, seed 11, dispatch “manual”; 5 of 10 staff")
+               for c in at.caption)
 
 
 def test_saved_run_folders_can_be_compared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -56,3 +56,13 @@ def test_a_model_without_mep_gets_an_overlay_pipe_and_stopcock_and_init_never_ov
     assert main(["init", str(house), "--out", str(out)]) == 2
     assert "already exists" in capsys.readouterr().err
     assert out.read_text(encoding="utf-8") == before
+
+
+@pytest.mark.parametrize("name", ['Room 1: "big" #2', "Küche 住宅", "C:\\models\\a.ifc", "two\nlines", "tab\there"])
+def test_a_name_the_starter_writes_reads_back_as_the_same_text(name):
+    import yaml
+
+    from twin.starter import _q
+
+    assert yaml.safe_load(f"base: {_q(name)}") == {"base": name}
+    assert yaml.safe_load(f"- {{id: P, base: {_q(name)}}}") == [{"id": "P", "base": name}]

@@ -224,3 +224,21 @@ def test_a_model_with_storeys_and_no_spaces_says_so(tmp_path: Path, capsys: pyte
     assert main(["inspect", str(path)]) == 0
     assert ("shell.ifc: 2 storey(s) but no IfcSpace and no floor slab to walk on — crews move between spaces "
             "(rooms); export the spaces too") in capsys.readouterr().out
+
+
+def test_a_child_that_closes_its_output_and_runs_past_the_limit_is_one_line_too() -> None:
+    import subprocess
+    import sys
+    import time
+
+    from twin.isolated import _follow
+
+    # Closes stdout at once (the parent sees the end of its output) and goes on for 30 s.
+    with subprocess.Popen([sys.executable, "-c", "import os, time; os.close(1); time.sleep(30)"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as child:
+        started = time.monotonic()
+        with pytest.raises(ModelError, match=r"^up\.ifc: reading it took longer than 1 s, the limit for an "
+                                             r"upload"):
+            _follow(child, started + 1.0, lambda _f, _m: None, "up.ifc", 1.0)
+        assert child.poll() is not None  # stopped, not left running
+    assert time.monotonic() - started < 10

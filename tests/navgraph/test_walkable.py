@@ -9,10 +9,11 @@ import pytest
 import shapely
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from twin.errors import TwinError
-from twin.walkable import WalkableGrid, nearest_cells, section_at, walkable_area, walkable_grid
+from twin.walkable import WalkableGrid, section_at, walkable_area, walkable_grid
 
 # The 12 triangles of a box whose corners are numbered by bits (x, y, z) = (i & 1, i & 2, i & 4).
 BOX_FACES = np.array([[0, 2, 1], [1, 2, 3], [4, 5, 6], [5, 7, 6],   # bottom, top
@@ -183,6 +184,12 @@ def test_a_three_by_two_rectangle_gives_six_cells_and_eleven_steps() -> None:
     assert np.sort(grid.length_m) == pytest.approx([1.0] * 7 + [np.sqrt(2)] * 4)
 
 
+def nearest_cells(grid: WalkableGrid, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The grid cell nearest each point in plan, and its distance (m)."""
+    distances, indices = cKDTree(grid.xy).query(np.asarray(points, dtype=float)[:, :2])
+    return indices, distances
+
+
 def test_the_grid_routes_through_the_door_and_not_through_the_wall() -> None:
     # The door's clear gap (0.6 m) is narrower than the 1 m spacing: the lattice is refined there.
     grid = walkable_grid(two_rooms(door=True), spacing_m=1.0)
@@ -220,20 +227,7 @@ def test_a_doorway_narrower_than_the_spacing_gets_finer_cells_and_only_there() -
     assert np.all(np.isin(fine.xy[far], [0.5, 1.5, 2.5, 3.5, 4.5, 5.5]))
 
 
-def test_nearest_cells_answers_in_plan_and_pads_missing_neighbours() -> None:
-    grid = walkable_grid(box(0, 0, 3, 1), spacing_m=1.0, min_gap_m=1.0)
-    idx, dist = nearest_cells(grid, np.array([[2.4, 0.9, 12.0]]))
-    assert idx.tolist() == [2]
-    assert dist[0] == pytest.approx(np.hypot(0.1, 0.4))
-    idx, dist = nearest_cells(grid, np.array([[0.0, 0.5]]), k=4)
-    assert idx.tolist() == [[0, 1, 2, -1]]
-    assert dist[0] == pytest.approx([0.5, 1.5, 2.5, np.inf])
-
-
 def test_an_empty_area_gives_an_empty_grid() -> None:
     grid = walkable_grid(Polygon(), spacing_m=1.0)
     assert grid.xy.shape == (0, 2)
     assert len(grid.u) == 0
-    idx, dist = nearest_cells(grid, np.array([[0.0, 0.0]]))
-    assert idx.tolist() == [-1]
-    assert dist.tolist() == [np.inf]

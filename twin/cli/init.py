@@ -22,8 +22,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from twin.engine import compile_drill
-    from twin.scenario import FieldError, parse_scenario
+    from twin.drill import compile_checked
+    from twin.scenario import parse_scenario
     from twin.starter import starter_drill
 
     out: Path | None = args.out
@@ -41,10 +41,7 @@ def run(args: argparse.Namespace) -> int:
     text = starter_drill(twin, names)
     # The drill must validate against this very building before it is handed out.
     loaded = parse_scenario(text, source=out)
-    try:
-        compile_drill(twin, loaded.scenario)
-    except FieldError as exc:
-        raise loaded.locate_error(exc) from None
+    compile_checked(twin, loaded)
     if out is None:
         sys.stdout.write(text)
         return 0

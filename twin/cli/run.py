@@ -27,11 +27,9 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from twin.engine import compile_drill
-    from twin.engine import run as run_drill
-    from twin.kpi import compute_kpis
+    from twin.drill import run_drill
     from twin.present.scorecard import format_scorecard
-    from twin.scenario import FieldError, default_scenario_path, load_scenario
+    from twin.scenario import default_scenario_path, load_scenario
     from twin.store import check_run_dir, default_run_dir, write_run
     from twin.twin import load_twin
 
@@ -42,14 +40,10 @@ def run(args: argparse.Namespace) -> int:
         check_run_dir(args.out)  # refused now, not after the drill has run
     with progress_bar("loading model") as progress:
         twin = load_twin(loaded.model_paths() or None, use_cache=not args.no_cache, progress=progress)
-    try:
-        drill = compile_drill(twin, scenario)
-    except FieldError as exc:
-        raise loaded.locate_error(exc) from None
     seed = scenario.seed if args.seed is None else int(args.seed)
     with progress_bar("drill") as progress:
-        result = run_drill(twin, scenario, seed, drill=drill, progress=progress)
-    kpis = compute_kpis(result.log, scenario)
+        done = run_drill(twin, loaded, seed=seed, progress=progress)
+    result, kpis = done.run, done.kpis
     out = args.out or default_run_dir(Path("runs"), path.stem, seed)
     write_run(out, result, kpis, scenario_file=str(path))
     if args.json:

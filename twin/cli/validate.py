@@ -88,7 +88,7 @@ def is_sweep_file(path: Path) -> bool:
 
 def check_sweep(path: Path, *, against_model: bool) -> bool:
     """Print what is wrong with a sweep file, or one ``ok`` line; whether it is valid."""
-    from twin.scenario import FieldError, ScenarioError
+    from twin.scenario import ScenarioError
     from twin.sweep.spec import load_sweep
 
     try:
@@ -97,16 +97,16 @@ def check_sweep(path: Path, *, against_model: bool) -> bool:
         print(f"twin validate: {exc}", file=sys.stderr)
         return False
     if against_model:
-        from twin.engine import compile_drill
+        from twin.drill import check_drill
+        from twin.drill import variant as located
         from twin.twin import load_twin
 
         twin = load_twin(loaded.model_paths() or None)
         for variant in loaded.variants:
-            try:
-                compile_drill(twin, variant.scenario)
-            except FieldError as exc:
-                print(f"twin validate: {path}: variant '{variant.name}': {loaded.base.locate_error(exc)}",
-                      file=sys.stderr)
+            check = check_drill(twin, located(loaded.base, variant.scenario))
+            for line in check.errors:
+                print(f"twin validate: {path}: variant '{variant.name}': {line}", file=sys.stderr)
+            if check.errors:
                 return False
     s = loaded.sweep
     print(f"{path}: ok — sweep {s.name!r}: {plural(len(loaded.variants), 'variant')} × "

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from twin.errors import PlaceError, TwinError
-from twin.households import household_spaces
 from twin.model import BuildingModel
 from twin.navgraph import NavGraph
 from twin.places import locate
+from twin.roles import household_spaces
 from twin.scenario.schema import Overlay
 
 #: Roles a piece of equipment plays in the drill; ``other`` takes part in no hazard.
@@ -49,10 +49,6 @@ _ROLE_BY_CLASS = {
     "IfcWasteTerminal": "drain",
     "IfcSensor": "sensor",
 }
-
-#: An electrical room whose flooding trips the switchgear.
-ELECTRICAL_ROOM = re.compile(r"electrical room|switch ?room|main electrical|elektro|配电", re.IGNORECASE)
-
 
 class PlantError(TwinError):
     """The equipment topology cannot answer what a hazard needs (no valve upstream…)."""
@@ -109,7 +105,7 @@ class Plant:
     lift_item: np.ndarray
     """Plant item standing for each lift of the model (its power feed point), -1 if none."""
     household_spaces: np.ndarray
-    """Space indices of the households (flats): :func:`twin.households.household_spaces`."""
+    """Space indices of the households (flats): :func:`twin.roles.household_spaces`."""
     household_feed: dict[str, np.ndarray]
     """Per medium (``water``, ``power``), the item that feeds each household (aligned with
     ``household_spaces``; -1: none on its storey): the nearest item in plan on the household's

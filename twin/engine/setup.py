@@ -9,21 +9,24 @@ field, so the CLI can point at the line of the scenario file. Nothing random hap
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import shapely
 
-from twin.engine.plant import ELECTRICAL_ROOM, Plant, build_plant, resolve_item, served_households
+from twin.engine.plant import Plant, build_plant, resolve_item, served_households
 from twin.engine.water import Floors, build_floors
 from twin.errors import PlaceError
 from twin.navgraph import NodeKind
 from twin.places import locate
+from twin.roles import electrical_rooms, front_desks
 from twin.scenario.load import FieldError
 from twin.scenario.schema import (
     TRADES,
     Contractor,
+    Overlay,
     Person,
     PipeBurst,
     PowerLoss,
@@ -151,50 +154,65 @@ def _contract(c: Contractor, k: int, n: int) -> Crew:
     )
 
 
-def compile_drill(twin: Twin, scenario: Scenario, *, rates: Any = None) -> Drill:
+def compile_drill(
+    twin: Twin, scenario: Scenario, *, rates: Any = None, errors: list[FieldError] | None = None
+) -> Drill:
     """Check a scenario against a twin and resolve every name in it.
 
     ``rates`` (:class:`twin.background.rates.Rates`) overrides the file the scenario's
     ``background.rates`` names (read here when not given).
 
+    With ``errors``, every :class:`FieldError` is appended there instead of raised, and the
+    item at fault (a person, a hazard, an entrance, an overlay item) is left out, so one pass
+    finds them all; the drill returned is then for checking only.
+
     Raises
     ------
     FieldError
-        A place, piece of equipment or link the building does not have, naming the field.
+        A place, piece of equipment or link the building does not have, naming the field
+        (without ``errors``).
     """
+    keep = _Keep(errors)
     if scenario.entrances:
-        twin = _with_entrances(twin, scenario.entrances)
+        twin = _with_entrances(twin, scenario.entrances, keep)
     model, graph = twin.model, twin.graph
-    if graph.entrances.size == 0 and scenario.contractors:
-        raise FieldError(("contractors",), "the building has no entrance for contractors to arrive at")
+    contractors = scenario.contractors
+    if graph.entrances.size == 0 and contractors:
+        keep.fail(FieldError(("contractors",), "the building has no entrance for contractors to arrive at"))
+        contractors = []
     ids = {p.id: i for i, p in enumerate(scenario.people)}
-    crew = [_staff(p, i, scenario, twin, ids) for i, p in enumerate(scenario.people)]
-    for k, c in enumerate(scenario.contractors):
+    crew = keep.each(scenario.people, lambda i, p: _staff(p, i, scenario, twin, ids))
+    for k, c in enumerate(contractors):
         crew += [_contract(c, k, n) for n in range(c.technicians)]
     levels = np.array([c.levels for c in crew], dtype=np.int8).reshape(len(crew), len(TRADES))
 
-    try:
-        plant = build_plant(model, graph, scenario.overlay)
-    except PlaceError as exc:
-        text = str(exc)
-        head, _, rest = text.partition(": ")
-        loc: tuple[str | int, ...] = tuple(
-            int(x) if x.isdigit() else x for x in head.replace("[", ".").replace("]", "").split(".")
-        )
-        raise FieldError(loc, rest) from None
+    overlay: Overlay | None = scenario.overlay
+    while True:
+        try:
+            plant = build_plant(model, graph, overlay)
+            break
+        except PlaceError as exc:
+            text = str(exc)
+            head, _, rest = text.partition(": ")
+            loc: tuple[str | int, ...] = tuple(
+                int(x) if x.isdigit() else x for x in head.replace("[", ".").replace("]", "").split(".")
+            )
+            if overlay is None:
+                raise FieldError(loc, rest) from None
+            keep.fail(FieldError(loc, rest))
+            overlay = _without(overlay, loc)  # None: check the rest without the overlay
 
-    refs = [_hazard_refs(h, i, twin, plant) for i, h in enumerate(scenario.hazards)]
+    refs = keep.each(scenario.hazards, lambda i, h: _hazard_refs(h, i, twin, plant))
     desk = _front_desk(twin, crew)
-    rooms = tuple(
-        i for i, s in enumerate(model.spaces) if ELECTRICAL_ROOM.search(f"{s.name} {s.long_name}")
-    )
+    rooms = electrical_rooms(model)
     catalogue = None
     if scenario.background is not None:
         from twin.engine.background import compile_background, scenario_rates
 
         rates = rates or scenario_rates(scenario)
         assert rates is not None  # the scenario has a background section
-        catalogue = compile_background(twin, plant, scenario, rates)
+        found = keep.each([scenario], lambda _i, s: compile_background(twin, plant, s, rates))
+        catalogue = found[0] if found else None
     return Drill(
         twin=twin,
         scenario=scenario,
@@ -209,26 +227,58 @@ def compile_drill(twin: Twin, scenario: Scenario, *, rates: Any = None) -> Drill
     )
 
 
-def _with_entrances(twin: Twin, places: list[str]) -> Twin:
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+class _Keep:
+    """Raise the first :class:`FieldError`, or (given a list) collect every one and go on
+    without the item at fault."""
+
+    def __init__(self, errors: list[FieldError] | None) -> None:
+        self.errors = errors
+
+    def fail(self, exc: FieldError) -> None:
+        if self.errors is None:
+            raise exc
+        self.errors.append(exc)
+
+    def each(self, items: Sequence[T], make: Callable[[int, T], U]) -> list[U]:
+        out = []
+        for i, item in enumerate(items):
+            try:
+                out.append(make(i, item))
+            except FieldError as exc:
+                self.fail(exc)
+        return out
+
+
+def _without(overlay: Overlay, loc: tuple[str | int, ...]) -> Overlay | None:
+    """The overlay without the item ``loc`` points at (None when it points at none)."""
+    if len(loc) >= 3 and loc[0] == "overlay" and loc[1] in ("equipment", "links") and isinstance(loc[2], int):
+        items = list(getattr(overlay, str(loc[1])))
+        if loc[2] < len(items):
+            del items[loc[2]]
+            return overlay.model_copy(update={loc[1]: items})
+    return None
+
+
+def _with_entrances(twin: Twin, places: list[str], keep: _Keep) -> Twin:
     """The twin with the scenario's declared entrances instead of the ones found in the façade."""
     from dataclasses import replace
 
-    nodes = []
-    for i, place in enumerate(places):
-        try:
-            nodes.append(locate(place, twin.model, twin.graph).node)
-        except PlaceError as exc:
-            raise FieldError(("entrances", i), str(exc)) from None
+    nodes = keep.each(places, lambda i, place: _place(place, twin, ("entrances", i)))
+    if not nodes:
+        return twin  # every one named nothing (errors collected): check the rest with the façade's
     graph = replace(twin.graph, entrances=np.array(sorted(set(nodes)), dtype=np.int32))
     return replace(twin, graph=graph)
 
 
 def _front_desk(twin: Twin, crew: list[Crew]) -> int:
-    model, graph = twin.model, twin.graph
-    for pattern in ("front desk", "reception", "security", "concierge"):
-        for i, s in enumerate(model.spaces):
-            if pattern in f"{s.name} {s.long_name} {s.object_type}".lower() and graph.space_node[i] >= 0:
-                return int(graph.space_node[i])
+    graph = twin.graph
+    for i in front_desks(twin.model):
+        if graph.space_node[i] >= 0:
+            return int(graph.space_node[i])
     bases = [c.base for c in crew if c.base >= 0]
     return bases[0] if bases else int(graph.entrances[0]) if graph.entrances.size else 0
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from twin.households import is_household
 from twin.navgraph import NodeKind
+from twin.roles import is_household
 from twin.twin import Twin
 from twin.words import plural
 

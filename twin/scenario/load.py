@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from twin.errors import TwinError
 from twin.scenario.schema import FILE, Scenario
+from twin.words import plural
 
 Loc = tuple[str | int, ...]
 
@@ -400,7 +401,7 @@ def _one_per_field(exc: ValidationError) -> list[Any]:
 def _first_error(exc: ValidationError, name: str, lines: dict[Loc, int]) -> str:
     errors = _one_per_field(exc)
     first = _format_error(errors[0], name, lines)
-    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+    more = f" (and {plural(len(errors) - 1, 'more problem')})" if len(errors) > 1 else ""
     return first + more
 
 
@@ -470,7 +471,7 @@ def _clean_loc(loc: Sequence[Any]) -> Loc:
     out: list[str | int] = []
     for part in loc:
         if isinstance(part, str) and (
-            part in ("pipe_burst", "power_loss", "storm", "nearest", "priority", "skill", "manual")
+            part in ("pipe_burst", "power_loss", "storm")
             or part in ("fixed", "uniform", "triangular", "lognormal", "exponential")
             or _is_branch(part)
         ):

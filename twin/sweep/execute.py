@@ -29,12 +29,12 @@ from typing import Any
 import numpy as np
 
 from twin import __version__
-from twin.engine import compile_drill, drill_router, run
+from twin.drill import compile_checked, run_drill
+from twin.drill import variant as located
+from twin.engine import drill_router
 from twin.engine.setup import Drill
 from twin.errors import TwinError
-from twin.kpi import compute_kpis
 from twin.routing import NORMAL, Router
-from twin.scenario.load import FieldError, ScenarioError
 from twin.store import atomic_write
 from twin.sweep.measures import run_row
 from twin.sweep.results import META, SweepFolder, SweepFolderError
@@ -89,14 +89,8 @@ def build_context(twin: Twin, loaded: LoadedSweep, replications: int | None = No
     variants = loaded.variants
     drills: list[Drill] = []
     for v in variants:
-        try:
-            drill = (
-                compile_drill(twin, v.scenario)
-                if not drills
-                else compile_drill(twin, v.scenario.model_copy(update={"background": None}))
-            )
-        except FieldError as exc:
-            raise ScenarioError(f"variant '{v.name}': {loaded.base.locate_error(exc)}") from None
+        scenario = v.scenario if not drills else v.scenario.model_copy(update={"background": None})
+        drill = compile_checked(twin, located(loaded.base, scenario), what=f"variant '{v.name}': ")
         if drills:
             # Every variant has the base's building, overlay and background: share where background
             # work happens (and what it has worked out) instead of compiling it per variant.
@@ -227,10 +221,9 @@ def run_one(ctx: Context | None, variant: int, replication: int) -> dict[str, An
     assert ctx is not None, "worker started without the sweep's context"
     drill = ctx.drills[variant]
     started = time.perf_counter()
-    result = run(
-        drill.twin, drill.scenario, ctx.seeds[replication], drill=drill, router=ctx.router, trace_moves=False
-    )
-    kpis = compute_kpis(result.log, drill.scenario)
+    done = run_drill(drill.twin, drill.scenario, seed=ctx.seeds[replication], drill=drill, router=ctx.router,
+                     trace_moves=False)
+    result, kpis = done.run, done.kpis
     row = run_row(kpis, result.log, drill.scenario)
     fixed = ctx.fixed_costs[variant] if ctx.fixed_costs else 0.0
     row["cost_fixed"] = fixed

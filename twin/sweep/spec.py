@@ -28,7 +28,8 @@ from twin.scenario.load import (
     _nearest_line,
     format_loc,
     load_scenario,
-    read_yaml_model,
+    parse_yaml_model,
+    read_text,
 )
 from twin.scenario.schema import (
     Background,
@@ -39,6 +40,7 @@ from twin.scenario.schema import (
     _check_trade,
     _Frozen,
 )
+from twin.words import plural
 
 
 class ContractTerms(_Frozen):
@@ -176,7 +178,7 @@ class Search(_Frozen):
             for trade, (lo, hi) in posts.items():
                 label = trade.replace("_", " ")
                 axes.append([
-                    Change(name=f"{n} {shift} {label}{'s' if n != 1 else ''}", staff={shift: {trade: n}})
+                    Change(name=plural(n, f"{shift} {label}"), staff={shift: {trade: n}})
                     for n in range(lo, hi + 1)
                 ])
         options: list[list[Change | None]] = [[None, option] for option in self.options]
@@ -405,7 +407,16 @@ def load_sweep(path: str | Path) -> LoadedSweep:
         base does not have (naming the sweep file's line).
     """
     p = Path(path)
-    sweep, lines = read_yaml_model(p, Sweep, what="sweep file (name:, base:, variants: …)")
+    if not p.is_file():
+        raise ScenarioError(f"{p}: no such file; check the path (relative paths start at the file naming it)")
+    return parse_sweep(read_text(p, "it"), source=p)
+
+
+def parse_sweep(text: str, *, source: Path) -> LoadedSweep:
+    """A sweep file's text, read as :func:`load_sweep` reads the file ``source`` (its base and
+    rates resolve from ``source``'s folder; errors name it)."""
+    p = source
+    sweep, lines = parse_yaml_model(text, Sweep, source=p, what="sweep file (name:, base:, variants: …)")
     base_path = Path(sweep.base)
     if not base_path.is_absolute():
         base_path = p.parent / base_path

@@ -1,4 +1,5 @@
-"""One definition of a household, shared by the engine and `twin inspect`."""
+"""One definition of each role a space plays (household, electrical room, front desk), shared by the
+engine and `twin inspect`."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import pytest
 from shapely.geometry import box
 
 from twin.engine.plant import build_plant
-from twin.households import is_household
 from twin.model import Space
 from twin.present.summary import summarize
+from twin.roles import electrical_rooms, front_desks, is_electrical_room, is_household
 
 
 def space(object_type: str, long_name: str = "", name: str = "") -> Space:
@@ -36,3 +37,18 @@ def test_the_engine_and_inspect_count_the_estates_810_flats_alike(estate_twin):
     plant = build_plant(estate_twin.model, estate_twin.graph)
     assert plant.household_spaces.size == 810
     assert summarize(estate_twin)["counts"]["households"] == 810
+
+
+@pytest.mark.parametrize(("name", "long_name", "expected"), [
+    ("B1-03", "Main Electrical Room", True), ("Switchroom", "", True), ("E01", "Elektroraum", True),
+    ("B1-04", "配电室", True), ("B1-05", "Pump room", False), ("Electrician's store", "", False),
+])
+def test_an_electrical_room_is_named_so(name, long_name, expected):
+    assert is_electrical_room(space("", long_name, name)) is expected
+
+
+def test_the_estate_has_one_electrical_room_and_residents_are_told_at_the_front_desk(estate_twin):
+    model = estate_twin.model
+    assert [model.spaces[i].label for i in electrical_rooms(model)] == ["B1-MER Main Electrical Room"]
+    desks = front_desks(model)
+    assert "front desk" in model.spaces[desks[0]].label.lower()
