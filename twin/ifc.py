@@ -480,6 +480,8 @@ class _Shape:
     z_min: float
     z_max: float
     centre: XYZ
+    verts: np.ndarray | None = None
+    """The mesh's vertices (n, 3), world metres, when it was meshed."""
 
 
 def _geometry_targets(f: Any) -> list[Any]:
@@ -600,7 +602,8 @@ def _shape_of(verts: np.ndarray, faces: np.ndarray) -> _Shape:
     else:  # a flat or vertical-only mesh: fall back to its plan box
         footprint = box(lo[0], lo[1], max(hi[0], lo[0] + 1e-3), max(hi[1], lo[1] + 1e-3))
     c = (lo + hi) / 2
-    return _Shape(footprint, float(lo[2]), float(hi[2]), (float(c[0]), float(c[1]), float(c[2])))
+    return _Shape(footprint, float(lo[2]), float(hi[2]), (float(c[0]), float(c[1]), float(c[2])),
+                  verts)
 
 
 def _largest_polygon(geom: Any) -> Polygon:
@@ -701,18 +704,18 @@ def _read_stairs(f: Any, parts: _Parts, geometry: dict[int, _Shape], elevations:
     import ifcopenshell.util.element
 
     claimed: set[int] = set()
-    groups: list[tuple[Any, str, list[_Shape]]] = []
+    groups: list[tuple[Any, str, list[Any]]] = []
     for cls, kind in (("IfcStair", "stair"), ("IfcRamp", "ramp")):
         for whole in f.by_type(cls):
             members = [whole, *ifcopenshell.util.element.get_decomposition(whole)]
             claimed.update(m.id() for m in members)
-            shapes = [geometry[m.id()] for m in members if m.id() in geometry]
-            groups.append((whole, kind, shapes))
+            groups.append((whole, kind, members))
     for cls, kind in (("IfcStairFlight", "stair"), ("IfcRampFlight", "ramp")):
         for flight in f.by_type(cls):
             if flight.id() not in claimed:
-                groups.append((flight, kind, [geometry[flight.id()]] if flight.id() in geometry else []))
-    for el, kind, shapes in groups:
+                groups.append((flight, kind, [flight]))
+    for el, kind, members in groups:
+        shapes = [geometry[m.id()] for m in members if m.id() in geometry]
         label = el.Name or el.GlobalId
         if not shapes:
             parts.warnings.append(f"{parts.source.name}: {kind} {label} has no geometry; "
@@ -728,7 +731,45 @@ def _read_stairs(f: Any, parts: _Parts, geometry: dict[int, _Shape], elevations:
             )
             continue
         footprint = _largest_polygon(shapely.union_all([s.footprint for s in shapes]))
-        parts.stairs.append(Stair(el.GlobalId, label, kind, footprint, z_min, z_max, served))
+        walked = [geometry[m.id()] for m in members
+                  if m.is_a() in WALKED_STAIR_PARTS and m.id() in geometry] or shapes
+        ends = _stair_ends(walked, elevations[list(served)], footprint)
+        parts.stairs.append(Stair(el.GlobalId, label, kind, footprint, z_min, z_max, served, ends))
+
+
+#: The parts of a stair people walk on: where their mesh meets a storey's floor is where the
+#: stair arrives there (railings and stringers rise above it; they would pull the point along).
+WALKED_STAIR_PARTS = ("IfcStairFlight", "IfcRampFlight", "IfcSlab", "IfcStair", "IfcRamp")
+#: A stair's vertices this close (m) to a storey's floor level mark where it arrives there: less
+#: than a riser, so the next step's vertices stay out.
+STAIR_END_M = 0.15
+
+
+def _stair_ends(shapes: list[_Shape], levels: np.ndarray,
+                footprint: Polygon) -> tuple[tuple[float, float], ...]:
+    """Where a stair arrives on each of the storeys at ``levels`` (m): the middle of its mesh's
+    vertices within ``STAIR_END_M`` of that level (the bottom tread, the top nosing). A stair
+    not meshed (read from a profile) or with no vertex near a level arrives at its centroid."""
+    verts = [s.verts for s in shapes if s.verts is not None and len(s.verts)]
+    c = footprint.centroid
+    if not verts or footprint.is_empty:
+        return ()
+    v = np.concatenate(verts)
+    ends = []
+    for z in levels.tolist():
+        near = v[np.abs(v[:, 2] - z) <= STAIR_END_M]
+        if not len(near):
+            # The flight stops short of the floor (a top tread one riser below it): its
+            # highest or lowest vertices, whichever end is nearer this level.
+            edge = v[:, 2].max() if abs(v[:, 2].max() - z) < abs(v[:, 2].min() - z) else v[:, 2].min()
+            near = v[np.abs(v[:, 2] - edge) <= STAIR_END_M] if abs(edge - z) <= \
+                VERTICAL_TOLERANCE_M else v[:0]
+        if len(near):
+            lo, hi = near[:, :2].min(axis=0), near[:, :2].max(axis=0)
+            ends.append((float(lo[0] + hi[0]) / 2, float(lo[1] + hi[1]) / 2))
+        else:
+            ends.append((float(c.x), float(c.y)))
+    return tuple(ends)
 
 
 def _storeys_between(elevations: np.ndarray, z_min: float, z_max: float) -> tuple[int, ...]:
@@ -1102,12 +1143,14 @@ def _read_walls(f: Any, parts: _Parts, storey_index: Any, scale: float,
                  if w.Representation is not None and w.ObjectPlacement is not None
                  and w.id() not in records)
     for rec in records.values():
-        home = storey_index(rec.wall, rec.z_placed)
-        # A wall standing through several storeys (a stair shaft's) is a wall on each.
+        # A wall standing through several storeys (a stair shaft's) is a wall on each; one whose
+        # body reaches no storey's cut (a bulkhead over a corridor or a stair, a downstand
+        # under a slab) is above people's heads everywhere and stands on none. Only a wall
+        # whose heights are unknown (read from its axis) is placed by its storey.
         storeys = [i for i, st in enumerate(parts.storeys)
                    if rec.z_range[0] <= st.elevation_m + WALL_CUT_M <= rec.z_range[1]] \
-            if rec.z_range is not None else []
-        for storey in storeys or [home]:
+            if rec.z_range is not None else [storey_index(rec.wall, rec.z_placed)]
+        for storey in storeys:
             cut = parts.storeys[storey].elevation_m + WALL_CUT_M
             plans.setdefault(storey, []).append(_wall_section(rec, cut, scale))
     for storey, found in sorted(plans.items()):
@@ -1297,6 +1340,15 @@ def _polygonal(geom: Any) -> Polygon | MultiPolygon:
 # Federation.
 
 
+def _renumber_stair(stair: Stair, new_index: Any) -> Stair:
+    """A stair with its storeys renumbered and sorted, each end staying with its storey."""
+    pairs = sorted(zip((new_index[i] for i in stair.storeys),
+                       stair.ends_xy or [None] * len(stair.storeys), strict=True),
+                   key=lambda p: p[0])
+    ends = tuple(e for _, e in pairs if e is not None)
+    return replace(stair, storeys=tuple(i for i, _ in pairs), ends_xy=ends)
+
+
 def federate(parts: Sequence[_Parts]) -> BuildingModel:
     """Merge files of one building: storeys align by GlobalId, name, then elevation."""
     storeys: list[Storey] = []
@@ -1369,8 +1421,7 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
         storeys=tuple(storeys[i] for i in order),
         spaces=spaces_t,
         doors=renumber(doors),
-        stairs=tuple(replace(s, storeys=tuple(sorted(new_index[i] for i in s.storeys)))
-                     for s in stairs),
+        stairs=tuple(_renumber_stair(s, new_index) for s in stairs),
         lifts=tuple(replace(li, storeys=tuple(sorted(new_index[i] for i in li.storeys)))
                     for li in lifts),
         equipment=equipment_t,
