@@ -8,6 +8,8 @@ by GlobalId, then by name, then by elevation.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import logging
 import re
@@ -290,6 +292,11 @@ def read_file(f: Any, *, name: str, sha256: str, where: str = "") -> _Parts:
 
     ``name`` is the file's display name; ``where`` the path that error messages name.
     """
+    with _memo_for_one_file():
+        return _read_file(f, name=name, sha256=sha256, where=where)
+
+
+def _read_file(f: Any, *, name: str, sha256: str, where: str) -> _Parts:
     import ifcopenshell.util.unit
 
     scale = float(ifcopenshell.util.unit.calculate_unit_scale(f))
@@ -355,7 +362,6 @@ def _length_unit_name(f: Any) -> str:
 
 
 def _read_storeys(f: Any, name: str, scale: float) -> list[tuple[Storey, Any]]:
-    import ifcopenshell.util.placement
 
     entities = f.by_type("IfcBuildingStorey")
     if not entities:
@@ -368,7 +374,7 @@ def _read_storeys(f: Any, name: str, scale: float) -> list[tuple[Storey, Any]]:
         if st.ObjectPlacement is not None:
             # The placement is what the geometry uses; Elevation is sometimes relative to the
             # building or left stale, so it is only the fallback.
-            z = float(ifcopenshell.util.placement.get_local_placement(st.ObjectPlacement)[2, 3])
+            z = float(_placement(st.ObjectPlacement)[2, 3])
         else:
             z = float(st.Elevation or 0.0)
         building = _parent_of_type(st, "IfcBuilding")
@@ -409,14 +415,32 @@ def _parent_of_type(el: Any, ifc_class: str) -> Any | None:
     return None
 
 
+def _container(el: Any) -> Any | None:
+    """``ifcopenshell.util.element.get_container(el)``, remembered for the file being read: an
+    aggregated space has no container of its own, and the helper climbs to the project to say
+    so, for every space (two thirds of the estate's space reading)."""
+    import ifcopenshell.util.element
+
+    memo = _MEMO.get()
+    key = ("container", el.id())
+    if memo is not None and key in memo:
+        return memo[key]
+    if rel := getattr(el, "ContainedInStructure", None):
+        found = rel[0].RelatingStructure
+    else:
+        parent = ifcopenshell.util.element.get_parent(el)
+        found = _container(parent) if parent is not None else None
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
 def _containing_storey(el: Any) -> Any | None:
     import ifcopenshell.util.element
 
     node = el
     for _ in range(16):
-        parent = ifcopenshell.util.element.get_container(node) or ifcopenshell.util.element.get_aggregate(
-            node
-        )
+        parent = _container(node) or ifcopenshell.util.element.get_aggregate(node)
         if parent is None:
             return None
         if parent.is_a("IfcBuildingStorey"):
@@ -468,6 +492,49 @@ def _storey_by_z(elevations: np.ndarray, z: float) -> int:
     """The storey whose floor is the highest at or below z (+ 0.3 m for finishes)."""
     below = np.flatnonzero(elevations <= z + STOREY_MATCH_M)
     return int(below[-1]) if below.size else 0
+
+
+# --------------------------------------------------------------------------------------------
+# Placements and openings, each worked out once per file read.
+
+#: Per file being read: placement matrices and opening boxes by entity id. Revit chains every
+#: element's placement through its storey's and the building's, and each opening is asked for
+#: by its door and by its wall on every storey the wall stands on; ifcopenshell's helper walks
+#: the chain from the top every time (a fifth of office_a.ifc's cold load).
+_MEMO: contextvars.ContextVar[dict[tuple[str, int], Any] | None] = contextvars.ContextVar(
+    "drilltwin_ifc_memo", default=None)
+
+
+@contextlib.contextmanager
+def _memo_for_one_file() -> Iterator[None]:
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _placement(placement: Any) -> np.ndarray:
+    """The 4×4 matrix of an object placement (project units): the same products, in the same
+    order, as ``ifcopenshell.util.placement.get_local_placement``, each link of a chain once."""
+    import ifcopenshell.util.placement
+
+    if placement is None:
+        return np.eye(4)
+    memo = _MEMO.get()
+    key = ("placement", placement.id())
+    if memo is not None and key in memo:
+        return memo[key]
+    if placement.is_a("IfcLocalPlacement"):
+        rel_to = placement.PlacementRelTo
+        parent = np.eye(4) if rel_to is None else _placement(rel_to)
+        m = np.dot(parent, ifcopenshell.util.placement.get_axis2placement(
+            placement.RelativePlacement))
+    else:  # a grid placement: rare; let ifcopenshell work it out
+        m = np.asarray(ifcopenshell.util.placement.get_local_placement(placement), float)
+    if memo is not None:
+        memo[key] = m
+    return m
 
 
 # --------------------------------------------------------------------------------------------
@@ -557,7 +624,6 @@ def _geometry(f: Any, elements: list[Any]) -> dict[int, _Shape]:
 
 def _extruded_shape(el: Any, scale: float) -> _Shape | None:
     """The shape of an element whose body is a single vertical extrusion of a polygon profile."""
-    import ifcopenshell.util.placement
 
     if el.ObjectPlacement is None:
         return None
@@ -573,7 +639,7 @@ def _extruded_shape(el: Any, scale: float) -> _Shape | None:
     profile = _profile_polygon(item.SweptArea)
     if profile is None or profile.is_empty or not profile.is_valid:
         return None
-    m = np.asarray(ifcopenshell.util.placement.get_local_placement(el.ObjectPlacement), float) \
+    m = np.asarray(_placement(el.ObjectPlacement), float) \
         @ _axis2placement(item.Position)
     if abs(abs(m[2, 2]) - 1.0) > 1e-6:
         return None  # a tilted placement: let the kernel do it
@@ -676,7 +742,7 @@ def _read_doors(f: Any, parts: _Parts, geometry: dict[int, _Shape], storey_index
             xyz: XYZ = (shape.centre[0], shape.centre[1], shape.z_min)
             footprint: Polygon | None = shape.footprint
         elif door.ObjectPlacement is not None:
-            m = ifcopenshell.util.placement.get_local_placement(door.ObjectPlacement)
+            m = _placement(door.ObjectPlacement)
             xyz = (float(m[0, 3] * scale), float(m[1, 3] * scale), float(m[2, 3] * scale))
             footprint = None
         else:
@@ -890,7 +956,6 @@ def _kind_of(el: Any) -> tuple[str, str]:
 
 
 def _read_equipment(f: Any, parts: _Parts, storey_index: Any, scale: float) -> None:
-    import ifcopenshell.util.placement
 
     elements = list(f.by_type("IfcDistributionElement"))
     lift_ids = {gid for lift in parts.lifts for gid in lift.parts}
@@ -902,7 +967,7 @@ def _read_equipment(f: Any, parts: _Parts, storey_index: Any, scale: float) -> N
         if el.GlobalId in lift_ids and not el.is_a("IfcTransportElement"):
             continue  # a lift hidden as a flow terminal is a lift, not equipment
         if el.ObjectPlacement is not None:
-            m = ifcopenshell.util.placement.get_local_placement(el.ObjectPlacement)
+            m = _placement(el.ObjectPlacement)
             xyz: XYZ = (float(m[0, 3] * scale), float(m[1, 3] * scale), float(m[2, 3] * scale))
         else:
             xyz = (0.0, 0.0, 0.0)
@@ -1108,13 +1173,12 @@ class _WallRecord:
 
 def _wall_records(f: Any, scale: float) -> dict[int, _WallRecord]:
     """Each IfcWall's plan read without meshing (see :func:`_wall_plan`), by entity id."""
-    import ifcopenshell.util.placement
 
     out = {}
     for wall in f.by_type("IfcWall"):
         if wall.Representation is None or wall.ObjectPlacement is None:
             continue
-        m = np.asarray(ifcopenshell.util.placement.get_local_placement(wall.ObjectPlacement), float)
+        m = np.asarray(_placement(wall.ObjectPlacement), float)
         found = _wall_plan(wall, m, scale)
         if found is not None and not found[0].is_empty:
             out[wall.id()] = _WallRecord(wall, found[0], found[1], float(m[2, 3] * scale))
@@ -1194,11 +1258,20 @@ def _door_shape(door: Any, scale: float) -> _Shape | None:
 
 def _opening_box(opening: Any, scale: float) -> tuple[Polygon, float, float] | None:
     """The plan (convex hull) and heights (m) of an opening made of extrusions in any direction."""
-    import ifcopenshell.util.placement
+    memo = _MEMO.get()
+    key = ("opening", opening.id())
+    if memo is not None and key in memo:
+        return memo[key]
+    found = _opening_box_of(opening, scale)
+    if memo is not None:
+        memo[key] = found
+    return found
 
+
+def _opening_box_of(opening: Any, scale: float) -> tuple[Polygon, float, float] | None:
     if opening.Representation is None or opening.ObjectPlacement is None:
         return None
-    m = np.asarray(ifcopenshell.util.placement.get_local_placement(opening.ObjectPlacement), float)
+    m = np.asarray(_placement(opening.ObjectPlacement), float)
     corners = []
     for rep in opening.Representation.Representations:
         for item in rep.Items:
@@ -1319,7 +1392,9 @@ def _axis2placement(position: Any) -> np.ndarray:
     z = z / np.linalg.norm(z)
     x3 = x3 - z * float(x3 @ z)
     x3 = x3 / np.linalg.norm(x3)
-    m[:3, 0], m[:3, 1], m[:3, 2] = x3, np.cross(z, x3), z
+    # z × x written out: np.cross costs more than the whole placement on three-vectors.
+    y = (z[1] * x3[2] - z[2] * x3[1], z[2] * x3[0] - z[0] * x3[2], z[0] * x3[1] - z[1] * x3[0])
+    m[:3, 0], m[:3, 1], m[:3, 2] = x3, y, z
     return m
 
 
