@@ -13,13 +13,13 @@ from twin.scenario.load import FieldError
 
 def _lift_contractor_only(**contractor: object):  # type: ignore[no-untyped-def]
     """The day outage drill with nobody on the roster able to free trapped passengers, so the
-    lift contractor is called for every entrapment."""
+    lift contractor is called for every entrapment; its first two hours."""
     scenario = shipped("day_grid_outage.yaml")
     people = [p.model_dump(mode="json") for p in scenario.people]
     for p in people:
         p["trades"].pop("lift_technician", None)
     firms = [dict(c.model_dump(mode="json"), **contractor) for c in scenario.contractors]
-    return variant(scenario, people=people, contractors=firms)
+    return variant(scenario, people=people, contractors=firms, duration_h=2)
 
 
 def test_a_contractor_arrives_and_sets_off_from_its_named_arrival_point(estate_twin):
