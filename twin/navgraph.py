@@ -268,15 +268,16 @@ class _GraphBuilder:
         near = self.walls_near(int(self.space_storey[space]), step)
         return near is not None and bool(step.intersection(near).length > WALL_GRAZE_M)
 
-    def wall_face(self, space: int, at: Point) -> Point:
+    def wall_face(self, space: int, at: Point, *, crossing: bool) -> Point:
         """Where a person reaches a thing that stands at ``at``: there, unless it is set into a
         wall or partition (a mirror or a cabinet placed on the wall's middle line, a holder on a
-        toilet partition), then the nearest point of the wall's face on ``space``'s side."""
-        if not self.through_wall(at, space):
-            near = self.walls_near(int(self.space_storey[space]), at.buffer(WALL_GRAZE_M))
-            if near is None or not near.contains(at):
-                return at
-        near = self.walls_near(int(self.space_storey[space]), at.buffer(NEAREST_SPACE_M))
+        toilet partition) — ``crossing`` when the step into ``space`` crosses a wall — then the
+        nearest point of the wall's face on ``space``'s side."""
+        storey = int(self.space_storey[space])
+        plan = self.walls.get(storey)
+        if plan is None or (not crossing and not plan.contains(at)):
+            return at
+        near = self.walls_near(storey, at.buffer(NEAREST_SPACE_M))
         free = self.footprints[space] if near is None else self.footprints[space].difference(near)
         return at if free.is_empty else shapely.ops.nearest_points(free, at)[0]
 
@@ -690,13 +691,15 @@ class _GraphBuilder:
             at = Point(e.xyz[0], e.xyz[1])
             if space < 0:
                 space = self.nearest_space(at, e.storey, within=NEAREST_SPACE_M, lifts_too=True)
-            if space >= 0 and e.storey in self.walls and self.through_wall(at, space):
-                # Equipment in or behind a wall: reach it from the room it opens into.
-                around = sorted(self.spaces_near(at, {e.storey}, distance=NEAREST_SPACE_M),
-                                key=lambda i: self.footprints[i].distance(at))
-                space = next((i for i in around if not self.through_wall(at, i)), space)
             if space >= 0 and e.storey in self.walls:
-                at = self.wall_face(space, at)
+                crossing = self.through_wall(at, space)
+                if crossing:
+                    # Equipment in or behind a wall: reach it from the room it opens into.
+                    around = sorted(self.spaces_near(at, {e.storey}, distance=NEAREST_SPACE_M),
+                                    key=lambda i: self.footprints[i].distance(at))
+                    clear = next((i for i in around if not self.through_wall(at, i)), -1)
+                    space, crossing = (clear, False) if clear >= 0 else (space, True)
+                at = self.wall_face(space, at, crossing=crossing)
             n = self.node((at.x, at.y, z), e.storey, NodeKind.EQUIPMENT, k)
             equipment_node.append(n)
             if space >= 0:
