@@ -261,7 +261,7 @@ class _GraphBuilder:
     def through_wall(self, at: Point, space: int) -> bool:
         """Whether the step from ``at`` to its nearest spot inside ``space`` crosses a wall."""
         inner = self.inset(space, FRONT_M)
-        if inner.is_empty:
+        if inner.is_empty or inner.covers(at):  # no step to take
             return False
         spot = shapely.ops.nearest_points(inner, at)[0]
         step = shapely.LineString([at, spot])
