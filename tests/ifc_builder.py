@@ -103,6 +103,41 @@ class TinyBuilding:
         self._box(s, x0, y0, self.elevation[storey], x1 - x0, y1 - y0, rise)
         return s
 
+    def wall(self, name: str, storey: str, x0: float, y0: float, x1: float, y1: float, *,
+             z0: float = 0.0, height: float = 2.7) -> Any:
+        """A box wall x0–x1 × y0–y1 standing from ``z0`` above the storey's floor (m)."""
+        w = ifcopenshell.api.run("root.create_entity", self.f, ifc_class="IfcWall", name=name)
+        ifcopenshell.api.run("spatial.assign_container", self.f,
+                             relating_structure=self.storeys[storey], products=[w])
+        self._box(w, x0, y0, self.elevation[storey] + z0, x1 - x0, y1 - y0, height)
+        return w
+
+    def flight(self, name: str, storey: str, x0: float, x1: float, y_foot: float, y_top: float,
+               rise: float) -> Any:
+        """A straight stair flight as a sloped slab 0.2 m thick (a mesh), x0–x1 wide, climbing
+        ``rise`` from its foot at ``y_foot`` to its top at ``y_top`` (an IfcStair holding one
+        IfcStairFlight)."""
+        stair = ifcopenshell.api.run("root.create_entity", self.f, ifc_class="IfcStair", name=name)
+        fl = ifcopenshell.api.run("root.create_entity", self.f, ifc_class="IfcStairFlight",
+                                  name=f"{name} flight")
+        ifcopenshell.api.run("spatial.assign_container", self.f,
+                             relating_structure=self.storeys[storey], products=[stair])
+        ifcopenshell.api.run("aggregate.assign_object", self.f, relating_object=stair,
+                             products=[fl])
+        z = self.elevation[storey]
+        t = 0.2
+        verts = [(x0, y_foot, z), (x1, y_foot, z), (x1, y_foot, z + t), (x0, y_foot, z + t),
+                 (x0, y_top, z + rise - t), (x1, y_top, z + rise - t), (x1, y_top, z + rise),
+                 (x0, y_top, z + rise)]
+        faces = [[0, 3, 2, 1], [4, 5, 6, 7], [0, 1, 5, 4], [3, 7, 6, 2], [0, 4, 7, 3],
+                 [1, 2, 6, 5]]
+        rep = ifcopenshell.api.run("geometry.add_mesh_representation", self.f, context=self.body,
+                                   vertices=[verts], faces=[faces])
+        ifcopenshell.api.run("geometry.assign_representation", self.f, product=fl,
+                             representation=rep)
+        self._place(fl, 0, 0, 0)
+        return stair
+
     def element(self, ifc_class: str, name: str, storey: str, x: float, y: float, *,
                 type_class: str | None = None, predefined: str | None = None,
                 type_name: str | None = None) -> Any:

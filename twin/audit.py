@@ -19,6 +19,10 @@ from twin.model import BuildingModel
 from twin.navgraph import WALL_GRAZE_M, EdgeKind, NavGraph, NodeKind, walls_by_storey
 
 RULE_ENTRANCE = "from an entrance"
+#: A space lower than this (m) is no room people walk into through a door: habitable rooms
+#: need 2.2–2.4 m of clear height in most building codes (e.g. 2.4 m in Germany's state
+#: building codes, 2.2 m for attic rooms), so a doorless one is a void, not a missing door.
+LOW_SPACE_M = 2.0
 RULE_LARGEST = "largest connected part (no entrance found: no external door on the ground storey)"
 
 
@@ -84,7 +88,11 @@ def audit_reachability(model: BuildingModel, graph: NavGraph) -> Audit:
         node = graph.space_node[i]
         space = model.spaces[i]
         storey = model.storeys[space.storey].name
-        if degree[node] == 0:
+        if degree[node] == 0 and 0 < space.height_m < LOW_SPACE_M:
+            reason = (f"no door or open boundary connects it, and it is {space.height_m:.1f} m "
+                      "high: a roof void or crawl space, entered (if at all) by a hatch or "
+                      "ladder the model does not hold")
+        elif degree[node] == 0:
             reason = ("no door or open boundary connects it — check that the doors in its walls "
                       "are exported as IfcDoor")
         else:

@@ -8,6 +8,8 @@ by GlobalId, then by name, then by elevation.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import logging
 import re
@@ -290,6 +292,11 @@ def read_file(f: Any, *, name: str, sha256: str, where: str = "") -> _Parts:
 
     ``name`` is the file's display name; ``where`` the path that error messages name.
     """
+    with _memo_for_one_file():
+        return _read_file(f, name=name, sha256=sha256, where=where)
+
+
+def _read_file(f: Any, *, name: str, sha256: str, where: str) -> _Parts:
     import ifcopenshell.util.unit
 
     scale = float(ifcopenshell.util.unit.calculate_unit_scale(f))
@@ -355,7 +362,6 @@ def _length_unit_name(f: Any) -> str:
 
 
 def _read_storeys(f: Any, name: str, scale: float) -> list[tuple[Storey, Any]]:
-    import ifcopenshell.util.placement
 
     entities = f.by_type("IfcBuildingStorey")
     if not entities:
@@ -368,7 +374,7 @@ def _read_storeys(f: Any, name: str, scale: float) -> list[tuple[Storey, Any]]:
         if st.ObjectPlacement is not None:
             # The placement is what the geometry uses; Elevation is sometimes relative to the
             # building or left stale, so it is only the fallback.
-            z = float(ifcopenshell.util.placement.get_local_placement(st.ObjectPlacement)[2, 3])
+            z = float(_placement(st.ObjectPlacement)[2, 3])
         else:
             z = float(st.Elevation or 0.0)
         building = _parent_of_type(st, "IfcBuilding")
@@ -409,14 +415,32 @@ def _parent_of_type(el: Any, ifc_class: str) -> Any | None:
     return None
 
 
+def _container(el: Any) -> Any | None:
+    """``ifcopenshell.util.element.get_container(el)``, remembered for the file being read: an
+    aggregated space has no container of its own, and the helper climbs to the project to say
+    so, for every space (two thirds of the estate's space reading)."""
+    import ifcopenshell.util.element
+
+    memo = _MEMO.get()
+    key = ("container", el.id())
+    if memo is not None and key in memo:
+        return memo[key]
+    if rel := getattr(el, "ContainedInStructure", None):
+        found = rel[0].RelatingStructure
+    else:
+        parent = ifcopenshell.util.element.get_parent(el)
+        found = _container(parent) if parent is not None else None
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
 def _containing_storey(el: Any) -> Any | None:
     import ifcopenshell.util.element
 
     node = el
     for _ in range(16):
-        parent = ifcopenshell.util.element.get_container(node) or ifcopenshell.util.element.get_aggregate(
-            node
-        )
+        parent = _container(node) or ifcopenshell.util.element.get_aggregate(node)
         if parent is None:
             return None
         if parent.is_a("IfcBuildingStorey"):
@@ -471,6 +495,49 @@ def _storey_by_z(elevations: np.ndarray, z: float) -> int:
 
 
 # --------------------------------------------------------------------------------------------
+# Placements and openings, each worked out once per file read.
+
+#: Per file being read: placement matrices and opening boxes by entity id. Revit chains every
+#: element's placement through its storey's and the building's, and each opening is asked for
+#: by its door and by its wall on every storey the wall stands on; ifcopenshell's helper walks
+#: the chain from the top every time (a fifth of office_a.ifc's cold load).
+_MEMO: contextvars.ContextVar[dict[tuple[str, int], Any] | None] = contextvars.ContextVar(
+    "drilltwin_ifc_memo", default=None)
+
+
+@contextlib.contextmanager
+def _memo_for_one_file() -> Iterator[None]:
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _placement(placement: Any) -> np.ndarray:
+    """The 4×4 matrix of an object placement (project units): the same products, in the same
+    order, as ``ifcopenshell.util.placement.get_local_placement``, each link of a chain once."""
+    import ifcopenshell.util.placement
+
+    if placement is None:
+        return np.eye(4)
+    memo = _MEMO.get()
+    key = ("placement", placement.id())
+    if memo is not None and key in memo:
+        return memo[key]
+    if placement.is_a("IfcLocalPlacement"):
+        rel_to = placement.PlacementRelTo
+        parent = np.eye(4) if rel_to is None else _placement(rel_to)
+        m = np.dot(parent, ifcopenshell.util.placement.get_axis2placement(
+            placement.RelativePlacement))
+    else:  # a grid placement: rare; let ifcopenshell work it out
+        m = np.asarray(ifcopenshell.util.placement.get_local_placement(placement), float)
+    if memo is not None:
+        memo[key] = m
+    return m
+
+
+# --------------------------------------------------------------------------------------------
 # Geometry: one pass of the ifcopenshell iterator over the elements whose shape matters.
 
 
@@ -480,6 +547,8 @@ class _Shape:
     z_min: float
     z_max: float
     centre: XYZ
+    verts: np.ndarray | None = None
+    """The mesh's vertices (n, 3), world metres, when it was meshed."""
 
 
 def _geometry_targets(f: Any) -> list[Any]:
@@ -555,7 +624,6 @@ def _geometry(f: Any, elements: list[Any]) -> dict[int, _Shape]:
 
 def _extruded_shape(el: Any, scale: float) -> _Shape | None:
     """The shape of an element whose body is a single vertical extrusion of a polygon profile."""
-    import ifcopenshell.util.placement
 
     if el.ObjectPlacement is None:
         return None
@@ -571,7 +639,7 @@ def _extruded_shape(el: Any, scale: float) -> _Shape | None:
     profile = _profile_polygon(item.SweptArea)
     if profile is None or profile.is_empty or not profile.is_valid:
         return None
-    m = np.asarray(ifcopenshell.util.placement.get_local_placement(el.ObjectPlacement), float) \
+    m = np.asarray(_placement(el.ObjectPlacement), float) \
         @ _axis2placement(item.Position)
     if abs(abs(m[2, 2]) - 1.0) > 1e-6:
         return None  # a tilted placement: let the kernel do it
@@ -600,7 +668,8 @@ def _shape_of(verts: np.ndarray, faces: np.ndarray) -> _Shape:
     else:  # a flat or vertical-only mesh: fall back to its plan box
         footprint = box(lo[0], lo[1], max(hi[0], lo[0] + 1e-3), max(hi[1], lo[1] + 1e-3))
     c = (lo + hi) / 2
-    return _Shape(footprint, float(lo[2]), float(hi[2]), (float(c[0]), float(c[1]), float(c[2])))
+    return _Shape(footprint, float(lo[2]), float(hi[2]), (float(c[0]), float(c[1]), float(c[2])),
+                  verts)
 
 
 def _largest_polygon(geom: Any) -> Polygon:
@@ -673,7 +742,7 @@ def _read_doors(f: Any, parts: _Parts, geometry: dict[int, _Shape], storey_index
             xyz: XYZ = (shape.centre[0], shape.centre[1], shape.z_min)
             footprint: Polygon | None = shape.footprint
         elif door.ObjectPlacement is not None:
-            m = ifcopenshell.util.placement.get_local_placement(door.ObjectPlacement)
+            m = _placement(door.ObjectPlacement)
             xyz = (float(m[0, 3] * scale), float(m[1, 3] * scale), float(m[2, 3] * scale))
             footprint = None
         else:
@@ -701,18 +770,18 @@ def _read_stairs(f: Any, parts: _Parts, geometry: dict[int, _Shape], elevations:
     import ifcopenshell.util.element
 
     claimed: set[int] = set()
-    groups: list[tuple[Any, str, list[_Shape]]] = []
+    groups: list[tuple[Any, str, list[Any]]] = []
     for cls, kind in (("IfcStair", "stair"), ("IfcRamp", "ramp")):
         for whole in f.by_type(cls):
             members = [whole, *ifcopenshell.util.element.get_decomposition(whole)]
             claimed.update(m.id() for m in members)
-            shapes = [geometry[m.id()] for m in members if m.id() in geometry]
-            groups.append((whole, kind, shapes))
+            groups.append((whole, kind, members))
     for cls, kind in (("IfcStairFlight", "stair"), ("IfcRampFlight", "ramp")):
         for flight in f.by_type(cls):
             if flight.id() not in claimed:
-                groups.append((flight, kind, [geometry[flight.id()]] if flight.id() in geometry else []))
-    for el, kind, shapes in groups:
+                groups.append((flight, kind, [flight]))
+    for el, kind, members in groups:
+        shapes = [geometry[m.id()] for m in members if m.id() in geometry]
         label = el.Name or el.GlobalId
         if not shapes:
             parts.warnings.append(f"{parts.source.name}: {kind} {label} has no geometry; "
@@ -728,7 +797,45 @@ def _read_stairs(f: Any, parts: _Parts, geometry: dict[int, _Shape], elevations:
             )
             continue
         footprint = _largest_polygon(shapely.union_all([s.footprint for s in shapes]))
-        parts.stairs.append(Stair(el.GlobalId, label, kind, footprint, z_min, z_max, served))
+        walked = [geometry[m.id()] for m in members
+                  if m.is_a() in WALKED_STAIR_PARTS and m.id() in geometry] or shapes
+        ends = _stair_ends(walked, elevations[list(served)], footprint)
+        parts.stairs.append(Stair(el.GlobalId, label, kind, footprint, z_min, z_max, served, ends))
+
+
+#: The parts of a stair people walk on: where their mesh meets a storey's floor is where the
+#: stair arrives there (railings and stringers rise above it; they would pull the point along).
+WALKED_STAIR_PARTS = ("IfcStairFlight", "IfcRampFlight", "IfcSlab", "IfcStair", "IfcRamp")
+#: A stair's vertices this close (m) to a storey's floor level mark where it arrives there: less
+#: than a riser, so the next step's vertices stay out.
+STAIR_END_M = 0.15
+
+
+def _stair_ends(shapes: list[_Shape], levels: np.ndarray,
+                footprint: Polygon) -> tuple[tuple[float, float], ...]:
+    """Where a stair arrives on each of the storeys at ``levels`` (m): the middle of its mesh's
+    vertices within ``STAIR_END_M`` of that level (the bottom tread, the top nosing). A stair
+    not meshed (read from a profile) or with no vertex near a level arrives at its centroid."""
+    verts = [s.verts for s in shapes if s.verts is not None and len(s.verts)]
+    c = footprint.centroid
+    if not verts or footprint.is_empty:
+        return ()
+    v = np.concatenate(verts)
+    ends = []
+    for z in levels.tolist():
+        near = v[np.abs(v[:, 2] - z) <= STAIR_END_M]
+        if not len(near):
+            # The flight stops short of the floor (a top tread one riser below it): its
+            # highest or lowest vertices, whichever end is nearer this level.
+            edge = v[:, 2].max() if abs(v[:, 2].max() - z) < abs(v[:, 2].min() - z) else v[:, 2].min()
+            near = v[np.abs(v[:, 2] - edge) <= STAIR_END_M] if abs(edge - z) <= \
+                VERTICAL_TOLERANCE_M else v[:0]
+        if len(near):
+            lo, hi = near[:, :2].min(axis=0), near[:, :2].max(axis=0)
+            ends.append((float(lo[0] + hi[0]) / 2, float(lo[1] + hi[1]) / 2))
+        else:
+            ends.append((float(c.x), float(c.y)))
+    return tuple(ends)
 
 
 def _storeys_between(elevations: np.ndarray, z_min: float, z_max: float) -> tuple[int, ...]:
@@ -849,7 +956,6 @@ def _kind_of(el: Any) -> tuple[str, str]:
 
 
 def _read_equipment(f: Any, parts: _Parts, storey_index: Any, scale: float) -> None:
-    import ifcopenshell.util.placement
 
     elements = list(f.by_type("IfcDistributionElement"))
     lift_ids = {gid for lift in parts.lifts for gid in lift.parts}
@@ -861,7 +967,7 @@ def _read_equipment(f: Any, parts: _Parts, storey_index: Any, scale: float) -> N
         if el.GlobalId in lift_ids and not el.is_a("IfcTransportElement"):
             continue  # a lift hidden as a flow terminal is a lift, not equipment
         if el.ObjectPlacement is not None:
-            m = ifcopenshell.util.placement.get_local_placement(el.ObjectPlacement)
+            m = _placement(el.ObjectPlacement)
             xyz: XYZ = (float(m[0, 3] * scale), float(m[1, 3] * scale), float(m[2, 3] * scale))
         else:
             xyz = (0.0, 0.0, 0.0)
@@ -1067,13 +1173,12 @@ class _WallRecord:
 
 def _wall_records(f: Any, scale: float) -> dict[int, _WallRecord]:
     """Each IfcWall's plan read without meshing (see :func:`_wall_plan`), by entity id."""
-    import ifcopenshell.util.placement
 
     out = {}
     for wall in f.by_type("IfcWall"):
         if wall.Representation is None or wall.ObjectPlacement is None:
             continue
-        m = np.asarray(ifcopenshell.util.placement.get_local_placement(wall.ObjectPlacement), float)
+        m = np.asarray(_placement(wall.ObjectPlacement), float)
         found = _wall_plan(wall, m, scale)
         if found is not None and not found[0].is_empty:
             out[wall.id()] = _WallRecord(wall, found[0], found[1], float(m[2, 3] * scale))
@@ -1102,12 +1207,14 @@ def _read_walls(f: Any, parts: _Parts, storey_index: Any, scale: float,
                  if w.Representation is not None and w.ObjectPlacement is not None
                  and w.id() not in records)
     for rec in records.values():
-        home = storey_index(rec.wall, rec.z_placed)
-        # A wall standing through several storeys (a stair shaft's) is a wall on each.
+        # A wall standing through several storeys (a stair shaft's) is a wall on each; one whose
+        # body reaches no storey's cut (a bulkhead over a corridor or a stair, a downstand
+        # under a slab) is above people's heads everywhere and stands on none. Only a wall
+        # whose heights are unknown (read from its axis) is placed by its storey.
         storeys = [i for i, st in enumerate(parts.storeys)
                    if rec.z_range[0] <= st.elevation_m + WALL_CUT_M <= rec.z_range[1]] \
-            if rec.z_range is not None else []
-        for storey in storeys or [home]:
+            if rec.z_range is not None else [storey_index(rec.wall, rec.z_placed)]
+        for storey in storeys:
             cut = parts.storeys[storey].elevation_m + WALL_CUT_M
             plans.setdefault(storey, []).append(_wall_section(rec, cut, scale))
     for storey, found in sorted(plans.items()):
@@ -1151,11 +1258,20 @@ def _door_shape(door: Any, scale: float) -> _Shape | None:
 
 def _opening_box(opening: Any, scale: float) -> tuple[Polygon, float, float] | None:
     """The plan (convex hull) and heights (m) of an opening made of extrusions in any direction."""
-    import ifcopenshell.util.placement
+    memo = _MEMO.get()
+    key = ("opening", opening.id())
+    if memo is not None and key in memo:
+        return memo[key]
+    found = _opening_box_of(opening, scale)
+    if memo is not None:
+        memo[key] = found
+    return found
 
+
+def _opening_box_of(opening: Any, scale: float) -> tuple[Polygon, float, float] | None:
     if opening.Representation is None or opening.ObjectPlacement is None:
         return None
-    m = np.asarray(ifcopenshell.util.placement.get_local_placement(opening.ObjectPlacement), float)
+    m = np.asarray(_placement(opening.ObjectPlacement), float)
     corners = []
     for rep in opening.Representation.Representations:
         for item in rep.Items:
@@ -1276,7 +1392,9 @@ def _axis2placement(position: Any) -> np.ndarray:
     z = z / np.linalg.norm(z)
     x3 = x3 - z * float(x3 @ z)
     x3 = x3 / np.linalg.norm(x3)
-    m[:3, 0], m[:3, 1], m[:3, 2] = x3, np.cross(z, x3), z
+    # z × x written out: np.cross costs more than the whole placement on three-vectors.
+    y = (z[1] * x3[2] - z[2] * x3[1], z[2] * x3[0] - z[0] * x3[2], z[0] * x3[1] - z[1] * x3[0])
+    m[:3, 0], m[:3, 1], m[:3, 2] = x3, y, z
     return m
 
 
@@ -1295,6 +1413,15 @@ def _polygonal(geom: Any) -> Polygon | MultiPolygon:
 
 # --------------------------------------------------------------------------------------------
 # Federation.
+
+
+def _renumber_stair(stair: Stair, new_index: Any) -> Stair:
+    """A stair with its storeys renumbered and sorted, each end staying with its storey."""
+    pairs = sorted(zip((new_index[i] for i in stair.storeys),
+                       stair.ends_xy or [None] * len(stair.storeys), strict=True),
+                   key=lambda p: p[0])
+    ends = tuple(e for _, e in pairs if e is not None)
+    return replace(stair, storeys=tuple(i for i, _ in pairs), ends_xy=ends)
 
 
 def federate(parts: Sequence[_Parts]) -> BuildingModel:
@@ -1369,8 +1496,7 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
         storeys=tuple(storeys[i] for i in order),
         spaces=spaces_t,
         doors=renumber(doors),
-        stairs=tuple(replace(s, storeys=tuple(sorted(new_index[i] for i in s.storeys)))
-                     for s in stairs),
+        stairs=tuple(_renumber_stair(s, new_index) for s in stairs),
         lifts=tuple(replace(li, storeys=tuple(sorted(new_index[i] for i in li.storeys)))
                     for li in lifts),
         equipment=equipment_t,

@@ -101,6 +101,9 @@ class Stair:
     z_min_m: float
     z_max_m: float
     storeys: tuple[int, ...]
+    ends_xy: tuple[tuple[float, float], ...] = ()
+    """Where the stair arrives on each storey of ``storeys`` (plan, m): the foot of its flight
+    on the lowest, the top of it on the highest; empty when the model does not say."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -261,24 +261,38 @@ class _GraphBuilder:
     def through_wall(self, at: Point, space: int) -> bool:
         """Whether the step from ``at`` to its nearest spot inside ``space`` crosses a wall."""
         inner = self.inset(space, FRONT_M)
-        if inner.is_empty:
+        if inner.is_empty or inner.covers(at):  # no step to take
             return False
         spot = shapely.ops.nearest_points(inner, at)[0]
         step = shapely.LineString([at, spot])
         near = self.walls_near(int(self.space_storey[space]), step)
         return near is not None and bool(step.intersection(near).length > WALL_GRAZE_M)
 
+    def wall_face(self, space: int, at: Point, *, crossing: bool) -> Point:
+        """Where a person reaches a thing that stands at ``at``: there, unless it is set into a
+        wall or partition (a mirror or a cabinet placed on the wall's middle line, a holder on a
+        toilet partition) — ``crossing`` when the step into ``space`` crosses a wall — then the
+        nearest point of the wall's face on ``space``'s side."""
+        storey = int(self.space_storey[space])
+        plan = self.walls.get(storey)
+        if plan is None or (not crossing and not plan.contains(at)):
+            return at
+        near = self.walls_near(storey, at.buffer(NEAREST_SPACE_M))
+        free = self.footprints[space] if near is None else self.footprints[space].difference(near)
+        return at if free.is_empty else shapely.ops.nearest_points(free, at)[0]
+
     def join(self, space: int, n: int, kind: EdgeKind = EdgeKind.WALK, *, ref: int = -1,
-             leaf: bool = False) -> int:
+             leaf: bool = False, towards: tuple[float, float] | None = None) -> int:
         """Join node ``n`` (a door, landing, lift stop or piece of equipment) to the walks
         inside ``space``; gives the node inside the space it joined (``n`` itself when ``n``
-        stands well inside, else the waypoint in front of it)."""
+        stands well inside, else the waypoint in front of it, or in front of ``towards``: where
+        a stair's flight arrives, away from its middle)."""
         x, y = self.xyz[n][:2]
         deep = self.inset(space, FRONT_M / 2)
         if kind == EdgeKind.WALK and not deep.is_empty and deep.covers(Point(x, y)):
             (self.leaves if leaf else self.hubs).setdefault(space, []).append(n)
             return n
-        f = self.front(space, x, y)
+        f = self.front(space, *(towards or (x, y)))
         if kind == EdgeKind.LIFT_BOARD:
             self.edge(f, n, kind, ref=ref)  # u is the floor, v the car
         else:
@@ -506,6 +520,13 @@ class _GraphBuilder:
         corners; what still finds no way is joined straight (and counted by the audit)."""
         sp = self.model.spaces[space]
         corners = _inner_corners(self.footprints[space], CORNER_M)
+        if not room.equals(self.footprints[space].buffer(OUTLINE_SLACK_M, join_style="mitre")):
+            # Partitions inside the space (toilet cubicles): walks go round their ends too.
+            extra = _inner_corners(room, CORNER_M)
+            if extra.size and corners.size:
+                gap = np.hypot(*(extra[:, None, :] - corners[None, :, :]).transpose(2, 0, 1))
+                extra = extra[gap.min(axis=1) > 1e-3]
+            corners = np.concatenate([corners.reshape(-1, 2), extra])
         if corners.size:
             corners = corners[shapely.covers(room, shapely.points(corners))]
         nodes = [self.node((x, y, sp.floor_z_m), sp.storey, NodeKind.WAYPOINT, space)
@@ -554,7 +575,15 @@ class _GraphBuilder:
                                         -self.footprints[i].distance(at)), default=-1)
         if hall < 0:
             hall = self.nearest_space(at, storey, within=NEAREST_SPACE_M)
-        if hall >= 0:
+        end = self.stair_end(stair_index, storey)
+        if hall >= 0 and end is not None and self.through_wall(at, hall):
+            # A wall stands between the stair's middle and that space (a room beside the
+            # stairwell, overlapping its plan): people step off where the flight arrives, into
+            # the space there.
+            arrive = self.nearest_space(Point(end), storey, within=LANDING_REACH_M)
+            hall = arrive if arrive >= 0 else hall
+            self.join(hall, n, towards=end if arrive >= 0 else None)
+        elif hall >= 0:
             self.join(hall, n)
         if self.link_to_grid(n, storey, LANDING_MERGE_M):
             return n
@@ -563,6 +592,13 @@ class _GraphBuilder:
             self.notes.append(f"stair {name} lands in no space on storey "
                               f"'{self.model.storeys[storey].name}'")
         return n
+
+    def stair_end(self, stair_index: int, storey: int) -> tuple[float, float] | None:
+        """Where a stair's flight arrives on a storey, when the model says."""
+        stair = self.model.stairs[stair_index]
+        if len(stair.ends_xy) != len(stair.storeys) or storey not in stair.storeys:
+            return None
+        return stair.ends_xy[stair.storeys.index(storey)]
 
     def add_stairs(self) -> None:
         landings: dict[int, list[int]] = {}
@@ -652,16 +688,20 @@ class _GraphBuilder:
             space = e.space
             if space >= 0:
                 z = self.model.spaces[space].floor_z_m
-            n = self.node((e.xyz[0], e.xyz[1], z), e.storey, NodeKind.EQUIPMENT, k)
-            equipment_node.append(n)
             at = Point(e.xyz[0], e.xyz[1])
             if space < 0:
                 space = self.nearest_space(at, e.storey, within=NEAREST_SPACE_M, lifts_too=True)
-            if space >= 0 and e.storey in self.walls and self.through_wall(at, space):
-                # Equipment in or behind a wall: reach it from the room it opens into.
-                around = sorted(self.spaces_near(at, {e.storey}, distance=NEAREST_SPACE_M),
-                                key=lambda i: self.footprints[i].distance(at))
-                space = next((i for i in around if not self.through_wall(at, i)), space)
+            if space >= 0 and e.storey in self.walls:
+                crossing = self.through_wall(at, space)
+                if crossing:
+                    # Equipment in or behind a wall: reach it from the room it opens into.
+                    around = sorted(self.spaces_near(at, {e.storey}, distance=NEAREST_SPACE_M),
+                                    key=lambda i: self.footprints[i].distance(at))
+                    clear = next((i for i in around if not self.through_wall(at, i)), -1)
+                    space, crossing = (clear, False) if clear >= 0 else (space, True)
+                at = self.wall_face(space, at, crossing=crossing)
+            n = self.node((at.x, at.y, z), e.storey, NodeKind.EQUIPMENT, k)
+            equipment_node.append(n)
             if space >= 0:
                 self.join(space, n, leaf=True)
             elif not self.link_to_grid(n, e.storey, 1.0):

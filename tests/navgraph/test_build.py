@@ -47,6 +47,23 @@ def test_a_room_without_a_door_is_unreachable_and_the_audit_says_why(tmp_path: P
     assert store.reason.startswith("no door or open boundary connects it")
 
 
+def test_a_doorless_space_too_low_to_stand_in_is_called_a_roof_void(tmp_path: Path) -> None:
+    """institute_var2.ifc's two attics (Dachboden-1/-2, 1.6 m high, solid walls all round and no
+    door in the file) are voids, not rooms whose door is missing; a doorless room of full height
+    still asks for its doors."""
+    b = TinyBuilding()
+    b.space("Hall", "Ground", 0, 0, 6, 4)
+    b.door("Front", "Ground", 3.0, -0.1, external=True)
+    b.space("Attic", "Ground", 6.3, 0, 10, 4, height=1.6)
+    b.space("Store", "Ground", -4.3, 0, -0.3, 4, height=2.5)
+    twin = load_twin([b.write(tmp_path / "attic.ifc")], use_cache=False)
+    reasons = {twin.model.spaces[u.space].name: u.reason for u in twin.audit.unreachable}
+    assert reasons["Attic"].startswith("no door or open boundary connects it, and it is 1.6 m "
+                                       "high: a roof void or crawl space")
+    assert reasons["Store"].startswith("no door or open boundary connects it — check that the "
+                                       "doors")
+
+
 def test_a_storey_no_stair_reaches_says_it_has_no_vertical_link(tmp_path: Path) -> None:
     b = TinyBuilding((("Ground", 0.0), ("Upper", 3.0), ("Attic", 6.0)))
     b.space("G", "Ground", 0, 0, 4, 4)

@@ -169,7 +169,8 @@ class Sim:
         self._names: dict[int, str] = {}
         self._xyz: dict[int, tuple[float, float, float]] = {}
         self.members = [
-            Member(i, c, on_site=False, node=c.base if c.base >= 0 else int(self._entrance()))
+            Member(i, c, on_site=False, node=c.base if c.base >= 0
+                   else c.arrival if c.arrival >= 0 else int(self._entrance()))
             for i, c in enumerate(drill.crew)
         ]
         self._mode_states: dict[str, tuple[int, NetworkState]] = {}
@@ -442,7 +443,8 @@ class Sim:
 
     def _positions(self) -> Positions:
         """Everyone's place for the dispatcher: a node and the seconds until they stand there;
-        people off site count from the entrances, after their expected call-out delay."""
+        people off site count from the entrances (a contractor from its arrival point), after
+        their expected call-out delay."""
         entrances = self.graph.entrances if self.graph.entrances.size else np.array([0])
         width = max(1, int(entrances.size))
         node = np.zeros((len(self.members), width), dtype=np.int64)
@@ -454,6 +456,8 @@ class Sim:
                     node[m.index, 0], eta[m.index, 0] = m.next_node, m.arrive_at - now
                 else:
                     node[m.index, 0], eta[m.index, 0] = m.node, 0.0
+            elif m.crew.arrival >= 0:  # a contractor who signs in at a set place
+                node[m.index, 0], eta[m.index, 0] = m.crew.arrival, m.crew.expected_delay_s
             else:
                 node[m.index] = entrances
                 eta[m.index] = m.crew.expected_delay_s
@@ -542,7 +546,7 @@ class Sim:
             m.called_out = True
             rng = self.rng(f"callout:{m.crew.id}")
             delay = 60.0 * draw(m.crew.delay_min, rng)
-            entrance = self._best_entrance(task)
+            entrance = m.crew.arrival if m.crew.arrival >= 0 else self._best_entrance(task)
             m.next_node, m.arrive_at = entrance, env.now + delay
             self.log("callout", node=entrance, incident=inc.id, task=task.id, person=m.crew.id, value=delay)
             if m.crew.callout_fee:

@@ -63,6 +63,9 @@ class Crew:
     callout_fee: float
     contractor: int = -1
     """Index into ``scenario.contractors``, -1 for own staff."""
+    arrival: int = -1
+    """Node a contractor's technician arrives at (``arrives_at``); -1: the entrance nearest
+    the job."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -137,7 +140,7 @@ def _staff(p: Person, i: int, scenario: Scenario, twin: Twin, ids: dict[str, int
     )
 
 
-def _contract(c: Contractor, k: int, n: int) -> Crew:
+def _contract(c: Contractor, k: int, n: int, arrival: int) -> Crew:
     return Crew(
         id=c.id if c.technicians == 1 else f"{c.id}-{n + 1}",
         name=c.name or c.id,
@@ -151,7 +154,18 @@ def _contract(c: Contractor, k: int, n: int) -> Crew:
         hourly_rate=c.hourly_rate,
         callout_fee=c.callout_fee,
         contractor=k,
+        arrival=arrival,
     )
+
+
+def _arrival(twin: Twin, c: Contractor, k: int) -> int:
+    """The node a contractor's technicians arrive at, or -1 for the entrance nearest the job."""
+    if c.arrives_at is None:
+        return -1
+    try:
+        return locate(c.arrives_at, twin.model, twin.graph).node
+    except PlaceError as exc:
+        raise FieldError(("contractors", k, "arrives_at"), str(exc)) from None
 
 
 def compile_drill(
@@ -177,13 +191,19 @@ def compile_drill(
         twin = _with_entrances(twin, scenario.entrances, keep)
     model, graph = twin.model, twin.graph
     contractors = scenario.contractors
-    if graph.entrances.size == 0 and contractors:
-        keep.fail(FieldError(("contractors",), "the building has no entrance for contractors to arrive at"))
+    if graph.entrances.size == 0 and any(c.arrives_at is None for c in contractors):
+        keep.fail(FieldError(("contractors",), "the building has no entrance for contractors to "
+                             "arrive at; name one with `entrances:` or each contractor's `arrives_at:`"))
         contractors = []
     ids = {p.id: i for i, p in enumerate(scenario.people)}
     crew = keep.each(scenario.people, lambda i, p: _staff(p, i, scenario, twin, ids))
     for k, c in enumerate(contractors):
-        crew += [_contract(c, k, n) for n in range(c.technicians)]
+        try:
+            arrival = _arrival(twin, c, k)
+        except FieldError as exc:
+            keep.fail(exc)
+            continue
+        crew += [_contract(c, k, n, arrival) for n in range(c.technicians)]
     levels = np.array([c.levels for c in crew], dtype=np.int8).reshape(len(crew), len(TRADES))
 
     overlay: Overlay | None = scenario.overlay

@@ -223,6 +223,12 @@ class Contractor(_Frozen):
     penalty_per_breach: float = Field(0.0, ge=0, description="charged to the contractor per late arrival")
     callout_fee: float = Field(150.0, ge=0)
     hourly_rate: float = Field(85.0, ge=0)
+    arrives_at: str | None = Field(
+        None, min_length=1,
+        description="where its technicians arrive and sign in (a door or space name, "
+        "'NAME @ STOREY' or a GlobalId: the security lodge, the loading bay); none = the "
+        "entrance nearest the job",
+    )
 
     _trades = field_validator("trades")(Person._trades.__func__)  # type: ignore[attr-defined]
     _nonneg = field_validator("arrival_delay_min")(_non_negative)
