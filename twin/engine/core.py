@@ -20,14 +20,14 @@ import numpy as np
 import simpy
 
 from twin.engine import physics
-from twin.engine.dispatch import FREE, Board, assign
+from twin.engine.dispatch import FREE, Board, policy
 from twin.engine.log import PRIORITY_CODE, EventRecorder
 from twin.engine.setup import TRADE_INDEX, Crew, Drill
 from twin.engine.streams import Streams
 from twin.navgraph import NodeKind
 from twin.places import place_name
 from twin.routing import NORMAL, NetworkState, NoRouteError, Positions, Router
-from twin.scenario.schema import Manual, Quantity
+from twin.scenario.schema import Quantity
 from twin.travel import WALKING, TravelMode
 
 Proc = Generator[simpy.Event, Any, Any]
@@ -160,8 +160,10 @@ class Sim:
         """Tasks waiting for a person, by id (insertion order = the order they opened)."""
         self.wake: simpy.Event = env.event()
         self.policy = drill.scenario.dispatch
-        # Read once: a missing attribute on a pydantic model takes its slow path every time.
-        self._preempt = tuple(PRIORITY_CODE[p] for p in getattr(self.policy, "preempt", ()) or ())
+        kind = policy(self.policy.kind)
+        self._assign = kind.assign
+        self._preempt = tuple(PRIORITY_CODE[p] for p in kind.preempts(self.policy))
+        self._latency = kind.latency(self.policy)
         self.channels = drill.scenario.all_channels  # built afresh on every call of the property
         self.start = drill.scenario.start
         self._names: dict[int, str] = {}
@@ -308,8 +310,8 @@ class Sim:
         task.state = "open"
         task.ready_at = self.env.now
         self.open[task.id] = task
-        if isinstance(self.policy, Manual):
-            task.ready_at += draw(self.policy.latency_s, self.rng("dispatcher"))
+        if self._latency is not None:
+            task.ready_at += draw(self._latency, self.rng("dispatcher"))
             self.env.process(self._poke_at(task.ready_at))
 
     def _poke_at(self, t: float) -> Proc:
@@ -432,7 +434,7 @@ class Sim:
             available=available,
             backup=self._backup,
         )
-        made = assign(self.policy, board)
+        made = self._assign(self.policy, board)
         for ti, j, preempting in made:
             self._send(members[j], chosen[ti], float(time_s[ti, j]), preempting)
         if more and made:

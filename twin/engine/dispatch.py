@@ -4,17 +4,24 @@ The engine builds a :class:`Board` — a snapshot of who could do what and how l
 take to get there (a row lookup in the routing tables, see :meth:`twin.routing.Router.response_times`)
 — and a policy returns ``(task, person, preempt)`` triples. Policies never look at the SimPy
 environment, so they can be tested, compared and swapped by name in the scenario.
+
+Each policy is registered once (:func:`register_policy`) with its scenario schema (the
+``dispatch: {kind: …}`` it accepts), its function and a one-line label; the scenario's
+validation, the engine, the CLI and the app all ask :data:`POLICIES` (:func:`policy_names`,
+:func:`policy`), so a new policy needs no edit anywhere else.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from twin.scenario.schema import Manual, Nearest, PriorityFirst, SkillAware
+from twin.scenario.kinds import POLICIES
+from twin.scenario.schema import Manual, Nearest, PolicySpec, PriorityFirst, Quantity, SkillAware
 
-Policy = Nearest | PriorityFirst | SkillAware | Manual
 Assignment = tuple[int, int, bool]
 
 #: ``busy_priority`` of a free person.
@@ -53,15 +60,83 @@ class Board:
     backup: np.ndarray
 
 
-def assign(policy: Policy, board: Board) -> list[Assignment]:
-    """The assignments ``policy`` makes on ``board``; each task and person at most once."""
-    if isinstance(policy, Manual):
-        return _by_habit(board)
-    penalty = policy.level_penalty_s if isinstance(policy, SkillAware) else 0.0
-    preempt = {1: "yellow" in policy.preempt, 2: "blue" in policy.preempt} if isinstance(
-        policy, PriorityFirst
-    ) else {}
-    return _greedy(board, penalty, preempt)
+def _no_latency(spec: Any) -> Quantity | None:
+    return None
+
+
+def _no_preemption(spec: Any) -> tuple[str, ...]:
+    return ()
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A dispatch policy, as registered.
+
+    Attributes
+    ----------
+    name
+        The scenario's ``dispatch: {kind: name}``.
+    schema
+        Its scenario schema: a :class:`~twin.scenario.schema.PolicySpec` with
+        ``kind: Literal[name]`` and the policy's settings.
+    assign
+        ``(spec, board) → [(task row, person column, preempt)]``, each task and person at most
+        once; pure.
+    label
+        What it does, in one line (forms and lists show it beside the name).
+    latency
+        ``spec →`` the delay (a quantity, s) before a task that opens can be assigned — a human
+        dispatcher's — or None.
+    preempts
+        ``spec →`` the priorities (``"yellow"``, ``"blue"``) whose work a red task may take
+        people off.
+    """
+
+    name: str
+    schema: type[PolicySpec]
+    assign: Callable[[Any, Board], list[Assignment]]
+    label: str
+    latency: Callable[[Any], Quantity | None] = _no_latency
+    preempts: Callable[[Any], tuple[str, ...]] = _no_preemption
+
+
+def register_policy(policy: Policy) -> Policy:
+    """Make ``policy`` a ``dispatch: {kind: …}`` scenarios, the engine and the app know."""
+    registered: Policy = POLICIES.register(policy)
+    return registered
+
+
+def policy_names() -> tuple[str, ...]:
+    """Every registered policy's name, built-ins first."""
+    return POLICIES.names()
+
+
+def policy(name: str) -> Policy:
+    """The registered policy called ``name`` (:class:`~twin.scenario.kinds.UnknownKindError`
+    naming the known ones otherwise)."""
+    found: Policy = POLICIES[name]
+    return found
+
+
+def assign(spec: PolicySpec, board: Board) -> list[Assignment]:
+    """The assignments the scenario's policy ``spec`` makes on ``board``."""
+    return policy(spec.kind).assign(spec, board)
+
+
+def _nearest(spec: Any, board: Board) -> list[Assignment]:
+    return _greedy(board, 0.0, {})
+
+
+def _priority(spec: PriorityFirst, board: Board) -> list[Assignment]:
+    return _greedy(board, 0.0, {1: "yellow" in spec.preempt, 2: "blue" in spec.preempt})
+
+
+def _skill(spec: SkillAware, board: Board) -> list[Assignment]:
+    return _greedy(board, spec.level_penalty_s, {})
+
+
+def _manual(spec: Any, board: Board) -> list[Assignment]:
+    return _by_habit(board)
 
 
 def _greedy(board: Board, level_penalty_s: float, preempt: dict[int, bool]) -> list[Assignment]:
@@ -110,3 +185,12 @@ def _by_habit(board: Board) -> list[Assignment]:
             out.append((t, pick, False))
             taken[pick] = True
     return out
+
+
+register_policy(Policy("nearest", Nearest, _nearest, "nearest qualified person (by travel time)"))
+register_policy(Policy("priority", PriorityFirst, _priority,
+                       "nearest, and a red task takes people off lower-priority work",
+                       preempts=lambda spec: tuple(spec.preempt)))
+register_policy(Policy("skill", SkillAware, _skill, "nearest, sparing senior staff for the tasks that need them"))
+register_policy(Policy("manual", Manual, _manual, "a human dispatcher: roster order, after a delay",
+                       latency=lambda spec: spec.latency_s))

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic.json_schema import JsonDict
 
 from twin.errors import suggest
+from twin.scenario.kinds import HAZARDS, POLICIES
 
 #: Trades a person or contractor can hold (DESIGN.md, "Domain facts"). ``general`` is a handy
 #: person with no licensed trade (cleaning up, sandbags).
@@ -249,20 +250,27 @@ def _default_channels() -> dict[str, Channel]:
 # -- dispatch policies ------------------------------------------------------------------------
 
 
-class Nearest(_Frozen):
+class PolicySpec(_Frozen):
+    """A scenario's ``dispatch:`` — one policy of :data:`~twin.scenario.kinds.POLICIES`, chosen
+    by ``kind``."""
+
+    kind: str
+
+
+class Nearest(PolicySpec):
     """The nearest qualified free person by travel time; tasks in order of priority, then report."""
 
     kind: Literal["nearest"]
 
 
-class PriorityFirst(_Frozen):
+class PriorityFirst(PolicySpec):
     """As ``nearest``, and a red task with nobody free takes a person off lower-priority work."""
 
     kind: Literal["priority"]
     preempt: list[Literal["yellow", "blue"]] = ["blue"]
 
 
-class SkillAware(_Frozen):
+class SkillAware(PolicySpec):
     """Nearest, but each level above what the task needs costs ``level_penalty_s`` seconds, so the
     senior plumber is not sent to close a valve a trained guard can close."""
 
@@ -270,7 +278,7 @@ class SkillAware(_Frozen):
     level_penalty_s: float = Field(180.0, ge=0)
 
 
-class Manual(_Frozen):
+class Manual(PolicySpec):
     """A human dispatcher: decides after ``latency_s`` and by habit — the first qualified person
     on the roster who is free (the A post, then their backup) — not by travel time."""
 
@@ -280,7 +288,8 @@ class Manual(_Frozen):
     _nonneg = field_validator("latency_s")(_non_negative)
 
 
-Dispatch = Annotated[Nearest | PriorityFirst | SkillAware | Manual, Field(discriminator="kind")]
+#: A dispatch policy, validated by the schema of the registered policy its ``kind`` names.
+Dispatch = Annotated[PolicySpec, POLICIES.field()]
 
 
 # -- hazards ----------------------------------------------------------------------------------
@@ -435,7 +444,7 @@ class Scenario(_Frozen):
     channels: dict[str, Channel] = Field(
         default_factory=dict, description="added to or overriding the defaults"
     )
-    dispatch: Dispatch = Nearest(kind="nearest")
+    dispatch: Dispatch = Field(Nearest(kind="nearest"))
     hazards: list[Hazard] = Field(default_factory=list)
     overlay: Overlay = Overlay()
     entrances: list[str] = Field(
