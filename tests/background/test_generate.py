@@ -42,7 +42,7 @@ def test_work_booked_in_working_hours_falls_between_8_and_16_and_nowhere_else():
 
 def test_a_profile_averages_one_so_per_year_is_the_yearly_count():
     rates = default_rates()
-    burst = rates.hazards.pipe_burst
+    burst = rates.hazards["pipe_burst"]
     assert burst is not None
     intensity = hourly_intensity(rates, burst, JAN_1, 8760)
     assert intensity.mean() == pytest.approx(1.0, abs=0.01)
@@ -146,8 +146,8 @@ def test_a_rates_file_changes_only_what_it_names(tmp_path: Path):
     path = tmp_path / "rates.yaml"
     path.write_text("hazards:\n  storm: null\nseasons:\n  wet: [2,2,2,1,1,1,1,1,1,1,2,2]\n", encoding="utf-8")
     rates = load_rates(path)
-    assert rates.hazards.storm is None
-    assert rates.hazards.pipe_burst == default_rates().hazards.pipe_burst
+    assert rates.hazards["storm"] is None
+    assert rates.hazards["pipe_burst"] == default_rates().hazards["pipe_burst"]
     assert "wet" in rates.seasons and "winter" in rates.seasons
     assert rates.work_orders == default_rates().work_orders
 

@@ -21,15 +21,15 @@ import simpy
 from twin.engine import physics
 from twin.engine.background import background
 from twin.engine.core import Sim
-from twin.engine.hazards.burst import pipe_burst
 from twin.engine.hazards.flooding import Water
-from twin.engine.hazards.power import Power, power_hazard, power_loss
-from twin.engine.hazards.storm import storm
+from twin.engine.hazards.kind import World
+from twin.engine.hazards.power import Power, power_loss
 from twin.engine.log import EventLog
 from twin.engine.setup import Drill, compile_drill, default_essential, space_of_item
 from twin.engine.streams import Streams
 from twin.routing import Router
-from twin.scenario.schema import PipeBurst, PowerLoss, Scenario, Storm
+from twin.scenario.kinds import HAZARDS
+from twin.scenario.schema import Scenario
 from twin.twin import Twin
 
 log = logging.getLogger(__name__)
@@ -140,15 +140,11 @@ def run(
     env.process(sim.shift_changes())
     for m in sim.members:
         m.proc = env.process(sim.member(m))
+    world = World(sim, water, power)
     for i, (h, ref) in enumerate(zip(scenario.hazards, drill.hazard_refs, strict=True)):
-        if isinstance(h, PipeBurst):
-            env.process(pipe_burst(sim, water, power, h, ref, i))
-        elif isinstance(h, PowerLoss):
-            env.process(power_hazard(sim, power, h, ref))
-        elif isinstance(h, Storm):
-            env.process(storm(sim, water, h, ref, i))
+        env.process(HAZARDS.of(h).process(env, world, h, ref, i))
     if drill.background is not None:
-        env.process(background(sim, water, power, drill.background, len(scenario.hazards)))
+        env.process(background(env, world, drill.background, len(scenario.hazards)))
     # Everyone on shift starts at base.
     sim.poke()
 

@@ -15,23 +15,16 @@ from typing import Any
 import numpy as np
 import shapely
 
-from twin.engine.plant import ELECTRICAL_ROOM, Plant, build_plant, resolve_item, served_households
+from twin.background.rates import scenario_rates
+from twin.engine.catalogue import compile_background
+from twin.engine.plant import ELECTRICAL_ROOM, Plant, build_plant
 from twin.engine.water import Floors, build_floors
 from twin.errors import PlaceError
 from twin.navgraph import NodeKind
 from twin.places import locate
+from twin.scenario.kinds import HAZARDS
 from twin.scenario.load import FieldError
-from twin.scenario.schema import (
-    TRADES,
-    Contractor,
-    Person,
-    PipeBurst,
-    PowerLoss,
-    Quantity,
-    Scenario,
-    Shift,
-    Storm,
-)
+from twin.scenario.schema import TRADES, Contractor, Person, Quantity, Scenario, Shift
 from twin.twin import Twin
 
 TRADE_INDEX = {t: i for i, t in enumerate(TRADES)}
@@ -183,15 +176,13 @@ def compile_drill(twin: Twin, scenario: Scenario, *, rates: Any = None) -> Drill
         )
         raise FieldError(loc, rest) from None
 
-    refs = [_hazard_refs(h, i, twin, plant) for i, h in enumerate(scenario.hazards)]
+    refs = [HAZARDS.of(h).compile(h, twin, plant, ("hazards", i)) for i, h in enumerate(scenario.hazards)]
     desk = _front_desk(twin, crew)
     rooms = tuple(
         i for i, s in enumerate(model.spaces) if ELECTRICAL_ROOM.search(f"{s.name} {s.long_name}")
     )
     catalogue = None
     if scenario.background is not None:
-        from twin.engine.background import compile_background, scenario_rates
-
         rates = rates or scenario_rates(scenario)
         assert rates is not None  # the scenario has a background section
         catalogue = compile_background(twin, plant, scenario, rates)
@@ -264,102 +255,3 @@ def default_essential(plant: Plant, model: Any) -> list[int]:
         if plant.lift_item[k] >= 0 and any(w in lift.name.lower() for w in ("service", "fire"))
     ]
     return out
-
-
-def burst_ref(twin: Twin, plant: Plant, item: int, valve: int) -> dict[str, Any] | None:
-    """A burst's places: the pipe, its valve, the space it floods (None: it is in no space) and the
-    households downstream of the valve, who are without water from isolation to repair."""
-    space = space_of_item(twin, plant, item)
-    if space < 0:
-        return None
-    households = served_households(plant, plant.downstream([valve], "water"))
-    return {"item": item, "valve": valve, "space": space, "node": int(twin.graph.space_node[space]),
-            "households": frozenset(int(x) for x in households), "pipe_name": plant.name[item],
-            "valve_name": plant.name[valve], "valve_node": int(plant.node[valve])}
-
-
-def flat_leak_ref(twin: Twin, space: int) -> dict[str, Any]:
-    """A leak in a flat's own pipework (a fitting, a hose, a tap connector — where most escapes
-    of water in flats start): water into the flat, closed at the flat's stop valve, which is in
-    the flat (the model need not draw it), so only that household is without water until the
-    repair — not the riser's or the floor's households, as closing a shared valve would."""
-    label = twin.model.spaces[space].label
-    node = int(twin.graph.space_node[space])
-    return {"item": -1, "valve": -1, "space": space, "node": node, "households": frozenset({space}),
-            "pipe_name": f"pipework in {label}", "valve_name": f"stop valve of {label}",
-            "valve_node": node}
-
-
-def storm_ref(twin: Twin, plant: Plant, low: int) -> dict[str, Any]:
-    """A storm's places: the low point (a space node) and the drain nearest it, which a crew
-    clears."""
-    graph = twin.graph
-    drains = [k for k in plant.items("drain") if plant.node[k] >= 0]
-    if drains:
-        xyz = graph.node_xyz[low]
-        drain = min(drains, key=lambda k: float(np.linalg.norm(plant.xyz[k] - xyz)))
-        drain_node = int(plant.node[drain])
-    else:
-        drain, drain_node = -1, low
-    return {"low_space": int(graph.node_ref[low]), "node": low, "drain": drain, "drain_node": drain_node}
-
-
-def _hazard_refs(h: Any, i: int, twin: Twin, plant: Plant) -> dict[str, Any]:
-    model, graph = twin.model, twin.graph
-    loc: tuple[str | int, ...] = ("hazards", i)
-    if isinstance(h, PipeBurst):
-        try:
-            item = resolve_item(plant, h.at, model, graph, field="at")
-        except PlaceError as exc:
-            raise FieldError((*loc, "at"), str(exc).removeprefix("at: ")) from None
-        if h.valve:
-            try:
-                valve = resolve_item(plant, h.valve, model, graph, field="valve")
-            except PlaceError as exc:
-                raise FieldError((*loc, "valve"), str(exc).removeprefix("valve: ")) from None
-        else:
-            valve = plant.upstream_valve(item)
-            if valve < 0:
-                raise FieldError(
-                    (*loc, "at"),
-                    f"no isolation valve upstream of '{plant.name[item]}' in the model's port "
-                    "connections; name one with 'valve:' or add one under overlay",
-                )
-        if plant.node[valve] < 0:
-            raise FieldError((*loc, "valve"), f"valve '{plant.name[valve]}' is not reachable on foot")
-        ref = burst_ref(twin, plant, item, valve)
-        if ref is None:
-            raise FieldError((*loc, "at"), f"'{plant.name[item]}' is in no space water could fill")
-        return ref
-    if isinstance(h, PowerLoss):
-        try:
-            item = resolve_item(plant, h.at, model, graph, field="at")
-        except PlaceError as exc:
-            raise FieldError((*loc, "at"), str(exc).removeprefix("at: ")) from None
-        generator = -1
-        if h.generator:
-            try:
-                generator = resolve_item(plant, h.generator, model, graph, field="generator")
-            except PlaceError as exc:
-                raise FieldError((*loc, "generator"), str(exc).removeprefix("generator: ")) from None
-        else:
-            gens = plant.items("generator")
-            generator = gens[0] if gens else -1
-        essential = []
-        for j, text in enumerate(h.essential):
-            try:
-                essential.append(resolve_item(plant, text, model, graph, field="essential"))
-            except PlaceError as exc:
-                raise FieldError((*loc, "essential", j), str(exc).removeprefix("essential: ")) from None
-        if not h.essential:
-            essential = default_essential(plant, model)
-        node = int(plant.node[item])
-        if node < 0:
-            raise FieldError((*loc, "at"), f"'{plant.name[item]}' is not reachable on foot")
-        return {"item": item, "generator": generator, "essential": tuple(essential), "node": node}
-    if isinstance(h, Storm):
-        low = _place(h.low_point, twin, (*loc, "low_point"))
-        if graph.node_kind[low] != NodeKind.SPACE:
-            raise FieldError((*loc, "low_point"), f"'{h.low_point}' is not a space water can collect in")
-        return storm_ref(twin, plant, low)
-    raise FieldError(loc, f"unknown hazard kind {type(h).__name__}")

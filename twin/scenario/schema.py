@@ -295,71 +295,18 @@ Dispatch = Annotated[PolicySpec, POLICIES.field()]
 # -- hazards ----------------------------------------------------------------------------------
 
 
-class _Hazard(_Frozen):
+class HazardSpec(_Frozen):
+    """A scenario's hazard: one kind of :data:`~twin.scenario.kinds.HAZARDS`, chosen by ``kind``.
+    Each kind's schema (``PipeBurst``, ``PowerLoss``, ``Storm`` in :mod:`twin.engine.hazards`)
+    adds its own fields."""
+
     start_min: float = Field(0.0, ge=0, description="minutes after the scenario start")
     reported_via: str = Field("phone", description="a channel name")
+    kind: str
 
 
-class PipeBurst(_Hazard):
-    """A break discharging Q = Cd·A·√(2ΔP/ρ) until the upstream isolation valve is closed."""
-
-    kind: Literal["pipe_burst"]
-    at: str = Field(description="the pipe (equipment name or GlobalId) or the space it is in")
-    pressure_bar: float = Field(4.5, gt=0, le=16, description="line pressure: 3–6 bar")
-    hole_area_cm2: float = Field(5.0, gt=0, le=500)
-    valve: str | None = Field(None, description="the isolation valve, when the topology cannot find it")
-    repair_min: Quantity = Triangular(kind="triangular", low=45, mode=90, high=180)
-
-
-class PowerLoss(_Hazard):
-    """Everything fed from ``at`` loses power: a utility outage at the supply or a board fault."""
-
-    kind: Literal["power_loss"]
-    at: str = Field(description="the supply or board that fails (equipment name or GlobalId)")
-    duration_min: Quantity | None = Field(
-        Triangular(kind="triangular", low=30, mode=90, high=240),
-        description="utility restores after this; null = until an electrician repairs the board",
-    )
-    generator: str | None = Field(None, description="standby generator; found in the model when omitted")
-    generator_start_probability: float | None = Field(
-        None, ge=0, le=1,
-        description="chance the standby set starts by itself; none = the engine's default "
-        "(twin/engine/physics.py GENERATOR_START_PROBABILITY, 0.95)",
-    )
-    lift_occupancy: float | None = Field(
-        None, ge=0, le=1,
-        description="chance a stopped car holds passengers; none = the engine's default "
-        "(twin/engine/physics.py LIFT_OCCUPANCY, 0.3)",
-    )
-    essential: list[str] = Field(
-        default_factory=list,
-        description="loads the generator feeds; default: pumps and service/fire lifts",
-    )
-    repair_min: Quantity = Triangular(kind="triangular", low=30, mode=60, high=120)
-    reported_via: str = "sensor"
-
-
-class Storm(_Hazard):
-    """A design storm on the roofs and the paved site; runoff Q = C·i·A by the rational method."""
-
-    kind: Literal["storm"]
-    duration_min: float = Field(120.0, gt=0)
-    peak_mm_h: float = Field(80.0, gt=0, le=500)
-    profile: Literal["triangular", "uniform"] = "triangular"
-    drains_blocked_fraction: float = Field(
-        0.6, ge=0, le=1, description="share of the drains' capacity lost to blockage"
-    )
-    drain_capacity_l_s: float | None = Field(
-        None, ge=0,
-        description="what the site's drains carry when clear; none = sized for the design storm "
-        "(twin/engine/physics.py DESIGN_STORM_MM_H on the catchment's C·A)",
-    )
-    paved_area_m2: float | None = Field(None, ge=0, description="site paving draining to the low point")
-    low_point: str = Field("Sump Pit", description="where excess water collects (a space)")
-    reported_via: str = "sensor"
-
-
-Hazard = Annotated[PipeBurst | PowerLoss | Storm, Field(discriminator="kind")]
+#: A hazard, validated by the schema of the registered kind its ``kind`` names.
+Hazard = Annotated[HazardSpec, HAZARDS.field()]
 
 
 # -- overlay: what a real IFC file lacks --------------------------------------------------------
