@@ -292,9 +292,10 @@ def check_scenario(twin: Twin, text: str, source: str) -> tuple[Any, list[str]]:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def compiled(key: str, scenario_json: str, _twin: Twin, _scenario: Any) -> Any:
     """The drill compiled on the twin (frozen, shared by every run of it)."""
+    from twin.background.rates import scenario_rates
     from twin.engine import compile_drill
 
-    return compile_drill(_twin, _scenario)
+    return compile_drill(_twin, _scenario, rates=scenario_rates(_scenario))
 
 
 def run_id(twin: Twin, scenario: Any, seed: int) -> str:

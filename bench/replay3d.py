@@ -31,6 +31,7 @@ import plotly.io as pio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from twin.background.rates import scenario_rates
 from twin.engine import run as run_drill
 from twin.replay import FRAME_MS, build_replay
 from twin.replay3d import replay3d_figure
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
 
     loaded = load_scenario(args.scenario)
     twin = load_twin(loaded.model_paths() or None)
-    result = run_drill(twin, loaded.scenario, loaded.scenario.seed)
+    result = run_drill(twin, loaded.scenario, loaded.scenario.seed, rates=scenario_rates(loaded.scenario))
     t0 = time.perf_counter()
     replay = build_replay(twin, result.log.frame, loaded.scenario)
     fig = replay3d_figure(twin, replay).to_dict()

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from twin.clock import minute_of_day
 from twin.engine.log import PRIORITY_NAME, EventLog
 from twin.scenario.schema import Scenario, Shift
 
@@ -270,7 +271,7 @@ def _people_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     end_s = scenario.duration_s
     rows = f[f["kind"].isin(["dispatched", "done", "preempted"]) & (f["person"] != "")]
     groups = {str(k): g for k, g in rows.groupby(rows["person"].astype(str), sort=True)}
-    start_min = scenario.start.hour * 60 + scenario.start.minute + scenario.start.second / 60.0
+    start_min = minute_of_day(scenario.start)
     roster = {p.id: p for p in scenario.people}
     out = []
     for person in [*roster, *sorted(set(groups) - set(roster))]:

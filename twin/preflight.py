@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from twin.background.rates import scenario_rates
 from twin.scenario import FieldError, LoadedScenario
 from twin.twin import Twin
 
@@ -39,11 +40,12 @@ def preflight(twin: Twin, loaded: LoadedScenario, *, run_drill: bool = True) -> 
     overlay_kept = {name: list(range(len(getattr(scenario.overlay, name))))
                     for name in ("equipment", "links")}
     errors: list[str] = []
+    rates = scenario_rates(scenario)  # read once: the engine reads no files
     current: Any = scenario
     drill = None
     for _ in range(MAX_ROUNDS):
         try:
-            drill = compile_drill(twin, current)
+            drill = compile_drill(twin, current, rates=rates)
             break
         except FieldError as exc:
             loc = list(exc.loc)

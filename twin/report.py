@@ -30,6 +30,7 @@ from plotly.offline import get_plotlyjs
 from shapely.geometry import Point
 
 from twin import __version__
+from twin.clock import minute_of_day
 from twin.engine.log import KINDS, PRIORITY_NAME
 from twin.errors import PlaceError, TwinError
 from twin.kpi import Kpis, compute_kpis
@@ -636,7 +637,7 @@ def snapshot(twin: Twin, frame: pd.DataFrame, moment: Moment, *, scenario: Scena
 
 def base_positions(twin: Twin, scenario: Scenario, t_s: float) -> dict[str, XYZ]:
     """Where the staff on duty at ``t_s`` wait before anyone sends them anywhere: their bases."""
-    minute = (scenario.start.hour * 60 + scenario.start.minute + t_s / 60.0) % 1440
+    minute = minute_of_day(scenario.start, t_s)
     out: dict[str, XYZ] = {}
     for p in scenario.people:
         if p.on_call or not scenario.shifts[p.shift].on_duty(minute):

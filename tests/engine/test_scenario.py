@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.engine.conftest import SCENARIOS, scenario_file
+from twin.background.rates import scenario_rates
 from twin.cli import main
 from twin.engine import compile_drill
 from twin.scenario import (
@@ -29,7 +30,7 @@ people:
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.name)
 def test_every_shipped_scenario_is_valid_and_fits_the_estate(path, estate_twin):
     loaded = load_scenario(path)
-    drill = compile_drill(estate_twin, loaded.scenario)
+    drill = compile_drill(estate_twin, loaded.scenario, rates=scenario_rates(loaded.scenario))
     assert len(drill.crew) >= len(loaded.scenario.people)
 
 

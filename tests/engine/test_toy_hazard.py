@@ -14,8 +14,9 @@ from tests.engine.conftest import shipped, variant
 from twin.background.generate import Arrival
 from twin.background.rates import HazardRate, default_rates
 from twin.engine import compile_drill, run
-from twin.engine.core import Proc, TaskSpec
+from twin.engine.core import Proc
 from twin.engine.hazards import Drawing, HazardKind, Occurrence, Places, Ref, World, register_hazard
+from twin.engine.tasks import TaskSpec, incident
 from twin.errors import PlaceError
 from twin.kpi import compute_kpis
 from twin.places import locate
@@ -46,7 +47,7 @@ def compile_gas(h: GasLeak, twin: Any, plant: Any, loc: tuple[str | int, ...]) -
 def gas_leak(env: simpy.Environment, world: World, h: GasLeak, ref: Ref, index: int) -> Proc:
     yield env.timeout(h.start_min * 60.0)
     world.sim.log("hazard", node=ref["node"], detail=f"gas smelt in {h.smelt_in}")
-    world.sim.incident("gas_leak", f"Gas in {h.smelt_in}", "red", ref["node"], h.reported_via, [
+    incident(world.sim, "gas_leak", f"Gas in {h.smelt_in}", "red", ref["node"], h.reported_via, [
         TaskSpec("shut the gas and vent", (("plumber", 1),), ref["node"], 60.0 * h.make_safe_min,
                  makes_safe=True),
     ])

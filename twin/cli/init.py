@@ -22,6 +22,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from twin.background.rates import scenario_rates
     from twin.engine import compile_drill
     from twin.scenario import FieldError, parse_scenario
     from twin.starter import starter_drill
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     # The drill must validate against this very building before it is handed out.
     loaded = parse_scenario(text, source=out)
     try:
-        compile_drill(twin, loaded.scenario)
+        compile_drill(twin, loaded.scenario, rates=scenario_rates(loaded.scenario))
     except FieldError as exc:
         raise loaded.locate_error(exc) from None
     if out is None:

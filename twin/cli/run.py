@@ -27,6 +27,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from twin.background.rates import scenario_rates
     from twin.engine import compile_drill
     from twin.engine import run as run_drill
     from twin.kpi import compute_kpis
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     with progress_bar("loading model") as progress:
         twin = load_twin(loaded.model_paths() or None, use_cache=not args.no_cache, progress=progress)
     try:
-        drill = compile_drill(twin, scenario)
+        drill = compile_drill(twin, scenario, rates=scenario_rates(scenario))
     except FieldError as exc:
         raise loaded.locate_error(exc) from None
     seed = scenario.seed if args.seed is None else int(args.seed)

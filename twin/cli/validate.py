@@ -88,6 +88,7 @@ def is_sweep_file(path: Path) -> bool:
 
 def check_sweep(path: Path, *, against_model: bool) -> bool:
     """Print what is wrong with a sweep file, or one ``ok`` line; whether it is valid."""
+    from twin.background.rates import scenario_rates
     from twin.scenario import FieldError, ScenarioError
     from twin.sweep.spec import load_sweep
 
@@ -103,7 +104,7 @@ def check_sweep(path: Path, *, against_model: bool) -> bool:
         twin = load_twin(loaded.model_paths() or None)
         for variant in loaded.variants:
             try:
-                compile_drill(twin, variant.scenario)
+                compile_drill(twin, variant.scenario, rates=scenario_rates(variant.scenario))
             except FieldError as exc:
                 print(f"twin validate: {path}: variant '{variant.name}': {loaded.base.locate_error(exc)}",
                       file=sys.stderr)

@@ -12,8 +12,10 @@ import simpy
 
 from twin.background.generate import Arrival, generate
 from twin.engine.catalogue import Catalogue, hazard_of
-from twin.engine.core import Proc, Sim, TaskSpec, draw
+from twin.engine.core import Proc, Sim
 from twin.engine.hazards.kind import World
+from twin.engine.tasks import TaskSpec, incident
+from twin.scenario.schema import draw
 
 
 def arrivals(sim: Sim, cat: Catalogue) -> list[Arrival]:
@@ -56,7 +58,8 @@ def background(env: simpy.Environment, world: World, cat: Catalogue, first_hazar
                 if w.channel in channels
                 else 0.0
             )
-            sim.incident(
+            incident(
+                sim,
                 "work_order",
                 w.name,
                 w.priority,

@@ -17,16 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.errors import PlaceError, TwinError
+from twin.errors import PlaceError
 from twin.households import household_spaces
 from twin.model import BuildingModel
 from twin.navgraph import NavGraph
 from twin.places import locate
 from twin.scenario.schema import Overlay
 
-#: Roles a piece of equipment plays in the drill; ``other`` takes part in no hazard.
-ROLES = ("valve", "control_valve", "pipe", "tank", "booster_pump", "sump_pump", "board", "supply",
-         "generator", "cable", "lift", "drain", "sensor", "other")
 _WATER_ROLES = {"valve", "control_valve", "pipe", "tank", "booster_pump", "sump_pump"}
 _POWER_ROLES = {"board", "supply", "generator", "cable", "lift_feed"}
 
@@ -53,9 +50,6 @@ _ROLE_BY_CLASS = {
 #: An electrical room whose flooding trips the switchgear.
 ELECTRICAL_ROOM = re.compile(r"electrical room|switch ?room|main electrical|elektro|配电", re.IGNORECASE)
 
-
-class PlantError(TwinError):
-    """The equipment topology cannot answer what a hazard needs (no valve upstream…)."""
 
 
 #: IfcValveTypeEnum values of valves that can shut a pipe off (an isolation valve).

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from twin.background.rates import scenario_rates
+from twin.background.rates import Rates
 from twin.engine.catalogue import compile_background
 from twin.engine.plant import ELECTRICAL_ROOM, Plant, build_plant
 from twin.engine.water import Floors, build_floors
@@ -24,7 +24,7 @@ from twin.navgraph import NodeKind
 from twin.places import locate
 from twin.scenario.kinds import HAZARDS
 from twin.scenario.load import FieldError
-from twin.scenario.schema import TRADES, Contractor, Person, Quantity, Scenario, Shift
+from twin.scenario.schema import TRADES, Contractor, Person, Quantity, Scenario, Shift, typical
 from twin.twin import Twin
 
 TRADE_INDEX = {t: i for i, t in enumerate(TRADES)}
@@ -77,21 +77,6 @@ class Drill:
     scenario has a ``background:`` section."""
 
 
-def _mean_minutes(q: Quantity) -> float:
-    if isinstance(q, int | float):
-        return float(q)
-    kind = q.kind
-    if kind == "fixed":
-        return float(q.value)  # type: ignore[union-attr]
-    if kind == "uniform":
-        return (q.low + q.high) / 2  # type: ignore[union-attr]
-    if kind == "triangular":
-        return (q.low + q.mode + q.high) / 3  # type: ignore[union-attr]
-    if kind == "lognormal":
-        return float(q.median)  # type: ignore[union-attr]
-    return float(q.mean)  # type: ignore[union-attr]
-
-
 def _place(text: str, twin: Twin, loc: tuple[str | int, ...]) -> int:
     try:
         return locate(text, twin.model, twin.graph).node
@@ -119,7 +104,7 @@ def _staff(p: Person, i: int, scenario: Scenario, twin: Twin, ids: dict[str, int
         shift=scenario.shifts[p.shift],
         on_call=p.on_call,
         delay_min=p.callout_delay_min,
-        expected_delay_s=60.0 * _mean_minutes(p.callout_delay_min),
+        expected_delay_s=60.0 * typical(p.callout_delay_min),
         base=base,
         backup=ids[p.backup] if p.backup else -1,
         hourly_rate=p.hourly_rate,
@@ -144,11 +129,13 @@ def _contract(c: Contractor, k: int, n: int) -> Crew:
     )
 
 
-def compile_drill(twin: Twin, scenario: Scenario, *, rates: Any = None) -> Drill:
+def compile_drill(twin: Twin, scenario: Scenario, *, rates: Rates | None = None) -> Drill:
     """Check a scenario against a twin and resolve every name in it.
 
-    ``rates`` (:class:`twin.background.rates.Rates`) overrides the file the scenario's
-    ``background.rates`` names (read here when not given).
+    ``rates`` are the rates of the scenario's ``background:`` section, required when it has one:
+    the engine reads no files, so the caller reads them
+    (:func:`twin.background.rates.scenario_rates`: the file ``background.rates`` names, or the
+    shipped defaults).
 
     Raises
     ------
@@ -183,8 +170,9 @@ def compile_drill(twin: Twin, scenario: Scenario, *, rates: Any = None) -> Drill
     )
     catalogue = None
     if scenario.background is not None:
-        rates = rates or scenario_rates(scenario)
-        assert rates is not None  # the scenario has a background section
+        if rates is None:
+            raise TypeError(f"scenario '{scenario.name}' has a background: section: pass its rates, "
+                            "compile_drill(..., rates=twin.background.rates.scenario_rates(scenario))")
         catalogue = compile_background(twin, plant, scenario, rates)
     return Drill(
         twin=twin,

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from twin import __version__
+from twin.background.rates import scenario_rates
 from twin.engine import compile_drill, drill_router, run
 from twin.engine.setup import Drill
 from twin.errors import TwinError
@@ -91,7 +92,7 @@ def build_context(twin: Twin, loaded: LoadedSweep, replications: int | None = No
     for v in variants:
         try:
             drill = (
-                compile_drill(twin, v.scenario)
+                compile_drill(twin, v.scenario, rates=scenario_rates(v.scenario))
                 if not drills
                 else compile_drill(twin, v.scenario.model_copy(update={"background": None}))
             )

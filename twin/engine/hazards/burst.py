@@ -21,13 +21,14 @@ from pydantic import Field
 from twin.background.generate import Arrival
 from twin.background.rates import HazardRate
 from twin.engine import physics
-from twin.engine.core import Proc, TaskSpec, draw
+from twin.engine.core import Proc
 from twin.engine.hazards.kind import Drawing, HazardKind, Occurrence, Places, Ref, World, register_hazard
 from twin.engine.plant import Plant, resolve_item, served_households
 from twin.engine.setup import space_of_item
+from twin.engine.tasks import TaskSpec, incident
 from twin.errors import PlaceError
 from twin.scenario.load import FieldError
-from twin.scenario.schema import HazardSpec, LogNormal, Quantity, Triangular, Uniform
+from twin.scenario.schema import HazardSpec, LogNormal, Quantity, Triangular, Uniform, draw
 from twin.twin import Twin
 
 
@@ -93,7 +94,8 @@ def pipe_burst(env: simpy.Environment, world: World, h: PipeBurst, ref: Ref, ind
     def cleanup_s() -> float:
         return physics.CLEANUP_BASE_S + physics.CLEANUP_PER_M3_S * water.released_by.get(key, 0.0)
 
-    sim.incident(
+    incident(
+        sim,
         "pipe_burst",
         f"Burst at {pipe}",
         "red",

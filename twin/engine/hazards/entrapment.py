@@ -15,9 +15,10 @@ import simpy
 from twin.background.generate import Arrival
 from twin.background.rates import HazardRate
 from twin.engine import physics
-from twin.engine.core import Incident, Sim, TaskSpec
+from twin.engine.core import Sim
 from twin.engine.hazards.kind import HazardKind, Occurrence, Places, World, register_hazard
 from twin.engine.plant import Plant
+from twin.engine.tasks import Incident, TaskSpec, incident
 from twin.places import lift_landing
 from twin.scenario.schema import Quantity, Triangular
 from twin.twin import Twin
@@ -38,7 +39,8 @@ def entrapment(sim: Sim, lift: int, storey: int, passengers: int, rescue_s: floa
     def freed() -> None:
         sim.log("entrapment", node=node, value=0.0, detail=f"{name}: freed")
 
-    inc = sim.incident(
+    inc = incident(
+        sim,
         "entrapment", f"{passengers} trapped in {name}", "red", node, "sensor",
         [TaskSpec("rescue passengers", (("lift_technician", 1),), node, rescue_s,
                   makes_safe=True, effect=freed)],

@@ -20,15 +20,16 @@ from pydantic import Field
 from twin.background.generate import Arrival
 from twin.background.rates import HazardRate
 from twin.engine import physics
-from twin.engine.core import Incident, Proc, Sim, TaskSpec, draw
+from twin.engine.core import Proc, Sim
 from twin.engine.hazards.entrapment import entrapment
 from twin.engine.hazards.kind import Drawing, HazardKind, Occurrence, Places, Ref, World, register_hazard
-from twin.engine.plant import Plant, resolve_item
+from twin.engine.plant import Plant, resolve_item, served_households
 from twin.engine.setup import default_essential
+from twin.engine.tasks import Incident, TaskSpec, add_tasks, incident, make_safe, open_gate
 from twin.errors import PlaceError
 from twin.places import lift_landing
 from twin.scenario.load import FieldError
-from twin.scenario.schema import HazardSpec, LogNormal, Quantity, Triangular
+from twin.scenario.schema import HazardSpec, LogNormal, Quantity, Triangular, draw
 from twin.twin import Twin
 
 
@@ -81,7 +82,6 @@ class Power:
         plant = sim.drill.plant
         self.plant = plant
         self.failed: set[int] = set()
-        self.generators = set(plant.items("generator"))
         self.running: set[int] = set()
         self.essential: set[int] = set()
         supplies = {i for i in range(len(plant)) if plant.role[i] == "supply"}
@@ -175,9 +175,8 @@ class Power:
 
     def _households(self, energised: set[int]) -> None:
         """Households whose feeding item (a board, a cable fitting) has no power, logged on change."""
-        feed = self.plant.household_feed["power"]
-        live = np.fromiter(energised, dtype=np.int64, count=len(energised))
-        count = int(np.count_nonzero((feed >= 0) & ~np.isin(feed, live)))
+        fed = int(np.count_nonzero(self.plant.household_feed["power"] >= 0))
+        count = fed - len(served_households(self.plant, energised, "power"))
         if count != self.power_households:
             self.power_households = count
             self.sim.log("supply", value=count, detail="power")
@@ -209,10 +208,10 @@ class Power:
         specs = [TaskSpec(f"restart {names}", (("electrician", 1), ("plumber", 2)), node,
                           physics.RESTART_PUMP_S, effect=restarted, priority="red")]
         if self.restart_incident is None or self.restart_incident.resolved:
-            self.restart_incident = sim.incident("pump_restart", f"Restart {names}", "red", node, "sensor",
+            self.restart_incident = incident(sim, "pump_restart", f"Restart {names}", "red", node, "sensor",
                                                  specs)
         else:
-            sim.add_tasks(self.restart_incident, specs)
+            add_tasks(sim, self.restart_incident, specs)
 
     def _pressure(self) -> None:
         sim = self.sim
@@ -282,7 +281,7 @@ def power_loss(sim: Sim, power: Power, items: Sequence[int], *, duration_s: floa
     else:
         specs.append(TaskSpec(f"switch back to mains at {name}", (("electrician", 1),), node,
                               physics.SWITCH_BACK_S, after=[0], effect=switch_back, gated=True))
-    inc = sim.incident("power_loss", f"Power loss at {name}", "red", node, channel, specs)
+    inc = incident(sim, "power_loss", f"Power loss at {name}", "red", node, channel, specs)
     if duration_s is not None:
         sim.env.process(_utility_returns(sim, inc.tasks[1], duration_s, mains_back))
     if generator >= 0 and plant.node[generator] >= 0:
@@ -294,7 +293,7 @@ def _utility_returns(sim: Sim, task: Any, duration_s: float, back: Callable[[], 
     yield sim.env.timeout(duration_s)
     sim.log("hazard", node=task.node, incident=task.incident.id, detail="utility supply back")
     back()
-    sim.open_gate(task)
+    open_gate(sim, task)
 
 
 def _generator_start(sim: Sim, power: Power, inc: Incident, generator: int, p: float) -> Proc:
@@ -309,14 +308,14 @@ def _generator_start(sim: Sim, power: Power, inc: Incident, generator: int, p: f
         power.running.add(generator)
         power.update(f"{name} running")
         if any(power.powered[i] for i in power.essential if i in power.powered):
-            sim.make_safe(inc)
+            make_safe(sim, inc)
 
     if sim.rng("generator").random() < p:
         sim.log("hazard", node=node, incident=inc.id, detail=f"{name} started")
         run()
     else:
         sim.log("hazard", node=node, incident=inc.id, detail=f"{name} failed to start")
-        sim.add_tasks(inc, [TaskSpec(f"start {name} by hand", (("electrician", 1),), node,
+        add_tasks(sim, inc, [TaskSpec(f"start {name} by hand", (("electrician", 1),), node,
                                      physics.GENERATOR_MANUAL_START_S, effect=run)])
 
 

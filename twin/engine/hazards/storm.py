@@ -19,11 +19,12 @@ from shapely.ops import unary_union
 from twin.background.generate import Arrival
 from twin.background.rates import HazardRate
 from twin.engine import physics
-from twin.engine.core import Proc, Sim, TaskSpec
+from twin.engine.core import Proc, Sim
 from twin.engine.hazards.flooding import PUMP_CREW
 from twin.engine.hazards.kind import Drawing, HazardKind, Occurrence, Places, Ref, World, register_hazard
 from twin.engine.plant import Plant
 from twin.engine.setup import space_of_item
+from twin.engine.tasks import TaskSpec, incident
 from twin.errors import PlaceError
 from twin.navgraph import NodeKind
 from twin.places import locate
@@ -127,7 +128,8 @@ def storm(env: simpy.Environment, world: World, h: Storm, ref: Ref, index: int) 
         if excess > 0 and not raised:
             raised = True
             water.claimed.add(low)
-            sim.incident(
+            incident(
+                sim,
                 "storm",
                 "Storm drainage overwhelmed",
                 "red",
