@@ -3,6 +3,7 @@ occurs in background work — registered once, with no edit anywhere else (issue
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from typing import Any, ClassVar, Literal
 
@@ -121,6 +122,9 @@ def test_a_toy_hazard_occurs_in_background_work_at_its_rate(gas, estate_twin):
         "work_orders": [], "hazards": {"gas_leak": GasLeakRate(per_year=3.0, channel="sensor")}})
     scenario = variant(shipped("estate_roster.yaml"), duration_h=24.0)
     drill = compile_drill(estate_twin, scenario, rates=rates)
+    # A sweep ships the catalogue to its workers: the places go as they are, worked out.
+    shipped_places = pickle.loads(pickle.dumps(drill.background)).hazards["gas_leak"]
+    assert list(shipped_places) == list(drill.background.hazards["gas_leak"]) and len(shipped_places) == 810
     f = run(estate_twin, scenario, drill=drill, trace_moves=False).log.frame
     assert "810 flats gas can be smelt in" in f[f.kind == "background"].detail.iloc[0]
     leaks = f[(f.kind == "incident") & f.detail.str.startswith("gas_leak|")]

@@ -71,6 +71,11 @@ class Places(Sequence[Any]):
         for _ in self:
             pass
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (a sweep's workers, a Dask cluster) as the places themselves, worked out now:
+        # the function that makes them may be a closure no pickle can carry.
+        return (Places.of, (list(self),))
+
     @classmethod
     def of(cls, items: Sequence[Any]) -> Places:
         items = list(items)
