@@ -1,8 +1,8 @@
-"""Clock time of a run: the minute of the day at a moment, from the scenario's start.
+"""The clock of a run: minutes after midnight of a moment given as a start time and seconds after it.
 
-The one translation from (start datetime, seconds into the run) to the local minute of the day
-that shifts (``Shift.on_duty``), the day profiles and the replay read; seconds of the start
-count.
+Shifts are daily windows of minutes after midnight (:meth:`twin.scenario.schema.Shift.on_duty`);
+a run starts at a clock time and counts seconds from it. This is the one conversion between the
+two (seconds of the start included), for one moment or an array of them.
 """
 
 from __future__ import annotations
@@ -24,6 +24,6 @@ def minute_of_day(start: dt.datetime, t_s: np.ndarray) -> np.ndarray: ...
 
 
 def minute_of_day(start: dt.datetime, t_s: float | np.ndarray = 0.0) -> float | np.ndarray:
-    """Minutes after midnight (0 ≤ m < 1440) ``t_s`` seconds after ``start``."""
-    start_min = start.hour * 60 + start.minute + start.second / 60
+    """Minutes after midnight (seconds included, in [0, 1440)) at ``t_s`` seconds after ``start``."""
+    start_min = start.hour * 60 + start.minute + start.second / 60.0
     return (start_min + t_s / 60.0) % MINUTES_PER_DAY

@@ -10,9 +10,9 @@ import shared
 import streamlit as st
 
 from twin.clock import minute_of_day
-from twin.compare import response_figure, side_by_side
 from twin.errors import TwinError
-from twin.scorecard import LEGEND
+from twin.present.compare import response_figure, side_by_side
+from twin.present.scorecard import LEGEND
 from twin.twin import Twin
 
 SIDES = ("A", "B")

@@ -21,7 +21,7 @@ from twin.engine.tasks import TaskSpec, incident
 from twin.errors import PlaceError
 from twin.kpi import compute_kpis
 from twin.places import locate
-from twin.replay import hazard_places
+from twin.present.start import hazard_places
 from twin.scenario import FieldError, ScenarioError, parse_scenario
 from twin.scenario.kinds import HAZARDS
 from twin.scenario.schema import HazardSpec, Quantity

@@ -17,11 +17,11 @@ import numpy as np
 import simpy
 
 from twin.engine.dispatch import policy
-from twin.engine.log import PRIORITY_CODE, EventRecorder
 from twin.engine.roster import Member
 from twin.engine.setup import Drill
 from twin.engine.streams import Streams
 from twin.engine.tasks import Incident, Task
+from twin.events.log import PRIORITY_CODE, EventRecorder
 from twin.places import place_name
 from twin.routing import NORMAL, NetworkState, Router
 from twin.travel import WALKING, TravelMode

@@ -3,7 +3,7 @@
 Builds the SimPy environment, the run's shared state and its processes (the dispatcher, one per
 person, one per hazard, the water model when there is water), steps the environment to the end
 of the scenario with ``env.step()`` — counting events and reporting progress — and returns the
-frozen :class:`~twin.engine.log.EventLog`. The same seed gives the same log, row for row.
+frozen :class:`~twin.events.log.EventLog`. The same seed gives the same log, row for row.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from twin.engine.dispatcher import dispatcher
 from twin.engine.hazards.flooding import Water
 from twin.engine.hazards.kind import World
 from twin.engine.hazards.power import Power, power_loss
-from twin.engine.log import EventLog
 from twin.engine.people import account, member
 from twin.engine.roster import shift_changes
 from twin.engine.setup import Drill, compile_drill, default_essential, space_of_item
 from twin.engine.streams import Streams
+from twin.events.log import EventLog
 from twin.routing import Router
 from twin.scenario.kinds import HAZARDS
 from twin.scenario.schema import Scenario

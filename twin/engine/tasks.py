@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from twin.engine.log import PRIORITY_CODE
 from twin.engine.setup import TRADE_INDEX
+from twin.events.log import PRIORITY_CODE, incident_detail
 from twin.scenario.schema import draw
 from twin.travel import WALKING, TravelMode
 
@@ -94,7 +94,7 @@ def incident(sim: Sim, kind: str, title: str, priority: str, node: int, channel:
     inc = Incident(len(sim.incidents), kind, title, PRIORITY_CODE[priority], node, env.now)
     sim.incidents.append(inc)
     sim.log("incident", node=node, incident=inc.id, value=inc.priority,
-            detail=f"{kind}|{priority}|{title}")
+            detail=incident_detail(kind, priority, title))
     add_tasks(sim, inc, specs)
     if delay_s is None:
         delay_s = draw(sim.channels[channel].delay_s, sim.rng(f"channel:{channel}"))
