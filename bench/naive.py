@@ -25,6 +25,7 @@ red), the building changing during the run, costs, the event log.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import itertools
 import math
 import time
@@ -37,11 +38,12 @@ import numpy as np
 import simpy
 
 from twin.background.generate import generate
-from twin.engine.core import draw
+from twin.clock import minute_of_day
 from twin.engine.setup import TRADE_INDEX, Crew, Drill
 from twin.engine.streams import Streams
 from twin.events.log import PRIORITY_CODE
 from twin.routing import NORMAL, compile_network
+from twin.scenario.schema import draw
 from twin.twin import Twin
 
 Proc = Generator[simpy.Event, Any, None]
@@ -124,7 +126,7 @@ class State:
     streams: Streams
     people: list[Person]
     entrances: list[int]
-    start_min: float
+    start: dt.datetime
     queue: list[Job] = field(default_factory=list)
     wake: simpy.Event | None = None
     on_site_s: dict[int, float] = field(default_factory=dict)
@@ -141,7 +143,7 @@ class State:
 
     def on_duty(self, p: Person) -> bool:
         shift = p.crew.shift
-        return shift is not None and shift.on_duty((self.start_min + self.env.now / 60.0) % 1440.0)
+        return shift is not None and bool(shift.on_duty(minute_of_day(self.start, self.env.now)))
 
     def poke(self) -> None:
         assert self.wake is not None
@@ -174,7 +176,7 @@ def simulate(graph: nx.DiGraph, drill: Drill, seed: Seed) -> NaiveResult:
     people = [Person(c, from_home=c.shift is None or c.on_call) for c in drill.crew]
     start = scenario.start
     st = State(env, graph, drill, Streams(seed), people, [int(e) for e in drill.twin.graph.entrances],
-               start.hour * 60 + start.minute + start.second / 60.0)
+               start)
     st.wake = env.event()
     jobs = work_orders(drill, seed)
     env.process(reports(env, st, jobs))
@@ -210,7 +212,7 @@ def shift_changes(env: simpy.Environment, st: State) -> Proc:
     edges = sorted({m for s in st.drill.scenario.shifts.values() for m in s.minutes()})
     while True:
         st.poke()
-        now = (st.start_min + env.now / 60.0) % 1440.0
+        now = minute_of_day(st.start, env.now)
         later = [m - now for m in edges if m > now + 1e-9]
         wait_min = later[0] if later else edges[0] + 1440.0 - now
         yield env.timeout(60.0 * wait_min)

@@ -39,6 +39,7 @@ import plotly.io as pio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from twin.background.rates import scenario_rates
 from twin.engine import run as run_drill
 from twin.present.replay import FRAME_MS, build_replay
 from twin.present.replay3d import Replay3DFigure, replay3d_figure, replay3d_html
@@ -162,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
 
     loaded = load_scenario(args.scenario)
     twin = load_twin(loaded.model_paths() or None)
-    result = run_drill(twin, loaded.scenario, loaded.scenario.seed)
+    result = run_drill(twin, loaded.scenario, loaded.scenario.seed, rates=scenario_rates(loaded.scenario))
     t0 = time.perf_counter()
     view = replay3d_figure(twin, build_replay(twin, result.log.frame, loaded.scenario))
     build_s = time.perf_counter() - t0

@@ -106,11 +106,12 @@ def test_a_year_of_outages_never_gives_a_negative_made_safe_interval(estate_twin
     # A year of the estate's random outages at ten times their rates (hazards only): the generator
     # often takes the load before the sensor's report arrives; no interval is negative.
     from tests.engine.conftest import variant
+    from twin.background.rates import default_rates
     from twin.engine import run
 
     years = variant(shipped("estate_roster.yaml"), duration_h=24 * 365,
                     background={"work_orders": False, "scale": 10.0})
-    k = compute_kpis(run(estate_twin, years).log, years)
+    k = compute_kpis(run(estate_twin, years, rates=default_rates()).log, years)
     power = k.incidents[k.incidents["kind"] == "power_loss"]
     assert len(power) >= 5
     assert (power["made_safe_min"].dropna() >= 0).all() and power["safe_before_report"].any()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twin.background.rates import Rates, default_rates, load_rates
+from twin.background.rates import Rates, scenario_rates
 from twin.engine import Drill, RunResult, compile_drill, run
 from twin.engine.run import Progress
 from twin.kpi import Kpis, compute_kpis
@@ -50,15 +50,6 @@ class DrillResult:
     @property
     def scenario(self) -> Scenario:
         return self.run.drill.scenario
-
-
-def scenario_rates(scenario: Scenario) -> Rates | None:
-    """The background rates a scenario uses, read from the file it names (the default rates
-    when it names none; ``None`` when it has no ``background:``)."""
-    bg = scenario.background
-    if bg is None:
-        return None
-    return load_rates(bg.rates) if bg.rates else default_rates()
 
 
 def check_drill(twin: Twin, loaded: LoadedScenario, *, rates: Rates | None = None) -> Check:

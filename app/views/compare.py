@@ -8,6 +8,7 @@ from typing import Any
 import shared
 import streamlit as st
 
+from twin.clock import minute_of_day
 from twin.errors import TwinError
 from twin.present.compare import response_figure, side_by_side
 from twin.present.scorecard import LEGEND
@@ -98,8 +99,7 @@ def resolve(side: str, choice: Any, twin: Twin) -> shared.Outcome | None:
 
 def describe(o: shared.Outcome) -> str:
     s = o.scenario
-    minute = s.start.hour * 60 + s.start.minute
-    on = [p for p in s.people if not p.on_call and s.shifts[p.shift].on_duty(minute)]
+    on = [p for p in s.people if not p.on_call and s.shifts[p.shift].on_duty(minute_of_day(s.start))]
     return (f"{s.start:%a %d %b %Y %H:%M}, {s.duration_h:g} h, seed {o.seed}, dispatch “{s.dispatch.kind}”; "
             f"{len(on)} of {len(s.people)} staff on site at the start ({', '.join(p.id for p in on)}); "
             f"from {o.where}")

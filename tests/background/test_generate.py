@@ -10,11 +10,11 @@ import pytest
 
 from tests.conftest import shared_ifc
 from twin.background.generate import generate, hourly_intensity, poisson_times, scheduled_times
-from twin.background.rates import Schedule, WorkOrderRate, default_rates, load_rates
+from twin.background.rates import Schedule, WorkOrderRate, default_rates, load_rates, scenario_rates
 from twin.engine import compile_drill, run
-from twin.engine.core import draw
 from twin.engine.streams import Streams
 from twin.scenario import ScenarioError, load_scenario
+from twin.scenario.schema import draw
 
 REPO = Path(__file__).resolve().parents[2]
 ROSTER = REPO / "scenarios" / "estate_roster.yaml"
@@ -42,7 +42,7 @@ def test_work_booked_in_working_hours_falls_between_8_and_16_and_nowhere_else():
 
 def test_a_profile_averages_one_so_per_year_is_the_yearly_count():
     rates = default_rates()
-    burst = rates.hazards.pipe_burst
+    burst = rates.hazards["pipe_burst"]
     assert burst is not None
     intensity = hourly_intensity(rates, burst, JAN_1, 8760)
     assert intensity.mean() == pytest.approx(1.0, abs=0.01)
@@ -146,8 +146,8 @@ def test_a_rates_file_changes_only_what_it_names(tmp_path: Path):
     path = tmp_path / "rates.yaml"
     path.write_text("hazards:\n  storm: null\nseasons:\n  wet: [2,2,2,1,1,1,1,1,1,1,2,2]\n", encoding="utf-8")
     rates = load_rates(path)
-    assert rates.hazards.storm is None
-    assert rates.hazards.pipe_burst == default_rates().hazards.pipe_burst
+    assert rates.hazards["storm"] is None
+    assert rates.hazards["pipe_burst"] == default_rates().hazards["pipe_burst"]
     assert "wet" in rates.seasons and "winter" in rates.seasons
     assert rates.work_orders == default_rates().work_orders
 
@@ -180,8 +180,8 @@ def _incidents(frame):
 def test_two_rosters_on_one_seed_see_the_same_work_orders(estate_twin):
     base = load_scenario(ROSTER).scenario.model_copy(update={"duration_h": 72.0})
     thin = base.model_copy(update={"people": [p for p in base.people if p.id not in ("N-PLB2", "D-PLB3")]})
-    a = run(estate_twin, base, 4, trace_moves=False).log.frame
-    b = run(estate_twin, thin, 4, trace_moves=False).log.frame
+    a = run(estate_twin, base, 4, rates=default_rates(), trace_moves=False).log.frame
+    b = run(estate_twin, thin, 4, rates=default_rates(), trace_moves=False).log.frame
     work_a = [x for x in _incidents(a) if x[1].startswith("work_order")]
     assert len(work_a) > 10
     assert work_a == [x for x in _incidents(b) if x[1].startswith("work_order")]
@@ -189,7 +189,7 @@ def test_two_rosters_on_one_seed_see_the_same_work_orders(estate_twin):
 
 def test_a_week_of_background_work_keeps_the_crew_busy_and_every_job_is_served(estate_twin):
     scenario = load_scenario(ROSTER).scenario.model_copy(update={"duration_h": 7 * 24.0})
-    frame = run(estate_twin, scenario, 2, trace_moves=False).log.frame
+    frame = run(estate_twin, scenario, 2, rates=default_rates(), trace_moves=False).log.frame
     raised = frame[frame["kind"] == "incident"]
     # ~3.7 reactive jobs per household-year over 812 households (~58 a week), lift faults,
     # common-area faults (~7) and the planned calendar (~300 visits a week).
@@ -212,7 +212,7 @@ def test_a_drill_on_a_real_office_file_draws_background_work_from_its_equipment(
     (tmp_path / "office.yaml").write_text(text, encoding="utf-8")
     scenario = load_scenario(tmp_path / "office.yaml").scenario
     try:
-        drill = compile_drill(twin, scenario)
+        drill = compile_drill(twin, scenario, rates=scenario_rates(scenario))
     except ScenarioError as exc:  # a base the file lacks: say so rather than pass silently
         pytest.fail(str(exc))
     assert drill.background is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.engine.conftest import scenario_file, shipped, variant
+from twin.background.rates import default_rates
 from twin.engine import run
 from twin.errors import TwinError
 from twin.scenario import load_scenario
@@ -44,7 +45,7 @@ def test_a_year_of_random_bursts_leaves_a_few_hundred_wetted_m2h_per_m3(estate_t
     # ~125,000 m²·h per m³.)
     year = variant(shipped("estate_roster.yaml"), duration_h=365 * 24,
                    background={"work_orders": False, "scale": 3.0})
-    f = run(estate_twin, year).log.frame
+    f = run(estate_twin, year, rates=default_rates()).log.frame
     damage = dict(zip(f[f.kind == "damage"].detail, f[f.kind == "damage"].value, strict=True))
     water = dict(zip(f[f.kind == "water"].detail, f[f.kind == "water"].value, strict=True))
     assert damage["volume_m3"] > 20.0  # about twenty bursts

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.engine.conftest import shipped, variant
+from twin.background.rates import default_rates
 from twin.engine import run
 from twin.engine.hazards.burst import burst_flow_m3_s
 
@@ -152,7 +153,7 @@ def test_a_households_leak_is_closed_at_its_own_stop_valve_and_cuts_off_that_fla
     # the repair — not the ~270 a riser valve would cut off.
     month = variant(shipped("estate_roster.yaml"), duration_h=30 * 24,
                     background={"work_orders": False, "scale": 20.0})
-    f = run(estate_twin, month).log.frame
+    f = run(estate_twin, month, rates=default_rates()).log.frame
     leaks = f[(f.kind == "incident") & f.detail.str.startswith("pipe_burst")]
     assert len(leaks) >= 3
     assert all("Burst at pipework in " in d for d in leaks.detail)

@@ -23,14 +23,6 @@ from twin.scenario.schema import Quantity
 
 HOURS_PER_YEAR = 8760.0
 
-#: The numbers drawn for each hazard kind, in order: what :mod:`twin.engine.background` reads.
-HAZARD_DRAWS: dict[str, tuple[str, ...]] = {
-    "pipe_burst": ("pressure_bar", "hole_area_cm2", "repair_min"),
-    "power_loss": ("duration_min", "repair_min"),
-    "entrapment": ("minutes",),
-    "storm": ("duration_min", "peak_mm_h", "drains_blocked_fraction"),
-}
-
 Draw = Callable[[Quantity, np.random.Generator], float]
 StreamOf = Callable[[str], np.random.Generator]
 
@@ -48,7 +40,8 @@ class Arrival:
     unit: int
     """Which unit: an index into the choices of the rate's ``per`` (a household, a lift…)."""
     values: Mapping[str, float]
-    """Drawn numbers: ``minutes`` for work orders, :data:`HAZARD_DRAWS` for hazards, and ``u``
+    """Drawn numbers: ``minutes`` for work orders, the rate's
+    :attr:`~twin.background.rates.HazardRate.DRAWS` for hazards, and ``u``
     (uniform 0–1) for any further choice at run time."""
 
 
@@ -139,10 +132,9 @@ def generate(
         for i, w in enumerate(rates.work_orders):
             specs.append((f"work_order:{w.name}", i, w, (("minutes", w.minutes),)))
     if hazards:
-        for kind, fields in HAZARD_DRAWS.items():
-            rate = getattr(rates.hazards, kind)
+        for kind, rate in rates.hazards.items():
             if rate is not None:
-                specs.append((kind, -1, rate, tuple((f, getattr(rate, f)) for f in fields)))
+                specs.append((kind, -1, rate, tuple((f, getattr(rate, f)) for f in rate.DRAWS)))
     for name, index, rate, quantities in specs:
         per: str = rate.per  # type: ignore[attr-defined]
         n_units, n_choices = units.get(per, 0), choices.get(name, choices.get(per, 0))

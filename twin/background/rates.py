@@ -10,21 +10,14 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from twin.errors import suggest
-from twin.scenario.schema import (
-    LogNormal,
-    Quantity,
-    Shift,
-    Triangular,
-    Uniform,
-    _check_trade,
-    _Frozen,
-    _non_negative,
-)
+from twin.scenario.kinds import HAZARDS
+from twin.scenario.schema import Quantity, Scenario, Shift, _check_trade, _Frozen, _non_negative
 
 #: The shipped defaults.
 DEFAULT_RATES = Path(__file__).with_name("rates.yaml")
@@ -97,49 +90,40 @@ class WorkOrderRate(_Rate):
         return units * len(self.schedule.at) * 365.0 / self.schedule.every_days
 
 
-class PipeBurstRate(_Rate):
-    per: Literal["household", "site"] = "household"
-    pressure_bar: Quantity = Uniform(kind="uniform", low=3, high=6)
-    hole_area_cm2: Quantity = LogNormal(kind="lognormal", median=1.5, p90=5)
-    repair_min: Quantity = Triangular(kind="triangular", low=45, mode=90, high=180)
+class HazardRate(_Rate):
+    """A hazard kind's entry under ``hazards:``: each kind's module (:mod:`twin.engine.hazards`)
+    subclasses it with its ``per`` and the quantities drawn per event, named in ``DRAWS``."""
+
+    DRAWS: ClassVar[tuple[str, ...]] = ()
+    """The rate's quantities drawn for each event, in order."""
+    per: str = "site"
 
 
-class PowerLossRate(_Rate):
-    per: Literal["site"] = "site"
-    duration_min: Quantity = LogNormal(kind="lognormal", median=30, p90=150)
-    repair_min: Quantity = Triangular(kind="triangular", low=30, mode=60, high=180)
-    generator_start_probability: float | None = Field(
-        None, ge=0, le=1, description="none = the engine's default (physics.GENERATOR_START_PROBABILITY)"
-    )
-    lift_occupancy: float | None = Field(
-        None, ge=0, le=1, description="none = the engine's default (physics.LIFT_OCCUPANCY)"
-    )
-
-
-class EntrapmentRate(_Rate):
-    per: Literal["lift"] = "lift"
-    minutes: Quantity = Triangular(kind="triangular", low=15, mode=25, high=45)
-
-
-class StormRate(_Rate):
-    per: Literal["site"] = "site"
-    duration_min: Quantity = Triangular(kind="triangular", low=60, mode=120, high=240)
-    peak_mm_h: Quantity = LogNormal(kind="lognormal", median=70, p90=130)
-    drains_blocked_fraction: Quantity = Uniform(kind="uniform", low=0.1, high=0.6)
-    drain_capacity_l_s: float | None = Field(
-        None, ge=0, description="none = drains sized for the design storm (physics.DESIGN_STORM_MM_H)"
-    )
-    paved_area_m2: float = Field(30000.0, ge=0)
-    low_point: str | None = Field(
-        None, description="where runoff collects; none = the first sump pump's space"
-    )
-
-
-class HazardRates(_Frozen):
-    pipe_burst: PipeBurstRate | None = None
-    power_loss: PowerLossRate | None = None
-    entrapment: EntrapmentRate | None = None
-    storm: StormRate | None = None
+def _hazard_rates(value: Any) -> Any:
+    """``hazards:`` entries, each checked by its kind's rate (null turns a kind off)."""
+    if not isinstance(value, dict):
+        return value  # the dict type's own error follows
+    out: dict[str, HazardRate | None] = {}
+    errors: list[InitErrorDetails] = []
+    for kind, entry in value.items():
+        if isinstance(entry, HazardRate) or entry is None:
+            out[kind] = entry
+            continue
+        occurrence = getattr(HAZARDS[kind], "occurrence", None) if kind in HAZARDS else None
+        if occurrence is None:
+            known = [k.name for k in HAZARDS if getattr(k, "occurrence", None) is not None]
+            errors.append(InitErrorDetails(type=PydanticCustomError(
+                "unknown_kind", f"unknown hazard kind '{kind}'{suggest(str(kind), known)} "
+                f"(known: {', '.join(known)})"), loc=(kind,), input=entry))
+            continue
+        try:
+            out[kind] = occurrence.rate.model_validate(entry)
+        except ValidationError as exc:
+            errors += [InitErrorDetails(type=PydanticCustomError(e["type"], e["msg"], e.get("ctx")),
+                                        loc=(kind, *e["loc"]), input=e["input"]) for e in exc.errors()]
+    if errors:
+        raise ValidationError.from_exception_data("hazards", errors)
+    return out
 
 
 class Rates(_Frozen):
@@ -148,7 +132,8 @@ class Rates(_Frozen):
     seasons: dict[str, list[float]] = Field(description="12 monthly factors, January first")
     day_profiles: dict[str, list[float]] = Field(description="24 hourly factors, from 00:00")
     work_orders: list[WorkOrderRate] = Field(default_factory=list)
-    hazards: HazardRates = HazardRates()
+    hazards: Annotated[dict[str, Any], BeforeValidator(_hazard_rates)] = Field(
+        default_factory=dict, description="per hazard kind, how often it happens (null: never)")
 
     @field_validator("seasons")
     @classmethod
@@ -163,7 +148,7 @@ class Rates(_Frozen):
     @model_validator(mode="after")
     def _names(self) -> Rates:
         rates: list[tuple[str, _Rate]] = [(f"work_orders[{i}]", w) for i, w in enumerate(self.work_orders)]
-        rates += [(f"hazards.{k}", getattr(self.hazards, k)) for k in HazardRates.model_fields]
+        rates += [(f"hazards.{k}", rate) for k, rate in self.hazards.items()]
         seen: set[str] = set()
         for where, rate in rates:
             if rate is None:
@@ -194,6 +179,15 @@ def _check_profiles(value: dict[str, list[float]], length: int, what: str) -> di
         if any(f < 0 for f in factors) or sum(factors) <= 0:
             raise ValueError(f"{name}: factors must be ≥ 0 and not all 0")
     return value
+
+
+def scenario_rates(scenario: Scenario) -> Rates | None:
+    """The rates a scenario's background uses, read from its file or the shipped defaults
+    (None: it has no background)."""
+    bg = scenario.background
+    if bg is None:
+        return None
+    return load_rates(bg.rates) if bg.rates else default_rates()
 
 
 @cache

@@ -191,6 +191,7 @@ register_policy(Policy("nearest", Nearest, _nearest, "nearest qualified person (
 register_policy(Policy("priority", PriorityFirst, _priority,
                        "nearest, and a red task takes people off lower-priority work",
                        preempts=lambda spec: tuple(spec.preempt)))
-register_policy(Policy("skill", SkillAware, _skill, "nearest, sparing senior staff for the tasks that need them"))
+register_policy(Policy("skill", SkillAware, _skill,
+                       "nearest, sparing senior staff for the tasks that need them"))
 register_policy(Policy("manual", Manual, _manual, "a human dispatcher: roster order, after a delay",
                        latency=lambda spec: spec.latency_s))

@@ -17,16 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.errors import PlaceError, TwinError
+from twin.errors import PlaceError
 from twin.model import BuildingModel
 from twin.navgraph import NavGraph
 from twin.places import locate
 from twin.roles import household_spaces
 from twin.scenario.schema import Overlay
 
-#: Roles a piece of equipment plays in the drill; ``other`` takes part in no hazard.
-ROLES = ("valve", "control_valve", "pipe", "tank", "booster_pump", "sump_pump", "board", "supply",
-         "generator", "cable", "lift", "drain", "sensor", "other")
 _WATER_ROLES = {"valve", "control_valve", "pipe", "tank", "booster_pump", "sump_pump"}
 _POWER_ROLES = {"board", "supply", "generator", "cable", "lift_feed"}
 
@@ -50,8 +47,6 @@ _ROLE_BY_CLASS = {
     "IfcSensor": "sensor",
 }
 
-class PlantError(TwinError):
-    """The equipment topology cannot answer what a hazard needs (no valve upstream…)."""
 
 
 #: IfcValveTypeEnum values of valves that can shut a pipe off (an isolation valve).

@@ -18,18 +18,22 @@ from functools import partial
 import numpy as np
 import simpy
 
+from twin.background.rates import Rates
 from twin.engine import physics
 from twin.engine.background import background
 from twin.engine.core import Sim
-from twin.engine.hazards.burst import pipe_burst
+from twin.engine.dispatcher import dispatcher
 from twin.engine.hazards.flooding import Water
-from twin.engine.hazards.power import Power, power_hazard, power_loss
-from twin.engine.hazards.storm import storm
+from twin.engine.hazards.kind import World
+from twin.engine.hazards.power import Power, power_loss
+from twin.engine.people import account, member
+from twin.engine.roster import shift_changes
 from twin.engine.setup import Drill, compile_drill, default_essential, space_of_item
 from twin.engine.streams import Streams
 from twin.events.log import EventLog
 from twin.routing import Router
-from twin.scenario.schema import PipeBurst, PowerLoss, Scenario, Storm
+from twin.scenario.kinds import HAZARDS
+from twin.scenario.schema import Scenario
 from twin.twin import Twin
 
 log = logging.getLogger(__name__)
@@ -75,6 +79,7 @@ def run(
     seed: int | np.random.SeedSequence | None = None,
     *,
     drill: Drill | None = None,
+    rates: Rates | None = None,
     router: Router | None = None,
     progress: Progress | None = None,
     trace_moves: bool = True,
@@ -91,13 +96,16 @@ def run(
     drill, router
         A compiled drill and its router, to share between runs of one scenario (a sweep);
         compiled here when omitted.
+    rates
+        The rates of the scenario's ``background:`` section, to compile it here (see
+        :func:`~twin.engine.setup.compile_drill`).
     progress
         Called with (fraction of the scenario's time done, message).
     trace_moves
         Log a ``move`` row per node each person passes (for the replay); off for sweeps.
     """
     started = time.perf_counter()
-    drill = drill or compile_drill(twin, scenario)
+    drill = drill or compile_drill(twin, scenario, rates=rates)
     router = router or drill_router(drill)
     if seed is None:
         seed = scenario.seed
@@ -136,19 +144,15 @@ def run(
 
     water.on_switchgear_flooded = switchgear_flooded
 
-    env.process(sim.dispatcher())
-    env.process(sim.shift_changes())
+    env.process(dispatcher(env, sim))
+    env.process(shift_changes(env, sim))
     for m in sim.members:
-        m.proc = env.process(sim.member(m))
+        m.proc = env.process(member(env, sim, m))
+    world = World(sim, water, power)
     for i, (h, ref) in enumerate(zip(scenario.hazards, drill.hazard_refs, strict=True)):
-        if isinstance(h, PipeBurst):
-            env.process(pipe_burst(sim, water, power, h, ref, i))
-        elif isinstance(h, PowerLoss):
-            env.process(power_hazard(sim, power, h, ref))
-        elif isinstance(h, Storm):
-            env.process(storm(sim, water, h, ref, i))
+        env.process(HAZARDS.of(h).process(env, world, h, ref, i))
     if drill.background is not None:
-        env.process(background(sim, water, power, drill.background, len(scenario.hazards)))
+        env.process(background(env, world, drill.background, len(scenario.hazards)))
     # Everyone on shift starts at base.
     sim.poke()
 
@@ -169,7 +173,7 @@ def run(
         env.run(until=end)
     for m in sim.members:
         if not math.isnan(m.busy_since):
-            sim._account(m)
+            account(sim, m)
     water.finalize()
     sim.log("end", value=events)
     if progress is not None:

@@ -16,25 +16,17 @@ from typing import Any, TypeVar
 import numpy as np
 import shapely
 
-from twin.engine.plant import Plant, build_plant, resolve_item, served_households
+from twin.background.rates import Rates
+from twin.engine.catalogue import compile_background
+from twin.engine.plant import Plant, build_plant
 from twin.engine.water import Floors, build_floors
 from twin.errors import PlaceError
 from twin.navgraph import NodeKind
 from twin.places import locate
 from twin.roles import electrical_rooms, front_desks
+from twin.scenario.kinds import HAZARDS
 from twin.scenario.load import FieldError
-from twin.scenario.schema import (
-    TRADES,
-    Contractor,
-    Overlay,
-    Person,
-    PipeBurst,
-    PowerLoss,
-    Quantity,
-    Scenario,
-    Shift,
-    Storm,
-)
+from twin.scenario.schema import TRADES, Contractor, Overlay, Person, Quantity, Scenario, Shift, typical
 from twin.twin import Twin
 
 TRADE_INDEX = {t: i for i, t in enumerate(TRADES)}
@@ -90,21 +82,6 @@ class Drill:
     scenario has a ``background:`` section."""
 
 
-def _mean_minutes(q: Quantity) -> float:
-    if isinstance(q, int | float):
-        return float(q)
-    kind = q.kind
-    if kind == "fixed":
-        return float(q.value)  # type: ignore[union-attr]
-    if kind == "uniform":
-        return (q.low + q.high) / 2  # type: ignore[union-attr]
-    if kind == "triangular":
-        return (q.low + q.mode + q.high) / 3  # type: ignore[union-attr]
-    if kind == "lognormal":
-        return float(q.median)  # type: ignore[union-attr]
-    return float(q.mean)  # type: ignore[union-attr]
-
-
 def _place(text: str, twin: Twin, loc: tuple[str | int, ...]) -> int:
     try:
         return locate(text, twin.model, twin.graph).node
@@ -132,7 +109,7 @@ def _staff(p: Person, i: int, scenario: Scenario, twin: Twin, ids: dict[str, int
         shift=scenario.shifts[p.shift],
         on_call=p.on_call,
         delay_min=p.callout_delay_min,
-        expected_delay_s=60.0 * _mean_minutes(p.callout_delay_min),
+        expected_delay_s=60.0 * typical(p.callout_delay_min),
         base=base,
         backup=ids[p.backup] if p.backup else -1,
         hourly_rate=p.hourly_rate,
@@ -169,12 +146,14 @@ def _arrival(twin: Twin, c: Contractor, k: int) -> int:
 
 
 def compile_drill(
-    twin: Twin, scenario: Scenario, *, rates: Any = None, errors: list[FieldError] | None = None
+    twin: Twin, scenario: Scenario, *, rates: Rates | None = None, errors: list[FieldError] | None = None
 ) -> Drill:
     """Check a scenario against a twin and resolve every name in it.
 
-    ``rates`` (:class:`twin.background.rates.Rates`) overrides the file the scenario's
-    ``background.rates`` names (read here when not given).
+    ``rates`` are the rates of the scenario's ``background:`` section, required when it has one:
+    the engine reads no files, so the caller reads them
+    (:func:`twin.background.rates.scenario_rates`: the file ``background.rates`` names, or the
+    shipped defaults).
 
     With ``errors``, every :class:`FieldError` is appended there instead of raised, and the
     item at fault (a person, a hazard, an entrance, an overlay item) is left out, so one pass
@@ -222,15 +201,14 @@ def compile_drill(
             keep.fail(FieldError(loc, rest))
             overlay = _without(overlay, loc)  # None: check the rest without the overlay
 
-    refs = keep.each(scenario.hazards, lambda i, h: _hazard_refs(h, i, twin, plant))
+    refs = keep.each(scenario.hazards, lambda i, h: HAZARDS.of(h).compile(h, twin, plant, ("hazards", i)))
     desk = _front_desk(twin, crew)
     rooms = electrical_rooms(model)
     catalogue = None
     if scenario.background is not None:
-        from twin.engine.background import compile_background, scenario_rates
-
-        rates = rates or scenario_rates(scenario)
-        assert rates is not None  # the scenario has a background section
+        if rates is None:
+            raise TypeError(f"scenario '{scenario.name}' has a background: section: pass its rates, "
+                            "compile_drill(..., rates=twin.background.rates.scenario_rates(scenario))")
         found = keep.each([scenario], lambda _i, s: compile_background(twin, plant, s, rates))
         catalogue = found[0] if found else None
     return Drill(
@@ -334,102 +312,3 @@ def default_essential(plant: Plant, model: Any) -> list[int]:
         if plant.lift_item[k] >= 0 and any(w in lift.name.lower() for w in ("service", "fire"))
     ]
     return out
-
-
-def burst_ref(twin: Twin, plant: Plant, item: int, valve: int) -> dict[str, Any] | None:
-    """A burst's places: the pipe, its valve, the space it floods (None: it is in no space) and the
-    households downstream of the valve, who are without water from isolation to repair."""
-    space = space_of_item(twin, plant, item)
-    if space < 0:
-        return None
-    households = served_households(plant, plant.downstream([valve], "water"))
-    return {"item": item, "valve": valve, "space": space, "node": int(twin.graph.space_node[space]),
-            "households": frozenset(int(x) for x in households), "pipe_name": plant.name[item],
-            "valve_name": plant.name[valve], "valve_node": int(plant.node[valve])}
-
-
-def flat_leak_ref(twin: Twin, space: int) -> dict[str, Any]:
-    """A leak in a flat's own pipework (a fitting, a hose, a tap connector — where most escapes
-    of water in flats start): water into the flat, closed at the flat's stop valve, which is in
-    the flat (the model need not draw it), so only that household is without water until the
-    repair — not the riser's or the floor's households, as closing a shared valve would."""
-    label = twin.model.spaces[space].label
-    node = int(twin.graph.space_node[space])
-    return {"item": -1, "valve": -1, "space": space, "node": node, "households": frozenset({space}),
-            "pipe_name": f"pipework in {label}", "valve_name": f"stop valve of {label}",
-            "valve_node": node}
-
-
-def storm_ref(twin: Twin, plant: Plant, low: int) -> dict[str, Any]:
-    """A storm's places: the low point (a space node) and the drain nearest it, which a crew
-    clears."""
-    graph = twin.graph
-    drains = [k for k in plant.items("drain") if plant.node[k] >= 0]
-    if drains:
-        xyz = graph.node_xyz[low]
-        drain = min(drains, key=lambda k: float(np.linalg.norm(plant.xyz[k] - xyz)))
-        drain_node = int(plant.node[drain])
-    else:
-        drain, drain_node = -1, low
-    return {"low_space": int(graph.node_ref[low]), "node": low, "drain": drain, "drain_node": drain_node}
-
-
-def _hazard_refs(h: Any, i: int, twin: Twin, plant: Plant) -> dict[str, Any]:
-    model, graph = twin.model, twin.graph
-    loc: tuple[str | int, ...] = ("hazards", i)
-    if isinstance(h, PipeBurst):
-        try:
-            item = resolve_item(plant, h.at, model, graph, field="at")
-        except PlaceError as exc:
-            raise FieldError((*loc, "at"), str(exc).removeprefix("at: ")) from None
-        if h.valve:
-            try:
-                valve = resolve_item(plant, h.valve, model, graph, field="valve")
-            except PlaceError as exc:
-                raise FieldError((*loc, "valve"), str(exc).removeprefix("valve: ")) from None
-        else:
-            valve = plant.upstream_valve(item)
-            if valve < 0:
-                raise FieldError(
-                    (*loc, "at"),
-                    f"no isolation valve upstream of '{plant.name[item]}' in the model's port "
-                    "connections; name one with 'valve:' or add one under overlay",
-                )
-        if plant.node[valve] < 0:
-            raise FieldError((*loc, "valve"), f"valve '{plant.name[valve]}' is not reachable on foot")
-        ref = burst_ref(twin, plant, item, valve)
-        if ref is None:
-            raise FieldError((*loc, "at"), f"'{plant.name[item]}' is in no space water could fill")
-        return ref
-    if isinstance(h, PowerLoss):
-        try:
-            item = resolve_item(plant, h.at, model, graph, field="at")
-        except PlaceError as exc:
-            raise FieldError((*loc, "at"), str(exc).removeprefix("at: ")) from None
-        generator = -1
-        if h.generator:
-            try:
-                generator = resolve_item(plant, h.generator, model, graph, field="generator")
-            except PlaceError as exc:
-                raise FieldError((*loc, "generator"), str(exc).removeprefix("generator: ")) from None
-        else:
-            gens = plant.items("generator")
-            generator = gens[0] if gens else -1
-        essential = []
-        for j, text in enumerate(h.essential):
-            try:
-                essential.append(resolve_item(plant, text, model, graph, field="essential"))
-            except PlaceError as exc:
-                raise FieldError((*loc, "essential", j), str(exc).removeprefix("essential: ")) from None
-        if not h.essential:
-            essential = default_essential(plant, model)
-        node = int(plant.node[item])
-        if node < 0:
-            raise FieldError((*loc, "at"), f"'{plant.name[item]}' is not reachable on foot")
-        return {"item": item, "generator": generator, "essential": tuple(essential), "node": node}
-    if isinstance(h, Storm):
-        low = _place(h.low_point, twin, (*loc, "low_point"))
-        if graph.node_kind[low] != NodeKind.SPACE:
-            raise FieldError((*loc, "low_point"), f"'{h.low_point}' is not a space water can collect in")
-        return storm_ref(twin, plant, low)
-    raise FieldError(loc, f"unknown hazard kind {type(h).__name__}")

@@ -11,7 +11,7 @@ test checks it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,8 +37,6 @@ class Floors:
     below_share: np.ndarray
     """Slab leaks: space ``below_from`` leaks ``below_share`` of its leak into ``below_to``
     (shares of one space sum to 1 over the spaces under it)."""
-    layouts: dict[bytes, Any] = field(default_factory=dict, repr=False, compare=False)
-    """Spreading layouts by the set of spaces giving water (a cache, see :func:`_layout`)."""
 
     @property
     def n(self) -> int:
@@ -135,6 +133,8 @@ def step(
     inflow_m3_s: np.ndarray,
     pump_m3_s: np.ndarray,
     dt_s: float,
+    *,
+    layouts: dict[bytes, Any] | None = None,
 ) -> StepResult:
     """Advance water volumes by ``dt_s``: inflow and pumps, then spreading (implicit).
 
@@ -150,6 +150,9 @@ def step(
         Pumping capacity working in each space (sump pumps, portable pumps).
     dt_s
         The step (s); the spreading is stable, monotone and conservative at any step.
+    layouts
+        The caller's cache of spreading layouts (by the set of spaces giving water), kept
+        between steps of one run; none: worked out afresh.
     """
     # Pumps draw first, so the levels the step ends with have spread after the drawing (a pit
     # pumped after spreading would end the step a pump-step lower than its neighbours allow);
@@ -163,14 +166,14 @@ def step(
     over = vol - physics.SPREAD_DEPTH_M * floors.area_m2
     giving = over > 0.0
     if giving.any() and (floors.pair_a.size or floors.below_from.size):
-        vol, exchanged, doors = _spread(floors, vol, over, giving, dt_s)
+        vol, exchanged, doors = _spread(floors, vol, over, giving, dt_s, {} if layouts is None else layouts)
     more = np.minimum(capacity - pumped, vol)
     vol = np.maximum(vol - more, 0.0)
     return StepResult(vol, float(pumped.sum() + more.sum()), exchanged, *doors)
 
 
 def _spread(floors: Floors, vol: np.ndarray, over: np.ndarray, giving: np.ndarray,
-            dt: float) -> tuple[np.ndarray, float, tuple[np.ndarray, np.ndarray]]:
+            dt: float, layouts: dict[bytes, Any]) -> tuple[np.ndarray, float, tuple[np.ndarray, np.ndarray]]:
     """One backward-Euler step of the water above the thresholds; gives (volumes, m³ moved,
     (doors that carried water, m³ through each)).
 
@@ -188,7 +191,7 @@ def _spread(floors: Floors, vol: np.ndarray, over: np.ndarray, giving: np.ndarra
     solve repeats (an active set, two or three rounds at most in practice). Volumes move as
     paired transfers, so the total is conserved to rounding.
     """
-    lay = _layout(floors, giving)
+    lay = _layout(floors, giving, layouts)
     b_loc = over[lay.nodes]
     depth_a, depth_b = vol[lay.ga] * lay.inv_a, vol[lay.gb] * lay.inv_b
     # The doors' coefficients at the levels the step starts from; then, while they move by more
@@ -265,7 +268,7 @@ def door_conductance_m2_s(cw: np.ndarray, depth_a: np.ndarray, depth_b: np.ndarr
 class _Layout:
     """Which doors and slabs carry water while a given set of spaces stands above the threshold,
     in local indices of the spaces in play: fixed while the same spaces give water, so worked
-    out once for a run of steps (cached in :attr:`Floors.layouts`)."""
+    out once for a run of steps (cached by the caller of :func:`step`)."""
 
     live: np.ndarray
     """Doors (pair indices) touching a giving space."""
@@ -295,13 +298,12 @@ class _Layout:
     """Global space of each transfer term: doors out, doors in, slabs out, slabs in."""
 
 
-#: Layouts kept per building (a drill's water goes through a few dozen wet sets at most).
+#: Layouts kept per run (a drill's water goes through a few dozen wet sets at most).
 _LAYOUTS_KEPT = 256
 
 
-def _layout(floors: Floors, giving: np.ndarray) -> _Layout:
+def _layout(floors: Floors, giving: np.ndarray, cache: dict[bytes, Any]) -> _Layout:
     key = giving.nonzero()[0].tobytes()
-    cache = floors.layouts
     found: _Layout | None = cache.get(key)
     if found is not None:
         return found

@@ -69,14 +69,13 @@ def duty_starts(twin: Twin, scenario: Scenario) -> dict[str, tuple[float, XYZ]]:
     """Where and from when the staff wait before anyone sends them anywhere: at their base, from
     the first minute of the drill they are on duty (people on call are at home until called)."""
     out: dict[str, tuple[float, XYZ]] = {}
-    minute0 = minute_of_day(scenario.start)
     # Shifts repeat daily: the first day of the drill tells.
     minutes = np.arange(0.0, min(scenario.duration_s / 60.0, 1440.0), 1.0)
     for p in scenario.people:
         if p.on_call:
             continue
         shift = scenario.shifts[p.shift]
-        on = next((m for m in minutes if shift.on_duty((minute0 + m) % 1440)), None)
+        on = next((m for m in minutes if shift.on_duty(minute_of_day(scenario.start, 60.0 * m))), None)
         if on is None:
             continue
         try:

@@ -25,20 +25,25 @@ from twin.words import plural
 
 
 def hazard_places(twin: Twin, scenario: Scenario) -> pd.DataFrame:
-    """Where each hazard of a scenario happens (its ``at``, or a storm's ``low_point``):
-    ``hazard, kind, place, start_min, x, y, z, storey``; hazards whose place the building does
-    not have are left out (the drill's compilation names them)."""
+    """Where each hazard of a scenario happens, as its kind draws it (the first of its
+    :attr:`~twin.engine.hazards.kind.Drawing.places` fields that is set):
+    ``hazard, kind, place, start_min, x, y, z, symbol, label, storey``; hazards whose place the
+    building does not have are left out (the drill's compilation names them)."""
+    from twin.scenario.kinds import HAZARDS
+
     rows = []
     for i, h in enumerate(scenario.hazards):
-        place = str(getattr(h, "at", None) or getattr(h, "low_point", ""))
+        kind = HAZARDS.of(h)
+        place = next((str(v) for f in kind.drawing.places if (v := getattr(h, f, None))), "")
         try:
             node = resolve_place(place, twin.model, twin.graph)
         except PlaceError:
             continue
         x, y, z = (float(v) for v in twin.graph.node_xyz[node])
         rows.append({"hazard": i, "kind": h.kind, "place": place, "start_min": h.start_min,
-                     "x": x, "y": y, "z": z})
-    table = pd.DataFrame(rows, columns=["hazard", "kind", "place", "start_min", "x", "y", "z"])
+                     "x": x, "y": y, "z": z, "symbol": kind.drawing.symbol, "label": kind.label})
+    columns = ["hazard", "kind", "place", "start_min", "x", "y", "z", "symbol", "label"]
+    table = pd.DataFrame(rows, columns=columns)
     return table.assign(storey=twin.model.storey_at(table["z"].to_numpy(float)))
 
 

@@ -17,7 +17,7 @@ can import the scenario stage).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
@@ -32,13 +32,14 @@ class UnknownKindError(TwinError):
 
 
 class Entry(Protocol):
-    """What a registry holds: a named kind with its scenario schema."""
+    """What a registry holds: a named kind with its scenario schema (None: a kind a scenario
+    cannot name, e.g. a hazard that only occurs in background work)."""
 
     @property
     def name(self) -> str: ...
 
     @property
-    def schema(self) -> type[BaseModel]: ...
+    def schema(self) -> type[BaseModel] | None: ...
 
 
 E = TypeVar("E", bound=Entry)
@@ -69,11 +70,11 @@ class Registry(Generic[E]):
     def register(self, entry: E) -> E:
         """Add ``entry`` under its name; registering the same name again replaces it (a module
         imported twice, a test re-registering its toy kind)."""
-        fields = entry.schema.model_fields
-        kind = fields.get("kind")
-        if kind is None or getattr(kind.annotation, "__args__", None) != (entry.name,):
-            raise TypeError(f"{entry.schema.__name__}: a {self.what}'s schema needs "
-                            f"kind: Literal[{entry.name!r}]")
+        if entry.schema is not None:
+            kind = entry.schema.model_fields.get("kind")
+            if kind is None or getattr(kind.annotation, "__args__", None) != (entry.name,):
+                raise TypeError(f"{entry.schema.__name__}: a {self.what}'s schema needs "
+                                f"kind: Literal[{entry.name!r}]")
         self._entries[entry.name] = entry
         return entry
 
@@ -99,30 +100,35 @@ class Registry(Generic[E]):
         self._load()
         return tuple(self._entries)
 
+    def schemas(self) -> dict[str, type[BaseModel]]:
+        """The kinds a scenario can name, with their schemas, in order."""
+        self._load()
+        return {name: e.schema for name, e in self._entries.items() if e.schema is not None}
+
     def of(self, spec: BaseModel) -> E:
         """The entry of a validated scenario item (by its ``kind``)."""
         return self[str(getattr(spec, "kind", ""))]
 
     def unknown(self, name: str) -> str:
-        known = self.names()
+        known = tuple(self.schemas())
         return f"unknown {self.what} '{name}'{suggest(name, known)} (known: {', '.join(known)})"
 
     # -- the scenario field ------------------------------------------------------------------
 
     def validate(self, value: Any) -> BaseModel:
         """One scenario item: checked by the schema of the kind it names."""
-        schemas = tuple(e.schema for e in self)
-        if isinstance(value, schemas):
+        schemas = self.schemas()
+        if isinstance(value, BaseModel) and isinstance(value, tuple(schemas.values())):
             return value
         kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
         if isinstance(value, BaseModel):
             value = value.model_dump()
-        if kind is None or not isinstance(kind, str) or kind not in self._entries:
+        if not isinstance(kind, str) or kind not in schemas:
             message = self.unknown(str(kind)) if kind is not None else (
-                f"needs a kind: one of {', '.join(self.names())}")
+                f"needs a kind: one of {', '.join(schemas)}")
             raise ValidationError.from_exception_data(self.what, [InitErrorDetails(
                 type=PydanticCustomError("unknown_kind", message), loc=("kind",), input=kind)])
-        return self._entries[kind].schema.model_validate(value)
+        return schemas[kind].model_validate(value)
 
     def field(self) -> Any:
         """Metadata for a scenario field holding one item of this registry:
@@ -137,7 +143,8 @@ class _KindField:
     def __init__(self, registry: Registry[Any]) -> None:
         self.registry = registry
 
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(self, source: Any,
+                                     handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         return core_schema.no_info_plain_validator_function(
             self.registry.validate,
             # Serialised as what it is (the kind's own model), with the caller's options.
@@ -147,7 +154,7 @@ class _KindField:
     def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema,
                                      handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         choices: dict[Any, core_schema.CoreSchema] = {
-            e.name: e.schema.__pydantic_core_schema__ for e in self.registry}
+            name: schema.__pydantic_core_schema__ for name, schema in self.registry.schemas().items()}
         return handler(core_schema.tagged_union_schema(choices, discriminator="kind"))
 
 

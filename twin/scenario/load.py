@@ -471,8 +471,7 @@ def _clean_loc(loc: Sequence[Any]) -> Loc:
     out: list[str | int] = []
     for part in loc:
         if isinstance(part, str) and (
-            part in ("pipe_burst", "power_loss", "storm")
-            or part in ("fixed", "uniform", "triangular", "lognormal", "exponential")
+            part in ("fixed", "uniform", "triangular", "lognormal", "exponential")
             or _is_branch(part)
         ):
             continue

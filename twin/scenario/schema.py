@@ -10,10 +10,12 @@ without loading its model.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from pydantic.json_schema import JsonDict
 
 from twin.errors import suggest
@@ -61,11 +63,22 @@ def _check_trade(name: str) -> str:
 
 
 # -- random quantities ------------------------------------------------------------------------
+# Each distribution draws itself (``sample``) and says what value to expect (``typical``), so no
+# caller switches on its kind; :func:`draw` and :func:`typical` take a plain number as itself.
+
+#: The standard normal's 90th percentile: a lognormal's σ from its median and p90.
+_Z90 = 1.2815515655446004
 
 
 class Fixed(_Frozen):
     kind: Literal["fixed"] = "fixed"
     value: float = Field(ge=0)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(self.value)
+
+    def typical(self) -> float:
+        return float(self.value)
 
 
 class Uniform(_Frozen):
@@ -79,6 +92,12 @@ class Uniform(_Frozen):
             raise ValueError(f"high ({self.high}) must be ≥ low ({self.low})")
         return self
 
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(rng.uniform(self.low, self.high))
+
+    def typical(self) -> float:
+        return (self.low + self.high) / 2
+
 
 class Triangular(_Frozen):
     kind: Literal["triangular"]
@@ -91,6 +110,14 @@ class Triangular(_Frozen):
         if not self.low <= self.mode <= self.high:
             raise ValueError(f"need low ≤ mode ≤ high, got {self.low}, {self.mode}, {self.high}")
         return self
+
+    def sample(self, rng: np.random.Generator) -> float:
+        if self.low == self.high:  # numpy refuses a degenerate triangle
+            return float(self.low)
+        return float(rng.triangular(self.low, self.mode, self.high))
+
+    def typical(self) -> float:
+        return (self.low + self.mode + self.high) / 3
 
 
 class LogNormal(_Frozen):
@@ -106,16 +133,40 @@ class LogNormal(_Frozen):
             raise ValueError(f"p90 ({self.p90}) must be ≥ median ({self.median})")
         return self
 
+    def sample(self, rng: np.random.Generator) -> float:
+        sigma = math.log(self.p90 / self.median) / _Z90
+        return float(self.median * math.exp(sigma * rng.standard_normal()))
+
+    def typical(self) -> float:
+        """The median (what a dispatcher expects of a skewed delay, not its mean)."""
+        return float(self.median)
+
 
 class Exponential(_Frozen):
     kind: Literal["exponential"]
     mean: float = Field(gt=0)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(rng.exponential(self.mean))
+
+    def typical(self) -> float:
+        return float(self.mean)
 
 
 Distribution = Annotated[Fixed | Uniform | Triangular | LogNormal | Exponential, Field(discriminator="kind")]
 #: A fixed number (≥ 0: every quantity is a time, a delay or a size), or a distribution drawn
 #: from the scenario's seed (whose parameters are ≥ 0 too).
 Quantity = Annotated[float, Field(ge=0)] | Distribution
+
+
+def draw(q: Quantity, rng: np.random.Generator) -> float:
+    """One draw of a scenario quantity (a number is itself)."""
+    return float(q) if isinstance(q, int | float) else q.sample(rng)
+
+
+def typical(q: Quantity) -> float:
+    """The value to expect of a scenario quantity (a number is itself)."""
+    return float(q) if isinstance(q, int | float) else q.typical()
 
 
 def _non_negative(value: Quantity) -> Quantity:
@@ -164,19 +215,27 @@ class Shift(_Frozen):
             raise ValueError(f"'{value}' is not a time of day; write it as HH:MM, e.g. 07:00")
         return value
 
-    def minutes(self) -> tuple[int, int]:
-        """(start, end) in minutes after midnight."""
+    _span: tuple[int, int] = PrivateAttr((0, 0))
+
+    def model_post_init(self, context: Any) -> None:
         h0, m0 = self.start.split(":")
         h1, m1 = self.end.split(":")
-        return int(h0) * 60 + int(m0), int(h1) * 60 + int(m1)
+        # Parsed once: the engine asks who is on duty at every dispatch decision.
+        self._span = (int(h0) * 60 + int(m0), int(h1) * 60 + int(m1))
 
-    def on_duty(self, minute_of_day: float) -> bool:
-        start, end = self.minutes()
+    def minutes(self) -> tuple[int, int]:
+        """(start, end) in minutes after midnight."""
+        return self._span
+
+    def on_duty(self, minute_of_day: Any) -> Any:
+        """Whether the shift covers this minute of the day (:func:`twin.clock.minute_of_day`),
+        or each minute of an array of them. The one definition of "on duty"."""
+        start, end = self._span
         if start == end:
-            return True
+            return np.ones(np.shape(minute_of_day), dtype=bool) if np.ndim(minute_of_day) else True
         if start < end:
-            return start <= minute_of_day < end
-        return minute_of_day >= start or minute_of_day < end
+            return (minute_of_day >= start) & (minute_of_day < end)
+        return (minute_of_day >= start) | (minute_of_day < end)
 
 
 def _default_shifts() -> dict[str, Shift]:
@@ -301,71 +360,18 @@ Dispatch = Annotated[PolicySpec, POLICIES.field()]
 # -- hazards ----------------------------------------------------------------------------------
 
 
-class _Hazard(_Frozen):
+class HazardSpec(_Frozen):
+    """A scenario's hazard: one kind of :data:`~twin.scenario.kinds.HAZARDS`, chosen by ``kind``.
+    Each kind's schema (``PipeBurst``, ``PowerLoss``, ``Storm`` in :mod:`twin.engine.hazards`)
+    adds its own fields."""
+
     start_min: float = Field(0.0, ge=0, description="minutes after the scenario start")
     reported_via: str = Field("phone", description="a channel name")
+    kind: str
 
 
-class PipeBurst(_Hazard):
-    """A break discharging Q = Cd·A·√(2ΔP/ρ) until the upstream isolation valve is closed."""
-
-    kind: Literal["pipe_burst"]
-    at: str = Field(description="the pipe (equipment name or GlobalId) or the space it is in")
-    pressure_bar: float = Field(4.5, gt=0, le=16, description="line pressure: 3–6 bar")
-    hole_area_cm2: float = Field(5.0, gt=0, le=500)
-    valve: str | None = Field(None, description="the isolation valve, when the topology cannot find it")
-    repair_min: Quantity = Triangular(kind="triangular", low=45, mode=90, high=180)
-
-
-class PowerLoss(_Hazard):
-    """Everything fed from ``at`` loses power: a utility outage at the supply or a board fault."""
-
-    kind: Literal["power_loss"]
-    at: str = Field(description="the supply or board that fails (equipment name or GlobalId)")
-    duration_min: Quantity | None = Field(
-        Triangular(kind="triangular", low=30, mode=90, high=240),
-        description="utility restores after this; null = until an electrician repairs the board",
-    )
-    generator: str | None = Field(None, description="standby generator; found in the model when omitted")
-    generator_start_probability: float | None = Field(
-        None, ge=0, le=1,
-        description="chance the standby set starts by itself; none = the engine's default "
-        "(twin/engine/physics.py GENERATOR_START_PROBABILITY, 0.95)",
-    )
-    lift_occupancy: float | None = Field(
-        None, ge=0, le=1,
-        description="chance a stopped car holds passengers; none = the engine's default "
-        "(twin/engine/physics.py LIFT_OCCUPANCY, 0.3)",
-    )
-    essential: list[str] = Field(
-        default_factory=list,
-        description="loads the generator feeds; default: pumps and service/fire lifts",
-    )
-    repair_min: Quantity = Triangular(kind="triangular", low=30, mode=60, high=120)
-    reported_via: str = "sensor"
-
-
-class Storm(_Hazard):
-    """A design storm on the roofs and the paved site; runoff Q = C·i·A by the rational method."""
-
-    kind: Literal["storm"]
-    duration_min: float = Field(120.0, gt=0)
-    peak_mm_h: float = Field(80.0, gt=0, le=500)
-    profile: Literal["triangular", "uniform"] = "triangular"
-    drains_blocked_fraction: float = Field(
-        0.6, ge=0, le=1, description="share of the drains' capacity lost to blockage"
-    )
-    drain_capacity_l_s: float | None = Field(
-        None, ge=0,
-        description="what the site's drains carry when clear; none = sized for the design storm "
-        "(twin/engine/physics.py DESIGN_STORM_MM_H on the catchment's C·A)",
-    )
-    paved_area_m2: float | None = Field(None, ge=0, description="site paving draining to the low point")
-    low_point: str = Field("Sump Pit", description="where excess water collects (a space)")
-    reported_via: str = "sensor"
-
-
-Hazard = Annotated[PipeBurst | PowerLoss | Storm, Field(discriminator="kind")]
+#: A hazard, validated by the schema of the registered kind its ``kind`` names.
+Hazard = Annotated[HazardSpec, HAZARDS.field()]
 
 
 # -- overlay: what a real IFC file lacks --------------------------------------------------------

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from twin.background.generate import generate
-from twin.engine.core import draw
+from twin.clock import minute_of_day
 from twin.engine.setup import Drill
 from twin.engine.streams import Streams
 from twin.kpi import shift_seconds
+from twin.scenario.schema import draw
 
 
 def erlang_c_wait(c: int, load: float) -> float:
@@ -90,7 +91,7 @@ def erlang_bounds(
         hazards=False,
         scale=cat.options.scale,
     )
-    start_min = scenario.start.hour * 60 + scenario.start.minute
+    start_min = minute_of_day(scenario.start)
     jobs: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for a in found:
         w = cat.rates.work_orders[a.rate]
@@ -105,8 +106,7 @@ def erlang_bounds(
         shift = scenario.shifts[shift_name]
         times = np.array([t for t, _ in jobs[trade]])
         minutes = np.array([m for _, m in jobs[trade]])
-        minute_of_day = (start_min + times / 60.0) % 1440
-        on = np.array([shift.on_duty(m) for m in minute_of_day], dtype=bool)
+        on = np.asarray(shift.on_duty(minute_of_day(scenario.start, times)), dtype=bool)
         hours = float(shift_seconds(shift, start_min, np.array([scenario.duration_s]))[0]) / 3600.0
         count = int(on.sum())
         if count == 0 or hours == 0:

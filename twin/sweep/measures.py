@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from twin.clock import minute_of_day
 from twin.events.log import EventLog
 from twin.kpi import Kpis
 from twin.scenario.schema import PRIORITIES, Scenario
@@ -47,24 +48,14 @@ def columns() -> list[str]:
 def roster_cost(scenario: Scenario) -> float:
     """What staff are paid for their shifts over the scenario's period: each person's rate × the
     hours their shift covers from start to end (call-outs off shift are paid on top)."""
-    start_min = scenario.start.hour * 60 + scenario.start.minute
-    minutes = np.arange(round(scenario.duration_h * 60)) + start_min
-    of_day = minutes % 1440
+    of_day = minute_of_day(scenario.start, 60.0 * np.arange(round(scenario.duration_h * 60)))
     total = 0.0
     hours: dict[str, float] = {}
     for p in scenario.people:
         if p.hourly_rate == 0:
             continue
         if p.shift not in hours:
-            lo, hi = scenario.shifts[p.shift].minutes()
-            on = (
-                np.ones_like(of_day, dtype=bool)
-                if lo == hi
-                else (of_day >= lo) & (of_day < hi)
-                if lo < hi
-                else (of_day >= lo) | (of_day < hi)
-            )
-            hours[p.shift] = float(on.sum()) / 60.0
+            hours[p.shift] = float(scenario.shifts[p.shift].on_duty(of_day).sum()) / 60.0
         total += p.hourly_rate * hours[p.shift]
     return total
 
@@ -111,11 +102,10 @@ def run_row(kpis: Kpis, log: EventLog, scenario: Scenario) -> dict[str, float | 
     on_call = {p.id: scenario.shifts[p.shift] for p in scenario.people if p.on_call}
     mine = f[(f["kind"] == "cost") & f["person"].isin(list(on_call))]
     fees = float(mine.loc[mine["detail"] == "callout", "value"].sum()) if len(mine) else 0.0
-    start_min = scenario.start.hour * 60 + scenario.start.minute
     off_shift = sum(
         float(v)
         for t, p, v, d in zip(mine["t_s"], mine["person"], mine["value"], mine["detail"], strict=True)
-        if d == "labour" and not on_call[str(p)].on_duty((start_min + t / 60.0) % 1440)
+        if d == "labour" and not on_call[str(p)].on_duty(minute_of_day(scenario.start, float(t)))
     )
     on_call_cost = fees + off_shift
     contractor = s["cost_contractor"] + s["cost_callout"] - fees

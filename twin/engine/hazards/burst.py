@@ -5,18 +5,50 @@ flooding model spreads it. The tasks: isolate at the valve (makes it safe; train
 enough), repair at the break (a qualified plumber, level 2), clean up (scaled by the water let
 out), and tell the households downstream of the closed valve, who are without water until the
 repair is done and the valve reopened.
+
+In background work a burst is a household's leak (the rates' bursts per household): in the flat's
+own pipework, closed at its own stop valve.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar, Literal
 
+import simpy
+from pydantic import Field
+
+from twin.background.generate import Arrival
+from twin.background.rates import HazardRate
 from twin.engine import physics
-from twin.engine.core import Proc, Sim, TaskSpec, draw
-from twin.engine.hazards.flooding import Water
-from twin.engine.hazards.power import Power
-from twin.scenario.schema import PipeBurst
+from twin.engine.core import Proc
+from twin.engine.hazards.kind import Drawing, HazardKind, Occurrence, Places, Ref, World, register_hazard
+from twin.engine.plant import Plant, resolve_item, served_households
+from twin.engine.setup import space_of_item
+from twin.engine.tasks import TaskSpec, incident
+from twin.errors import PlaceError
+from twin.scenario.load import FieldError
+from twin.scenario.schema import HazardSpec, LogNormal, Quantity, Triangular, Uniform, draw
+from twin.twin import Twin
+
+
+class PipeBurst(HazardSpec):
+    """A break discharging Q = Cd·A·√(2ΔP/ρ) until the upstream isolation valve is closed."""
+
+    kind: Literal["pipe_burst"]
+    at: str = Field(description="the pipe (equipment name or GlobalId) or the space it is in")
+    pressure_bar: float = Field(4.5, gt=0, le=16, description="line pressure: 3–6 bar")
+    hole_area_cm2: float = Field(5.0, gt=0, le=500)
+    valve: str | None = Field(None, description="the isolation valve, when the topology cannot find it")
+    repair_min: Quantity = Triangular(kind="triangular", low=45, mode=90, high=180)
+
+
+class PipeBurstRate(HazardRate):
+    DRAWS: ClassVar[tuple[str, ...]] = ("pressure_bar", "hole_area_cm2", "repair_min")
+    per: Literal["household", "site"] = "household"
+    pressure_bar: Quantity = Uniform(kind="uniform", low=3, high=6)
+    hole_area_cm2: Quantity = LogNormal(kind="lognormal", median=1.5, p90=5)
+    repair_min: Quantity = Triangular(kind="triangular", low=45, mode=90, high=180)
 
 ISOLATE = (("plumber", 1),)
 REPAIR = (("plumber", 2),)
@@ -31,8 +63,9 @@ def burst_flow_m3_s(pressure_bar: float, hole_area_cm2: float) -> float:
     return physics.DISCHARGE_COEFFICIENT * area * math.sqrt(2.0 * dp / physics.WATER_DENSITY_KG_M3)
 
 
-def pipe_burst(sim: Sim, water: Water, power: Power, h: PipeBurst, ref: dict[str, Any], index: int) -> Proc:
-    yield sim.env.timeout(h.start_min * 60.0)
+def pipe_burst(env: simpy.Environment, world: World, h: PipeBurst, ref: Ref, index: int) -> Proc:
+    sim, water, power = world.sim, world.water, world.power
+    yield env.timeout(h.start_min * 60.0)
     key = ("burst", index)
     flow = burst_flow_m3_s(h.pressure_bar, h.hole_area_cm2)
     space, node = ref["space"], ref["node"]
@@ -61,7 +94,8 @@ def pipe_burst(sim: Sim, water: Water, power: Power, h: PipeBurst, ref: dict[str
     def cleanup_s() -> float:
         return physics.CLEANUP_BASE_S + physics.CLEANUP_PER_M3_S * water.released_by.get(key, 0.0)
 
-    sim.incident(
+    incident(
+        sim,
         "pipe_burst",
         f"Burst at {pipe}",
         "red",
@@ -77,3 +111,82 @@ def pipe_burst(sim: Sim, water: Water, power: Power, h: PipeBurst, ref: dict[str
                      after=[0], priority="yellow"),
         ],
     )
+
+
+def burst_ref(twin: Twin, plant: Plant, item: int, valve: int) -> Ref | None:
+    """A burst's places: the pipe, its valve, the space it floods (None: it is in no space) and the
+    households downstream of the valve, who are without water from isolation to repair."""
+    space = space_of_item(twin, plant, item)
+    if space < 0:
+        return None
+    households = served_households(plant, plant.downstream([valve], "water"))
+    return {"item": item, "valve": valve, "space": space, "node": int(twin.graph.space_node[space]),
+            "households": frozenset(int(x) for x in households), "pipe_name": plant.name[item],
+            "valve_name": plant.name[valve], "valve_node": int(plant.node[valve])}
+
+
+def flat_leak_ref(twin: Twin, space: int) -> Ref:
+    """A leak in a flat's own pipework (a fitting, a hose, a tap connector — where most escapes
+    of water in flats start): water into the flat, closed at the flat's stop valve, which is in
+    the flat (the model need not draw it), so only that household is without water until the
+    repair — not the riser's or the floor's households, as closing a shared valve would."""
+    label = twin.model.spaces[space].label
+    node = int(twin.graph.space_node[space])
+    return {"item": -1, "valve": -1, "space": space, "node": node, "households": frozenset({space}),
+            "pipe_name": f"pipework in {label}", "valve_name": f"stop valve of {label}",
+            "valve_node": node}
+
+
+def compile_burst(h: PipeBurst, twin: Twin, plant: Plant, loc: tuple[str | int, ...]) -> Ref:
+    model, graph = twin.model, twin.graph
+    try:
+        item = resolve_item(plant, h.at, model, graph, field="at")
+    except PlaceError as exc:
+        raise FieldError((*loc, "at"), str(exc).removeprefix("at: ")) from None
+    if h.valve:
+        try:
+            valve = resolve_item(plant, h.valve, model, graph, field="valve")
+        except PlaceError as exc:
+            raise FieldError((*loc, "valve"), str(exc).removeprefix("valve: ")) from None
+    else:
+        valve = plant.upstream_valve(item)
+        if valve < 0:
+            raise FieldError(
+                (*loc, "at"),
+                f"no isolation valve upstream of '{plant.name[item]}' in the model's port "
+                "connections; name one with 'valve:' or add one under overlay",
+            )
+    if plant.node[valve] < 0:
+        raise FieldError((*loc, "valve"), f"valve '{plant.name[valve]}' is not reachable on foot")
+    ref = burst_ref(twin, plant, item, valve)
+    if ref is None:
+        raise FieldError((*loc, "at"), f"'{plant.name[item]}' is in no space water could fill")
+    return ref
+
+
+def _leak_places(twin: Twin, plant: Plant, rate: Any) -> Places:
+    space_node = twin.graph.space_node
+    flats = [int(s) for s in plant.household_spaces if space_node[s] >= 0]
+    return Places(len(flats), lambda k: flat_leak_ref(twin, flats[k]))
+
+
+def _leak(env: simpy.Environment, world: World, rate: PipeBurstRate, a: Arrival, ref: Any,
+          index: int) -> None:
+    v = a.values
+    # Drawn values are clipped to what the scenario schema accepts (a lognormal tail).
+    burst = PipeBurst(
+        kind="pipe_burst",
+        at=ref["pipe_name"],
+        pressure_bar=min(max(v["pressure_bar"], 0.5), 16),
+        hole_area_cm2=min(max(v["hole_area_cm2"], 0.1), 500),
+        repair_min=v["repair_min"],
+        reported_via=rate.channel,
+    )
+    env.process(pipe_burst(env, world, burst, ref, index))
+
+
+register_hazard(HazardKind(
+    "pipe_burst", PipeBurst, compile_burst, pipe_burst,
+    Occurrence(PipeBurstRate, _leak_places, _leak, lambda places: f"{len(places)} flats a leak can start in"),
+    Drawing(places=("at",), symbol="star"),
+))

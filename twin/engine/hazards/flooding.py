@@ -10,11 +10,13 @@ incident; 30 cm in an electrical room trips its switchgear (the storm → power 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from typing import Any
 
 import numpy as np
 
 from twin.engine import physics
-from twin.engine.core import Proc, Sim, TaskSpec
+from twin.engine.core import Proc, Sim
+from twin.engine.tasks import TaskSpec, incident
 from twin.engine.water import step
 from twin.travel import HEAVY
 
@@ -69,6 +71,8 @@ class Water:
         self.claimed_storeys: set[int] = set()
         """Storeys whose water already belongs to an incident (a burst's storey)."""
         self.on_switchgear_flooded: Callable[[int], None] | None = None
+        self._layouts: dict[bytes, Any] = {}
+        """Spreading layouts by the set of spaces giving water (:func:`twin.engine.water.step`)."""
 
     @property
     def depth_m(self) -> np.ndarray:
@@ -132,7 +136,7 @@ class Water:
                 if works():
                     pump[space] += q
             before = self.volume
-            result = step(self.floors, before, inflow, pump, dt)
+            result = step(self.floors, before, inflow, pump, dt, layouts=self._layouts)
             self.volume = result.volume_m3
             self.pumped_m3 += result.pumped_m3
             self._rose_at[self.volume > before * (1.0 + 1e-9) + 1e-12] = env.now
@@ -248,7 +252,8 @@ class Water:
         def deploy() -> None:
             self.add_pump(("portable", space), space, physics.PORTABLE_PUMP_L_S / 1000.0)
 
-        inc = sim.incident(
+        inc = incident(
+            sim,
             "flooding",
             f"Flooding on {sim.model.storeys[storey].name}, first in {label}",
             "red",

@@ -11,14 +11,67 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 import numpy as np
+import simpy
+from pydantic import Field
 
+from twin.background.generate import Arrival
+from twin.background.rates import HazardRate
 from twin.engine import physics
-from twin.engine.core import Incident, Proc, Sim, TaskSpec, draw
+from twin.engine.core import Proc, Sim
+from twin.engine.hazards.entrapment import entrapment
+from twin.engine.hazards.kind import Drawing, HazardKind, Occurrence, Places, Ref, World, register_hazard
+from twin.engine.plant import Plant, resolve_item, served_households
+from twin.engine.setup import default_essential
+from twin.engine.tasks import Incident, TaskSpec, add_tasks, incident, make_safe, open_gate
+from twin.errors import PlaceError
 from twin.places import lift_landing
-from twin.scenario.schema import PowerLoss
+from twin.scenario.load import FieldError
+from twin.scenario.schema import HazardSpec, LogNormal, Quantity, Triangular, draw
+from twin.twin import Twin
+
+
+class PowerLoss(HazardSpec):
+    """Everything fed from ``at`` loses power: a utility outage at the supply or a board fault."""
+
+    kind: Literal["power_loss"]
+    at: str = Field(description="the supply or board that fails (equipment name or GlobalId)")
+    duration_min: Quantity | None = Field(
+        Triangular(kind="triangular", low=30, mode=90, high=240),
+        description="utility restores after this; null = until an electrician repairs the board",
+    )
+    generator: str | None = Field(None, description="standby generator; found in the model when omitted")
+    generator_start_probability: float | None = Field(
+        None, ge=0, le=1,
+        description="chance the standby set starts by itself; none = the engine's default "
+        "(twin/engine/physics.py GENERATOR_START_PROBABILITY, 0.95)",
+    )
+    lift_occupancy: float | None = Field(
+        None, ge=0, le=1,
+        description="chance a stopped car holds passengers; none = the engine's default "
+        "(twin/engine/physics.py LIFT_OCCUPANCY, 0.3)",
+    )
+    essential: list[str] = Field(
+        default_factory=list,
+        description="loads the generator feeds; default: pumps and service/fire lifts",
+    )
+    repair_min: Quantity = Triangular(kind="triangular", low=30, mode=60, high=120)
+    reported_via: str = "sensor"
+
+
+class PowerLossRate(HazardRate):
+    DRAWS: ClassVar[tuple[str, ...]] = ("duration_min", "repair_min")
+    per: Literal["site"] = "site"
+    duration_min: Quantity = LogNormal(kind="lognormal", median=30, p90=150)
+    repair_min: Quantity = Triangular(kind="triangular", low=30, mode=60, high=180)
+    generator_start_probability: float | None = Field(
+        None, ge=0, le=1, description="none = the engine's default (physics.GENERATOR_START_PROBABILITY)"
+    )
+    lift_occupancy: float | None = Field(
+        None, ge=0, le=1, description="none = the engine's default (physics.LIFT_OCCUPANCY)"
+    )
 
 _LOADS = ("lift", "booster_pump", "sump_pump", "board")
 
@@ -29,7 +82,6 @@ class Power:
         plant = sim.drill.plant
         self.plant = plant
         self.failed: set[int] = set()
-        self.generators = set(plant.items("generator"))
         self.running: set[int] = set()
         self.essential: set[int] = set()
         supplies = {i for i in range(len(plant)) if plant.role[i] == "supply"}
@@ -123,9 +175,8 @@ class Power:
 
     def _households(self, energised: set[int]) -> None:
         """Households whose feeding item (a board, a cable fitting) has no power, logged on change."""
-        feed = self.plant.household_feed["power"]
-        live = np.fromiter(energised, dtype=np.int64, count=len(energised))
-        count = int(np.count_nonzero((feed >= 0) & ~np.isin(feed, live)))
+        fed = int(np.count_nonzero(self.plant.household_feed["power"] >= 0))
+        count = fed - len(served_households(self.plant, energised, "power"))
         if count != self.power_households:
             self.power_households = count
             self.sim.log("supply", value=count, detail="power")
@@ -157,10 +208,10 @@ class Power:
         specs = [TaskSpec(f"restart {names}", (("electrician", 1), ("plumber", 2)), node,
                           physics.RESTART_PUMP_S, effect=restarted, priority="red")]
         if self.restart_incident is None or self.restart_incident.resolved:
-            self.restart_incident = sim.incident("pump_restart", f"Restart {names}", "red", node, "sensor",
+            self.restart_incident = incident(sim, "pump_restart", f"Restart {names}", "red", node, "sensor",
                                                  specs)
         else:
-            sim.add_tasks(self.restart_incident, specs)
+            add_tasks(sim, self.restart_incident, specs)
 
     def _pressure(self) -> None:
         sim = self.sim
@@ -183,24 +234,6 @@ class Power:
         if count != last:
             self._water_count = count
             self.sim.log("supply", value=count, detail="water")
-
-
-def entrapment(sim: Sim, lift: int, storey: int, passengers: int, rescue_s: float) -> Incident:
-    """Passengers trapped in ``lift`` at ``storey`` (-1: its first stop): a red incident reported by
-    the car's alarm, freed by a lift-trained person or the lift contractor."""
-    node = lift_landing(sim.graph, lift, storey)
-    name = sim.model.lifts[lift].name
-
-    def freed() -> None:
-        sim.log("entrapment", node=node, value=0.0, detail=f"{name}: freed")
-
-    inc = sim.incident(
-        "entrapment", f"{passengers} trapped in {name}", "red", node, "sensor",
-        [TaskSpec("rescue passengers", (("lift_technician", 1),), node, rescue_s,
-                  makes_safe=True, effect=freed)],
-    )
-    sim.log("entrapment", node=node, incident=inc.id, value=passengers, detail=name)
-    return inc
 
 
 def _ground_storey(sim: Sim) -> int:
@@ -248,7 +281,7 @@ def power_loss(sim: Sim, power: Power, items: Sequence[int], *, duration_s: floa
     else:
         specs.append(TaskSpec(f"switch back to mains at {name}", (("electrician", 1),), node,
                               physics.SWITCH_BACK_S, after=[0], effect=switch_back, gated=True))
-    inc = sim.incident("power_loss", f"Power loss at {name}", "red", node, channel, specs)
+    inc = incident(sim, "power_loss", f"Power loss at {name}", "red", node, channel, specs)
     if duration_s is not None:
         sim.env.process(_utility_returns(sim, inc.tasks[1], duration_s, mains_back))
     if generator >= 0 and plant.node[generator] >= 0:
@@ -260,7 +293,7 @@ def _utility_returns(sim: Sim, task: Any, duration_s: float, back: Callable[[], 
     yield sim.env.timeout(duration_s)
     sim.log("hazard", node=task.node, incident=task.incident.id, detail="utility supply back")
     back()
-    sim.open_gate(task)
+    open_gate(sim, task)
 
 
 def _generator_start(sim: Sim, power: Power, inc: Incident, generator: int, p: float) -> Proc:
@@ -275,20 +308,21 @@ def _generator_start(sim: Sim, power: Power, inc: Incident, generator: int, p: f
         power.running.add(generator)
         power.update(f"{name} running")
         if any(power.powered[i] for i in power.essential if i in power.powered):
-            sim.make_safe(inc)
+            make_safe(sim, inc)
 
     if sim.rng("generator").random() < p:
         sim.log("hazard", node=node, incident=inc.id, detail=f"{name} started")
         run()
     else:
         sim.log("hazard", node=node, incident=inc.id, detail=f"{name} failed to start")
-        sim.add_tasks(inc, [TaskSpec(f"start {name} by hand", (("electrician", 1),), node,
+        add_tasks(sim, inc, [TaskSpec(f"start {name} by hand", (("electrician", 1),), node,
                                      physics.GENERATOR_MANUAL_START_S, effect=run)])
 
 
-def power_hazard(sim: Sim, power: Power, h: PowerLoss, ref: dict[str, Any]) -> Proc:
+def power_hazard(env: simpy.Environment, world: World, h: PowerLoss, ref: Ref, index: int) -> Proc:
     """The scenario's power loss, when its time comes."""
-    yield sim.env.timeout(h.start_min * 60.0)
+    sim, power = world.sim, world.power
+    yield env.timeout(h.start_min * 60.0)
     rng = sim.rng("power")
     duration = None if h.duration_min is None else 60.0 * draw(h.duration_min, rng)
     power_loss(sim, power, [ref["item"]], duration_s=duration, repair_s=60.0 * draw(h.repair_min, rng),
@@ -297,3 +331,69 @@ def power_hazard(sim: Sim, power: Power, h: PowerLoss, ref: dict[str, Any]) -> P
                essential=ref["essential"], channel=h.reported_via, cause="utility outage"
                if sim.drill.plant.role[ref["item"]] == "supply" else "board fault",
                occupancy=physics.LIFT_OCCUPANCY if h.lift_occupancy is None else h.lift_occupancy)
+
+
+def compile_power_loss(h: PowerLoss, twin: Twin, plant: Plant, loc: tuple[str | int, ...]) -> Ref:
+    model, graph = twin.model, twin.graph
+    try:
+        item = resolve_item(plant, h.at, model, graph, field="at")
+    except PlaceError as exc:
+        raise FieldError((*loc, "at"), str(exc).removeprefix("at: ")) from None
+    generator = -1
+    if h.generator:
+        try:
+            generator = resolve_item(plant, h.generator, model, graph, field="generator")
+        except PlaceError as exc:
+            raise FieldError((*loc, "generator"), str(exc).removeprefix("generator: ")) from None
+    else:
+        gens = plant.items("generator")
+        generator = gens[0] if gens else -1
+    essential = []
+    for j, text in enumerate(h.essential):
+        try:
+            essential.append(resolve_item(plant, text, model, graph, field="essential"))
+        except PlaceError as exc:
+            raise FieldError((*loc, "essential", j), str(exc).removeprefix("essential: ")) from None
+    if not h.essential:
+        essential = default_essential(plant, model)
+    node = int(plant.node[item])
+    if node < 0:
+        raise FieldError((*loc, "at"), f"'{plant.name[item]}' is not reachable on foot")
+    return {"item": item, "generator": generator, "essential": tuple(essential), "node": node}
+
+
+def _supply(twin: Twin, plant: Plant, rate: Any) -> Places:
+    """A utility outage cuts the first supply reachable on foot (none: no outages)."""
+    supplies = [i for i in plant.items("supply") if plant.node[i] >= 0]
+    if not supplies:
+        return Places.of([])
+    gens = plant.items("generator")
+    return Places.of([{
+        "item": supplies[0],
+        "generator": gens[0] if gens else -1,
+        "essential": tuple(default_essential(plant, twin.model)),
+        "node": int(plant.node[supplies[0]]),
+    }])
+
+
+def _outage(env: simpy.Environment, world: World, rate: PowerLossRate, a: Arrival, ref: Any,
+            index: int) -> None:
+    v = a.values
+    loss = PowerLoss(
+        kind="power_loss",
+        at=world.sim.drill.plant.name[ref["item"]],
+        duration_min=v["duration_min"],
+        repair_min=v["repair_min"],
+        generator_start_probability=rate.generator_start_probability,
+        lift_occupancy=rate.lift_occupancy,
+        reported_via=rate.channel,
+    )
+    env.process(power_hazard(env, world, loss, ref, index))
+
+
+register_hazard(HazardKind(
+    "power_loss", PowerLoss, compile_power_loss, power_hazard,
+    Occurrence(PowerLossRate, _supply, _outage,
+               lambda places: "a supply for power losses" if len(places) else "no supply for power losses"),
+    Drawing(places=("at",), symbol="star"),
+))

@@ -9,17 +9,66 @@ deploy a portable pump (a heavy load: lifts or ramps, no stairs).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Literal
 
+import numpy as np
+import simpy
+from pydantic import Field
 from shapely.ops import unary_union
 
+from twin.background.generate import Arrival
+from twin.background.rates import HazardRate
 from twin.engine import physics
-from twin.engine.core import Proc, Sim, TaskSpec
-from twin.engine.hazards.flooding import PUMP_CREW, Water
-from twin.scenario.schema import Storm
+from twin.engine.core import Proc, Sim
+from twin.engine.hazards.flooding import PUMP_CREW
+from twin.engine.hazards.kind import Drawing, HazardKind, Occurrence, Places, Ref, World, register_hazard
+from twin.engine.plant import Plant
+from twin.engine.setup import space_of_item
+from twin.engine.tasks import TaskSpec, incident
+from twin.errors import PlaceError
+from twin.navgraph import NodeKind
+from twin.places import locate
+from twin.scenario.load import FieldError
+from twin.scenario.schema import HazardSpec, LogNormal, Quantity, Triangular, Uniform
 from twin.travel import HEAVY
+from twin.twin import Twin
 
 CLEAR = (("plumber", 1), ("general", 1))
+
+
+class Storm(HazardSpec):
+    """A design storm on the roofs and the paved site; runoff Q = C·i·A by the rational method."""
+
+    kind: Literal["storm"]
+    duration_min: float = Field(120.0, gt=0)
+    peak_mm_h: float = Field(80.0, gt=0, le=500)
+    profile: Literal["triangular", "uniform"] = "triangular"
+    drains_blocked_fraction: float = Field(
+        0.6, ge=0, le=1, description="share of the drains' capacity lost to blockage"
+    )
+    drain_capacity_l_s: float | None = Field(
+        None, ge=0,
+        description="what the site's drains carry when clear; none = sized for the design storm "
+        "(twin/engine/physics.py DESIGN_STORM_MM_H on the catchment's C·A)",
+    )
+    paved_area_m2: float | None = Field(None, ge=0, description="site paving draining to the low point")
+    low_point: str = Field("Sump Pit", description="where excess water collects (a space)")
+    reported_via: str = "sensor"
+
+
+class StormRate(HazardRate):
+    DRAWS: ClassVar[tuple[str, ...]] = ("duration_min", "peak_mm_h", "drains_blocked_fraction")
+    per: Literal["site"] = "site"
+    duration_min: Quantity = Triangular(kind="triangular", low=60, mode=120, high=240)
+    peak_mm_h: Quantity = LogNormal(kind="lognormal", median=70, p90=130)
+    drains_blocked_fraction: Quantity = Uniform(kind="uniform", low=0.1, high=0.6)
+    drain_capacity_l_s: float | None = Field(
+        None, ge=0, description="none = drains sized for the design storm (physics.DESIGN_STORM_MM_H)"
+    )
+    paved_area_m2: float = Field(30000.0, ge=0)
+    low_point: str | None = Field(
+        None, description="where runoff collects; none = the first sump pump's space"
+    )
 
 
 def intensity_mm_h(h: Storm, t_s: float) -> float:
@@ -46,8 +95,8 @@ def design_capacity_m3_s(ca_m2: float) -> float:
     return ca_m2 * physics.DESIGN_STORM_MM_H * physics.MM_H_TO_M_S
 
 
-def storm(sim: Sim, water: Water, h: Storm, ref: dict[str, Any], index: int) -> Proc:
-    env = sim.env
+def storm(env: simpy.Environment, world: World, h: Storm, ref: Ref, index: int) -> Proc:
+    sim, water = world.sim, world.water
     yield env.timeout(h.start_min * 60.0)
     roof, paved = catchment_m2(sim, h)
     ca = physics.RUNOFF_ROOF * roof + physics.RUNOFF_PAVING * paved
@@ -79,7 +128,8 @@ def storm(sim: Sim, water: Water, h: Storm, ref: dict[str, Any], index: int) -> 
         if excess > 0 and not raised:
             raised = True
             water.claimed.add(low)
-            sim.incident(
+            incident(
+                sim,
                 "storm",
                 "Storm drainage overwhelmed",
                 "red",
@@ -96,3 +146,76 @@ def storm(sim: Sim, water: Water, h: Storm, ref: dict[str, Any], index: int) -> 
     water.set_source(key, low, 0.0)
     sim.log("hazard", node=node, detail="storm over")
 
+
+
+def storm_ref(twin: Twin, plant: Plant, low: int) -> Ref:
+    """A storm's places: the low point (a space node) and the drain nearest it, which a crew
+    clears."""
+    graph = twin.graph
+    drains = [k for k in plant.items("drain") if plant.node[k] >= 0]
+    if drains:
+        xyz = graph.node_xyz[low]
+        drain = min(drains, key=lambda k: float(np.linalg.norm(plant.xyz[k] - xyz)))
+        drain_node = int(plant.node[drain])
+    else:
+        drain, drain_node = -1, low
+    return {"low_space": int(graph.node_ref[low]), "node": low, "drain": drain, "drain_node": drain_node}
+
+
+def compile_storm(h: Storm, twin: Twin, plant: Plant, loc: tuple[str | int, ...]) -> Ref:
+    try:
+        low = locate(h.low_point, twin.model, twin.graph).node
+    except PlaceError as exc:
+        raise FieldError((*loc, "low_point"), str(exc)) from None
+    if twin.graph.node_kind[low] != NodeKind.SPACE:
+        raise FieldError((*loc, "low_point"), f"'{h.low_point}' is not a space water can collect in")
+    return storm_ref(twin, plant, low)
+
+
+def _low_point(twin: Twin, plant: Plant, rate: StormRate | None) -> Places:
+    """The rates' low point, or the first sump pump's space; nowhere when there is neither."""
+    model, graph = twin.model, twin.graph
+    if rate is not None and rate.low_point:
+        try:
+            low = locate(rate.low_point, model, graph).node
+        except PlaceError as exc:
+            raise FieldError(("background", "rates"), f"hazards.storm.low_point: {exc}") from None
+        if graph.node_kind[low] != NodeKind.SPACE:
+            raise FieldError(
+                ("background", "rates"),
+                f"hazards.storm.low_point: '{rate.low_point}' is not a space water can collect in",
+            )
+        return Places.of([(rate.low_point, storm_ref(twin, plant, low))])
+    for pump in plant.items("sump_pump"):
+        space = space_of_item(twin, plant, pump)
+        if space >= 0 and graph.space_node[space] >= 0:
+            low = int(graph.space_node[space])
+            return Places.of([(model.spaces[space].label, storm_ref(twin, plant, low))])
+    return Places.of([])
+
+
+def _rain(env: simpy.Environment, world: World, rate: StormRate, a: Arrival, place: Any, index: int) -> None:
+    v = a.values
+    name, ref = place
+    rain = Storm(
+        kind="storm",
+        duration_min=max(v["duration_min"], 1.0),
+        peak_mm_h=min(max(v["peak_mm_h"], 0.1), 500),
+        drains_blocked_fraction=min(max(v["drains_blocked_fraction"], 0.0), 1.0),
+        drain_capacity_l_s=rate.drain_capacity_l_s,
+        paved_area_m2=rate.paved_area_m2,
+        low_point=name,
+        reported_via=rate.channel,
+    )
+    env.process(storm(env, world, rain, ref, index))
+
+
+def _describe(places: Places) -> str:
+    return f"storms collect at {places[0][0]}" if len(places) else "no low point for storms"
+
+
+register_hazard(HazardKind(
+    "storm", Storm, compile_storm, storm,
+    Occurrence(StormRate, _low_point, _rain, _describe),
+    Drawing(places=("low_point",), symbol="star"),
+))

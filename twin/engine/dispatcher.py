@@ -1,0 +1,152 @@
+"""The dispatcher at run time: a process that, whenever something changes, puts the open tasks
+and the people on a :class:`~twin.engine.dispatch.Board` and sends whom the scenario's policy
+chooses.
+
+Travel times are row lookups in the routing tables of the building as it is now
+(:meth:`~twin.routing.Router.response_times`); people off site count from the entrances after
+their expected call-out delay. A person sent away from lower-priority work is interrupted
+(pre-emption); one walking back to base turns round.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from twin.engine.dispatch import FREE, Board
+from twin.engine.roster import on_duty
+from twin.routing import Positions
+
+if TYPE_CHECKING:
+    from twin.engine.core import Proc, Sim
+    from twin.engine.roster import Member
+    from twin.engine.tasks import Task
+
+#: Tasks put on one board beyond the free people: later ones wait for the next decision, which
+#: follows at once when people are left free.
+BOARD_SLACK = 4
+
+
+def dispatcher(env: simpy.Environment, sim: Sim) -> Proc:
+    """Decide each time the dispatcher is woken (:meth:`~twin.engine.core.Sim.poke`)."""
+    while True:
+        yield sim.wake
+        sim.wake = env.event()
+        decide(sim)
+
+
+def decide(sim: Sim) -> None:
+    """Put the open tasks and the people on a :class:`Board` and apply the policy's choices."""
+    if not sim.open:
+        return
+    now = sim.env.now
+    members = sim.members
+    p = len(members)
+    busy = np.full(p, FREE, dtype=np.int64)
+    available = np.zeros(p, dtype=bool)
+    for m in members:
+        c = m.crew
+        if m.task is not None:
+            busy[m.index] = m.task.priority
+        duty = on_duty(sim, c)
+        if duty and not m.on_site and m.task is None and not m.called_out:
+            m.on_site, m.node = True, c.base  # the shift has started: they are at base
+        elif not duty and m.on_site and m.task is None and not m.called_out and c.contractor < 0:
+            m.on_site = False  # the shift is over
+        available[m.index] = duty or c.on_call or m.on_site
+    free = available & (busy == FREE)
+    preemptable = np.zeros(p, dtype=bool)
+    if sim.preempt:
+        for prio in sim.preempt:
+            preemptable |= busy == prio
+        preemptable &= available
+    if not free.any() and not preemptable.any():
+        return
+    # The tasks that could be served now, most urgent first, up to what the free people
+    # (plus some slack for tasks whose qualified people are taken first) can cover.
+    ready = sorted((t for t in sim.open.values() if t.ready_at <= now),
+                   key=lambda t: (t.priority, t.ready_at, t.id))
+    cap = int(free.sum()) + BOARD_SLACK
+    chosen: list[Task] = []
+    more = False
+    for t in ready:
+        assert t.qualified is not None
+        if (t.qualified & free).any() or (t.priority == 0 and (t.qualified & preemptable).any()):
+            if len(chosen) == cap:
+                more = True
+                break
+            chosen.append(t)
+    if not chosen:
+        return
+    positions = _positions(sim)
+    count = len(chosen)
+    qualified = np.stack([t.qualified for t in chosen])  # type: ignore[misc]
+    excess = np.stack([t.excess for t in chosen])  # type: ignore[misc]
+    time_s = np.full((count, p), np.inf)
+    by_mode: dict[str, list[int]] = {}
+    for i, task in enumerate(chosen):
+        by_mode.setdefault(task.mode.name, []).append(i)
+    for rows in by_mode.values():
+        mode = chosen[rows[0]].mode
+        state = sim.state_for(mode)
+        targets = np.fromiter((chosen[i].node for i in rows), dtype=np.int64, count=len(rows))
+        time_s[rows] = sim.router.response_times(targets, positions, state, eligible=qualified[rows])
+    board = Board(
+        priority=np.fromiter((t.priority for t in chosen), dtype=np.int64, count=count),
+        qualified=qualified,
+        excess=excess,
+        time_s=time_s,
+        busy_priority=busy,
+        available=available,
+        backup=sim.backup,
+    )
+    made = sim.assign(sim.policy, board)
+    for ti, j, preempting in made:
+        _send(sim, members[j], chosen[ti], float(time_s[ti, j]), preempting)
+    if more and made:
+        sim.poke()
+
+
+def _positions(sim: Sim) -> Positions:
+    """Everyone's place for the dispatcher: a node and the seconds until they stand there;
+    people off site count from the entrances (a contractor from its arrival point), after their
+    expected call-out delay."""
+    entrances = sim.graph.entrances if sim.graph.entrances.size else np.array([0])
+    width = max(1, int(entrances.size))
+    node = np.zeros((len(sim.members), width), dtype=np.int64)
+    eta = np.full((len(sim.members), width), np.inf)
+    now = sim.env.now
+    for m in sim.members:
+        if m.on_site:
+            if m.next_node >= 0 and m.arrive_at > now:
+                node[m.index, 0], eta[m.index, 0] = m.next_node, m.arrive_at - now
+            else:
+                node[m.index, 0], eta[m.index, 0] = m.node, 0.0
+        elif m.crew.arrival >= 0:  # a contractor who signs in at a set place
+            node[m.index, 0], eta[m.index, 0] = m.crew.arrival, m.crew.expected_delay_s
+        else:
+            node[m.index] = entrances
+            eta[m.index] = m.crew.expected_delay_s
+    return Positions(node, eta)
+
+
+def _send(sim: Sim, m: Member, task: Task, expected_s: float, preempt: bool) -> None:
+    task.state = "assigned"
+    task.person = m.index
+    sim.open.pop(task.id, None)
+    sim.log("dispatched", node=task.node, incident=task.incident.id, task=task.id,
+            person=m.crew.id, value=expected_s, detail=task.name + (" (pre-empting)" if preempt else ""))
+    old = m.task
+    m.task = task
+    if math.isnan(m.busy_since):
+        m.busy_since = sim.env.now
+    if old is not None and preempt:
+        assert m.proc is not None
+        m.proc.interrupt(("preempt", old))
+    elif m.signal is not None and not m.signal.triggered:
+        m.signal.succeed()
+    elif m.proc is not None and m.phase == "returning":
+        m.proc.interrupt(("assigned", None))
