@@ -173,6 +173,10 @@ def test_each_verdict_names_the_priority_and_the_kind_of_incident_behind_its_mis
     assert v.verdict == "misses"
     assert v.driver.startswith("red: 24 of 30 on time (80.0%")
     assert "6 of the 6 misses are entrapment (12 of 18 in time)" in v.driver
+    rows["red_on_time"] = [10.0, 10.0, 9.0]  # 29 of 30: the one miss, an entrapment
+    rows["red_missed:entrapment"] = [0.0, 0.0, 1.0]
+    one = sweep_report(_results(rows, names=("thin",))).variants[0]
+    assert "; the one miss is entrapment (17 of 18 in time)" in one.driver
 
 
 def test_no_variant_meeting_the_targets_says_so():

@@ -440,7 +440,9 @@ def _driver(evidence: dict[str, PriorityEvidence], verdict_: str) -> str:
         line = head + "; none missed"
     else:
         kind, (m, n) = next(iter(e.missed_by_kind.items()))
-        line = f"{head}; {m} of the {missed} misses are {kind.replace('_', ' ')} ({n - m} of {n} in time)"
+        what = (f"the one miss is {kind.replace('_', ' ')}" if missed == 1
+                else f"{m} of the {missed} misses are {kind.replace('_', ' ')}")
+        line = f"{head}; {what} ({n - m} of {n} in time)"
     if e.verdict == "not enough evidence":
         line += (f"; about {e.settle_replications:,} replication-years would settle it"
                  if e.settle_replications is not None else "; it sits on the target: no run count settles it")
