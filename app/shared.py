@@ -166,14 +166,14 @@ def _safe_name(name: str) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def tables(key: str, _twin: Twin) -> dict[str, Any]:
-    from twin.summary import building_tables
+    from twin.present.summary import building_tables
 
     return building_tables(_twin)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def plan_parts(key: str, storey: int, _twin: Twin) -> tuple[Any, ...]:
-    from twin.plan import plan_parts
+    from twin.present.plan import plan_parts
 
     return plan_parts(_twin, storey)
 
@@ -181,14 +181,14 @@ def plan_parts(key: str, storey: int, _twin: Twin) -> tuple[Any, ...]:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def plan_figure(key: str, storey: int, view: tuple[float, float, float, float] | None,
                 view_name: str, _twin: Twin) -> Any:
-    from twin.figures import plan_figure
+    from twin.present.figures import plan_figure
 
     return plan_figure(_twin, storey, view=view, view_name=view_name)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def building_figure(key: str, storey: int, _twin: Twin) -> Any:
-    from twin.figures import building_figure
+    from twin.present.figures import building_figure
 
     return building_figure(_twin, storey=storey)
 
@@ -389,7 +389,7 @@ def run_folder_zip(run: DrillRun) -> bytes:
 
 def report_html(run: DrillRun) -> bytes:
     """The after-action report of a run (``twin report``), written from a temporary run folder."""
-    from twin.report import write_report
+    from twin.present.report import write_report
     from twin.store import read_run, write_run
 
     with tempfile.TemporaryDirectory(prefix="drilltwin-report-") as tmp:
@@ -404,7 +404,7 @@ def folder_name(run: DrillRun) -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def replay(key: str, _run: DrillRun) -> Any:
-    from twin.replay import build_replay
+    from twin.present.replay import build_replay
 
     return build_replay(_run.twin, _run.frame, _run.scenario)
 
@@ -412,21 +412,22 @@ def replay(key: str, _run: DrillRun) -> Any:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def replay_figure(key: str, storey: int, view: tuple[float, float, float, float] | None, view_name: str,
                   _run: DrillRun) -> Any:
-    from twin.replay import replay_figure
+    from twin.present.replay_figure import replay_figure
 
     return replay_figure(_run.twin, replay(key, _run), storey, view=view, view_name=view_name)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def replay3d_html(key: str, _run: DrillRun) -> str:
-    from twin.replay3d import replay3d_figure, replay3d_html
+    from twin.present.replay3d import replay3d_figure, replay3d_html
 
     return replay3d_html(replay3d_figure(_run.twin, replay(key, _run)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def timeline_figure(key: str, _frame: Any, _scenario: Any) -> Any:
-    from twin.report import task_bars, timeline_figure
+    from twin.events.tables import task_bars
+    from twin.present.timeline import timeline_figure
 
     if task_bars(_frame, end_s=_scenario.duration_s).empty:
         return None
@@ -439,7 +440,7 @@ def timeline_figure(key: str, _frame: Any, _scenario: Any) -> Any:
 def scorecard_table(kpis: Any) -> Any:
     import pandas as pd
 
-    from twin.scorecard import scorecard_rows
+    from twin.present.scorecard import scorecard_rows
 
     table = pd.DataFrame(scorecard_rows(kpis))
     if len(table):
@@ -496,6 +497,6 @@ def field_changes(scenario: Any, prefix: str) -> dict[str, Any]:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def start_figure(key: str, scenario_json: str, _twin: Twin, _scenario: Any) -> Any:
-    from twin.replay import start_figure
+    from twin.present.start import start_figure
 
     return start_figure(_twin, _scenario)

@@ -38,9 +38,9 @@ import simpy
 
 from twin.background.generate import generate
 from twin.engine.core import draw
-from twin.engine.log import PRIORITY_CODE
 from twin.engine.setup import TRADE_INDEX, Crew, Drill
 from twin.engine.streams import Streams
+from twin.events.log import PRIORITY_CODE
 from twin.routing import NORMAL, compile_network
 from twin.twin import Twin
 

@@ -32,8 +32,8 @@ import plotly.io as pio
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from twin.engine import run as run_drill
-from twin.replay import FRAME_MS, build_replay
-from twin.replay3d import replay3d_figure
+from twin.present.replay import FRAME_MS, build_replay
+from twin.present.replay3d import replay3d_figure
 from twin.scenario import load_scenario
 from twin.shipped import shipped_dir
 from twin.twin import load_twin

@@ -73,7 +73,7 @@ sys.path.insert(0, str(REPO / "bench"))  # bench/naive.py
 from naive import NaiveResult, navigation_digraph, simulate  # noqa: E402
 
 from twin.engine import run  # noqa: E402
-from twin.engine.log import PRIORITY_NAME  # noqa: E402
+from twin.events.log import PRIORITY_NAME  # noqa: E402
 from twin.kpi import compute_kpis  # noqa: E402
 from twin.sweep.execute import Context, build_context, run_one, run_sweep  # noqa: E402
 from twin.sweep.measures import run_row  # noqa: E402

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from twin.engine.log import EventLog
+from twin.events.log import EventLog
 
 
 def frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:

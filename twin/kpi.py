@@ -1,6 +1,6 @@
 """KPIs: pure functions of an event log and the scenario's targets.
 
-Takes an :class:`~twin.engine.log.EventLog` (and the targets and roster of the scenario it came
+Takes an :class:`~twin.events.log.EventLog` (and the targets and roster of the scenario it came
 from), gives :class:`Kpis`: per incident the report, dispatch, on-site, made-safe and resolved
 times against the targets; per priority the share on site within target, mean and p90 response;
 damage (water volume, wetted area × hours, deepest water); entrapments; households without water
@@ -20,7 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from twin.engine.log import PRIORITY_NAME, EventLog
+from twin.clock import minute_of_day
+from twin.events.log import EventLog
+from twin.events.tables import incident_table
 from twin.scenario.schema import Scenario, Shift
 
 #: Figures per person (the people table's numeric columns).
@@ -31,6 +33,66 @@ INCIDENT_COLUMNS = (
     "made_safe_min", "resolved_min", "target_on_site_min", "on_site_met", "made_safe_met", "resolved_met",
     "safe_before_report", "target_made_safe_min", "target_resolved_min",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """What a run-level figure is, for every page that shows one."""
+
+    label: str
+    """Short name for a table row (``"Water let out"``)."""
+    help: str
+    """What it is, in a sentence fragment."""
+    unit: str = ""
+    """The unit it is shown in (``"min"``, ``"%"``, ``"cm"``; ``""`` for a count or money)."""
+    scale: float = 1.0
+    """Multiplies the stored value into :attr:`unit` (a share → %, metres → cm)."""
+    better: str = ""
+    """``"lower"``, ``"higher"`` or ``""`` (neither: a count of what happened)."""
+
+    def shown(self, value: float) -> float:
+        return float(value) * self.scale
+
+
+#: Run-level figures by name: the keys of :attr:`Kpis.summary` (per priority for red; yellow and
+#: blue follow the same words) and the measures a sweep adds per run (:mod:`twin.sweep.measures`).
+#: The comparison of runs, the sweep report and the app read labels, units and directions here.
+METRICS: dict[str, Metric] = {
+    "incidents": Metric("Incidents", "incidents that happened"),
+    "red_on_site_compliance": Metric(
+        "Red on site in time", "share of red incidents with a qualified person on site within the target",
+        "%", 100.0, "higher"),
+    "mean_response_min": Metric(
+        "Mean time to on site", "mean minutes from an incident's report to the first person on site", "min",
+        better="lower"),
+    "red_p90_on_site_min": Metric(
+        "Red: p90 time to on site", "90th percentile of minutes from report to on site, red incidents", "min",
+        better="lower"),
+    "made_safe_compliance": Metric(
+        "Made safe in time", "share of incidents made safe within the target", "%", 100.0, "higher"),
+    "water_m3": Metric("Water let out", "water that escaped before the valve was closed", "m³",
+                       better="lower"),
+    "wetted_m2h": Metric("Wetted m²·h", "floor area wetted × hours", better="lower"),
+    "max_depth_m": Metric("Deepest water", "the deepest water standing in any room", "cm", 100.0, "lower"),
+    "spaces_damaged": Metric("Rooms over 15 cm", "rooms where the water stood deeper than 15 cm",
+                             better="lower"),
+    "entrapments": Metric("Lift entrapments", "lift cars that stopped with people inside", better="lower"),
+    "entrapment_max_min": Metric("Longest entrapment", "minutes the longest-trapped passengers waited", "min",
+                                 better="lower"),
+    "water_outage_household_h": Metric(
+        "Household·h without water",
+        "households without water × hours (a tower for 2 h counts its households × 2)", better="lower"),
+    "power_outage_household_h": Metric("Household·h without power", "households without power × hours",
+                                       better="lower"),
+    "cost_total": Metric(
+        "Cost", "labour, call-out fees and contractors (late contractors' penalties not deducted)",
+        better="lower"),
+    "cost_roster": Metric("Roster cost", "what the staff on the roster are paid for their shifts",
+                          better="lower"),
+    "cost_on_call": Metric("On-call cost", "call-out fees and off-shift hours of the staff on call",
+                           better="lower"),
+    "cost_contractor": Metric("Contractor cost", "what contractors are paid", better="lower"),
+}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -180,33 +242,22 @@ def _integrate(t: np.ndarray, level: np.ndarray, end_s: float) -> float:
     return float((np.diff(edges) * level).sum() / 3600.0)
 
 
-def _first(f: pd.DataFrame, kind: str) -> pd.Series:
-    rows = f[(f["kind"] == kind) & (f["incident"] >= 0)]
-    return rows.groupby("incident")["t_s"].min()
-
-
 def _incident_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
-    raised = f[f["kind"] == "incident"]
-    if raised.empty:
+    table = incident_table(f)
+    if table.empty:
         columns = (*INCIDENT_COLUMNS, "made_safe_at_min")
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns}).astype(
             {"incident": "int64", "kind": "string", "title": "string", "priority": "string"}
         )
-    parts = raised["detail"].astype(str).str.split("|", n=2, expand=True)
-    out = pd.DataFrame({
-        "incident": raised["incident"].astype("int64").to_numpy(),
-        "kind": parts[0].to_numpy(),
-        "title": parts[2].to_numpy(),
-        "priority": raised["value"].map(lambda v: PRIORITY_NAME[int(v)]).to_numpy(),
-        "event_s": raised["t_s"].to_numpy(),
-    })
-    reported = out["incident"].map(_first(f, "reported"))
-    out["event_min"] = out["event_s"] / 60.0
-    out["report_delay_min"] = (reported - out["event_s"]) / 60.0
+    out = table[["incident", "kind", "title", "priority"]].copy()
+    event_s = table["raised_s"]
+    reported = table["reported_s"]
+    out["event_min"] = event_s / 60.0
+    out["report_delay_min"] = (reported - event_s) / 60.0
     for name, kind in (("dispatch_min", "dispatched"), ("on_site_min", "on_site"),
                        ("made_safe_min", "made_safe"), ("resolved_min", "resolved")):
-        out[name] = (out["incident"].map(_first(f, kind)) - reported) / 60.0
-    out["made_safe_at_min"] = out["incident"].map(_first(f, "made_safe")) / 60.0
+        out[name] = (table[f"{kind}_s"] - reported) / 60.0
+    out["made_safe_at_min"] = table["made_safe_s"] / 60.0
     out["safe_before_report"] = (out["made_safe_min"] < 0).to_numpy()
     out["made_safe_min"] = out["made_safe_min"].clip(lower=0.0)
     targets = [scenario.targets.of(p) for p in out["priority"]]
@@ -222,7 +273,6 @@ def _incident_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     ]
     out["target_made_safe_min"] = [math.nan if t.made_safe_min is None else t.made_safe_min for t in targets]
     out["target_resolved_min"] = [math.nan if t.resolved_min is None else t.resolved_min for t in targets]
-    out = out.drop(columns=["event_s"])
     return out[[*INCIDENT_COLUMNS, "made_safe_at_min"]].astype(
         {"kind": "string", "title": "string", "priority": "string"})
 
@@ -270,7 +320,7 @@ def _people_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     end_s = scenario.duration_s
     rows = f[f["kind"].isin(["dispatched", "done", "preempted"]) & (f["person"] != "")]
     groups = {str(k): g for k, g in rows.groupby(rows["person"].astype(str), sort=True)}
-    start_min = scenario.start.hour * 60 + scenario.start.minute + scenario.start.second / 60.0
+    start_min = minute_of_day(scenario.start)
     roster = {p.id: p for p in scenario.people}
     out = []
     for person in [*roster, *sorted(set(groups) - set(roster))]:

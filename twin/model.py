@@ -10,9 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 from shapely.geometry import MultiPolygon, Polygon
 
 XYZ = tuple[float, float, float]
+
+#: A point is on a storey when its height is at least the storey's elevation minus this (m): a
+#: person on a landing or a floor finish a little below the storey's datum is still on it.
+STOREY_TOLERANCE_M = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,3 +211,14 @@ class BuildingModel:
     @property
     def name(self) -> str:
         return " + ".join(s.name for s in self.sources)
+
+    def storey_at(self, z: ArrayLike) -> np.ndarray:
+        """The storey index of each height ``z`` (m): the highest storey whose elevation is at most
+        ``z`` plus :data:`STOREY_TOLERANCE_M`; the lowest storey for heights below all of them; -1
+        for NaN (not in the building) or a model with no storeys. Same shape as ``z``."""
+        z = np.asarray(z, dtype=float)
+        if not self.storeys:
+            return np.full(z.shape, -1, dtype=np.int32)
+        elevations = np.array([s.elevation_m for s in self.storeys])
+        found = np.searchsorted(elevations, np.nan_to_num(z) + STOREY_TOLERANCE_M, side="right") - 1
+        return np.where(np.isnan(z), -1, np.maximum(found, 0)).astype(np.int32)

@@ -16,22 +16,47 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
 from twin import PIPELINE_VERSION, __version__
-from twin.engine.log import COLUMNS, EventLog
-from twin.engine.run import RunResult
 from twin.errors import TwinError
+from twin.events.log import EventLog, EventLogError
 from twin.kpi import Kpis
 from twin.scenario.schema import Scenario
+
+if TYPE_CHECKING:  # the type only: reading a run folder needs no building
+    from twin.twin import Twin
 
 FILES = ("events.parquet", "kpis.parquet", "metadata.json")
 
 
 class RunFolderError(TwinError):
     """A run folder cannot be written or read."""
+
+
+class _Drill(Protocol):
+    @property
+    def twin(self) -> Twin: ...
+    @property
+    def scenario(self) -> Scenario: ...
+
+
+class Result(Protocol):
+    """What a run folder is written from: the engine's ``RunResult`` is one (the store reads
+    logs, it does not run drills, so it names only what it reads)."""
+
+    @property
+    def log(self) -> EventLog: ...
+    @property
+    def drill(self) -> _Drill: ...
+    @property
+    def seed(self) -> Any: ...
+    @property
+    def events(self) -> int: ...
+    @property
+    def wall_s(self) -> float: ...
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -46,7 +71,7 @@ class StoredRun:
         return Scenario.model_validate(self.metadata["scenario"])
 
 
-def metadata(result: RunResult, *, scenario_file: str | None = None) -> dict[str, Any]:
+def metadata(result: Result, *, scenario_file: str | None = None) -> dict[str, Any]:
     twin = result.drill.twin
     return {
         "drilltwin_version": __version__,
@@ -83,7 +108,7 @@ def check_run_dir(path: Path) -> None:
         )
 
 
-def write_run(path: Path, result: RunResult, kpis: Kpis, *, scenario_file: str | None = None) -> Path:
+def write_run(path: Path, result: Result, kpis: Kpis, *, scenario_file: str | None = None) -> Path:
     """Write a run folder at ``path`` (it must not already hold files).
 
     The files are written in a hidden temporary folder beside it, which is renamed to ``path``
@@ -168,9 +193,11 @@ def read_run(path: str | Path) -> StoredRun:
         raise RunFolderError(
             f"{p / 'metadata.json'}: its scenario is not valid ({_one_line(exc)}); {damaged}"
         ) from None
-    if list(events.columns) != list(COLUMNS):
-        raise RunFolderError(f"{p}/events.parquet: unexpected columns {list(events.columns)}; {damaged}")
-    return StoredRun(p, EventLog(events), kpis, meta)
+    try:
+        log = EventLog.from_frame(events, source=f"{p}/events.parquet")
+    except EventLogError as exc:
+        raise RunFolderError(f"{exc}; {damaged}") from None
+    return StoredRun(p, log, kpis, meta)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 import shared
 import streamlit as st
 
-from twin.summary import summarize
+from twin.present.summary import summarize
 from twin.twin import Twin
 
 

@@ -9,9 +9,9 @@ from typing import Any
 import shared
 import streamlit as st
 
-from twin.compare import response_figure, side_by_side
 from twin.errors import TwinError
-from twin.scorecard import LEGEND
+from twin.present.compare import response_figure, side_by_side
+from twin.present.scorecard import LEGEND
 from twin.twin import Twin
 
 SIDES = ("A", "B")

@@ -12,10 +12,10 @@ import pandas as pd
 import shared
 import streamlit as st
 
-from twin.compare import headline
-from twin.narrative import event_sentences
-from twin.replay import default_storey, replay_parts, storey_label, storey_overview
-from twin.scorecard import LEGEND
+from twin.present.compare import headline
+from twin.present.narrative import event_sentences
+from twin.present.replay import default_storey, replay_parts, storey_label, storey_overview
+from twin.present.scorecard import LEGEND
 from twin.twin import Twin
 from twin.words import plural
 
@@ -245,11 +245,11 @@ def replay3d(run: shared.DrillRun) -> None:
         if not st.button("Draw the drill in 3D", icon=":material/view_in_ar:", key="replay3d_button"):
             return
         st.session_state[key] = True
-    from twin.replay3d import HEIGHT_PX
+    from twin.present.replay3d import HEIGHT_PX
 
     with st.spinner("Drawing the drill in 3D…"):
         page = shared.replay3d_html(run.id, run)
-    # A page of its own (plotly.js inlined, nothing fetched): see twin.replay3d.replay3d_html.
+    # A page of its own (plotly.js inlined, nothing fetched): see twin.present.replay3d.replay3d_html.
     st.iframe(page, height=HEIGHT_PX + 40)
     st.caption(
         "Storeys are outlines at their height (dark where something happens), lift shafts orange, "
@@ -273,7 +273,7 @@ def timeline(run: shared.DrillRun) -> None:
 
 @st.fragment
 def event_log(run: shared.DrillRun) -> None:
-    from twin.engine.log import KINDS
+    from twin.events.log import KINDS
 
     st.subheader("Event log")
     frame = run.frame

@@ -56,7 +56,7 @@ def test_render_names_the_storeys_when_one_is_unknown(
 
 
 def test_a_storey_in_three_towers_is_drawn_as_three_panels_at_one_readable_scale(estate_twin, tmp_path) -> None:
-    from twin.render import plan_panels, render_plan, storey_index
+    from twin.present.render import plan_panels, render_plan, storey_index
 
     storey = storey_index(estate_twin.model, "L14")
     panels = plan_panels(estate_twin, storey)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from tests.engine.conftest import SCENARIOS
 from twin.cli import main
-from twin.engine.log import COLUMNS
+from twin.events.log import COLUMNS
 from twin.store import read_run
 
 

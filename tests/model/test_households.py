@@ -8,7 +8,7 @@ from shapely.geometry import box
 from twin.engine.plant import build_plant
 from twin.households import is_household
 from twin.model import Space
-from twin.summary import summarize
+from twin.present.summary import summarize
 
 
 def space(object_type: str, long_name: str = "", name: str = "") -> Space:

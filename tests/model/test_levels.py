@@ -49,3 +49,17 @@ def test_federated_storey_names_do_not_depend_on_the_order_of_the_files(tmp_path
     one = load_twin([a, m], use_cache=False).model
     other = load_twin([m, a], use_cache=False).model
     assert [s.name for s in one.storeys] == [s.name for s in other.storeys] == ["Level 1"]
+
+
+def test_a_height_is_on_the_storey_below_it_and_nan_is_nowhere() -> None:
+    import math
+
+    from twin.model import BuildingModel, Storey
+
+    model = BuildingModel(sources=(), storeys=(Storey("b", "B1", -4.0), Storey("g", "GF", 0.0),
+                                              Storey("1", "L01", 4.5)),
+                          spaces=(), doors=(), stairs=(), lifts=(), equipment=(), systems=())
+    z = [-4.0, -0.2, 0.0, 3.0, 4.4, 4.5, 40.0, -9.0, math.nan]
+    # -0.2 and 4.4 are within the 0.5 m a floor finish or a landing sits below the storey's datum.
+    assert model.storey_at(z).tolist() == [0, 1, 1, 1, 2, 2, 2, 0, -1]
+    assert int(model.storey_at(4.4)) == 2

@@ -7,7 +7,7 @@ from pathlib import Path
 from tests.conftest import shared_ifc
 from tests.ifc_builder import TinyBuilding
 from twin.places import resolve_place
-from twin.summary import format_summary, summarize
+from twin.present.summary import format_summary, summarize
 from twin.twin import load_twin
 
 

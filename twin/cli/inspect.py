@@ -19,7 +19,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from twin.summary import format_summary, summarize
+    from twin.present.summary import format_summary, summarize
 
     twin = load_models(args)
     summary = summarize(twin)

@@ -20,7 +20,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from twin.errors import TwinError
-    from twin.render import render_3d, render_plan, storey_index
+    from twin.present.render import render_3d, render_plan, storey_index
 
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))

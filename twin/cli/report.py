@@ -27,7 +27,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from twin.report import check_out, run_model_paths, write_report
+    from twin.present.report import write_report
+    from twin.present.runcheck import check_out, run_model_paths
     from twin.store import RunFolderError, read_run
     from twin.twin import load_twin
 

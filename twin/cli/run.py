@@ -30,8 +30,8 @@ def run(args: argparse.Namespace) -> int:
     from twin.engine import compile_drill
     from twin.engine import run as run_drill
     from twin.kpi import compute_kpis
+    from twin.present.scorecard import format_scorecard
     from twin.scenario import FieldError, default_scenario_path, load_scenario
-    from twin.scorecard import format_scorecard
     from twin.store import check_run_dir, default_run_dir, write_run
     from twin.twin import load_twin
 

@@ -11,8 +11,8 @@ Every physical default is in :mod:`~twin.engine.physics`.
 
 from __future__ import annotations
 
-from twin.engine.log import COLUMNS, KINDS, EventLog
 from twin.engine.run import RunResult, drill_router, run
 from twin.engine.setup import Drill, compile_drill
+from twin.events.log import COLUMNS, KINDS, EventLog
 
 __all__ = ["COLUMNS", "KINDS", "Drill", "EventLog", "RunResult", "compile_drill", "drill_router", "run"]

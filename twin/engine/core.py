@@ -21,9 +21,9 @@ import simpy
 
 from twin.engine import physics
 from twin.engine.dispatch import FREE, Board, assign
-from twin.engine.log import PRIORITY_CODE, EventRecorder
 from twin.engine.setup import TRADE_INDEX, Crew, Drill
 from twin.engine.streams import Streams
+from twin.events.log import PRIORITY_CODE, EventRecorder, incident_detail
 from twin.navgraph import NodeKind
 from twin.places import place_name
 from twin.routing import NORMAL, NetworkState, NoRouteError, Positions, Router
@@ -245,7 +245,7 @@ class Sim:
         inc = Incident(len(self.incidents), kind, title, PRIORITY_CODE[priority], node, self.env.now)
         self.incidents.append(inc)
         self.log("incident", node=node, incident=inc.id, value=inc.priority,
-                 detail=f"{kind}|{priority}|{title}")
+                 detail=incident_detail(kind, priority, title))
         self.add_tasks(inc, specs)
         if delay_s is None:
             delay_s = draw(self.channels[channel].delay_s, self.rng(f"channel:{channel}"))

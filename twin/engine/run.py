@@ -3,7 +3,7 @@
 Builds the SimPy environment, the run's shared state and its processes (the dispatcher, one per
 person, one per hazard, the water model when there is water), steps the environment to the end
 of the scenario with ``env.step()`` — counting events and reporting progress — and returns the
-frozen :class:`~twin.engine.log.EventLog`. The same seed gives the same log, row for row.
+frozen :class:`~twin.events.log.EventLog`. The same seed gives the same log, row for row.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from twin.engine.hazards.burst import pipe_burst
 from twin.engine.hazards.flooding import Water
 from twin.engine.hazards.power import Power, power_hazard, power_loss
 from twin.engine.hazards.storm import storm
-from twin.engine.log import EventLog
 from twin.engine.setup import Drill, compile_drill, default_essential, space_of_item
 from twin.engine.streams import Streams
+from twin.events.log import EventLog
 from twin.routing import Router
 from twin.scenario.schema import PipeBurst, PowerLoss, Scenario, Storm
 from twin.twin import Twin

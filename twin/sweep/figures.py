@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from twin.compare import PRIORITY_COLOURS
+from twin.present.style import PRIORITY_COLOURS
 
 #: Colours of the variants in the chart, in order (the first is the baseline).
 PALETTE = (

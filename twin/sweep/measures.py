@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from twin.engine.log import EventLog
+from twin.events.log import EventLog
 from twin.kpi import Kpis
 from twin.scenario.schema import PRIORITIES, Scenario
 

@@ -42,20 +42,20 @@ from scipy import stats
 from twin.scenario.schema import PRIORITIES
 from twin.sweep.results import SweepResults
 
-#: Figures averaged per variant (mean and an interval at the sweep's confidence), with how the
-#: report names them.
-MEANS: dict[str, str] = {
-    "cost_total": "cost",
-    "cost_roster": "roster cost",
-    "cost_on_call": "on-call cost",
-    "cost_contractor": "contractor cost",
-    "water_m3": "water let out, m³",
-    "wetted_m2h": "wetted m²·h",
-    "water_outage_household_h": "household·h without water",
-    "power_outage_household_h": "household·h without power",
-    "entrapments": "entrapments",
-    "entrapment_max_min": "longest entrapment, min",
-}
+#: Figures averaged per variant (mean and an interval at the sweep's confidence); their names:
+#: :data:`twin.kpi.METRICS`.
+MEANS = (
+    "cost_total",
+    "cost_roster",
+    "cost_on_call",
+    "cost_contractor",
+    "water_m3",
+    "wetted_m2h",
+    "water_outage_household_h",
+    "power_outage_household_h",
+    "entrapments",
+    "entrapment_max_min",
+)
 #: Figures compared pair by pair against the first variant.
 PAIRED = ("cost_total", "water_m3", "water_outage_household_h", "red_p90_min")
 

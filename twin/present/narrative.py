@@ -1,6 +1,6 @@
 """The event log in words: one sentence per event, for the people reading a drill afterwards.
 
-Takes an event log frame (:data:`twin.engine.log.COLUMNS`) and the scenario (for people's names),
+Takes an event log frame (:data:`twin.events.log.COLUMNS`) and the scenario (for people's names),
 gives a sentence per row — "N-SEC1 · Guard sent to Riser valve B L14 to close the valve (about
 1.2 min away)" instead of codes such as ``clean up|general:1 or …`` and ``None``. One function per
 kind, in a registry: a new kind is one more entry.
@@ -14,7 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from twin.engine.log import PRIORITY_NAME
+from twin.events.log import incident_parts, task_fields
+from twin.present.names import people_names as roster_names
 from twin.scenario.schema import Scenario
 from twin.words import plural
 
@@ -44,15 +45,13 @@ def _needs(alternatives: str) -> str:
 
 
 def _task(r: Row) -> str:
-    name, _, needs = str(r["detail"]).partition("|")
+    name, needs = task_fields(str(r["detail"]))
     return f"New task “{name}”{_at(r)}, for {_needs(needs)}" if needs else f"New task “{name}”{_at(r)}"
 
 
 def _incident(r: Row) -> str:
-    parts = str(r["detail"]).split("|", 2)
-    title = parts[2] if len(parts) == 3 else str(r["detail"])
-    prio = PRIORITY_NAME.get(int(r["value"]), "") if not math.isnan(r["value"]) else ""
-    return f"Incident ({prio}): {title}" if prio else f"Incident: {title}"
+    _, prio, title = incident_parts(str(r["detail"]), r["value"])
+    return f"Incident ({prio}): {title}" if not math.isnan(r["value"]) else f"Incident: {title}"
 
 
 def _switch(on: str, off: str) -> Callable[[Row], str]:
@@ -97,8 +96,7 @@ SENTENCES: dict[str, Callable[[Row], str]] = {
 
 def people_names(scenario: Scenario) -> dict[str, str]:
     """Person and contractor ids → ``"N-SEC1 · Guard (valve trained)"``."""
-    names = {p.id: p.name for p in scenario.people} | {c.id: c.name for c in scenario.contractors}
-    return {k: f"{k} · {v}" if v and v != k else k for k, v in names.items()}
+    return {k: f"{k} · {v}" if v != k else k for k, v in roster_names(scenario).items()}
 
 
 def event_sentences(frame: pd.DataFrame, scenario: Scenario) -> pd.Series:

@@ -2,19 +2,20 @@
 
 Takes a :class:`~twin.twin.Twin` and a storey index, gives a frozen :class:`StoreyPlan` — space
 outlines with their reachability, lift and stair footprints, the navigation-graph segments by
-edge kind and the nodes by node kind, all in world metres (x, y). :func:`twin.render.render_plan`
-(matplotlib) and :mod:`twin.figures` (plotly, for the app) both draw from it, so the two never
-disagree about what is on a storey.
+edge kind and the nodes by node kind, all in world metres (x, y). :func:`twin.present.render.render_plan`
+(matplotlib) and :mod:`twin.present.figures` (plotly, for the app) both draw from it, so the two never
+disagree about what is on a storey; :func:`room_labels` picks the room names that fit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from shapely.geometry import MultiPolygon, Polygon
 
+from twin.model import BuildingModel
 from twin.navgraph import EdgeKind, NodeKind
 from twin.twin import Twin
 
@@ -168,3 +169,32 @@ def _common_prefix(names: list[str]) -> str:
     while n < min(len(first), len(last)) and first[n] == last[n]:
         n += 1
     return first[:n]
+
+
+def room_labels(
+    model: BuildingModel,
+    spaces: Iterable[int],
+    view: tuple[float, float, float, float],
+    *,
+    px_per_m: float,
+    px_per_char: float,
+    min_height_px: float,
+    limit: int,
+) -> list[tuple[int, str]]:
+    """``(space index, text)`` for the rooms in ``view`` (x0, y0, x1, y1 in metres) whose name
+    fits them on screen, largest room first, at most ``limit``: the long name when it fits, else
+    the short one, else none (hover still names the room)."""
+    x0, y0, x1, y1 = view
+    out: list[tuple[int, str]] = []
+    for i in sorted((int(k) for k in spaces), key=lambda k: -model.spaces[k].area_m2):
+        sp = model.spaces[i]
+        bx0, by0, bx1, by1 = sp.footprint.bounds
+        if bx1 < x0 or bx0 > x1 or by1 < y0 or by0 > y1 or (by1 - by0) * px_per_m < min_height_px:
+            continue
+        room_px = (bx1 - bx0) * px_per_m
+        text = next((t for t in (sp.long_name, sp.name) if t and len(t) * px_per_char <= room_px), None)
+        if text:
+            out.append((i, text))
+            if len(out) >= limit:
+                break
+    return out

@@ -7,8 +7,9 @@ import base64
 import numpy as np
 import pytest
 
-from twin.replay import ACTIVITY_COLOURS, STATE_COLOURS, build_replay
-from twin.replay3d import DYNAMIC, replay3d_figure, storey_outlines
+from twin.present.replay import build_replay
+from twin.present.replay3d import DYNAMIC, replay3d_figure, storey_outlines
+from twin.present.style import ACTIVITY_COLOURS, STATE_COLOURS
 
 
 def values(v: object) -> np.ndarray:

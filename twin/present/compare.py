@@ -15,48 +15,26 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from twin.kpi import Kpis
+from twin.kpi import METRICS, Kpis
+from twin.present.style import PRIORITY_COLOURS
 from twin.scenario.schema import Scenario
 from twin.words import plural
 
-#: The figures a trainer compares first: (summary key, short label, what it is, unit, scale to the
-#: unit, which way is better).
-HEADLINE: tuple[tuple[str, str, str, str, float, str], ...] = (
-    ("incidents", "Incidents", "incidents that happened", "", 1.0, ""),
-    ("red_on_site_compliance", "Red on site in time",
-     "share of red incidents with a qualified person on site within the target", "%", 100.0, "higher"),
-    ("mean_response_min", "Mean time to on site",
-     "mean minutes from an incident's report to the first person on site", "min", 1.0, "lower"),
-    ("red_p90_on_site_min", "Red: p90 time to on site",
-     "90th percentile of minutes from report to on site, red incidents", "min", 1.0, "lower"),
-    ("made_safe_compliance", "Made safe in time", "share of incidents made safe within the target",
-     "%", 100.0, "higher"),
-    ("water_m3", "Water let out", "water that escaped before the valve was closed", "m³", 1.0, "lower"),
-    ("max_depth_m", "Deepest water", "the deepest water standing in any room", "cm", 100.0, "lower"),
-    ("spaces_damaged", "Rooms over 15 cm", "rooms where the water stood deeper than 15 cm", "", 1.0,
-     "lower"),
-    ("entrapments", "Lift entrapments", "lift cars that stopped with people inside", "", 1.0, "lower"),
-    ("entrapment_max_min", "Longest entrapment", "minutes the longest-trapped passengers waited", "min",
-     1.0, "lower"),
-    ("water_outage_household_h", "Household·h without water",
-     "households without water × hours (a tower for 2 h counts its households × 2)", "", 1.0, "lower"),
-    ("power_outage_household_h", "Household·h without power", "households without power × hours", "",
-     1.0, "lower"),
-    ("cost_total", "Cost", "labour, call-out fees and contractors (late contractors' penalties not deducted)",
-     "", 1.0, "lower"),
-)
-
-PRIORITY_COLOURS = {"red": "#c62828", "yellow": "#f9a825", "blue": "#1565c0"}
+#: The figures a trainer compares first (their words, units and directions: :data:`twin.kpi.METRICS`).
+HEADLINE = ("incidents", "red_on_site_compliance", "mean_response_min", "red_p90_on_site_min",
+            "made_safe_compliance", "water_m3", "max_depth_m", "spaces_damaged", "entrapments",
+            "entrapment_max_min", "water_outage_household_h", "power_outage_household_h", "cost_total")
 
 
 def headline(kpis: Kpis) -> pd.DataFrame:
     """The headline figures of one run: ``metric, label, help, unit, value, better`` (value in
     the unit shown; NaN when it does not apply, e.g. no red incident)."""
     rows = []
-    for key, label, what, unit, scale, better in HEADLINE:
+    for key in HEADLINE:
+        m = METRICS[key]
         v = kpis.summary.get(key, math.nan)
-        rows.append({"metric": key, "label": label, "help": what, "unit": unit,
-                     "value": float(v) * scale if v is not None else math.nan, "better": better})
+        rows.append({"metric": key, "label": m.label, "help": m.help, "unit": m.unit,
+                     "value": m.shown(v) if v is not None else math.nan, "better": m.better})
     return pd.DataFrame(rows)
 
 

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from twin.compare import headline, response_figure, side_by_side
 from twin.kpi import INCIDENT_COLUMNS, Kpis
+from twin.present.compare import headline, response_figure, side_by_side
 
 
 def kpis(on_site_min: list[float], **summary: float) -> Kpis:

@@ -1,27 +1,16 @@
-"""twin report: a self-contained after-action report, and the replay helpers it is drawn from."""
+"""twin report: a self-contained after-action report, its key moments and its checks."""
 
 from __future__ import annotations
 
-import math
 import os
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from tests.event_frames import frame as _frame
 from twin.cli import main
-from twin.model import BuildingModel, Storey
-from twin.report import (
-    ReportError,
-    check_model,
-    depths_at,
-    key_moments,
-    lifts_out_at,
-    positions_at,
-    storey_at,
-    task_bars,
-)
+from twin.present.runcheck import ReportError, check_model
+from twin.present.snapshot import key_moments
 from twin.store import read_run
 
 
@@ -148,81 +137,6 @@ def test_key_moments_of_the_demo_are_report_on_site_made_safe_and_end(demo):
     assert moments[-1].t_s == run.scenario.duration_s
     # Water is still standing on L13 at the end (3.5 m³ never mopped up): the end is shown there.
     assert "water still standing" in moments[-1].title and moments[-1].z == pytest.approx(40.5)
-
-
-# ----------------------------------------------------------------- the replay helpers, by hand
-
-
-
-
-NAN = math.nan
-
-
-def test_positions_at_takes_each_persons_last_move_at_or_before_t():
-    f = _frame([
-        (10.0, "move", "A", "", 1.0, 2.0, 0.0, NAN, ""),
-        (15.0, "move", "B", "", 5.0, 5.0, 3.0, NAN, ""),
-        (20.0, "move", "A", "", 3.0, 4.0, 0.0, NAN, ""),
-        (20.0, "depth", "", "R1", 9.0, 9.0, 0.0, 0.2, ""),
-    ])
-    at17 = positions_at(f, 17.0).set_index("person")
-    assert at17.loc["A", ["x", "y", "z"]].tolist() == [1.0, 2.0, 0.0]
-    assert at17.loc["B", ["x", "y", "z"]].tolist() == [5.0, 5.0, 3.0]
-    assert at17.loc["A", "since_s"] == 10.0
-    at20 = positions_at(f, 20.0).set_index("person")
-    assert at20.loc["A", ["x", "y"]].tolist() == [3.0, 4.0]  # a move at exactly t counts
-    early = positions_at(f, 5.0, start={"A": (0.0, 0.0, 0.0), "C": (7.0, 8.0, 9.0)})
-    assert early["person"].tolist() == ["A", "C"] and early["x"].tolist() == [0.0, 7.0]
-    later = positions_at(f, 12.0, start={"A": (0.0, 0.0, 0.0)}).set_index("person")
-    assert later.loc["A", "x"] == 1.0  # a move overrides the start position
-    assert positions_at(f, 1.0).empty
-
-
-def test_depths_at_keeps_the_last_depth_per_space_and_drops_dry_ones():
-    f = _frame([
-        (0.0, "depth", "", "R1", 1.0, 1.0, 0.0, 0.10, ""),
-        (60.0, "depth", "", "R1", 1.0, 1.0, 0.0, 0.30, ""),
-        (60.0, "depth", "", "R2", 5.0, 1.0, 0.0, 0.05, ""),
-        (120.0, "depth", "", "R1", 1.0, 1.0, 0.0, 0.0, ""),
-    ])
-    at30 = depths_at(f, 30.0)
-    assert at30["place"].tolist() == ["R1"] and at30["depth_m"].tolist() == [0.10]
-    at90 = depths_at(f, 90.0).set_index("place")["depth_m"].to_dict()
-    assert at90 == {"R1": 0.30, "R2": 0.05}
-    assert depths_at(f, 130.0)["place"].tolist() == ["R2"]  # R1 mopped dry
-
-
-def test_lifts_out_at_follows_stops_and_restarts():
-    f = _frame([
-        (10.0, "lift", "", "Garage", 0.0, 0.0, 0.0, 0.0, "Lift A"),
-        (10.0, "lift", "", "Lobby", 0.0, 0.0, 0.0, 0.0, "Lift B"),
-        (50.0, "lift", "", "Garage", 0.0, 0.0, 0.0, 1.0, "Lift A"),
-    ])
-    assert lifts_out_at(f, 5.0) == []
-    assert lifts_out_at(f, 20.0) == ["Lift A", "Lift B"]
-    assert lifts_out_at(f, 60.0) == ["Lift B"]
-
-
-def test_task_bars_run_from_dispatch_through_on_site_to_done():
-    f = _frame([
-        (0.0, "dispatched", "A", "Valve", 0.0, 0.0, 0.0, 90.0, "isolate", 0, 0),
-        (100.0, "on_site", "A", "Valve", 0.0, 0.0, 0.0, NAN, "isolate", 0, 0),
-        (400.0, "done", "A", "Valve", 0.0, 0.0, 0.0, NAN, "isolate", 0, 0),
-        (200.0, "dispatched", "B", "Riser", 0.0, 0.0, 0.0, 60.0, "repair the pipe", 1, 3),
-    ])
-    bars = task_bars(f.sort_values("t_s"), end_s=1000.0).set_index("person")
-    assert bars.loc["A", ["start_s", "on_site_s", "end_s"]].tolist() == [0.0, 100.0, 400.0]
-    assert bars.loc["A", "ended"] == "done" and bars.loc["A", "name"] == "isolate"
-    assert bars.loc["B", "ended"] == "unfinished" and bars.loc["B", "end_s"] == 1000.0
-    assert math.isnan(bars.loc["B", "on_site_s"]) and bars.loc["B", "incident"] == 1
-
-
-def test_storey_at_puts_a_height_on_the_storey_below_it():
-    model = BuildingModel(sources=(), storeys=(Storey("b", "B1", -4.0), Storey("g", "GF", 0.0),
-                                              Storey("1", "L01", 4.5)),
-                          spaces=(), doors=(), stairs=(), lifts=(), equipment=(), systems=())
-    assert [storey_at(model, z) for z in (-4.0, -0.2, 0.0, 3.0, 4.4, 4.5, 40.0, -9.0)] == [0, 1, 1, 1, 2, 2, 2, 0]
-    assert storey_at(model, math.nan) == -1
 
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")

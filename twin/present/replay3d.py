@@ -1,6 +1,6 @@
 """The replay of a drill in 3D: the whole building at once, people moving along their paths.
 
-Takes a :class:`~twin.replay.Replay` (the state of the building at each replay time) and the twin;
+Takes a :class:`~twin.present.replay.Replay` (the state of the building at each replay time) and the twin;
 gives a plotly figure with one animation frame per replay time, a play button and a time slider.
 The building is context drawn once — each storey's outline at its height, lift shafts and stairs
 as vertical lines — and only what changes is in the frames: water (a square per wet room at its
@@ -27,18 +27,9 @@ import plotly.io as pio
 from plotly.colors import sample_colorscale
 from shapely import unary_union
 
-from twin.replay import (
-    ACTIVITIES,
-    ACTIVITY_COLOURS,
-    DEPTH_SCALE,
-    FRAME_MS,
-    LIFT_OK,
-    LIFT_OUT,
-    STAIR_LINE,
-    STATE_COLOURS,
-    STATES,
-    Replay,
-)
+from twin.events.state import ACTIVITIES, STATES
+from twin.present.replay import FRAME_MS, Replay
+from twin.present.style import ACTIVITY_COLOURS, DEPTH_SCALE, LIFT_OK, LIFT_OUT, STAIR_LINE, STATE_COLOURS
 from twin.twin import Twin
 
 #: Vertical exaggeration: none — a 27-storey tower is tall, which is the point.

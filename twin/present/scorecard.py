@@ -7,6 +7,7 @@ shows the same rows as a table through :func:`scorecard_rows`).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from twin.kpi import Kpis
@@ -51,6 +52,28 @@ LEGEND = ("times in minutes: “began” from the start of the drill, “reporte
 #: Widest incident title the text scorecard prints; longer ones are cut at a word and given in
 #: full under the table.
 TITLE_WIDTH = 40
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityFigures:
+    """Response to the incidents of one priority, as the scorecard and the report word it."""
+
+    priority: str
+    incidents: int
+    on_site_compliance: float
+    target_min: float
+    mean_min: float
+    p90_min: float
+
+
+def priority_figures(kpis: Kpis, scenario: Scenario) -> list[PriorityFigures]:
+    """Per priority that had incidents: how many, the share on site within the target, the
+    target, and the mean and 90th percentile of minutes from report to on site."""
+    s = kpis.summary
+    return [PriorityFigures(p, int(s[f"{p}_incidents"]), s[f"{p}_on_site_compliance"],
+                            scenario.targets.of(p).on_site_min, s[f"{p}_mean_on_site_min"],
+                            s[f"{p}_p90_on_site_min"])
+            for p in ("red", "yellow", "blue") if int(s[f"{p}_incidents"])]
 
 
 def scorecard_rows(kpis: Kpis) -> list[dict[str, str]]:
@@ -104,15 +127,11 @@ def format_scorecard(kpis: Kpis, scenario: Scenario, *, seed: int) -> str:
     s = kpis.summary
     money = scenario.currency
     lines.append("")
-    for prio in ("red", "yellow", "blue"):
-        n = int(s[f"{prio}_incidents"])
-        if n:
-            lines.append(
-                f"{prio:<7} {plural(n, 'incident')}: {s[f'{prio}_on_site_compliance']:.0%} on site within "
-                f"{scenario.targets.of(prio).on_site_min:g} min; "
-                f"mean {_m(s[f'{prio}_mean_on_site_min'])} min, "
-                f"p90 {_m(s[f'{prio}_p90_on_site_min'])} min"
-            )
+    for f in priority_figures(kpis, scenario):
+        lines.append(
+            f"{f.priority:<7} {plural(f.incidents, 'incident')}: {f.on_site_compliance:.0%} on site within "
+            f"{f.target_min:g} min; mean {_m(f.mean_min)} min, p90 {_m(f.p90_min)} min"
+        )
     lines.append(
         f"water   {s['water_m3']:.1f} m³ let out, {s['wetted_m2h']:.0f} m²·h wetted, deepest "
         f"{s['max_depth_m'] * 100:.1f} cm, {plural(int(s['spaces_damaged']), 'space')} over 15 cm"

@@ -4,6 +4,12 @@ One row per event: ``t_s`` (seconds from the scenario start), ``incident`` and `
 when none), ``person`` id, ``kind`` (see :data:`KINDS`), ``place`` name, ``x, y, z`` in metres,
 ``value`` (a number whose meaning the kind gives: a depth in m, a cost, a volume in m³) and
 ``detail`` text. KPIs (:mod:`twin.kpi`) are pure functions of this table.
+
+This module is the one place that knows how the columns encode things: an ``incident`` row's
+``detail`` holds the incident's kind, priority and title (:func:`incident_detail` writes it,
+:func:`incident_fields` reads it back as real columns) and a ``task`` row's ``detail`` holds
+the task's name and who it needs (:func:`task_fields`). The stored format (``events.parquet``)
+is :data:`COLUMNS`, unchanged since the first run folders.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from twin.errors import TwinError
 
 COLUMNS = ("t_s", "incident", "task", "person", "kind", "place", "x", "y", "z", "value", "detail")
 
@@ -49,6 +57,44 @@ KINDS: dict[str, str] = {
 
 PRIORITY_CODE = {"red": 0, "yellow": 1, "blue": 2}
 PRIORITY_NAME = {v: k for k, v in PRIORITY_CODE.items()}
+
+
+class EventLogError(TwinError):
+    """A table is not an event log (wrong columns)."""
+
+
+def incident_detail(kind: str, priority: str, title: str) -> str:
+    """The ``detail`` of an ``incident`` row: ``kind|priority|title`` (the title may hold ``|``)."""
+    return f"{kind}|{priority}|{title}"
+
+
+def incident_parts(detail: str, value: float) -> tuple[str, str, str]:
+    """An ``incident`` row's ``detail`` and ``value`` as the incident's kind, priority (red, yellow
+    or blue; blue when the code is missing) and title. A detail that is not ``kind|priority|title``
+    (a log from elsewhere) is all title, of kind ``""``."""
+    parts = detail.split("|", 2)
+    kind, title = (parts[0], parts[2]) if len(parts) == 3 else ("", detail)
+    return kind, "blue" if math.isnan(value) else PRIORITY_NAME.get(int(value), "blue"), title
+
+
+def incident_fields(rows: pd.DataFrame) -> pd.DataFrame:
+    """:func:`incident_parts` of ``incident`` rows as three string columns ``kind, priority,
+    title`` on the rows' index."""
+    parts = [incident_parts(str(d), float(v))
+             for d, v in zip(rows["detail"].fillna(""), rows["value"], strict=True)]
+    return pd.DataFrame(parts, columns=["kind", "priority", "title"], index=rows.index).astype("string")
+
+
+def task_fields(detail: str) -> tuple[str, str]:
+    """A ``task`` row's ``detail`` (``name|needs``) as the task's name and who it needs
+    (``plumber:1 or general:1``; ``""`` when not given)."""
+    name, _, needs = detail.partition("|")
+    return name, needs
+
+
+def task_name(detail: str) -> str:
+    """The task's name from a ``task`` or ``dispatched`` row's ``detail``."""
+    return task_fields(detail)[0]
 
 
 class EventRecorder:
@@ -104,6 +150,15 @@ class EventLog:
         )
         for col in ("person", "kind", "place", "detail"):
             frame[col] = frame[col].astype("string")
+        return cls(frame)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, *, source: str = "the table") -> EventLog:
+        """A stored or imported table as a log; :class:`EventLogError` naming ``source`` unless its
+        columns are :data:`COLUMNS`."""
+        if list(frame.columns) != list(COLUMNS):
+            raise EventLogError(
+                f"{source}: unexpected columns {list(frame.columns)}; an event log has {', '.join(COLUMNS)}")
         return cls(frame)
 
     def __len__(self) -> int:

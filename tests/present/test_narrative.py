@@ -6,8 +6,8 @@ import math
 
 import pandas as pd
 
-from twin.engine.log import KINDS
-from twin.narrative import SENTENCES, event_sentences
+from twin.events.log import KINDS
+from twin.present.narrative import SENTENCES, event_sentences
 from twin.scenario import load_scenario
 from twin.scenario.load import scenarios_dir
 

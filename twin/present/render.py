@@ -16,24 +16,20 @@ import numpy as np
 from twin.errors import TwinError, suggest
 from twin.model import BuildingModel
 from twin.navgraph import EdgeKind, NodeKind
-from twin.plan import StoreyPlan, plan_parts, storey_plan
+from twin.present.plan import StoreyPlan, plan_parts, room_labels, storey_plan
+from twin.present.style import (
+    DOOR_RGB,
+    EDGE_RGB,
+    ENTRANCE_RGB,
+    EQUIPMENT_RGB,
+    LIFT_RGB,
+    REACHABLE_RGB,
+    SPACE_NODE_RGB,
+    STAIR_RGB,
+    UNREACHABLE_RGB,
+)
 from twin.twin import Twin
 from twin.words import plural
-
-REACHABLE_RGB = (0.55, 0.68, 0.85)
-UNREACHABLE_RGB = (0.90, 0.25, 0.20)
-LIFT_RGB = (0.95, 0.60, 0.10)
-STAIR_RGB = (0.20, 0.65, 0.30)
-EQUIPMENT_RGB = (0.45, 0.25, 0.65)
-DOOR_RGB = (0.25, 0.25, 0.25)
-EDGE_RGB = {
-    EdgeKind.WALK: (0.45, 0.45, 0.45),
-    EdgeKind.STAIR: STAIR_RGB,
-    EdgeKind.RAMP: STAIR_RGB,
-    EdgeKind.LIFT_RIDE: LIFT_RGB,
-    EdgeKind.LIFT_BOARD: LIFT_RGB,
-    EdgeKind.OUTSIDE: (0.6, 0.6, 0.9),
-}
 
 
 def storey_index(model: BuildingModel, name: str) -> int:
@@ -51,7 +47,6 @@ def storey_index(model: BuildingModel, name: str) -> int:
 LABEL_PT = 8
 #: At most this many separate parts of a storey get a panel each; more are drawn as one plan.
 MAX_PANELS = 6
-ENTRANCE_RGB = (0.05, 0.05, 0.05)
 
 
 def render_plan(twin: Twin, storey: int, out: str | Path, *, size: tuple[int, int] = (1600, 1200),
@@ -129,7 +124,7 @@ def _plan_bounds(twin: Twin, plan: StoreyPlan) -> tuple[float, float, float, flo
 
 #: Node kinds drawn on a plan: colour, marker, legend label, marker area (pt²).
 NODE_STYLE: dict[NodeKind, tuple[Any, str, str, float]] = {
-    NodeKind.SPACE: ((0.1, 0.2, 0.5), "o", "space (graph node)", 12),
+    NodeKind.SPACE: (SPACE_NODE_RGB, "o", "space (graph node)", 12),
     NodeKind.DOOR: (DOOR_RGB, "s", "door", 14),
     NodeKind.STAIR: (STAIR_RGB, "^", "stair landing", 60),
     NodeKind.LIFT: (LIFT_RGB, "s", "lift stop", 70),
@@ -151,7 +146,6 @@ def _draw_plan(ax: Any, twin: Twin, plan: StoreyPlan, view: tuple[float, float, 
     from matplotlib.collections import LineCollection, PatchCollection
     from matplotlib.patches import Polygon as MplPolygon
 
-    from twin.figures import room_labels  # figures takes its colours from here
 
     model, graph = twin.model, twin.graph
     patches = [MplPolygon(ring, closed=True) for ring in plan.outlines]

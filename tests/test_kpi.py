@@ -7,9 +7,9 @@ import math
 import pytest
 
 from tests.engine.conftest import shipped
-from twin.engine.log import EventRecorder
+from twin.events.log import EventRecorder
 from twin.kpi import compute_kpis
-from twin.scorecard import format_scorecard
+from twin.present.scorecard import format_scorecard
 
 
 def test_response_is_first_on_site_minus_report_and_targets_are_checked():
@@ -129,3 +129,18 @@ def test_a_passenger_still_trapped_when_the_drill_ends_counts_until_the_end():
     assert s["entrapments"] == 2
     assert s["entrapment_max_min"] == pytest.approx(290.0)
     assert s["entrapment_mean_min"] == pytest.approx((290.0 + 30.0) / 2)
+
+
+def test_every_figure_a_page_names_has_its_words_unit_and_direction_in_one_registry():
+    from twin.events.log import EventLog
+    from twin.kpi import METRICS
+    from twin.present.compare import HEADLINE
+    from twin.sweep.measures import columns
+    from twin.sweep.report import MEANS
+
+    assert set(HEADLINE) <= set(METRICS) and set(MEANS) <= set(METRICS)
+    # Each is a figure a run or a sweep's row actually has.
+    summary = compute_kpis(EventLog.from_rows([]), shipped("night_riser_burst.yaml")).summary
+    assert set(METRICS) <= set(summary) | set(columns())
+    assert {m.better for m in METRICS.values()} <= {"lower", "higher", ""}
+    assert METRICS["max_depth_m"].shown(0.153) == pytest.approx(15.3)  # shown in cm

@@ -2,10 +2,10 @@
 
 Takes a :class:`~twin.twin.Twin`, gives :class:`plotly.graph_objects.Figure` objects that zoom,
 pan and name what is under the pointer: :func:`plan_figure` draws one storey's plan with its
-navigation graph and equipment (from :func:`twin.plan.storey_plan`, as ``twin render --storey``
+navigation graph and equipment (from :func:`twin.present.plan.storey_plan`, as ``twin render --storey``
 does), :func:`building_figure` the whole building in 3D (the floor plates of
-:func:`twin.render.space_plates`, stairs, lifts, equipment). Colours are those of
-:mod:`twin.render`, so a PNG and the page look alike. Every axis is in metres.
+:func:`twin.present.render.space_plates`, stairs, lifts, equipment). Colours are those of
+:mod:`twin.present.style`, as in the PNGs of :mod:`twin.present.render`. Every axis is in metres.
 """
 
 from __future__ import annotations
@@ -15,27 +15,25 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from twin.model import BuildingModel
 from twin.navgraph import EdgeKind, NodeKind
 from twin.places import place_name
-from twin.plan import StoreyPlan, storey_plan
-from twin.render import (
+from twin.present.plan import StoreyPlan, room_labels, storey_plan
+from twin.present.render import space_plates
+from twin.present.style import (
     DOOR_RGB,
     EDGE_RGB,
+    ENTRANCE_RGB,
     EQUIPMENT_RGB,
+    HIGHLIGHT_RGB,
     LIFT_RGB,
     REACHABLE_RGB,
+    SPACE_NODE_RGB,
     STAIR_RGB,
+    STOREY_SHADES,
     UNREACHABLE_RGB,
-    space_plates,
+    css,
 )
 from twin.twin import Twin
-
-ENTRANCE_RGB = (0.85, 0.10, 0.10)
-SPACE_NODE_RGB = (0.10, 0.20, 0.50)
-#: A light and a darker shade, storey by storey, so stacked floors read apart in 3D.
-STOREY_SHADES = ((0.72, 0.80, 0.90), REACHABLE_RGB)
-HIGHLIGHT_RGB = (0.16, 0.38, 0.72)
 
 Bounds = tuple[float, float, float, float]
 
@@ -63,12 +61,6 @@ VIEW_MARGIN_M = 3.0
 #: Most room names one plan figure writes (the largest rooms first; hover names every room).
 MAX_LABELS = 80
 
-def css(rgb: Sequence[float], alpha: float | None = None) -> str:
-    """``rgb(…)`` / ``rgba(…)`` for an RGB triple in 0..1."""
-    r, g, b = (round(255 * c) for c in rgb)
-    return f"rgb({r},{g},{b})" if alpha is None else f"rgba({r},{g},{b},{alpha})"
-
-
 def plan_figure(twin: Twin, storey: int, *, view: Bounds | None = None, view_name: str = "",
                 label_limit: int = MAX_LABELS) -> go.Figure:
     """One storey's plan: spaces (red when unreachable), lift shafts and stairs, the navigation
@@ -82,7 +74,7 @@ def plan_figure(twin: Twin, storey: int, *, view: Bounds | None = None, view_nam
         Index into ``twin.model.storeys``.
     view
         (x min, y min, x max, y max) in metres to zoom to at first (a part of the storey from
-        :func:`twin.plan.plan_parts`); the whole storey when not given.
+        :func:`twin.present.plan.plan_parts`); the whole storey when not given.
     view_name
         What ``view`` shows, for the title (``"A-GF"``).
     label_limit
@@ -349,33 +341,4 @@ def _join(parts: Iterable[np.ndarray]) -> list[float | None]:
     out: list[float | None] = []
     for p in parts:
         out += [*p.tolist(), None]
-    return out
-
-
-def room_labels(
-    model: BuildingModel,
-    spaces: Iterable[int],
-    view: tuple[float, float, float, float],
-    *,
-    px_per_m: float,
-    px_per_char: float,
-    min_height_px: float,
-    limit: int,
-) -> list[tuple[int, str]]:
-    """``(space index, text)`` for the rooms in ``view`` (x0, y0, x1, y1 in metres) whose name
-    fits them on screen, largest room first, at most ``limit``: the long name when it fits, else
-    the short one, else none (hover still names the room)."""
-    x0, y0, x1, y1 = view
-    out: list[tuple[int, str]] = []
-    for i in sorted((int(k) for k in spaces), key=lambda k: -model.spaces[k].area_m2):
-        sp = model.spaces[i]
-        bx0, by0, bx1, by1 = sp.footprint.bounds
-        if bx1 < x0 or bx0 > x1 or by1 < y0 or by0 > y1 or (by1 - by0) * px_per_m < min_height_px:
-            continue
-        room_px = (bx1 - bx0) * px_per_m
-        text = next((t for t in (sp.long_name, sp.name) if t and len(t) * px_per_char <= room_px), None)
-        if text:
-            out.append((i, text))
-            if len(out) >= limit:
-                break
     return out
