@@ -277,8 +277,8 @@ def results(res: SweepResults, report: SweepReport, *, from_folder: bool) -> Non
     if from_folder and meta.get("description"):
         st.markdown(str(meta["description"]))
     st.caption(f"{report.replications_done} of {res.total_runs} runs of {report.period_days:g} days, from "
-               f"`{shown(res.path)}`. Figures are means per period over the replications, with 95 % "
-               "intervals.")
+               f"`{shown(res.path)}`. Figures are means per period over the replications, with "
+               f"{report.confidence:.0%} intervals.")
     if not report.variants:
         st.info("No run is recorded in this folder yet.")
         return
@@ -415,7 +415,8 @@ def chart(report: SweepReport, frame: pd.DataFrame, targets: dict[str, Any]) -> 
         format_func=lambda p: p + (f" (target {report.meets[p]:.0%})" if p in report.meets else ""))
     minutes = targets.get(prio, {}).get("on_site_min")
     fig = cost_compliance_figure(frame, prio, share=report.meets.get(prio), minutes=minutes,
-                                 best=report.cheapest_meeting.name if report.cheapest_meeting else None)
+                                 best=report.cheapest_meeting.name if report.cheapest_meeting else None,
+                                 level=report.confidence)
     st.plotly_chart(fig, key="staffing_chart", theme=None, config={"displaylogo": False})
     st.caption("Each point is a variant, numbered as in the table below: across, its mean cost per period; "
                f"up, the share of its {prio} incidents with a qualified person on site within "
@@ -483,8 +484,9 @@ def differences(report: SweepReport) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="staffing_differences",
                  column_config={"variant": st.column_config.TextColumn(pinned=True)})
     st.caption("Replication r of every variant met the same incidents, so each difference is taken run by "
-               "run — its 95 % interval [in brackets] is far narrower than the two variants' intervals "
-               "suggest. An interval that does not include 0 is a difference the runs show clearly.")
+               f"run — its {report.confidence:.0%} interval [in brackets] is far narrower than the two "
+               "variants' intervals suggest. An interval that does not include 0 is a difference the runs "
+               "show clearly.")
 
 
 def downloads(res: SweepResults, report: SweepReport) -> None:

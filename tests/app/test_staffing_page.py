@@ -251,7 +251,7 @@ def test_an_uploaded_sweep_takes_its_base_from_the_shipped_scenarios():
     (("staff: {night: {plumber: 1}}", "staff: {nite: {plumber: 1}}"),
      "bad.yaml:24: grid[0][1] ('1 night plumber, guards close valves + lift rescue as today'): staff.nite: "
      "no shift 'nite' in the base scenario (did you mean: night?)"),
-    (("replications: 6", "replications: many"), "bad.yaml:17: replications: must be a whole number, got 'many'"),
+    (("replications: 10", "replications: many"), "bad.yaml:17: replications: must be a whole number, got 'many'"),
 ])
 def test_an_unusable_uploaded_sweep_says_why_in_one_line(change, message):
     at = staffing_page()

@@ -13,7 +13,7 @@ SWEEP = REPO / "scenarios" / "sweeps" / "night_shift_options.yaml"
 def test_the_shipped_sweep_file_validates_as_a_sweep_with_its_six_variants(capsys) -> None:
     assert main(["validate", str(SWEEP)]) == 0
     out = capsys.readouterr().out
-    assert out == (f"{SWEEP}: ok — sweep 'Night-shift options': 6 variants × 6 replications of 365 days "
+    assert out == (f"{SWEEP}: ok — sweep 'Night-shift options': 6 variants × 10 replications of 365 days "
                    f"on {REPO / 'scenarios' / 'estate_roster.yaml'}\n")
     assert "required field" not in out
 

@@ -75,7 +75,7 @@ def test_a_local_dask_cluster_gives_the_same_rows_as_one_worker(reference, estat
     # under the `twin` command, keeps the workers clean.
     monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         outcome = run_sweep(
             estate_twin, loaded, tmp_path / "dask", scheduler=cluster.scheduler_address, context=ctx

@@ -173,6 +173,10 @@ def test_each_verdict_names_the_priority_and_the_kind_of_incident_behind_its_mis
     assert v.verdict == "misses"
     assert v.driver.startswith("red: 24 of 30 on time (80.0%")
     assert "6 of the 6 misses are entrapment (12 of 18 in time)" in v.driver
+    rows["red_on_time"] = [10.0, 10.0, 9.0]  # 29 of 30: the one miss, an entrapment
+    rows["red_missed:entrapment"] = [0.0, 0.0, 1.0]
+    one = sweep_report(_results(rows, names=("thin",))).variants[0]
+    assert "; the one miss is entrapment (17 of 18 in time)" in one.driver
 
 
 def test_no_variant_meeting_the_targets_says_so():
@@ -211,3 +215,29 @@ def test_a_variant_with_every_incident_on_time_but_too_few_says_how_many_years_w
     # At 6 a year, all on time: 72 incidents are needed (0.025^(1/72) ≥ 95 %), 12 years.
     assert e.settle_replications == 12
     assert v.driver.endswith(f"none missed; about {e.settle_replications:,} replication-years would settle it")
+
+
+T_90_2 = 1.885618083  # Student t, 90 %, 2 degrees of freedom (a two-sided 80 % interval)
+
+
+@pytest.mark.parametrize(("confidence", "t"), [(0.80, T_90_2), (0.95, T_975_2)])
+def test_paired_and_utilisation_intervals_follow_the_sweeps_confidence(confidence: float, t: float):
+    # Variant 1 costs 1, 2, 3 more than variant 0 in the three years: mean 2, sd 1, so the paired
+    # interval is 2 ± t/√3 — ±1.089 at 80 %, ±2.484 at 95 %.
+    a = _rows(0, [10, 10, 10], [100.0, 100.0, 100.0])
+    b = _rows(1, [10, 10, 10], [101.0, 102.0, 103.0])
+    b["utilisation:night:plumber"] = [0.2, 0.3, 0.4]
+    results = _results(a, b, names=("today", "dearer"))
+    results.meta["confidence"] = confidence
+    report = sweep_report(results)
+    cost = report.differences[0]["cost_total"]
+    assert cost["value"] == 2.0
+    assert cost["low"] == pytest.approx(2 - t / math.sqrt(3), abs=1e-6)
+    assert cost["high"] == pytest.approx(2 + t / math.sqrt(3), abs=1e-6)
+    # Resampling three years of 20, 30, 40 %: a resampled mean of 20 % (all three draws the 20 %
+    # year) has probability 1/27 = 3.7 %, one of at most 23.3 % has 4/27 = 14.8 %. So the 95 %
+    # interval's low end is 20 %, the 80 % interval's (its 10th percentile) 23.3 %.
+    busy = report.variants[1].utilisation["night:plumber"]
+    assert busy.value == pytest.approx(0.3)
+    assert busy.low == pytest.approx(0.2 if confidence == 0.95 else 0.7 / 3)
+    assert f"{confidence:.0%} Student-t intervals" in format_report(report)

@@ -8,7 +8,7 @@ import pytest
 
 from tests.sweep.conftest import ROSTER, small_sweep
 from twin.scenario import ScenarioError, load_scenario
-from twin.sweep.spec import Change, apply_changes, load_sweep
+from twin.sweep.spec import Change, apply_changes, load_sweep, search_sweep
 
 
 def _night(scenario, trade):
@@ -124,6 +124,12 @@ def test_two_variants_with_one_name_are_refused(tmp_path: Path):
     path.write_text(f"name: s\nbase: {ROSTER}\nvariants: [{{name: a}}, {{name: a}}]\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="two variants are called 'a'"):
         load_sweep(path)
+
+
+def test_searching_a_sweep_file_without_a_search_section_is_one_line_saying_what_to_do(tmp_path: Path):
+    loaded = load_sweep(small_sweep(tmp_path))
+    with pytest.raises(ScenarioError, match=r"small.yaml: search: the sweep has no search: section; add one"):
+        search_sweep(loaded)
 
 
 def test_the_shipped_night_shift_sweep_loads_its_grid_of_six_variants():

@@ -42,7 +42,8 @@ from scipy import stats
 from twin.scenario.schema import PRIORITIES
 from twin.sweep.results import SweepResults
 
-#: Figures averaged per variant (mean and 95 % interval); their names: :data:`twin.kpi.METRICS`.
+#: Figures averaged per variant (mean and an interval at the sweep's confidence); their names:
+#: :data:`twin.kpi.METRICS`.
 MEANS = (
     "cost_total",
     "cost_roster",
@@ -439,16 +440,18 @@ def _driver(evidence: dict[str, PriorityEvidence], verdict_: str) -> str:
         line = head + "; none missed"
     else:
         kind, (m, n) = next(iter(e.missed_by_kind.items()))
-        line = f"{head}; {m} of the {missed} misses are {kind.replace('_', ' ')} ({n - m} of {n} in time)"
+        what = (f"the one miss is {kind.replace('_', ' ')}" if missed == 1
+                else f"{m} of the {missed} misses are {kind.replace('_', ' ')}")
+        line = f"{head}; {what} ({n - m} of {n} in time)"
     if e.verdict == "not enough evidence":
         line += (f"; about {e.settle_replications:,} replication-years would settle it"
                  if e.settle_replications is not None else "; it sits on the target: no run count settles it")
     return line
 
 
-def _utilisation(g: pd.DataFrame, prefix: str, *, skip: str = "\0") -> dict[str, Estimate]:
+def _utilisation(g: pd.DataFrame, prefix: str, level: float, *, skip: str = "\0") -> dict[str, Estimate]:
     cols = sorted(c for c in g.columns if c.startswith(prefix) and not c.startswith(skip))
-    return {c[len(prefix):]: bootstrap_mean(g[c].to_numpy(dtype=float)) for c in cols}
+    return {c[len(prefix):]: bootstrap_mean(g[c].to_numpy(dtype=float), level) for c in cols}
 
 
 def _times(g: pd.DataFrame, prio: str) -> list[np.ndarray]:
@@ -502,8 +505,8 @@ def sweep_report(results: SweepResults) -> SweepReport:
                 evidence,
                 overall,
                 _driver(evidence, overall),
-                _utilisation(g, "utilisation:", skip="utilisation:person:"),
-                _utilisation(g, "utilisation:person:"),
+                _utilisation(g, "utilisation:", level, skip="utilisation:person:"),
+                _utilisation(g, "utilisation:person:", level),
             )
         )
     diffs: list[dict[str, Any]] = []
@@ -521,10 +524,10 @@ def sweep_report(results: SweepResults) -> SweepReport:
             }
             for p in PRIORITIES:
                 entry[f"{p}_compliance"] = paired_ratio_interval(
-                    a[f"{p}_on_time"], a[f"{p}_incidents"], b[f"{p}_on_time"], b[f"{p}_incidents"]
+                    a[f"{p}_on_time"], a[f"{p}_incidents"], b[f"{p}_on_time"], b[f"{p}_incidents"], level
                 ).as_dict()
             for k in PAIRED:
-                entry[k] = paired_interval(a[k].to_numpy(), b[k].to_numpy()).as_dict()
+                entry[k] = paired_interval(a[k].to_numpy(), b[k].to_numpy(), level).as_dict()
             diffs.append(entry)
     return SweepReport(
         name=str(meta.get("name", "")),
@@ -605,7 +608,8 @@ def format_report(report: SweepReport) -> str:
         rows = [[v.name, *(_pct1(v.utilisation.get(k)) for k in posts)] for v in report.variants]
         lines += _table(head, rows)
     if report.differences:
-        lines += ["", f"Paired differences against '{report.variants[0].name}' (same incidents, run by run):"]
+        lines += ["", f"Paired differences against '{report.variants[0].name}' (same incidents, run by run; "
+                  f"{report.confidence:.0%} Student-t intervals in brackets):"]
         for d in report.differences:
             parts = []
             for p in prios:

@@ -348,11 +348,10 @@ def run_search(
     """
     from twin.sweep.execute import build_context, check_inputs, folder_lock, open_runner, sweep_meta
     from twin.sweep.results import SweepFolder, read_sweep
-    from twin.sweep.spec import search_sweep
+    from twin.sweep.spec import search_of, search_sweep
 
+    search = search_of(loaded)
     cands = search_sweep(loaded)
-    search = loaded.sweep.search
-    assert search is not None
     meets, confidence = dict(loaded.sweep.meets), loaded.sweep.confidence
     names = [v.name for v in cands.variants]
     meta = {**sweep_meta(cands, twin), "replications": search.max_replications,

@@ -436,15 +436,30 @@ def search_sweep(loaded: LoadedSweep) -> LoadedSweep:
     Raises
     ------
     ScenarioError
-        A move names a shift, post or contractor the base does not have (with the file's line).
+        The file has no ``search:``; a move names a shift, post or contractor the base does not
+        have (with the file's line).
     """
     s = loaded.sweep
-    if s.search is None:
-        raise ScenarioError(f"{loaded.path}: has no search: section")
     scenario = _period_scenario(loaded)
-    variants = _variants(s, scenario, s.search.candidates(), loaded.path or Path("sweep"), loaded.lines,
-                         where=("search",))
+    variants = _variants(s, scenario, search_of(loaded).candidates(), loaded.path or Path("sweep"),
+                         loaded.lines, where=("search",))
     return dataclasses.replace(loaded, variants=variants)
+
+
+def search_of(loaded: LoadedSweep) -> Search:
+    """The sweep file's ``search:`` section.
+
+    Raises
+    ------
+    ScenarioError
+        The file has none (with what to do).
+    """
+    if loaded.sweep.search is None:
+        raise ScenarioError(
+            f"{loaded.path}: search: the sweep has no search: section; add one (see "
+            "scenarios/sweeps/night_shift_search.yaml) or run its variants with `twin sweep`"
+        )
+    return loaded.sweep.search
 
 
 def _period_scenario(loaded: LoadedSweep) -> Scenario:
