@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import shapely
@@ -524,7 +524,7 @@ def _placement(placement: Any) -> np.ndarray:
     memo = _MEMO.get()
     key = ("placement", placement.id())
     if memo is not None and key in memo:
-        return memo[key]
+        return np.asarray(memo[key])
     if placement.is_a("IfcLocalPlacement"):
         rel_to = placement.PlacementRelTo
         parent = np.eye(4) if rel_to is None else _placement(rel_to)
@@ -534,7 +534,7 @@ def _placement(placement: Any) -> np.ndarray:
         m = np.asarray(ifcopenshell.util.placement.get_local_placement(placement), float)
     if memo is not None:
         memo[key] = m
-    return m
+    return np.asarray(m)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1261,7 +1261,7 @@ def _opening_box(opening: Any, scale: float) -> tuple[Polygon, float, float] | N
     memo = _MEMO.get()
     key = ("opening", opening.id())
     if memo is not None and key in memo:
-        return memo[key]
+        return cast("tuple[Polygon, float, float] | None", memo[key])
     found = _opening_box_of(opening, scale)
     if memo is not None:
         memo[key] = found

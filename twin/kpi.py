@@ -292,7 +292,7 @@ def shift_seconds(shift: Shift, start_min: float, t_s: np.ndarray) -> np.ndarray
         return days * per_day + part
 
     t = np.asarray(t_s, dtype=float)
-    return upto(t + start_min * 60.0) - upto(np.array(start_min * 60.0))
+    return np.asarray(upto(t + start_min * 60.0) - upto(np.array(start_min * 60.0)))
 
 
 def _busy_intervals(g: pd.DataFrame, end_s: float) -> list[tuple[float, float]]:

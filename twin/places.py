@@ -222,7 +222,7 @@ def place_name(model: BuildingModel, graph: NavGraph, node: int) -> str:
     """A readable name for a node: the space label, door, stair, lift or equipment name."""
     kind = NodeKind(int(graph.node_kind[node]))
     ref = int(graph.node_ref[node])
-    items: tuple = {
+    items: tuple[Any, ...] = {
         NodeKind.SPACE: model.spaces,
         NodeKind.DOOR: model.doors,
         NodeKind.STAIR: model.stairs,

@@ -294,7 +294,7 @@ def _crossing_point(verts: np.ndarray, a: np.ndarray, b: np.ndarray, z: float) -
     upper = np.where(verts[a, 2] < verts[b, 2], b, a)
     p, q = verts[lower], verts[upper]
     t = (z - p[:, 2]) / (q[:, 2] - p[:, 2])
-    return p[:, :2] + t[:, None] * (q[:, :2] - p[:, :2])
+    return np.asarray(p[:, :2] + t[:, None] * (q[:, :2] - p[:, :2]))
 
 
 def _odd_crossings(points: np.ndarray, segments: np.ndarray) -> np.ndarray:

@@ -55,7 +55,7 @@ def hourly_intensity(rates: Rates, rate: _Rate, start: dt.datetime, hours: int) 
     clock = first + np.arange(hours).astype("timedelta64[h]")
     month = clock.astype("datetime64[M]").astype(int) % 12
     hour = (clock - clock.astype("datetime64[D]")).astype(int)
-    return season[month] * day[hour]
+    return np.asarray(season[month] * day[hour])
 
 
 def poisson_times(

@@ -208,7 +208,7 @@ def load_rates(path: str | Path, *, merge: bool = True) -> Rates:
 
     base = default_rates().model_dump(mode="json") if merge else None
 
-    def over_defaults(data: dict) -> dict:
+    def over_defaults(data: dict[str, Any]) -> dict[str, Any]:
         if base is None:
             return data
         out = {**base, **data}

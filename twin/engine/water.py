@@ -334,7 +334,7 @@ def _layout(floors: Floors, giving: np.ndarray, cache: dict[bytes, Any]) -> _Lay
 def _apply(diag: np.ndarray, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, x: np.ndarray,
            m: int) -> np.ndarray:
     """``(D + O)·x`` for the diagonal ``diag`` and the off-diagonal entries ``vals`` at (rows, cols)."""
-    return diag * x + np.bincount(rows, vals * x[cols], m)
+    return np.asarray(diag * x + np.bincount(rows, vals * x[cols], m))
 
 
 def _solve_sparse(diag: np.ndarray, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,

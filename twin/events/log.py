@@ -168,4 +168,4 @@ class EventLog:
         return self.frame[self.frame["kind"] == kind]
 
     def equals(self, other: EventLog) -> bool:
-        return self.frame.equals(other.frame)
+        return bool(self.frame.equals(other.frame))

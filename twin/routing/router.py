@@ -279,7 +279,7 @@ class Router:
                     f"(targets x people) or ({out.shape[1]},) (people)"
                 ) from None
             out = np.where(mask, out, np.inf)
-        return out
+        return np.asarray(out)
 
     def dispatch(
         self,

@@ -107,7 +107,7 @@ class Table:
 
     def has_rows(self, nodes: ArrayLike) -> np.ndarray:
         """Per node: is its row computed already (no search needed)?"""
-        return self._row_of[node_ids(nodes, self.network.n_nodes, "table rows")] >= 0
+        return np.asarray(self._row_of[node_ids(nodes, self.network.n_nodes, "table rows")] >= 0)
 
     def rows(self, nodes: ArrayLike) -> np.ndarray:
         """Row index of each node, searching from the nodes that have no row yet."""
@@ -116,7 +116,7 @@ class Table:
         if np.any(r < 0):
             self._compute(np.unique(ids[r < 0]))
             r = self._row_of[ids]
-        return r
+        return np.asarray(r)
 
     def lookup(self, keys: ArrayLike, nodes: ArrayLike) -> np.ndarray:
         """Seconds between each key (rows) and each node (columns): ``(len(keys), len(nodes))``.
@@ -126,14 +126,14 @@ class Table:
         """
         rows = self.rows(keys)
         cols = node_ids(nodes, self.network.n_nodes, "table columns")
-        return self._time[rows[:, None], cols[None, :]]
+        return np.asarray(self._time[rows[:, None], cols[None, :]])
 
     def distance_m(self, keys: ArrayLike, nodes: ArrayLike) -> np.ndarray:
         """Metres along the fastest paths, laid out like :meth:`lookup`."""
         rows = self.rows(keys)
         cols = node_ids(nodes, self.network.n_nodes, "table columns")
         dist = self._ensure_distances(np.unique(rows))
-        return dist[rows[:, None], cols[None, :]]
+        return np.asarray(dist[rows[:, None], cols[None, :]])
 
     def _compute(self, new: np.ndarray) -> None:
         self._reserve(self._count + new.size)

@@ -80,7 +80,7 @@ class Estimate:
 def _present(values: np.ndarray) -> np.ndarray:
     """The values as floats, NaNs (a replication that saw none) dropped."""
     v = np.asarray(values, dtype=float)
-    return v[~np.isnan(v)]
+    return np.asarray(v[~np.isnan(v)])
 
 
 def _without_interval(v: np.ndarray) -> Estimate:

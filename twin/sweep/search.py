@@ -45,8 +45,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from twin.scenario.schema import PRIORITIES
 from twin.sweep.erlang import TradeBound, erlang_bounds, format_bounds
-from twin.sweep.report import PRIORITIES, design_effect, share_interval, verdict
+from twin.sweep.report import design_effect, share_interval, verdict
 from twin.sweep.results import SweepFolderError
 from twin.sweep.spec import LoadedSweep, Search
 

@@ -168,7 +168,7 @@ class Search(_Frozen):
                 n *= hi - lo + 1
         for group in self.choose_one:
             n *= max(1, len(group))
-        return n
+        return int(n)
 
     def candidates(self) -> list[tuple[Change, ...]]:
         """Every roster the moves make, as changes on the base: staff counts first (the fewest
@@ -357,7 +357,7 @@ def apply_changes(base: Scenario, changes: tuple[Change, ...]) -> Scenario:
 
 def _post(person: dict[str, Any]) -> str:
     """A person's post: the first trade listed."""
-    return next(iter(person["trades"]))
+    return str(next(iter(person["trades"])))
 
 
 def _set_count(people: list[dict[str, Any]], shift: str, trade: str, count: int) -> list[dict[str, Any]]:
