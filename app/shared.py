@@ -47,14 +47,21 @@ def building_chooser() -> None:
     """The sidebar widgets that choose the building (drawn by the entry script, so the choice
     holds on every page)."""
     with st.sidebar:
-        st.radio("Building", (BUNDLED, UPLOAD), key=SOURCE_KEY,
-                 help="The bundled estate: three 27-storey towers over a shared basement, 810 flats.")
+        st.radio(
+            "Building",
+            (BUNDLED, UPLOAD),
+            key=SOURCE_KEY,
+            help="The bundled estate: three 27-storey towers over a shared basement, 810 flats.",
+        )
         if st.session_state.get(SOURCE_KEY) == UPLOAD:
             st.file_uploader(
-                "IFC file(s) of one building", type=list(IFC_TYPES), accept_multiple_files=True,
-                key=FILES_KEY, max_upload_size=MAX_UPLOAD_MB,
+                "IFC file(s) of one building",
+                type=list(IFC_TYPES),
+                accept_multiple_files=True,
+                key=FILES_KEY,
+                max_upload_size=MAX_UPLOAD_MB,
                 help=f".ifc or .ifczip, up to {MAX_UPLOAD_MB} MB each; several files of one "
-                     "building (architecture + MEP) load as one model.",
+                "building (architecture + MEP) load as one model.",
             )
 
 
@@ -65,8 +72,10 @@ def current_twin() -> Twin | None:
     if st.session_state.get(SOURCE_KEY, BUNDLED) != BUNDLED:
         files = st.session_state.get(FILES_KEY) or []
         if not files:
-            st.info(f"Upload the IFC file(s) of a building in the sidebar (.ifc or .ifczip, up to "
-                    f"{MAX_UPLOAD_MB} MB each), or choose the bundled estate.")
+            st.info(
+                f"Upload the IFC file(s) of a building in the sidebar (.ifc or .ifczip, up to "
+                f"{MAX_UPLOAD_MB} MB each), or choose the bundled estate."
+            )
             return None
         if problem := upload_problem(files):
             st.error(problem)
@@ -89,8 +98,10 @@ def current_twin() -> Twin | None:
                 raise
             log.exception("reading uploaded IFC files failed")
             detail = " ".join(str(exc).split())
-            st.error(f"{', '.join(f.name for f in files)}: could not be read "
-                     f"({type(exc).__name__}: {detail}) — check that it is an IFC export of a building")
+            st.error(
+                f"{', '.join(f.name for f in files)}: could not be read "
+                f"({type(exc).__name__}: {detail}) — check that it is an IFC export of a building"
+            )
             return None
         finally:
             bar.empty()
@@ -104,11 +115,12 @@ def upload_problem(files: Sequence[Any]) -> str:
     for f in files:
         suffix = Path(f.name).suffix.lower().lstrip(".")
         if suffix not in IFC_TYPES:
-            return (f"{f.name}: expected an .ifc or .ifczip file, got '.{suffix}' — export the "
-                    "model as IFC")
+            return f"{f.name}: expected an .ifc or .ifczip file, got '.{suffix}' — export the model as IFC"
         if f.size > MAX_UPLOAD_MB * 1024 * 1024:
-            return (f"{f.name}: {f.size / 1024 / 1024:.0f} MB is more than the {MAX_UPLOAD_MB} MB "
-                    "an upload may have — use `twin inspect FILE` on the command line instead")
+            return (
+                f"{f.name}: {f.size / 1024 / 1024:.0f} MB is more than the {MAX_UPLOAD_MB} MB "
+                "an upload may have — use `twin inspect FILE` on the command line instead"
+            )
     return ""
 
 
@@ -153,8 +165,9 @@ def plan_parts(key: str, storey: int, _twin: Twin) -> tuple[Any, ...]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def plan_figure(key: str, storey: int, view: tuple[float, float, float, float] | None,
-                view_name: str, _twin: Twin) -> Any:
+def plan_figure(
+    key: str, storey: int, view: tuple[float, float, float, float] | None, view_name: str, _twin: Twin
+) -> Any:
     from twin.present.figures import plan_figure
 
     return plan_figure(_twin, storey, view=view, view_name=view_name)
@@ -234,8 +247,10 @@ def scenario_upload_problem(f: Any) -> str:
     if suffix not in SCENARIO_TYPES:
         return f"{f.name}: expected a .yaml or .yml scenario file, got '.{suffix}'"
     if f.size > SCENARIO_MAX_BYTES:
-        return (f"{f.name}: {f.size / 1000:.0f} kB is more than the {SCENARIO_MAX_BYTES // 1000} kB a "
-                "scenario may have — a scenario is a page of YAML")
+        return (
+            f"{f.name}: {f.size / 1000:.0f} kB is more than the {SCENARIO_MAX_BYTES // 1000} kB a "
+            "scenario may have — a scenario is a page of YAML"
+        )
     return ""
 
 
@@ -263,8 +278,9 @@ def run_id(twin: Twin, scenario: Any, seed: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def run_drill(twin: Twin, check: Any, text: str, source: str, *,
-              label: str = "Running the drill") -> DrillRun:
+def run_drill(
+    twin: Twin, check: Any, text: str, source: str, *, label: str = "Running the drill"
+) -> DrillRun:
     """Run a checked scenario (:func:`check_scenario`) with a progress bar; the KPIs with it."""
     from twin.drill import run_drill
 
@@ -318,8 +334,15 @@ def read_outcome(path: str, mtime: float, shown: str) -> Outcome:
     scenario = stored.scenario
     seed = int(stored.metadata.get("seed", scenario.seed))
     kpis = compute_kpis(stored.log, scenario)
-    return Outcome(f"saved:{path}:{mtime}", f"{scenario.name} (seed {seed}, {Path(path).name})", scenario,
-                   stored.log.frame, kpis, seed, shown)
+    return Outcome(
+        f"saved:{path}:{mtime}",
+        f"{scenario.name} (seed {seed}, {Path(path).name})",
+        scenario,
+        stored.log.frame,
+        kpis,
+        seed,
+        shown,
+    )
 
 
 def run_folder_zip(run: DrillRun) -> bytes:
@@ -352,8 +375,9 @@ def replay(key: str, _run: DrillRun) -> Any:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def replay_figure(key: str, storey: int, view: tuple[float, float, float, float] | None, view_name: str,
-                  _run: DrillRun) -> Any:
+def replay_figure(
+    key: str, storey: int, view: tuple[float, float, float, float] | None, view_name: str, _run: DrillRun
+) -> Any:
     from twin.present.replay_figure import replay_figure
 
     return replay_figure(_run.twin, replay(key, _run), storey, view=view, view_name=view_name)
@@ -400,14 +424,31 @@ def field_widgets(scenario: Any, prefix: str, *, container: Any = st) -> None:
     left.date_input("Start date", value=scenario.start.date(), key=f"{prefix}date")
     right.time_input("Start time", value=scenario.start.time(), step=300, key=f"{prefix}time")
     left, right = c.columns(2)
-    left.number_input("Duration (h)", min_value=0.25, max_value=24.0 * 14, step=0.5,
-                      value=float(scenario.duration_h), key=f"{prefix}duration_h")
-    right.number_input("Random seed", min_value=0, step=1, value=int(scenario.seed), key=f"{prefix}seed",
-                       help="The same scenario and seed give the same drill, event for event.")
+    left.number_input(
+        "Duration (h)",
+        min_value=0.25,
+        max_value=24.0 * 14,
+        step=0.5,
+        value=float(scenario.duration_h),
+        key=f"{prefix}duration_h",
+    )
+    right.number_input(
+        "Random seed",
+        min_value=0,
+        step=1,
+        value=int(scenario.seed),
+        key=f"{prefix}seed",
+        help="The same scenario and seed give the same drill, event for event.",
+    )
     labels = policies()
     kinds = list(labels)
-    c.selectbox("Dispatch policy", kinds, index=kinds.index(scenario.dispatch.kind),
-                format_func=lambda k: f"{k} — {labels[k]}", key=f"{prefix}dispatch")
+    c.selectbox(
+        "Dispatch policy",
+        kinds,
+        index=kinds.index(scenario.dispatch.kind),
+        format_func=lambda k: f"{k} — {labels[k]}",
+        key=f"{prefix}dispatch",
+    )
 
 
 def field_changes(scenario: Any, prefix: str) -> dict[str, Any]:

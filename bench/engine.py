@@ -95,13 +95,23 @@ def stress_scenario(twin: Twin, seed: int, incidents: int = 1000) -> Scenario:
     for shift in ("day", "night"):
         s = shift[0].upper()
         people += [
-            {"id": f"{s}-PLB{k}", "trades": {"plumber": 2}, "shift": shift, "base": "Engineering Office",
-             "hourly_rate": 38}
+            {
+                "id": f"{s}-PLB{k}",
+                "trades": {"plumber": 2},
+                "shift": shift,
+                "base": "Engineering Office",
+                "hourly_rate": 38,
+            }
             for k in range(1, 5)
         ]
         people += [
-            {"id": f"{s}-SEC{k}", "trades": {"security": 1, "general": 1}, "shift": shift,
-             "base": "Security Room", "hourly_rate": 24}
+            {
+                "id": f"{s}-SEC{k}",
+                "trades": {"security": 1, "general": 1},
+                "shift": shift,
+                "base": "Security Room",
+                "hourly_rate": 24,
+            }
             for k in range(1, 5)
         ]
     people += [p.model_dump(mode="json") for p in base.people if "front_desk" in p.trades]
@@ -145,16 +155,23 @@ def bench_scenario(twin: Twin, path: Path, repeat: int) -> dict[str, Any]:
     run(twin, scenario, drill=drill, router=router)  # fills the router's tables
     warm_s, warm = timed(lambda: run(twin, scenario, drill=drill, router=router), repeat)
     assert warm.log.equals(cold.log), f"{path.name}: a warm run gave another log"
-    return {"name": scenario.name, "duration_h": scenario.duration_h,
-            "run": figures(cold_s, cold), "warm": figures(warm_s, warm)}
+    return {
+        "name": scenario.name,
+        "duration_h": scenario.duration_h,
+        "run": figures(cold_s, cold),
+        "warm": figures(warm_s, warm),
+    }
 
 
 def bench_stress(twin: Twin, scenario: Scenario, repeat: int) -> dict[str, Any]:
     start = time.perf_counter()
     drill = compile_drill(twin, scenario, rates=scenario_rates(scenario))
     compile_s = time.perf_counter() - start
-    out: dict[str, Any] = {"compile_s": compile_s, "hazards": len(scenario.hazards),
-                           "days": scenario.duration_h / 24}
+    out: dict[str, Any] = {
+        "compile_s": compile_s,
+        "hazards": len(scenario.hazards),
+        "days": scenario.duration_h / 24,
+    }
     for trace in (True, False):
         wall_s, result = timed(lambda t=trace: run(twin, scenario, drill=drill, trace_moves=t), repeat)
         row = figures(wall_s, result)
@@ -176,15 +193,18 @@ def profile_stress(twin: Twin, scenario: Scenario, lines: int) -> str:
 
 
 def print_row(label: str, r: dict[str, Any], extra: str = "") -> None:
-    print(f"  {label:<44} {r['wall_s']:>8.2f} {r['events']:>10,} {r['events_per_s']:>10,.0f} "
-          f"{r['rows']:>9,}{extra}")
+    print(
+        f"  {label:<44} {r['wall_s']:>8.2f} {r['events']:>10,} {r['events_per_s']:>10,.0f} "
+        f"{r['rows']:>9,}{extra}"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--quick", action="store_true",
-                        help="fewer SimPy events, one repeat, 200 stress incidents")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer SimPy events, one repeat, 200 stress incidents"
+    )
     parser.add_argument("--profile", action="store_true", help="profile the stress drill (pyinstrument)")
     parser.add_argument("--profile-lines", type=int, default=60, help="lines of the call tree printed")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement (best)")
@@ -224,24 +244,32 @@ def main() -> int:
         print()
         return 0
 
-    print(f"Drill engine vs bare SimPy on {machine} "
-          f"(twin loaded in {load_s:.2f} s, not counted; best of {repeat} runs each)")
+    print(
+        f"Drill engine vs bare SimPy on {machine} "
+        f"(twin loaded in {load_s:.2f} s, not counted; best of {repeat} runs each)"
+    )
     bare = simpy_result
-    print(f"\nBare SimPy, 10 processes: {bare['events']:,} timeouts in {bare['wall_s']:.2f} s "
-          f"= {bare['events_per_s']:,.0f} events/s")
+    print(
+        f"\nBare SimPy, 10 processes: {bare['events']:,} timeouts in {bare['wall_s']:.2f} s "
+        f"= {bare['events_per_s']:,.0f} events/s"
+    )
     print(f"\n  {'run':<44} {'wall s':>8} {'events':>10} {'events/s':>10} {'log rows':>9}")
     for name, r in shipped.items():
         print(f"  {name} ({r['duration_h']:g} h)")
         print_row("run() (compile, route, simulate, freeze)", r["run"])
         print_row("compiled drill, warm router", r["warm"])
     s = stress_result
-    print(f"  stress: {s['incidents_asked']:,} bursts over {s['days']:g} days "
-          f"(compiled in {s['compile_s']:.2f} s, not counted)")
+    print(
+        f"  stress: {s['incidents_asked']:,} bursts over {s['days']:g} days "
+        f"(compiled in {s['compile_s']:.2f} s, not counted)"
+    )
     for key, label in (("trace_moves", "moves traced"), ("no_moves", "no moves (trace_moves=False)")):
         print_row(label, s[key], f"  incidents {s[key]['incidents']:,}")
     met = "met" if ratio >= TARGET_RATIO else "NOT met"
-    print(f"\nratio_vs_simpy (stress, moves traced): {ratio:.3f} (target >= {TARGET_RATIO}) -> {met}; "
-          f"without moves: {ratio_no_moves:.3f}")
+    print(
+        f"\nratio_vs_simpy (stress, moves traced): {ratio:.3f} (target >= {TARGET_RATIO}) -> {met}; "
+        f"without moves: {ratio_no_moves:.3f}"
+    )
     if profile is not None:
         print("\nProfile of the stress drill, moves traced (pyinstrument):")
         print(profile)

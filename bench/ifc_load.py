@@ -33,8 +33,9 @@ SHARED = REPO.parent / "shared" / "ifc"
 def models() -> list[tuple[str, list[Path]]]:
     found = [(p.name, [p]) for p in sorted(SHARED.glob("*.ifc"))]
     if (SHARED / "duplex_a.ifc").exists() and (SHARED / "duplex_electrical.ifc").exists():
-        found.append(("duplex_a + duplex_electrical", [SHARED / "duplex_a.ifc",
-                                                       SHARED / "duplex_electrical.ifc"]))
+        found.append(
+            ("duplex_a + duplex_electrical", [SHARED / "duplex_a.ifc", SHARED / "duplex_electrical.ifc"])
+        )
     estate = REPO / "models" / "estate.ifc"
     if estate.exists():
         found.append(("estate.ifc (default)", [estate]))
@@ -84,8 +85,9 @@ def measure_in(checkout: Path, paths: list[Path], repeat: int) -> dict[str, floa
         f"print(json.dumps(ifc_load.measure({[str(p) for p in paths]!r}, {repeat})))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(checkout)}
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
-                         cwd=checkout, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=checkout, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -110,37 +112,61 @@ def main() -> int:
     for name, paths in chosen:
         if args.baseline is not None:
             base[name] = measure_in(args.baseline.resolve(), paths, args.repeat)
-        rows[name] = measure_in(REPO, paths, args.repeat) if args.baseline is not None \
+        rows[name] = (
+            measure_in(REPO, paths, args.repeat)
+            if args.baseline is not None
             else measure([Path(p) for p in paths], args.repeat)
+        )
     loads.append(load_average())
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     if args.json:
-        json.dump({"machine": machine, "load_average": loads, "models": rows,
-                   "baseline": base or None}, sys.stdout, indent=1)
+        json.dump(
+            {"machine": machine, "load_average": loads, "models": rows, "baseline": base or None},
+            sys.stdout,
+            indent=1,
+        )
         print()
         return 0
-    print(f"IFC load times on {machine} (median of {args.repeat}); load average before "
-          f"{loads[0]}, after {loads[1]}")
+    print(
+        f"IFC load times on {machine} (median of {args.repeat}); load average before "
+        f"{loads[0]}, after {loads[1]}"
+    )
     if not base:
         print(f"{'model':<34} {'MB':>6} {'spaces':>7} {'nodes':>7} {'cold s':>8} {'warm s':>8} {'×':>6}")
         for name, r in rows.items():
-            print(f"{name:<34} {r['size_mb']:>6.1f} {r['spaces']:>7} {r['nodes']:>7} "
-                  f"{r['cold_s']:>8.2f} {r['warm_s']:>8.3f} {r['speedup']:>6.0f}")
+            print(
+                f"{name:<34} {r['size_mb']:>6.1f} {r['spaces']:>7} {r['nodes']:>7} "
+                f"{r['cold_s']:>8.2f} {r['warm_s']:>8.3f} {r['speedup']:>6.0f}"
+            )
     else:
-        print(f"{'model':<34} {'base cold s':>11} {'cold s':>8} {'faster ×':>9} "
-              f"{'base CPU s':>10} {'CPU s':>7} {'CPU ×':>6} "
-              f"{'same spaces/doors/stairs/reachable':>36}")
+        print(
+            f"{'model':<34} {'base cold s':>11} {'cold s':>8} {'faster ×':>9} "
+            f"{'base CPU s':>10} {'CPU s':>7} {'CPU ×':>6} "
+            f"{'same spaces/doors/stairs/reachable':>36}"
+        )
         for name, r in rows.items():
             b = base[name]
             same = all(r[k] == b[k] for k in ("spaces", "doors", "stairs", "reachable"))
-            found = "yes" if same else "no: " + ", ".join(
-                f"{k} {b[k]}→{r[k]}" for k in ("spaces", "doors", "stairs", "reachable")
-                if r[k] != b[k])
-            cpu = (f"{b['cold_cpu_s']:>10.2f} {r['cold_cpu_s']:>7.2f} "
-                   f"{b['cold_cpu_s'] / r['cold_cpu_s']:>6.2f}") if "cold_cpu_s" in b else \
-                f"{'':>10} {r['cold_cpu_s']:>7.2f} {'':>6}"
-            print(f"{name:<34} {b['cold_s']:>11.2f} {r['cold_s']:>8.2f} "
-                  f"{b['cold_s'] / r['cold_s']:>9.2f} {cpu} {found:>36}")
+            found = (
+                "yes"
+                if same
+                else "no: "
+                + ", ".join(
+                    f"{k} {b[k]}→{r[k]}" for k in ("spaces", "doors", "stairs", "reachable") if r[k] != b[k]
+                )
+            )
+            cpu = (
+                (
+                    f"{b['cold_cpu_s']:>10.2f} {r['cold_cpu_s']:>7.2f} "
+                    f"{b['cold_cpu_s'] / r['cold_cpu_s']:>6.2f}"
+                )
+                if "cold_cpu_s" in b
+                else f"{'':>10} {r['cold_cpu_s']:>7.2f} {'':>6}"
+            )
+            print(
+                f"{name:<34} {b['cold_s']:>11.2f} {r['cold_s']:>8.2f} "
+                f"{b['cold_s'] / r['cold_s']:>9.2f} {cpu} {found:>36}"
+            )
     if not SHARED.exists():
         print(f"(no {SHARED}: only the bundled estate was measured)")
     return 0

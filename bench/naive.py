@@ -87,16 +87,39 @@ def work_orders(drill: Drill, seed: Seed) -> list[Job]:
     scenario = drill.scenario
     streams = Streams(seed)
     choices = {per: int(nodes.size) for per, nodes in cat.nodes.items()}
-    found = generate(cat.rates, cat.units, choices, scenario.start, scenario.duration_s, streams, draw,
-                     work_orders=cat.options.work_orders, hazards=False, scale=cat.options.scale)
+    found = generate(
+        cat.rates,
+        cat.units,
+        choices,
+        scenario.start,
+        scenario.duration_s,
+        streams,
+        draw,
+        work_orders=cat.options.work_orders,
+        hazards=False,
+        scale=cat.options.scale,
+    )
     channels = scenario.all_channels
     jobs = []
     for k, a in enumerate(found):
         w = cat.rates.work_orders[a.rate]
-        delay = draw(channels[w.channel].delay_s, streams(f"background:report:{w.name}")) \
-            if w.channel in channels else 0.0
-        jobs.append(Job(k, a.t_s, a.t_s + delay, PRIORITY_CODE[w.priority], TRADE_INDEX[w.trade], w.level,
-                        int(cat.nodes[w.per][a.unit]), 60.0 * a.values["minutes"]))
+        delay = (
+            draw(channels[w.channel].delay_s, streams(f"background:report:{w.name}"))
+            if w.channel in channels
+            else 0.0
+        )
+        jobs.append(
+            Job(
+                k,
+                a.t_s,
+                a.t_s + delay,
+                PRIORITY_CODE[w.priority],
+                TRADE_INDEX[w.trade],
+                w.level,
+                int(cat.nodes[w.per][a.unit]),
+                60.0 * a.values["minutes"],
+            )
+        )
     return jobs
 
 
@@ -175,8 +198,7 @@ def simulate(graph: nx.DiGraph, drill: Drill, seed: Seed) -> NaiveResult:
     env = simpy.Environment()
     people = [Person(c, from_home=c.shift is None or c.on_call) for c in drill.crew]
     start = scenario.start
-    st = State(env, graph, drill, Streams(seed), people, [int(e) for e in drill.twin.graph.entrances],
-               start)
+    st = State(env, graph, drill, Streams(seed), people, [int(e) for e in drill.twin.graph.entrances], start)
     st.wake = env.event()
     jobs = work_orders(drill, seed)
     env.process(reports(env, st, jobs))

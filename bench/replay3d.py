@@ -71,6 +71,8 @@ DRIVE = {
         return out; }""",
 }
 CLOCK = {"player": ".r3d-clock", "plotly frames": "g.slider-container text"}
+
+
 def _nested(values: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "scatter3d"}
     for path, v in values.items():
@@ -86,33 +88,89 @@ def with_plotly_frames(view: Replay3DFigure) -> dict[str, Any]:
     """The same replay as the previous release drew it: plotly animation frames of the changing
     traces, plotly's slider, buttons and legend (see the module's docstring)."""
     fig = view.figure.to_dict()
-    frames = [{"name": str(j), "traces": view.dynamic, "data": [_nested(v) for v in frame]}
-              for j, frame in enumerate(view.frames)]
-    steps = [{"method": "animate", "label": clock,
-              "args": [[str(j)], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
-                                  "transition": {"duration": 0}}]} for j, clock in enumerate(view.clocks)]
+    frames = [
+        {"name": str(j), "traces": view.dynamic, "data": [_nested(v) for v in frame]}
+        for j, frame in enumerate(view.frames)
+    ]
+    steps = [
+        {
+            "method": "animate",
+            "label": clock,
+            "args": [
+                [str(j)],
+                {
+                    "mode": "immediate",
+                    "frame": {"duration": 0, "redraw": True},
+                    "transition": {"duration": 0},
+                },
+            ],
+        }
+        for j, clock in enumerate(view.clocks)
+    ]
     fig["layout"].update(
-        height=720, margin={"l": 0, "r": 0, "t": 100, "b": 80}, showlegend=True,
+        height=720,
+        margin={"l": 0, "r": 0, "t": 100, "b": 80},
+        showlegend=True,
         title={"text": "The drill in 3D", "x": 0.01, "xanchor": "left"},
         legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
-        updatemenus=[{
-            "type": "buttons", "direction": "left", "showactive": False, "x": 0, "y": 0,
-            "xanchor": "left", "yanchor": "top", "pad": {"t": 10, "r": 10},
-            "buttons": [
-                {"label": "▶ Play", "method": "animate",
-                 "args": [None, {"frame": {"duration": view.frame_ms, "redraw": True}, "fromcurrent": True,
-                                 "transition": {"duration": 0}, "mode": "immediate"}]},
-                {"label": "❚❚ Pause", "method": "animate",
-                 "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-                                   "transition": {"duration": 0}}]}]}],
-        sliders=[{"active": view.initial, "steps": steps, "x": 0.16, "len": 0.84, "y": 0, "yanchor": "top",
-                  "font": {"color": "rgba(0,0,0,0)", "size": 1},
-                  "currentvalue": {"prefix": "clock ", "xanchor": "left"}}])
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "left",
+                "showactive": False,
+                "x": 0,
+                "y": 0,
+                "xanchor": "left",
+                "yanchor": "top",
+                "pad": {"t": 10, "r": 10},
+                "buttons": [
+                    {
+                        "label": "▶ Play",
+                        "method": "animate",
+                        "args": [
+                            None,
+                            {
+                                "frame": {"duration": view.frame_ms, "redraw": True},
+                                "fromcurrent": True,
+                                "transition": {"duration": 0},
+                                "mode": "immediate",
+                            },
+                        ],
+                    },
+                    {
+                        "label": "❚❚ Pause",
+                        "method": "animate",
+                        "args": [
+                            [None],
+                            {
+                                "frame": {"duration": 0, "redraw": False},
+                                "mode": "immediate",
+                                "transition": {"duration": 0},
+                            },
+                        ],
+                    },
+                ],
+            }
+        ],
+        sliders=[
+            {
+                "active": view.initial,
+                "steps": steps,
+                "x": 0.16,
+                "len": 0.84,
+                "y": 0,
+                "yanchor": "top",
+                "font": {"color": "rgba(0,0,0,0)", "size": 1},
+                "currentvalue": {"prefix": "clock ", "xanchor": "left"},
+            }
+        ],
+    )
     return {**fig, "frames": frames}
 
 
-def measure(page: Any, cpu: Any, kind: str, html: Path, *, first: int, frames: int,
-            seconds: float) -> dict[str, Any]:
+def measure(
+    page: Any, cpu: Any, kind: str, html: Path, *, first: int, frames: int, seconds: float
+) -> dict[str, Any]:
     page.goto(html.as_uri())
     gd = page.locator(".js-plotly-plot").first
     page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=180_000)
@@ -174,8 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         pages = {"player": Path(tmp) / "player.html", "plotly frames": Path(tmp) / "frames.html"}
         pages["player"].write_text(replay3d_html(view))
-        pages["plotly frames"].write_text(pio.to_html(with_plotly_frames(view), include_plotlyjs=True,
-                                                      full_html=True, validate=False))
+        pages["plotly frames"].write_text(
+            pio.to_html(with_plotly_frames(view), include_plotlyjs=True, full_html=True, validate=False)
+        )
         browser = p.chromium.launch(executable_path=CHROMIUM)
         cdp = browser.new_browser_cdp_session()
 
@@ -186,25 +245,42 @@ def main(argv: list[str] | None = None) -> int:
         page = browser.new_page(viewport=VIEWPORT)
         for _ in range(2):
             for kind, html in pages.items():
-                runs[kind].append(measure(page, cpu, kind, html, first=first,
-                                          frames=min(args.frames, n - first), seconds=args.seconds))
+                runs[kind].append(
+                    measure(
+                        page,
+                        cpu,
+                        kind,
+                        html,
+                        first=first,
+                        frames=min(args.frames, n - first),
+                        seconds=args.seconds,
+                    )
+                )
         browser.close()
         sizes = {kind: html.stat().st_size / 1e6 for kind, html in pages.items()}
     load_after = os.getloadavg()
     rows = {kind: summary(r, sizes[kind]) for kind, r in runs.items()}
-    doc = {"scenario": loaded.scenario.name, "frames": n, "figure build s": round(build_s, 2),
-           "asked ms per frame": FRAME_MS, "cpus": os.cpu_count(),
-           "load average before (1, 5, 15 min)": [round(v, 2) for v in load_before],
-           "load average after": [round(v, 2) for v in load_after],
-           "speed-up of the median": round(rows["plotly frames"]["ms per frame, median"]
-                                           / rows["player"]["ms per frame, median"], 1),
-           "runs": rows}
+    doc = {
+        "scenario": loaded.scenario.name,
+        "frames": n,
+        "figure build s": round(build_s, 2),
+        "asked ms per frame": FRAME_MS,
+        "cpus": os.cpu_count(),
+        "load average before (1, 5, 15 min)": [round(v, 2) for v in load_before],
+        "load average after": [round(v, 2) for v in load_after],
+        "speed-up of the median": round(
+            rows["plotly frames"]["ms per frame, median"] / rows["player"]["ms per frame, median"], 1
+        ),
+        "runs": rows,
+    }
     if args.json:
         print(json.dumps(doc, indent=2))
         return 0
-    print(f"{doc['scenario']}: {n} frames, built in {doc['figure build s']} s; "
-          f"Play asks {FRAME_MS} ms a frame; "
-          f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after ({os.cpu_count()} CPUs)")
+    print(
+        f"{doc['scenario']}: {n} frames, built in {doc['figure build s']} s; "
+        f"Play asks {FRAME_MS} ms a frame; "
+        f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after ({os.cpu_count()} CPUs)"
+    )
     cols = list(rows["player"])
     print(" | ".join(["page", *cols]))
     for kind, r in rows.items():

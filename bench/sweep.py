@@ -135,10 +135,12 @@ def workload(loaded: LoadedSweep, *, replications: int, days: float, hazards: bo
             raise SystemExit(f"{SWEEP}: the base scenario has no background: section to take hazards out of")
         background = scenario.background.model_copy(update={"hazards": False})
         scenario = scenario.model_copy(update={"background": background})
-    sweep = loaded.sweep.model_copy(update={
-        "replications": replications,
-        "period": loaded.sweep.period.model_copy(update={"days": days}),
-    })
+    sweep = loaded.sweep.model_copy(
+        update={
+            "replications": replications,
+            "period": loaded.sweep.period.model_copy(update={"days": days}),
+        }
+    )
     return dataclasses.replace(loaded, sweep=sweep, variants=(Variant(0, variant.name, scenario),))
 
 
@@ -240,13 +242,21 @@ def bench_vs_naive(
         "context_s": context_s,
         "networkx_graph_s": graph_s,
         "networkx_graph": {"nodes": graph.number_of_nodes(), "arcs": graph.number_of_edges()},
-        "engine": {"seeds": engine_seeds, "wall_s": engine_s, "s_per_replication_year": engine_per_year,
-                   "events_per_replication_year": float(np.mean(engine_events)) / years},
-        "naive": {"seeds": naive_seeds, "wall_s": [n.wall_s for n in naive],
-                  "s_per_replication_year": naive_per_year,
-                  "events_per_replication_year": float(np.mean([n.events for n in naive])) / years,
-                  "searches_per_replication_year": float(np.mean([n.searches for n in naive])) / years,
-                  "jobs": naive[0].jobs, "done": naive[0].done},
+        "engine": {
+            "seeds": engine_seeds,
+            "wall_s": engine_s,
+            "s_per_replication_year": engine_per_year,
+            "events_per_replication_year": float(np.mean(engine_events)) / years,
+        },
+        "naive": {
+            "seeds": naive_seeds,
+            "wall_s": [n.wall_s for n in naive],
+            "s_per_replication_year": naive_per_year,
+            "events_per_replication_year": float(np.mean([n.events for n in naive])) / years,
+            "searches_per_replication_year": float(np.mean([n.searches for n in naive])) / years,
+            "jobs": naive[0].jobs,
+            "done": naive[0].done,
+        },
         "ratio_vs_naive": naive_per_year / engine_per_year,
         "check": compare(first_kpis.incidents, naive[0]),
     }
@@ -300,55 +310,85 @@ def print_report(
     machine: str, others: float | None, load_s: float, s: dict[str, Any], n: dict[str, Any]
 ) -> None:
     print(f"Staffing-sweep throughput on {machine}")
-    print(f"(other processes kept {_cores(others)} cores busy on average while this ran; "
-          "figures are only comparable on an idle machine)")
-    print(f"\nWorkload: variant '{s['variant']}' of {SWEEP.relative_to(REPO)}, {s['days']:g}-day runs, "
-          f"{s['replications']} replications per worker count (same seeds)")
-    print(f"Twin loaded in {load_s:.2f} s; sweep context (compile, router table) built in "
-          f"{s['context_s']:.2f} s - neither counted")
-    print(f"\n  {'workers':>7} {'runs':>5} {'wall s':>8} {'run s mean':>11} {'run s max':>10} "
-          f"{'outside runs s':>15} {'repl-years/s':>13} {'cores: ours':>12} {'others':>7}")
+    print(
+        f"(other processes kept {_cores(others)} cores busy on average while this ran; "
+        "figures are only comparable on an idle machine)"
+    )
+    print(
+        f"\nWorkload: variant '{s['variant']}' of {SWEEP.relative_to(REPO)}, {s['days']:g}-day runs, "
+        f"{s['replications']} replications per worker count (same seeds)"
+    )
+    print(
+        f"Twin loaded in {load_s:.2f} s; sweep context (compile, router table) built in "
+        f"{s['context_s']:.2f} s - neither counted"
+    )
+    print(
+        f"\n  {'workers':>7} {'runs':>5} {'wall s':>8} {'run s mean':>11} {'run s max':>10} "
+        f"{'outside runs s':>15} {'repl-years/s':>13} {'cores: ours':>12} {'others':>7}"
+    )
     for r in s["pools"].values():
-        print(f"  {r['workers']:>7} {r['runs']:>5} {r['wall_s']:>8.2f} {r['run_s_mean']:>11.2f} "
-              f"{r['run_s_max']:>10.2f} {r['outside_runs_s']:>15.2f} {r['replication_years_per_s']:>13.3f} "
-              f"{r['own_cores']:>12.2f} {_cores(r['other_processes_cores']):>7}")
+        print(
+            f"  {r['workers']:>7} {r['runs']:>5} {r['wall_s']:>8.2f} {r['run_s_mean']:>11.2f} "
+            f"{r['run_s_max']:>10.2f} {r['outside_runs_s']:>15.2f} {r['replication_years_per_s']:>13.3f} "
+            f"{r['own_cores']:>12.2f} {_cores(r['other_processes_cores']):>7}"
+        )
     one = s["one_run"]
-    print(f"  one run in this process: run() {one['run_s']:.2f} s + KPIs and row "
-          f"{one['kpis_and_row_s']:.2f} s = {one['run_one_s']:.2f} s; "
-          f"{s['events_per_replication_year']:,.0f} events per replication-year")
+    print(
+        f"  one run in this process: run() {one['run_s']:.2f} s + KPIs and row "
+        f"{one['kpis_and_row_s']:.2f} s = {one['run_one_s']:.2f} s; "
+        f"{s['events_per_replication_year']:,.0f} events per replication-year"
+    )
     scaling, projected = s["scaling"], s["projected_min_for_1000_replication_years"]
-    print(f"\nscaling (2 workers / 1): {scaling:.2f}x (target >= {TARGET_SCALING}) -> "
-          f"{_met(scaling >= TARGET_SCALING)}")
-    print(f"projected for 1,000 replication-years on 2 workers: {projected:.1f} min "
-          f"(target < {TARGET_PROJECTED_MIN:g}) -> {_met(projected < TARGET_PROJECTED_MIN)}")
+    print(
+        f"\nscaling (2 workers / 1): {scaling:.2f}x (target >= {TARGET_SCALING}) -> "
+        f"{_met(scaling >= TARGET_SCALING)}"
+    )
+    print(
+        f"projected for 1,000 replication-years on 2 workers: {projected:.1f} min "
+        f"(target < {TARGET_PROJECTED_MIN:g}) -> {_met(projected < TARGET_PROJECTED_MIN)}"
+    )
 
     e, nv = n["engine"], n["naive"]
-    print(f"\nEngine vs a hand-written SimPy + networkx model: work orders only, {n['days']:g}-day runs "
-          f"(context {n['context_s']:.2f} s, networkx graph of {n['networkx_graph']['arcs']:,} arcs "
-          f"{n['networkx_graph_s']:.2f} s - not counted)")
-    print(f"\n  {'model':<44} {'seeds':>5} {'s/repl-year':>12} {'events/repl-year':>17} "
-          f"{'searches/repl-year':>19}")
-    print(f"  {'engine (run, warm router, no moves traced)':<44} {e['seeds']:>5} "
-          f"{e['s_per_replication_year']:>12.3f} {e['events_per_replication_year']:>17,.0f} {'-':>19}")
-    print(f"  {'naive (networkx search per decision)':<44} {nv['seeds']:>5} "
-          f"{nv['s_per_replication_year']:>12.1f} {nv['events_per_replication_year']:>17,.0f} "
-          f"{nv['searches_per_replication_year']:>19,.0f}")
+    print(
+        f"\nEngine vs a hand-written SimPy + networkx model: work orders only, {n['days']:g}-day runs "
+        f"(context {n['context_s']:.2f} s, networkx graph of {n['networkx_graph']['arcs']:,} arcs "
+        f"{n['networkx_graph_s']:.2f} s - not counted)"
+    )
+    print(
+        f"\n  {'model':<44} {'seeds':>5} {'s/repl-year':>12} {'events/repl-year':>17} "
+        f"{'searches/repl-year':>19}"
+    )
+    print(
+        f"  {'engine (run, warm router, no moves traced)':<44} {e['seeds']:>5} "
+        f"{e['s_per_replication_year']:>12.3f} {e['events_per_replication_year']:>17,.0f} {'-':>19}"
+    )
+    print(
+        f"  {'naive (networkx search per decision)':<44} {nv['seeds']:>5} "
+        f"{nv['s_per_replication_year']:>12.1f} {nv['events_per_replication_year']:>17,.0f} "
+        f"{nv['searches_per_replication_year']:>19,.0f}"
+    )
     ratio = n["ratio_vs_naive"]
     print(f"\nratio_vs_naive: {ratio:,.0f}x (target >= {TARGET_RATIO:g}x) -> {_met(ratio >= TARGET_RATIO)}")
 
     c = n["check"]
-    print(f"\nSame work? Seed 0, {c['engine_jobs']:,} work orders in the engine, {c['naive_jobs']:,} in "
-          "the naive model; minutes from report to the first person on site:")
+    print(
+        f"\nSame work? Seed 0, {c['engine_jobs']:,} work orders in the engine, {c['naive_jobs']:,} in "
+        "the naive model; minutes from report to the first person on site:"
+    )
     print(f"  {'priority':<9} {'jobs':>6} {'engine mean':>12} {'naive mean':>11} {'not reached (e/n)':>18}")
     for prio, r in c["per_priority"].items():
         if r["jobs"]:
-            print(f"  {prio:<9} {r['jobs']:>6} {_minutes(r['engine_mean_on_site_min']):>12} "
-                  f"{_minutes(r['naive_mean_on_site_min']):>11} "
-                  f"{r['engine_not_reached']:>8} / {r['naive_not_reached']:<7}")
+            print(
+                f"  {prio:<9} {r['jobs']:>6} {_minutes(r['engine_mean_on_site_min']):>12} "
+                f"{_minutes(r['naive_mean_on_site_min']):>11} "
+                f"{r['engine_not_reached']:>8} / {r['naive_not_reached']:<7}"
+            )
     if c["same_on_site_share"] is not None:
-        print(f"  on site at the same second in both: {c['same_on_site_share']:.0%} of the jobs. Not "
-              "identical by design: the naive model calls staff\n  on call and contractors from home for "
-              "every job, and ties between equally near people may break differently.")
+        print(
+            f"  on site at the same second in both: {c['same_on_site_share']:.0%} of the jobs. Not "
+            "identical by design: the naive model calls staff\n  on call and contractors from home for "
+            "every job, and ties between equally near people may break differently."
+        )
     else:
         print("  the two job lists differ (count or priorities): the generator and the engine disagree")
 
@@ -358,11 +398,16 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--replications", type=int, default=8, help="runs per worker count (default 8)")
     parser.add_argument("--quick", action="store_true", help="30-day runs instead of a year (a smoke test)")
-    parser.add_argument("--engine-seeds", type=int, default=2,
-                        help="engine runs timed against the naive model")
+    parser.add_argument(
+        "--engine-seeds", type=int, default=2, help="engine runs timed against the naive model"
+    )
     parser.add_argument("--naive-seeds", type=int, default=1, help="naive-model runs timed (slow)")
-    parser.add_argument("--naive-days", type=float, default=None,
-                        help="days per run of the engine-vs-naive comparison (default: as the sweep's runs)")
+    parser.add_argument(
+        "--naive-days",
+        type=float,
+        default=None,
+        help="days per run of the engine-vs-naive comparison (default: as the sweep's runs)",
+    )
     args = parser.parse_args()
     if args.replications < 1 or args.engine_seeds < 1 or args.naive_seeds < 1:
         parser.error("--replications, --engine-seeds and --naive-seeds must be at least 1")
@@ -377,8 +422,9 @@ def main() -> int:
     twin = load_twin(loaded.model_paths() or None)
     load_s = time.perf_counter() - start
     sweep = bench_sweep(twin, loaded, replications=args.replications, days=days)
-    naive = bench_vs_naive(twin, loaded, days=naive_days, engine_seeds=args.engine_seeds,
-                           naive_seeds=args.naive_seeds)
+    naive = bench_vs_naive(
+        twin, loaded, days=naive_days, engine_seeds=args.engine_seeds, naive_seeds=args.naive_seeds
+    )
 
     others = meter.read()["other_processes_cores"]
     machine = f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -399,7 +445,8 @@ def main() -> int:
     meets = {
         "scaling": bool(figures["scaling"] >= TARGET_SCALING),
         "projected_min_for_1000_replication_years": bool(
-            figures["projected_min_for_1000_replication_years"] < TARGET_PROJECTED_MIN),
+            figures["projected_min_for_1000_replication_years"] < TARGET_PROJECTED_MIN
+        ),
         "ratio_vs_naive": bool(figures["ratio_vs_naive"] >= TARGET_RATIO),
     }
     out = {
@@ -408,9 +455,11 @@ def main() -> int:
         "other_processes_cores": others,
         "days_per_run": days,
         **figures,
-        "targets": {"scaling": TARGET_SCALING,
-                    "projected_min_for_1000_replication_years": TARGET_PROJECTED_MIN,
-                    "ratio_vs_naive": TARGET_RATIO},
+        "targets": {
+            "scaling": TARGET_SCALING,
+            "projected_min_for_1000_replication_years": TARGET_PROJECTED_MIN,
+            "ratio_vs_naive": TARGET_RATIO,
+        },
         "meets_targets": meets,
         "twin_load_s": load_s,
         "sweep": sweep,

@@ -72,9 +72,14 @@ def main(argv: list[str]) -> int:
     if "--check" in argv:
         if same_but_time(readme_sample(text), output):
             return 0
-        sys.stdout.writelines(difflib.unified_diff(
-            readme_sample(text).splitlines(keepends=True), output.splitlines(keepends=True),
-            "README.md", "twin run"))
+        sys.stdout.writelines(
+            difflib.unified_diff(
+                readme_sample(text).splitlines(keepends=True),
+                output.splitlines(keepends=True),
+                "README.md",
+                "twin run",
+            )
+        )
         print("\nREADME.md's sample is stale: run `python docs/readme_sample.py` to update it.")
         return 1
     README.write_text(with_sample(text, output), encoding="utf-8")

@@ -146,16 +146,17 @@ GROUND_NORTH_A = (("STF", "Staff Room", "Office"), ("WKS", "Engineering Workshop
 GROUND_NORTH_OTHER = (("LNG", "Residents' Lounge {t}", "Amenity"), ("STO", "Store {t} GF", "Store"))
 # Basement rooms north of the garage, west and east of each core: (code, long name, type).
 BASEMENT_WEST_A = (("B1-PMP", "Pump Room", "Plant room"),)
-BASEMENT_EAST_A = (("B1-MER", "Main Electrical Room", "Plant room"),
-                   ("B1-GEN", "Generator Room", "Plant room"))
+BASEMENT_EAST_A = (
+    ("B1-MER", "Main Electrical Room", "Plant room"),
+    ("B1-GEN", "Generator Room", "Plant room"),
+)
 BASEMENT_WEST_OTHER = (("B1-STO-{t}", "Store {t} B1", "Store"),)
 BASEMENT_EAST_OTHER = (("B1-TNT-{t}", "Tenant storage {t}", "Store"),)
 
 WATER, POWER, STORM = "Domestic water", "Power", "Storm drainage"
 SYSTEMS = ((WATER, "DOMESTICCOLDWATER"), (POWER, "ELECTRICAL"), (STORM, "STORMWATER"))
 # Ports by medium: (port PredefinedType, port SystemType).
-MEDIA = {WATER: ("PIPE", "DOMESTICCOLDWATER"), POWER: ("CABLE", "ELECTRICAL"),
-         STORM: ("PIPE", "STORMWATER")}
+MEDIA = {WATER: ("PIPE", "DOMESTICCOLDWATER"), POWER: ("CABLE", "ELECTRICAL"), STORM: ("PIPE", "STORMWATER")}
 
 # Determinism: a fixed header timestamp, and GlobalIds that are uuid5 of stable keys.
 TIMESTAMP = "2025-01-01T00:00:00"
@@ -205,10 +206,8 @@ class Rect:
     def inner(self, width: float, depth: float, fx: float = 0.5, fy: float = 0.5) -> Rect:
         """A width x depth rectangle centred at the fraction (fx, fy) of this one, inside it."""
         margin = 0.05
-        cx = min(max(self.x0 + fx * self.width, self.x0 + margin + width / 2),
-                 self.x1 - margin - width / 2)
-        cy = min(max(self.y0 + fy * self.depth, self.y0 + margin + depth / 2),
-                 self.y1 - margin - depth / 2)
+        cx = min(max(self.x0 + fx * self.width, self.x0 + margin + width / 2), self.x1 - margin - width / 2)
+        cy = min(max(self.y0 + fy * self.depth, self.y0 + margin + depth / 2), self.y1 - margin - depth / 2)
         return Rect(mm(cx - width / 2), mm(cy - depth / 2), mm(cx + width / 2), mm(cy + depth / 2))
 
 
@@ -340,8 +339,7 @@ class EstatePlan:
         return next(lv for lv in self.levels if lv.name == name)
 
 
-def partition(start: float, end: float,
-              widths: Sequence[float | None]) -> list[tuple[float, float]]:
+def partition(start: float, end: float, widths: Sequence[float | None]) -> list[tuple[float, float]]:
     """Split [start, end] into intervals of the given widths, one wall apart.
 
     ``None`` widths share what the fixed ones leave; the last interval always ends at ``end``.
@@ -351,8 +349,10 @@ def partition(start: float, end: float,
     spare = end - start - fixed - WALL_M * (len(widths) - 1)
     share = spare / flexible if flexible else 0.0
     if spare < -1e-9 or (flexible and share < MIN_ROOM_WIDTH_M):
-        raise ValueError(f"rooms of widths {list(widths)} do not fit in {end - start:.2f} m "
-                         f"with {WALL_M} m walls between them; use fewer flats per floor")
+        raise ValueError(
+            f"rooms of widths {list(widths)} do not fit in {end - start:.2f} m "
+            f"with {WALL_M} m walls between them; use fewer flats per floor"
+        )
     out = []
     x = start
     for i, w in enumerate(widths):
@@ -363,8 +363,17 @@ def partition(start: float, end: float,
 
 
 def lay_out_tower(letter: str, x0: float) -> TowerGrid:
-    widths = [STAIR_M[0], None, CUPBOARD_M[0], PASSENGER_SHAFT_M[0], LOBBY_M[0],
-              SERVICE_SHAFT_M[0], CUPBOARD_M[0], None, STAIR_M[0]]
+    widths = [
+        STAIR_M[0],
+        None,
+        CUPBOARD_M[0],
+        PASSENGER_SHAFT_M[0],
+        LOBBY_M[0],
+        SERVICE_SHAFT_M[0],
+        CUPBOARD_M[0],
+        None,
+        STAIR_M[0],
+    ]
     xs = partition(x0 + WALL_M, x0 + TOWER_M[0] - WALL_M, widths)
     y0 = mm(CORRIDOR_Y_M[1] + WALL_M)
     p1_y1 = mm(y0 + PASSENGER_SHAFT_M[1])
@@ -389,31 +398,45 @@ def lay_out_tower(letter: str, x0: float) -> TowerGrid:
 
 
 def plan_levels(floors: int, basement_m: float, ground_m: float, floor_m: float) -> list[Level]:
-    levels = [Level("B1", "Basement", -basement_m, basement_m),
-              Level("GF", "Ground floor", 0.0, ground_m)]
+    levels = [Level("B1", "Basement", -basement_m, basement_m), Level("GF", "Ground floor", 0.0, ground_m)]
     for n in range(1, floors + 1):
         levels.append(Level(f"L{n:02d}", f"Level {n}", mm(ground_m + (n - 1) * floor_m), floor_m))
     return levels
 
 
-def door_across(level: str, name: str, room: Rect, wall_y: tuple[float, float],
-                size: tuple[float, float], serves: tuple[str, ...], **kw: Any) -> DoorPlan:
+def door_across(
+    level: str,
+    name: str,
+    room: Rect,
+    wall_y: tuple[float, float],
+    size: tuple[float, float],
+    serves: tuple[str, ...],
+    **kw: Any,
+) -> DoorPlan:
     """A door in a wall that runs along x, centred on the room it serves."""
     cx, half = room.centre[0], size[0] / 2
     footprint = Rect(mm(cx - half), wall_y[0], mm(cx + half), wall_y[1])
     return DoorPlan(level, name, footprint, size[1], serves, **kw)
 
 
-def door_along(level: str, name: str, room: Rect, wall_x: tuple[float, float],
-               size: tuple[float, float], serves: tuple[str, ...], **kw: Any) -> DoorPlan:
+def door_along(
+    level: str,
+    name: str,
+    room: Rect,
+    wall_x: tuple[float, float],
+    size: tuple[float, float],
+    serves: tuple[str, ...],
+    **kw: Any,
+) -> DoorPlan:
     """A door in a wall that runs along y, centred on the room it serves."""
     cy, half = room.centre[1], size[0] / 2
     footprint = Rect(wall_x[0], mm(cy - half), wall_x[1], mm(cy + half))
     return DoorPlan(level, name, footprint, size[1], serves, **kw)
 
 
-def split_wall(level: str, name: str, x_range: tuple[float, float], wall_y: tuple[float, float],
-               gaps: Sequence[Rect]) -> list[WallPlan]:
+def split_wall(
+    level: str, name: str, x_range: tuple[float, float], wall_y: tuple[float, float], gaps: Sequence[Rect]
+) -> list[WallPlan]:
     """A wall along x, broken where a space reaches across its line (open to its neighbour)."""
     pieces = []
     x = x_range[0]
@@ -449,8 +472,9 @@ def plan_core(plan: EstatePlan, grid: TowerGrid, level: Level, front: str) -> No
         plan.doors.append(door_across(lv, f"{sc}-D", rect, wall_y, CUPBOARD_DOOR_M, (sc, front)))
 
 
-def plan_tower_walls(plan: EstatePlan, grid: TowerGrid, level: Level,
-                     open_to_corridor: Sequence[Rect]) -> None:
+def plan_tower_walls(
+    plan: EstatePlan, grid: TowerGrid, level: Level, open_to_corridor: Sequence[Rect]
+) -> None:
     """External walls, and corridor walls broken where a space opens onto the corridor."""
     t, lv, code = grid.letter, level.name, level.code
     x0, x1, d, w = grid.x0, grid.x1, TOWER_M[1], WALL_M
@@ -462,10 +486,8 @@ def plan_tower_walls(plan: EstatePlan, grid: TowerGrid, level: Level,
     ]
     cor = grid.corridor
     x_range = (cor.x0, cor.x1)
-    plan.walls += split_wall(lv, f"{t}-{code}-COR-S", x_range, (mm(cor.y0 - w), cor.y0),
-                             open_to_corridor)
-    plan.walls += split_wall(lv, f"{t}-{code}-COR-N", x_range, (cor.y1, mm(cor.y1 + w)),
-                             [grid.lobby])
+    plan.walls += split_wall(lv, f"{t}-{code}-COR-S", x_range, (mm(cor.y0 - w), cor.y0), open_to_corridor)
+    plan.walls += split_wall(lv, f"{t}-{code}-COR-N", x_range, (cor.y1, mm(cor.y1 + w)), [grid.lobby])
 
 
 def plan_residential_floor(plan: EstatePlan, grid: TowerGrid, level: Level, flats: int) -> None:
@@ -477,12 +499,12 @@ def plan_residential_floor(plan: EstatePlan, grid: TowerGrid, level: Level, flat
     north = (2 * flats) // 5
     west = north // 2
     south_y, north_y = grid.south_y, grid.north_y
-    rects = [Rect(a, south_y[0], b, south_y[1])
-             for a, b in partition(cor.x0, cor.x1, [None] * (flats - north))]
+    rects = [
+        Rect(a, south_y[0], b, south_y[1]) for a, b in partition(cor.x0, cor.x1, [None] * (flats - north))
+    ]
     for x_range, count in ((grid.west, west), (grid.east, north - west)):
         if count:
-            rects += [Rect(a, north_y[0], b, north_y[1])
-                      for a, b in partition(*x_range, [None] * count)]
+            rects += [Rect(a, north_y[0], b, north_y[1]) for a, b in partition(*x_range, [None] * count)]
     for n, rect in enumerate(rects, start=1):
         sc = f"{t}-{code}{n:02d}"
         plan.spaces.append(SpacePlan(lv, sc, f"Flat {sc}", "Apartment", rect))
@@ -505,28 +527,36 @@ def plan_ground_floor(plan: EstatePlan, grid: TowerGrid, level: Level) -> None:
     for (suffix, long_name, object_type, _), (a, b) in zip(south_rooms, xs, strict=True):
         # The entrance lobby runs up to the corridor: it is open to it.
         rects[suffix] = Rect(a, south_y[0], b, cor.y0 if suffix == "ENT" else south_y[1])
-        plan.spaces.append(SpacePlan(lv, f"{t}-{code}-{suffix}", long_name.format(t=t),
-                                     object_type, rects[suffix]))
+        plan.spaces.append(
+            SpacePlan(lv, f"{t}-{code}-{suffix}", long_name.format(t=t), object_type, rects[suffix])
+        )
     entrance, ent = f"{t}-{code}-ENT", rects["ENT"]
     for suffix, *_ in south_rooms:
         sc, rect = f"{t}-{code}-{suffix}", rects[suffix]
         if suffix == "ENT":
-            plan.doors.append(door_across(lv, f"{sc}-EXT", rect, (0.0, WALL_M), ENTRANCE_DOOR_M,
-                                          (sc,), external=True,
-                                          operation_type="DOUBLE_DOOR_SINGLE_SWING"))
+            plan.doors.append(
+                door_across(
+                    lv,
+                    f"{sc}-EXT",
+                    rect,
+                    (0.0, WALL_M),
+                    ENTRANCE_DOOR_M,
+                    (sc,),
+                    external=True,
+                    operation_type="DOUBLE_DOOR_SINGLE_SWING",
+                )
+            )
         elif suffix == "FD":
             wall_x = (ent.x1, rect.x0) if rect.x0 > ent.x1 else (rect.x1, ent.x0)
-            plan.doors.append(door_along(lv, f"{sc}-D", rect, wall_x, ROOM_DOOR_M,
-                                         (sc, entrance)))
+            plan.doors.append(door_along(lv, f"{sc}-D", rect, wall_x, ROOM_DOOR_M, (sc, entrance)))
         else:
-            plan.doors.append(door_across(lv, f"{sc}-D", rect, (south_y[1], cor.y0), ROOM_DOOR_M,
-                                          (sc, corridor)))
-    for (suffix, long_name, object_type), (a, b) in zip(north_rooms, (grid.west, grid.east),
-                                                        strict=True):
+            plan.doors.append(
+                door_across(lv, f"{sc}-D", rect, (south_y[1], cor.y0), ROOM_DOOR_M, (sc, corridor))
+            )
+    for (suffix, long_name, object_type), (a, b) in zip(north_rooms, (grid.west, grid.east), strict=True):
         sc, rect = f"{t}-{code}-{suffix}", Rect(a, north_y[0], b, north_y[1])
         plan.spaces.append(SpacePlan(lv, sc, long_name.format(t=t), object_type, rect))
-        plan.doors.append(door_across(lv, f"{sc}-D", rect, (cor.y1, north_y[0]), ROOM_DOOR_M,
-                                      (sc, corridor)))
+        plan.doors.append(door_across(lv, f"{sc}-D", rect, (cor.y1, north_y[0]), ROOM_DOOR_M, (sc, corridor)))
     plan_core(plan, grid, level, corridor)
     plan_tower_walls(plan, grid, level, [ent])
 
@@ -562,17 +592,22 @@ def plan_basement(plan: EstatePlan, level: Level) -> None:
         outline: Rect | tuple[Point, ...] = Rect(x0, gy0, x1, gy1)
         if i == len(towers) - 1:
             # The last garage wraps round the sump pit at the ramp's foot and is open to it.
-            outline = ((x0, gy0), (sump.x0, gy0), (sump.x0, sump.y1), (x1, sump.y1), (x1, gy1),
-                       (x0, gy1))
+            outline = ((x0, gy0), (sump.x0, gy0), (sump.x0, sump.y1), (x1, sump.y1), (x1, gy1), (x0, gy1))
         garage = f"B1-GAR-{grid.letter}"
-        plan.spaces.append(SpacePlan(lv, garage, f"Garage {grid.letter}", "Garage", outline,
-                                     "PARKING"))
+        plan.spaces.append(SpacePlan(lv, garage, f"Garage {grid.letter}", "Garage", outline, "PARKING"))
         plan_basement_zone(plan, grid, level, garage)
     north_y1 = mm(TOWER_M[1] - w)
     for a, c in itertools.pairwise(towers):
-        plan.spaces.append(SpacePlan(lv, f"B1-GAR-{a.letter}{c.letter}",
-                                     f"Garage {a.letter}-{c.letter}", "Garage",
-                                     Rect(a.x1, gy1, c.x0, north_y1), "PARKING"))
+        plan.spaces.append(
+            SpacePlan(
+                lv,
+                f"B1-GAR-{a.letter}{c.letter}",
+                f"Garage {a.letter}-{c.letter}",
+                "Garage",
+                Rect(a.x1, gy1, c.x0, north_y1),
+                "PARKING",
+            )
+        )
     plan.spaces.append(SpacePlan(lv, "B1-SUMP", "Sump Pit", "Sump pit", sump))
     plan.walls += [
         WallPlan(lv, "B1-EXT-S", Rect(b.x0, b.y0, b.x1, gy0), True),
@@ -592,16 +627,26 @@ def plan_ramp_entry(plan: EstatePlan, level: Level) -> None:
     wall_x = (entry.x1, mm(entry.x1 + WALL_M))
     wall = Rect(wall_x[0], mm(entry.y0 - WALL_M), wall_x[1], mm(entry.y1 + WALL_M))
     plan.walls.append(WallPlan(lv, "GF-RAMP-WALL", wall, True))
-    plan.doors.append(door_along(lv, "GF-RAMP-GATE", entry, wall_x, GATE_M, ("GF-RAMP",),
-                                 external=True, predefined_type="GATE",
-                                 operation_type="SLIDING_TO_LEFT"))
+    plan.doors.append(
+        door_along(
+            lv,
+            "GF-RAMP-GATE",
+            entry,
+            wall_x,
+            GATE_M,
+            ("GF-RAMP",),
+            external=True,
+            predefined_type="GATE",
+            operation_type="SLIDING_TO_LEFT",
+        )
+    )
 
 
-def plan_estate(towers: int, floors: int, flats: int, basement_m: float, ground_m: float,
-                floor_m: float) -> EstatePlan:
+def plan_estate(
+    towers: int, floors: int, flats: int, basement_m: float, ground_m: float, floor_m: float
+) -> EstatePlan:
     levels = plan_levels(floors, basement_m, ground_m, floor_m)
-    grids = [lay_out_tower(chr(ord("A") + i), i * (TOWER_M[0] + TOWER_GAP_M))
-             for i in range(towers)]
+    grids = [lay_out_tower(chr(ord("A") + i), i * (TOWER_M[0] + TOWER_GAP_M)) for i in range(towers)]
     m = BASEMENT_MARGIN_M
     basement = Rect(-m, -m, mm(grids[-1].x1 + m), TOWER_M[1])
     # The ramp runs east from the basement's south-east corner up to ground level.
@@ -619,11 +664,23 @@ def plan_estate(towers: int, floors: int, flats: int, basement_m: float, ground_
         else:
             for grid in grids:
                 plan_residential_floor(plan, grid, level, flats)
-                plan.slabs.append(SlabPlan(level.name, f"{grid.letter}-{level.code}-SLAB",
-                                           Rect(grid.x0, 0.0, grid.x1, TOWER_M[1])))
+                plan.slabs.append(
+                    SlabPlan(
+                        level.name,
+                        f"{grid.letter}-{level.code}-SLAB",
+                        Rect(grid.x0, 0.0, grid.x1, TOWER_M[1]),
+                    )
+                )
     for grid in grids:
-        plan.slabs.append(SlabPlan(levels[-1].name, f"{grid.letter}-RF-ROOF",
-                                   Rect(grid.x0, 0.0, grid.x1, TOWER_M[1]), "ROOF", on_top=True))
+        plan.slabs.append(
+            SlabPlan(
+                levels[-1].name,
+                f"{grid.letter}-RF-ROOF",
+                Rect(grid.x0, 0.0, grid.x1, TOWER_M[1]),
+                "ROOF",
+                on_top=True,
+            )
+        )
     return plan
 
 
@@ -648,11 +705,13 @@ class EstateWriter:
         self._directions: dict[tuple[float, ...], Any] = {}
         self._profiles: dict[tuple[float, float], Any] = {}
 
-    def create(self, ifc_class: str, name: str, *, predefined_type: str | None = None,
-               **attributes: Any) -> Any:
+    def create(
+        self, ifc_class: str, name: str, *, predefined_type: str | None = None, **attributes: Any
+    ) -> Any:
         """An IfcRoot entity whose GlobalId derives from its class and (unique) name."""
-        entity = ifcopenshell.api.root.create_entity(self.file, ifc_class=ifc_class, name=name,
-                                                     predefined_type=predefined_type)
+        entity = ifcopenshell.api.root.create_entity(
+            self.file, ifc_class=ifc_class, name=name, predefined_type=predefined_type
+        )
         entity.GlobalId = stable_guid(f"{ifc_class}/{name}")
         for key, value in attributes.items():
             setattr(entity, key, value)
@@ -687,17 +746,26 @@ class EstateWriter:
         up = self.direction(0.0, 0.0, 1.0)
         solid = self.file.createIfcExtrudedAreaSolid(profile, position, up, mm(height))
         shape = self.file.createIfcShapeRepresentation(self.body, "Body", "SweptSolid", [solid])
-        ifcopenshell.api.geometry.assign_representation(self.file, product=product,
-                                                        representation=shape)
+        ifcopenshell.api.geometry.assign_representation(self.file, product=product, representation=shape)
 
     def add_pset(self, product: Any, name: str, properties: dict[str, Any]) -> None:
         pset = ifcopenshell.api.pset.add_pset(self.file, product=product, name=name)
         ifcopenshell.api.pset.edit_pset(self.file, pset=pset, properties=properties)
 
-    def add_element(self, ifc_class: str, name: str, level: str, footprint: Rect,
-                    z: tuple[float, float], *, predefined_type: str | None = None,
-                    systems: Sequence[str] = (), spaces: Sequence[str] = (),
-                    anchor: Point | None = None, **attributes: Any) -> Any:
+    def add_element(
+        self,
+        ifc_class: str,
+        name: str,
+        level: str,
+        footprint: Rect,
+        z: tuple[float, float],
+        *,
+        predefined_type: str | None = None,
+        systems: Sequence[str] = (),
+        spaces: Sequence[str] = (),
+        anchor: Point | None = None,
+        **attributes: Any,
+    ) -> Any:
         """A product with a box body, contained in its storey and referenced in its spaces.
 
         ``z`` is the box's bottom and top relative to the storey. The placement is at the
@@ -705,8 +773,7 @@ class EstateWriter:
         """
         element = self.create(ifc_class, name, predefined_type=predefined_type, **attributes)
         storey = self.storeys[level]
-        ifcopenshell.api.spatial.assign_container(self.file, products=[element],
-                                                  relating_structure=storey)
+        ifcopenshell.api.spatial.assign_container(self.file, products=[element], relating_structure=storey)
         cx, cy = footprint.centre
         ax, ay = anchor or (cx, cy)
         self.place(element, storey.ObjectPlacement, ax, ay, z[0])
@@ -715,7 +782,8 @@ class EstateWriter:
         else:
             offset = self.file.createIfcAxis2Placement2D(self.point(cx - ax, cy - ay))
             profile = self.file.createIfcRectangleProfileDef(
-                "AREA", None, offset, mm(footprint.width), mm(footprint.depth))
+                "AREA", None, offset, mm(footprint.width), mm(footprint.depth)
+            )
         self.give_body(element, profile, z[1] - z[0])
         for system in systems:
             self.members[system].append(element)
@@ -736,8 +804,7 @@ class EstateWriter:
         """Flow from upstream to downstream: a SOURCE port on the one, a SINK port on the other."""
         out_port = self.add_port(upstream, f"Out to {downstream.Name}", medium, "SOURCE")
         in_port = self.add_port(downstream, f"In from {upstream.Name}", medium, "SINK")
-        ifcopenshell.api.system.connect_port(self.file, port1=out_port, port2=in_port,
-                                             direction="SOURCE")
+        ifcopenshell.api.system.connect_port(self.file, port1=out_port, port2=in_port, direction="SOURCE")
 
     def chain(self, elements: Sequence[Any], medium: str) -> None:
         for upstream, downstream in itertools.pairwise(elements):
@@ -756,19 +823,20 @@ def start_file(w: EstateWriter, out_name: str) -> Any:
     header.authorization = ""
     project = w.create("IfcProject", "DrillTwin default estate")
     # Explicit SI units: assign_unit() with no arguments would make millimetres.
-    units = [ifcopenshell.api.unit.add_si_unit(f, unit_type=kind)
-             for kind in ("LENGTHUNIT", "AREAUNIT", "VOLUMEUNIT")]
+    units = [
+        ifcopenshell.api.unit.add_si_unit(f, unit_type=kind)
+        for kind in ("LENGTHUNIT", "AREAUNIT", "VOLUMEUNIT")
+    ]
     assignment = ifcopenshell.api.unit.assign_unit(f, units=units)
     assignment.Units = units  # the API gathers them in a set; keep a fixed order
     model = ifcopenshell.api.context.add_context(f, context_type="Model")
-    w.body = ifcopenshell.api.context.add_context(f, context_type="Model",
-                                                  context_identifier="Body",
-                                                  target_view="MODEL_VIEW", parent=model)
+    w.body = ifcopenshell.api.context.add_context(
+        f, context_type="Model", context_identifier="Body", target_view="MODEL_VIEW", parent=model
+    )
     site = w.create("IfcSite", "Estate site", CompositionType="ELEMENT")
     ifcopenshell.api.aggregate.assign_object(f, products=[site], relating_object=project)
     w.place(site, None, 0.0, 0.0, 0.0)
-    building = w.create("IfcBuilding", "Estate", CompositionType="ELEMENT",
-                        ElevationOfRefHeight=0.0)
+    building = w.create("IfcBuilding", "Estate", CompositionType="ELEMENT", ElevationOfRefHeight=0.0)
     ifcopenshell.api.aggregate.assign_object(f, products=[building], relating_object=site)
     w.place(building, site.ObjectPlacement, 0.0, 0.0, 0.0)
     return building
@@ -776,10 +844,14 @@ def start_file(w: EstateWriter, out_name: str) -> Any:
 
 def write_storeys(w: EstateWriter, building: Any) -> None:
     for level in w.plan.levels:
-        storey = w.create("IfcBuildingStorey", level.name, LongName=level.long_name,
-                          Elevation=level.elevation_m, CompositionType="ELEMENT")
-        ifcopenshell.api.aggregate.assign_object(w.file, products=[storey],
-                                                 relating_object=building)
+        storey = w.create(
+            "IfcBuildingStorey",
+            level.name,
+            LongName=level.long_name,
+            Elevation=level.elevation_m,
+            CompositionType="ELEMENT",
+        )
+        ifcopenshell.api.aggregate.assign_object(w.file, products=[storey], relating_object=building)
         w.place(storey, building.ObjectPlacement, 0.0, 0.0, level.elevation_m)
         w.storeys[level.name] = storey
 
@@ -787,13 +859,17 @@ def write_storeys(w: EstateWriter, building: Any) -> None:
 def write_spaces(w: EstateWriter) -> None:
     for sp in w.plan.spaces:
         level, storey = w.plan.level(sp.level), w.storeys[sp.level]
-        space = w.create("IfcSpace", sp.code, predefined_type=sp.predefined_type,
-                         LongName=sp.long_name, ObjectType=sp.object_type,
-                         CompositionType="ELEMENT")
+        space = w.create(
+            "IfcSpace",
+            sp.code,
+            predefined_type=sp.predefined_type,
+            LongName=sp.long_name,
+            ObjectType=sp.object_type,
+            CompositionType="ELEMENT",
+        )
         # Aggregated under the storey (the IFC4 way for spaces), before the placement is set,
         # so the API has no placement to re-localise.
-        ifcopenshell.api.aggregate.assign_object(w.file, products=[space],
-                                                 relating_object=storey)
+        ifcopenshell.api.aggregate.assign_object(w.file, products=[space], relating_object=storey)
         if isinstance(sp.outline, Rect):
             w.place(space, storey.ObjectPlacement, *sp.outline.centre, 0.0)
             profile = w.rectangle(sp.outline.width, sp.outline.depth)
@@ -806,8 +882,11 @@ def write_spaces(w: EstateWriter) -> None:
         w.give_body(space, profile, level.clear_height_m)
         qto = ifcopenshell.api.pset.add_qto(w.file, product=space, name="Qto_SpaceBaseQuantities")
         area = round(sp.area_m2, 4)
-        ifcopenshell.api.pset.edit_qto(w.file, qto=qto, properties={
-            "Height": level.clear_height_m, "NetFloorArea": area, "GrossFloorArea": area})
+        ifcopenshell.api.pset.edit_qto(
+            w.file,
+            qto=qto,
+            properties={"Height": level.clear_height_m, "NetFloorArea": area, "GrossFloorArea": area},
+        )
         w.spaces[sp.code] = space
 
 
@@ -816,14 +895,21 @@ def write_walls_and_slabs(w: EstateWriter) -> dict[str, list[tuple[Rect, Any]]]:
     walls: dict[str, list[tuple[Rect, Any]]] = defaultdict(list)
     for plan in w.plan.walls:
         height = w.plan.level(plan.level).clear_height_m
-        wall = w.add_element("IfcWall", plan.name, plan.level, plan.footprint, (0.0, height),
-                             predefined_type="SOLIDWALL")
+        wall = w.add_element(
+            "IfcWall", plan.name, plan.level, plan.footprint, (0.0, height), predefined_type="SOLIDWALL"
+        )
         w.add_pset(wall, "Pset_WallCommon", {"IsExternal": plan.external})
         walls[plan.level].append((plan.footprint, wall))
     for slab in w.plan.slabs:
         z0 = w.plan.level(slab.level).clear_height_m if slab.on_top else -SLAB_M
-        w.add_element("IfcSlab", slab.name, slab.level, slab.footprint, (z0, z0 + SLAB_M),
-                      predefined_type=slab.predefined_type)
+        w.add_element(
+            "IfcSlab",
+            slab.name,
+            slab.level,
+            slab.footprint,
+            (z0, z0 + SLAB_M),
+            predefined_type=slab.predefined_type,
+        )
     return walls
 
 
@@ -832,16 +918,26 @@ def write_doors(w: EstateWriter, walls: dict[str, list[tuple[Rect, Any]]]) -> No
     for plan in w.plan.doors:
         fp = plan.footprint
         sides = [long_names[c] for c in plan.serves] + (["outside"] if plan.external else [])
-        door = w.create("IfcDoor", plan.name, predefined_type=plan.predefined_type,
-                        Description=" / ".join(sides), OverallWidth=mm(plan.width_m),
-                        OverallHeight=plan.height_m, OperationType=plan.operation_type)
+        door = w.create(
+            "IfcDoor",
+            plan.name,
+            predefined_type=plan.predefined_type,
+            Description=" / ".join(sides),
+            OverallWidth=mm(plan.width_m),
+            OverallHeight=plan.height_m,
+            OperationType=plan.operation_type,
+        )
         storey = w.storeys[plan.level]
-        ifcopenshell.api.spatial.assign_container(w.file, products=[door],
-                                                  relating_structure=storey)
+        ifcopenshell.api.spatial.assign_container(w.file, products=[door], relating_structure=storey)
         cx, cy = fp.centre
-        host = next((wall for r, wall in walls[plan.level]
-                     if r.x0 <= fp.x0 and fp.x1 <= r.x1 and r.y0 <= fp.y0 and fp.y1 <= r.y1),
-                    None)
+        host = next(
+            (
+                wall
+                for r, wall in walls[plan.level]
+                if r.x0 <= fp.x0 and fp.x1 <= r.x1 and r.y0 <= fp.y0 and fp.y1 <= r.y1
+            ),
+            None,
+        )
         if host is None:  # a partition the model leaves out
             w.place(door, storey.ObjectPlacement, cx, cy, 0.0)
         else:
@@ -853,8 +949,7 @@ def write_doors(w: EstateWriter, walls: dict[str, list[tuple[Rect, Any]]]) -> No
             origin = host.ObjectPlacement.RelativePlacement.Location.Coordinates
             w.place(opening, host.ObjectPlacement, cx - origin[0], cy - origin[1], 0.0)
             along_x = fp.width >= fp.depth
-            cut = w.rectangle(fp.width + (0.0 if along_x else 0.1),
-                              fp.depth + (0.1 if along_x else 0.0))
+            cut = w.rectangle(fp.width + (0.0 if along_x else 0.1), fp.depth + (0.1 if along_x else 0.0))
             w.give_body(opening, cut, plan.height_m)
             ifcopenshell.api.feature.add_filling(w.file, opening=opening, element=door)
             w.place(door, opening.ObjectPlacement, 0.0, 0.0, 0.0)
@@ -866,13 +961,19 @@ def write_stairs(w: EstateWriter) -> None:
     for grid in w.plan.towers:
         for n, enclosure in ((1, grid.st1), (2, grid.st2)):
             i = STAIR_INSET_M
-            flights = Rect(mm(enclosure.x0 + i), mm(enclosure.y0 + i), mm(enclosure.x1 - i),
-                           mm(enclosure.y1 - i))
+            flights = Rect(
+                mm(enclosure.x0 + i), mm(enclosure.y0 + i), mm(enclosure.x1 - i), mm(enclosure.y1 - i)
+            )
             for lower, upper in itertools.pairwise(w.plan.levels):
                 # One stair per storey gap, in the lower storey, from its floor to the next.
-                w.add_element("IfcStair", f"Stair {grid.letter}{n} {lower.name}-{upper.name}",
-                              lower.name, flights, (0.0, lower.height_m),
-                              predefined_type="HALF_TURN_STAIR")
+                w.add_element(
+                    "IfcStair",
+                    f"Stair {grid.letter}{n} {lower.name}-{upper.name}",
+                    lower.name,
+                    flights,
+                    (0.0, lower.height_m),
+                    predefined_type="HALF_TURN_STAIR",
+                )
 
 
 def write_lifts(w: EstateWriter) -> None:
@@ -885,8 +986,15 @@ def write_lifts(w: EstateWriter) -> None:
             service = n == 3
             name = f"Lift {grid.letter}{n}" + (" (service)" if service else "")
             kind = "Service and firefighting lift" if service else "Passenger lift"
-            lift = w.add_element("IfcTransportElement", name, "GF", shaft, (bottom, top),
-                                 predefined_type="ELEVATOR", Description=kind)
+            lift = w.add_element(
+                "IfcTransportElement",
+                name,
+                "GF",
+                shaft,
+                (bottom, top),
+                predefined_type="ELEVATOR",
+                Description=kind,
+            )
             capacity = 21 if service else 13
             w.add_pset(lift, "Pset_TransportElementCommon", {"CapacityPeople": capacity})
             w.add_pset(lift, "Pset_TransportElementElevator", {"FireFightingLift": service})
@@ -896,8 +1004,12 @@ def write_ramp(w: EstateWriter) -> None:
     """A solid wedge from the basement floor at the ramp's foot to ground level at its top."""
     ramp_rect = w.plan.ramp
     rise = -w.plan.levels[0].elevation_m
-    ramp = w.create("IfcRamp", "Vehicle ramp", predefined_type="STRAIGHT_RUN_RAMP",
-                    Description="Vehicle ramp from B1 up to the ramp entry at GF")
+    ramp = w.create(
+        "IfcRamp",
+        "Vehicle ramp",
+        predefined_type="STRAIGHT_RUN_RAMP",
+        Description="Vehicle ramp from B1 up to the ramp entry at GF",
+    )
     storey = w.storeys["B1"]
     ifcopenshell.api.spatial.assign_container(w.file, products=[ramp], relating_structure=storey)
     w.place(ramp, storey.ObjectPlacement, ramp_rect.x0, ramp_rect.y1, 0.0)
@@ -907,9 +1019,9 @@ def write_ramp(w: EstateWriter) -> None:
     section = [w.point(0.0, 0.0), w.point(length, 0.0), w.point(length, rise)]
     curve = w.file.createIfcPolyline([*section, section[0]])
     profile = w.file.createIfcArbitraryClosedProfileDef("AREA", "Ramp section", curve)
-    position = w.file.createIfcAxis2Placement3D(w.point(0.0, 0.0, 0.0),
-                                                w.direction(0.0, -1.0, 0.0),
-                                                w.direction(1.0, 0.0, 0.0))
+    position = w.file.createIfcAxis2Placement3D(
+        w.point(0.0, 0.0, 0.0), w.direction(0.0, -1.0, 0.0), w.direction(1.0, 0.0, 0.0)
+    )
     w.give_body(ramp, profile, ramp_rect.depth, position)
 
 
@@ -921,60 +1033,128 @@ def write_water_system(w: EstateWriter) -> list[Any]:
     plan = w.plan
     room = plan.rect("B1-PMP")
     systems, here = (WATER,), ("B1-PMP",)
-    incoming = w.add_element("IfcPipeSegment", "Incoming water main", "B1",
-                             room.inner(3.0, 0.15, 0.2, 0.95), (2.4, 2.55),
-                             predefined_type="RIGIDSEGMENT", systems=systems, spaces=here)
-    tank = w.add_element("IfcTank", "Break tank", "B1", room.inner(4.0, 2.5, 0.3, 0.75),
-                         (0.0, 2.0), predefined_type="BREAKPRESSURE", systems=systems, spaces=here)
+    incoming = w.add_element(
+        "IfcPipeSegment",
+        "Incoming water main",
+        "B1",
+        room.inner(3.0, 0.15, 0.2, 0.95),
+        (2.4, 2.55),
+        predefined_type="RIGIDSEGMENT",
+        systems=systems,
+        spaces=here,
+    )
+    tank = w.add_element(
+        "IfcTank",
+        "Break tank",
+        "B1",
+        room.inner(4.0, 2.5, 0.3, 0.75),
+        (0.0, 2.0),
+        predefined_type="BREAKPRESSURE",
+        systems=systems,
+        spaces=here,
+    )
     w.add_pset(tank, "Pset_TankTypeCommon", {"NominalCapacity": 20.0})
-    header = w.add_element("IfcPipeFitting", "Booster header", "B1",
-                           room.inner(0.8, 0.3, 0.85, 0.3), (1.0, 1.3),
-                           predefined_type="JUNCTION", systems=systems, spaces=here)
+    header = w.add_element(
+        "IfcPipeFitting",
+        "Booster header",
+        "B1",
+        room.inner(0.8, 0.3, 0.85, 0.3),
+        (1.0, 1.3),
+        predefined_type="JUNCTION",
+        systems=systems,
+        spaces=here,
+    )
     w.link(incoming, tank, WATER)
     pumps = []
     for n, fx in ((1, 0.55), (2, 0.7)):
         # IFC4 has no BOOSTER pump type.
-        pump = w.add_element("IfcPump", f"Booster pump {n}", "B1", room.inner(0.6, 0.6, fx, 0.3),
-                             (0.0, 0.9), predefined_type="USERDEFINED", ObjectType="Booster pump",
-                             Description="Essential load", systems=(WATER, POWER),
-                             spaces=("B1-PMP",))
+        pump = w.add_element(
+            "IfcPump",
+            f"Booster pump {n}",
+            "B1",
+            room.inner(0.6, 0.6, fx, 0.3),
+            (0.0, 0.9),
+            predefined_type="USERDEFINED",
+            ObjectType="Booster pump",
+            Description="Essential load",
+            systems=(WATER, POWER),
+            spaces=("B1-PMP",),
+        )
         w.chain([tank, pump, header], WATER)
         pumps.append(pump)
     for grid in plan.towers:
         t, plb = grid.letter, grid.plb
         # Along the garage ceiling, just south of the core wall.
         x0, x1 = sorted((room.centre[0], plb.centre[0]))
-        main = w.add_element("IfcPipeSegment", f"Water main {t}", "B1",
-                             Rect(mm(x0), 10.45, mm(x1), 10.6), (3.0, 3.15),
-                             predefined_type="RIGIDSEGMENT", systems=(WATER,))
-        riser_valve = w.add_element("IfcValve", f"Riser valve {t}", "B1",
-                                    plb.inner(0.3, 0.2, 0.55, 0.5), (1.0, 1.25),
-                                    predefined_type="ISOLATING", systems=(WATER,),
-                                    spaces=(f"{t}-B1-PLB",))
+        main = w.add_element(
+            "IfcPipeSegment",
+            f"Water main {t}",
+            "B1",
+            Rect(mm(x0), 10.45, mm(x1), 10.6),
+            (3.0, 3.15),
+            predefined_type="RIGIDSEGMENT",
+            systems=(WATER,),
+        )
+        riser_valve = w.add_element(
+            "IfcValve",
+            f"Riser valve {t}",
+            "B1",
+            plb.inner(0.3, 0.2, 0.55, 0.5),
+            (1.0, 1.25),
+            predefined_type="ISOLATING",
+            systems=(WATER,),
+            spaces=(f"{t}-B1-PLB",),
+        )
         w.chain([header, main, riser_valve], WATER)
         below = riser_valve
         for level in plan.levels:
             lv = level.name
             systems, here = (WATER,), (f"{t}-{level.code}-PLB",)
-            riser = w.add_element("IfcPipeSegment", f"Riser {t} {lv}", lv,
-                                  plb.inner(0.15, 0.15, 0.2, 0.8), (0.0, level.height_m),
-                                  predefined_type="RIGIDSEGMENT", systems=systems, spaces=here)
+            riser = w.add_element(
+                "IfcPipeSegment",
+                f"Riser {t} {lv}",
+                lv,
+                plb.inner(0.15, 0.15, 0.2, 0.8),
+                (0.0, level.height_m),
+                predefined_type="RIGIDSEGMENT",
+                systems=systems,
+                spaces=here,
+            )
             w.link(below, riser, WATER)
             below = riser
             if lv == "B1":
                 continue  # the basement is served from the pump room, not from the riser
-            tee = w.add_element("IfcPipeFitting", f"Tee {t} {lv}", lv,
-                                plb.inner(0.3, 0.25, 0.2, 0.8), (1.2, 1.4),
-                                predefined_type="JUNCTION", systems=systems, spaces=here)
-            valve = w.add_element("IfcValve", f"Valve {t} {lv}", lv, plb.inner(0.3, 0.2, 0.6, 0.8),
-                                  (1.2, 1.45), predefined_type="ISOLATING", systems=systems,
-                                  spaces=here)
+            tee = w.add_element(
+                "IfcPipeFitting",
+                f"Tee {t} {lv}",
+                lv,
+                plb.inner(0.3, 0.25, 0.2, 0.8),
+                (1.2, 1.4),
+                predefined_type="JUNCTION",
+                systems=systems,
+                spaces=here,
+            )
+            valve = w.add_element(
+                "IfcValve",
+                f"Valve {t} {lv}",
+                lv,
+                plb.inner(0.3, 0.2, 0.6, 0.8),
+                (1.2, 1.45),
+                predefined_type="ISOLATING",
+                systems=systems,
+                spaces=here,
+            )
             cor, ceiling = grid.corridor, level.clear_height_m
-            branch = w.add_element("IfcPipeSegment", f"Branch {t} {lv}", lv,
-                                   Rect(mm(cor.x0 + 0.5), 9.925, mm(cor.x1 - 0.5), 10.075),
-                                   (ceiling - 0.35, ceiling - 0.25),
-                                   predefined_type="RIGIDSEGMENT", systems=(WATER,),
-                                   spaces=(f"{t}-{level.code}-COR",))
+            branch = w.add_element(
+                "IfcPipeSegment",
+                f"Branch {t} {lv}",
+                lv,
+                Rect(mm(cor.x0 + 0.5), 9.925, mm(cor.x1 - 0.5), 10.075),
+                (ceiling - 0.35, ceiling - 0.25),
+                predefined_type="RIGIDSEGMENT",
+                systems=(WATER,),
+                spaces=(f"{t}-{level.code}-COR",),
+            )
             w.chain([riser, tee, valve, branch], WATER)
             below = tee
     return pumps
@@ -992,75 +1172,168 @@ def write_storm_system(w: EstateWriter) -> list[Any]:
     ceiling = (3.5, 3.65)  # along the garage ceiling, relative to B1
     sump, entry, ramp = plan.rect("B1-SUMP"), plan.rect("GF-RAMP"), plan.ramp
     east = mm(plan.basement.x1 - WALL_M)
-    junction = w.add_element("IfcPipeFitting", "Storm junction", "B1",
-                             Rect(mm(east - 3.2), 7.8, mm(east - 2.8), 8.2), ceiling,
-                             predefined_type="JUNCTION", systems=(STORM,))
-    outfall = w.add_element("IfcPipeSegment", "Storm outfall", "B1",
-                            Rect(mm(east - 2.8), 7.925, east, 8.075), ceiling,
-                            predefined_type="RIGIDSEGMENT", systems=(STORM,),
-                            Description="To the public storm sewer")
+    junction = w.add_element(
+        "IfcPipeFitting",
+        "Storm junction",
+        "B1",
+        Rect(mm(east - 3.2), 7.8, mm(east - 2.8), 8.2),
+        ceiling,
+        predefined_type="JUNCTION",
+        systems=(STORM,),
+    )
+    outfall = w.add_element(
+        "IfcPipeSegment",
+        "Storm outfall",
+        "B1",
+        Rect(mm(east - 2.8), 7.925, east, 8.075),
+        ceiling,
+        predefined_type="RIGIDSEGMENT",
+        systems=(STORM,),
+        Description="To the public storm sewer",
+    )
     for grid in plan.towers:
         t, plb = grid.letter, grid.plb
-        outlet = w.add_element("IfcPipeFitting", f"Roof outlet {t}", top.name,
-                               plb.inner(0.4, 0.4, 0.8, 0.8), (roof_z, roof_z + 0.2),
-                               predefined_type="JUNCTION", systems=(STORM,))
+        outlet = w.add_element(
+            "IfcPipeFitting",
+            f"Roof outlet {t}",
+            top.name,
+            plb.inner(0.4, 0.4, 0.8, 0.8),
+            (roof_z, roof_z + 0.2),
+            predefined_type="JUNCTION",
+            systems=(STORM,),
+        )
         for n, x in ((1, grid.x0 + 5.0), (2, grid.x1 - 5.0)):
             # Over the corridor: whoever clears a drain goes up from the top corridor.
-            drain = w.add_element("IfcWasteTerminal", f"Roof drain {t}{n}", top.name,
-                                  Rect(mm(x - 0.2), 9.8, mm(x + 0.2), 10.2), (roof_z, roof_z + 0.1),
-                                  predefined_type="ROOFDRAIN", systems=(STORM,))
+            drain = w.add_element(
+                "IfcWasteTerminal",
+                f"Roof drain {t}{n}",
+                top.name,
+                Rect(mm(x - 0.2), 9.8, mm(x + 0.2), 10.2),
+                (roof_z, roof_z + 0.1),
+                predefined_type="ROOFDRAIN",
+                systems=(STORM,),
+            )
             w.link(drain, outlet, STORM)
         pipe = plb.inner(0.15, 0.15, 0.8, 0.8)
-        downpipe = w.add_element("IfcPipeSegment", f"Downpipe {t}", "GF", pipe,
-                                 (levels[0].elevation_m + ceiling[0] - ground.elevation_m,
-                                  top.elevation_m + roof_z - ground.elevation_m),
-                                 predefined_type="RIGIDSEGMENT", systems=(STORM,),
-                                 spaces=[f"{t}-{lv.code}-PLB" for lv in levels])
-        collector = w.add_element("IfcPipeSegment", f"Storm collector {t}", "B1",
-                                  Rect(mm(pipe.centre[0]), 9.8, mm(east - 3.2), 9.95), ceiling,
-                                  predefined_type="RIGIDSEGMENT", systems=(STORM,))
+        downpipe = w.add_element(
+            "IfcPipeSegment",
+            f"Downpipe {t}",
+            "GF",
+            pipe,
+            (
+                levels[0].elevation_m + ceiling[0] - ground.elevation_m,
+                top.elevation_m + roof_z - ground.elevation_m,
+            ),
+            predefined_type="RIGIDSEGMENT",
+            systems=(STORM,),
+            spaces=[f"{t}-{lv.code}-PLB" for lv in levels],
+        )
+        collector = w.add_element(
+            "IfcPipeSegment",
+            f"Storm collector {t}",
+            "B1",
+            Rect(mm(pipe.centre[0]), 9.8, mm(east - 3.2), 9.95),
+            ceiling,
+            predefined_type="RIGIDSEGMENT",
+            systems=(STORM,),
+        )
         w.chain([outlet, downpipe, collector, junction], STORM)
     w.link(junction, outfall, STORM)
-    gully = w.add_element("IfcWasteTerminal", "Ramp gully", "GF",
-                          Rect(mm(entry.x0 + 0.3), mm(entry.y0 + 0.2), mm(entry.x0 + 0.7),
-                               mm(entry.y1 - 0.2)), (-0.05, 0.0),
-                          predefined_type="GULLYSUMP", Description="Channel drain at the ramp top",
-                          systems=(STORM,), spaces=("GF-RAMP",))
+    gully = w.add_element(
+        "IfcWasteTerminal",
+        "Ramp gully",
+        "GF",
+        Rect(mm(entry.x0 + 0.3), mm(entry.y0 + 0.2), mm(entry.x0 + 0.7), mm(entry.y1 - 0.2)),
+        (-0.05, 0.0),
+        predefined_type="GULLYSUMP",
+        Description="Channel drain at the ramp top",
+        systems=(STORM,),
+        spaces=("GF-RAMP",),
+    )
     # Buried under the ramp, falling to the sump; placed at its sump end, where it can be reached.
     run = Rect(mm(sump.x1 - 1.0), mm(sump.y0 + 0.1), mm(entry.x0 + 0.5), mm(sump.y0 + 0.25))
-    gully_pipe = w.add_element("IfcPipeSegment", "Ramp gully pipe", "B1", run, (0.0, 0.15),
-                               predefined_type="RIGIDSEGMENT", systems=(STORM,),
-                               anchor=(mm(sump.x1 - 0.9), run.centre[1]))
+    gully_pipe = w.add_element(
+        "IfcPipeSegment",
+        "Ramp gully pipe",
+        "B1",
+        run,
+        (0.0, 0.15),
+        predefined_type="RIGIDSEGMENT",
+        systems=(STORM,),
+        anchor=(mm(sump.x1 - 0.9), run.centre[1]),
+    )
     systems, here = (STORM,), ("B1-SUMP",)
-    trench = w.add_element("IfcWasteTerminal", "Ramp trench drain", "B1",
-                           Rect(mm(sump.x1 - 0.6), mm(ramp.y0 + 0.2), mm(sump.x1 - 0.2),
-                                mm(ramp.y1 - 0.2)), (0.0, 0.05),
-                           predefined_type="GULLYSUMP",
-                           Description="Channel drain at the ramp foot", systems=systems,
-                           spaces=here)
-    tank = w.add_element("IfcTank", "Sump", "B1", sump.inner(2.5, 2.5, 0.35, 0.7), (0.0, 1.2),
-                         predefined_type="BASIN", systems=systems, spaces=here)
+    trench = w.add_element(
+        "IfcWasteTerminal",
+        "Ramp trench drain",
+        "B1",
+        Rect(mm(sump.x1 - 0.6), mm(ramp.y0 + 0.2), mm(sump.x1 - 0.2), mm(ramp.y1 - 0.2)),
+        (0.0, 0.05),
+        predefined_type="GULLYSUMP",
+        Description="Channel drain at the ramp foot",
+        systems=systems,
+        spaces=here,
+    )
+    tank = w.add_element(
+        "IfcTank",
+        "Sump",
+        "B1",
+        sump.inner(2.5, 2.5, 0.35, 0.7),
+        (0.0, 1.2),
+        predefined_type="BASIN",
+        systems=systems,
+        spaces=here,
+    )
     w.add_pset(tank, "Pset_TankTypeCommon", {"NominalCapacity": 7.5})
     w.chain([gully, gully_pipe, tank], STORM)
     w.link(trench, tank, STORM)
-    header = w.add_element("IfcPipeFitting", "Sump discharge header", "B1",
-                           sump.inner(0.6, 0.3, 0.35, 0.97), (1.4, 1.7),
-                           predefined_type="JUNCTION", systems=systems, spaces=here)
+    header = w.add_element(
+        "IfcPipeFitting",
+        "Sump discharge header",
+        "B1",
+        sump.inner(0.6, 0.3, 0.35, 0.97),
+        (1.4, 1.7),
+        predefined_type="JUNCTION",
+        systems=systems,
+        spaces=here,
+    )
     pumps = []
     for n, fx in ((1, 0.15), (2, 0.55)):
-        pump = w.add_element("IfcPump", f"Sump pump {n}", "B1", sump.inner(0.5, 0.5, fx, 0.3),
-                             (0.0, 0.8), predefined_type="SUMPPUMP", Description="Essential load",
-                             systems=(STORM, POWER), spaces=("B1-SUMP",))
+        pump = w.add_element(
+            "IfcPump",
+            f"Sump pump {n}",
+            "B1",
+            sump.inner(0.5, 0.5, fx, 0.3),
+            (0.0, 0.8),
+            predefined_type="SUMPPUMP",
+            Description="Essential load",
+            systems=(STORM, POWER),
+            spaces=("B1-SUMP",),
+        )
         w.chain([tank, pump, header], STORM)
         pumps.append(pump)
-    discharge = w.add_element("IfcPipeSegment", "Sump discharge pipe", "B1",
-                              Rect(mm(east - 3.075), mm(sump.y1 - 0.3), mm(east - 2.925), 7.8),
-                              ceiling, predefined_type="RIGIDSEGMENT", systems=(STORM,))
+    discharge = w.add_element(
+        "IfcPipeSegment",
+        "Sump discharge pipe",
+        "B1",
+        Rect(mm(east - 3.075), mm(sump.y1 - 0.3), mm(east - 2.925), 7.8),
+        ceiling,
+        predefined_type="RIGIDSEGMENT",
+        systems=(STORM,),
+    )
     w.chain([header, discharge, junction], STORM)
-    sensor = w.add_element("IfcSensor", "Sump level sensor", "B1", sump.inner(0.1, 0.1, 0.35, 0.7),
-                           (0.2, 0.5), predefined_type="LEVELSENSOR", spaces=("B1-SUMP",))
-    ifcopenshell.api.system.assign_flow_control(w.file, relating_flow_element=tank,
-                                                related_flow_control=sensor)
+    sensor = w.add_element(
+        "IfcSensor",
+        "Sump level sensor",
+        "B1",
+        sump.inner(0.1, 0.1, 0.35, 0.7),
+        (0.2, 0.5),
+        predefined_type="LEVELSENSOR",
+        spaces=("B1-SUMP",),
+    )
+    ifcopenshell.api.system.assign_flow_control(
+        w.file, relating_flow_element=tank, related_flow_control=sensor
+    )
     return pumps
 
 
@@ -1068,53 +1341,106 @@ def write_power_system(w: EstateWriter, essential_loads: Sequence[Any]) -> None:
     """Transformer and generator -> main switchboard -> risers, boards, lifts, essential pumps."""
     plan = w.plan
     mer, generator_room = plan.rect("B1-MER"), plan.rect("B1-GEN")
-    board = w.add_element("IfcElectricDistributionBoard", "Main switchboard", "B1",
-                          mer.inner(3.0, 0.8, 0.5, 0.85), (0.0, 2.2),
-                          predefined_type="SWITCHBOARD", systems=(POWER,), spaces=("B1-MER",))
-    transformer = w.add_element("IfcTransformer", "Utility transformer", "B1",
-                                mer.inner(2.0, 1.6, 0.5, 0.4), (0.0, 2.0),
-                                predefined_type="VOLTAGE", Description="Utility supply",
-                                systems=(POWER,), spaces=("B1-MER",))
-    generator = w.add_element("IfcElectricGenerator", "Standby generator", "B1",
-                              generator_room.inner(3.5, 1.6, 0.5, 0.6), (0.0, 2.0),
-                              predefined_type="ENGINEGENERATOR",
-                              Description="Type 10 standby diesel set", systems=(POWER,),
-                              spaces=("B1-GEN",))
+    board = w.add_element(
+        "IfcElectricDistributionBoard",
+        "Main switchboard",
+        "B1",
+        mer.inner(3.0, 0.8, 0.5, 0.85),
+        (0.0, 2.2),
+        predefined_type="SWITCHBOARD",
+        systems=(POWER,),
+        spaces=("B1-MER",),
+    )
+    transformer = w.add_element(
+        "IfcTransformer",
+        "Utility transformer",
+        "B1",
+        mer.inner(2.0, 1.6, 0.5, 0.4),
+        (0.0, 2.0),
+        predefined_type="VOLTAGE",
+        Description="Utility supply",
+        systems=(POWER,),
+        spaces=("B1-MER",),
+    )
+    generator = w.add_element(
+        "IfcElectricGenerator",
+        "Standby generator",
+        "B1",
+        generator_room.inner(3.5, 1.6, 0.5, 0.6),
+        (0.0, 2.0),
+        predefined_type="ENGINEGENERATOR",
+        Description="Type 10 standby diesel set",
+        systems=(POWER,),
+        spaces=("B1-GEN",),
+    )
     w.add_pset(generator, "Pset_ElectricGeneratorTypeCommon", {"MaximumPowerOutput": 500000.0})
     w.link(transformer, board, POWER)
     w.link(generator, board, POWER)
     for grid in plan.towers:
         t, ele = grid.letter, grid.ele
         x0, x1 = sorted((mer.centre[0], ele.centre[0]))
-        feeder = w.add_element("IfcCableSegment", f"Feeder {t}", "B1",
-                               Rect(mm(x0), 10.15, mm(x1), 10.3), (3.3, 3.4),
-                               predefined_type="CABLESEGMENT", systems=(POWER,))
+        feeder = w.add_element(
+            "IfcCableSegment",
+            f"Feeder {t}",
+            "B1",
+            Rect(mm(x0), 10.15, mm(x1), 10.3),
+            (3.3, 3.4),
+            predefined_type="CABLESEGMENT",
+            systems=(POWER,),
+        )
         w.link(board, feeder, POWER)
         below = feeder
         for level in plan.levels:
             lv = level.name
             systems, here = (POWER,), (f"{t}-{level.code}-ELE",)
-            riser = w.add_element("IfcCableSegment", f"Cable riser {t} {lv}", lv,
-                                  ele.inner(0.2, 0.2, 0.2, 0.85), (0.0, level.height_m),
-                                  predefined_type="CABLESEGMENT", systems=systems, spaces=here)
+            riser = w.add_element(
+                "IfcCableSegment",
+                f"Cable riser {t} {lv}",
+                lv,
+                ele.inner(0.2, 0.2, 0.2, 0.85),
+                (0.0, level.height_m),
+                predefined_type="CABLESEGMENT",
+                systems=systems,
+                spaces=here,
+            )
             w.link(below, riser, POWER)
             below = riser
             if lv == "B1":
                 continue
-            tap = w.add_element("IfcCableFitting", f"Tap-off {t} {lv}", lv,
-                                ele.inner(0.3, 0.25, 0.2, 0.85), (1.5, 1.8),
-                                predefined_type="JUNCTION", systems=systems, spaces=here)
-            db = w.add_element("IfcElectricDistributionBoard", f"DB {t} {lv}", lv,
-                               ele.inner(0.6, 0.25, 0.65, 0.9), (0.9, 1.8),
-                               predefined_type="DISTRIBUTIONBOARD", systems=systems, spaces=here)
+            tap = w.add_element(
+                "IfcCableFitting",
+                f"Tap-off {t} {lv}",
+                lv,
+                ele.inner(0.3, 0.25, 0.2, 0.85),
+                (1.5, 1.8),
+                predefined_type="JUNCTION",
+                systems=systems,
+                spaces=here,
+            )
+            db = w.add_element(
+                "IfcElectricDistributionBoard",
+                f"DB {t} {lv}",
+                lv,
+                ele.inner(0.6, 0.25, 0.65, 0.9),
+                (0.9, 1.8),
+                predefined_type="DISTRIBUTIONBOARD",
+                systems=systems,
+                spaces=here,
+            )
             w.chain([riser, tap, db], POWER)
             below = tap
         # "VT" (vertical transport), not "lift": the reader takes a board named lift for a lift.
-        vt_board = w.add_element("IfcElectricDistributionBoard", f"DB {t} VT", "B1",
-                                 ele.inner(0.8, 0.3, 0.65, 0.4), (0.2, 2.0),
-                                 predefined_type="DISTRIBUTIONBOARD",
-                                 Description=f"Feeds the three lift cars of tower {t}",
-                                 systems=(POWER,), spaces=(f"{t}-B1-ELE",))
+        vt_board = w.add_element(
+            "IfcElectricDistributionBoard",
+            f"DB {t} VT",
+            "B1",
+            ele.inner(0.8, 0.3, 0.65, 0.4),
+            (0.2, 2.0),
+            predefined_type="DISTRIBUTIONBOARD",
+            Description=f"Feeds the three lift cars of tower {t}",
+            systems=(POWER,),
+            spaces=(f"{t}-B1-ELE",),
+        )
         w.link(board, vt_board, POWER)
         for name in (f"Lift {t}1", f"Lift {t}2", f"Lift {t}3 (service)"):
             # Only distribution elements may join a distribution system, so the lifts are fed
@@ -1127,12 +1453,18 @@ def write_power_system(w: EstateWriter, essential_loads: Sequence[Any]) -> None:
 def write_moisture_sensors(w: EstateWriter) -> None:
     for code, watched in (("B1-PMP", "Break tank"), ("B1-MER", "Main switchboard")):
         room = w.plan.rect(code)
-        sensor = w.add_element("IfcSensor", f"Moisture sensor {w.spaces[code].LongName}", "B1",
-                               room.inner(0.1, 0.1, 0.5, 0.05), (0.0, 0.05),
-                               predefined_type="MOISTURESENSOR", spaces=(code,))
-        ifcopenshell.api.system.assign_flow_control(w.file,
-                                                    relating_flow_element=w.elements[watched],
-                                                    related_flow_control=sensor)
+        sensor = w.add_element(
+            "IfcSensor",
+            f"Moisture sensor {w.spaces[code].LongName}",
+            "B1",
+            room.inner(0.1, 0.1, 0.5, 0.05),
+            (0.0, 0.05),
+            predefined_type="MOISTURESENSOR",
+            spaces=(code,),
+        )
+        ifcopenshell.api.system.assign_flow_control(
+            w.file, relating_flow_element=w.elements[watched], related_flow_control=sensor
+        )
 
 
 def write_systems(w: EstateWriter, building: Any) -> None:
@@ -1145,14 +1477,16 @@ def write_systems(w: EstateWriter, building: Any) -> None:
         system.GlobalId = stable_guid(f"IfcDistributionSystem/{name}")
         system.Name, system.PredefinedType = name, predefined_type
         ifcopenshell.api.system.assign_system(w.file, products=w.members[name], system=system)
-        w.file.createIfcRelServicesBuildings(stable_guid(f"IfcRelServicesBuildings/{name}"),
-                                             None, None, None, system, [building])
+        w.file.createIfcRelServicesBuildings(
+            stable_guid(f"IfcRelServicesBuildings/{name}"), None, None, None, system, [building]
+        )
 
 
 def write_references(w: EstateWriter) -> None:
     for code in sorted(w.references):
-        ifcopenshell.api.spatial.reference_structure(w.file, products=w.references[code],
-                                                     relating_structure=w.spaces[code])
+        ifcopenshell.api.spatial.reference_structure(
+            w.file, products=w.references[code], relating_structure=w.spaces[code]
+        )
 
 
 def settle_guids(f: ifcopenshell.file) -> None:
@@ -1169,14 +1503,15 @@ def settle_guids(f: ifcopenshell.file) -> None:
         for name, value in rel.get_info(recursive=False).items():
             if isinstance(value, ifcopenshell.entity_instance) and value.is_a("IfcRoot"):
                 ends.append(value.GlobalId)
-            elif isinstance(value, tuple) and value and isinstance(value[0],
-                                                                   ifcopenshell.entity_instance):
+            elif isinstance(value, tuple) and value and isinstance(value[0], ifcopenshell.entity_instance):
                 setattr(rel, name, sorted(value, key=lambda e: e.id()))
         rel.GlobalId = stable_guid(f"{rel.is_a()}/{'/'.join(ends)}")
     shared = [gid for gid, n in Counter(e.GlobalId for e in f.by_type("IfcRoot")).items() if n > 1]
     if shared:
-        raise RuntimeError(f"{len(shared)} GlobalIds are shared by several entities, "
-                           f"e.g. {shared[0]}: two elements have the same class and name")
+        raise RuntimeError(
+            f"{len(shared)} GlobalIds are shared by several entities, "
+            f"e.g. {shared[0]}: two elements have the same class and name"
+        )
 
 
 def write_estate(plan: EstatePlan, out: Path) -> ifcopenshell.file:
@@ -1199,45 +1534,76 @@ def write_estate(plan: EstatePlan, out: Path) -> ifcopenshell.file:
 
 def summarise(f: ifcopenshell.file) -> str:
     households = sum(1 for s in f.by_type("IfcSpace") if s.ObjectType == "Apartment")
-    counts = [(len(f.by_type(cls)), what) for cls, what in (
-        ("IfcBuildingStorey", "storeys"), ("IfcSpace", "spaces"))]
+    counts = [
+        (len(f.by_type(cls)), what)
+        for cls, what in (("IfcBuildingStorey", "storeys"), ("IfcSpace", "spaces"))
+    ]
     counts.append((households, "households"))
-    counts += [(len(f.by_type(cls)), what) for cls, what in (
-        ("IfcDoor", "doors"), ("IfcWall", "walls"), ("IfcSlab", "slabs"), ("IfcStair", "stairs"),
-        ("IfcTransportElement", "lifts"), ("IfcDistributionElement", "distribution elements"),
-        ("IfcDistributionPort", "ports"), ("IfcRelConnectsPorts", "port connections"))]
+    counts += [
+        (len(f.by_type(cls)), what)
+        for cls, what in (
+            ("IfcDoor", "doors"),
+            ("IfcWall", "walls"),
+            ("IfcSlab", "slabs"),
+            ("IfcStair", "stairs"),
+            ("IfcTransportElement", "lifts"),
+            ("IfcDistributionElement", "distribution elements"),
+            ("IfcDistributionPort", "ports"),
+            ("IfcRelConnectsPorts", "port connections"),
+        )
+    ]
     return ", ".join(f"{n} {what}" for n, what in counts)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="where to write the IFC file (default: %(default)s)")
-    parser.add_argument("--towers", type=int, default=TOWER_COUNT,
-                        help="towers in the row, A, B, C... (default: %(default)s)")
-    parser.add_argument("--floors", type=int, default=RESIDENTIAL_FLOORS,
-                        help="residential floors per tower (default: %(default)s)")
-    parser.add_argument("--flats-per-floor", type=int, default=FLATS_PER_FLOOR,
-                        help="(default: %(default)s)")
-    parser.add_argument("--basement-height", type=float, default=BASEMENT_HEIGHT_M,
-                        help="storey height of B1 in m (default: %(default)s)")
-    parser.add_argument("--ground-height", type=float, default=GROUND_HEIGHT_M,
-                        help="storey height of GF in m (default: %(default)s)")
-    parser.add_argument("--floor-height", type=float, default=FLOOR_HEIGHT_M,
-                        help="storey height of L01... in m (default: %(default)s)")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="where to write the IFC file (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--towers", type=int, default=TOWER_COUNT, help="towers in the row, A, B, C... (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--floors",
+        type=int,
+        default=RESIDENTIAL_FLOORS,
+        help="residential floors per tower (default: %(default)s)",
+    )
+    parser.add_argument("--flats-per-floor", type=int, default=FLATS_PER_FLOOR, help="(default: %(default)s)")
+    parser.add_argument(
+        "--basement-height",
+        type=float,
+        default=BASEMENT_HEIGHT_M,
+        help="storey height of B1 in m (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--ground-height",
+        type=float,
+        default=GROUND_HEIGHT_M,
+        help="storey height of GF in m (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--floor-height",
+        type=float,
+        default=FLOOR_HEIGHT_M,
+        help="storey height of L01... in m (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.towers <= 26:
         parser.error(f"--towers: expected 1 to 26 (a letter each), got {args.towers}")
     if not 1 <= args.floors <= 99:
         parser.error(f"--floors: expected 1 to 99 (two digits in flat codes), got {args.floors}")
     if not 1 <= args.flats_per_floor <= 16:
-        parser.error(f"--flats-per-floor: expected 1 to 16 (what fits a 40 m tower), "
-                     f"got {args.flats_per_floor}")
+        parser.error(
+            f"--flats-per-floor: expected 1 to 16 (what fits a 40 m tower), got {args.flats_per_floor}"
+        )
     for option in ("basement_height", "ground_height", "floor_height"):
         value = getattr(args, option)
         if not 2.8 <= value <= 10.0:
-            parser.error(f"--{option.replace('_', '-')}: expected 2.8 to 10 m "
-                         f"(the tallest doors are 2.4 m), got {value}")
+            parser.error(
+                f"--{option.replace('_', '-')}: expected 2.8 to 10 m "
+                f"(the tallest doors are 2.4 m), got {value}"
+            )
     return args
 
 
@@ -1246,8 +1612,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     started = time.perf_counter()
     try:
-        plan = plan_estate(args.towers, args.floors, args.flats_per_floor, args.basement_height,
-                           args.ground_height, args.floor_height)
+        plan = plan_estate(
+            args.towers,
+            args.floors,
+            args.flats_per_floor,
+            args.basement_height,
+            args.ground_height,
+            args.floor_height,
+        )
     except ValueError as exc:
         raise SystemExit(f"make_estate.py: error: {exc}") from None
     f = write_estate(plan, args.out)

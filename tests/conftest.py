@@ -22,8 +22,10 @@ def shared_ifc(name: str) -> Path:
     """Path of a file of the real IFC corpus, or skip the test saying why."""
     path = SHARED_IFC / name
     if not path.exists():
-        pytest.skip(f"{path} is absent: the real IFC corpus lives in ../shared/ifc beside the "
-                    "checkout (it is not shipped with the project)")
+        pytest.skip(
+            f"{path} is absent: the real IFC corpus lives in ../shared/ifc beside the "
+            "checkout (it is not shipped with the project)"
+        )
     return path
 
 

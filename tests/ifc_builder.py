@@ -14,8 +14,9 @@ import numpy as np
 class TinyBuilding:
     """A metre-unit IFC4 file with storeys; add rectangular spaces, doors and stairs by coordinates."""
 
-    def __init__(self, storeys: Sequence[tuple[str, float]] = (("Ground", 0.0),), *,
-                 schema: str = "IFC4") -> None:
+    def __init__(
+        self, storeys: Sequence[tuple[str, float]] = (("Ground", 0.0),), *, schema: str = "IFC4"
+    ) -> None:
         f = ifcopenshell.api.run("project.create_file", version=schema)
         self.f = f
         if schema == "IFC2X3":  # every IFC2X3 entity needs an owner history, and it a user
@@ -25,9 +26,14 @@ class TinyBuilding:
         project = ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcProject", name="Tiny")
         ifcopenshell.api.run("unit.assign_unit", f, length={"is_metric": True, "raw": "METERS"})
         model = ifcopenshell.api.run("context.add_context", f, context_type="Model")
-        self.body = ifcopenshell.api.run("context.add_context", f, context_type="Model",
-                                         context_identifier="Body", target_view="MODEL_VIEW",
-                                         parent=model)
+        self.body = ifcopenshell.api.run(
+            "context.add_context",
+            f,
+            context_type="Model",
+            context_identifier="Body",
+            target_view="MODEL_VIEW",
+            parent=model,
+        )
         site = ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcSite", name="Site")
         building = ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcBuilding", name="B")
         ifcopenshell.api.run("aggregate.assign_object", f, relating_object=project, products=[site])
@@ -45,111 +51,166 @@ class TinyBuilding:
     def _place(self, el: Any, x: float, y: float, z: float) -> None:
         m = np.eye(4)
         m[:3, 3] = (x, y, z)
-        ifcopenshell.api.run("geometry.edit_object_placement", self.f, product=el, matrix=m,
-                             is_si=True)
+        ifcopenshell.api.run("geometry.edit_object_placement", self.f, product=el, matrix=m, is_si=True)
 
     def _box(self, el: Any, x: float, y: float, z: float, dx: float, dy: float, dz: float) -> None:
         rep = ifcopenshell.api.run(
-            "geometry.add_slab_representation", self.f, context=self.body, depth=dz,
+            "geometry.add_slab_representation",
+            self.f,
+            context=self.body,
+            depth=dz,
             polyline=[(0.0, 0.0), (dx, 0.0), (dx, dy), (0.0, dy)],
         )
         ifcopenshell.api.run("geometry.assign_representation", self.f, product=el, representation=rep)
         self._place(el, x, y, z)
 
-    def space(self, name: str, storey: str, x0: float, y0: float, x1: float, y1: float, *,
-              height: float = 2.7, long_name: str = "", area_qto: float | None = None,
-              outline: Sequence[tuple[float, float]] | None = None) -> Any:
+    def space(
+        self,
+        name: str,
+        storey: str,
+        x0: float,
+        y0: float,
+        x1: float,
+        y1: float,
+        *,
+        height: float = 2.7,
+        long_name: str = "",
+        area_qto: float | None = None,
+        outline: Sequence[tuple[float, float]] | None = None,
+    ) -> Any:
         """A rectangular space x0–x1 × y0–y1, or one with the given plan outline (x0, y0 are
         then where the outline's origin is placed)."""
         sp = ifcopenshell.api.run("root.create_entity", self.f, ifc_class="IfcSpace", name=name)
         sp.LongName = long_name or None
-        ifcopenshell.api.run("aggregate.assign_object", self.f, relating_object=self.storeys[storey],
-                             products=[sp])
+        ifcopenshell.api.run(
+            "aggregate.assign_object", self.f, relating_object=self.storeys[storey], products=[sp]
+        )
         if outline is None:
             self._box(sp, x0, y0, self.elevation[storey], x1 - x0, y1 - y0, height)
         else:
-            rep = ifcopenshell.api.run("geometry.add_slab_representation", self.f, context=self.body,
-                                       depth=height, polyline=[tuple(p) for p in outline])
-            ifcopenshell.api.run("geometry.assign_representation", self.f, product=sp,
-                                 representation=rep)
+            rep = ifcopenshell.api.run(
+                "geometry.add_slab_representation",
+                self.f,
+                context=self.body,
+                depth=height,
+                polyline=[tuple(p) for p in outline],
+            )
+            ifcopenshell.api.run("geometry.assign_representation", self.f, product=sp, representation=rep)
             self._place(sp, x0, y0, self.elevation[storey])
         if area_qto is not None:
-            qto = ifcopenshell.api.run("pset.add_qto", self.f, product=sp,
-                                       name="Qto_SpaceBaseQuantities")
-            ifcopenshell.api.run("pset.edit_qto", self.f, qto=qto,
-                                 properties={"GrossFloorArea": area_qto})
+            qto = ifcopenshell.api.run("pset.add_qto", self.f, product=sp, name="Qto_SpaceBaseQuantities")
+            ifcopenshell.api.run("pset.edit_qto", self.f, qto=qto, properties={"GrossFloorArea": area_qto})
         return sp
 
-    def door(self, name: str, storey: str, x: float, y: float, *, along_x: bool = True,
-             width: float = 0.9, external: bool | None = None) -> Any:
+    def door(
+        self,
+        name: str,
+        storey: str,
+        x: float,
+        y: float,
+        *,
+        along_x: bool = True,
+        width: float = 0.9,
+        external: bool | None = None,
+    ) -> Any:
         """A door centred on (x, y) in a 0.2 m wall running along x (or along y)."""
         d = ifcopenshell.api.run("root.create_entity", self.f, ifc_class="IfcDoor", name=name)
         d.OverallWidth, d.OverallHeight = width, 2.1
-        ifcopenshell.api.run("spatial.assign_container", self.f, relating_structure=self.storeys[storey],
-                             products=[d])
+        ifcopenshell.api.run(
+            "spatial.assign_container", self.f, relating_structure=self.storeys[storey], products=[d]
+        )
         dx, dy = (width, 0.2) if along_x else (0.2, width)
         self._box(d, x - dx / 2, y - dy / 2, self.elevation[storey], dx, dy, 2.1)
         if external is not None:
             pset = ifcopenshell.api.run("pset.add_pset", self.f, product=d, name="Pset_DoorCommon")
-            ifcopenshell.api.run("pset.edit_pset", self.f, pset=pset,
-                                 properties={"IsExternal": external})
+            ifcopenshell.api.run("pset.edit_pset", self.f, pset=pset, properties={"IsExternal": external})
         return d
 
-    def stair(self, name: str, storey: str, x0: float, y0: float, x1: float, y1: float,
-              rise: float) -> Any:
+    def stair(self, name: str, storey: str, x0: float, y0: float, x1: float, y1: float, rise: float) -> Any:
         s = ifcopenshell.api.run("root.create_entity", self.f, ifc_class="IfcStair", name=name)
-        ifcopenshell.api.run("spatial.assign_container", self.f, relating_structure=self.storeys[storey],
-                             products=[s])
+        ifcopenshell.api.run(
+            "spatial.assign_container", self.f, relating_structure=self.storeys[storey], products=[s]
+        )
         self._box(s, x0, y0, self.elevation[storey], x1 - x0, y1 - y0, rise)
         return s
 
-    def wall(self, name: str, storey: str, x0: float, y0: float, x1: float, y1: float, *,
-             z0: float = 0.0, height: float = 2.7) -> Any:
+    def wall(
+        self,
+        name: str,
+        storey: str,
+        x0: float,
+        y0: float,
+        x1: float,
+        y1: float,
+        *,
+        z0: float = 0.0,
+        height: float = 2.7,
+    ) -> Any:
         """A box wall x0–x1 × y0–y1 standing from ``z0`` above the storey's floor (m)."""
         w = ifcopenshell.api.run("root.create_entity", self.f, ifc_class="IfcWall", name=name)
-        ifcopenshell.api.run("spatial.assign_container", self.f,
-                             relating_structure=self.storeys[storey], products=[w])
+        ifcopenshell.api.run(
+            "spatial.assign_container", self.f, relating_structure=self.storeys[storey], products=[w]
+        )
         self._box(w, x0, y0, self.elevation[storey] + z0, x1 - x0, y1 - y0, height)
         return w
 
-    def flight(self, name: str, storey: str, x0: float, x1: float, y_foot: float, y_top: float,
-               rise: float) -> Any:
+    def flight(
+        self, name: str, storey: str, x0: float, x1: float, y_foot: float, y_top: float, rise: float
+    ) -> Any:
         """A straight stair flight as a sloped slab 0.2 m thick (a mesh), x0–x1 wide, climbing
         ``rise`` from its foot at ``y_foot`` to its top at ``y_top`` (an IfcStair holding one
         IfcStairFlight)."""
         stair = ifcopenshell.api.run("root.create_entity", self.f, ifc_class="IfcStair", name=name)
-        fl = ifcopenshell.api.run("root.create_entity", self.f, ifc_class="IfcStairFlight",
-                                  name=f"{name} flight")
-        ifcopenshell.api.run("spatial.assign_container", self.f,
-                             relating_structure=self.storeys[storey], products=[stair])
-        ifcopenshell.api.run("aggregate.assign_object", self.f, relating_object=stair,
-                             products=[fl])
+        fl = ifcopenshell.api.run(
+            "root.create_entity", self.f, ifc_class="IfcStairFlight", name=f"{name} flight"
+        )
+        ifcopenshell.api.run(
+            "spatial.assign_container", self.f, relating_structure=self.storeys[storey], products=[stair]
+        )
+        ifcopenshell.api.run("aggregate.assign_object", self.f, relating_object=stair, products=[fl])
         z = self.elevation[storey]
         t = 0.2
-        verts = [(x0, y_foot, z), (x1, y_foot, z), (x1, y_foot, z + t), (x0, y_foot, z + t),
-                 (x0, y_top, z + rise - t), (x1, y_top, z + rise - t), (x1, y_top, z + rise),
-                 (x0, y_top, z + rise)]
-        faces = [[0, 3, 2, 1], [4, 5, 6, 7], [0, 1, 5, 4], [3, 7, 6, 2], [0, 4, 7, 3],
-                 [1, 2, 6, 5]]
-        rep = ifcopenshell.api.run("geometry.add_mesh_representation", self.f, context=self.body,
-                                   vertices=[verts], faces=[faces])
-        ifcopenshell.api.run("geometry.assign_representation", self.f, product=fl,
-                             representation=rep)
+        verts = [
+            (x0, y_foot, z),
+            (x1, y_foot, z),
+            (x1, y_foot, z + t),
+            (x0, y_foot, z + t),
+            (x0, y_top, z + rise - t),
+            (x1, y_top, z + rise - t),
+            (x1, y_top, z + rise),
+            (x0, y_top, z + rise),
+        ]
+        faces = [[0, 3, 2, 1], [4, 5, 6, 7], [0, 1, 5, 4], [3, 7, 6, 2], [0, 4, 7, 3], [1, 2, 6, 5]]
+        rep = ifcopenshell.api.run(
+            "geometry.add_mesh_representation", self.f, context=self.body, vertices=[verts], faces=[faces]
+        )
+        ifcopenshell.api.run("geometry.assign_representation", self.f, product=fl, representation=rep)
         self._place(fl, 0, 0, 0)
         return stair
 
-    def element(self, ifc_class: str, name: str, storey: str, x: float, y: float, *,
-                type_class: str | None = None, predefined: str | None = None,
-                type_name: str | None = None) -> Any:
+    def element(
+        self,
+        ifc_class: str,
+        name: str,
+        storey: str,
+        x: float,
+        y: float,
+        *,
+        type_class: str | None = None,
+        predefined: str | None = None,
+        type_name: str | None = None,
+    ) -> Any:
         """A 0.4 m box of equipment at (x, y) on a storey, typed by a type object when given
         (the way IFC2X3 says what an IfcFlowController is)."""
         el = ifcopenshell.api.run("root.create_entity", self.f, ifc_class=ifc_class, name=name)
-        ifcopenshell.api.run("spatial.assign_container", self.f,
-                             relating_structure=self.storeys[storey], products=[el])
+        ifcopenshell.api.run(
+            "spatial.assign_container", self.f, relating_structure=self.storeys[storey], products=[el]
+        )
         self._box(el, x - 0.2, y - 0.2, self.elevation[storey], 0.4, 0.4, 0.4)
         if type_class is not None:
-            t = ifcopenshell.api.run("root.create_entity", self.f, ifc_class=type_class,
-                                     name=type_name or type_class)
+            t = ifcopenshell.api.run(
+                "root.create_entity", self.f, ifc_class=type_class, name=type_name or type_class
+            )
             if predefined is not None:
                 t.PredefinedType = predefined
             ifcopenshell.api.run("type.assign_type", self.f, related_objects=[el], relating_type=t)

@@ -28,7 +28,10 @@ def test_every_place_the_building_lacks_is_found_in_one_compile(tmp_path, estate
     assert check.drill is None
     where = str(tmp_path / "drill.yaml")
     assert [e.split(": ", 2)[:2] for e in check.errors] == [
-        [f"{where}:3", "people[0].base"], [f"{where}:5", "people[2].base"], [f"{where}:7", "hazards[0].at"]]
+        [f"{where}:3", "people[0].base"],
+        [f"{where}:5", "people[2].base"],
+        [f"{where}:7", "hazards[0].at"],
+    ]
     assert "did you mean: Engineering Office" in check.errors[0]
     assert len(plants) == 1  # one pass, not one compile per problem
 
@@ -45,13 +48,18 @@ def test_a_scenario_that_fits_compiles_once_and_runs_to_the_same_kpis(estate_twi
 
 def test_compile_checked_names_every_problem_in_one_line(tmp_path, estate_twin):
     loaded = load_scenario(scenario_file(tmp_path, THREE_BAD))
-    with pytest.raises(ScenarioError, match=r"^variant 'x': .*people\[0\]\.base.*; .*people\[2\]\.base.*; "
-                                            r".*hazards\[0\]\.at: "):
+    with pytest.raises(
+        ScenarioError,
+        match=r"^variant 'x': .*people\[0\]\.base.*; .*people\[2\]\.base.*; "
+        r".*hazards\[0\]\.at: ",
+    ):
         compile_checked(estate_twin, loaded, what="variant 'x': ")
 
 
 def test_text_with_schema_problems_lists_them_before_any_compile(tmp_path, estate_twin):
-    text = THREE_BAD.replace("plumber: 2}, shift: night, base: Engineering", "plumber: 7}, shift: night, base: Engineering")
+    text = THREE_BAD.replace(
+        "plumber: 2}, shift: night, base: Engineering", "plumber: 7}, shift: night, base: Engineering"
+    )
     check = check_text(estate_twin, text, source=tmp_path / "x.yaml", folder=tmp_path)
     assert check.loaded is None and check.drill is None
     assert len(check.errors) == 1 and ":4: people[1].trades" in check.errors[0]

@@ -45,9 +45,7 @@ def test_response_is_first_on_site_minus_report_and_targets_are_checked():
 
 def test_utilisation_counts_busy_time_within_each_persons_shift_and_lists_everyone_on_the_roster():
     # The estate roster: day 07:00–19:00, night 19:00–07:00. A 48 h run from midnight.
-    scenario = shipped("estate_roster.yaml").model_copy(
-        update={"duration_h": 48.0, "background": None}
-    )
+    scenario = shipped("estate_roster.yaml").model_copy(update={"duration_h": 48.0, "background": None})
     rec = EventRecorder()
     # D-PLB1 (day): on a task 06:00–09:00 → 2 h of it on shift (07:00–09:00), 3 h busy in all.
     rec.add(6 * 3600, "dispatched", incident=0, task=0, person="D-PLB1")
@@ -109,8 +107,9 @@ def test_a_year_of_outages_never_gives_a_negative_made_safe_interval(estate_twin
     from twin.background.rates import default_rates
     from twin.engine import run
 
-    years = variant(shipped("estate_roster.yaml"), duration_h=24 * 365,
-                    background={"work_orders": False, "scale": 10.0})
+    years = variant(
+        shipped("estate_roster.yaml"), duration_h=24 * 365, background={"work_orders": False, "scale": 10.0}
+    )
     k = compute_kpis(run(estate_twin, years, rates=default_rates()).log, years)
     power = k.incidents[k.incidents["kind"] == "power_loss"]
     assert len(power) >= 5

@@ -24,7 +24,9 @@ def test_a_limit_is_raised_by_its_variable_and_a_bad_value_is_one_line(monkeypat
     monkeypatch.setenv("DRILLTWIN_MAX_YAML_MB", "50")
     assert YAML_MB.value() == 50.0
     monkeypatch.setenv("DRILLTWIN_MAX_YAML_MB", "lots")
-    with pytest.raises(TwinError, match=r"\$DRILLTWIN_MAX_YAML_MB='lots' is not a number; set it to a number of MB"):
+    with pytest.raises(
+        TwinError, match=r"\$DRILLTWIN_MAX_YAML_MB='lots' is not a number; set it to a number of MB"
+    ):
         YAML_MB.value()
     monkeypatch.setenv("DRILLTWIN_MAX_YAML_MB", "-1")
     with pytest.raises(TwinError, match="must be a positive number of MB"):

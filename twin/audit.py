@@ -66,9 +66,7 @@ class Audit:
 def audit_reachability(model: BuildingModel, graph: NavGraph) -> Audit:
     """Which spaces can be reached from an entrance (else the largest connected part), and why not."""
     n = graph.n_nodes
-    adjacency = coo_matrix(
-        (np.ones(graph.n_edges), (graph.edge_u, graph.edge_v)), shape=(n, n)
-    ).tocsr()
+    adjacency = coo_matrix((np.ones(graph.n_edges), (graph.edge_u, graph.edge_v)), shape=(n, n)).tocsr()
     _, label = connected_components(adjacency, directed=False)
     if graph.entrances.size:
         rule = RULE_ENTRANCE
@@ -89,27 +87,36 @@ def audit_reachability(model: BuildingModel, graph: NavGraph) -> Audit:
         space = model.spaces[i]
         storey = model.storeys[space.storey].name
         if degree[node] == 0 and 0 < space.height_m < LOW_SPACE_M:
-            reason = (f"no door or open boundary connects it, and it is {space.height_m:.1f} m "
-                      "high: a roof void or crawl space, entered (if at all) by a hatch or "
-                      "ladder the model does not hold")
+            reason = (
+                f"no door or open boundary connects it, and it is {space.height_m:.1f} m "
+                "high: a roof void or crawl space, entered (if at all) by a hatch or "
+                "ladder the model does not hold"
+            )
         elif degree[node] == 0:
-            reason = ("no door or open boundary connects it — check that the doors in its walls "
-                      "are exported as IfcDoor")
+            reason = (
+                "no door or open boundary connects it — check that the doors in its walls "
+                "are exported as IfcDoor"
+            )
         else:
             part = label == label[node]
             part_spaces = int(np.count_nonzero(part[graph.space_node]))
             if not (part & vertical).any() and len(np.unique(graph.node_storey[part])) == 1:
-                reason = (f"its part of storey '{storey}' ({part_spaces} space(s)) has no door, "
-                          f"stair or lift leading on to {target}")
+                reason = (
+                    f"its part of storey '{storey}' ({part_spaces} space(s)) has no door, "
+                    f"stair or lift leading on to {target}"
+                )
             else:
-                reason = (f"its doors, stairs and lifts lead only to {part_spaces} space(s) "
-                          f"that do not reach {target}")
+                reason = (
+                    f"its doors, stairs and lifts lead only to {part_spaces} space(s) "
+                    f"that do not reach {target}"
+                )
         unreachable.append(Unreachable(int(i), reason))
 
     space_storey = np.array([sp.storey for sp in model.spaces], dtype=int)
     per_storey = tuple(
-        StoreyReach(s, int(np.count_nonzero(reachable[space_storey == s])),
-                    int(np.count_nonzero(space_storey == s)))
+        StoreyReach(
+            s, int(np.count_nonzero(reachable[space_storey == s])), int(np.count_nonzero(space_storey == s))
+        )
         for s in range(len(model.storeys))
     )
     crossing = links_through_walls(model, graph)
@@ -117,10 +124,11 @@ def audit_reachability(model: BuildingModel, graph: NavGraph) -> Audit:
     real = crossing[~graph.edge_assumed[crossing]] if crossing.size else crossing
     notes = model.warnings + graph.notes
     if real.size:
-        notes += (f"{real.size} walk link(s) pass through a wall (drawn straight where the "
-                  "model gave no way round); routes through them are shorter than the walk",)
-    return Audit(rule, reachable, tuple(unreachable), per_storey, notes,
-                 real.astype(np.int64), assumed)
+        notes += (
+            f"{real.size} walk link(s) pass through a wall (drawn straight where the "
+            "model gave no way round); routes through them are shorter than the walk",
+        )
+    return Audit(rule, reachable, tuple(unreachable), per_storey, notes, real.astype(np.int64), assumed)
 
 
 def links_through_walls(model: BuildingModel, graph: NavGraph) -> np.ndarray:
@@ -130,15 +138,17 @@ def links_through_walls(model: BuildingModel, graph: NavGraph) -> np.ndarray:
     if not walls or not graph.n_edges:
         return np.zeros(0, np.int64)
     u, v = graph.edge_u, graph.edge_v
-    level = (np.isin(graph.edge_kind, (int(EdgeKind.WALK), int(EdgeKind.OUTSIDE)))
-             & (graph.node_storey[u] == graph.node_storey[v]))
+    level = np.isin(graph.edge_kind, (int(EdgeKind.WALK), int(EdgeKind.OUTSIDE))) & (
+        graph.node_storey[u] == graph.node_storey[v]
+    )
     out = []
     for storey, plan in walls.items():
         sel = np.flatnonzero(level & (graph.node_storey[u] == storey))
         if not sel.size:
             continue
-        lines = shapely.linestrings(np.stack([graph.node_xyz[u[sel], :2],
-                                              graph.node_xyz[v[sel], :2]], axis=1))
+        lines = shapely.linestrings(
+            np.stack([graph.node_xyz[u[sel], :2], graph.node_xyz[v[sel], :2]], axis=1)
+        )
         hit = shapely.intersects(lines, plan)
         if hit.any():
             inside = shapely.length(shapely.intersection(lines[hit], plan))

@@ -90,8 +90,11 @@ def inconsistency(model: BuildingModel, graph: NavGraph) -> str:
             return f"{name} has {getattr(graph, name).shape} entries for {m} edges"
     if graph.node_xyz.shape != (n, 3):
         return f"node_xyz has shape {graph.node_xyz.shape}, not ({n}, 3)"
-    for name, count in (("space_node", len(model.spaces)), ("door_node", len(model.doors)),
-                        ("equipment_node", len(model.equipment))):
+    for name, count in (
+        ("space_node", len(model.spaces)),
+        ("door_node", len(model.doors)),
+        ("equipment_node", len(model.equipment)),
+    ):
         if getattr(graph, name).shape != (count,):
             return f"{name} has {getattr(graph, name).shape} entries for {count} in the model"
     for name in ("edge_u", "edge_v", "entrances", "space_node", "door_node", "equipment_node"):
@@ -178,8 +181,7 @@ def _decode(hint: Any, data: Any) -> Any:
         return _decode(options[0], data)
     if isinstance(hint, type) and is_dataclass(hint):
         hints = typing.get_type_hints(hint)
-        return hint(**{f.name: _decode(hints[f.name], data[f.name]) for f in fields(hint)
-                       if f.name in data})
+        return hint(**{f.name: _decode(hints[f.name], data[f.name]) for f in fields(hint) if f.name in data})
     if hint is np.ndarray:
         return np.array(data["data"], dtype=data["dtype"]).reshape(data["shape"])
     if origin is tuple:

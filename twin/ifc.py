@@ -212,8 +212,10 @@ def _read_ifczip(p: Path) -> tuple[Path, str]:
         raise ModelError(f"{p}: a broken .ifczip archive ({exc}) — zip the .ifc again") from None
     except (NotImplementedError, RuntimeError, zipfile.LargeZipFile, EOFError, zlib.error) as exc:
         # An unsupported compression method, an encrypted member, a cut-off stream.
-        raise ModelError(f"{p}: cannot inflate the archive ({_one_line(exc)}) — zip the .ifc again "
-                         "with plain deflate and no password") from None
+        raise ModelError(
+            f"{p}: cannot inflate the archive ({_one_line(exc)}) — zip the .ifc again "
+            "with plain deflate and no password"
+        ) from None
     raw = b"".join(chunks)
     del chunks
     if not raw.lstrip().startswith(b"ISO-10303-21"):
@@ -312,8 +314,13 @@ def _read_file(f: Any, *, name: str, sha256: str, where: str) -> _Parts:
     container_of = {entity.id(): storey.id for storey, entity in storeys}
     clock = time.perf_counter()
     targets = _geometry_targets(f)
-    log.info("%s: %s, %d storeys; shaping %d spaces, doors, stairs and lifts", name, f.schema,
-             len(parts.storeys), len(targets))
+    log.info(
+        "%s: %s, %d storeys; shaping %d spaces, doors, stairs and lifts",
+        name,
+        f.schema,
+        len(parts.storeys),
+        len(targets),
+    )
     geometry = _geometry(f, targets)
     log.info("%s: shapes read in %.1f s", name, time.perf_counter() - clock)
 
@@ -327,8 +334,11 @@ def _read_file(f: Any, *, name: str, sha256: str, where: str) -> _Parts:
             return home
         # A storey may hold several physical levels (see _split_levels): take the highest
         # level of this storey at or below z.
-        family = [i for i, s in enumerate(parts.storeys)
-                  if i == home or s.id.startswith(parts.storeys[home].id + "@")]
+        family = [
+            i
+            for i, s in enumerate(parts.storeys)
+            if i == home or s.id.startswith(parts.storeys[home].id + "@")
+        ]
         below = [i for i in family if parts.storeys[i].elevation_m <= z + STOREY_MATCH_M]
         return max(below, key=lambda i: parts.storeys[i].elevation_m) if below else home
 
@@ -339,9 +349,16 @@ def _read_file(f: Any, *, name: str, sha256: str, where: str) -> _Parts:
     _read_stairs(f, parts, geometry, elevations)
     _read_lifts(f, parts, geometry, elevations)
     _read_equipment(f, parts, storey_index, scale)
-    log.info("%s: %d spaces, %d doors, %d stairs, %d lifts, %d equipment (%.1f s)", name,
-             len(parts.spaces), len(parts.doors), len(parts.stairs), len(parts.lifts),
-             len(parts.equipment), time.perf_counter() - clock)
+    log.info(
+        "%s: %d spaces, %d doors, %d stairs, %d lifts, %d equipment (%.1f s)",
+        name,
+        len(parts.spaces),
+        len(parts.doors),
+        len(parts.stairs),
+        len(parts.lifts),
+        len(parts.equipment),
+        time.perf_counter() - clock,
+    )
     records = _wall_records(f, scale)
     _read_walkable(f, parts, elevations, records, scale)
     _read_walls(f, parts, storey_index, scale, records)
@@ -405,9 +422,7 @@ def _parent_of_type(el: Any, ifc_class: str) -> Any | None:
 
     node = el
     for _ in range(16):
-        node = ifcopenshell.util.element.get_aggregate(node) or ifcopenshell.util.element.get_container(
-            node
-        )
+        node = ifcopenshell.util.element.get_aggregate(node) or ifcopenshell.util.element.get_container(node)
         if node is None:
             return None
         if node.is_a(ifc_class):
@@ -471,8 +486,7 @@ def _split_levels(parts: _Parts) -> None:
         if key not in derived:
             derived[key] = len(parts.storeys)
             parts.storeys.append(
-                replace(home, id=f"{home.id}@{z:+.2f}", name=f"{home.name} @ {z:+.2f} m",
-                        elevation_m=z)
+                replace(home, id=f"{home.id}@{z:+.2f}", name=f"{home.name} @ {z:+.2f} m", elevation_m=z)
             )
             parts.warnings.append(
                 f"{parts.source.name}: storey '{home.name}' holds spaces at z = {z:+.2f} m, "
@@ -502,7 +516,8 @@ def _storey_by_z(elevations: np.ndarray, z: float) -> int:
 #: by its door and by its wall on every storey the wall stands on; ifcopenshell's helper walks
 #: the chain from the top every time (a fifth of office_a.ifc's cold load).
 _MEMO: contextvars.ContextVar[dict[tuple[str, int], Any] | None] = contextvars.ContextVar(
-    "drilltwin_ifc_memo", default=None)
+    "drilltwin_ifc_memo", default=None
+)
 
 
 @contextlib.contextmanager
@@ -528,8 +543,7 @@ def _placement(placement: Any) -> np.ndarray:
     if placement.is_a("IfcLocalPlacement"):
         rel_to = placement.PlacementRelTo
         parent = np.eye(4) if rel_to is None else _placement(rel_to)
-        m = np.dot(parent, ifcopenshell.util.placement.get_axis2placement(
-            placement.RelativePlacement))
+        m = np.dot(parent, ifcopenshell.util.placement.get_axis2placement(placement.RelativePlacement))
     else:  # a grid placement: rare; let ifcopenshell work it out
         m = np.asarray(ifcopenshell.util.placement.get_local_placement(placement), float)
     if memo is not None:
@@ -553,8 +567,15 @@ class _Shape:
 
 def _geometry_targets(f: Any) -> list[Any]:
     targets: list[Any] = []
-    for cls in ("IfcSpace", "IfcDoor", "IfcStair", "IfcStairFlight", "IfcRamp", "IfcRampFlight",
-                "IfcTransportElement"):
+    for cls in (
+        "IfcSpace",
+        "IfcDoor",
+        "IfcStair",
+        "IfcStairFlight",
+        "IfcRamp",
+        "IfcRampFlight",
+        "IfcTransportElement",
+    ):
         targets.extend(f.by_type(cls))
     seen = {e.id() for e in targets}
     for el in f.by_type("IfcProduct"):
@@ -566,8 +587,13 @@ def _geometry_targets(f: Any) -> list[Any]:
 def _looks_like_lift(el: Any) -> bool:
     if el.is_a("IfcTransportElement"):
         return _predefined(el) not in NOT_LIFT_TYPES
-    if not (el.is_a("IfcSpace") or el.is_a("IfcFlowTerminal") or el.is_a("IfcBuildingElementProxy")
-            or el.is_a("IfcFurnishingElement") or el.is_a("IfcDistributionElement")):
+    if not (
+        el.is_a("IfcSpace")
+        or el.is_a("IfcFlowTerminal")
+        or el.is_a("IfcBuildingElementProxy")
+        or el.is_a("IfcFurnishingElement")
+        or el.is_a("IfcDistributionElement")
+    ):
         return False
     text = " ".join(str(getattr(el, a, None) or "") for a in ("Name", "LongName", "ObjectType"))
     return bool(LIFT_NAME.search(text))
@@ -639,8 +665,7 @@ def _extruded_shape(el: Any, scale: float) -> _Shape | None:
     profile = _profile_polygon(item.SweptArea)
     if profile is None or profile.is_empty or not profile.is_valid:
         return None
-    m = np.asarray(_placement(el.ObjectPlacement), float) \
-        @ _axis2placement(item.Position)
+    m = np.asarray(_placement(el.ObjectPlacement), float) @ _axis2placement(item.Position)
     if abs(abs(m[2, 2]) - 1.0) > 1e-6:
         return None  # a tilted placement: let the kernel do it
     depth = float(item.Depth) * (1.0 if direction[2] * m[2, 2] > 0 else -1.0)
@@ -668,8 +693,7 @@ def _shape_of(verts: np.ndarray, faces: np.ndarray) -> _Shape:
     else:  # a flat or vertical-only mesh: fall back to its plan box
         footprint = box(lo[0], lo[1], max(hi[0], lo[0] + 1e-3), max(hi[1], lo[1] + 1e-3))
     c = (lo + hi) / 2
-    return _Shape(footprint, float(lo[2]), float(hi[2]), (float(c[0]), float(c[1]), float(c[2])),
-                  verts)
+    return _Shape(footprint, float(lo[2]), float(hi[2]), (float(c[0]), float(c[1]), float(c[2])), verts)
 
 
 def _largest_polygon(geom: Any) -> Polygon:
@@ -686,8 +710,7 @@ def _largest_polygon(geom: Any) -> Polygon:
 # Elements.
 
 
-def _read_spaces(f: Any, parts: _Parts, geometry: dict[int, _Shape], storey_index: Any,
-                 scale: float) -> None:
+def _read_spaces(f: Any, parts: _Parts, geometry: dict[int, _Shape], storey_index: Any, scale: float) -> None:
     import ifcopenshell.util.unit
 
     area_scale = float(ifcopenshell.util.unit.calculate_unit_scale(f, "AREAUNIT"))
@@ -731,8 +754,7 @@ def _declared_area(sp: Any, area_scale: float) -> float | None:
     return None
 
 
-def _read_doors(f: Any, parts: _Parts, geometry: dict[int, _Shape], storey_index: Any,
-                scale: float) -> None:
+def _read_doors(f: Any, parts: _Parts, geometry: dict[int, _Shape], storey_index: Any, scale: float) -> None:
     import ifcopenshell.util.element
     import ifcopenshell.util.placement
 
@@ -746,8 +768,9 @@ def _read_doors(f: Any, parts: _Parts, geometry: dict[int, _Shape], storey_index
             xyz = (float(m[0, 3] * scale), float(m[1, 3] * scale), float(m[2, 3] * scale))
             footprint = None
         else:
-            parts.warnings.append(f"{parts.source.name}: door {door.Name or door.GlobalId} has "
-                                  "no placement and was left out")
+            parts.warnings.append(
+                f"{parts.source.name}: door {door.Name or door.GlobalId} has no placement and was left out"
+            )
             continue
         common = ifcopenshell.util.element.get_psets(door).get("Pset_DoorCommon", {})
         external = common.get("IsExternal")
@@ -784,8 +807,7 @@ def _read_stairs(f: Any, parts: _Parts, geometry: dict[int, _Shape], elevations:
         shapes = [geometry[m.id()] for m in members if m.id() in geometry]
         label = el.Name or el.GlobalId
         if not shapes:
-            parts.warnings.append(f"{parts.source.name}: {kind} {label} has no geometry; "
-                                  "it links no storeys")
+            parts.warnings.append(f"{parts.source.name}: {kind} {label} has no geometry; it links no storeys")
             continue
         z_min = min(s.z_min for s in shapes)
         z_max = max(s.z_max for s in shapes)
@@ -797,8 +819,9 @@ def _read_stairs(f: Any, parts: _Parts, geometry: dict[int, _Shape], elevations:
             )
             continue
         footprint = _largest_polygon(shapely.union_all([s.footprint for s in shapes]))
-        walked = [geometry[m.id()] for m in members
-                  if m.is_a() in WALKED_STAIR_PARTS and m.id() in geometry] or shapes
+        walked = [
+            geometry[m.id()] for m in members if m.is_a() in WALKED_STAIR_PARTS and m.id() in geometry
+        ] or shapes
         ends = _stair_ends(walked, elevations[list(served)], footprint)
         parts.stairs.append(Stair(el.GlobalId, label, kind, footprint, z_min, z_max, served, ends))
 
@@ -811,8 +834,9 @@ WALKED_STAIR_PARTS = ("IfcStairFlight", "IfcRampFlight", "IfcSlab", "IfcStair", 
 STAIR_END_M = 0.15
 
 
-def _stair_ends(shapes: list[_Shape], levels: np.ndarray,
-                footprint: Polygon) -> tuple[tuple[float, float], ...]:
+def _stair_ends(
+    shapes: list[_Shape], levels: np.ndarray, footprint: Polygon
+) -> tuple[tuple[float, float], ...]:
     """Where a stair arrives on each of the storeys at ``levels`` (m): the middle of its mesh's
     vertices within ``STAIR_END_M`` of that level (the bottom tread, the top nosing). A stair
     not meshed (read from a profile) or with no vertex near a level arrives at its centroid."""
@@ -828,8 +852,9 @@ def _stair_ends(shapes: list[_Shape], levels: np.ndarray,
             # The flight stops short of the floor (a top tread one riser below it): its
             # highest or lowest vertices, whichever end is nearer this level.
             edge = v[:, 2].max() if abs(v[:, 2].max() - z) < abs(v[:, 2].min() - z) else v[:, 2].min()
-            near = v[np.abs(v[:, 2] - edge) <= STAIR_END_M] if abs(edge - z) <= \
-                VERTICAL_TOLERANCE_M else v[:0]
+            near = (
+                v[np.abs(v[:, 2] - edge) <= STAIR_END_M] if abs(edge - z) <= VERTICAL_TOLERANCE_M else v[:0]
+            )
         if len(near):
             lo, hi = near[:, :2].min(axis=0), near[:, :2].max(axis=0)
             ends.append((float(lo[0] + hi[0]) / 2, float(lo[1] + hi[1]) / 2))
@@ -861,29 +886,37 @@ def _read_lifts(f: Any, parts: _Parts, geometry: dict[int, _Shape], elevations: 
             boxes.append(b)
     for members, plan in zip(groups, boxes, strict=True):
         # Name the lift after its most lift-like part: a transport element, else the biggest.
-        members.sort(key=lambda e: (not e.is_a("IfcTransportElement"),
-                                    -geometry[e.id()].footprint.area))
+        members.sort(key=lambda e: (not e.is_a("IfcTransportElement"), -geometry[e.id()].footprint.area))
         head = members[0]
         z_min = min(geometry[e.id()].z_min for e in members)
         z_max = max(geometry[e.id()].z_max for e in members)
         stops = tuple(
-            int(i) for i in np.flatnonzero(
+            int(i)
+            for i in np.flatnonzero(
                 (elevations >= z_min - VERTICAL_TOLERANCE_M) & (elevations <= z_max - LIFT_HEADROOM_M)
             )
         )
         if len(members) > 1 or len(stops) < 2:
             # Per-storey cars or doors: each part's own storey is a stop.
-            stops = tuple(sorted(set(stops) | {_storey_by_z(elevations, geometry[e.id()].z_min)
-                                               for e in members}))
-        aliases = tuple(dict.fromkeys(
-            str(n).strip() for e in members for n in (e.Name, getattr(e, "LongName", None))
-            if n and str(n).strip()))
+            stops = tuple(
+                sorted(set(stops) | {_storey_by_z(elevations, geometry[e.id()].z_min) for e in members})
+            )
+        aliases = tuple(
+            dict.fromkeys(
+                str(n).strip()
+                for e in members
+                for n in (e.Name, getattr(e, "LongName", None))
+                if n and str(n).strip()
+            )
+        )
         # The readable name: the first with a letter in it ("Aufzug", not a space named "-").
-        name = next((n for n in aliases if re.search(r"[^\W\d_]", n)), None) or \
-            (aliases[0] if aliases else head.GlobalId)
+        name = next((n for n in aliases if re.search(r"[^\W\d_]", n)), None) or (
+            aliases[0] if aliases else head.GlobalId
+        )
         if len(stops) < 2:
-            parts.warnings.append(f"{parts.source.name}: lift {name} serves only one storey; "
-                                  "it links nothing")
+            parts.warnings.append(
+                f"{parts.source.name}: lift {name} serves only one storey; it links nothing"
+            )
         parts.lifts.append(
             Lift(
                 id=head.GlobalId,
@@ -906,21 +939,37 @@ def _predefined(el: Any) -> str:
 
 #: IFC2X3's generic distribution classes: what such an element is, its type object says.
 GENERIC_CLASSES = {
-    "IfcDistributionElement", "IfcDistributionFlowElement", "IfcDistributionControlElement",
-    "IfcFlowController", "IfcFlowTerminal", "IfcFlowMovingDevice", "IfcEnergyConversionDevice",
-    "IfcFlowStorageDevice", "IfcFlowSegment", "IfcFlowFitting", "IfcFlowTreatmentDevice",
+    "IfcDistributionElement",
+    "IfcDistributionFlowElement",
+    "IfcDistributionControlElement",
+    "IfcFlowController",
+    "IfcFlowTerminal",
+    "IfcFlowMovingDevice",
+    "IfcEnergyConversionDevice",
+    "IfcFlowStorageDevice",
+    "IfcFlowSegment",
+    "IfcFlowFitting",
+    "IfcFlowTreatmentDevice",
 }
 #: IFC2X3 classes that IFC4 renamed.
-RENAMED_CLASSES = {"IfcElectricDistributionPoint": "IfcElectricDistributionBoard",
-                   "IfcElectricDistributionPointType": "IfcElectricDistributionBoard"}
+RENAMED_CLASSES = {
+    "IfcElectricDistributionPoint": "IfcElectricDistributionBoard",
+    "IfcElectricDistributionPointType": "IfcElectricDistributionBoard",
+}
 #: Words in a generic element's names that say what it is, when no type object does; checked
 #: in order (a "smoke detector" typed as a protective device is a sensor, not a board).
 KIND_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"detector|sensor|melder|fühler|fuehler", re.I), "IfcSensor"),
     (re.compile(r"valve|ventil|schieber|klappe|hahn|cock", re.I), "IfcValve"),
     (re.compile(r"pump|pumpe", re.I), "IfcPump"),
-    (re.compile(r"panel ?board|switch ?board|distribution (board|panel|point)|\bpanel\b|"
-                r"verteiler|unterverteilung|\bmdb\b|\bdb\b", re.I), "IfcElectricDistributionBoard"),
+    (
+        re.compile(
+            r"panel ?board|switch ?board|distribution (board|panel|point)|\bpanel\b|"
+            r"verteiler|unterverteilung|\bmdb\b|\bdb\b",
+            re.I,
+        ),
+        "IfcElectricDistributionBoard",
+    ),
     (re.compile(r"generator|aggregat", re.I), "IfcElectricGenerator"),
     (re.compile(r"transformer|trafo", re.I), "IfcTransformer"),
     (re.compile(r"\btank\b|cistern|speicher|behälter", re.I), "IfcTank"),
@@ -938,16 +987,20 @@ def _kind_of(el: Any) -> tuple[str, str]:
         return RENAMED_CLASSES[cls], type_name
     if cls not in GENERIC_CLASSES:
         return cls, type_name
-    text = " ".join(str(x or "") for x in (el.Name, el.ObjectType, type_name,
-                                           getattr(typ, "ElementType", None)))
+    text = " ".join(
+        str(x or "") for x in (el.Name, el.ObjectType, type_name, getattr(typ, "ElementType", None))
+    )
     if KIND_WORDS[0][0].search(text):
         return KIND_WORDS[0][1], type_name  # detectors are typed as whatever the tool had
     if typ is not None:
         tcls = typ.is_a()
         if tcls in RENAMED_CLASSES:
             return RENAMED_CLASSES[tcls], type_name
-        if tcls.endswith("Type") and tcls[:-4] not in GENERIC_CLASSES and \
-                tcls not in ("IfcDistributionElementType", "IfcBuildingElementProxyType"):
+        if (
+            tcls.endswith("Type")
+            and tcls[:-4] not in GENERIC_CLASSES
+            and tcls not in ("IfcDistributionElementType", "IfcBuildingElementProxyType")
+        ):
             return tcls[:-4], type_name
     for pattern, kind in KIND_WORDS[1:]:
         if pattern.search(text):
@@ -1002,8 +1055,7 @@ def _read_systems(f: Any, parts: _Parts, index_of: dict[int, int]) -> None:
         if system.is_a("IfcZone") or system.is_a("IfcStructuralAnalysisModel"):
             continue
         members = sorted(
-            {index_of[o.id()] for rel in system.IsGroupedBy for o in rel.RelatedObjects
-             if o.id() in index_of}
+            {index_of[o.id()] for rel in system.IsGroupedBy for o in rel.RelatedObjects if o.id() in index_of}
         )
         kind = getattr(system, "PredefinedType", None)
         kind = "" if kind in (None, "NOTDEFINED", "USERDEFINED") else str(kind)
@@ -1075,8 +1127,7 @@ def _ports_by_element(f: Any) -> dict[int, list[Any]]:
     return ports
 
 
-def _read_port_links(f: Any, parts: _Parts, index_of: dict[int, int],
-                     ports_of: dict[int, list[Any]]) -> None:
+def _read_port_links(f: Any, parts: _Parts, index_of: dict[int, int], ports_of: dict[int, list[Any]]) -> None:
     owner = {p.id(): el for el, ps in ports_of.items() for p in ps}
     for rel in f.by_type("IfcRelConnectsPorts"):
         a, b = rel.RelatingPort, rel.RelatedPort
@@ -1093,8 +1144,9 @@ def _read_port_links(f: Any, parts: _Parts, index_of: dict[int, int],
             parts.port_links.append((ia, ib, False))
 
 
-def _read_walkable(f: Any, parts: _Parts, elevations: np.ndarray,
-                   records: dict[int, _WallRecord], scale: float) -> None:
+def _read_walkable(
+    f: Any, parts: _Parts, elevations: np.ndarray, records: dict[int, _WallRecord], scale: float
+) -> None:
     """For storeys without spaces: slabs (by where their top lies) minus walls cut at 1 m.
     Walls whose plan was read from their extruded profile are cut from it; only the others
     (columns, curtain walls, walls of other shapes) are meshed."""
@@ -1111,8 +1163,12 @@ def _read_walkable(f: Any, parts: _Parts, elevations: np.ndarray,
     done = {r.wall.id() for r in extruded}
     slab_shapes = _geometry(f, [e for e in slabs if e.Representation is not None])
     # Only storeys with a floor slab or a door can be walked on: mesh walls only for them.
-    bare = [i for i in bare if i in with_doors or any(
-        abs(sh.z_max - float(elevations[i])) <= VERTICAL_TOLERANCE_M for sh in slab_shapes.values())]
+    bare = [
+        i
+        for i in bare
+        if i in with_doors
+        or any(abs(sh.z_max - float(elevations[i])) <= VERTICAL_TOLERANCE_M for sh in slab_shapes.values())
+    ]
     for i in sorted(set(range(len(parts.storeys))) - with_spaces - set(bare)):
         parts.warnings.append(
             f"{parts.source.name}: storey '{parts.storeys[i].name}' has no spaces, no floor "
@@ -1120,12 +1176,12 @@ def _read_walkable(f: Any, parts: _Parts, elevations: np.ndarray,
         )
     if not bare:
         return
-    wall_meshes = list(_iter_meshes(f, [e for e in walls if e.Representation is not None
-                                         and e.id() not in done]))
+    wall_meshes = list(
+        _iter_meshes(f, [e for e in walls if e.Representation is not None and e.id() not in done])
+    )
     for i in bare:
         z = float(elevations[i])
-        floor = [sh.footprint for sh in slab_shapes.values()
-                 if abs(sh.z_max - z) <= VERTICAL_TOLERANCE_M]
+        floor = [sh.footprint for sh in slab_shapes.values() if abs(sh.z_max - z) <= VERTICAL_TOLERANCE_M]
         cut = z + SECTION_HEIGHT_M
         sections, standing = [], []
         for rec in extruded:
@@ -1146,8 +1202,11 @@ def _read_walkable(f: Any, parts: _Parts, elevations: np.ndarray,
             # No slab at this level (a slab on grade is often left out): the floor is what the
             # outer walls enclose.
             outline = shapely.union_all(standing)
-            floor = [Polygon(p.exterior) for p in shapely.get_parts(outline)
-                     if isinstance(p, Polygon) and p.interiors]
+            floor = [
+                Polygon(p.exterior)
+                for p in shapely.get_parts(outline)
+                if isinstance(p, Polygon) and p.interiors
+            ]
         if not floor:
             continue
         area = walkable_area(floor, sections, wall_footprints=standing)
@@ -1187,33 +1246,48 @@ def _wall_records(f: Any, scale: float) -> dict[int, _WallRecord]:
 
 def _wall_section(rec: _WallRecord, cut: float, scale: float) -> Any:
     """A wall's plan with the openings that are open at height ``cut`` (m) taken out."""
-    holes = [hole for rel in getattr(rec.wall, "HasOpenings", ()) or ()
-             if (hole := _opening_plan(rel.RelatedOpeningElement, scale, cut)) is not None]
+    holes = [
+        hole
+        for rel in getattr(rec.wall, "HasOpenings", ()) or ()
+        if (hole := _opening_plan(rel.RelatedOpeningElement, scale, cut)) is not None
+    ]
     return rec.plan.difference(shapely.union_all(holes)) if holes else rec.plan
 
 
-def _read_walls(f: Any, parts: _Parts, storey_index: Any, scale: float,
-                records: dict[int, _WallRecord]) -> None:
+def _read_walls(
+    f: Any, parts: _Parts, storey_index: Any, scale: float, records: dict[int, _WallRecord]
+) -> None:
     """Each wall's plan, read from its representation without meshing: the profile of an
     extruded body (through boolean clippings), else its axis widened by its material layers.
     Doorways (door footprints and openings) are cut out. Walls with neither are counted."""
     doors_on: dict[int, list[Polygon]] = {}
     for d in parts.doors:
-        shape = d.footprint if d.footprint is not None and not d.footprint.is_empty \
+        shape = (
+            d.footprint
+            if d.footprint is not None and not d.footprint.is_empty
             else shapely.Point(d.xyz[:2]).buffer(d.width_m / 2)
+        )
         doors_on.setdefault(d.storey, []).append(shape.buffer(DOORWAY_MARGIN_M))
     plans: dict[int, list[Any]] = {}
-    unread = sum(1 for w in f.by_type("IfcWall")
-                 if w.Representation is not None and w.ObjectPlacement is not None
-                 and w.id() not in records)
+    unread = sum(
+        1
+        for w in f.by_type("IfcWall")
+        if w.Representation is not None and w.ObjectPlacement is not None and w.id() not in records
+    )
     for rec in records.values():
         # A wall standing through several storeys (a stair shaft's) is a wall on each; one whose
         # body reaches no storey's cut (a bulkhead over a corridor or a stair, a downstand
         # under a slab) is above people's heads everywhere and stands on none. Only a wall
         # whose heights are unknown (read from its axis) is placed by its storey.
-        storeys = [i for i, st in enumerate(parts.storeys)
-                   if rec.z_range[0] <= st.elevation_m + WALL_CUT_M <= rec.z_range[1]] \
-            if rec.z_range is not None else [storey_index(rec.wall, rec.z_placed)]
+        storeys = (
+            [
+                i
+                for i, st in enumerate(parts.storeys)
+                if rec.z_range[0] <= st.elevation_m + WALL_CUT_M <= rec.z_range[1]
+            ]
+            if rec.z_range is not None
+            else [storey_index(rec.wall, rec.z_placed)]
+        )
         for storey in storeys:
             cut = parts.storeys[storey].elevation_m + WALL_CUT_M
             plans.setdefault(storey, []).append(_wall_section(rec, cut, scale))
@@ -1299,8 +1373,7 @@ def _opening_box_of(opening: Any, scale: float) -> tuple[Polygon, float, float] 
     return hull, float(pts[:, 2].min()), float(pts[:, 2].max())
 
 
-def _wall_plan(wall: Any, m: np.ndarray,
-               scale: float) -> tuple[Polygon, tuple[float, float] | None] | None:
+def _wall_plan(wall: Any, m: np.ndarray, scale: float) -> tuple[Polygon, tuple[float, float] | None] | None:
     """The plan of one wall in world metres and the heights (m) its body spans (None when only
     its axis says where it is), or None when it cannot be read without meshing."""
     reps = {r.RepresentationIdentifier: r for r in wall.Representation.Representations}
@@ -1417,9 +1490,10 @@ def _polygonal(geom: Any) -> Polygon | MultiPolygon:
 
 def _renumber_stair(stair: Stair, new_index: Any) -> Stair:
     """A stair with its storeys renumbered and sorted, each end staying with its storey."""
-    pairs = sorted(zip((new_index[i] for i in stair.storeys),
-                       stair.ends_xy or [None] * len(stair.storeys), strict=True),
-                   key=lambda p: p[0])
+    pairs = sorted(
+        zip((new_index[i] for i in stair.storeys), stair.ends_xy or [None] * len(stair.storeys), strict=True),
+        key=lambda p: p[0],
+    )
     ends = tuple(e for _, e in pairs if e is not None)
     return replace(stair, storeys=tuple(i for i, _ in pairs), ends_xy=ends)
 
@@ -1450,13 +1524,15 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
         doors += moved(part.doors)
         stairs += [replace(s, storeys=tuple(remap[i] for i in s.storeys)) for s in part.stairs]
         lifts += [
-            replace(li, storeys=tuple(remap[i] for i in li.storeys),
-                    equipment=li.equipment + offset if li.equipment >= 0 else -1)
+            replace(
+                li,
+                storeys=tuple(remap[i] for i in li.storeys),
+                equipment=li.equipment + offset if li.equipment >= 0 else -1,
+            )
             for li in part.lifts
         ]
         equipment += [
-            replace(e, storey=remap[e.storey],
-                    systems=tuple(k + len(systems) for k in e.systems))
+            replace(e, storey=remap[e.storey], systems=tuple(k + len(systems) for k in e.systems))
             for e in part.equipment
         ]
         systems += [replace(s, members=tuple(m + offset for m in s.members)) for s in part.systems]
@@ -1497,15 +1573,15 @@ def federate(parts: Sequence[_Parts]) -> BuildingModel:
         spaces=spaces_t,
         doors=renumber(doors),
         stairs=tuple(_renumber_stair(s, new_index) for s in stairs),
-        lifts=tuple(replace(li, storeys=tuple(sorted(new_index[i] for i in li.storeys)))
-                    for li in lifts),
+        lifts=tuple(replace(li, storeys=tuple(sorted(new_index[i] for i in li.storeys))) for li in lifts),
         equipment=equipment_t,
         systems=tuple(systems),
         port_links=np.array([(a, b) for a, b, _ in links], dtype=np.int32).reshape(-1, 2),
         port_directed=np.array([d for _, _, d in links], dtype=bool),
         warnings=tuple(warnings),
         walkable=tuple(
-            replace(w, storey=new_index[w.storey]) for w in walkable
+            replace(w, storey=new_index[w.storey])
+            for w in walkable
             # Another federated file may have brought the storey its spaces.
             if not any(sp.storey == w.storey for sp in spaces)
         ),

@@ -69,10 +69,19 @@ def load_twin_isolated(
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
         }
-        cmd = [sys.executable, "-m", "twin.isolated", "--memory-mb", str(memory),
-               "--seconds", str(limit_s), *(str(p) for p in paths)]
-        with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                              stdin=subprocess.DEVNULL, text=True) as proc:
+        cmd = [
+            sys.executable,
+            "-m",
+            "twin.isolated",
+            "--memory-mb",
+            str(memory),
+            "--seconds",
+            str(limit_s),
+            *(str(p) for p in paths),
+        ]
+        with subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, stdin=subprocess.DEVNULL, text=True
+        ) as proc:
             outcome, stderr = _follow(proc, time.monotonic() + limit_s, report, names, limit_s)
         if "error" in outcome:
             raise ModelError(str(outcome["error"]))
@@ -82,8 +91,11 @@ def load_twin_isolated(
             tail = " ".join("".join(stderr).split())[-200:]
             if "MemoryError" in tail or "bad_alloc" in tail:
                 raise _memory_error(names, memory)
-            how = (f"signal {signal.Signals(-proc.returncode).name}" if proc.returncode < 0
-                   else f"exit status {proc.returncode}")
+            how = (
+                f"signal {signal.Signals(-proc.returncode).name}"
+                if proc.returncode < 0
+                else f"exit status {proc.returncode}"
+            )
             log.warning("the isolated reader of %s ended with %s: %s", names, how, tail)
             raise ModelError(
                 f"{names}: the IFC reader crashed on this file ({how}) — it may be damaged, or need more "
@@ -148,8 +160,10 @@ def _follow(
     assert proc.stdout is not None and proc.stderr is not None
     lines: queue.Queue[str | None] = queue.Queue()
     stderr: list[str] = []
-    readers = [threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True),
-               threading.Thread(target=lambda: stderr.extend(proc.stderr or ()), daemon=True)]
+    readers = [
+        threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True),
+        threading.Thread(target=lambda: stderr.extend(proc.stderr or ()), daemon=True),
+    ]
     for reader in readers:
         reader.start()
     outcome: dict[str, object] = {}

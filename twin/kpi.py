@@ -29,9 +29,23 @@ from twin.scenario.schema import Scenario, Shift
 PEOPLE_FIGURES = ("tasks", "busy_min", "utilisation", "shift_h", "busy_on_shift_min", "shift_utilisation")
 
 INCIDENT_COLUMNS = (
-    "incident", "kind", "title", "priority", "event_min", "report_delay_min", "dispatch_min", "on_site_min",
-    "made_safe_min", "resolved_min", "target_on_site_min", "on_site_met", "made_safe_met", "resolved_met",
-    "safe_before_report", "target_made_safe_min", "target_resolved_min",
+    "incident",
+    "kind",
+    "title",
+    "priority",
+    "event_min",
+    "report_delay_min",
+    "dispatch_min",
+    "on_site_min",
+    "made_safe_min",
+    "resolved_min",
+    "target_on_site_min",
+    "on_site_met",
+    "made_safe_met",
+    "resolved_met",
+    "safe_before_report",
+    "target_made_safe_min",
+    "target_resolved_min",
 )
 
 
@@ -60,37 +74,58 @@ class Metric:
 METRICS: dict[str, Metric] = {
     "incidents": Metric("Incidents", "incidents that happened"),
     "red_on_site_compliance": Metric(
-        "Red on site in time", "share of red incidents with a qualified person on site within the target",
-        "%", 100.0, "higher"),
+        "Red on site in time",
+        "share of red incidents with a qualified person on site within the target",
+        "%",
+        100.0,
+        "higher",
+    ),
     "mean_response_min": Metric(
-        "Mean time to on site", "mean minutes from an incident's report to the first person on site", "min",
-        better="lower"),
+        "Mean time to on site",
+        "mean minutes from an incident's report to the first person on site",
+        "min",
+        better="lower",
+    ),
     "red_p90_on_site_min": Metric(
-        "Red: p90 time to on site", "90th percentile of minutes from report to on site, red incidents", "min",
-        better="lower"),
+        "Red: p90 time to on site",
+        "90th percentile of minutes from report to on site, red incidents",
+        "min",
+        better="lower",
+    ),
     "made_safe_compliance": Metric(
-        "Made safe in time", "share of incidents made safe within the target", "%", 100.0, "higher"),
-    "water_m3": Metric("Water let out", "water that escaped before the valve was closed", "m³",
-                       better="lower"),
+        "Made safe in time", "share of incidents made safe within the target", "%", 100.0, "higher"
+    ),
+    "water_m3": Metric(
+        "Water let out", "water that escaped before the valve was closed", "m³", better="lower"
+    ),
     "wetted_m2h": Metric("Wetted m²·h", "floor area wetted × hours", better="lower"),
     "max_depth_m": Metric("Deepest water", "the deepest water standing in any room", "cm", 100.0, "lower"),
-    "spaces_damaged": Metric("Rooms over 15 cm", "rooms where the water stood deeper than 15 cm",
-                             better="lower"),
+    "spaces_damaged": Metric(
+        "Rooms over 15 cm", "rooms where the water stood deeper than 15 cm", better="lower"
+    ),
     "entrapments": Metric("Lift entrapments", "lift cars that stopped with people inside", better="lower"),
-    "entrapment_max_min": Metric("Longest entrapment", "minutes the longest-trapped passengers waited", "min",
-                                 better="lower"),
+    "entrapment_max_min": Metric(
+        "Longest entrapment", "minutes the longest-trapped passengers waited", "min", better="lower"
+    ),
     "water_outage_household_h": Metric(
         "Household·h without water",
-        "households without water × hours (a tower for 2 h counts its households × 2)", better="lower"),
-    "power_outage_household_h": Metric("Household·h without power", "households without power × hours",
-                                       better="lower"),
+        "households without water × hours (a tower for 2 h counts its households × 2)",
+        better="lower",
+    ),
+    "power_outage_household_h": Metric(
+        "Household·h without power", "households without power × hours", better="lower"
+    ),
     "cost_total": Metric(
-        "Cost", "labour, call-out fees and contractors (late contractors' penalties not deducted)",
-        better="lower"),
-    "cost_roster": Metric("Roster cost", "what the staff on the roster are paid for their shifts",
-                          better="lower"),
-    "cost_on_call": Metric("On-call cost", "call-out fees and off-shift hours of the staff on call",
-                           better="lower"),
+        "Cost",
+        "labour, call-out fees and contractors (late contractors' penalties not deducted)",
+        better="lower",
+    ),
+    "cost_roster": Metric(
+        "Roster cost", "what the staff on the roster are paid for their shifts", better="lower"
+    ),
+    "cost_on_call": Metric(
+        "On-call cost", "call-out fees and off-shift hours of the staff on call", better="lower"
+    ),
     "cost_contractor": Metric("Contractor cost", "what contractors are paid", better="lower"),
 }
 
@@ -120,11 +155,13 @@ class Kpis:
             for col in PEOPLE_FIGURES:
                 rows.append(("person", str(rec["person"]), "", col, _num(rec[col])))
         frame = pd.DataFrame.from_records(rows, columns=["scope", "key", "label", "metric", "value"])
-        return frame.astype({"scope": "string", "key": "string", "label": "string", "metric": "string",
-                             "value": "float64"})
+        return frame.astype(
+            {"scope": "string", "key": "string", "label": "string", "metric": "string", "value": "float64"}
+        )
 
     def to_json(self) -> dict[str, Any]:
         """Plain data: ``{"summary": {...}, "incidents": [...], "people": [...]}`` (NaN → null)."""
+
         def clean(v: Any) -> Any:
             if isinstance(v, float | np.floating):
                 return None if math.isnan(v) else round(float(v), 4)
@@ -254,8 +291,12 @@ def _incident_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     reported = table["reported_s"]
     out["event_min"] = event_s / 60.0
     out["report_delay_min"] = (reported - event_s) / 60.0
-    for name, kind in (("dispatch_min", "dispatched"), ("on_site_min", "on_site"),
-                       ("made_safe_min", "made_safe"), ("resolved_min", "resolved")):
+    for name, kind in (
+        ("dispatch_min", "dispatched"),
+        ("on_site_min", "on_site"),
+        ("made_safe_min", "made_safe"),
+        ("resolved_min", "resolved"),
+    ):
         out[name] = (table[f"{kind}_s"] - reported) / 60.0
     out["made_safe_at_min"] = table["made_safe_s"] / 60.0
     out["safe_before_report"] = (out["made_safe_min"] < 0).to_numpy()
@@ -274,7 +315,8 @@ def _incident_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     out["target_made_safe_min"] = [math.nan if t.made_safe_min is None else t.made_safe_min for t in targets]
     out["target_resolved_min"] = [math.nan if t.resolved_min is None else t.resolved_min for t in targets]
     return out[[*INCIDENT_COLUMNS, "made_safe_at_min"]].astype(
-        {"kind": "string", "title": "string", "priority": "string"})
+        {"kind": "string", "title": "string", "priority": "string"}
+    )
 
 
 def shift_seconds(shift: Shift, start_min: float, t_s: np.ndarray) -> np.ndarray:
@@ -339,8 +381,19 @@ def _people_table(f: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
             on_busy = float((ends[:, 1] - ends[:, 0]).sum()) / 60.0
             shift_h = on_s / 3600.0
             share = on_busy * 60.0 / on_s if on_s else math.nan
-        out.append((person, post, shift_name, tasks, busy / 60.0, busy / end_s if end_s else math.nan,
-                    shift_h, on_busy, share))
+        out.append(
+            (
+                person,
+                post,
+                shift_name,
+                tasks,
+                busy / 60.0,
+                busy / end_s if end_s else math.nan,
+                shift_h,
+                on_busy,
+                share,
+            )
+        )
     cols = ["person", "post", "shift", *PEOPLE_FIGURES]
     return pd.DataFrame(out, columns=cols).astype(
         {"person": "string", "post": "string", "shift": "string", "tasks": "int64"}

@@ -197,8 +197,16 @@ class _GraphBuilder:
         self.ref.append(ref)
         return len(self.xyz) - 1
 
-    def edge(self, u: int, v: int, kind: EdgeKind, *, ref: int = -1, length_m: float | None = None,
-             assumed: bool = False) -> None:
+    def edge(
+        self,
+        u: int,
+        v: int,
+        kind: EdgeKind,
+        *,
+        ref: int = -1,
+        length_m: float | None = None,
+        assumed: bool = False,
+    ) -> None:
         if u == v:
             return
         if length_m is None:
@@ -208,12 +216,14 @@ class _GraphBuilder:
     def spaces_near(self, geom: Any, storeys: set[int], *, distance: float = 0.0) -> list[int]:
         if geom is None or geom.is_empty or not self.footprints:
             return []
-        hits = self.tree.query(geom, predicate="dwithin", distance=distance) if distance else \
-            self.tree.query(geom, predicate="intersects")
+        hits = (
+            self.tree.query(geom, predicate="dwithin", distance=distance)
+            if distance
+            else self.tree.query(geom, predicate="intersects")
+        )
         return [int(i) for i in hits if int(self.space_storey[i]) in storeys]
 
-    def nearest_space(self, point: Point, storey: int, *, within: float,
-                      lifts_too: bool = False) -> int:
+    def nearest_space(self, point: Point, storey: int, *, within: float, lifts_too: bool = False) -> int:
         hits = self.spaces_near(point, {storey}, distance=within)
         hits = [i for i in hits if lifts_too or not self.model.spaces[i].is_lift]
         if not hits:
@@ -281,8 +291,16 @@ class _GraphBuilder:
         free = self.footprints[space] if near is None else self.footprints[space].difference(near)
         return at if free.is_empty else shapely.ops.nearest_points(free, at)[0]
 
-    def join(self, space: int, n: int, kind: EdgeKind = EdgeKind.WALK, *, ref: int = -1,
-             leaf: bool = False, towards: tuple[float, float] | None = None) -> int:
+    def join(
+        self,
+        space: int,
+        n: int,
+        kind: EdgeKind = EdgeKind.WALK,
+        *,
+        ref: int = -1,
+        leaf: bool = False,
+        towards: tuple[float, float] | None = None,
+    ) -> int:
         """Join node ``n`` (a door, landing, lift stop or piece of equipment) to the walks
         inside ``space``; gives the node inside the space it joined (``n`` itself when ``n``
         stands well inside, else the waypoint in front of it, or in front of ``towards``: where
@@ -331,9 +349,7 @@ class _GraphBuilder:
             edge_v=np.array([e[1] for e in edges], dtype=np.int32),
             edge_kind=np.array([e[2] for e in edges], dtype=np.int8),
             edge_length_m=np.array([e[4] for e in edges], dtype=np.float64),
-            edge_rise_m=np.array(
-                [self.xyz[e[1]][2] - self.xyz[e[0]][2] for e in edges], dtype=np.float64
-            ),
+            edge_rise_m=np.array([self.xyz[e[1]][2] - self.xyz[e[0]][2] for e in edges], dtype=np.float64),
             edge_ref=np.array([e[3] for e in edges], dtype=np.int32),
             entrances=np.array(entrances, dtype=np.int32),
             space_node=self.space_node,
@@ -358,8 +374,7 @@ class _GraphBuilder:
             for x, y in grid.xy:
                 self.node((x, y, z), w.storey, NodeKind.GRID, -1)
             nodes = np.arange(first, len(self.xyz), dtype=np.int32)
-            for a, b, length in zip(grid.u.tolist(), grid.v.tolist(), grid.length_m.tolist(),
-                                    strict=True):
+            for a, b, length in zip(grid.u.tolist(), grid.v.tolist(), grid.length_m.tolist(), strict=True):
                 self.edge(int(nodes[a]), int(nodes[b]), EdgeKind.WALK, length_m=float(length))
             self.grid_nodes[w.storey] = nodes
             self.grid_tree[w.storey] = cKDTree(grid.xy)
@@ -375,8 +390,9 @@ class _GraphBuilder:
             hits = [int(i)] if d <= NEAREST_SPACE_M else []
         return [int(self.grid_nodes[storey][i]) for i in hits]
 
-    def link_to_grid(self, n: int, storey: int, radius: float,
-                     kind: EdgeKind = EdgeKind.WALK, ref: int = -1) -> bool:
+    def link_to_grid(
+        self, n: int, storey: int, radius: float, kind: EdgeKind = EdgeKind.WALK, ref: int = -1
+    ) -> bool:
         x, y, _ = self.xyz[n]
         cells = self.grid_near(storey, x, y, radius)
         for c in cells:
@@ -394,8 +410,11 @@ class _GraphBuilder:
 
     def ground_outline(self, ground: set[int]) -> Any:
         """The ground storeys' plan with the walls between their spaces closed over."""
-        parts = [self.footprints[i] for i, s in enumerate(self.space_storey.tolist())
-                 if s in ground and not self.model.spaces[i].is_lift]
+        parts = [
+            self.footprints[i]
+            for i, s in enumerate(self.space_storey.tolist())
+            if s in ground and not self.model.spaces[i].is_lift
+        ]
         parts += [w.area for w in self.model.walkable if w.storey in ground]
         if not parts:
             return None
@@ -417,11 +436,13 @@ class _GraphBuilder:
         for d_index, door in enumerate(self.model.doors):
             n = self.node(door.xyz, door.storey, NodeKind.DOOR, d_index)
             door_node.append(n)
-            shape = door.footprint if door.footprint is not None and not door.footprint.is_empty \
+            shape = (
+                door.footprint
+                if door.footprint is not None and not door.footprint.is_empty
                 else Point(door.xyz[0], door.xyz[1]).buffer(door.width_m / 2)
+            )
             reach = shape.buffer(DOOR_REACH_M)
-            near_z = set(np.flatnonzero(np.abs(self.storey_z - door.xyz[2]) < 1.0).tolist()) | {
-                door.storey}
+            near_z = set(np.flatnonzero(np.abs(self.storey_z - door.xyz[2]) < 1.0).tolist()) | {door.storey}
             hits = self.spaces_near(reach, near_z)
             # A door joins (at most) the two spaces it overlaps most; a corner of a third
             # space brushing the buffer is not a way through.
@@ -440,8 +461,7 @@ class _GraphBuilder:
                     hits = [i for i in hits if i not in through]
             for i in hits:
                 self.join(i, n, EdgeKind.WALK, ref=d_index)
-            on_grid = self.link_to_grid(n, door.storey, door.width_m / 2 + DOOR_REACH_M + 0.3,
-                                        ref=d_index)
+            on_grid = self.link_to_grid(n, door.storey, door.width_m / 2 + DOOR_REACH_M + 0.3, ref=d_index)
             if not hits and not on_grid:
                 loose.append(door.name or door.id)
             if door.storey not in ground or not (hits or on_grid):
@@ -482,8 +502,7 @@ class _GraphBuilder:
             strip = self.footprints[a].buffer(half).intersection(self.footprints[b].buffer(half))
             if strip.is_empty or strip.area / (2 * half) < OPEN_MIN_M:
                 continue
-            mid = strip.representative_point() if not strip.contains(strip.centroid) \
-                else strip.centroid
+            mid = strip.representative_point() if not strip.contains(strip.centroid) else strip.centroid
             fa, fb = self.front(a, mid.x, mid.y), self.front(b, mid.x, mid.y)
             self.edge(fa, fb, EdgeKind.WALK, assumed=assumed)
 
@@ -514,8 +533,9 @@ class _GraphBuilder:
             if blocked:
                 self.round_corners(space, room, hubs, leaves, blocked)
 
-    def round_corners(self, space: int, room: Any, hubs: list[int], leaves: list[int],
-                      blocked: list[tuple[int, int]]) -> None:
+    def round_corners(
+        self, space: int, room: Any, hubs: list[int], leaves: list[int], blocked: list[tuple[int, int]]
+    ) -> None:
         """Walks between points of a space that cannot see each other go via its inner
         corners; what still finds no way is joined straight (and counted by the audit)."""
         sp = self.model.spaces[space]
@@ -529,12 +549,16 @@ class _GraphBuilder:
             corners = np.concatenate([corners.reshape(-1, 2), extra])
         if corners.size:
             corners = corners[shapely.covers(room, shapely.points(corners))]
-        nodes = [self.node((x, y, sp.floor_z_m), sp.storey, NodeKind.WAYPOINT, space)
-                 for x, y in corners.tolist()]
+        nodes = [
+            self.node((x, y, sp.floor_z_m), sp.storey, NodeKind.WAYPOINT, space) for x, y in corners.tolist()
+        ]
         links: list[tuple[int, int]] = list(itertools.combinations(nodes, 2))
         links += [(c, p) for c in nodes for p in (*hubs, *leaves)]
-        seen = _sees(room, [self.xyz[a][:2] for a, _ in links], [self.xyz[b][:2] for _, b in links]) \
-            if links else np.zeros(0, bool)
+        seen = (
+            _sees(room, [self.xyz[a][:2] for a, _ in links], [self.xyz[b][:2] for _, b in links])
+            if links
+            else np.zeros(0, bool)
+        )
         parent = {n: n for n in (*hubs, *leaves, *nodes)}
 
         def find(x: int) -> int:
@@ -559,8 +583,9 @@ class _GraphBuilder:
         members = {int(self.space_node[space]), *self.hubs.get(space, []), *self.leaves.get(space, [])}
         return [(e[0], e[1]) for e in self.edges if e[0] in members and e[1] in members]
 
-    def landing(self, stair_index: int, storey: int, at: Point, landings: dict[int, list[int]],
-                reach: Any) -> int:
+    def landing(
+        self, stair_index: int, storey: int, at: Point, landings: dict[int, list[int]], reach: Any
+    ) -> int:
         """The landing node of a stair on a storey, shared with stacked stairs, joined to the
         space the stair stands in (the stair hall)."""
         z = self.model.storeys[storey].elevation_m
@@ -571,8 +596,11 @@ class _GraphBuilder:
         landings[storey].append(n)
         stair = self.model.stairs[stair_index].footprint
         near = [i for i in self.spaces_near(reach, {storey}) if not self.model.spaces[i].is_lift]
-        hall = max(near, key=lambda i: (self.footprints[i].intersection(stair).area,
-                                        -self.footprints[i].distance(at)), default=-1)
+        hall = max(
+            near,
+            key=lambda i: (self.footprints[i].intersection(stair).area, -self.footprints[i].distance(at)),
+            default=-1,
+        )
         if hall < 0:
             hall = self.nearest_space(at, storey, within=NEAREST_SPACE_M)
         end = self.stair_end(stair_index, storey)
@@ -589,8 +617,7 @@ class _GraphBuilder:
             return n
         if hall < 0 and any(sp.storey == storey for sp in self.model.spaces):
             name = self.model.stairs[stair_index].name
-            self.notes.append(f"stair {name} lands in no space on storey "
-                              f"'{self.model.storeys[storey].name}'")
+            self.notes.append(f"stair {name} lands in no space on storey '{self.model.storeys[storey].name}'")
         return n
 
     def stair_end(self, stair_index: int, storey: int) -> tuple[float, float] | None:
@@ -636,12 +663,13 @@ class _GraphBuilder:
                         self.edge(int(self.space_node[i]), n, EdgeKind.LIFT_BOARD, ref=k)
                     else:
                         self.join(i, n, EdgeKind.LIFT_BOARD, ref=k)
-                if not floor and self.link_to_grid(n, s, LIFT_REACH_M + 1.0,
-                                                   EdgeKind.LIFT_BOARD, ref=k):
+                if not floor and self.link_to_grid(n, s, LIFT_REACH_M + 1.0, EdgeKind.LIFT_BOARD, ref=k):
                     continue
                 if not floor:
-                    self.notes.append(f"lift {lift.name} stops on storey "
-                                      f"'{self.model.storeys[s].name}' but no space is beside it")
+                    self.notes.append(
+                        f"lift {lift.name} stops on storey "
+                        f"'{self.model.storeys[s].name}' but no space is beside it"
+                    )
             for u, v in itertools.pairwise(nodes):
                 self.edge(u, v, EdgeKind.LIFT_RIDE, ref=k)
 
@@ -659,8 +687,9 @@ class _GraphBuilder:
     def add_assumed_vertical_links(self) -> None:
         """A model with spaces on several levels but no stair or lift: assume one stair between
         each pair of consecutive levels, where their spaces overlap most."""
-        levels = sorted({sp.storey for sp in self.model.spaces},
-                        key=lambda s: self.model.storeys[s].elevation_m)
+        levels = sorted(
+            {sp.storey for sp in self.model.spaces}, key=lambda s: self.model.storeys[s].elevation_m
+        )
         if len(levels) < 2:
             return
         for lower, upper in itertools.pairwise(levels):
@@ -668,8 +697,10 @@ class _GraphBuilder:
             above = [i for i, sp in enumerate(self.model.spaces) if sp.storey == upper]
             a, b = max(
                 itertools.product(below, above),
-                key=lambda p: (self.footprints[p[0]].intersection(self.footprints[p[1]]).area,
-                               -self.footprints[p[0]].distance(self.footprints[p[1]])),
+                key=lambda p: (
+                    self.footprints[p[0]].intersection(self.footprints[p[1]]).area,
+                    -self.footprints[p[0]].distance(self.footprints[p[1]]),
+                ),
             )
             ua, ub = int(self.space_node[a]), int(self.space_node[b])
             rise = self.xyz[ub][2] - self.xyz[ua][2]
@@ -695,8 +726,10 @@ class _GraphBuilder:
                 crossing = self.through_wall(at, space)
                 if crossing:
                     # Equipment in or behind a wall: reach it from the room it opens into.
-                    around = sorted(self.spaces_near(at, {e.storey}, distance=NEAREST_SPACE_M),
-                                    key=lambda i: self.footprints[i].distance(at))
+                    around = sorted(
+                        self.spaces_near(at, {e.storey}, distance=NEAREST_SPACE_M),
+                        key=lambda i: self.footprints[i].distance(at),
+                    )
                     clear = next((i for i in around if not self.through_wall(at, i)), -1)
                     space, crossing = (clear, False) if clear >= 0 else (space, True)
                 at = self.wall_face(space, at, crossing=crossing)
@@ -722,9 +755,11 @@ class _GraphBuilder:
             for u, v in itertools.combinations(entrances, 2):
                 self.edge(u, v, EdgeKind.OUTSIDE)
             return
-        rings = [shapely.LineString(p.exterior.coords) for p in
-                 shapely.get_parts(self.outline.buffer(OUTSIDE_OFFSET_M, join_style="mitre"))
-                 if isinstance(p, shapely.Polygon)]
+        rings = [
+            shapely.LineString(p.exterior.coords)
+            for p in shapely.get_parts(self.outline.buffer(OUTSIDE_OFFSET_M, join_style="mitre"))
+            if isinstance(p, shapely.Polygon)
+        ]
         rings = [r.simplify(0.2) for r in rings]
         z = min(self.xyz[n][2] for n in entrances)
         storey = self.storey[entrances[0]]
@@ -752,8 +787,9 @@ class _GraphBuilder:
         for r in reached:
             ring = rings[r]
             for x, y in list(ring.coords)[:-1]:
-                stops[r].append((ring.project(Point(x, y)),
-                                 self.node((x, y, z), storey, NodeKind.WAYPOINT, -1)))
+                stops[r].append(
+                    (ring.project(Point(x, y)), self.node((x, y, z), storey, NodeKind.WAYPOINT, -1))
+                )
             ordered = [n for _, n in sorted(stops[r])]
             for u, v in zip(ordered, ordered[1:] + ordered[:1], strict=True):
                 self.edge(u, v, EdgeKind.OUTSIDE)
@@ -793,8 +829,9 @@ def _inner_corners(poly: Any, offset_m: float) -> np.ndarray:
             if len(xy) < 3:
                 continue
             prev, nxt = np.roll(xy, 1, axis=0), np.roll(xy, -1, axis=0)
-            cross = (xy[:, 0] - prev[:, 0]) * (nxt[:, 1] - xy[:, 1]) - \
-                (xy[:, 1] - prev[:, 1]) * (nxt[:, 0] - xy[:, 0])
+            cross = (xy[:, 0] - prev[:, 0]) * (nxt[:, 1] - xy[:, 1]) - (xy[:, 1] - prev[:, 1]) * (
+                nxt[:, 0] - xy[:, 0]
+            )
             out.append(xy[cross < -1e-9])
     return np.concatenate(out) if out else np.zeros((0, 2))
 

@@ -163,8 +163,11 @@ def _resolve(place: str, model: BuildingModel, graph: NavGraph) -> tuple[_Candid
         if storey_text.strip():
             storey = resolve_storey(storey_text.strip(), model)
             # A lift or stair is on every storey it serves: "Lift 2 @ Level 3" is its stop there.
-            found = [_Candidate(c.kind, c.index, c.label, c.id, storey) for c in found
-                     if c.storey == storey or storey in _serves(c, model)]
+            found = [
+                _Candidate(c.kind, c.index, c.label, c.id, storey)
+                for c in found
+                if c.storey == storey or storey in _serves(c, model)
+            ]
             if not found:
                 raise PlaceError(
                     f"no place called '{name}' on storey '{model.storeys[storey].name}'"

@@ -51,8 +51,12 @@ def _set_aside(scenario: Any, locs: list[tuple[str | int, ...]]) -> Any | None:
             drop.setdefault(("contractors",), set()).add(-1)
         elif len(loc) >= 2 and loc[0] in ("people", "hazards", "contractors") and isinstance(loc[1], int):
             drop.setdefault((str(loc[0]),), set()).add(loc[1])
-        elif (len(loc) >= 3 and loc[0] == "overlay" and loc[1] in ("equipment", "links")
-              and isinstance(loc[2], int)):
+        elif (
+            len(loc) >= 3
+            and loc[0] == "overlay"
+            and loc[1] in ("equipment", "links")
+            and isinstance(loc[2], int)
+        ):
             drop.setdefault(("overlay", str(loc[1])), set()).add(loc[2])
         else:
             return None
@@ -68,8 +72,10 @@ def _set_aside(scenario: Any, locs: list[tuple[str | int, ...]]) -> Any | None:
             update[where[0]] = kept
     if "people" in update:
         ids = {p.id for p in update["people"]}
-        update["people"] = [p if p.backup is None or p.backup in ids
-                            else p.model_copy(update={"backup": None}) for p in update["people"]]
+        update["people"] = [
+            p if p.backup is None or p.backup in ids else p.model_copy(update={"backup": None})
+            for p in update["people"]
+        ]
     if overlay:
         update["overlay"] = scenario.overlay.model_copy(update=overlay)
     return scenario.model_copy(update=update)
@@ -79,17 +85,26 @@ def _cannot(twin: Twin, scenario: Any) -> list[str]:
     model, graph = twin.model, twin.graph
     out = []
     if not model.spaces:
-        out.append("the model has no spaces: nobody can be based in a room, and water from a burst "
-                   "has no space to fill — federate it with the architecture model "
-                   "(twin validate/run take several IFC files)")
+        out.append(
+            "the model has no spaces: nobody can be based in a room, and water from a burst "
+            "has no space to fill — federate it with the architecture model "
+            "(twin validate/run take several IFC files)"
+        )
     if graph.n_edges == 0:
-        out.append("the navigation graph has no links: nobody can walk anywhere — check "
-                   "`twin inspect` for the reason")
+        out.append(
+            "the navigation graph has no links: nobody can walk anywhere — check "
+            "`twin inspect` for the reason"
+        )
     if graph.entrances.size == 0:
-        who = "contractors and people called out from home" if scenario.contractors or any(
-            p.on_call for p in scenario.people) else "contractors"
-        out.append(f"the building has no entrance (no door in its façade on the ground floor): "
-                   f"{who} have nowhere to arrive — check that the façade doors are exported")
+        who = (
+            "contractors and people called out from home"
+            if scenario.contractors or any(p.on_call for p in scenario.people)
+            else "contractors"
+        )
+        out.append(
+            f"the building has no entrance (no door in its façade on the ground floor): "
+            f"{who} have nowhere to arrive — check that the façade doors are exported"
+        )
     return out
 
 
@@ -103,8 +118,9 @@ def _tasks_nobody_takes(twin: Twin, scenario: Any, drill: Any) -> list[str]:
     for who in (*scenario.people, *scenario.contractors):
         for trade, level in who.trades.items():
             levels[trade] = max(levels.get(trade, 0), int(level))
-    titles = {int(r.incident): str(r.detail).split("|")[-1]
-              for r in frame[frame["kind"] == "incident"].itertuples()}
+    titles = {
+        int(r.incident): str(r.detail).split("|")[-1] for r in frame[frame["kind"] == "incident"].itertuples()
+    }
     out = []
     seen: set[tuple[str, str]] = set()
     for r in frame[frame["kind"] == "task"].itertuples():
@@ -117,8 +133,10 @@ def _tasks_nobody_takes(twin: Twin, scenario: Any, drill: Any) -> list[str]:
             continue
         seen.add(key)
         title = titles.get(int(r.incident), "an incident")
-        out.append(f"{title}: task '{name}' needs {alts} and nobody on the roster has it — it is "
-                   "never done, so the incident is never resolved; add a person with that trade")
+        out.append(
+            f"{title}: task '{name}' needs {alts} and nobody on the roster has it — it is "
+            "never done, so the incident is never resolved; add a person with that trade"
+        )
     dispatched = set(frame.loc[frame["kind"] == "dispatched", "incident"].astype(int))
     for inc, title in sorted(titles.items()):
         if inc not in dispatched:

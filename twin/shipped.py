@@ -41,11 +41,15 @@ def shipped_dir(name: str) -> Path:
         # A package installed from a wheel is on the file system; a zipped one (zipimport) is not
         # supported: IFC readers and Streamlit need real files.
         if not isinstance(packaged, Path):
-            raise TwinError(f"{packaged}: DrillTwin's shipped files are inside an archive — install "
-                            "DrillTwin with pip into a folder (not a zip) to use them")
+            raise TwinError(
+                f"{packaged}: DrillTwin's shipped files are inside an archive — install "
+                "DrillTwin with pip into a folder (not a zip) to use them"
+            )
         return packaged
     in_checkout = CHECKOUT / name
     if in_checkout.is_dir():
         return in_checkout
-    raise TwinError(f"{name}/: DrillTwin's shipped files are missing from {CHECKOUT} — "
-                    "reinstall DrillTwin (`pip install --force-reinstall drilltwin`)")
+    raise TwinError(
+        f"{name}/: DrillTwin's shipped files are missing from {CHECKOUT} — "
+        "reinstall DrillTwin (`pip install --force-reinstall drilltwin`)"
+    )

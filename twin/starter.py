@@ -34,8 +34,10 @@ def starter_drill(twin: Twin, model_paths: list[str]) -> str:
     model, graph = twin.model, twin.graph
     base = _base_space(twin)
     if base < 0:
-        raise ModelError(f"{model.name}: no space to base a crew in — the model has no spaces "
-                         "(or none reachable); export IfcSpace elements and try again")
+        raise ModelError(
+            f"{model.name}: no space to base a crew in — the model has no spaces "
+            "(or none reachable); export IfcSpace elements and try again"
+        )
     base_node = int(graph.space_node[base])
     router = Router(graph, keys=np.array([base_node], dtype=np.int64))
     seconds = router.times([base_node], np.arange(graph.n_nodes), NORMAL)[0]
@@ -61,8 +63,8 @@ def starter_drill(twin: Twin, model_paths: list[str]) -> str:
         "#   red: {on_site_min: 15, on_site_max_min: 30, made_safe_min: 60, resolved_min: 480}",
         "",
         "shifts:  # times of day; a person works the shift named in `shift:`",
-        "  day: {start: \"07:00\", end: \"19:00\"}",
-        "  night: {start: \"19:00\", end: \"07:00\"}",
+        '  day: {start: "07:00", end: "19:00"}',
+        '  night: {start: "19:00", end: "07:00"}',
         "",
         f"# Everyone waits in {space.label} ({model.storeys[space.storey].name}), the space behind",
         "# an entrance; `base:` takes a space name, `NAME @ STOREY` or a GlobalId.",
@@ -107,13 +109,15 @@ def _base_space(twin: Twin) -> int:
                 space = int(graph.node_ref[other])
                 if not model.spaces[space].is_lift:
                     return space
-    reachable = [i for i in range(len(model.spaces))
-                 if twin.audit.reachable[i] and not model.spaces[i].is_lift]
+    reachable = [
+        i for i in range(len(model.spaces)) if twin.audit.reachable[i] and not model.spaces[i].is_lift
+    ]
     if not reachable:
         return -1
     lowest = min(model.spaces[i].storey for i in reachable)
-    return max((i for i in reachable if model.spaces[i].storey == lowest),
-               key=lambda i: model.spaces[i].area_m2)
+    return max(
+        (i for i in reachable if model.spaces[i].storey == lowest), key=lambda i: model.spaces[i].area_m2
+    )
 
 
 def _label(twin: Twin, item: int, plant: Plant) -> str:
@@ -168,8 +172,11 @@ def _burst(twin: Twin, plant: Plant, seconds: np.ndarray, base: int) -> tuple[li
 def _far_space(twin: Twin, seconds: np.ndarray, base: int) -> int:
     """A reachable space on the highest storey people can walk to, furthest from the base."""
     model, graph = twin.model, twin.graph
-    ok = [i for i in range(len(model.spaces))
-          if not model.spaces[i].is_lift and np.isfinite(seconds[graph.space_node[i]])]
+    ok = [
+        i
+        for i in range(len(model.spaces))
+        if not model.spaces[i].is_lift and np.isfinite(seconds[graph.space_node[i]])
+    ]
     top = max(model.storeys[model.spaces[i].storey].elevation_m for i in ok)
     upper = [i for i in ok if model.storeys[model.spaces[i].storey].elevation_m == top]
     return max(upper, key=lambda i: (seconds[graph.space_node[i]], -i)) if upper else base
@@ -180,9 +187,14 @@ def _valve_space(twin: Twin, seconds: np.ndarray, base: int, pipe_space: int) ->
     (the stair or lift lobby), other than the base and the pipe's own space when there is one."""
     model, graph = twin.model, twin.graph
     storey = model.spaces[pipe_space].storey
-    options = [i for i in range(len(model.spaces))
-               if model.spaces[i].storey == storey and not model.spaces[i].is_lift
-               and i not in (base, pipe_space) and np.isfinite(seconds[graph.space_node[i]])]
+    options = [
+        i
+        for i in range(len(model.spaces))
+        if model.spaces[i].storey == storey
+        and not model.spaces[i].is_lift
+        and i not in (base, pipe_space)
+        and np.isfinite(seconds[graph.space_node[i]])
+    ]
     if not options:
         return pipe_space if pipe_space != base else base
     return min(options, key=lambda i: (seconds[graph.space_node[i]], i))
@@ -200,8 +212,10 @@ def _power_loss(twin: Twin, plant: Plant, seconds: np.ndarray) -> list[str]:
         if count > fed:
             best, fed = board, count
     if best < 0:
-        return ["  # No distribution board that feeds anything was found (no ports or circuits);",
-                "  # to drill a power loss, add a board and what it feeds under overlay."]
+        return [
+            "  # No distribution board that feeds anything was found (no ports or circuits);",
+            "  # to drill a power loss, add a board and what it feeds under overlay.",
+        ]
     return [
         f"  # A real board of the model: {_label(twin, best, plant)}, feeding {fed} element(s)",
         "  # through its ports or circuits.",

@@ -154,8 +154,11 @@ def run_files(result: Result, kpis: Kpis, *, scenario_file: str | None = None) -
     result.log.frame.to_parquet(events, index=False)
     kpis.to_long().to_parquet(table, index=False)
     meta = metadata(result, scenario_file=scenario_file)
-    return {"events.parquet": events.getvalue(), "kpis.parquet": table.getvalue(),
-            "metadata.json": json.dumps(meta, indent=2).encode("utf-8")}
+    return {
+        "events.parquet": events.getvalue(),
+        "kpis.parquet": table.getvalue(),
+        "metadata.json": json.dumps(meta, indent=2).encode("utf-8"),
+    }
 
 
 def run_zip(result: Result, kpis: Kpis, name: str, *, scenario_file: str | None = None) -> bytes:

@@ -74,14 +74,17 @@ def load_twin(
         if len(model.sources) == len(files):
             # The entry may come from a copy of the same bytes under another name: the twin
             # is reported under the names the user gave now.
-            model = replace(model, sources=tuple(
-                replace(src, name=p.name) for src, p in zip(model.sources, files, strict=True)))
+            model = replace(
+                model,
+                sources=tuple(replace(src, name=p.name) for src, p in zip(model.sources, files, strict=True)),
+            )
         report(1.0, "loaded from cache")
         return Twin(model, graph, audit_reachability(model, graph), key, True)
 
     # Said on every step of a cold build: why this run is slow and the next ones are not.
-    model = read_ifc(files, progress=lambda f, m: report(0.8 * f, f"first build, then cached: {m}"),
-                     sha256s=hashes)
+    model = read_ifc(
+        files, progress=lambda f, m: report(0.8 * f, f"first build, then cached: {m}"), sha256s=hashes
+    )
     report(0.8, "first build, then cached: building the navigation graph")
     log.info("building the navigation graph")
     graph = build_navgraph(model)

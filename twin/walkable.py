@@ -90,9 +90,11 @@ def section_at(verts: np.ndarray, faces: np.ndarray, z: float) -> Area:
     verts = np.asarray(verts, dtype=float)
     faces = np.asarray(faces, dtype=np.int64)
     if verts.ndim != 2 or verts.shape[1] != 3 or faces.ndim != 2 or faces.shape[1] != 3:
-        raise ModelError(f"section_at: expected verts of shape (n, 3) and faces of shape (m, 3), "
-                         f"got {verts.shape} and {faces.shape}; reshape the geometry iterator's "
-                         f"flat arrays with .reshape(-1, 3)")
+        raise ModelError(
+            f"section_at: expected verts of shape (n, 3) and faces of shape (m, 3), "
+            f"got {verts.shape} and {faces.shape}; reshape the geometry iterator's "
+            f"flat arrays with .reshape(-1, 3)"
+        )
     segments = _cut_segments(verts, faces, z)
     if not len(segments):
         return Polygon()
@@ -105,11 +107,14 @@ def section_at(verts: np.ndarray, faces: np.ndarray, z: float) -> Area:
     return _polygonal(shapely.union_all(pieces[inside], grid_size=SNAP_M))
 
 
-def walkable_area(slab_footprints: Sequence[Polygon],
-                  wall_sections: Sequence[Area], *,
-                  wall_footprints: Sequence[Area] = (),
-                  clearance_m: float = 0.2,
-                  min_width_m: float = 0.3) -> Area:
+def walkable_area(
+    slab_footprints: Sequence[Polygon],
+    wall_sections: Sequence[Area],
+    *,
+    wall_footprints: Sequence[Area] = (),
+    clearance_m: float = 0.2,
+    min_width_m: float = 0.3,
+) -> Area:
     """Where a person can walk: the floor minus the walls widened by a clearance.
 
     Parameters
@@ -150,8 +155,9 @@ def walkable_area(slab_footprints: Sequence[Polygon],
     right angles keeps them (and its areas stay easy to check by hand).
     """
     if clearance_m < 0 or min_width_m < 0:
-        raise TwinError(f"walkable_area: clearance_m and min_width_m must be ≥ 0 m, got "
-                        f"{clearance_m} and {min_width_m}")
+        raise TwinError(
+            f"walkable_area: clearance_m and min_width_m must be ≥ 0 m, got {clearance_m} and {min_width_m}"
+        )
     r = min_width_m / 2
     floor = shapely.union_all(np.asarray([*slab_footprints, *wall_footprints], dtype=object))
     if r > 0:
@@ -199,8 +205,9 @@ def walkable_grid(area: Area, *, spacing_m: float = 1.0, min_gap_m: float = 0.3)
     rooms on either side are neighbours on the finer lattice and join up without special cases.
     """
     if not (spacing_m > 0 and min_gap_m > 0):
-        raise TwinError(f"walkable_grid: spacing_m and min_gap_m must be > 0 m, got {spacing_m} "
-                        f"and {min_gap_m}")
+        raise TwinError(
+            f"walkable_grid: spacing_m and min_gap_m must be > 0 m, got {spacing_m} and {min_gap_m}"
+        )
     if area.is_empty:
         return _empty_grid(spacing_m)
     # Preparing caches an index on the geometry: do it on a copy, not on the caller's area.
@@ -228,8 +235,7 @@ def walkable_grid(area: Area, *, spacing_m: float = 1.0, min_gap_m: float = 0.3)
             narrow = _opening(narrow, min_gap_m / 4)
             if narrow.is_empty:  # then narrower still is empty too
                 break
-            region = shapely.intersection(area, shapely.buffer(narrow, 2 * coarse,
-                                                               join_style="mitre"))
+            region = shapely.intersection(area, shapely.buffer(narrow, 2 * coarse, join_style="mitre"))
             shapely.prepare(region)
         rx0, ry0, rx1, ry1 = region.bounds
         ia = np.arange(np.floor((rx0 - origin[0]) / h), np.ceil((rx1 - origin[0]) / h) + 1)
@@ -244,7 +250,7 @@ def walkable_grid(area: Area, *, spacing_m: float = 1.0, min_gap_m: float = 0.3)
     ab = ab[np.lexsort((ab[:, 0], ab[:, 1]))]
     xy = origin + ab * fine
     lo = ab.min(axis=0)
-    width = int(ab[:, 0].max() - lo[0]) + 2 ** levels + 1
+    width = int(ab[:, 0].max() - lo[0]) + 2**levels + 1
     key = (ab[:, 1] - lo[1]) * width + (ab[:, 0] - lo[0])
 
     us, vs = [], []
@@ -263,8 +269,13 @@ def walkable_grid(area: Area, *, spacing_m: float = 1.0, min_gap_m: float = 0.3)
         ok = shapely.covers(area, shapely.linestrings(np.stack([xy[u], xy[v]], axis=1)))
         u, v = u[ok], v[ok]
     length = np.hypot(*(xy[v] - xy[u]).T) if len(u) else np.zeros(0)
-    return WalkableGrid(xy=xy, u=u.astype(np.int32), v=v.astype(np.int32),
-                        length_m=np.asarray(length, dtype=float), spacing_m=float(spacing_m))
+    return WalkableGrid(
+        xy=xy,
+        u=u.astype(np.int32),
+        v=v.astype(np.int32),
+        length_m=np.asarray(length, dtype=float),
+        spacing_m=float(spacing_m),
+    )
 
 
 def _cut_segments(verts: np.ndarray, faces: np.ndarray, z: float) -> np.ndarray:
@@ -331,5 +342,10 @@ def _polygonal(geom: shapely.Geometry) -> Area:
 
 
 def _empty_grid(spacing_m: float) -> WalkableGrid:
-    return WalkableGrid(xy=np.zeros((0, 2)), u=np.zeros(0, np.int32), v=np.zeros(0, np.int32),
-                        length_m=np.zeros(0), spacing_m=float(spacing_m))
+    return WalkableGrid(
+        xy=np.zeros((0, 2)),
+        u=np.zeros(0, np.int32),
+        v=np.zeros(0, np.int32),
+        length_m=np.zeros(0),
+        spacing_m=float(spacing_m),
+    )

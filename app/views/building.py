@@ -51,11 +51,15 @@ def reachability(twin: Twin, summary: dict[str, Any], tables: dict[str, Any]) ->
     reach = summary["reachability"]
     total = reach["total_spaces"]
     share = 100 * reach["reachable_spaces"] / total if total else 0.0
-    verdict = (f"**{reach['reachable_spaces']:,} of {total:,} spaces** ({share:.1f} %) can be "
-               f"reached {reach['rule']}, through doors, open boundaries, stairs and lifts.")
+    verdict = (
+        f"**{reach['reachable_spaces']:,} of {total:,} spaces** ({share:.1f} %) can be "
+        f"reached {reach['rule']}, through doors, open boundaries, stairs and lifts."
+    )
     if twin.audit.unreachable:
-        st.warning(f"{verdict} {len(twin.audit.unreachable):,} cannot: they are listed here with "
-                   "the reason, and drawn red on the plan and in 3D.")
+        st.warning(
+            f"{verdict} {len(twin.audit.unreachable):,} cannot: they are listed here with "
+            "the reason, and drawn red on the plan and in 3D."
+        )
         st.dataframe(tables["unreachable"], hide_index=True)
     else:
         st.success(verdict)
@@ -86,38 +90,63 @@ def plan(twin: Twin) -> int:
 
     st.header("Plan of a storey")
     left, right = st.columns([1, 2])
-    storey = left.selectbox("Storey", range(len(model.storeys)), index=first, format_func=label,
-                            key="storey", help="Storeys with unreachable spaces say so; they are red.")
+    storey = left.selectbox(
+        "Storey",
+        range(len(model.storeys)),
+        index=first,
+        format_func=label,
+        key="storey",
+        help="Storeys with unreachable spaces say so; they are red.",
+    )
     parts = shared.plan_parts(twin.cache_key, storey, twin)
     view, view_name = None, ""
     if len(parts) > 1:
         # A wide storey (towers apart) is readable part by part; the largest part first.
         choice = right.radio(
-            "Show", range(len(parts) + 1), horizontal=True, key=f"plan_part_{len(parts)}",
+            "Show",
+            range(len(parts) + 1),
+            horizontal=True,
+            key=f"plan_part_{len(parts)}",
             index=1 + max(range(len(parts)), key=lambda k: parts[k].spaces),
             format_func=lambda k: "the whole storey" if k == 0 else parts[k - 1].label,
             help="Parts of the storey that stand apart (towers, wings), named by what their "
-                 "spaces' names share.",
+            "spaces' names share.",
         )
         if choice:
             view, view_name = parts[choice - 1].bounds, parts[choice - 1].label
-    st.plotly_chart(shared.plan_figure(twin.cache_key, storey, view, view_name, twin), key="plan",
-                    theme=None, config={"displaylogo": False, "scrollZoom": True})
+    st.plotly_chart(
+        shared.plan_figure(twin.cache_key, storey, view, view_name, twin),
+        key="plan",
+        theme=None,
+        config={"displaylogo": False, "scrollZoom": True},
+    )
     return int(storey)
 
 
 def view_3d(twin: Twin, storey: int) -> None:
     st.header("The building in 3D")
-    st.caption(f"Storey {twin.model.storeys[storey].name} (chosen above) is dark blue. Drag to "
-               "turn, scroll to zoom, hover for names; click a legend entry to hide it.")
-    st.plotly_chart(shared.building_figure(twin.cache_key, storey, twin), key="view3d", theme=None,
-                    config={"displaylogo": False})
+    st.caption(
+        f"Storey {twin.model.storeys[storey].name} (chosen above) is dark blue. Drag to "
+        "turn, scroll to zoom, hover for names; click a legend entry to hide it."
+    )
+    st.plotly_chart(
+        shared.building_figure(twin.cache_key, storey, twin),
+        key="view3d",
+        theme=None,
+        config={"displaylogo": False},
+    )
 
 
 def model_tables(summary: dict[str, Any], tables: dict[str, Any]) -> None:
     st.header("What is in the model")
-    names = {"storeys": "Storeys", "spaces": "Spaces", "lifts": "Lifts",
-             "stairs": "Stairs and ramps", "equipment": "Equipment", "systems": "Systems"}
+    names = {
+        "storeys": "Storeys",
+        "spaces": "Spaces",
+        "lifts": "Lifts",
+        "stairs": "Stairs and ramps",
+        "equipment": "Equipment",
+        "systems": "Systems",
+    }
     tabs = st.tabs([f"{title} ({len(tables[name]):,})" for name, title in names.items()])
     for tab, (name, title) in zip(tabs, names.items(), strict=True):
         with tab:

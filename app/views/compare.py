@@ -28,15 +28,22 @@ def show(twin: Twin) -> None:
         "is on), another dispatch policy or another seed — or run folders saved earlier by "
         "`twin run` or the Drill page. Each side starts as its scenario is written; set another "
         "start time under “Change roster time, policy, seed…” to meet the same hazard with the "
-        "shift on duty then.")
+        "shift on duty then."
+    )
     picks: dict[str, Any] = {}
     for side, col in zip(SIDES, st.columns(2, gap="large"), strict=True):
         with col:
             st.subheader(f"Run {side}")
             picks[side] = pick(side, twin)
     ready = all(p is not None for p in picks.values())
-    if st.button("Compare", type="primary", icon=":material/compare_arrows:", key="compare_button",
-                 disabled=not ready, help=None if ready else "Fix what is listed above first."):
+    if st.button(
+        "Compare",
+        type="primary",
+        icon=":material/compare_arrows:",
+        key="compare_button",
+        disabled=not ready,
+        help=None if ready else "Fix what is listed above first.",
+    ):
         outcomes = [resolve(side, picks[side], twin) for side in SIDES]
         if all(o is not None for o in outcomes):
             st.session_state[PAIR] = tuple(outcomes)
@@ -57,8 +64,10 @@ def pick(side: str, twin: Twin) -> Any:
     if mode == SAVED:
         runs = shared.saved_runs()
         if not runs:
-            st.info("No run folders in runs/ yet: `twin run` writes them, and so does the Drill page's "
-                    "“Save in runs/” button.")
+            st.info(
+                "No run folders in runs/ yet: `twin run` writes them, and so does the Drill page's "
+                "“Save in runs/” button."
+            )
             return None
         name = st.selectbox("Run folder", list(runs), key=f"cmp_{side}_saved")
         return ("saved", name, runs[name])
@@ -100,9 +109,11 @@ def resolve(side: str, choice: Any, twin: Twin) -> shared.Outcome | None:
 def describe(o: shared.Outcome) -> str:
     s = o.scenario
     on = [p for p in s.people if not p.on_call and s.shifts[p.shift].on_duty(minute_of_day(s.start))]
-    return (f"{s.start:%a %d %b %Y %H:%M}, {s.duration_h:g} h, seed {o.seed}, dispatch “{s.dispatch.kind}”; "
-            f"{len(on)} of {len(s.people)} staff on site at the start ({', '.join(p.id for p in on)}); "
-            f"from {o.where}")
+    return (
+        f"{s.start:%a %d %b %Y %H:%M}, {s.duration_h:g} h, seed {o.seed}, dispatch “{s.dispatch.kind}”; "
+        f"{len(on)} of {len(s.people)} staff on site at the start ({', '.join(p.id for p in on)}); "
+        f"from {o.where}"
+    )
 
 
 def compare(a: shared.Outcome, b: shared.Outcome) -> None:
@@ -122,20 +133,29 @@ def compare(a: shared.Outcome, b: shared.Outcome) -> None:
     st.subheader("Side by side")
     table = side_by_side({"A": a.kpis, "B": b.kpis})
     table = table.rename(columns={"label": "figure", "change": "B − A", "better_run": "better"})
-    st.dataframe(table.drop(columns=["metric", "help"]), hide_index=True, key="cmp_table",
-                 height=35 * (len(table) + 1) + 3,
-                 column_config={c: st.column_config.NumberColumn(format="%.1f") for c in ("A", "B", "B − A")})
+    st.dataframe(
+        table.drop(columns=["metric", "help"]),
+        hide_index=True,
+        key="cmp_table",
+        height=35 * (len(table) + 1) + 3,
+        column_config={c: st.column_config.NumberColumn(format="%.1f") for c in ("A", "B", "B − A")},
+    )
 
     st.subheader("Response times")
-    st.caption("Every incident is a dot (colour: its priority); the box spans the middle half of them, "
-               "the line inside is the median. Dashed lines are the on-site targets.")
-    fig = response_figure({f"A: {a.label}": a.kpis, f"B: {b.label}": b.kpis},
-                          {"A": a.scenario, "B": b.scenario})
+    st.caption(
+        "Every incident is a dot (colour: its priority); the box spans the middle half of them, "
+        "the line inside is the median. Dashed lines are the on-site targets."
+    )
+    fig = response_figure(
+        {f"A: {a.label}": a.kpis, f"B: {b.label}": b.kpis}, {"A": a.scenario, "B": b.scenario}
+    )
     st.plotly_chart(fig, key="cmp_response", theme=None, config={"displaylogo": False})
 
     st.subheader("Timelines")
-    st.caption("Each bar is one person on one task, coloured by incident: light while on the way, solid "
-               "while working on site.")
+    st.caption(
+        "Each bar is one person on one task, coloured by incident: light while on the way, solid "
+        "while working on site."
+    )
     for side, o in zip(SIDES, (a, b), strict=True):
         st.markdown(f"**{side}: {o.label}**")
         fig = shared.timeline_figure(o.id, o.frame, o.scenario)

@@ -46,9 +46,13 @@ def show(twin: Twin) -> None:
     loaded, problems = check.loaded, check.errors
     editor, side = st.columns([3, 2], gap="medium")
     with editor:
-        st.text_area(f"Scenario YAML — {source}", key=YAML, height=560,
-                     help="Checked whenever it changes (click outside it, or Ctrl+Enter): every "
-                          "problem is listed beside it with its line. `twin schema` prints every field.")
+        st.text_area(
+            f"Scenario YAML — {source}",
+            key=YAML,
+            height=560,
+            help="Checked whenever it changes (click outside it, or Ctrl+Enter): every "
+            "problem is listed beside it with its line. `twin schema` prints every field.",
+        )
     with side:
         st.markdown("**Check**")
         if problems:
@@ -56,23 +60,33 @@ def show(twin: Twin) -> None:
                 st.error(line, icon=":material/error:")
         else:
             s = loaded.scenario
-            st.success(f"Valid: {plural(len(s.people), 'person')}, "
-                       f"{plural(len(s.contractors), 'contractor')}, "
-                       f"{plural(len(s.hazards), 'hazard')}; every place found in {twin.model.name}.",
-                       icon=":material/check_circle:")
+            st.success(
+                f"Valid: {plural(len(s.people), 'person')}, "
+                f"{plural(len(s.contractors), 'contractor')}, "
+                f"{plural(len(s.hazards), 'hazard')}; every place found in {twin.model.name}.",
+                icon=":material/check_circle:",
+            )
             if s.model:
-                st.warning(f"The scenario names model file(s) {', '.join(s.model)}; the app runs it on "
-                           "the building chosen in the sidebar.")
+                st.warning(
+                    f"The scenario names model file(s) {', '.join(s.model)}; the app runs it on "
+                    "the building chosen in the sidebar."
+                )
         fields(loaded, text)
-        clicked = st.button("Run the drill", type="primary", icon=":material/play_arrow:",
-                            disabled=bool(problems), key="drill_run_button",
-                            help="Fix the problems listed above first." if problems else None)
+        clicked = st.button(
+            "Run the drill",
+            type="primary",
+            icon=":material/play_arrow:",
+            disabled=bool(problems),
+            key="drill_run_button",
+            help="Fix the problems listed above first." if problems else None,
+        )
         progress = st.container()
         if loaded is not None and not problems:
             s = loaded.scenario
             plan = shared.start_figure(twin.cache_key, s.model_dump_json(), twin, s)
-            st.plotly_chart(plan, key="start_plan", theme=None,
-                            config={"displaylogo": False, "displayModeBar": False})
+            st.plotly_chart(
+                plan, key="start_plan", theme=None, config={"displaylogo": False, "displayModeBar": False}
+            )
         if clicked and loaded is not None and not problems:
             with progress:
                 st.session_state[RUN] = shared.run_drill(twin, check, text, source)
@@ -89,8 +103,12 @@ def scenario_source() -> str | None:
     left, right = st.columns([1, 2])
     mode = left.radio("Scenario", (SHIPPED, UPLOADED), key="drill_mode", horizontal=False)
     if mode == SHIPPED:
-        name = right.selectbox("Shipped scenario", list(shipped), key="drill_shipped",
-                               help="The first is the demo drill: a riser bursts at night in tower B.")
+        name = right.selectbox(
+            "Shipped scenario",
+            list(shipped),
+            key="drill_shipped",
+            help="The first is the demo drill: a riser bursts at night in tower B.",
+        )
         origin: tuple[str, ...] = ("shipped", name)
         if st.session_state.get(LOADED_FROM) != origin or YAML not in st.session_state:
             st.session_state[YAML] = shipped[name].read_text(encoding="utf-8")
@@ -98,9 +116,13 @@ def scenario_source() -> str | None:
             st.session_state[LOADED_FROM] = origin
         return name
     f = right.file_uploader(
-        "Scenario file", type=list(shared.SCENARIO_TYPES), key="drill_upload",
-        max_upload_size=1, help=f".yaml or .yml, up to {shared.SCENARIO_MAX_BYTES // 1000} kB; "
-                                "read as YAML data only and never saved on the server.")
+        "Scenario file",
+        type=list(shared.SCENARIO_TYPES),
+        key="drill_upload",
+        max_upload_size=1,
+        help=f".yaml or .yml, up to {shared.SCENARIO_MAX_BYTES // 1000} kB; "
+        "read as YAML data only and never saved on the server.",
+    )
     if f is None:
         st.info("Upload a scenario file (.yaml or .yml), or choose a shipped scenario.")
         return None
@@ -132,8 +154,9 @@ def fields(loaded: Any, text: str) -> None:
     with st.form(f"drill_fields_{digest}", border=True):
         st.markdown("**Common fields**")
         shared.field_widgets(loaded.scenario, prefix)
-        st.form_submit_button("Apply to the YAML", on_click=apply_fields, args=(loaded, prefix),
-                              icon=":material/edit_note:")
+        st.form_submit_button(
+            "Apply to the YAML", on_click=apply_fields, args=(loaded, prefix), icon=":material/edit_note:"
+        )
 
 
 def apply_fields(loaded: Any, prefix: str) -> None:
@@ -155,9 +178,11 @@ def results(run: shared.DrillRun, *, edited: bool) -> None:
     scenario = run.scenario
     st.divider()
     st.header(f"Results: {scenario.name}")
-    note = (" The scenario has been edited since: run it again to see the change." if edited else "")
-    st.caption(f"Seed {run.result.seed}, {scenario.duration_h:g} h from {scenario.start:%a %d %b %Y %H:%M}, "
-               f"on {run.twin.model.name}; {len(run.frame):,} events.{note}")
+    note = " The scenario has been edited since: run it again to see the change." if edited else ""
+    st.caption(
+        f"Seed {run.result.seed}, {scenario.duration_h:g} h from {scenario.start:%a %d %b %Y %H:%M}, "
+        f"on {run.twin.model.name}; {len(run.frame):,} events.{note}"
+    )
     timing = st.empty()
     scorecard(run)
     replay(run)
@@ -167,9 +192,11 @@ def results(run: shared.DrillRun, *, edited: bool) -> None:
     downloads(run)
     if RESPONSE not in st.session_state:
         st.session_state[RESPONSE] = time.perf_counter() - run.finished
-    timing.caption(f"The drill was simulated in {run.result.wall_s:.2f} s ({run.result.events:,} "
-                   f"simulation events); the scorecard, replay and timeline were ready "
-                   f"{st.session_state[RESPONSE]:.2f} s after it finished.")
+    timing.caption(
+        f"The drill was simulated in {run.result.wall_s:.2f} s ({run.result.events:,} "
+        f"simulation events); the scorecard, replay and timeline were ready "
+        f"{st.session_state[RESPONSE]:.2f} s after it finished."
+    )
 
 
 def scorecard(run: shared.DrillRun) -> None:
@@ -178,7 +205,8 @@ def scorecard(run: shared.DrillRun) -> None:
     t = scenario.targets
     st.caption(
         "One row per incident, " + " ".join(LEGEND) + ". On-site targets: red "
-        f"{t.red.on_site_min:g} min, yellow {t.yellow.on_site_min:g} min, blue {t.blue.on_site_min:g} min.")
+        f"{t.red.on_site_min:g} min, yellow {t.yellow.on_site_min:g} min, blue {t.blue.on_site_min:g} min."
+    )
     table = shared.scorecard_table(run.kpis)
     if table.empty:
         st.info("No incident happened in this drill.")
@@ -186,13 +214,17 @@ def scorecard(run: shared.DrillRun) -> None:
         st.table(table.set_index("#"))
     figures = headline(run.kpis)
     figures = figures[figures["value"].notna() & (figures["metric"] != "incidents")]
-    shown = [r for r in figures.to_dict("records")
-             if r["value"] != 0 or r["metric"] in ("water_m3", "mean_response_min", "cost_total")]
+    shown = [
+        r
+        for r in figures.to_dict("records")
+        if r["value"] != 0 or r["metric"] in ("water_m3", "mean_response_min", "cost_total")
+    ]
     for start in range(0, len(shown), 5):
-        for col, r in zip(st.columns(5), shown[start:start + 5], strict=False):
+        for col, r in zip(st.columns(5), shown[start : start + 5], strict=False):
             unit = f" {r['unit']}" if r["unit"] and r["unit"] != "%" else r["unit"]
-            col.metric(r["label"], f"{r['value']:,.1f}{unit}" if r["unit"] else f"{r['value']:,.0f}",
-                       help=r["help"])
+            col.metric(
+                r["label"], f"{r['value']:,.1f}{unit}" if r["unit"] else f"{r['value']:,.0f}", help=r["help"]
+            )
     if len(run.kpis.people):
         with st.expander(f"People: time on tasks ({len(run.kpis.people)} who worked)"):
             people = run.kpis.people.copy()
@@ -211,18 +243,27 @@ def replay(run: shared.DrillRun) -> None:
     labels = {int(r["storey"]): storey_label(r) for r in overview.to_dict("records")}
     first = default_storey(overview)
     left, right = st.columns([1, 2])
-    storey = left.selectbox("Storey", list(labels), index=first, format_func=labels.__getitem__,
-                            key=f"replay_storey_{run.id}",
-                            help="Storeys where something happens say what; the replay opens on the "
-                                 "storey of the first incident.")
+    storey = left.selectbox(
+        "Storey",
+        list(labels),
+        index=first,
+        format_func=labels.__getitem__,
+        key=f"replay_storey_{run.id}",
+        help="Storeys where something happens say what; the replay opens on the "
+        "storey of the first incident.",
+    )
     parts, best = replay_parts(run.twin, rp, storey)
     view, view_name = None, ""
     if len(parts) > 1:
         choice = right.radio(
-            "Show", range(len(parts) + 1), horizontal=True, index=best + 1,
+            "Show",
+            range(len(parts) + 1),
+            horizontal=True,
+            index=best + 1,
             key=f"replay_part_{run.id}_{storey}",
             format_func=lambda k: "the whole storey" if k == 0 else parts[k - 1].label,
-            help="Parts of the storey that stand apart (towers); it opens on the one where most happens.")
+            help="Parts of the storey that stand apart (towers); it opens on the one where most happens.",
+        )
         if choice:
             view, view_name = parts[choice - 1].bounds, parts[choice - 1].label
     fig = shared.replay_figure(run.id, storey, view, view_name, run)
@@ -234,7 +275,8 @@ def replay(run: shared.DrillRun) -> None:
         "moment. Rooms turn blue as water spreads (darker is deeper; hover a room for its depth); "
         "stars are incidents, coloured by their state; dots are people, named, coloured by what "
         "they are doing; lift shafts are orange, red with OUT when stopped. People on other storeys "
-        "are listed under the clock.")
+        "are listed under the clock."
+    )
 
 
 @st.fragment
@@ -242,8 +284,10 @@ def replay3d(run: shared.DrillRun) -> None:
     st.subheader("Replay in 3D")
     key = f"replay3d_{run.id}"
     if not st.session_state.get(key):
-        st.caption("The whole building at once — where the time went in a tower is mostly vertical: "
-                   "waiting for a lift, climbing the stairs because the lifts stopped.")
+        st.caption(
+            "The whole building at once — where the time went in a tower is mostly vertical: "
+            "waiting for a lift, climbing the stairs because the lifts stopped."
+        )
         if not st.button("Draw the drill in 3D", icon=":material/view_in_ar:", key="replay3d_button"):
             return
         st.session_state[key] = True
@@ -258,7 +302,8 @@ def replay3d(run: shared.DrillRun) -> None:
         "stairs green. **▶ Play** runs the drill; the clock is beside the slider; drag to turn the "
         "building and scroll to zoom — the view stays where you leave it while it plays. Squares are "
         "wet rooms (darker is deeper), diamonds incidents coloured by their state as on the plan, "
-        "dots people coloured by what they are doing; a stopped lift's shaft turns red with OUT.")
+        "dots people coloured by what they are doing; a stopped lift's shaft turns red with OUT."
+    )
 
 
 def timeline(run: shared.DrillRun) -> None:
@@ -268,9 +313,11 @@ def timeline(run: shared.DrillRun) -> None:
         st.info("Nobody was sent anywhere in this drill.")
         return
     st.plotly_chart(fig, key="timeline", theme=None, config={"displaylogo": False})
-    st.caption("Each bar is one person on one task, coloured by incident: the light part is the way "
-               "there (from being dispatched to arriving), the solid part the work on site until "
-               "the task was done. Dotted lines mark when each incident was reported.")
+    st.caption(
+        "Each bar is one person on one task, coloured by incident: the light part is the way "
+        "there (from being dispatched to arriving), the solid part the work on site until "
+        "the task was done. Dotted lines mark when each incident was reported."
+    )
 
 
 @st.fragment
@@ -284,45 +331,76 @@ def event_log(run: shared.DrillRun) -> None:
     incidents = run.kpis.incidents
     titles = {int(i): f"#{i} {t}" for i, t in zip(incidents["incident"], incidents["title"], strict=True)}
     a, b, c = st.columns([3, 2, 2])
-    chosen = a.multiselect("Kinds", kinds, default=[k for k in kinds if k not in BUSY_KINDS],
-                           key=f"log_kinds_{run.id}",
-                           help="“move” (a person passing a point of their route) and “depth” (water in a "
-                                "room) are many rows each, hidden at first; the replay draws them.")
+    chosen = a.multiselect(
+        "Kinds",
+        kinds,
+        default=[k for k in kinds if k not in BUSY_KINDS],
+        key=f"log_kinds_{run.id}",
+        help="“move” (a person passing a point of their route) and “depth” (water in a "
+        "room) are many rows each, hidden at first; the replay draws them.",
+    )
     who = b.multiselect("People", people, key=f"log_people_{run.id}", placeholder="everyone")
-    which = c.multiselect("Incidents", list(titles), format_func=titles.__getitem__,
-                          key=f"log_incidents_{run.id}", placeholder="all, and events of none")
+    which = c.multiselect(
+        "Incidents",
+        list(titles),
+        format_func=titles.__getitem__,
+        key=f"log_incidents_{run.id}",
+        placeholder="all, and events of none",
+    )
     rows = frame[frame["kind"].isin(chosen)]
     if who:
         rows = rows[rows["person"].isin(who)]
     if which:
         rows = rows[rows["incident"].isin(which)]
     start = pd.Timestamp(run.scenario.start)
-    table = pd.DataFrame({
-        "clock": (start + pd.to_timedelta(rows["t_s"], unit="s")).dt.strftime("%H:%M:%S"),
-        "min": (rows["t_s"] / 60).round(1),
-        "kind": rows["kind"],
-        "incident": [titles.get(int(i), "") for i in rows["incident"]],
-        "what happened": event_sentences(rows, run.scenario),
-    })
-    st.dataframe(table, hide_index=True, height=380, key="event_log",
-                 column_config={"min": st.column_config.NumberColumn("min", help="minutes into the drill"),
-                                "what happened": st.column_config.TextColumn(width="large")})
-    st.caption(f"{len(table):,} of {len(frame):,} events; “min” is minutes into the drill. The kinds: "
-               + "; ".join(f"**{k}** {KINDS[k].split(' (value')[0].split('; detail')[0]}" for k in chosen))
+    table = pd.DataFrame(
+        {
+            "clock": (start + pd.to_timedelta(rows["t_s"], unit="s")).dt.strftime("%H:%M:%S"),
+            "min": (rows["t_s"] / 60).round(1),
+            "kind": rows["kind"],
+            "incident": [titles.get(int(i), "") for i in rows["incident"]],
+            "what happened": event_sentences(rows, run.scenario),
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        height=380,
+        key="event_log",
+        column_config={
+            "min": st.column_config.NumberColumn("min", help="minutes into the drill"),
+            "what happened": st.column_config.TextColumn(width="large"),
+        },
+    )
+    st.caption(
+        f"{len(table):,} of {len(frame):,} events; “min” is minutes into the drill. The kinds: "
+        + "; ".join(f"**{k}** {KINDS[k].split(' (value')[0].split('; detail')[0]}" for k in chosen)
+    )
 
 
 def downloads(run: shared.DrillRun) -> None:
     st.subheader("Take it away")
     name = shared.folder_name(run)
     a, b, c = st.columns(3)
-    a.download_button("Run folder (.zip)", data=lambda: shared.run_folder_zip(run), file_name=f"{name}.zip",
-                      mime="application/zip", icon=":material/folder_zip:", key="download_run",
-                      help="events.parquet, kpis.parquet and metadata.json — what `twin run --out` writes; "
-                           "`twin report` reads it.")
-    b.download_button("After-action report (.html)", data=lambda: shared.report_html(run),
-                      file_name=f"{name}-report.html", mime="text/html", icon=":material/summarize:",
-                      key="download_report",
-                      help="One self-contained page: scorecard, timeline, plans at key moments, event log.")
+    a.download_button(
+        "Run folder (.zip)",
+        data=lambda: shared.run_folder_zip(run),
+        file_name=f"{name}.zip",
+        mime="application/zip",
+        icon=":material/folder_zip:",
+        key="download_run",
+        help="events.parquet, kpis.parquet and metadata.json — what `twin run --out` writes; "
+        "`twin report` reads it.",
+    )
+    b.download_button(
+        "After-action report (.html)",
+        data=lambda: shared.report_html(run),
+        file_name=f"{name}-report.html",
+        mime="text/html",
+        icon=":material/summarize:",
+        key="download_report",
+        help="One self-contained page: scorecard, timeline, plans at key moments, event log.",
+    )
     if c.button("Save in runs/ for the Compare page", icon=":material/save:", key="save_run"):
         save(run)
 
@@ -333,8 +411,12 @@ def save(run: shared.DrillRun) -> None:
 
     root = Path.cwd() / "runs"
     try:
-        out = write_run(default_run_dir(root, Path(run.source).stem, run.result.seed), run.result, run.kpis,
-                        scenario_file=run.source)
+        out = write_run(
+            default_run_dir(root, Path(run.source).stem, run.result.seed),
+            run.result,
+            run.kpis,
+            scenario_file=run.source,
+        )
     except TwinError as exc:
         st.error(str(exc))
         return

@@ -35,7 +35,7 @@ VIEWPORT = {"width": 1600, "height": 1200}
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason=f"{CHROMIUM} is absent: install it with `apt-get install -y chromium` (.ci/run does) — "
-           "this test never downloads a browser",
+    "this test never downloads a browser",
 )
 
 
@@ -53,7 +53,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "twin", "app", "--port", str(port), "--headless"],
-            cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         url = wait_for_url(proc, log, port)
@@ -124,8 +127,7 @@ def chart(page: Any, n: int) -> Any:
 
 def wait_until_idle(page: Any) -> None:
     """Until Streamlit's "running" indicator is gone: the script has finished."""
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')",
-                           timeout=LOAD_MS)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=LOAD_MS)
 
 
 def no_exception_shown(page: Any) -> None:
@@ -148,8 +150,9 @@ def test_the_building_page_shows_the_estate_in_chromium(app_url: str, browser: A
     view.locator("text=29 storeys").first.wait_for(timeout=LOAD_MS)
     page.get_by_role("tab", name="Storeys (29)").wait_for(timeout=LOAD_MS)
     wait_until_idle(page)
-    record_timing(shots, "building page, estate: first load to plan + 3D + tables",
-                  time.perf_counter() - start)
+    record_timing(
+        shots, "building page, estate: first load to plan + 3D + tables", time.perf_counter() - start
+    )
     no_exception_shown(page)
 
     page.wait_for_timeout(1000)  # let WebGL finish its first frame before the picture
@@ -166,8 +169,9 @@ def test_the_building_page_shows_the_estate_in_chromium(app_url: str, browser: A
     page.get_by_role("heading", name="Building: estate.ifc").wait_for(timeout=LOAD_MS)
     chart(page, 1).locator("canvas").first.wait_for(timeout=LOAD_MS)
     wait_until_idle(page)
-    record_timing(shots, "building page, estate: reload (cached) to plan + 3D + tables",
-                  time.perf_counter() - start)
+    record_timing(
+        shots, "building page, estate: reload (cached) to plan + 3D + tables", time.perf_counter() - start
+    )
     no_exception_shown(page)
     page.close()
 
@@ -221,8 +225,12 @@ def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
     estate()
     page = browser.new_page(viewport=VIEWPORT)
     outside: list[str] = []  # nothing may come from the internet (the favicon came from a CDN)
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
-        (app_url, "data:", "blob:", "about:")) else None)
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url) if not r.url.startswith((app_url, "data:", "blob:", "about:")) else None
+        ),
+    )
     page.goto(f"{app_url}/drill")
     page.get_by_role("heading", name="Drill", exact=True).wait_for(timeout=FIRST_LOAD_MS)
     page.get_by_text("Valid: 10 people, 1 contractor, 1 hazard").wait_for(timeout=LOAD_MS)
@@ -249,10 +257,15 @@ def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
     simulated = seconds_in(caption, "(")
     record_timing(shots, "drill page, demo drill: click Run to scorecard + replay drawn", drawn)
     record_timing(shots, "drill page, demo drill: of which the simulation", simulated)
-    record_timing(shots, "drill page, demo drill: response after the run (drawn - simulated)", drawn - simulated)
+    record_timing(
+        shots, "drill page, demo drill: response after the run (drawn - simulated)", drawn - simulated
+    )
     record_timing(shots, "drill page, demo drill: click Run to page idle (timeline, log too)", idle)
-    record_timing(shots, "drill page, demo drill: server side after the run (as the page says)",
-                  seconds_in(caption, "after it finished"))
+    record_timing(
+        shots,
+        "drill page, demo drill: server side after the run (as the page says)",
+        seconds_in(caption, "after it finished"),
+    )
 
     page.wait_for_timeout(500)
     results = page.get_by_role("heading", name="Results: ")
@@ -260,8 +273,10 @@ def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
     top = results.bounding_box()
     bottom = page.get_by_role("heading", name="Replay on the plan").bounding_box()
     assert top is not None and bottom is not None
-    page.screenshot(path=str(shots / "drill-scorecard.png"),
-                    clip={"x": top["x"] - 20, "y": top["y"] - 10, "width": 1240, "height": bottom["y"] - top["y"]})
+    page.screenshot(
+        path=str(shots / "drill-scorecard.png"),
+        clip={"x": top["x"] - 20, "y": top["y"] - 10, "width": 1240, "height": bottom["y"] - top["y"]},
+    )
     replay.scroll_into_view_if_needed()
     page.mouse.move(0, 0)
     replay.screenshot(path=str(shots / "drill-replay.png"))
@@ -275,8 +290,10 @@ def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
     top = page.get_by_role("heading", name="Results: ").bounding_box()
     bottom = page.get_by_role("heading", name="Timeline of tasks per person").bounding_box()
     assert top is not None and bottom is not None
-    page.screenshot(path=str(shots / "drill-results.png"),
-                    clip={"x": top["x"] - 30, "y": top["y"] - 20, "width": 1260, "height": bottom["y"] - top["y"]})
+    page.screenshot(
+        path=str(shots / "drill-results.png"),
+        clip={"x": top["x"] - 30, "y": top["y"] - 20, "width": 1260, "height": bottom["y"] - top["y"]},
+    )
     page.set_viewport_size(VIEWPORT)
     page.wait_for_timeout(500)
 
@@ -326,10 +343,16 @@ def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
     # Each frame shown while playing: from restyling the changing traces until it is on screen.
     updates = sorted(graph.evaluate("(gd) => gd.replay3d.updates"))
     assert updates, "Play showed no frame"
-    record_timing(shots, "drill page, 3D replay: median time to draw a frame while playing",
-                  updates[len(updates) // 2] / 1000)
-    record_timing(shots, "drill page, 3D replay: 95th percentile time to draw a frame",
-                  updates[int(0.95 * (len(updates) - 1))] / 1000)
+    record_timing(
+        shots,
+        "drill page, 3D replay: median time to draw a frame while playing",
+        updates[len(updates) // 2] / 1000,
+    )
+    record_timing(
+        shots,
+        "drill page, 3D replay: 95th percentile time to draw a frame",
+        updates[int(0.95 * (len(updates) - 1))] / 1000,
+    )
     view3d.screenshot(path=str(shots / "drill-replay3d-playing.png"))
     no_exception_shown(page)
     assert not outside, f"the app fetched from outside this machine: {outside}"
@@ -369,8 +392,9 @@ def test_the_staffing_page_plots_a_sweep_folder_in_chromium(
     # The shipped sweep's four variants over a week, three replications: quick, and enough to draw.
     # Targets every variant meets at 95 % (yellow 44 of 51 on time, low end 73.6 %; blue 1,069–1,070
     # of 1,071, low end 99.0 %), so the page names a winner and draws its star.
-    folder = sweep_folder(tmp_path, days=7, replications=3, variants=FOUR_VARIANTS,
-                          meets="{yellow: 0.6, blue: 0.95}", workers=2)
+    folder = sweep_folder(
+        tmp_path, days=7, replications=3, variants=FOUR_VARIANTS, meets="{yellow: 0.6, blue: 0.95}", workers=2
+    )
     page = browser.new_page(viewport=VIEWPORT)
     page.goto(f"{app_url}/staffing")
     page.get_by_role("heading", name="Staffing", exact=True).wait_for(timeout=FIRST_LOAD_MS)
@@ -409,7 +433,7 @@ def test_the_staffing_page_plots_a_sweep_folder_in_chromium(
     labels = drawn["labels"]
     assert len(labels) >= 2
     for i, a in enumerate(labels):
-        assert not any(_cross(a, b) for b in labels[i + 1:]), (a, labels)
+        assert not any(_cross(a, b) for b in labels[i + 1 :]), (a, labels)
     page.mouse.move(0, 0)
     page.wait_for_timeout(500)
     plot.screenshot(path=str(shots / "staffing-chart.png"))
@@ -423,7 +447,8 @@ def test_the_staffing_page_plots_a_sweep_folder_in_chromium(
     wait_until_idle(page)
     plot = chart(page, 0)
     plot.locator(".gtitle").get_by_text("blue incidents reached within 1440 min", exact=False).wait_for(
-        timeout=LOAD_MS)
+        timeout=LOAD_MS
+    )
     plot.get_by_text("target: 95% of blue incidents").wait_for(timeout=LOAD_MS)
     wait_until_idle(page)
     no_exception_shown(page)

@@ -49,8 +49,14 @@ def test_the_estate_is_shown_by_default_with_a_table_for_each_kind_of_thing() ->
     assert not at.error
     assert at.title[0].value == "Building: estate.ifc"
     rows = {key: len(df) for key, df in tables(at).items()}
-    assert rows == {"Storeys": 29, "Spaces": 1362, "Lifts": 9, "Stairs and ramps": 169,
-                    "Equipment": 651, "Systems": 3}
+    assert rows == {
+        "Storeys": 29,
+        "Spaces": 1362,
+        "Lifts": 9,
+        "Stairs and ramps": 169,
+        "Equipment": 651,
+        "Systems": 3,
+    }
     assert [tab.label for tab in at.tabs][:2] == ["Storeys (29)", "Spaces (1,362)"]
     storeys = tables(at)["Storeys"]
     assert storeys["storey"].tolist()[:3] == ["B1", "GF", "L01"]
@@ -76,7 +82,8 @@ def test_the_plan_opens_on_the_entrance_storey_and_follows_the_storey_selector()
     title = chart_title(at, "plan")
     assert "Storey <b>L14</b> at +43.50 m — 48 spaces, 48 reachable" in title
     assert "storey L14 (selected)" in json.dumps(
-        json.loads(next(c for c in at.get("plotly_chart") if "view3d" in c.proto.id).proto.spec))
+        json.loads(next(c for c in at.get("plotly_chart") if "view3d" in c.proto.id).proto.spec)
+    )
 
     at.radio(key="plan_part_3").set_value(0).run()
     assert "showing" not in chart_title(at, "plan")
@@ -96,7 +103,8 @@ def test_an_uploaded_model_lists_its_unreachable_room_with_the_reason(tmp_path: 
     # The plan opens on the storey with the unreachable room, which it draws red.
     assert at.selectbox(key="storey").format_func(0) == "Ground (+0.00 m, 4 spaces, 1 unreachable)"
     assert "space, UNREACHABLE (1)" in json.dumps(
-        json.loads(next(c for c in at.get("plotly_chart") if "plan" in c.proto.id).proto.spec))
+        json.loads(next(c for c in at.get("plotly_chart") if "plan" in c.proto.id).proto.spec)
+    )
 
     # The next interaction reads the twin from the app's cache and keeps the uploaded building.
     at.selectbox(key="storey").set_value(1).run()
@@ -114,12 +122,15 @@ def _bomb() -> bytes:
         return zip_bomb(Path(tmp) / "bomb.ifczip", 20).read_bytes()
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("broken.ifc", b"this is not a building", "broken.ifc: not an IFC file (it does not start with"),
-    ("bomb.ifczip", _bomb(), "bomb.ifczip!bomb.ifc: inflates more than 100× its"),
-    ("cut.ifc", b"ISO-10303-21;\nHEADER;\n", "cut.ifc: the IFC file is truncated"),
-    ("model.ifczip", b"PK\x03\x04 not really a zip", "model.ifczip: a broken .ifczip archive"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("broken.ifc", b"this is not a building", "broken.ifc: not an IFC file (it does not start with"),
+        ("bomb.ifczip", _bomb(), "bomb.ifczip!bomb.ifc: inflates more than 100× its"),
+        ("cut.ifc", b"ISO-10303-21;\nHEADER;\n", "cut.ifc: the IFC file is truncated"),
+        ("model.ifczip", b"PK\x03\x04 not really a zip", "model.ifczip: a broken .ifczip archive"),
+    ],
+)
 def test_a_broken_upload_shows_one_line_naming_the_file_and_no_traceback(
     name: str, content: bytes, message: str
 ) -> None:
@@ -153,9 +164,11 @@ def test_uploads_of_another_type_or_over_the_size_limit_are_refused_before_readi
 
     assert shared.upload_problem([upload_of("a.ifc", 10), upload_of("B.IFCZIP", 10)]) == ""
     assert shared.upload_problem([upload_of("plan.dwg", 10)]) == (
-        "plan.dwg: expected an .ifc or .ifczip file, got '.dwg' — export the model as IFC")
+        "plan.dwg: expected an .ifc or .ifczip file, got '.dwg' — export the model as IFC"
+    )
     assert shared.upload_problem([upload_of("big.ifc", 201 * 1024 * 1024)]).startswith(
-        "big.ifc: 201 MB is more than the 200 MB an upload may have")
+        "big.ifc: 201 MB is more than the 200 MB an upload may have"
+    )
     # Whatever the name, the file written stays inside its temporary folder.
     from twin.isolated import safe_name
 

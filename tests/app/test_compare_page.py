@@ -31,10 +31,14 @@ def test_the_night_and_the_day_shift_meet_the_same_burst_side_by_side():
     at.button(key="compare_button").click().run()
     assert not at.exception and not at.error
     captions = [c.value for c in at.caption]
-    assert any(c.startswith("Sat 21 Nov 2026 02:10, 6 h, seed 7, dispatch “nearest”; 5 of 10 staff on site")
-               for c in captions)
-    assert any(c.startswith("Sat 21 Nov 2026 14:10, 6 h, seed 7, dispatch “nearest”; 4 of 10 staff on site")
-               for c in captions)
+    assert any(
+        c.startswith("Sat 21 Nov 2026 02:10, 6 h, seed 7, dispatch “nearest”; 5 of 10 staff on site")
+        for c in captions
+    )
+    assert any(
+        c.startswith("Sat 21 Nov 2026 14:10, 6 h, seed 7, dispatch “nearest”; 4 of 10 staff on site")
+        for c in captions
+    )
     a, b = (at.table[i].value for i in (0, 1))
     assert a["incident"].tolist() == b["incident"].tolist() == ["Burst at Riser B L14"]
     table = at.dataframe[0].value.set_index("figure")
@@ -44,7 +48,8 @@ def test_the_night_and_the_day_shift_meet_the_same_burst_side_by_side():
     response = next(spec for key, spec in charts.items() if "cmp_response" in key)
     assert [t["x"][0].split("<br>")[0] for t in response["data"] if t.get("boxpoints") is False] == [
         "A: Night-shift riser burst, tower B L14 — Sat 02:10, seed 7",
-        "B: Day-shift riser burst, tower B L14 — Sat 14:10, seed 7"]
+        "B: Day-shift riser burst, tower B L14 — Sat 14:10, seed 7",
+    ]
     assert sum("cmp_timeline" in key for key in charts) == 2
 
 
@@ -56,8 +61,10 @@ def test_another_policy_and_seed_come_from_the_form(monkeypatch: pytest.MonkeyPa
     at.button(key="compare_button").click().run()
     assert not at.exception
     # B keeps its scenario's own start: nothing moved it to another shift behind the user's back.
-    assert any(c.value.startswith("Sat 21 Nov 2026 02:10, 6 h, seed 11, dispatch “manual”; 5 of 10 staff")
-               for c in at.caption)
+    assert any(
+        c.value.startswith("Sat 21 Nov 2026 02:10, 6 h, seed 11, dispatch “manual”; 5 of 10 staff")
+        for c in at.caption
+    )
 
 
 def test_saved_run_folders_can_be_compared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -75,7 +82,9 @@ def test_saved_run_folders_can_be_compared(tmp_path: Path, monkeypatch: pytest.M
     assert table.loc["Incidents", ["A", "B"]].tolist() == [1, 1]
 
 
-def test_with_no_saved_runs_the_page_says_where_they_come_from(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_with_no_saved_runs_the_page_says_where_they_come_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.chdir(tmp_path)
     at = compare_page()
     at.radio(key="cmp_A_mode").set_value("A saved run folder (runs/)").run()

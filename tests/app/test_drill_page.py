@@ -60,8 +60,12 @@ def test_the_demo_drill_is_in_the_editor_checked_and_ready_to_run():
     assert at.success[0].value.startswith("Valid: 10 people, 1 contractor, 1 hazard; every place found")
     assert not run_button(at).disabled
     # Nothing run yet: the plan shows where the drill starts.
-    assert [c.proto.id.endswith("start_plan") or "start_plan" in c.proto.id for c in at.get("plotly_chart")] == [True]
-    assert chart(at, "start_plan")["layout"]["title"]["text"].startswith("Where it starts: storey <b>L14</b>, B-14")
+    assert [
+        c.proto.id.endswith("start_plan") or "start_plan" in c.proto.id for c in at.get("plotly_chart")
+    ] == [True]
+    assert chart(at, "start_plan")["layout"]["title"]["text"].startswith(
+        "Where it starts: storey <b>L14</b>, B-14"
+    )
 
 
 def test_running_the_demo_drill_shows_the_scorecard_replay_timeline_and_log(ran):
@@ -83,7 +87,8 @@ def test_running_the_demo_drill_shows_the_scorecard_replay_timeline_and_log(ran)
     assert replay["layout"]["updatemenus"][0]["buttons"][0]["label"] == "▶ Play"
     timeline = chart(at, "timeline")
     assert {"N-SEC1 · Guard (valve trained)", "N-PLB · Night plumber"} <= {
-        y for trace in timeline["data"] for y in trace.get("y", [])}
+        y for trace in timeline["data"] for y in trace.get("y", [])
+    }
     log = next(df.value for df in at.dataframe if "kind" in df.value.columns)
     assert "move" not in set(log["kind"]) and {"incident", "on_site", "made_safe"} <= set(log["kind"])
     # In words, not codes: no "None", no "trade:level or …" alternatives.
@@ -95,14 +100,18 @@ def test_running_the_demo_drill_shows_the_scorecard_replay_timeline_and_log(ran)
     assert set(log["incident"]) >= {"#0 Burst at Riser B L14"}
     response = at.session_state["drill_response_s"]
     wall = at.session_state["drill_run"].result.wall_s
-    print(f"\nDrill page (AppTest): the script of the Run click took {seconds:.2f} s: run() {wall:.2f} s, "
-          f"then {response:.2f} s to the scorecard, replay, timeline and log")
+    print(
+        f"\nDrill page (AppTest): the script of the Run click took {seconds:.2f} s: run() {wall:.2f} s, "
+        f"then {response:.2f} s to the scorecard, replay, timeline and log"
+    )
 
 
 def test_the_storey_selector_and_the_log_filters_redraw_only_their_part(ran):
     at, _ = ran
     run_id = at.session_state["drill_run"].id
-    at.selectbox(key=f"replay_storey_{run_id}").set_value(0).run()  # B1: where the guard closes the riser valve
+    at.selectbox(key=f"replay_storey_{run_id}").set_value(
+        0
+    ).run()  # B1: where the guard closes the riser valve
     assert not at.exception
     assert "storey <b>B1</b> at -4.00 m" in chart(at, "replay_plan")["layout"]["title"]["text"]
     at.multiselect(key=f"log_people_{run_id}").set_value(["N-SEC1"]).run()
@@ -113,8 +122,11 @@ def test_the_storey_selector_and_the_log_filters_redraw_only_their_part(ran):
 
 def test_a_broken_scenario_lists_each_problem_with_its_line_and_cannot_run():
     at = drill_page()
-    text = DEMO.read_text(encoding="utf-8").replace("duration_h: 6", "duration_h: -6").replace(
-        "seed: 7", "seed: seven")
+    text = (
+        DEMO.read_text(encoding="utf-8")
+        .replace("duration_h: 6", "duration_h: -6")
+        .replace("seed: 7", "seed: seven")
+    )
     editor(at).input(text).run()
     assert not at.exception
     assert [e.value for e in at.error] == [
@@ -135,7 +147,8 @@ def test_a_scenario_naming_a_server_file_is_refused_in_one_line_without_reading_
         assert [e.value for e in at.error] == [
             f"{SOURCE}:{len(DEMO.read_text(encoding='utf-8').splitlines()) + 1}: background.rates: '{target}' "
             "is outside the upload's folder and DrillTwin's shipped data, and the app reads no other file; "
-            "name a shipped file or leave the field out (rates: left out uses the default rates)"]
+            "name a shipped file or leave the field out (rates: left out uses the default rates)"
+        ]
         assert run_button(at).disabled
 
 
@@ -145,7 +158,8 @@ def test_a_place_the_building_does_not_have_is_named_with_its_line():
     assert not at.exception
     assert len(at.error) == 1
     assert at.error[0].value.startswith(
-        f"{SOURCE}:57: hazards[0].at: no place called 'Riser Q L99' in estate.ifc (did you mean: ")
+        f"{SOURCE}:57: hazards[0].at: no place called 'Riser Q L99' in estate.ifc (did you mean: "
+    )
     assert run_button(at).disabled
 
 
@@ -167,7 +181,9 @@ def test_an_uploaded_scenario_is_checked_and_an_unusable_one_says_why():
     at.radio(key="drill_mode").set_value("Upload a scenario file").run()
     assert at.info[0].value.startswith("Upload a scenario file (.yaml or .yml)")
     text = DEMO.read_text(encoding="utf-8").replace("at: Riser B L14", "at: Nowhere")
-    at.file_uploader(key="drill_upload").set_value([("../../my drill.yaml", text.encode(), "text/yaml")]).run()
+    at.file_uploader(key="drill_upload").set_value(
+        [("../../my drill.yaml", text.encode(), "text/yaml")]
+    ).run()
     assert not at.exception
     assert editor(at).label == "Scenario YAML — my_drill.yaml"
     assert at.error[0].value.startswith("my_drill.yaml:57: hazards[0].at: no place called 'Nowhere'")

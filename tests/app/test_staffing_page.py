@@ -37,8 +37,14 @@ TWO_VARIANTS = """\
 """
 
 
-def write_sweep(folder: Path, *, days: int = 2, replications: int = 2, variants: str = TWO_VARIANTS,
-                meets: str = "{yellow: 0.8}") -> Path:
+def write_sweep(
+    folder: Path,
+    *,
+    days: int = 2,
+    replications: int = 2,
+    variants: str = TWO_VARIANTS,
+    meets: str = "{yellow: 0.8}",
+) -> Path:
     """A small sweep file on the shipped estate roster (an absolute ``base:``)."""
     path = folder / "tiny.yaml"
     path.write_text(
@@ -120,9 +126,11 @@ def test_a_sweep_folder_shows_its_variants_with_the_reports_numbers(tiny, tmp_pa
     # says there is not enough evidence and names the cheaper candidate, rather than a winner.
     assert report.cheapest_meeting is None
     assert [v.verdict for v in report.variants] == ["not enough evidence"] * 2
-    assert at.warning[0].value.startswith("Not enough evidence: no variant is shown to meet the targets at 95% "
-                                          "confidence yet; more replications could still show it for "
-                                          "**1 night plumber**")
+    assert at.warning[0].value.startswith(
+        "Not enough evidence: no variant is shown to meet the targets at 95% "
+        "confidence yet; more replications could still show it for "
+        "**1 night plumber**"
+    )
     evidence = next(d.value for d in at.dataframe if "what drives it" in d.value.columns)
     yellow = report.variants[0].evidence["yellow"]
     assert evidence["yellow on time / incidents"][0] == f"{yellow.on_time} / {yellow.incidents}"
@@ -164,10 +172,13 @@ def test_sweep_folders_under_sweeps_are_offered_newest_first(tiny, tmp_path, mon
     assert any(c.value.startswith("4 of 4 runs of 2 days, from `sweeps/night`") for c in at.caption)
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (lambda tmp: tmp / "nowhere", "not a sweep folder (no sweep.json)"),
-    (lambda tmp: (tmp / "sweep.json").write_text("{not json") and tmp, "sweep.json: cannot read it"),
-])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp: tmp / "nowhere", "not a sweep folder (no sweep.json)"),
+        (lambda tmp: (tmp / "sweep.json").write_text("{not json") and tmp, "sweep.json: cannot read it"),
+    ],
+)
 def test_a_folder_that_is_not_a_sweep_shows_one_error_line(make, message, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     at = load_folder(make(tmp_path))
@@ -198,8 +209,11 @@ def test_a_shipped_sweep_runs_shortened_and_records_its_runs(tmp_path, monkeypat
     reps = at.number_input(key="staffing_reps_Night-shift options")
     days = at.number_input(key="staffing_days_Night-shift options")
     assert (reps.value, days.value, at.number_input(key="staffing_workers").value) == (3, 30, 2)
-    assert any("6 variants × 3 replications = **18 runs** of 30 days, written to "
-               "`sweeps/night_shift_options-30d-3r`" in c.value for c in at.caption)
+    assert any(
+        "6 variants × 3 replications = **18 runs** of 30 days, written to "
+        "`sweeps/night_shift_options-30d-3r`" in c.value
+        for c in at.caption
+    )
     assert not at.header  # nothing run yet
 
     reps.set_value(1)
@@ -217,9 +231,12 @@ def test_a_shipped_sweep_runs_shortened_and_records_its_runs(tmp_path, monkeypat
     table = variants_table(at)
     assert table["variant"].tolist() == [v.name for v in load_sweep(SHIPPED_SWEEP).variants]
     assert table["variant"].tolist()[:2] == [
-        "2 night plumbers + lift rescue as today", "2 night plumbers + guards and desk release lifts"]
+        "2 night plumbers + lift rescue as today",
+        "2 night plumbers + guards and desk release lifts",
+    ]
     assert table["cost"].tolist() == pytest.approx(
-        [v.means["cost_total"].value for v in sweep_report(res).variants])
+        [v.means["cost_total"].value for v in sweep_report(res).variants]
+    )
 
     # Run again: the folder is finished, nothing runs.
     at.button(key="staffing_run_button").click().run()
@@ -244,15 +261,25 @@ def test_an_uploaded_sweep_takes_its_base_from_the_shipped_scenarios():
     assert at.subheader[0].value == "My options"
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (("base: ../estate_roster.yaml", "base: ../../pyproject.toml"),
-     "bad.yaml:15: base: no shipped scenario '../../pyproject.toml'; an uploaded sweep's base is one of "
-     "scenarios/ ("),
-    (("staff: {night: {plumber: 1}}", "staff: {nite: {plumber: 1}}"),
-     "bad.yaml:24: grid[0][1] ('1 night plumber, guards close valves + lift rescue as today'): staff.nite: "
-     "no shift 'nite' in the base scenario (did you mean: night?)"),
-    (("replications: 10", "replications: many"), "bad.yaml:17: replications: must be a whole number, got 'many'"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("base: ../estate_roster.yaml", "base: ../../pyproject.toml"),
+            "bad.yaml:15: base: no shipped scenario '../../pyproject.toml'; an uploaded sweep's base is one of "
+            "scenarios/ (",
+        ),
+        (
+            ("staff: {night: {plumber: 1}}", "staff: {nite: {plumber: 1}}"),
+            "bad.yaml:24: grid[0][1] ('1 night plumber, guards close valves + lift rescue as today'): staff.nite: "
+            "no shift 'nite' in the base scenario (did you mean: night?)",
+        ),
+        (
+            ("replications: 10", "replications: many"),
+            "bad.yaml:17: replications: must be a whole number, got 'many'",
+        ),
+    ],
+)
 def test_an_unusable_uploaded_sweep_says_why_in_one_line(change, message):
     at = staffing_page()
     at.radio(key="staffing_mode").set_value("Upload a sweep file").run()
@@ -280,12 +307,16 @@ def test_a_search_folder_shows_its_answer_what_it_ruled_out_and_the_erlang_bound
     at = load_folder(tmp_path / "found")
     assert not at.exception and not at.error
     assert any(h.value == "Search" for h in at.subheader)
-    assert any(c.value.startswith("sequential elimination in cost order") and f"{found.runs} runs used" in c.value
-               for c in at.caption)
+    assert any(
+        c.value.startswith("sequential elimination in cost order") and f"{found.runs} runs used" in c.value
+        for c in at.caption
+    )
     if found.answer is not None:
         assert any(s.value.startswith(f"The search's answer: **{found.answer.name}**") for s in at.success)
     else:
-        assert any(w.value.startswith("The search found no roster shown to meet the targets") for w in at.warning)
+        assert any(
+            w.value.startswith("The search found no roster shown to meet the targets") for w in at.warning
+        )
     assert any("Erlang C lower bound" in c.value for c in at.code)
     assert read_search(tmp_path / "found").runs == found.runs
 
@@ -293,11 +324,14 @@ def test_a_search_folder_shows_its_answer_what_it_ruled_out_and_the_erlang_bound
 def test_an_uploaded_sweep_naming_a_server_file_is_refused_without_reading_it():
     at = staffing_page()
     at.radio(key="staffing_mode").set_value("Upload a sweep file").run()
-    text = ("name: Mine\nbase: ../night_riser_burst.yaml\nperiod: {start: 2026-01-01T00:00:00, days: 30}\n"
-            "background: {rates: /etc/passwd}\nvariants:\n  - name: today\n")
+    text = (
+        "name: Mine\nbase: ../night_riser_burst.yaml\nperiod: {start: 2026-01-01T00:00:00, days: 30}\n"
+        "background: {rates: /etc/passwd}\nvariants:\n  - name: today\n"
+    )
     at.file_uploader(key="staffing_upload").set_value([("mine.yaml", text.encode(), "text/yaml")]).run()
     assert not at.exception
     assert [e.value for e in at.error] == [
         "mine.yaml:4: background.rates: '/etc/passwd' is outside the upload's folder and DrillTwin's shipped "
         "data, and the app reads no other file; name a shipped file or leave the field out "
-        "(rates: left out uses the default rates)"]
+        "(rates: left out uses the default rates)"
+    ]

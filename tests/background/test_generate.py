@@ -31,8 +31,9 @@ def test_a_flat_rate_of_one_an_hour_gives_about_a_thousand_events_in_a_thousand_
 
 def test_work_booked_in_working_hours_falls_between_8_and_16_and_nowhere_else():
     rates = default_rates()
-    inspection = WorkOrderRate(name="x", per="site", per_year=1, priority="blue", trade="plumber",
-                               minutes=30, day="working_hours")
+    inspection = WorkOrderRate(
+        name="x", per="site", per_year=1, priority="blue", trade="plumber", minutes=30, day="working_hours"
+    )
     intensity = hourly_intensity(rates, inspection, JAN_1, 24 * 366)
     times = poisson_times(np.random.default_rng(2), 2000.0, intensity, JAN_1, 365 * 86400.0)
     hours = (times // 3600) % 24
@@ -77,8 +78,17 @@ def _year(scale: float = 1.0, **counts: int) -> list:
 def test_a_year_on_800_households_brings_about_what_the_rates_file_says():
     arrivals = _year()
     rates = default_rates()
-    units = {"household": 800, "site": 1, "booster_pump": 2, "sump_pump": 2, "generator": 1, "board": 88,
-             "lift": 9, "drain": 8, "valve": 87}
+    units = {
+        "household": 800,
+        "site": 1,
+        "booster_pump": 2,
+        "sump_pump": 2,
+        "generator": 1,
+        "board": 88,
+        "lift": 9,
+        "drain": 8,
+        "valve": 87,
+    }
     reactive = sum(w.per_year * units[w.per] for w in rates.work_orders if w.schedule is None)
     planned = sum(w.visits_per_year(units[w.per]) for w in rates.work_orders if w.schedule is not None)
     work = [a for a in arrivals if a.kind == "work_order"]
@@ -113,8 +123,12 @@ def test_a_schedule_visits_each_unit_every_cycle_at_each_time_spread_over_the_fi
     t, u = scheduled_times(Schedule(every_days=30, at=["09:00", "15:00"]), 4, JAN_1, 60 * 86400.0)
     assert len(t) == 16 and np.all(np.diff(t) >= 0)
     first = {int(k): float(t[u == k].min()) for k in range(4)}
-    assert first == {0: 9 * 3600.0, 1: 7 * 86400 + 9 * 3600.0, 2: 15 * 86400 + 9 * 3600.0,
-                     3: 22 * 86400 + 9 * 3600.0}
+    assert first == {
+        0: 9 * 3600.0,
+        1: 7 * 86400 + 9 * 3600.0,
+        2: 15 * 86400 + 9 * 3600.0,
+        3: 22 * 86400 + 9 * 3600.0,
+    }
     hours = sorted({float(x % 86400 / 3600) for x in t})
     assert hours == [9.0, 15.0]
 
@@ -128,8 +142,15 @@ def test_a_schedule_starting_mid_day_keeps_clock_times_and_draws_nothing_before_
 
 def test_a_work_order_with_both_a_rate_and_a_schedule_is_refused():
     with pytest.raises(ValueError, match=r"give per_year .* or schedule .*, not both"):
-        WorkOrderRate(name="x", per="site", per_year=1, schedule=Schedule(every_days=1), priority="blue",
-                      trade="plumber", minutes=30)
+        WorkOrderRate(
+            name="x",
+            per="site",
+            per_year=1,
+            schedule=Schedule(every_days=1),
+            priority="blue",
+            trade="plumber",
+            minutes=30,
+        )
 
 
 def test_a_schedule_time_that_is_not_a_clock_time_is_refused():

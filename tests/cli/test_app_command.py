@@ -32,7 +32,10 @@ def test_twin_app_says_in_one_line_when_the_app_is_missing(
     monkeypatch.setattr(shipped, "CHECKOUT", tmp_path)
     assert main(["app", "--headless"]) == 2
     err = capsys.readouterr().err
-    assert err == f"twin app: {tmp_path / 'app' / 'main.py'}: the web app's entry script is missing — reinstall DrillTwin\n"
+    assert (
+        err
+        == f"twin app: {tmp_path / 'app' / 'main.py'}: the web app's entry script is missing — reinstall DrillTwin\n"
+    )
 
 
 def test_twin_app_runs_the_app_shipped_with_the_package_from_any_folder(

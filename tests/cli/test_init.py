@@ -14,8 +14,13 @@ from twin.engine import compile_drill, run
 from twin.scenario import load_scenario
 from twin.twin import load_twin
 
-WITH_SPACES = ["fzk_haus.ifc", "duplex_a.ifc", "office_a.ifc", "institute_var2.ifc",
-               "hvac_heating_with_building.ifc"]
+WITH_SPACES = [
+    "fzk_haus.ifc",
+    "duplex_a.ifc",
+    "office_a.ifc",
+    "institute_var2.ifc",
+    "hvac_heating_with_building.ifc",
+]
 
 
 def _init_and_run(model: Path, out: Path) -> tuple[str, object]:
@@ -29,14 +34,22 @@ def _init_and_run(model: Path, out: Path) -> tuple[str, object]:
 
 @pytest.mark.parametrize("name", WITH_SPACES)
 def test_the_starter_drill_of_a_public_file_runs_and_someone_reaches_the_burst(
-        name: str, tmp_path: Path) -> None:
+    name: str, tmp_path: Path
+) -> None:
     text, result = _init_and_run(shared_ifc(name), tmp_path / "drill.yaml")
     on_site = result.log.of("on_site")  # type: ignore[attr-defined]
     assert len(on_site) >= 1
     assert "pipe_burst" in text
     # Every line that sets something says what it is.
-    settings = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")
-                and ":" in ln and not ln.rstrip().endswith(":") and not ln.startswith("  ")]
+    settings = [
+        ln
+        for ln in text.splitlines()
+        if ln.strip()
+        and not ln.lstrip().startswith("#")
+        and ":" in ln
+        and not ln.rstrip().endswith(":")
+        and not ln.startswith("  ")
+    ]
     assert all("#" in ln for ln in settings if not ln.startswith(("name:", "description:")))
 
 
@@ -46,7 +59,8 @@ def test_a_model_with_real_pipes_and_valves_gets_a_burst_at_a_real_pipe(tmp_path
 
 
 def test_a_model_without_mep_gets_an_overlay_pipe_and_stopcock_and_init_never_overwrites(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     house = two_storey_house(tmp_path)
     out = tmp_path / "drill.yaml"
     text, result = _init_and_run(house, out)
@@ -58,7 +72,9 @@ def test_a_model_without_mep_gets_an_overlay_pipe_and_stopcock_and_init_never_ov
     assert out.read_text(encoding="utf-8") == before
 
 
-@pytest.mark.parametrize("name", ['Room 1: "big" #2', "Küche 住宅", "C:\\models\\a.ifc", "two\nlines", "tab\there"])
+@pytest.mark.parametrize(
+    "name", ['Room 1: "big" #2', "Küche 住宅", "C:\\models\\a.ifc", "two\nlines", "tab\there"]
+)
 def test_a_name_the_starter_writes_reads_back_as_the_same_text(name):
     import yaml
 

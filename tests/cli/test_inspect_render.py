@@ -17,14 +17,21 @@ def test_inspect_json_holds_the_fields_other_tools_rely_on(
     assert main(["inspect", str(two_storey_house(tmp_path)), "--json"]) == 0
     s = json.loads(capsys.readouterr().out)
     assert (s["schema"], s["units"]) == ("IFC4", "m")
-    assert s["storeys"] == [{"name": "Ground", "elevation_m": 0.0, "spaces": 4},
-                            {"name": "Upper", "elevation_m": 3.0, "spaces": 2}]
+    assert s["storeys"] == [
+        {"name": "Ground", "elevation_m": 0.0, "spaces": 4},
+        {"name": "Upper", "elevation_m": 3.0, "spaces": 2},
+    ]
     hall = next(sp for sp in s["spaces"] if sp["name"] == "G1")
     assert hall["centroid"] == [2.0, 2.0, 0.0]
     assert hall["area_m2"] == 16.0
     assert hall["reachable"] is True
     assert {k: s["counts"][k] for k in ("spaces", "doors", "stairs", "lifts", "entrances")} == {
-        "spaces": 6, "doors": 4, "stairs": 1, "lifts": 0, "entrances": 1}
+        "spaces": 6,
+        "doors": 4,
+        "stairs": 1,
+        "lifts": 0,
+        "entrances": 1,
+    }
     assert s["equipment"] == {} and s["systems"] == []
     assert set(s["graph"]) >= {"nodes", "edges"}
     r = s["reachability"]
@@ -55,7 +62,9 @@ def test_render_names_the_storeys_when_one_is_unknown(
     assert "did you mean: Upper" in err
 
 
-def test_a_storey_in_three_towers_is_drawn_as_three_panels_at_one_readable_scale(estate_twin, tmp_path) -> None:
+def test_a_storey_in_three_towers_is_drawn_as_three_panels_at_one_readable_scale(
+    estate_twin, tmp_path
+) -> None:
     from twin.present.render import plan_panels, render_plan, storey_index
 
     storey = storey_index(estate_twin.model, "L14")

@@ -41,9 +41,24 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copy2(path, src / name)
     target = tmp_path_factory.mktemp("site")
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index",
-         "--no-compile", "--quiet", "--target", str(target), str(src)],
-        capture_output=True, text=True, timeout=300, cwd=src,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--no-compile",
+            "--quiet",
+            "--target",
+            str(target),
+            str(src),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=src,
     )
     assert done.returncode == 0, done.stderr
     return target
@@ -58,15 +73,22 @@ def elsewhere(tmp_path: Path, installed: Path) -> Iterator[dict[str, str]]:
 
 
 def twin(installed: Path, cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(installed / "bin" / "twin"), *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [str(installed / "bin" / "twin"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_the_package_carries_the_estate_the_scenarios_and_the_app(installed: Path) -> None:
     shipped = installed / "twin" / "_shipped"
     assert (shipped / "models" / "estate.ifc").read_bytes() == (REPO / "models" / "estate.ifc").read_bytes()
     assert sorted(p.name for p in (shipped / "scenarios").glob("*.yaml")) == sorted(
-        p.name for p in (REPO / "scenarios").glob("*.yaml"))
+        p.name for p in (REPO / "scenarios").glob("*.yaml")
+    )
     assert (shipped / "scenarios" / "sweeps" / "night_shift_options.yaml").is_file()
     assert (shipped / "app" / "main.py").is_file() and (shipped / "app" / "views" / "drill.py").is_file()
     assert not (shipped / "models" / "make_estate.py").exists()  # the generator stays in the repo
@@ -108,9 +130,14 @@ def test_installed_twin_app_serves_the_shipped_app_from_an_empty_folder(
     port = free_port()
     log = tmp_path / "app.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([str(installed / "bin" / "twin"), "app", "--port", str(port), "--headless"],
-                                cwd=tmp_path, env=elsewhere, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [str(installed / "bin" / "twin"), "app", "--port", str(port), "--headless"],
+            cwd=tmp_path,
+            env=elsewhere,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         assert wait_for_url(proc, log, port) == f"http://localhost:{port}"
         # `twin app` became the Streamlit server of the app inside the installed package.
@@ -140,10 +167,16 @@ def test_installed_twin_init_writes_a_starter_drill_for_the_estate_that_validate
 def test_the_installed_apps_allow_list_names_the_installed_shipped_folders(
     installed: Path, tmp_path: Path, elsewhere: dict[str, str]
 ) -> None:
-    code = "from twin.scenario.load import shipped_data_dirs; print('\\n'.join(map(str, shipped_data_dirs())))"
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=elsewhere,
-                          capture_output=True, text=True, timeout=120)
+    code = (
+        "from twin.scenario.load import shipped_data_dirs; print('\\n'.join(map(str, shipped_data_dirs())))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=elsewhere, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     shipped = installed / "twin" / "_shipped"
-    assert done.stdout.split() == [str(shipped / "scenarios"), str(shipped / "models"),
-                                   str(installed / "twin" / "background")]
+    assert done.stdout.split() == [
+        str(shipped / "scenarios"),
+        str(shipped / "models"),
+        str(installed / "twin" / "background"),
+    ]

@@ -49,7 +49,9 @@ def test_run_refuses_an_existing_out_folder_before_loading_the_model(tiny, tmp_p
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
-def test_a_full_disk_leaves_no_half_written_run_and_the_same_out_works_after(tiny, tmp_path, capsys, monkeypatch):
+def test_a_full_disk_leaves_no_half_written_run_and_the_same_out_works_after(
+    tiny, tmp_path, capsys, monkeypatch
+):
     out = tmp_path / "runs" / "tiny"
     real = pd.DataFrame.to_parquet
     calls = {"n": 0}
@@ -62,18 +64,29 @@ def test_a_full_disk_leaves_no_half_written_run_and_the_same_out_works_after(tin
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", disk_full_on_second_file)
     assert main(["run", str(tiny), "--out", str(out)]) == 2
-    assert "tiny: could not write the run (No space left on device); nothing was left behind" in one_line(capsys)
+    assert "tiny: could not write the run (No space left on device); nothing was left behind" in one_line(
+        capsys
+    )
     assert list(out.parent.iterdir()) == []  # neither the run folder nor its temporary one
     monkeypatch.setattr(pd.DataFrame, "to_parquet", real)
     assert main(["run", str(tiny), "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["events.parquet", "kpis.parquet", "metadata.json"]
 
 
-@pytest.mark.parametrize(("metadata", "message"), [
-    ([1, 2], "metadata.json: holds no scenario (expected a JSON object with a 'scenario' object, got list)"),
-    ({"seed": 1}, "metadata.json: holds no scenario (expected a JSON object with a 'scenario' object, got dict)"),
-    ({"scenario": {"name": "x"}}, "metadata.json: its scenario is not valid ("),
-])
+@pytest.mark.parametrize(
+    ("metadata", "message"),
+    [
+        (
+            [1, 2],
+            "metadata.json: holds no scenario (expected a JSON object with a 'scenario' object, got list)",
+        ),
+        (
+            {"seed": 1},
+            "metadata.json: holds no scenario (expected a JSON object with a 'scenario' object, got dict)",
+        ),
+        ({"scenario": {"name": "x"}}, "metadata.json: its scenario is not valid ("),
+    ],
+)
 def test_a_damaged_run_folder_is_one_line(tmp_path, capsys, metadata, message):
     run = tmp_path / "run"
     run.mkdir()
@@ -91,5 +104,7 @@ def test_any_file_the_system_refuses_is_one_line_with_a_fix(monkeypatch, capsys)
 
     monkeypatch.setattr("twin.cli.schema.run", full)
     assert main(["schema"]) == 2
-    assert one_line(capsys) == ("twin schema: /data/out/x.parquet: No space left on device — free some disk "
-                                "space and run the command again\n")
+    assert one_line(capsys) == (
+        "twin schema: /data/out/x.parquet: No space left on device — free some disk "
+        "space and run the command again\n"
+    )

@@ -27,7 +27,9 @@ def test_a_slow_step_says_what_it_is_doing_once_per_change(
         report(0.9, "building the navigation graph")
     lines = capsys.readouterr().err.splitlines()
     assert [ln.split(" (")[0] for ln in lines] == [
-        "loading model: reading estate.ifc", "loading model: building the navigation graph"]
+        "loading model: reading estate.ifc",
+        "loading model: building the navigation graph",
+    ]
     assert lines[0].endswith(" s so far)")
 
 

@@ -25,7 +25,8 @@ def test_the_readme_sample_output_is_what_twin_run_prints() -> None:
     assert "run folder: runs/night_riser_burst-seed7  (" in printed
     assert script.same_but_time(readme, printed), (
         "README.md's sample output is stale: run `python docs/readme_sample.py`\n"
-        f"--- README\n{readme}--- twin run\n{printed}")
+        f"--- README\n{readme}--- twin run\n{printed}"
+    )
 
 
 def test_only_the_wall_clock_time_may_differ_from_the_readme() -> None:

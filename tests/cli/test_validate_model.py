@@ -18,7 +18,8 @@ def _starter(tmp_path: Path) -> tuple[Path, str]:
 
 
 def test_every_bad_place_is_reported_at_once_with_its_line(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out, text = _starter(tmp_path)
     lines = text.splitlines()
     plb = next(i for i, ln in enumerate(lines) if ln.startswith("  - {id: PLB"))
@@ -35,10 +36,13 @@ def test_every_bad_place_is_reported_at_once_with_its_line(
 
 
 def test_a_task_nobody_on_the_roster_can_do_is_said_upfront(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out, text = _starter(tmp_path)
-    out.write_text("\n".join(ln for ln in text.splitlines() if not ln.startswith("  - {id: DSK"))
-                   + "\n", encoding="utf-8")
+    out.write_text(
+        "\n".join(ln for ln in text.splitlines() if not ln.startswith("  - {id: DSK")) + "\n",
+        encoding="utf-8",
+    )
     capsys.readouterr()
     assert main(["validate", "--against-model", str(out)]) == 0
     printed = capsys.readouterr().err
@@ -47,20 +51,23 @@ def test_a_task_nobody_on_the_roster_can_do_is_said_upfront(
 
 
 def test_a_model_without_spaces_does_not_validate_ok(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     b = TinyBuilding()
     b.element("IfcValve", "V1", "Ground", 1, 1)
     model = b.write(tmp_path / "mep_only.ifc")
     scenario = tmp_path / "s.yaml"
-    scenario.write_text(f"name: MEP only\nmodel: [{model.name}]\npeople:\n"
-                        "  - {id: P, trades: {plumber: 2}, shift: day, base: V1}\n", encoding="utf-8")
+    scenario.write_text(
+        f"name: MEP only\nmodel: [{model.name}]\npeople:\n"
+        "  - {id: P, trades: {plumber: 2}, shift: day, base: V1}\n",
+        encoding="utf-8",
+    )
     assert main(["validate", "--against-model", str(scenario)]) == 2
     printed = capsys.readouterr().err
     assert "cannot: the model has no spaces" in printed and "federate" in printed
 
 
-def test_route_on_a_graph_with_no_links_says_so(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_route_on_a_graph_with_no_links_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     b = TinyBuilding()
     b.space("A", "Ground", 0, 0, 4, 4)
     b.space("B", "Ground", 10, 0, 14, 4)
@@ -79,9 +86,11 @@ def test_a_scenario_can_declare_where_people_from_outside_come_in(tmp_path: Path
     b.space("Store", "Ground", 4.2, 0, 8, 4)
     b.door("Gate", "Ground", 4.1, 2.0, along_x=False, external=False)  # no façade door at all
     model = b.write(tmp_path / "yard.ifc")
-    text = (f"name: Yard\nmodel: [{model.name}]\npeople:\n"
-            "  - {id: P, trades: {plumber: 2}, shift: day, base: Yard office}\n"
-            "contractors:\n  - {id: C, trades: {lift_technician: 2}}\n")
+    text = (
+        f"name: Yard\nmodel: [{model.name}]\npeople:\n"
+        "  - {id: P, trades: {plumber: 2}, shift: day, base: Yard office}\n"
+        "contractors:\n  - {id: C, trades: {lift_technician: 2}}\n"
+    )
     plain = tmp_path / "plain.yaml"
     plain.write_text(text, encoding="utf-8")
     declared = tmp_path / "declared.yaml"

@@ -13,8 +13,10 @@ SWEEP = REPO / "scenarios" / "sweeps" / "night_shift_options.yaml"
 def test_the_shipped_sweep_file_validates_as_a_sweep_with_its_six_variants(capsys) -> None:
     assert main(["validate", str(SWEEP)]) == 0
     out = capsys.readouterr().out
-    assert out == (f"{SWEEP}: ok — sweep 'Night-shift options': 6 variants × 10 replications of 365 days "
-                   f"on {REPO / 'scenarios' / 'estate_roster.yaml'}\n")
+    assert out == (
+        f"{SWEEP}: ok — sweep 'Night-shift options': 6 variants × 10 replications of 365 days "
+        f"on {REPO / 'scenarios' / 'estate_roster.yaml'}\n"
+    )
     assert "required field" not in out
 
 
@@ -32,8 +34,10 @@ def test_a_bad_sweep_file_gets_its_own_line_and_exit_status_2(tmp_path: Path, ca
 
 def test_a_sweep_whose_variant_changes_a_missing_post_names_the_variant_line(tmp_path: Path, capsys) -> None:
     sweep = tmp_path / "s.yaml"
-    sweep.write_text(f"name: tiny\nbase: {REPO / 'scenarios' / 'estate_roster.yaml'}\nvariants:\n"
-                     "  - name: no such person\n    remove: [NOBODY-1]\n")
+    sweep.write_text(
+        f"name: tiny\nbase: {REPO / 'scenarios' / 'estate_roster.yaml'}\nvariants:\n"
+        "  - name: no such person\n    remove: [NOBODY-1]\n"
+    )
     assert main(["validate", str(sweep)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"twin validate: {sweep}:4: variants[0] ('no such person'):")

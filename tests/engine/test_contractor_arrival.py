@@ -26,10 +26,8 @@ def test_a_contractor_arrives_and_sets_off_from_its_named_arrival_point(estate_t
     f = run(estate_twin, _lift_contractor_only(arrives_at="Security Room")).log.frame
     called = f[(f.kind == "callout") & f.person.str.startswith("LIFTCO")]
     assert len(called) > 0
-    assert set(called.place) == {next(p for p in f.place.dropna().unique()
-                                      if "Security Room" in p)}
-    arrived = f[(f.kind == "move") & f.person.str.startswith("LIFTCO")
-                & (f.detail == "arrived on site")]
+    assert set(called.place) == {next(p for p in f.place.dropna().unique() if "Security Room" in p)}
+    arrived = f[(f.kind == "move") & f.person.str.startswith("LIFTCO") & (f.detail == "arrived on site")]
     assert len(arrived) == len(called) and set(arrived.place) == set(called.place)
 
 

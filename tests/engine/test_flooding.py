@@ -43,8 +43,9 @@ def test_a_year_of_random_bursts_leaves_a_few_hundred_wetted_m2h_per_m3(estate_t
     # or pumped (100 m² × 24 h = 2,400 m²·h), so a few thousand m²·h per m³ is the ceiling;
     # none is left standing at the end. (Before water dried whatever its depth, a year gave
     # ~125,000 m²·h per m³.)
-    year = variant(shipped("estate_roster.yaml"), duration_h=365 * 24,
-                   background={"work_orders": False, "scale": 3.0})
+    year = variant(
+        shipped("estate_roster.yaml"), duration_h=365 * 24, background={"work_orders": False, "scale": 3.0}
+    )
     f = run(estate_twin, year, rates=default_rates()).log.frame
     damage = dict(zip(f[f.kind == "damage"].detail, f[f.kind == "damage"].value, strict=True))
     water = dict(zip(f[f.kind == "water"].detail, f[f.kind == "water"].value, strict=True))
@@ -55,14 +56,18 @@ def test_a_year_of_random_bursts_leaves_a_few_hundred_wetted_m2h_per_m3(estate_t
 
 
 def test_a_scenario_sets_the_water_step_and_a_bad_one_names_the_field(tmp_path):
-    base = (shipped("night_riser_burst.yaml").model_dump_json())
+    base = shipped("night_riser_burst.yaml").model_dump_json()
     assert '"physics":{"water_step_s":null}' in base.replace(" ", "")
-    path = scenario_file(tmp_path, "name: x\npeople: [{id: a, trades: {plumber: 2}, shift: night}]\n"
-                                   "physics: {water_step_s: 0}\n")
+    path = scenario_file(
+        tmp_path,
+        "name: x\npeople: [{id: a, trades: {plumber: 2}, shift: night}]\nphysics: {water_step_s: 0}\n",
+    )
     with pytest.raises(TwinError, match=r"physics\.water_step_s"):
         load_scenario(path)
-    path = scenario_file(tmp_path, "name: x\npeople: [{id: a, trades: {plumber: 2}, shift: night}]\n"
-                                   "physics: {water_step_s: 5}\n")
+    path = scenario_file(
+        tmp_path,
+        "name: x\npeople: [{id: a, trades: {plumber: 2}, shift: night}]\nphysics: {water_step_s: 5}\n",
+    )
     assert load_scenario(path).scenario.physics.water_step_s == 5.0
 
 
@@ -77,8 +82,9 @@ def test_drains_sized_for_the_design_storm_carry_an_ordinary_storm_and_blocked_o
     assert design_capacity_m3_s(25_625.0) == pytest.approx(0.7118, abs=1e-4)
     assert physics.DESIGN_STORM_MM_H == 100.0
     storm = shipped("storm_basement_cascade.yaml")
-    ordinary = dict(storm.hazards[0].model_dump(mode="json"), peak_mm_h=70, duration_min=120,
-                    drains_blocked_fraction=0.0)
+    ordinary = dict(
+        storm.hazards[0].model_dump(mode="json"), peak_mm_h=70, duration_min=120, drains_blocked_fraction=0.0
+    )
     blocked = dict(ordinary, drains_blocked_fraction=0.9)
     for hazard, floods in ((ordinary, False), (blocked, True)):
         f = run(estate_twin, variant(storm, hazards=[hazard], duration_h=3)).log.frame

@@ -59,14 +59,22 @@ def test_flood_depth_rises_faster_once_the_sump_pumps_lose_power(estate_twin):
     storm = shipped("storm_basement_cascade.yaml")
     gentle = dict(storm.hazards[0].model_dump(mode="json"), peak_mm_h=60, duration_min=120)
     powered = variant(storm, hazards=[gentle], duration_h=2)
-    outage = {"kind": "power_loss", "at": "Main switchboard", "duration_min": None,
-              "generator_start_probability": 0.0, "start_min": 0}
+    outage = {
+        "kind": "power_loss",
+        "at": "Main switchboard",
+        "duration_min": None,
+        "generator_start_probability": 0.0,
+        "start_min": 0,
+    }
     dark = variant(storm, hazards=[gentle, outage], duration_h=2)
     a, b = run(estate_twin, powered).log, run(estate_twin, dark).log
-    pumps_off = b.frame[(b.frame.kind == "power") & b.frame.detail.str.startswith("Sump pump") & (b.frame.value == 0)]
+    pumps_off = b.frame[
+        (b.frame.kind == "power") & b.frame.detail.str.startswith("Sump pump") & (b.frame.value == 0)
+    ]
     assert len(pumps_off) == 2
     for minute in (20, 30, 40):  # until the blocked drain is cleared (~33 min) and after
         assert _sump_depth(b, minute) > _sump_depth(a, minute)
+
     def pumped(log):
         return log.frame[(log.frame.kind == "water") & (log.frame.detail == "pumped")].value.iloc[0]
 
@@ -151,8 +159,9 @@ def test_a_households_leak_is_closed_at_its_own_stop_valve_and_cuts_off_that_fla
     # Background leaks (a month of hazards at 20 times the rates): each starts in a flat, the
     # plumber closes that flat's stop valve in the flat, and one household is without water until
     # the repair — not the ~270 a riser valve would cut off.
-    month = variant(shipped("estate_roster.yaml"), duration_h=30 * 24,
-                    background={"work_orders": False, "scale": 20.0})
+    month = variant(
+        shipped("estate_roster.yaml"), duration_h=30 * 24, background={"work_orders": False, "scale": 20.0}
+    )
     f = run(estate_twin, month, rates=default_rates()).log.frame
     leaks = f[(f.kind == "incident") & f.detail.str.startswith("pipe_burst")]
     assert len(leaks) >= 3

@@ -69,8 +69,14 @@ def test_adding_a_qualified_person_never_makes_mean_response_worse(estate_twin):
     """Common random numbers: both rosters see the same outages, cars and delays for each seed."""
     base = shipped("day_grid_outage.yaml")
     people = [p.model_dump(mode="json") for p in base.people]
-    extra = dict(people[0], id="EXTRA-LIFT", name="Second lift-trained electrician",
-                 trades={"electrician": 2, "lift_technician": 1}, shift="day", backup=None)
+    extra = dict(
+        people[0],
+        id="EXTRA-LIFT",
+        name="Second lift-trained electrician",
+        trades={"electrician": 2, "lift_technician": 1},
+        shift="day",
+        backup=None,
+    )
     bigger = variant(base, people=[*people, extra])
     diffs = []
     for seed in range(24):

@@ -36,8 +36,11 @@ def test_every_shipped_scenario_is_valid_and_fits_the_estate(path, estate_twin):
 
 def test_a_misspelt_trade_names_file_line_field_and_the_known_trades(tmp_path):
     path = scenario_file(tmp_path, MINIMAL.replace("plumber: 2", "plumer: 2"))
-    with pytest.raises(ScenarioError, match=r"drill\.yaml:4: people\[0\]\.trades: unknown trade 'plumer' "
-                                            r"\(did you mean: plumber\?\)"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"drill\.yaml:4: people\[0\]\.trades: unknown trade 'plumer' "
+        r"\(did you mean: plumber\?\)",
+    ):
         load_scenario(path)
 
 
@@ -49,13 +52,18 @@ def test_an_unknown_field_is_an_error_on_its_own_line(tmp_path):
 
 def test_an_unknown_hazard_kind_lists_the_kinds(tmp_path):
     text = MINIMAL + "hazards:\n  - kind: earthquake\n"
-    with pytest.raises(ScenarioError, match=r":7: hazards\[0\]\.kind: unknown hazard kind 'earthquake' "
-                                            r"\(known: pipe_burst, power_loss, storm\)"):
+    with pytest.raises(
+        ScenarioError,
+        match=r":7: hazards\[0\]\.kind: unknown hazard kind 'earthquake' "
+        r"\(known: pipe_burst, power_loss, storm\)",
+    ):
         load_scenario(scenario_file(tmp_path, text))
 
 
 def test_a_shift_nobody_defined_is_named_with_the_known_shifts(tmp_path):
-    with pytest.raises(ScenarioError, match=r":5: people\[0\]\.shift: unknown shift 'nite' \(did you mean: night\?\)"):
+    with pytest.raises(
+        ScenarioError, match=r":5: people\[0\]\.shift: unknown shift 'nite' \(did you mean: night\?\)"
+    ):
         load_scenario(scenario_file(tmp_path, MINIMAL.replace("night", "nite")))
 
 
@@ -78,20 +86,26 @@ def test_a_place_the_building_lacks_points_at_its_line(tmp_path, estate_twin):
     with pytest.raises(FieldError) as caught:
         compile_drill(estate_twin, loaded.scenario)
     message = str(loaded.locate_error(caught.value))
-    assert message.startswith(f"{tmp_path / 'drill.yaml'}:6: people[0].base: no place called 'Enginering Office'")
+    assert message.startswith(
+        f"{tmp_path / 'drill.yaml'}:6: people[0].base: no place called 'Enginering Office'"
+    )
     assert "did you mean: Engineering Office" in message
 
 
 def test_a_burst_with_no_valve_upstream_says_how_to_name_one(estate_twin):
     loaded = parse_scenario(MINIMAL + "hazards:\n  - {kind: pipe_burst, at: Break tank}\n")
-    with pytest.raises(FieldError, match=r"hazards\[0\]\.at: no isolation valve upstream of 'Break tank'.*'valve:'"):
+    with pytest.raises(
+        FieldError, match=r"hazards\[0\]\.at: no isolation valve upstream of 'Break tank'.*'valve:'"
+    ):
         compile_drill(estate_twin, loaded.scenario)
 
 
 def test_the_json_schema_describes_hazards_and_policies():
     schema = json.loads(schema_json())
     assert schema["title"] == "DrillTwin scenario"
-    assert {"PipeBurst", "PowerLoss", "Storm", "Nearest", "PriorityFirst", "SkillAware", "Manual"} <= set(schema["$defs"])
+    assert {"PipeBurst", "PowerLoss", "Storm", "Nearest", "PriorityFirst", "SkillAware", "Manual"} <= set(
+        schema["$defs"]
+    )
     assert schema["$defs"]["PipeBurst"]["properties"]["pressure_bar"]["default"] == 4.5
 
 
@@ -130,8 +144,15 @@ def test_setting_fields_rewrites_their_lines_and_keeps_everything_else():
     from twin.scenario.edit import set_fields
 
     text = (SCENARIOS / "night_riser_burst.yaml").read_text(encoding="utf-8")
-    new = set_fields(text, {"seed": 9, "start": dt.datetime(2026, 11, 21, 14, 10), "name": "Day: riser",
-                            "dispatch": {"kind": "manual"}})
+    new = set_fields(
+        text,
+        {
+            "seed": 9,
+            "start": dt.datetime(2026, 11, 21, 14, 10),
+            "name": "Day: riser",
+            "dispatch": {"kind": "manual"},
+        },
+    )
     changed = [(a, b) for a, b in zip(text.splitlines(), new.splitlines(), strict=True) if a != b]
     assert changed == [
         ("name: Night-shift riser burst, tower B L14", "name: 'Day: riser'"),
@@ -148,14 +169,16 @@ def test_a_block_field_becomes_one_line_and_the_comment_before_the_next_field_st
 
     text = "name: x\ndispatch:\n  kind: manual\n  latency_s: 60\n\n# the hazards\nhazards: []\n"
     assert set_fields(text, {"dispatch": {"kind": "skill"}}) == (
-        "name: x\ndispatch: {kind: skill}\n\n# the hazards\nhazards: []\n")
+        "name: x\ndispatch: {kind: skill}\n\n# the hazards\nhazards: []\n"
+    )
 
 
 def test_a_missing_field_goes_where_the_schema_puts_it():
     from twin.scenario.edit import set_fields
 
     assert set_fields("name: x\npeople: []\n", {"seed": 3, "duration_h": 2.5}) == (
-        "name: x\nduration_h: 2.5\nseed: 3\npeople: []\n")
+        "name: x\nduration_h: 2.5\nseed: 3\npeople: []\n"
+    )
     assert set_fields("", {"name": "x"}) == "name: x\n"
 
 

@@ -48,10 +48,23 @@ def compile_gas(h: GasLeak, twin: Any, plant: Any, loc: tuple[str | int, ...]) -
 def gas_leak(env: simpy.Environment, world: World, h: GasLeak, ref: Ref, index: int) -> Proc:
     yield env.timeout(h.start_min * 60.0)
     world.sim.log("hazard", node=ref["node"], detail=f"gas smelt in {h.smelt_in}")
-    incident(world.sim, "gas_leak", f"Gas in {h.smelt_in}", "red", ref["node"], h.reported_via, [
-        TaskSpec("shut the gas and vent", (("plumber", 1),), ref["node"], 60.0 * h.make_safe_min,
-                 makes_safe=True),
-    ])
+    incident(
+        world.sim,
+        "gas_leak",
+        f"Gas in {h.smelt_in}",
+        "red",
+        ref["node"],
+        h.reported_via,
+        [
+            TaskSpec(
+                "shut the gas and vent",
+                (("plumber", 1),),
+                ref["node"],
+                60.0 * h.make_safe_min,
+                makes_safe=True,
+            ),
+        ],
+    )
 
 
 class GasLeakRate(HazardRate):
@@ -61,37 +74,54 @@ class GasLeakRate(HazardRate):
 
 
 def _flats(twin: Any, plant: Any, rate: Any) -> Places:
-    return Places.of([twin.model.spaces[int(s)].name for s in plant.household_spaces
-                      if twin.graph.space_node[s] >= 0])
+    return Places.of(
+        [twin.model.spaces[int(s)].name for s in plant.household_spaces if twin.graph.space_node[s] >= 0]
+    )
 
 
-def _occur(env: simpy.Environment, world: World, rate: GasLeakRate, a: Arrival, flat: Any, index: int) -> None:
-    h = GasLeak(kind="gas_leak", smelt_in=flat, make_safe_min=a.values["make_safe_min"],
-                reported_via=rate.channel)
+def _occur(
+    env: simpy.Environment, world: World, rate: GasLeakRate, a: Arrival, flat: Any, index: int
+) -> None:
+    h = GasLeak(
+        kind="gas_leak", smelt_in=flat, make_safe_min=a.values["make_safe_min"], reported_via=rate.channel
+    )
     env.process(gas_leak(env, world, h, compile_gas(h, world.sim.drill.twin, None, ()), index))
 
 
 @pytest.fixture
 def gas() -> Iterator[HazardKind]:
-    kind = register_hazard(HazardKind(
-        "gas_leak", GasLeak, compile_gas, gas_leak,
-        Occurrence(GasLeakRate, _flats, _occur, lambda places: f"{len(places)} flats gas can be smelt in"),
-        Drawing(places=("smelt_in",), symbol="diamond", label="gas smelt"),
-    ))
+    kind = register_hazard(
+        HazardKind(
+            "gas_leak",
+            GasLeak,
+            compile_gas,
+            gas_leak,
+            Occurrence(
+                GasLeakRate, _flats, _occur, lambda places: f"{len(places)} flats gas can be smelt in"
+            ),
+            Drawing(places=("smelt_in",), symbol="diamond", label="gas smelt"),
+        )
+    )
     yield kind
     HAZARDS.unregister("gas_leak")
 
 
 def _gas_drill() -> Any:
-    return variant(shipped("night_riser_burst.yaml"),
-                   hazards=[{"kind": "gas_leak", "smelt_in": FLAT, "start_min": 10}])
+    return variant(
+        shipped("night_riser_burst.yaml"), hazards=[{"kind": "gas_leak", "smelt_in": FLAT, "start_min": 10}]
+    )
 
 
 def test_an_unregistered_hazard_kind_is_refused_naming_the_known_ones():
-    with pytest.raises(ScenarioError, match=r"hazards\[0\]\.kind: unknown hazard kind 'gas_leak' "
-                                            r"\(known: pipe_burst, power_loss, storm\)"):
-        parse_scenario("name: x\npeople: [{id: a, trades: {plumber: 1}, shift: day}]\n"
-                       "hazards: [{kind: gas_leak, smelt_in: somewhere}]\n")
+    with pytest.raises(
+        ScenarioError,
+        match=r"hazards\[0\]\.kind: unknown hazard kind 'gas_leak' "
+        r"\(known: pipe_burst, power_loss, storm\)",
+    ):
+        parse_scenario(
+            "name: x\npeople: [{id: a, trades: {plumber: 1}, shift: day}]\n"
+            "hazards: [{kind: gas_leak, smelt_in: somewhere}]\n"
+        )
 
 
 def test_a_toy_hazard_registered_in_a_test_runs_in_a_drill_and_a_crew_answers_it(gas, estate_twin):
@@ -118,8 +148,9 @@ def test_a_toy_hazard_shows_in_the_replay_at_its_place_as_it_asks_to_be_drawn(ga
 
 def test_a_toy_hazard_occurs_in_background_work_at_its_rate(gas, estate_twin):
     # 810 flats × 3 a year ≈ 6.7 a day: a day with no other background work and no other hazard.
-    rates = default_rates().model_copy(update={
-        "work_orders": [], "hazards": {"gas_leak": GasLeakRate(per_year=3.0, channel="sensor")}})
+    rates = default_rates().model_copy(
+        update={"work_orders": [], "hazards": {"gas_leak": GasLeakRate(per_year=3.0, channel="sensor")}}
+    )
     scenario = variant(shipped("estate_roster.yaml"), duration_h=24.0)
     drill = compile_drill(estate_twin, scenario, rates=rates)
     # A sweep ships the catalogue to its workers: the places go as they are, worked out.

@@ -47,10 +47,14 @@ def test_the_built_in_policies_are_listed_with_what_they_do():
 
 
 def test_an_unregistered_policy_is_refused_naming_the_known_ones():
-    with pytest.raises(ScenarioError, match=r"dispatch\.kind: unknown dispatch policy 'lottery' "
-                                            r"\(known: nearest, priority, skill, manual\)"):
-        parse_scenario("name: x\npeople: [{id: a, trades: {plumber: 1}, shift: day}]\n"
-                       "dispatch: {kind: lottery}\n")
+    with pytest.raises(
+        ScenarioError,
+        match=r"dispatch\.kind: unknown dispatch policy 'lottery' "
+        r"\(known: nearest, priority, skill, manual\)",
+    ):
+        parse_scenario(
+            "name: x\npeople: [{id: a, trades: {plumber: 1}, shift: day}]\ndispatch: {kind: lottery}\n"
+        )
 
 
 def test_a_toy_policy_registered_in_a_test_is_listed_and_runs_a_drill(farthest, estate_twin):

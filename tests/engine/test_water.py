@@ -20,8 +20,9 @@ S = physics.SPREAD_DEPTH_M
 C = physics.WEIR_COEFFICIENT
 
 
-def floors(area: list[float], pairs: list[tuple[int, int]], below: list[tuple[int, int]] = (),
-           width_m: float = 0.9) -> Floors:
+def floors(
+    area: list[float], pairs: list[tuple[int, int]], below: list[tuple[int, int]] = (), width_m: float = 0.9
+) -> Floors:
     a = np.array([p[0] for p in pairs], dtype=np.int64)
     b = np.array([p[1] for p in pairs], dtype=np.int64)
     frm = np.array([x[0] for x in below], dtype=np.int64)

@@ -14,13 +14,37 @@ NAN = math.nan
 
 
 def test_an_incidents_kind_priority_and_title_are_columns_of_their_own():
-    f = _frame([
-        (0.0, "incident", "", "Riser", 1.0, 2.0, 3.0, 0.0, incident_detail("pipe_burst", "red", "Burst | L14"), 0),
-        (50.0, "incident", "", "Car 2", 9.0, 9.0, 0.0, 1.0, incident_detail("entrapment", "yellow", "Trapped"), 1),
-        (90.0, "reported", "", "Riser", 1.0, 2.0, 3.0, NAN, "phone", 0),
-        (150.0, "on_site", "A", "Valve", 0.0, 0.0, 0.0, NAN, "isolate", 0, 0),
-        (130.0, "on_site", "B", "Valve", 0.0, 0.0, 0.0, NAN, "isolate", 0, 1),
-    ])
+    f = _frame(
+        [
+            (
+                0.0,
+                "incident",
+                "",
+                "Riser",
+                1.0,
+                2.0,
+                3.0,
+                0.0,
+                incident_detail("pipe_burst", "red", "Burst | L14"),
+                0,
+            ),
+            (
+                50.0,
+                "incident",
+                "",
+                "Car 2",
+                9.0,
+                9.0,
+                0.0,
+                1.0,
+                incident_detail("entrapment", "yellow", "Trapped"),
+                1,
+            ),
+            (90.0, "reported", "", "Riser", 1.0, 2.0, 3.0, NAN, "phone", 0),
+            (150.0, "on_site", "A", "Valve", 0.0, 0.0, 0.0, NAN, "isolate", 0, 0),
+            (130.0, "on_site", "B", "Valve", 0.0, 0.0, 0.0, NAN, "isolate", 0, 1),
+        ]
+    )
     table = incident_table(f).set_index("incident")
     assert table["kind"].tolist() == ["pipe_burst", "entrapment"]
     assert table["priority"].tolist() == ["red", "yellow"]
@@ -30,12 +54,14 @@ def test_an_incidents_kind_priority_and_title_are_columns_of_their_own():
 
 
 def test_task_bars_run_from_dispatch_through_on_site_to_done():
-    f = _frame([
-        (0.0, "dispatched", "A", "Valve", 0.0, 0.0, 0.0, 90.0, "isolate", 0, 0),
-        (100.0, "on_site", "A", "Valve", 0.0, 0.0, 0.0, NAN, "isolate", 0, 0),
-        (400.0, "done", "A", "Valve", 0.0, 0.0, 0.0, NAN, "isolate", 0, 0),
-        (200.0, "dispatched", "B", "Riser", 0.0, 0.0, 0.0, 60.0, "repair the pipe", 1, 3),
-    ])
+    f = _frame(
+        [
+            (0.0, "dispatched", "A", "Valve", 0.0, 0.0, 0.0, 90.0, "isolate", 0, 0),
+            (100.0, "on_site", "A", "Valve", 0.0, 0.0, 0.0, NAN, "isolate", 0, 0),
+            (400.0, "done", "A", "Valve", 0.0, 0.0, 0.0, NAN, "isolate", 0, 0),
+            (200.0, "dispatched", "B", "Riser", 0.0, 0.0, 0.0, 60.0, "repair the pipe", 1, 3),
+        ]
+    )
     bars = task_bars(f.sort_values("t_s"), end_s=1000.0).set_index("person")
     assert bars.loc["A", ["start_s", "on_site_s", "end_s"]].tolist() == [0.0, 100.0, 400.0]
     assert bars.loc["A", "ended"] == "done" and bars.loc["A", "name"] == "isolate"
@@ -46,5 +72,7 @@ def test_task_bars_run_from_dispatch_through_on_site_to_done():
 def test_a_table_with_other_columns_is_not_an_event_log():
     frame = EventLog.from_rows([]).frame
     assert list(EventLog.from_frame(frame).frame.columns) == list(COLUMNS)
-    with pytest.raises(EventLogError, match=r"^old/events.parquet: unexpected columns .*; an event log has t_s, "):
+    with pytest.raises(
+        EventLogError, match=r"^old/events.parquet: unexpected columns .*; an event log has t_s, "
+    ):
         EventLog.from_frame(frame.drop(columns="detail"), source="old/events.parquet")

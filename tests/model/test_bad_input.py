@@ -47,9 +47,7 @@ def test_a_truncated_step_file_says_it_is_truncated(
     assert "the IFC file is truncated" in inspect_error(path, capsys)
 
 
-def test_an_ifc_without_storeys_asks_for_storeys(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_ifc_without_storeys_asks_for_storeys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = ifcopenshell.api.run("project.create_file", version="IFC4")
     ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcProject", name="No storeys")
     path = tmp_path / "nostoreys.ifc"
@@ -65,9 +63,7 @@ def test_a_broken_ifczip_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "broken .ifczip archive" in inspect_error(path, capsys)
 
 
-def test_an_ifczip_reads_like_the_ifc_inside_it(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_ifczip_reads_like_the_ifc_inside_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import json
     import zipfile
 
@@ -81,8 +77,10 @@ def test_an_ifczip_reads_like_the_ifc_inside_it(
 
 # -- zip bombs, unknown schemas, folders, unreadable files -------------------------------------
 
-STEP_HEAD = (b"ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION((''),'2;1');\nFILE_NAME('','',(''),(''),'','','');\n"
-             b"FILE_SCHEMA(('IFC4'));\nENDSEC;\nDATA;\n")
+STEP_HEAD = (
+    b"ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION((''),'2;1');\nFILE_NAME('','',(''),(''),'','','');\n"
+    b"FILE_SCHEMA(('IFC4'));\nENDSEC;\nDATA;\n"
+)
 
 
 def zip_bomb(path: Path, inflated_mb: int) -> Path:
@@ -106,7 +104,10 @@ def test_a_zip_bomb_is_refused_by_its_ratio_before_it_is_inflated(
     assert bomb.stat().st_size < 100_000  # 20 MB of text in well under 100 kB
     err = inspect_error(bomb, capsys)
     assert "bomb.ifczip!bomb.ifc: inflates more than 100× its" in err
-    assert "a zip bomb, or not IFC text — if this is a real export, set DRILLTWIN_MAX_ZIP_RATIO to raise it" in err
+    assert (
+        "a zip bomb, or not IFC text — if this is a real export, set DRILLTWIN_MAX_ZIP_RATIO to raise it"
+        in err
+    )
 
 
 def test_the_inflated_size_is_capped_while_streaming_and_the_cap_can_be_raised(
@@ -119,8 +120,10 @@ def test_the_inflated_size_is_capped_while_streaming_and_the_cap_can_be_raised(
     bomb = zip_bomb(tmp_path / "big.ifczip", 6)
     monkeypatch.setenv("DRILLTWIN_MAX_INFLATED_MB", "5")
     err = inspect_error(bomb, capsys)
-    assert "big.ifczip!bomb.ifc: inflates to more than 5 MB, the limit for one model — if this is a real " \
-           "export, set DRILLTWIN_MAX_INFLATED_MB (MB) to raise it" in err
+    assert (
+        "big.ifczip!bomb.ifc: inflates to more than 5 MB, the limit for one model — if this is a real "
+        "export, set DRILLTWIN_MAX_INFLATED_MB (MB) to raise it" in err
+    )
     # The archive's own header may lie about the size: the stream is counted as it inflates.
     lying = tmp_path / "lying.ifczip"
     data = bomb.read_bytes()
@@ -141,10 +144,14 @@ def test_an_unknown_schema_is_named_with_the_schemas_this_reader_knows(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "future.ifc"
-    path.write_bytes(STEP_HEAD.replace(b"IFC4", b"IFC9") + b"#1=IFCPROJECT('0YvctVUKr0kugbFTf53O9L',$,'P',"
-                     b"$,$,$,$,$,$);\nENDSEC;\nEND-ISO-10303-21;\n")
+    path.write_bytes(
+        STEP_HEAD.replace(b"IFC4", b"IFC9") + b"#1=IFCPROJECT('0YvctVUKr0kugbFTf53O9L',$,'P',"
+        b"$,$,$,$,$,$);\nENDSEC;\nEND-ISO-10303-21;\n"
+    )
     err = inspect_error(path, capsys)
-    assert "unknown IFC schema 'IFC9' in its FILE_SCHEMA header (this reader knows IFC2X3, IFC4, IFC4X3)" in err
+    assert (
+        "unknown IFC schema 'IFC9' in its FILE_SCHEMA header (this reader knows IFC2X3, IFC4, IFC4X3)" in err
+    )
 
 
 def test_a_folder_or_an_unreadable_file_as_model_is_one_line(
@@ -164,7 +171,8 @@ def test_a_folder_or_an_unreadable_file_as_model_is_one_line(
 
     monkeypatch.setattr(Path, "open", refuse)
     assert "locked.ifc: cannot be read (Permission denied) — check the file's permissions" in inspect_error(
-        locked, capsys)
+        locked, capsys
+    )
 
 
 def test_a_scenario_whose_model_is_a_folder_is_one_line(
@@ -172,8 +180,10 @@ def test_a_scenario_whose_model_is_a_folder_is_one_line(
 ) -> None:
     (tmp_path / "models").mkdir()
     scenario = tmp_path / "drill.yaml"
-    scenario.write_text("name: x\nmodel: [models]\npeople:\n  - {id: P1, trades: {plumber: 2}, shift: night}\n",
-                        encoding="utf-8")
+    scenario.write_text(
+        "name: x\nmodel: [models]\npeople:\n  - {id: P1, trades: {plumber: 2}, shift: night}\n",
+        encoding="utf-8",
+    )
     assert main(["run", str(scenario)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "models: is a folder, not an IFC file" in err
@@ -201,29 +211,41 @@ def test_a_crash_or_a_timeout_in_the_child_is_one_line_naming_the_limit(tmp_path
     from twin.isolated import load_twin_isolated
 
     house = two_storey_house(tmp_path)
-    with pytest.raises(ModelError, match=r"house\.ifc: reading it took longer than 0\.01 s, the limit for an "
-                                         r"upload — set DRILLTWIN_UPLOAD_SECONDS \(s\) to raise it"):
+    with pytest.raises(
+        ModelError,
+        match=r"house\.ifc: reading it took longer than 0\.01 s, the limit for an "
+        r"upload — set DRILLTWIN_UPLOAD_SECONDS \(s\) to raise it",
+    ):
         load_twin_isolated([house], seconds=0.01)
     # 150 MB of address space: not enough to import the reader, so the child fails however it can.
-    with pytest.raises(ModelError, match=r"house\.ifc: (the IFC reader crashed on this file|reading it needs "
-                                         r"more than the 150 MB).*DRILLTWIN_UPLOAD_MEMORY_MB"):
+    with pytest.raises(
+        ModelError,
+        match=r"house\.ifc: (the IFC reader crashed on this file|reading it needs "
+        r"more than the 150 MB).*DRILLTWIN_UPLOAD_MEMORY_MB",
+    ):
         load_twin_isolated([house], memory_mb=150)
 
 
-def test_a_model_with_storeys_and_no_spaces_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_model_with_storeys_and_no_spaces_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     f = ifcopenshell.api.run("project.create_file", version="IFC4")
     project = ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcProject", name="Shell")
     ifcopenshell.api.run("unit.assign_unit", f, length={"is_metric": True, "raw": "METRES"})
     building = ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcBuilding", name="B")
-    storeys = [ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcBuildingStorey", name=n)
-               for n in ("L0", "L1")]
+    storeys = [
+        ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcBuildingStorey", name=n)
+        for n in ("L0", "L1")
+    ]
     ifcopenshell.api.run("aggregate.assign_object", f, products=[building], relating_object=project)
     ifcopenshell.api.run("aggregate.assign_object", f, products=storeys, relating_object=building)
     path = tmp_path / "shell.ifc"
     f.write(str(path))
     assert main(["inspect", str(path)]) == 0
-    assert ("shell.ifc: 2 storey(s) but no IfcSpace and no floor slab to walk on — crews move between spaces "
-            "(rooms); export the spaces too") in capsys.readouterr().out
+    assert (
+        "shell.ifc: 2 storey(s) but no IfcSpace and no floor slab to walk on — crews move between spaces "
+        "(rooms); export the spaces too"
+    ) in capsys.readouterr().out
 
 
 def test_a_child_that_closes_its_output_and_runs_past_the_limit_is_one_line_too() -> None:
@@ -234,11 +256,18 @@ def test_a_child_that_closes_its_output_and_runs_past_the_limit_is_one_line_too(
     from twin.isolated import _follow
 
     # Closes stdout at once (the parent sees the end of its output) and goes on for 30 s.
-    with subprocess.Popen([sys.executable, "-c", "import os, time; os.close(1); time.sleep(30)"],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as child:
+    with subprocess.Popen(
+        [sys.executable, "-c", "import os, time; os.close(1); time.sleep(30)"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as child:
         started = time.monotonic()
-        with pytest.raises(ModelError, match=r"^up\.ifc: reading it took longer than 1 s, the limit for an "
-                                             r"upload"):
+        with pytest.raises(
+            ModelError,
+            match=r"^up\.ifc: reading it took longer than 1 s, the limit for an "
+            r"upload",
+        ):
             _follow(child, started + 1.0, lambda _f, _m: None, "up.ifc", 1.0)
         assert child.poll() is not None  # stopped, not left running
     assert time.monotonic() - started < 10

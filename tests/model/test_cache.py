@@ -26,7 +26,13 @@ def test_the_second_load_comes_from_the_cache_and_equals_the_first(tmp_path: Pat
     assert warm.model.storeys == cold.model.storeys
     for a, b in zip(cold.model.doors, warm.model.doors, strict=True):
         assert (a.id, a.name, a.storey, a.xyz, a.width_m, a.is_external) == (
-            b.id, b.name, b.storey, b.xyz, b.width_m, b.is_external)
+            b.id,
+            b.name,
+            b.storey,
+            b.xyz,
+            b.width_m,
+            b.is_external,
+        )
         assert a.footprint is not None and b.footprint is not None
         assert a.footprint.equals(b.footprint)
     assert warm.model.stairs[0].storeys == cold.model.stairs[0].storeys
@@ -103,12 +109,14 @@ def test_an_edited_route_length_is_rebuilt_even_with_a_matching_digest(tmp_path:
     graph.write_bytes(buf.getvalue())
     model = (cache.cache_dir() / f"{first.cache_key}.model.json.gz").read_bytes()
     (cache.cache_dir() / f"{first.cache_key}.digest.json").write_text(
-        json.dumps(cache._digest(model, buf.getvalue())), encoding="utf-8")
+        json.dumps(cache._digest(model, buf.getvalue())), encoding="utf-8"
+    )
     again = load_twin([path])
     assert not again.from_cache
     assert again.graph.n_edges == first.graph.n_edges
     assert "edge_v has (" in cache.inconsistency(
-        first.model, replace(first.graph, edge_v=first.graph.edge_v[:-1]))
+        first.model, replace(first.graph, edge_v=first.graph.edge_v[:-1])
+    )
 
 
 def test_a_cached_twin_is_reported_under_the_name_the_user_gave(tmp_path: Path) -> None:

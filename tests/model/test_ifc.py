@@ -14,7 +14,8 @@ from twin.ifc import read_ifc
 def test_fzk_haus_storeys_are_at_0_and_2_7_metres() -> None:
     model = read_ifc([shared_ifc("fzk_haus.ifc")])
     assert [(s.name, s.elevation_m) for s in model.storeys] == [
-        ("Erdgeschoss", 0.0), ("Dachgeschoss", pytest.approx(2.7)),
+        ("Erdgeschoss", 0.0),
+        ("Dachgeschoss", pytest.approx(2.7)),
     ]
     assert model.length_units == "m"
 

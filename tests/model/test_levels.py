@@ -31,8 +31,9 @@ def test_a_storey_with_no_space_slab_or_door_gets_no_walkable_grid(tmp_path: Pat
     b.space("Hall", "Ground", 0, 0, 6, 4)
     b.door("Front", "Ground", 3.0, -0.1, external=True)
     wall = ifcopenshell.api.run("root.create_entity", b.f, ifc_class="IfcWall", name="Parapet")
-    ifcopenshell.api.run("spatial.assign_container", b.f, relating_structure=b.storeys["Parapet"],
-                         products=[wall])
+    ifcopenshell.api.run(
+        "spatial.assign_container", b.f, relating_structure=b.storeys["Parapet"], products=[wall]
+    )
     b._box(wall, 0, 0, 3.0, 6, 0.2, 1.1)
     twin = load_twin([b.write(tmp_path / "parapet.ifc")], use_cache=False)
     assert twin.model.walkable == ()
@@ -56,9 +57,16 @@ def test_a_height_is_on_the_storey_below_it_and_nan_is_nowhere() -> None:
 
     from twin.model import BuildingModel, Storey
 
-    model = BuildingModel(sources=(), storeys=(Storey("b", "B1", -4.0), Storey("g", "GF", 0.0),
-                                              Storey("1", "L01", 4.5)),
-                          spaces=(), doors=(), stairs=(), lifts=(), equipment=(), systems=())
+    model = BuildingModel(
+        sources=(),
+        storeys=(Storey("b", "B1", -4.0), Storey("g", "GF", 0.0), Storey("1", "L01", 4.5)),
+        spaces=(),
+        doors=(),
+        stairs=(),
+        lifts=(),
+        equipment=(),
+        systems=(),
+    )
     z = [-4.0, -0.2, 0.0, 3.0, 4.4, 4.5, 40.0, -9.0, math.nan]
     # -0.2 and 4.4 are within the 0.5 m a floor finish or a landing sits below the storey's datum.
     assert model.storey_at(z).tolist() == [0, 1, 1, 1, 2, 2, 2, 0, -1]

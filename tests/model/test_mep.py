@@ -23,30 +23,43 @@ def _plant_room(schema: str) -> TinyBuilding:
 
 def test_ifc2x3_generic_elements_get_their_roles_from_type_objects_and_names(tmp_path: Path) -> None:
     b = _plant_room("IFC2X3")
-    b.element("IfcFlowController", "V1", "Ground", 1, 1, type_class="IfcValveType",
-              predefined="ISOLATING")
-    b.element("IfcFlowController", "V2", "Ground", 2, 1, type_class="IfcValveType",
-              predefined="CHECK")
+    b.element("IfcFlowController", "V1", "Ground", 1, 1, type_class="IfcValveType", predefined="ISOLATING")
+    b.element("IfcFlowController", "V2", "Ground", 2, 1, type_class="IfcValveType", predefined="CHECK")
     b.element("IfcElectricDistributionPoint", "DB-1", "Ground", 3, 1)
-    b.element("IfcFlowController", "SD", "Ground", 4, 1, type_class="IfcProtectiveDeviceType",
-              type_name="Smoke Detector")
-    b.element("IfcFlowMovingDevice", "P1", "Ground", 5, 1, type_class="IfcPumpType",
-              predefined="CIRCULATOR")
+    b.element(
+        "IfcFlowController",
+        "SD",
+        "Ground",
+        4,
+        1,
+        type_class="IfcProtectiveDeviceType",
+        type_name="Smoke Detector",
+    )
+    b.element("IfcFlowMovingDevice", "P1", "Ground", 5, 1, type_class="IfcPumpType", predefined="CIRCULATOR")
     b.element("IfcFlowStorageDevice", "T1", "Ground", 6, 1, type_class="IfcTankType")
     b.element("IfcFlowTerminal", "Main panel", "Ground", 7, 1)
     twin = load_twin([b.write(tmp_path / "mep2x3.ifc")], use_cache=False)
     plant = build_plant(twin.model, twin.graph)
     roles = dict(zip(plant.name, plant.role, strict=True))
-    assert roles == {"V1": "valve", "V2": "control_valve", "DB-1": "board", "SD": "sensor",
-                     "P1": "booster_pump", "T1": "tank", "Main panel": "board"}
+    assert roles == {
+        "V1": "valve",
+        "V2": "control_valve",
+        "DB-1": "board",
+        "SD": "sensor",
+        "P1": "booster_pump",
+        "T1": "tank",
+        "Main panel": "board",
+    }
     kinds = {e.name: e.kind for e in twin.model.equipment}
     assert kinds["V1"] == "IfcValve" and kinds["DB-1"] == "IfcElectricDistributionBoard"
 
 
-@pytest.mark.parametrize(("schema", "circuit_class"), [("IFC4", "IfcDistributionCircuit"),
-                                                       ("IFC2X3", "IfcElectricalCircuit")])
+@pytest.mark.parametrize(
+    ("schema", "circuit_class"), [("IFC4", "IfcDistributionCircuit"), ("IFC2X3", "IfcElectricalCircuit")]
+)
 def test_a_board_feeds_what_its_circuit_groups_when_the_file_has_no_ports(
-        tmp_path: Path, schema: str, circuit_class: str) -> None:
+    tmp_path: Path, schema: str, circuit_class: str
+) -> None:
     b = _plant_room(schema)
     board_class = "IfcElectricDistributionBoard" if schema == "IFC4" else "IfcElectricDistributionPoint"
     board = b.element(board_class, "DB-1", "Ground", 1, 1)
@@ -64,13 +77,19 @@ def test_non_return_and_three_way_valves_isolate_no_pipe_in_the_heating_model() 
     twin = load_twin([shared_ifc("hvac_heating_with_building.ifc")])
     model = twin.model
     plant = build_plant(model, twin.graph)
-    valves = Counter((model.equipment[i].type_name, plant.role[i])
-                     for i in range(len(model.equipment)) if model.equipment[i].what == "IfcValve")
+    valves = Counter(
+        (model.equipment[i].type_name, plant.role[i])
+        for i in range(len(model.equipment))
+        if model.equipment[i].what == "IfcValve"
+    )
     # 11 valves: 6 Absperrventil (shut-off) and 1 Hubventil (globe) isolate; 3 Rueckschlagklappe
     # (non-return flaps) and 1 3-Wege-Regelventil (three-way control valve) do not.
-    assert valves == {("Absperrventil", "valve"): 6, ("Hubventil", "valve"): 1,
-                      ("Rueckschlagklappe", "control_valve"): 3,
-                      ("3-Wege-Regelventil PN16", "control_valve"): 1}
+    assert valves == {
+        ("Absperrventil", "valve"): 6,
+        ("Hubventil", "valve"): 1,
+        ("Rueckschlagklappe", "control_valve"): 3,
+        ("3-Wege-Regelventil PN16", "control_valve"): 1,
+    }
     upstream = [plant.upstream_valve(i) for i in plant.items("pipe")]
     assert len(upstream) == 197
     assert all(plant.role[u] == "valve" for u in upstream if u >= 0)

@@ -13,22 +13,46 @@ from twin.roles import electrical_rooms, front_desks, is_electrical_room, is_hou
 
 
 def space(object_type: str, long_name: str = "", name: str = "") -> Space:
-    return Space(id="x", name=name, long_name=long_name, storey=0, footprint=box(0, 0, 5, 5),
-                 floor_z_m=0.0, height_m=3.0, object_type=object_type)
+    return Space(
+        id="x",
+        name=name,
+        long_name=long_name,
+        storey=0,
+        footprint=box(0, 0, 5, 5),
+        floor_z_m=0.0,
+        height_m=3.0,
+        object_type=object_type,
+    )
 
 
-@pytest.mark.parametrize("object_type, long_name", [
-    ("Apartment", ""), ("Flat", ""), ("Dwelling", ""), ("Wohnung", ""), ("", "Flat 3B"),
-    ("Room", "Apartment 12"), ("", "住宅 101"), ("Logement", ""),
-])
+@pytest.mark.parametrize(
+    "object_type, long_name",
+    [
+        ("Apartment", ""),
+        ("Flat", ""),
+        ("Dwelling", ""),
+        ("Wohnung", ""),
+        ("", "Flat 3B"),
+        ("Room", "Apartment 12"),
+        ("", "住宅 101"),
+        ("Logement", ""),
+    ],
+)
 def test_flats_dwellings_and_wohnungen_are_households(object_type, long_name):
     assert is_household(space(object_type, long_name))
 
 
-@pytest.mark.parametrize("object_type, long_name", [
-    ("Amenity", "Residents' Lounge B"), ("Lobby", "Apartment lobby"), ("Plant room", "Flat roof plant"),
-    ("Corridor", ""), ("Unit", "AHU unit"), ("Office", "Flatbed scanner room"),
-])
+@pytest.mark.parametrize(
+    "object_type, long_name",
+    [
+        ("Amenity", "Residents' Lounge B"),
+        ("Lobby", "Apartment lobby"),
+        ("Plant room", "Flat roof plant"),
+        ("Corridor", ""),
+        ("Unit", "AHU unit"),
+        ("Office", "Flatbed scanner room"),
+    ],
+)
 def test_lounges_lobbies_and_plant_rooms_are_not(object_type, long_name):
     assert not is_household(space(object_type, long_name))
 
@@ -39,10 +63,17 @@ def test_the_engine_and_inspect_count_the_estates_810_flats_alike(estate_twin):
     assert summarize(estate_twin)["counts"]["households"] == 810
 
 
-@pytest.mark.parametrize(("name", "long_name", "expected"), [
-    ("B1-03", "Main Electrical Room", True), ("Switchroom", "", True), ("E01", "Elektroraum", True),
-    ("B1-04", "配电室", True), ("B1-05", "Pump room", False), ("Electrician's store", "", False),
-])
+@pytest.mark.parametrize(
+    ("name", "long_name", "expected"),
+    [
+        ("B1-03", "Main Electrical Room", True),
+        ("Switchroom", "", True),
+        ("E01", "Elektroraum", True),
+        ("B1-04", "配电室", True),
+        ("B1-05", "Pump room", False),
+        ("Electrician's store", "", False),
+    ],
+)
 def test_an_electrical_room_is_named_so(name, long_name, expected):
     assert is_electrical_room(space("", long_name, name)) is expected
 

@@ -58,14 +58,15 @@ def test_the_generator_writes_the_same_bytes_twice(tmp_path: Path) -> None:
     outs = [tmp_path / "first" / "estate.ifc", tmp_path / "second" / "estate.ifc"]
     for out in outs:
         out.parent.mkdir()
-        subprocess.run([sys.executable, str(script), "--out", str(out)], check=True,
-                       capture_output=True)
+        subprocess.run([sys.executable, str(script), "--out", str(out)], check=True, capture_output=True)
     assert outs[0].read_bytes() == outs[1].read_bytes()
     # The committed file is the generator's output, as long as the same ifcopenshell wrote it
     # (the version is part of the header).
     committed = estate().read_bytes()
     writer = re.search(rb"'IfcOpenShell ([^']+)'", committed)
     if writer is None or writer.group(1).decode() != ifcopenshell.version:
-        pytest.skip(f"models/estate.ifc was written by ifcopenshell "
-                    f"{writer.group(1).decode() if writer else '?'}, this is {ifcopenshell.version}")
+        pytest.skip(
+            f"models/estate.ifc was written by ifcopenshell "
+            f"{writer.group(1).decode() if writer else '?'}, this is {ifcopenshell.version}"
+        )
     assert outs[0].read_bytes() == committed

@@ -14,8 +14,13 @@ from twin.routing import NORMAL, Router
 from twin.travel import WALKING, edge_times_s
 from twin.twin import load_twin
 
-SHARED_WITH_SPACES = ["fzk_haus.ifc", "duplex_a.ifc", "office_a.ifc", "institute_var2.ifc",
-                      "hvac_heating_with_building.ifc"]
+SHARED_WITH_SPACES = [
+    "fzk_haus.ifc",
+    "duplex_a.ifc",
+    "office_a.ifc",
+    "institute_var2.ifc",
+    "hvac_heating_with_building.ifc",
+]
 
 
 def test_rooms_connect_through_their_doors_and_the_stair(tmp_path: Path) -> None:
@@ -58,10 +63,10 @@ def test_a_doorless_space_too_low_to_stand_in_is_called_a_roof_void(tmp_path: Pa
     b.space("Store", "Ground", -4.3, 0, -0.3, 4, height=2.5)
     twin = load_twin([b.write(tmp_path / "attic.ifc")], use_cache=False)
     reasons = {twin.model.spaces[u.space].name: u.reason for u in twin.audit.unreachable}
-    assert reasons["Attic"].startswith("no door or open boundary connects it, and it is 1.6 m "
-                                       "high: a roof void or crawl space")
-    assert reasons["Store"].startswith("no door or open boundary connects it — check that the "
-                                       "doors")
+    assert reasons["Attic"].startswith(
+        "no door or open boundary connects it, and it is 1.6 m high: a roof void or crawl space"
+    )
+    assert reasons["Store"].startswith("no door or open boundary connects it — check that the doors")
 
 
 def test_a_storey_no_stair_reaches_says_it_has_no_vertical_link(tmp_path: Path) -> None:

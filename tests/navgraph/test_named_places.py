@@ -22,8 +22,7 @@ def _house_with_a_lift_space(tmp_path: Path) -> Path:
     return b.write(tmp_path / "lift.ifc")
 
 
-def test_a_lift_exported_as_a_space_named_dash_answers_to_its_long_name_at_each_stop(
-        tmp_path: Path) -> None:
+def test_a_lift_exported_as_a_space_named_dash_answers_to_its_long_name_at_each_stop(tmp_path: Path) -> None:
     twin = load_twin([_house_with_a_lift_space(tmp_path)], use_cache=False)
     model, graph = twin.model, twin.graph
     (lift,) = model.lifts
@@ -39,8 +38,14 @@ def test_a_lift_exported_as_a_space_named_dash_answers_to_its_long_name_at_each_
 
 def test_inspect_lists_lifts_with_stops_stairs_with_storeys_and_entrances(tmp_path: Path) -> None:
     summary = summarize(load_twin([_house_with_a_lift_space(tmp_path)], use_cache=False))
-    assert summary["lifts"] == [{"name": "Aufzug", "id": summary["lifts"][0]["id"],
-                                 "found_as": "IfcSpace", "stops": ["Ground", "Upper"]}]
+    assert summary["lifts"] == [
+        {
+            "name": "Aufzug",
+            "id": summary["lifts"][0]["id"],
+            "found_as": "IfcSpace",
+            "stops": ["Ground", "Upper"],
+        }
+    ]
     assert [(s["name"], s["storeys"]) for s in summary["stairs"]] == [("Stair", ["Ground", "Upper"])]
     assert [e["name"] for e in summary["entrances"]] == ["Front"]
     text = format_summary(summary)

@@ -16,16 +16,31 @@ from twin.errors import TwinError
 from twin.walkable import WalkableGrid, section_at, walkable_area, walkable_grid
 
 # The 12 triangles of a box whose corners are numbered by bits (x, y, z) = (i & 1, i & 2, i & 4).
-BOX_FACES = np.array([[0, 2, 1], [1, 2, 3], [4, 5, 6], [5, 7, 6],   # bottom, top
-                      [0, 1, 4], [1, 5, 4], [2, 6, 3], [3, 6, 7],   # y = lo, y = hi
-                      [0, 4, 2], [2, 4, 6], [1, 3, 5], [3, 7, 5]])  # x = lo, x = hi
+BOX_FACES = np.array(
+    [
+        [0, 2, 1],
+        [1, 2, 3],
+        [4, 5, 6],
+        [5, 7, 6],  # bottom, top
+        [0, 1, 4],
+        [1, 5, 4],
+        [2, 6, 3],
+        [3, 6, 7],  # y = lo, y = hi
+        [0, 4, 2],
+        [2, 4, 6],
+        [1, 3, 5],
+        [3, 7, 5],
+    ]
+)  # x = lo, x = hi
 
 
-def box_mesh(x0: float, y0: float, z0: float,
-             x1: float, y1: float, z1: float) -> tuple[np.ndarray, np.ndarray]:
+def box_mesh(
+    x0: float, y0: float, z0: float, x1: float, y1: float, z1: float
+) -> tuple[np.ndarray, np.ndarray]:
     i = np.arange(8)
-    verts = np.column_stack([np.where(i & 1, x1, x0), np.where(i & 2, y1, y0),
-                             np.where(i & 4, z1, z0)]).astype(float)
+    verts = np.column_stack(
+        [np.where(i & 1, x1, x0), np.where(i & 2, y1, y0), np.where(i & 4, z1, z0)]
+    ).astype(float)
     return verts, BOX_FACES.copy()
 
 
@@ -38,9 +53,9 @@ def merged(*meshes: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarr
     return np.concatenate(verts), np.concatenate(faces)
 
 
-def wall_with_door_mesh(length: float, height: float, thickness: float,
-                        door_x0: float, door_x1: float,
-                        door_head: float) -> tuple[np.ndarray, np.ndarray]:
+def wall_with_door_mesh(
+    length: float, height: float, thickness: float, door_x0: float, door_x1: float, door_head: float
+) -> tuple[np.ndarray, np.ndarray]:
     """One closed mesh: a wall's elevation (x, z) with a door cut from the floor, extruded in y."""
     profile = shapely.difference(box(0, 0, length, height), box(door_x0, 0, door_x1, door_head))
     caps = shapely.get_parts(shapely.constrained_delaunay_triangles(profile))
@@ -74,6 +89,7 @@ def path_cells(grid: WalkableGrid, source: int, target: int) -> list[int]:
 
 
 # --- sections -------------------------------------------------------------------------------
+
 
 def test_a_unit_cube_cut_halfway_up_is_a_unit_square() -> None:
     section = section_at(*box_mesh(0, 0, 0, 1, 1, 1), 0.5)
@@ -122,6 +138,7 @@ def test_a_mesh_with_flat_arrays_is_refused_with_a_hint() -> None:
 
 
 # --- walkable area --------------------------------------------------------------------------
+
 
 def two_rooms(door: bool) -> Polygon | MultiPolygon:
     """Two 4 x 4 m rooms on one 8 x 4 m slab, split by a 0.2 m wall at x = 3.9 … 4.1 with a
@@ -174,10 +191,10 @@ def test_a_seam_between_two_slabs_is_closed() -> None:
 
 # --- grid -----------------------------------------------------------------------------------
 
+
 def test_a_three_by_two_rectangle_gives_six_cells_and_eleven_steps() -> None:
     grid = walkable_grid(box(0, 0, 3, 2), spacing_m=1.0)  # 2 m wide: no refinement
-    assert grid.xy.tolist() == [[0.5, 0.5], [1.5, 0.5], [2.5, 0.5],
-                                [0.5, 1.5], [1.5, 1.5], [2.5, 1.5]]
+    assert grid.xy.tolist() == [[0.5, 0.5], [1.5, 0.5], [2.5, 0.5], [0.5, 1.5], [1.5, 1.5], [2.5, 1.5]]
     # 4 along rows, 3 along columns, 2 x 2 diagonals.
     assert len(grid.u) == 11
     assert np.all(grid.u < grid.v)
@@ -212,8 +229,7 @@ def test_with_the_door_closed_the_rooms_are_unreachable_from_each_other() -> Non
 def test_a_doorway_narrower_than_the_spacing_gets_finer_cells_and_only_there() -> None:
     # A 0.4 m doorway (y = 1.55 … 1.95) in a 0.6 m wall (x = 2.7 … 3.3) between two rooms:
     # it lies between the 1 m lattice rows y = 1.5 and 2.5.
-    area = shapely.difference(box(0, 0, 6, 3), shapely.union(box(2.7, 0, 3.3, 1.55),
-                                                             box(2.7, 1.95, 3.3, 3)))
+    area = shapely.difference(box(0, 0, 6, 3), shapely.union(box(2.7, 0, 3.3, 1.55), box(2.7, 1.95, 3.3, 3)))
     coarse = walkable_grid(area, spacing_m=1.0, min_gap_m=1.0)
     assert len(coarse.xy) == 3 * 6  # no lattice column falls in the wall
     fine = walkable_grid(area, spacing_m=1.0)  # halved twice: 0.25 m in the doorway

@@ -34,13 +34,17 @@ def test_a_walk_along_an_l_shaped_corridor_turns_its_inner_corner(tmp_path: Path
     # front of the north door (9.0, 9.6) → door: 0.5 + √(7.9² + 0.7²) + √(0.7² + 7.9²) + 0.5.
     assert metres[0, 0] == pytest.approx(1.0 + 2 * np.hypot(7.9, 0.7), rel=1e-3)
     # The straight line between the two doors would cut across the corner: no such link.
-    corner = (graph.node_kind == NodeKind.WAYPOINT) & np.isclose(graph.node_xyz[:, 0], 8.3) \
+    corner = (
+        (graph.node_kind == NodeKind.WAYPOINT)
+        & np.isclose(graph.node_xyz[:, 0], 8.3)
         & np.isclose(graph.node_xyz[:, 1], 1.7)
+    )
     assert corner.sum() == 1
 
 
 def test_a_door_flagged_external_inside_the_building_is_no_entrance_and_an_unflagged_facade_door_is(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     b = TinyBuilding()
     b.space("Hall", "Ground", 0, 0, 4, 4)
     b.space("Back", "Ground", 0, 4.2, 8, 8)
@@ -73,12 +77,19 @@ def test_the_outside_walk_between_two_entrances_goes_round_the_building(tmp_path
     hall = (0.0, 10.0, 0.0, 6.0)
     u, v = graph.edge_u[outline], graph.edge_v[outline]
     mid = (graph.node_xyz[u, :2] + graph.node_xyz[v, :2]) / 2
-    assert not ((mid[:, 0] > hall[0]) & (mid[:, 0] < hall[1])
-                & (mid[:, 1] > hall[2]) & (mid[:, 1] < hall[3])).any()
+    assert not (
+        (mid[:, 0] > hall[0]) & (mid[:, 0] < hall[1]) & (mid[:, 1] > hall[2]) & (mid[:, 1] < hall[3])
+    ).any()
 
 
-SHARED = ["fzk_haus.ifc", "duplex_a.ifc", "office_a.ifc", "institute_var2.ifc",
-          "hvac_heating_with_building.ifc", "duplex_electrical.ifc"]
+SHARED = [
+    "fzk_haus.ifc",
+    "duplex_a.ifc",
+    "office_a.ifc",
+    "institute_var2.ifc",
+    "hvac_heating_with_building.ifc",
+    "duplex_electrical.ifc",
+]
 
 
 @pytest.mark.parametrize("name", SHARED)
@@ -92,8 +103,10 @@ def test_no_walk_link_on_a_public_file_crosses_a_wall(name: str) -> None:
     graph = twin.graph
     walls = wall_meshes(open_ifc(path))
     found = crossing_links(graph, walls, (int(EdgeKind.WALK), int(EdgeKind.OUTSIDE)))
-    assumed = {(int(u), int(v)) for u, v in zip(graph.edge_u[graph.edge_assumed],
-                                              graph.edge_v[graph.edge_assumed], strict=True)}
+    assumed = {
+        (int(u), int(v))
+        for u, v in zip(graph.edge_u[graph.edge_assumed], graph.edge_v[graph.edge_assumed], strict=True)
+    }
     assert [(u, v, m) for u, v, m in found if (u, v) not in assumed] == []
     assert twin.audit.wall_crossings.size == 0
 
@@ -116,14 +129,14 @@ def test_a_bulkhead_over_an_open_boundary_is_no_wall_at_walking_height(tmp_path:
     graph = twin.graph
     office = graph.space_node[1]
     metres = Router(graph, keys=np.array([office], dtype=np.int64)).distances(
-        [graph.door_node[0]], [office], NORMAL)
+        [graph.door_node[0]], [office], NORMAL
+    )
     # Door (2, -0.1) → 0.4 m in (2, 0.4)... across the boundary at (4, 1) → office centre (6, 1):
     # straight under the bulkhead, not round anything.
     assert metres[0, 0] < 7.0
 
 
-def test_a_stair_steps_off_where_its_flight_arrives_not_through_the_wall_beside_it(
-        tmp_path: Path) -> None:
+def test_a_stair_steps_off_where_its_flight_arrives_not_through_the_wall_beside_it(tmp_path: Path) -> None:
     """duplex_a.ifc's cause: upstairs, a bedroom beside the stairwell overlaps the stair's plan
     more than the hallway its flight arrives in, and was joined to the stair's middle straight
     through the stairwell's wall. The landing now joins the space at the top of the flight."""
@@ -146,19 +159,21 @@ def test_a_stair_steps_off_where_its_flight_arrives_not_through_the_wall_beside_
     upper = model.storeys.index(next(s for s in model.storeys if s.name == "Upper"))
     landing = np.flatnonzero((graph.node_kind == NodeKind.STAIR) & (graph.node_storey == upper))
     assert landing.size == 1
-    touching = np.concatenate([graph.edge_v[graph.edge_u == landing[0]],
-                               graph.edge_u[graph.edge_v == landing[0]]])
-    joined = {model.spaces[graph.node_ref[n]].name for n in touching
-              if graph.node_kind[n] in (NodeKind.WAYPOINT, NodeKind.SPACE)}
+    touching = np.concatenate(
+        [graph.edge_v[graph.edge_u == landing[0]], graph.edge_u[graph.edge_v == landing[0]]]
+    )
+    joined = {
+        model.spaces[graph.node_ref[n]].name
+        for n in touching
+        if graph.node_kind[n] in (NodeKind.WAYPOINT, NodeKind.SPACE)
+    }
     assert joined == {"Landing hall"}
-    found = crossing_links(graph, wall_meshes(open_ifc(path)),
-                           (int(EdgeKind.WALK), int(EdgeKind.OUTSIDE)))
+    found = crossing_links(graph, wall_meshes(open_ifc(path)), (int(EdgeKind.WALK), int(EdgeKind.OUTSIDE)))
     assert found == [] and twin.audit.wall_crossings.size == 0
     assert twin.audit.reachable_spaces == 3
 
 
-def test_a_toilet_roll_holder_on_a_cubicle_partition_is_reached_round_the_partition(
-        tmp_path: Path) -> None:
+def test_a_toilet_roll_holder_on_a_cubicle_partition_is_reached_round_the_partition(tmp_path: Path) -> None:
     """office_a.ifc's cause: equipment set into a partition inside a space was joined to the
     space's centre straight through the partition (its inner corners came from the space's
     outline only). It is now reached at the partition's face, round the partition's end."""
@@ -173,15 +188,13 @@ def test_a_toilet_roll_holder_on_a_cubicle_partition_is_reached_round_the_partit
     twin = load_twin([path], use_cache=False)
     graph = twin.graph
     assert twin.model.equipment[0].xyz[:2] == pytest.approx((3.58, 1.0))
-    found = crossing_links(graph, wall_meshes(open_ifc(path)),
-                           (int(EdgeKind.WALK), int(EdgeKind.OUTSIDE)))
+    found = crossing_links(graph, wall_meshes(open_ifc(path)), (int(EdgeKind.WALK), int(EdgeKind.OUTSIDE)))
     assert found == [] and twin.audit.wall_crossings.size == 0
     kit = graph.equipment_node[0]
     assert graph.node_xyz[kit, :2] == pytest.approx((3.6, 1.0))  # on its nearer face
     centre = graph.space_node[0]
     assert graph.node_xyz[centre, :2] == pytest.approx((3.0, 2.0))
-    metres = Router(graph, keys=np.array([centre], dtype=np.int64)).distances(
-        [centre], [kit], NORMAL)
+    metres = Router(graph, keys=np.array([centre], dtype=np.int64)).distances([centre], [kit], NORMAL)
     # From the centre (3, 2) round the partition's end, 0.3 m clear of its corners (3.2, 3.3)
     # and (3.9, 3.3), down to (3.6, 1): more than 1.3 + 0.7 + 2.3 m, not the 0.6 m straight line.
     assert metres[0, 0] == pytest.approx(np.hypot(0.2, 1.3) + 0.7 + np.hypot(0.3, 2.3), rel=0.05)

@@ -80,8 +80,7 @@ def inside(mesh: WallMesh, pts: np.ndarray) -> np.ndarray:
     return res
 
 
-def crossing_links(graph: Any, walls: list[WallMesh],
-                   kinds: tuple[int, ...]) -> list[tuple[int, int, float]]:
+def crossing_links(graph: Any, walls: list[WallMesh], kinds: tuple[int, ...]) -> list[tuple[int, int, float]]:
     """(u, v, metres inside walls) of every level link of the given edge kinds that crosses a wall."""
     out = []
     for e in np.flatnonzero(np.isin(graph.edge_kind, kinds)):
@@ -95,8 +94,7 @@ def crossing_links(graph: Any, walls: list[WallMesh],
         n = int(np.ceil(length / STEP_M))
         t = (np.arange(n) + 0.5) / n
         z = float(min(graph.node_xyz[u, 2], graph.node_xyz[v, 2])) + CUT_M
-        pts = np.column_stack([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]),
-                               np.full(n, z)])
+        pts = np.column_stack([a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]), np.full(n, z)])
         lo, hi = pts.min(0), pts.max(0)
         hit = np.zeros(n, bool)
         for w in walls:

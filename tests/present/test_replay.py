@@ -28,10 +28,17 @@ def test_the_replay_slows_down_while_anyone_walks_and_keeps_the_moments_things_c
 
 
 def test_the_replay_opens_on_the_storey_of_the_first_incident():
-    overview = pd.DataFrame({
-        "storey": [0, 1, 2], "name": ["B1", "GF", "L01"], "elevation_m": [-4.0, 0.0, 4.5],
-        "incidents": [1, 0, 1], "wet_spaces": [0, 3, 9], "people": [2, 1, 0], "first_s": [600.0, NAN, 0.0],
-    })
+    overview = pd.DataFrame(
+        {
+            "storey": [0, 1, 2],
+            "name": ["B1", "GF", "L01"],
+            "elevation_m": [-4.0, 0.0, 4.5],
+            "incidents": [1, 0, 1],
+            "wet_spaces": [0, 3, 9],
+            "people": [2, 1, 0],
+            "first_s": [600.0, NAN, 0.0],
+        }
+    )
     assert default_storey(overview) == 2
     assert default_storey(overview.assign(incidents=0)) == 2  # else where most rooms get wet
     assert default_storey(overview.assign(incidents=0, wet_spaces=0), fallback=1) == 1
@@ -103,7 +110,12 @@ def test_the_demo_replay_figure_has_a_frame_per_time_a_play_button_and_the_clock
     assert "storey <b>L14</b> at +43.50 m, showing <b>B-14</b>" in title
     assert title.startswith("<b>02:37:") and "1 person on this storey" in title
     legend = {t.get("name") for t in spec["data"] if t.get("showlegend") is not False}
-    assert {"incident: made safe", "person working on a task", "lift out of service (OUT)", "room (dry)"} <= legend
+    assert {
+        "incident: made safe",
+        "person working on a task",
+        "lift out of service (OUT)",
+        "room (dry)",
+    } <= legend
     incidents = next(t for t in spec["data"] if t.get("name") == "incidents")
     assert incidents["text"] == ["<b>#0</b> made safe"]
     people = next(t for t in spec["data"] if t.get("name") == "people")

@@ -38,7 +38,12 @@ def test_frames_carry_only_what_changes_and_never_the_camera(demo) -> None:
     assert "frames" not in fig and "camera" not in fig["layout"]["scene"]
     assert fig["layout"]["uirevision"] == fig["layout"]["scene"]["uirevision"] == "replay3d"
     assert view.dynamic == list(range(len(fig["data"]) - len(DYNAMIC), len(fig["data"])))
-    assert [fig["data"][i]["name"].split(" ")[0] for i in view.dynamic] == ["water", "lift", "incident", "person"]
+    assert [fig["data"][i]["name"].split(" ")[0] for i in view.dynamic] == [
+        "water",
+        "lift",
+        "incident",
+        "person",
+    ]
     assert len(view.frames) == len(view.clocks) == replay.times.size
     for frame in view.frames:
         assert len(frame) == len(DYNAMIC)
@@ -75,4 +80,4 @@ def test_the_page_opens_offline_and_the_report_fragment_leaves_plotly_js_to_the_
     assert page.count("Plotly.newPlot") >= 1 and len(page) > 3_000_000
     fragment = replay3d_html(view, div_id="fig-replay3d", full_html=False)
     assert 'id="fig-replay3d"' in fragment and len(fragment) < 1_000_000
-    assert "</script>" not in fragment[fragment.index("<script"):-len("</script>")]
+    assert "</script>" not in fragment[fragment.index("<script") : -len("</script>")]

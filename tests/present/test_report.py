@@ -70,7 +70,7 @@ def test_the_event_log_leaves_out_move_rows_and_says_how_many(demo):
     moves = int((frame["kind"] == "move").sum())
     assert moves > 0
     assert f"{len(frame) - moves} of {len(frame)} events. Left out: {moves} “move” rows" in text
-    log_table = text[text.index('id="log"'):text.index("What the kinds of event mean")]
+    log_table = text[text.index('id="log"') : text.index("What the kinds of event mean")]
     assert "<td>move</td>" not in log_table and "<td>depth</td>" in log_table
 
 

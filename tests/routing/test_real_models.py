@@ -20,8 +20,9 @@ def networkx_digraph(graph) -> nx.DiGraph:  # type: ignore[no-untyped-def]
     fwd, rev = edge_times_s(graph)
     g = nx.DiGraph()
     g.add_nodes_from(range(graph.n_nodes))
-    for u, v, a, b in zip(graph.edge_u.tolist(), graph.edge_v.tolist(), fwd.tolist(), rev.tolist(),
-                          strict=True):
+    for u, v, a, b in zip(
+        graph.edge_u.tolist(), graph.edge_v.tolist(), fwd.tolist(), rev.tolist(), strict=True
+    ):
         for x, y, w in ((u, v, a), (v, u, b)):
             if not g.has_edge(x, y) or g[x][y]["weight"] > w:
                 g.add_edge(x, y, weight=w)
@@ -67,11 +68,13 @@ def test_every_household_is_reachable_from_the_engineering_office(estate_twin) -
     assert 540 < lifts_off.max() < 780
 
 
-@pytest.mark.parametrize(("name", "one_dwelling"), [
-    ("fzk_haus.ifc", False), ("duplex_a.ifc", True), ("office_a.ifc", False),
-    ("institute_var2.ifc", False)])
+@pytest.mark.parametrize(
+    ("name", "one_dwelling"),
+    [("fzk_haus.ifc", False), ("duplex_a.ifc", True), ("office_a.ifc", False), ("institute_var2.ifc", False)],
+)
 def test_routes_between_spaces_of_one_storey_are_mostly_1_to_4_times_the_straight_line(
-        name: str, one_dwelling: bool) -> None:
+    name: str, one_dwelling: bool
+) -> None:
     """Every route is at least the straight line; between spaces 8 m or more apart, nine in ten
     are at most 4 times it. (Not all: some of office_a's rooms open onto different corridors —
     real detours of up to 9×. duplex_a's two dwellings (spaces A… and B…) meet only outside —

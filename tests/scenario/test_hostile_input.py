@@ -34,8 +34,11 @@ def test_an_alias_bomb_is_refused_at_once_naming_the_limit():
     text = billion_laughs()
     assert len(text) < 1000
     start = time.perf_counter()
-    with pytest.raises(ScenarioError, match=r"bomb\.yaml:\d+: its aliases \(\*name\) expand to more than "
-                                            r"100,000 YAML nodes.*DRILLTWIN_MAX_YAML_NODES"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"bomb\.yaml:\d+: its aliases \(\*name\) expand to more than "
+        r"100,000 YAML nodes.*DRILLTWIN_MAX_YAML_NODES",
+    ):
         parse_scenario(text, source=Path("bomb.yaml"))
     assert validation_errors(text, source=Path("bomb.yaml"))[0].startswith("bomb.yaml:")
     assert time.perf_counter() - start < 10.0  # a guard against a hang (unguarded, it runs for hours)
@@ -86,25 +89,54 @@ def test_a_yaml_file_over_the_size_limit_is_refused_before_it_is_parsed(tmp_path
         parse_scenario(path.read_text(encoding="utf-8"), source=path)  # text from the app's editor
 
 
-@pytest.mark.parametrize(("old", "new", "message"), [
-    ("start: 2026-11-21T02:10:00", "start: 2026-02-30",
-     r"x\.yaml:{line}: cannot read the value '2026-02-30' \(day is out of range for month\); write a real date"),
-    ("start: 2026-11-21T02:10:00", "start: !!python/object/apply:os.system ['echo hi']",
-     r"x\.yaml:{line}: could not determine a constructor for the tag .*; a scenario holds plain data only"),
-    (REPAIR, "repair_min: .nan",
-     r"x\.yaml:{line}: hazards\[0\]\.repair_min: must be a finite number, got nan"),
-    (REPAIR, "repair_min: -100", r"x\.yaml:{line}: hazards\[0\]\.repair_min: must be ≥ 0, got -100$"),
-    (REPAIR, 'repair_min: "15 min"',
-     r"x\.yaml:{line}: hazards\[0\]\.repair_min: must be a number, got '15 min'; write the number alone, in "
-     r"minutes"),
-    (REPAIR, "repair_min: {kind: triangular, low: .nan, mode: 100, high: 180}",
-     r"x\.yaml:{line}: hazards\[0\]\.repair_min\.low: must be a finite number, got nan"),
-    (REPAIR, "repair_min: {kind: uniform, low: -5, high: 10}",
-     r"x\.yaml:{line}: hazards\[0\]\.repair_min\.low: must be ≥ 0, got -5$"),
-    ("pressure_bar: 4.5", "pressure_bar: .inf", r"x\.yaml:{line}: hazards\[0\]\.pressure_bar: must be a finite"),
-    ("pressure_bar: 4.5", "pressure_bar: 40", r"x\.yaml:{line}: hazards\[0\]\.pressure_bar: must be ≤ 16, got 40$"),
-    ("duration_h: 6", "duration_h: 0", r"x\.yaml:{line}: duration_h: must be > 0, got 0$"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "start: 2026-11-21T02:10:00",
+            "start: 2026-02-30",
+            r"x\.yaml:{line}: cannot read the value '2026-02-30' \(day is out of range for month\); write a real date",
+        ),
+        (
+            "start: 2026-11-21T02:10:00",
+            "start: !!python/object/apply:os.system ['echo hi']",
+            r"x\.yaml:{line}: could not determine a constructor for the tag .*; a scenario holds plain data only",
+        ),
+        (
+            REPAIR,
+            "repair_min: .nan",
+            r"x\.yaml:{line}: hazards\[0\]\.repair_min: must be a finite number, got nan",
+        ),
+        (REPAIR, "repair_min: -100", r"x\.yaml:{line}: hazards\[0\]\.repair_min: must be ≥ 0, got -100$"),
+        (
+            REPAIR,
+            'repair_min: "15 min"',
+            r"x\.yaml:{line}: hazards\[0\]\.repair_min: must be a number, got '15 min'; write the number alone, in "
+            r"minutes",
+        ),
+        (
+            REPAIR,
+            "repair_min: {kind: triangular, low: .nan, mode: 100, high: 180}",
+            r"x\.yaml:{line}: hazards\[0\]\.repair_min\.low: must be a finite number, got nan",
+        ),
+        (
+            REPAIR,
+            "repair_min: {kind: uniform, low: -5, high: 10}",
+            r"x\.yaml:{line}: hazards\[0\]\.repair_min\.low: must be ≥ 0, got -5$",
+        ),
+        (
+            "pressure_bar: 4.5",
+            "pressure_bar: .inf",
+            r"x\.yaml:{line}: hazards\[0\]\.pressure_bar: must be a finite",
+        ),
+        (
+            "pressure_bar: 4.5",
+            "pressure_bar: 40",
+            r"x\.yaml:{line}: hazards\[0\]\.pressure_bar: must be ≤ 16, got 40$",
+        ),
+        ("duration_h: 6", "duration_h: 0", r"x\.yaml:{line}: duration_h: must be > 0, got 0$"),
+    ],
+)
 def test_a_value_that_cannot_run_is_refused_with_its_line_and_allowed_range(old, new, message):
     text = DEMO.read_text(encoding="utf-8")
     assert old in text
@@ -124,8 +156,11 @@ def test_validate_names_a_negative_repair_time_instead_of_the_run_crashing(tmp_p
 
 def test_a_rates_file_with_a_nan_rate_names_its_line(tmp_path):
     rates = tmp_path / "rates.yaml"
-    rates.write_text("work_orders:\n  - {name: leak, per: household, priority: blue, trade: plumber,\n"
-                     "     per_year: .nan, minutes: 30}\n", encoding="utf-8")
+    rates.write_text(
+        "work_orders:\n  - {name: leak, per: household, priority: blue, trade: plumber,\n"
+        "     per_year: .nan, minutes: 30}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ScenarioError, match=r"rates\.yaml:3: work_orders\[0\]\.per_year: must be a finite"):
         load_rates(rates)
 
@@ -144,7 +179,10 @@ def test_every_file_a_scenario_names_is_listed_with_its_field():
     text = DEMO.read_text(encoding="utf-8") + "model: [a.ifc, b.ifc]\nbackground: {rates: my_rates.yaml}\n"
     loaded = parse_scenario(text)
     assert file_references(loaded.scenario) == [
-        (("model", 0), "a.ifc"), (("model", 1), "b.ifc"), (("background", "rates"), "my_rates.yaml")]
+        (("model", 0), "a.ifc"),
+        (("model", 1), "b.ifc"),
+        (("background", "rates"), "my_rates.yaml"),
+    ]
 
 
 @pytest.mark.parametrize("target", ["/etc/passwd", "/etc/no-such-file", "../../../../etc/hostname"])
@@ -158,7 +196,8 @@ def test_the_app_refuses_a_file_outside_the_shipped_data_without_opening_it(targ
     assert str(info.value) == (
         f"edited.yaml:{line}: background.rates: '{target}' is outside the upload's folder and DrillTwin's "
         "shipped data, and the app reads no other file; name a shipped file or leave the field out "
-        "(rates: left out uses the default rates)")
+        "(rates: left out uses the default rates)"
+    )
 
 
 def test_the_app_takes_the_shipped_rates_file_by_a_relative_path():
@@ -179,11 +218,16 @@ def test_a_base_in_a_room_nobody_can_reach_is_a_validation_error(tmp_path, capsy
     from tests.ifc_builder import two_storey_house
 
     house = two_storey_house(tmp_path)  # its 'G4 Store' has no door
-    path = scenario_file(tmp_path, f"name: x\nmodel: [{house.name}]\npeople:\n"
-                                   "  - {id: P1, trades: {plumber: 2}, shift: night, base: G4 Store}\n")
+    path = scenario_file(
+        tmp_path,
+        f"name: x\nmodel: [{house.name}]\npeople:\n"
+        "  - {id: P1, trades: {plumber: 2}, shift: night, base: G4 Store}\n",
+    )
     assert main(["validate", "--against-model", str(path)]) == 2
     err = capsys.readouterr().err
     # The problem, then validate's count of what it found against the model.
     assert err.count("\n") == 2 and "1 problem with house.ifc" in err
-    assert ("drill.yaml:4: people[0].base: 'G4 Store' cannot be reached from an entrance: no door or open "
-            "boundary connects it") in err
+    assert (
+        "drill.yaml:4: people[0].base: 'G4 Store' cannot be reached from an entrance: no door or open "
+        "boundary connects it"
+    ) in err

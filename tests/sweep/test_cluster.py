@@ -47,8 +47,20 @@ def cluster(tmp_path_factory) -> Iterator[str]:
     commands = [
         [str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
         *[
-            [str(dask), "worker", address, "--host", "127.0.0.1", "--nworkers", "1", "--nthreads", "1",
-             "--no-dashboard", "--name", f"w{i}"]
+            [
+                str(dask),
+                "worker",
+                address,
+                "--host",
+                "127.0.0.1",
+                "--nworkers",
+                "1",
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+                "--name",
+                f"w{i}",
+            ]
             for i in range(2)
         ],
     ]
@@ -56,8 +68,11 @@ def cluster(tmp_path_factory) -> Iterator[str]:
     try:
         for i, cmd in enumerate(commands):
             with open(logs / f"{i}.log", "wb") as sink:
-                procs.append(subprocess.Popen(cmd, cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT,
-                                              start_new_session=True))
+                procs.append(
+                    subprocess.Popen(
+                        cmd, cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+                    )
+                )
             if i == 0:
                 time.sleep(1.0)
         with distributed.Client(address, timeout="30s") as client:

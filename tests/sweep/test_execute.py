@@ -67,7 +67,9 @@ def test_two_local_workers_give_the_same_rows_as_one(reference, estate_twin, tmp
     pd.testing.assert_frame_equal(_rows(tmp_path / "two"), rows)
 
 
-def test_a_local_dask_cluster_gives_the_same_rows_as_one_worker(reference, estate_twin, tmp_path, monkeypatch):
+def test_a_local_dask_cluster_gives_the_same_rows_as_one_worker(
+    reference, estate_twin, tmp_path, monkeypatch
+):
     distributed = pytest.importorskip("distributed", reason="dask[distributed] is the 'dask' extra")
     loaded, ctx, rows = reference
     # Dask starts workers with "spawn", which re-runs the parent's __main__ in each; after the

@@ -46,10 +46,15 @@ def test_a_changed_model_is_refused_naming_what_changed(finished, estate_twin, t
     loaded, _, _ = finished
     out = started(loaded, estate_twin, tmp_path / "out")
     src = estate_twin.model.sources[0]
-    edited = dataclasses.replace(estate_twin, model=dataclasses.replace(
-        estate_twin.model, sources=(dataclasses.replace(src, sha256="0" * 64),)))
-    with pytest.raises(SweepFolderError, match=r"out: holds the results of another sweep — changed since it "
-                                               r"was started: the building model's contents; its runs would mix"):
+    edited = dataclasses.replace(
+        estate_twin,
+        model=dataclasses.replace(estate_twin.model, sources=(dataclasses.replace(src, sha256="0" * 64),)),
+    )
+    with pytest.raises(
+        SweepFolderError,
+        match=r"out: holds the results of another sweep — changed since it "
+        r"was started: the building model's contents; its runs would mix",
+    ):
         run_sweep(edited, loaded, out, workers=1)
     assert not (out / "manifest.jsonl").exists()
 
@@ -62,13 +67,18 @@ def test_a_changed_rates_file_is_refused_naming_it(estate_twin, tmp_path):
     assert "background: {}" in text
     base.write_text(text.replace("background: {}", f"background: {{rates: {rates.name}}}"), encoding="utf-8")
     path = small_sweep(tmp_path, days=1, replications=1)
-    path.write_text(path.read_text(encoding="utf-8").replace(str(REPO / "scenarios" / "estate_roster.yaml"),
-                                                             str(base)), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(str(REPO / "scenarios" / "estate_roster.yaml"), str(base)),
+        encoding="utf-8",
+    )
     loaded = load_sweep(path)
     out = started(loaded, estate_twin, tmp_path / "out")
     rates.write_text("work_orders: []\n# edited\n", encoding="utf-8")
-    with pytest.raises(SweepFolderError, match=r"changed since it was started: the background rates files' "
-                                               r"contents;"):
+    with pytest.raises(
+        SweepFolderError,
+        match=r"changed since it was started: the background rates files' "
+        r"contents;",
+    ):
         run_sweep(estate_twin, load_sweep(path), out, workers=1)
 
 
@@ -117,11 +127,15 @@ def test_a_second_sweep_on_a_folder_in_use_is_refused_naming_the_holder(
 ):
     loaded, ctx, _ = finished
     out = tmp_path / "busy"
-    with subprocess.Popen([sys.executable, "-c", HOLD, str(out)], stdout=subprocess.PIPE, text=True,
-                          cwd=REPO) as holder:
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(out)], stdout=subprocess.PIPE, text=True, cwd=REPO
+    ) as holder:
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
-        with pytest.raises(SweepFolderError, match=rf"busy: another sweep is running in this folder \(pid "
-                                                   rf"{holder.pid}, since .*\); wait for it to finish"):
+        with pytest.raises(
+            SweepFolderError,
+            match=rf"busy: another sweep is running in this folder \(pid "
+            rf"{holder.pid}, since .*\); wait for it to finish",
+        ):
             run_sweep(estate_twin, loaded, out, workers=1, context=ctx)
         # The command says so before it loads the model.
         monkeypatch.setattr("twin.twin.load_twin", lambda *a, **k: pytest.fail("the model was loaded"))
@@ -155,7 +169,9 @@ def _alive(pid: int) -> bool:
 
 
 def test_pool_workers_exit_within_a_second_when_the_sweep_parent_is_killed():
-    with subprocess.Popen([sys.executable, "-c", ORPHAN], stdout=subprocess.PIPE, text=True, cwd=REPO) as parent:
+    with subprocess.Popen(
+        [sys.executable, "-c", ORPHAN], stdout=subprocess.PIPE, text=True, cwd=REPO
+    ) as parent:
         assert parent.stdout is not None
         worker = int(parent.stdout.readline())
         assert _alive(worker)
@@ -202,12 +218,19 @@ def test_a_truncated_results_file_is_read_again_from_the_parts(tmp_path):
     assert read_sweep(out).rows["value"].tolist() == [10.0, 11.0]
 
 
-@pytest.mark.parametrize(("damage", "message"), [
-    (lambda out: (out / part_name(0, 1)).write_bytes((out / part_name(0, 1)).read_bytes()[:40]),
-     r"parts/v000-r000001\.parquet: damaged \(.*\); delete it and run the same 'twin sweep' command again"),
-    (lambda out: (out / "sweep.json").write_text("[1, 2]", encoding="utf-8"),
-     r"sweep\.json: not a sweep description \(no 'variants' list and 'replications' count\); it is damaged"),
-])
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (
+            lambda out: (out / part_name(0, 1)).write_bytes((out / part_name(0, 1)).read_bytes()[:40]),
+            r"parts/v000-r000001\.parquet: damaged \(.*\); delete it and run the same 'twin sweep' command again",
+        ),
+        (
+            lambda out: (out / "sweep.json").write_text("[1, 2]", encoding="utf-8"),
+            r"sweep\.json: not a sweep description \(no 'variants' list and 'replications' count\); it is damaged",
+        ),
+    ],
+)
 def test_a_damaged_part_or_description_is_one_line_naming_the_file(tmp_path, capsys, damage, message):
     out = damaged_folder(tmp_path)
     damage(out)

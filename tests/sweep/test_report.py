@@ -45,7 +45,7 @@ def test_one_of_one_is_compatible_with_a_share_of_2_5_percent():
 def test_none_of_five_on_time_has_a_high_end_of_52_percent_and_never_goes_below_zero():
     # 0 of 5: the high end solves (1 − p)^5 = 0.025, p = 1 − 0.025^(1/5) = 0.5218.
     e = share_interval(np.array([0, 0]), np.array([3, 2]))
-    assert (e.value, e.low) == (0.0, 0.0) and e.high == pytest.approx(1 - 0.025 ** 0.2)
+    assert (e.value, e.low) == (0.0, 0.0) and e.high == pytest.approx(1 - 0.025**0.2)
 
 
 def test_replications_that_disagree_count_as_fewer_incidents_than_they_hold():
@@ -214,7 +214,9 @@ def test_a_variant_with_every_incident_on_time_but_too_few_says_how_many_years_w
     assert v.verdict == "not enough evidence" and e.share.low == pytest.approx(0.025 ** (1 / 18))
     # At 6 a year, all on time: 72 incidents are needed (0.025^(1/72) ≥ 95 %), 12 years.
     assert e.settle_replications == 12
-    assert v.driver.endswith(f"none missed; about {e.settle_replications:,} replication-years would settle it")
+    assert v.driver.endswith(
+        f"none missed; about {e.settle_replications:,} replication-years would settle it"
+    )
 
 
 T_90_2 = 1.885618083  # Student t, 90 %, 2 degrees of freedom (a two-sided 80 % interval)

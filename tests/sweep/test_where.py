@@ -22,8 +22,13 @@ def test_an_uploaded_sweep_is_read_from_its_text_without_writing_a_file(monkeypa
     loaded = uploaded_sweep(SHIPPED.read_text(encoding="utf-8"), "mine.yaml")
     assert str(loaded.path) == "mine.yaml"
     assert loaded.base.path == REPO / "scenarios" / "estate_roster.yaml"
-    assert [v.name for v in loaded.variants] == [v.name for v in uploaded_sweep(
-        SHIPPED.read_text(encoding="utf-8").replace("../estate_roster.yaml", "estate_roster.yaml"), "x.yaml").variants]
+    assert [v.name for v in loaded.variants] == [
+        v.name
+        for v in uploaded_sweep(
+            SHIPPED.read_text(encoding="utf-8").replace("../estate_roster.yaml", "estate_roster.yaml"),
+            "x.yaml",
+        ).variants
+    ]
     # The folder an interactive run writes to is named by the file, the days and the replications.
     assert run_folder(tmp_path, loaded, "mine", 30, 3) == tmp_path / "mine-30d-3r"
     assert "scenarios/sweeps/night_shift_options.yaml" in shipped_sweeps()
@@ -31,5 +36,7 @@ def test_an_uploaded_sweep_is_read_from_its_text_without_writing_a_file(monkeypa
 
 def test_an_upload_naming_no_shipped_base_is_one_line_naming_the_upload():
     text = SHIPPED.read_text(encoding="utf-8").replace("base: ../estate_roster.yaml", "base: ../secret.yaml")
-    with pytest.raises(ScenarioError, match=r"^mine\.yaml:\d+: base: no shipped scenario '\.\./secret\.yaml'"):
+    with pytest.raises(
+        ScenarioError, match=r"^mine\.yaml:\d+: base: no shipped scenario '\.\./secret\.yaml'"
+    ):
         uploaded_sweep(text, "mine.yaml")

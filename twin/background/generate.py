@@ -87,8 +87,7 @@ def scheduled_times(
     cycles = int(np.ceil((duration_s + offset_s) / cycle_s)) + 1
     times, units = [], []
     for minute in schedule.minutes_of_day():
-        t = (first_day[:, None] * 86400.0 + np.arange(cycles)[None, :] * cycle_s
-             + minute * 60.0 - offset_s)
+        t = first_day[:, None] * 86400.0 + np.arange(cycles)[None, :] * cycle_s + minute * 60.0 - offset_s
         times.append(t.ravel())
         units.append(np.repeat(np.arange(n_units), cycles))
     t_all, u_all = np.concatenate(times), np.concatenate(units)

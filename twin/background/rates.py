@@ -42,7 +42,8 @@ class Schedule(_Frozen):
 
     every_days: float = Field(gt=0, le=3660, description="days between two visits to one unit")
     at: list[str] = Field(
-        default_factory=lambda: ["09:00"], min_length=1,
+        default_factory=lambda: ["09:00"],
+        min_length=1,
         description="clock times (HH:MM) a visit starts; one visit per time per cycle",
     )
 
@@ -112,15 +113,29 @@ def _hazard_rates(value: Any) -> Any:
         occurrence = getattr(HAZARDS[kind], "occurrence", None) if kind in HAZARDS else None
         if occurrence is None:
             known = [k.name for k in HAZARDS if getattr(k, "occurrence", None) is not None]
-            errors.append(InitErrorDetails(type=PydanticCustomError(
-                "unknown_kind", f"unknown hazard kind '{kind}'{suggest(str(kind), known)} "
-                f"(known: {', '.join(known)})"), loc=(kind,), input=entry))
+            errors.append(
+                InitErrorDetails(
+                    type=PydanticCustomError(
+                        "unknown_kind",
+                        f"unknown hazard kind '{kind}'{suggest(str(kind), known)} "
+                        f"(known: {', '.join(known)})",
+                    ),
+                    loc=(kind,),
+                    input=entry,
+                )
+            )
             continue
         try:
             out[kind] = occurrence.rate.model_validate(entry)
         except ValidationError as exc:
-            errors += [InitErrorDetails(type=PydanticCustomError(e["type"], e["msg"], e.get("ctx")),
-                                        loc=(kind, *e["loc"]), input=e["input"]) for e in exc.errors()]
+            errors += [
+                InitErrorDetails(
+                    type=PydanticCustomError(e["type"], e["msg"], e.get("ctx")),
+                    loc=(kind, *e["loc"]),
+                    input=e["input"],
+                )
+                for e in exc.errors()
+            ]
     if errors:
         raise ValidationError.from_exception_data("hazards", errors)
     return out
@@ -133,7 +148,8 @@ class Rates(_Frozen):
     day_profiles: dict[str, list[float]] = Field(description="24 hourly factors, from 00:00")
     work_orders: list[WorkOrderRate] = Field(default_factory=list)
     hazards: Annotated[dict[str, Any], BeforeValidator(_hazard_rates)] = Field(
-        default_factory=dict, description="per hazard kind, how often it happens (null: never)")
+        default_factory=dict, description="per hazard kind, how often it happens (null: never)"
+    )
 
     @field_validator("seasons")
     @classmethod

@@ -18,28 +18,42 @@ MAX_UPLOAD_MB = 200
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("app", help="start the web front end (Streamlit) and print its local URL",
-                       description=__doc__)
+    p = sub.add_parser(
+        "app", help="start the web front end (Streamlit) and print its local URL", description=__doc__
+    )
     p.add_argument("--port", type=int, default=8501, help="local port to serve on (default: 8501)")
-    p.add_argument("--headless", action="store_true",
-                   help="do not open a browser (for servers and tests)")
+    p.add_argument("--headless", action="store_true", help="do not open a browser (for servers and tests)")
     p.set_defaults(run=run)
 
 
 def streamlit_command(app: Path, *, port: int, headless: bool) -> list[str]:
     """The ``streamlit run`` command line for ``app``."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(app),
-        "--server.port", str(port),
-        "--server.address", "localhost",
-        "--server.headless", "true" if headless else "false",
-        "--server.maxUploadSize", str(MAX_UPLOAD_MB),
-        "--browser.gatherUsageStats", "false",
-        "--server.showEmailPrompt", "false",
-        "--browser.serverAddress", "localhost",
-        "--server.fileWatcherType", "none",
-        "--theme.base", "light",
-        "--client.toolbarMode", "viewer",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "localhost",
+        "--server.headless",
+        "true" if headless else "false",
+        "--server.maxUploadSize",
+        str(MAX_UPLOAD_MB),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.showEmailPrompt",
+        "false",
+        "--browser.serverAddress",
+        "localhost",
+        "--server.fileWatcherType",
+        "none",
+        "--theme.base",
+        "light",
+        "--client.toolbarMode",
+        "viewer",
     ]
 
 

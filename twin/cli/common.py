@@ -9,8 +9,9 @@ from twin.cli.progress import progress_bar
 
 
 def add_model_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("models", nargs="*", metavar="MODEL",
-                   help="IFC file(s) of one building (default: the bundled estate)")
+    p.add_argument(
+        "models", nargs="*", metavar="MODEL", help="IFC file(s) of one building (default: the bundled estate)"
+    )
     p.add_argument("--no-cache", action="store_true", help="rebuild the model even if cached")
 
 

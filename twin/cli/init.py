@@ -13,8 +13,7 @@ from twin.errors import TwinError
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("init", help="write a commented starter drill for a building",
-                       description=__doc__)
+    p = sub.add_parser("init", help="write a commented starter drill for a building", description=__doc__)
     p.add_argument("--out", type=Path, help="the scenario file to write (default: print it)")
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     add_model_arguments(p)
@@ -28,8 +27,7 @@ def run(args: argparse.Namespace) -> int:
 
     out: Path | None = args.out
     if out is not None and out.exists() and not args.force:
-        raise TwinError(f"{out}: already exists — choose another --out, or add --force to "
-                        "overwrite it")
+        raise TwinError(f"{out}: already exists — choose another --out, or add --force to overwrite it")
     twin = load_models(args)
     folder = (out.parent if out is not None else Path.cwd()).resolve()
     from twin.twin import default_model_path
@@ -49,6 +47,5 @@ def run(args: argparse.Namespace) -> int:
     tmp = out.with_name(out.name + ".part")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(out)
-    print(f"wrote {out}: check it with `twin validate --against-model {out}`, "
-          f"run it with `twin run {out}`")
+    print(f"wrote {out}: check it with `twin validate --against-model {out}`, run it with `twin run {out}`")
     return 0

@@ -11,8 +11,9 @@ from twin.cli.common import add_model_arguments, load_models
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("inspect", help="summarise a model: storeys, spaces, equipment, reachability",
-                       description=__doc__)
+    p = sub.add_parser(
+        "inspect", help="summarise a model: storeys, spaces, equipment, reachability", description=__doc__
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_model_arguments(p)
     p.set_defaults(run=run)

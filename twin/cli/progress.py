@@ -43,8 +43,10 @@ def progress_bar(label: str) -> Iterator[Callable[[float, str], None]]:
         if tty:
             width = 24
             filled = round(max(0.0, min(1.0, state.fraction)) * width)
-            sys.stderr.write(f"\r{label}: [{'#' * filled}{'.' * (width - filled)}] "
-                             f"{state.fraction:4.0%} {elapsed:5.1f}s {state.message[:56]:<56}")
+            sys.stderr.write(
+                f"\r{label}: [{'#' * filled}{'.' * (width - filled)}] "
+                f"{state.fraction:4.0%} {elapsed:5.1f}s {state.message[:56]:<56}"
+            )
             sys.stderr.flush()
             state.drawn = True
         elif elapsed >= QUIET_S and state.message != state.said and state.fraction < 1.0:

@@ -9,8 +9,9 @@ from twin.cli.common import add_model_arguments, load_models
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("render", help="draw the twin in 3D, or one storey's plan with its graph",
-                       description=__doc__)
+    p = sub.add_parser(
+        "render", help="draw the twin in 3D, or one storey's plan with its graph", description=__doc__
+    )
     p.add_argument("--out", required=True, help="PNG file to write")
     p.add_argument("--storey", help="draw this storey's plan and navigation graph instead of 3D")
     p.add_argument("--size", default="1600x1200", help="image size WxH in pixels")

@@ -17,9 +17,12 @@ def add_parser(sub: Any) -> None:
         "tasks per person, plans of the building at the key moments and the event log.",
     )
     p.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="run folder written by 'twin run --out'")
-    p.add_argument("models", nargs="*", metavar="MODEL",
-                   help="IFC file(s) the run was made on (default: those of its scenario, else the "
-                        "bundled estate)")
+    p.add_argument(
+        "models",
+        nargs="*",
+        metavar="MODEL",
+        help="IFC file(s) the run was made on (default: those of its scenario, else the bundled estate)",
+    )
     p.add_argument("--out", type=Path, required=True, help="HTML file to write")
     p.add_argument("--force", action="store_true", help="overwrite --out when it exists")
     p.add_argument("--no-cache", action="store_true", help="rebuild the model even if cached")
@@ -33,9 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from twin.twin import load_twin
 
     if not args.run_dir.is_dir():
-        raise RunFolderError(
-            f"{args.run_dir}: no such folder; give a run folder written by 'twin run --out'"
-        )
+        raise RunFolderError(f"{args.run_dir}: no such folder; give a run folder written by 'twin run --out'")
     check_out(args.out, force=args.force)  # before the slow part
     stored = read_run(args.run_dir)
     paths = args.models or run_model_paths(stored)

@@ -55,11 +55,15 @@ def run(args: argparse.Namespace) -> int:
         path = router.path(origin, target, state)
     except NoRouteError:
         if graph.n_edges == 0:
-            why = ("the navigation graph has no links at all, so nobody can walk anywhere — "
-                   "`twin inspect` says why (no spaces, no doors, nothing connected)")
+            why = (
+                "the navigation graph has no links at all, so nobody can walk anywhere — "
+                "`twin inspect` says why (no spaces, no doors, nothing connected)"
+            )
         elif not _linked(router, origin, target, NetworkState(mode=state.mode)):
-            why = ("nothing links them even with every door, lift and stair open: they lie in "
-                   "parts of the building no door, stair or lift joins — see `twin inspect`")
+            why = (
+                "nothing links them even with every door, lift and stair open: they lie in "
+                "parts of the building no door, stair or lift joins — see `twin inspect`"
+            )
         else:
             why = "something on the way is closed, locked or off"
         raise NoRouteError(

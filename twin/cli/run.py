@@ -19,8 +19,12 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("scenario", nargs="?", metavar="SCENARIO", help="scenario YAML (default: the demo drill)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's)")
-    p.add_argument("--out", type=Path, default=None,
-                   help="run folder to write (default: runs/<scenario>-seed<N>, never overwritten)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="run folder to write (default: runs/<scenario>-seed<N>, never overwritten)",
+    )
     p.add_argument("--json", action="store_true", help="print the KPIs as one JSON object")
     p.add_argument("--no-cache", action="store_true", help="rebuild the model even if cached")
     p.set_defaults(run=run)
@@ -52,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     print(format_scorecard(kpis, scenario, seed=seed))
-    print(f"\nrun folder: {out}  ({len(result.log)} events logged, {result.events} simulated, "
-          f"{result.wall_s:.2f} s)")
+    print(
+        f"\nrun folder: {out}  ({len(result.log)} events logged, {result.events} simulated, "
+        f"{result.wall_s:.2f} s)"
+    )
     return 0

@@ -79,8 +79,14 @@ def run(args: argparse.Namespace) -> int:
                 twin, loaded, args.out, workers=args.workers, scheduler=args.scheduler, progress=progress_runs
             )
     if loaded.sweep.search is not None:
-        return _search(args, twin, loaded, progress_bar, args.out / "search" if loaded.variants else args.out,
-                       before=format_report(sweep_report(read_sweep(args.out))) if loaded.variants else "")
+        return _search(
+            args,
+            twin,
+            loaded,
+            progress_bar,
+            args.out / "search" if loaded.variants else args.out,
+            before=format_report(sweep_report(read_sweep(args.out))) if loaded.variants else "",
+        )
     report = sweep_report(read_sweep(args.out))
     if args.json:
         json.dump(
@@ -126,8 +132,9 @@ def _search(
                 print(f"search: {done}/{total} runs, {message}", file=sys.stderr)
                 last[0] = now
 
-        found = run_search(twin, loaded, out, workers=args.workers, scheduler=args.scheduler,
-                           progress=progress_runs)
+        found = run_search(
+            twin, loaded, out, workers=args.workers, scheduler=args.scheduler, progress=progress_runs
+        )
     meets, confidence = dict(loaded.sweep.meets), loaded.sweep.confidence
     if args.json:
         json.dump({"out": str(out), **found.to_json(meets)}, sys.stdout, ensure_ascii=False)

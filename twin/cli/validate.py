@@ -17,8 +17,11 @@ from twin.words import plural
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("validate", help="check scenario and sweep files", description=__doc__)
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="scenario or sweep YAML files")
-    p.add_argument("--against-model", action="store_true",
-                   help="also check every place against the scenario's building (loads the model)")
+    p.add_argument(
+        "--against-model",
+        action="store_true",
+        help="also check every place against the scenario's building (loads the model)",
+    )
     p.set_defaults(run=run)
 
 
@@ -57,18 +60,24 @@ def run(args: argparse.Namespace) -> int:
             for line in found.cannot:
                 print(f"twin validate: {path}: cannot: {line}", file=sys.stderr)
             if found.errors or not twin.model.spaces or twin.graph.n_edges == 0:
-                print(f"twin validate: {path}: {plural(len(found.errors), 'problem')} with "
-                      f"{twin.model.name}; {plural(len(found.cannot), 'thing')} a drill on it cannot do",
-                      file=sys.stderr)
+                print(
+                    f"twin validate: {path}: {plural(len(found.errors), 'problem')} with "
+                    f"{twin.model.name}; {plural(len(found.cannot), 'thing')} a drill on it cannot do",
+                    file=sys.stderr,
+                )
                 bad += 1
                 continue
             if found.cannot:
-                print(f"{path}: valid, but a drill on {twin.model.name} cannot do "
-                      f"{plural(len(found.cannot), 'thing')} listed above")
+                print(
+                    f"{path}: valid, but a drill on {twin.model.name} cannot do "
+                    f"{plural(len(found.cannot), 'thing')} listed above"
+                )
                 continue
-        print(f"{path}: ok — {s.name!r}: {plural(len(s.people), 'person')}, "
-              f"{plural(len(s.contractors), 'contractor')}, "
-              f"{plural(len(s.hazards), 'hazard')}, dispatch {s.dispatch.kind}")
+        print(
+            f"{path}: ok — {s.name!r}: {plural(len(s.people), 'person')}, "
+            f"{plural(len(s.contractors), 'contractor')}, "
+            f"{plural(len(s.hazards), 'hazard')}, dispatch {s.dispatch.kind}"
+        )
     return 2 if bad else 0
 
 
@@ -109,7 +118,9 @@ def check_sweep(path: Path, *, against_model: bool) -> bool:
             if check.errors:
                 return False
     s = loaded.sweep
-    print(f"{path}: ok — sweep {s.name!r}: {plural(len(loaded.variants), 'variant')} × "
-          f"{plural(s.replications, 'replication')} of {s.period.days:g} days on "
-          f"{os.path.normpath(loaded.base.path or s.base)}")
+    print(
+        f"{path}: ok — sweep {s.name!r}: {plural(len(loaded.variants), 'variant')} × "
+        f"{plural(s.replications, 'replication')} of {s.period.days:g} days on "
+        f"{os.path.normpath(loaded.base.path or s.base)}"
+    )
     return True

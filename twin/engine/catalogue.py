@@ -86,6 +86,7 @@ def compile_background(twin: Twin, plant: Plant, scenario: Scenario, rates: Rate
     units["site"] = 1
     hazards = {
         kind.name: kind.occurrence.places(twin, plant, rates.hazards.get(kind.name))
-        for kind in HAZARDS if kind.occurrence is not None
+        for kind in HAZARDS
+        if kind.occurrence is not None
     }
     return Catalogue(options=scenario.background, rates=rates, nodes=nodes, units=units, hazards=hazards)

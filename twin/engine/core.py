@@ -32,8 +32,15 @@ Proc = Generator[simpy.Event, Any, Any]
 class Sim:
     """The state of one run, shared by its processes."""
 
-    def __init__(self, env: simpy.Environment, drill: Drill, router: Router, streams: Streams,
-                 *, trace_moves: bool = True) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        drill: Drill,
+        router: Router,
+        streams: Streams,
+        *,
+        trace_moves: bool = True,
+    ) -> None:
         self.env = env
         self.drill = drill
         self.model = drill.twin.model
@@ -62,8 +69,12 @@ class Sim:
         self._names: dict[int, str] = {}
         self._xyz: dict[int, tuple[float, float, float]] = {}
         self.members = [
-            Member(i, c, on_site=False, node=c.base if c.base >= 0
-                   else c.arrival if c.arrival >= 0 else int(self._entrance()))
+            Member(
+                i,
+                c,
+                on_site=False,
+                node=c.base if c.base >= 0 else c.arrival if c.arrival >= 0 else int(self._entrance()),
+            )
             for i, c in enumerate(drill.crew)
         ]
         self._mode_states: dict[str, tuple[int, NetworkState]] = {}

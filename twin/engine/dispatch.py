@@ -188,10 +188,24 @@ def _by_habit(board: Board) -> list[Assignment]:
 
 
 register_policy(Policy("nearest", Nearest, _nearest, "nearest qualified person (by travel time)"))
-register_policy(Policy("priority", PriorityFirst, _priority,
-                       "nearest, and a red task takes people off lower-priority work",
-                       preempts=lambda spec: tuple(spec.preempt)))
-register_policy(Policy("skill", SkillAware, _skill,
-                       "nearest, sparing senior staff for the tasks that need them"))
-register_policy(Policy("manual", Manual, _manual, "a human dispatcher: roster order, after a delay",
-                       latency=lambda spec: spec.latency_s))
+register_policy(
+    Policy(
+        "priority",
+        PriorityFirst,
+        _priority,
+        "nearest, and a red task takes people off lower-priority work",
+        preempts=lambda spec: tuple(spec.preempt),
+    )
+)
+register_policy(
+    Policy("skill", SkillAware, _skill, "nearest, sparing senior staff for the tasks that need them")
+)
+register_policy(
+    Policy(
+        "manual",
+        Manual,
+        _manual,
+        "a human dispatcher: roster order, after a delay",
+        latency=lambda spec: spec.latency_s,
+    )
+)

@@ -67,8 +67,9 @@ def decide(sim: Sim) -> None:
         return
     # The tasks that could be served now, most urgent first, up to what the free people
     # (plus some slack for tasks whose qualified people are taken first) can cover.
-    ready = sorted((t for t in sim.open.values() if t.ready_at <= now),
-                   key=lambda t: (t.priority, t.ready_at, t.id))
+    ready = sorted(
+        (t for t in sim.open.values() if t.ready_at <= now), key=lambda t: (t.priority, t.ready_at, t.id)
+    )
     cap = int(free.sum()) + BOARD_SLACK
     chosen: list[Task] = []
     more = False
@@ -137,8 +138,15 @@ def _send(sim: Sim, m: Member, task: Task, expected_s: float, preempt: bool) -> 
     task.state = "assigned"
     task.person = m.index
     sim.open.pop(task.id, None)
-    sim.log("dispatched", node=task.node, incident=task.incident.id, task=task.id,
-            person=m.crew.id, value=expected_s, detail=task.name + (" (pre-empting)" if preempt else ""))
+    sim.log(
+        "dispatched",
+        node=task.node,
+        incident=task.incident.id,
+        task=task.id,
+        person=m.crew.id,
+        value=expected_s,
+        detail=task.name + (" (pre-empting)" if preempt else ""),
+    )
     old = m.task
     m.task = task
     if math.isnan(m.busy_since):

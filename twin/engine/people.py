@@ -73,8 +73,12 @@ def account(sim: Sim, m: Member) -> None:
         hours = (sim.env.now - m.busy_since) / 3600.0
         m.busy_since = math.nan
         if hours > 0 and m.crew.hourly_rate > 0:
-            sim.log("cost", person=m.crew.id, value=hours * m.crew.hourly_rate,
-                    detail="contractor" if m.crew.contractor >= 0 else "labour")
+            sim.log(
+                "cost",
+                person=m.crew.id,
+                value=hours * m.crew.hourly_rate,
+                detail="contractor" if m.crew.contractor >= 0 else "labour",
+            )
 
 
 def _release(sim: Sim, task: Task, m: Member) -> None:
@@ -103,8 +107,13 @@ def perform(env: simpy.Environment, sim: Sim, m: Member, task: Task) -> Proc:
             contract = sim.drill.scenario.contractors[m.crew.contractor]
             if delay > 60.0 * contract.contract_arrival_min and contract.penalty_per_breach:
                 # Charged to the contractor: a credit against the drill's cost.
-                sim.log("cost", person=m.crew.id, value=-contract.penalty_per_breach,
-                        detail="penalty", incident=inc.id)
+                sim.log(
+                    "cost",
+                    person=m.crew.id,
+                    value=-contract.penalty_per_breach,
+                    detail="penalty",
+                    incident=inc.id,
+                )
     if m.next_node >= 0 and m.arrive_at > env.now:
         # Still on the way in, or interrupted between two nodes: finish that first.
         yield env.timeout(m.arrive_at - env.now)
@@ -118,8 +127,7 @@ def perform(env: simpy.Environment, sim: Sim, m: Member, task: Task) -> Proc:
     if math.isnan(task.remaining_s):
         d = task.duration
         task.remaining_s = float(d() if callable(d) else d)
-    sim.log("work", node=task.node, incident=inc.id, task=task.id, person=m.crew.id,
-            value=task.remaining_s)
+    sim.log("work", node=task.node, incident=inc.id, task=task.id, person=m.crew.id, value=task.remaining_s)
     started = env.now
     try:
         yield env.timeout(task.remaining_s)
@@ -137,8 +145,9 @@ def _best_entrance(sim: Sim, task: Task) -> int:
     return int(entrances[int(np.argmin(t))])
 
 
-def travel(env: simpy.Environment, sim: Sim, m: Member, target: int, mode: TravelMode, *,
-           task: Task | None = None) -> Proc:
+def travel(
+    env: simpy.Environment, sim: Sim, m: Member, target: int, mode: TravelMode, *, task: Task | None = None
+) -> Proc:
     """Walk ``m`` to ``target`` hop by hop, re-routing when the building changes."""
     graph = sim.graph
     task_id = task.id if task else -1
@@ -147,8 +156,13 @@ def travel(env: simpy.Environment, sim: Sim, m: Member, target: int, mode: Trave
         try:
             path = sim.router.path(m.node, target, state)
         except NoRouteError:
-            sim.log("blocked", node=m.node, person=m.crew.id, incident=task.incident.id if task else -1,
-                    detail=f"no way to {sim.name(target)} ({state.describe()})")
+            sim.log(
+                "blocked",
+                node=m.node,
+                person=m.crew.id,
+                incident=task.incident.id if task else -1,
+                detail=f"no way to {sim.name(target)} ({state.describe()})",
+            )
             yield sim.changed
             continue
         version = sim.version
@@ -169,6 +183,11 @@ def travel(env: simpy.Environment, sim: Sim, m: Member, target: int, mode: Trave
                     floor = [int(x) for x in nodes[:k] if graph.node_kind[x] != NodeKind.LIFT]
                     yield env.timeout(physics.LIFT_HOMING_S)
                     m.node = floor[-1] if floor else m.node
-                sim.log("rerouted", node=m.node, person=m.crew.id,
-                        incident=task.incident.id if task else -1, detail=f"towards {sim.name(target)}")
+                sim.log(
+                    "rerouted",
+                    node=m.node,
+                    person=m.crew.id,
+                    incident=task.incident.id if task else -1,
+                    detail=f"towards {sim.name(target)}",
+                )
                 break

@@ -48,20 +48,41 @@ _ROLE_BY_CLASS = {
 }
 
 
-
 #: IfcValveTypeEnum values of valves that can shut a pipe off (an isolation valve).
-ISOLATING_VALVES = {"ISOLATING", "STOPCOCK", "GASCOCK", "SAFETYCUTOFF", "DRAWOFFCOCK",
-                    "DOUBLEREGULATING", "COMMISSIONING"}
+ISOLATING_VALVES = {
+    "ISOLATING",
+    "STOPCOCK",
+    "GASCOCK",
+    "SAFETYCUTOFF",
+    "DRAWOFFCOCK",
+    "DOUBLEREGULATING",
+    "COMMISSIONING",
+}
 #: Valves that cannot isolate: non-return, mixing/diverting (three-way), pressure and air
 #: control, regulating. They pass water on like a pipe.
-CONTROL_VALVES = {"CHECK", "DOUBLECHECK", "MIXING", "DIVERTING", "CHANGEOVER", "PRESSUREREDUCING",
-                  "PRESSURERELIEF", "AIRRELEASE", "ANTIVACUUM", "STEAMTRAP", "REGULATING",
-                  "FLUSHING", "FAUCET", "GASTAP"}
+CONTROL_VALVES = {
+    "CHECK",
+    "DOUBLECHECK",
+    "MIXING",
+    "DIVERTING",
+    "CHANGEOVER",
+    "PRESSUREREDUCING",
+    "PRESSURERELIEF",
+    "AIRRELEASE",
+    "ANTIVACUUM",
+    "STEAMTRAP",
+    "REGULATING",
+    "FLUSHING",
+    "FAUCET",
+    "GASTAP",
+}
 #: Words in a valve's or its type's name that say it cannot isolate (English and German).
 CONTROL_VALVE_WORDS = re.compile(
     r"check|non.?return|r(ü|ue)ckschlag|r(ü|ue)ckfluss|three.?way|3.?way|3.?wege|dreiwege|mix|"
     r"regel|regulat|control|thermostat|relief|reducing|sicherheits|druckminder|entl(ü|ue)ft|"
-    r"air.?vent|strangreg", re.IGNORECASE)
+    r"air.?vent|strangreg",
+    re.IGNORECASE,
+)
 
 
 def role_of(ifc_class: str, predefined_type: str, name: str) -> str:
@@ -258,9 +279,7 @@ def build_plant(model: BuildingModel, graph: NavGraph, overlay: Overlay | None =
         household_spaces=households,
         household_feed={},
     )
-    plant.household_feed.update(
-        {medium: _feeders(plant, model, medium) for medium in ("water", "power")}
-    )
+    plant.household_feed.update({medium: _feeders(plant, model, medium) for medium in ("water", "power")})
     return plant
 
 
@@ -330,4 +349,3 @@ def resolve_item(plant: Plant, text: str, model: BuildingModel, graph: NavGraph,
         f"{field}: '{text}' is a {where.kind} with no equipment in it; name a piece of equipment, "
         "or add one under overlay.equipment"
     )
-

@@ -121,14 +121,18 @@ def run(
         cap_l_s = physics.SUMP_PUMP_L_S if math.isnan(cap) else float(cap)
         space = space_of_item(twin, plant, item)
         if space >= 0:
-            water.add_pump(("sump", item), space, cap_l_s / 1000.0, works=partial(power.pump_works, item),
-                           kick=False)
+            water.add_pump(
+                ("sump", item), space, cap_l_s / 1000.0, works=partial(power.pump_works, item), kick=False
+            )
 
     def switchgear_flooded(space: int) -> None:
         boards = [
-            i for i in range(len(plant))
-            if plant.role[i] in ("board", "supply") and i < len(twin.model.equipment)
-            and twin.model.equipment[i].space == space and i not in power.failed
+            i
+            for i in range(len(plant))
+            if plant.role[i] in ("board", "supply")
+            and i < len(twin.model.equipment)
+            and twin.model.equipment[i].space == space
+            and i not in power.failed
         ]
         if not boards:
             return
@@ -136,11 +140,19 @@ def run(
         boards.sort(key=lambda i: (plant.role[i] != "board", i))
         rng = sim.rng("switchgear")
         low, high = physics.FLOODED_SWITCHGEAR_REPAIR_S
-        power_loss(sim, power, boards, duration_s=None, repair_s=float(rng.uniform(low, high)),
-                   generator=(plant.items("generator") or [-1])[0],
-                   start_probability=physics.GENERATOR_START_PROBABILITY,
-                   essential=tuple(default_essential(plant, twin.model)), channel="sensor",
-                   cause=f"{twin.model.spaces[space].label} flooded", occupancy=physics.LIFT_OCCUPANCY)
+        power_loss(
+            sim,
+            power,
+            boards,
+            duration_s=None,
+            repair_s=float(rng.uniform(low, high)),
+            generator=(plant.items("generator") or [-1])[0],
+            start_probability=physics.GENERATOR_START_PROBABILITY,
+            essential=tuple(default_essential(plant, twin.model)),
+            channel="sensor",
+            cause=f"{twin.model.spaces[space].label} flooded",
+            occupancy=physics.LIFT_OCCUPANCY,
+        )
 
     water.on_switchgear_flooded = switchgear_flooded
 
@@ -181,4 +193,3 @@ def run(
     wall = time.perf_counter() - started
     log.info("drill %r seed %s: %d events in %.2f s", scenario.name, seed, events, wall)
     return RunResult(sim.rec.freeze(), drill, seed, events, wall)
-

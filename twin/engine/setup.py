@@ -100,8 +100,11 @@ def _staff(p: Person, i: int, scenario: Scenario, twin: Twin, ids: dict[str, int
     base = _place(p.base, twin, ("people", i, "base"))
     for gap in twin.audit.unreachable:
         if int(twin.graph.space_node[gap.space]) == base:
-            raise FieldError(("people", i, "base"), f"'{p.base}' cannot be reached from an entrance: "
-                             f"{gap.reason}; base the person in a room the crews can walk from")
+            raise FieldError(
+                ("people", i, "base"),
+                f"'{p.base}' cannot be reached from an entrance: "
+                f"{gap.reason}; base the person in a room the crews can walk from",
+            )
     return Crew(
         id=p.id,
         name=p.name or p.id,
@@ -171,8 +174,13 @@ def compile_drill(
     model, graph = twin.model, twin.graph
     contractors = scenario.contractors
     if graph.entrances.size == 0 and any(c.arrives_at is None for c in contractors):
-        keep.fail(FieldError(("contractors",), "the building has no entrance for contractors to "
-                             "arrive at; name one with `entrances:` or each contractor's `arrives_at:`"))
+        keep.fail(
+            FieldError(
+                ("contractors",),
+                "the building has no entrance for contractors to "
+                "arrive at; name one with `entrances:` or each contractor's `arrives_at:`",
+            )
+        )
         contractors = []
     ids = {p.id: i for i, p in enumerate(scenario.people)}
     crew = keep.each(scenario.people, lambda i, p: _staff(p, i, scenario, twin, ids))
@@ -207,8 +215,10 @@ def compile_drill(
     catalogue = None
     if scenario.background is not None:
         if rates is None:
-            raise TypeError(f"scenario '{scenario.name}' has a background: section: pass its rates, "
-                            "compile_drill(..., rates=twin.background.rates.scenario_rates(scenario))")
+            raise TypeError(
+                f"scenario '{scenario.name}' has a background: section: pass its rates, "
+                "compile_drill(..., rates=twin.background.rates.scenario_rates(scenario))"
+            )
         found = keep.each([scenario], lambda _i, s: compile_background(twin, plant, s, rates))
         catalogue = found[0] if found else None
     return Drill(

@@ -87,14 +87,28 @@ class Incident:
     resolved: bool = False
 
 
-def incident(sim: Sim, kind: str, title: str, priority: str, node: int, channel: str,
-             specs: Sequence[TaskSpec], *, delay_s: float | None = None) -> Incident:
+def incident(
+    sim: Sim,
+    kind: str,
+    title: str,
+    priority: str,
+    node: int,
+    channel: str,
+    specs: Sequence[TaskSpec],
+    *,
+    delay_s: float | None = None,
+) -> Incident:
     """Raise an incident now; it is reported after the channel's delay, then its tasks open."""
     env = sim.env
     inc = Incident(len(sim.incidents), kind, title, PRIORITY_CODE[priority], node, env.now)
     sim.incidents.append(inc)
-    sim.log("incident", node=node, incident=inc.id, value=inc.priority,
-            detail=incident_detail(kind, priority, title))
+    sim.log(
+        "incident",
+        node=node,
+        incident=inc.id,
+        value=inc.priority,
+        detail=incident_detail(kind, priority, title),
+    )
     add_tasks(sim, inc, specs)
     if delay_s is None:
         delay_s = draw(sim.channels[channel].delay_s, sim.rng(f"channel:{channel}"))
@@ -118,8 +132,19 @@ def add_tasks(sim: Sim, inc: Incident, specs: Sequence[TaskSpec]) -> list[Task]:
     for spec in specs:
         needs = tuple((TRADE_INDEX[t], lv) for t, lv in spec.needs)
         prio = PRIORITY_CODE[spec.priority] if spec.priority else inc.priority
-        task = Task(len(sim.tasks), inc, spec.name, needs, spec.node, spec.duration_s, prio,
-                    spec.mode, spec.makes_safe, spec.effect, gated=spec.gated)
+        task = Task(
+            len(sim.tasks),
+            inc,
+            spec.name,
+            needs,
+            spec.node,
+            spec.duration_s,
+            prio,
+            spec.mode,
+            spec.makes_safe,
+            spec.effect,
+            gated=spec.gated,
+        )
         task.qualified, task.excess = _qualification(sim, needs)
         task.after = [made[k] for k in spec.after]
         for pre in task.after:
@@ -128,8 +153,9 @@ def add_tasks(sim: Sim, inc: Incident, specs: Sequence[TaskSpec]) -> list[Task]:
         inc.tasks.append(task)
         made.append(task)
         alts = " or ".join(f"{t}:{lv}" for t, lv in spec.needs)
-        sim.log("task", node=task.node, incident=inc.id, task=task.id, value=prio,
-                detail=f"{spec.name}|{alts}")
+        sim.log(
+            "task", node=task.node, incident=inc.id, task=task.id, value=prio, detail=f"{spec.name}|{alts}"
+        )
     if inc.reported:
         for task in made:
             maybe_open(sim, task)
@@ -186,8 +212,14 @@ def finish(sim: Sim, task: Task, member: Member | None) -> None:
     """A task is done: its effect, its successors, and the incident resolved when it was the last."""
     task.state = "done"
     if member is not None:
-        sim.log("done", node=task.node, incident=task.incident.id, task=task.id,
-                person=member.crew.id, detail=task.name)
+        sim.log(
+            "done",
+            node=task.node,
+            incident=task.incident.id,
+            task=task.id,
+            person=member.crew.id,
+            detail=task.name,
+        )
     if task.effect is not None:
         task.effect()
     inc = task.incident

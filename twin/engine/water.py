@@ -172,8 +172,14 @@ def step(
     return StepResult(vol, float(pumped.sum() + more.sum()), exchanged, *doors)
 
 
-def _spread(floors: Floors, vol: np.ndarray, over: np.ndarray, giving: np.ndarray,
-            dt: float, layouts: dict[bytes, Any]) -> tuple[np.ndarray, float, tuple[np.ndarray, np.ndarray]]:
+def _spread(
+    floors: Floors,
+    vol: np.ndarray,
+    over: np.ndarray,
+    giving: np.ndarray,
+    dt: float,
+    layouts: dict[bytes, Any],
+) -> tuple[np.ndarray, float, tuple[np.ndarray, np.ndarray]]:
     """One backward-Euler step of the water above the thresholds; gives (volumes, m³ moved,
     (doors that carried water, m³ through each)).
 
@@ -234,8 +240,11 @@ def _heads(lay: _Layout, k_door: np.ndarray, b_loc: np.ndarray, dt: float) -> np
         if idx.size == m and dense:
             x = np.linalg.solve(mat, b_loc)  # every space in play is over the threshold
         elif idx.size:
-            x[idx] = (np.linalg.solve(mat[idx][:, idx], b_loc[idx]) if dense
-                      else _solve_sparse(diag, lay.rows, lay.cols, vals, idx, b_loc, m))
+            x[idx] = (
+                np.linalg.solve(mat[idx][:, idx], b_loc[idx])
+                if dense
+                else _solve_sparse(diag, lay.rows, lay.cols, vals, idx, b_loc, m)
+            )
         # What each space holds above its threshold after the transfers x implies.
         moved = (mat @ x if dense else _apply(diag, lay.rows, lay.cols, vals, x, m)) - a_loc * x
         now = b_loc - moved > lay.tiny
@@ -322,23 +331,45 @@ def _layout(floors: Floors, giving: np.ndarray, cache: dict[bytes, Any]) -> _Lay
     if len(cache) >= _LAYOUTS_KEPT:
         cache.clear()
     lay = cache[key] = _Layout(
-        live=live, ga=ga, gb=gb, inv_a=1.0 / area[ga], inv_b=1.0 / area[gb],
-        cw=physics.WEIR_COEFFICIENT * floors.pair_width_m[live], k_slab=k_slab, nodes=nodes,
-        la=la, lb=lb, lf=lf, lab=np.concatenate((la, lb)), rows=rows, cols=cols, flat=rows * m + cols,
-        a_loc=area[nodes], tiny=1e-12 * area[nodes], slab_out=np.bincount(lf, k_slab, m),
+        live=live,
+        ga=ga,
+        gb=gb,
+        inv_a=1.0 / area[ga],
+        inv_b=1.0 / area[gb],
+        cw=physics.WEIR_COEFFICIENT * floors.pair_width_m[live],
+        k_slab=k_slab,
+        nodes=nodes,
+        la=la,
+        lb=lb,
+        lf=lf,
+        lab=np.concatenate((la, lb)),
+        rows=rows,
+        cols=cols,
+        flat=rows * m + cols,
+        a_loc=area[nodes],
+        tiny=1e-12 * area[nodes],
+        slab_out=np.bincount(lf, k_slab, m),
         to_all=np.concatenate((ga, gb, gf, gt)),
     )
     return lay
 
 
-def _apply(diag: np.ndarray, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, x: np.ndarray,
-           m: int) -> np.ndarray:
+def _apply(
+    diag: np.ndarray, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, x: np.ndarray, m: int
+) -> np.ndarray:
     """``(D + O)·x`` for the diagonal ``diag`` and the off-diagonal entries ``vals`` at (rows, cols)."""
     return np.asarray(diag * x + np.bincount(rows, vals * x[cols], m))
 
 
-def _solve_sparse(diag: np.ndarray, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,
-                  idx: np.ndarray, b: np.ndarray, m: int) -> np.ndarray:
+def _solve_sparse(
+    diag: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    vals: np.ndarray,
+    idx: np.ndarray,
+    b: np.ndarray,
+    m: int,
+) -> np.ndarray:
     """Solve the rows and columns ``idx`` of the system (the others' heads are 0), sparse."""
     k = idx.size
     pos = np.full(m, -1)
@@ -346,8 +377,10 @@ def _solve_sparse(diag: np.ndarray, rows: np.ndarray, cols: np.ndarray, vals: np
     r, c = pos[rows], pos[cols]
     keep = (r >= 0) & (c >= 0)
     mat = scipy.sparse.coo_matrix(
-        (np.concatenate((diag[idx], vals[keep])),
-         (np.concatenate((np.arange(k), r[keep])), np.concatenate((np.arange(k), c[keep])))),
+        (
+            np.concatenate((diag[idx], vals[keep])),
+            (np.concatenate((np.arange(k), r[keep])), np.concatenate((np.arange(k), c[keep]))),
+        ),
         shape=(k, k),
     ).tocsc()
     return np.asarray(scipy.sparse.linalg.spsolve(mat, b[idx]))

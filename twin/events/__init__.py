@@ -12,5 +12,14 @@ from twin.events.log import COLUMNS, KINDS, EventLog, EventLogError, EventRecord
 from twin.events.state import States, states
 from twin.events.tables import incident_table, task_bars
 
-__all__ = ["COLUMNS", "KINDS", "EventLog", "EventLogError", "EventRecorder", "States", "incident_table",
-           "states", "task_bars"]
+__all__ = [
+    "COLUMNS",
+    "KINDS",
+    "EventLog",
+    "EventLogError",
+    "EventRecorder",
+    "States",
+    "incident_table",
+    "states",
+    "task_bars",
+]

@@ -80,8 +80,10 @@ def incident_parts(detail: str, value: float) -> tuple[str, str, str]:
 def incident_fields(rows: pd.DataFrame) -> pd.DataFrame:
     """:func:`incident_parts` of ``incident`` rows as three string columns ``kind, priority,
     title`` on the rows' index."""
-    parts = [incident_parts(str(d), float(v))
-             for d, v in zip(rows["detail"].fillna(""), rows["value"], strict=True)]
+    parts = [
+        incident_parts(str(d), float(v))
+        for d, v in zip(rows["detail"].fillna(""), rows["value"], strict=True)
+    ]
     return pd.DataFrame(parts, columns=["kind", "priority", "title"], index=rows.index).astype("string")
 
 
@@ -158,7 +160,8 @@ class EventLog:
         columns are :data:`COLUMNS`."""
         if list(frame.columns) != list(COLUMNS):
             raise EventLogError(
-                f"{source}: unexpected columns {list(frame.columns)}; an event log has {', '.join(COLUMNS)}")
+                f"{source}: unexpected columns {list(frame.columns)}; an event log has {', '.join(COLUMNS)}"
+            )
         return cls(frame)
 
     def __len__(self) -> int:

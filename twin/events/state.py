@@ -67,8 +67,9 @@ def tracks(frame: pd.DataFrame, *, start: Mapping[str, tuple[float, XYZ]] | None
     person = frame["person"].fillna("").astype(str)
     moves = frame[(kinds == "move") & (person != "")].sort_values("t_s", kind="stable")
     leaves = frame[kinds.isin(["dispatched", "done"]) & (person != "")]
-    departures = {p: np.sort(g["t_s"].to_numpy(float))
-                  for p, g in leaves.groupby(leaves["person"].astype(str))}
+    departures = {
+        p: np.sort(g["t_s"].to_numpy(float)) for p, g in leaves.groupby(leaves["person"].astype(str))
+    }
     out: dict[str, Track] = {}
     by_person = {p: g for p, g in moves.groupby(moves["person"].astype(str), sort=True)}
     for p in sorted(set(by_person) | set(start or {})):
@@ -81,8 +82,13 @@ def tracks(frame: pd.DataFrame, *, start: Mapping[str, tuple[float, XYZ]] | None
         if p in by_person:
             g = by_person[p]
             dep = departures.get(p, np.zeros(0))
-            for t, x, y, z in zip(g["t_s"].to_numpy(float), g["x"].to_numpy(float),
-                                  g["y"].to_numpy(float), g["z"].to_numpy(float), strict=True):
+            for t, x, y, z in zip(
+                g["t_s"].to_numpy(float),
+                g["x"].to_numpy(float),
+                g["y"].to_numpy(float),
+                g["z"].to_numpy(float),
+                strict=True,
+            ):
                 if ts and t < ts[-1]:
                     continue  # a start later than the first move: the move wins
                 if ts:
@@ -128,7 +134,6 @@ def moving_intervals(people: Mapping[str, Track]) -> list[tuple[float, float]]:
     return merged
 
 
-
 def activities(bars: pd.DataFrame, people: Sequence[str], times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """What each person does at each time, from :func:`twin.events.tables.task_bars`.
 
@@ -156,12 +161,12 @@ def activities(bars: pd.DataFrame, people: Sequence[str], times: np.ndarray) -> 
     return activity, bar
 
 
-
 # ------------------------------------------------------------------------ water, lifts, incidents
 
 
-def step_values(frame: pd.DataFrame, kind: str, key: str, times: np.ndarray, *,
-                before: float = 0.0) -> tuple[list[str], np.ndarray]:
+def step_values(
+    frame: pd.DataFrame, kind: str, key: str, times: np.ndarray, *, before: float = 0.0
+) -> tuple[list[str], np.ndarray]:
     """The last ``value`` of each ``key`` (``place`` or ``detail``) among the ``kind`` rows at or
     before each time: ``(keys, (keys, times) values)``, ``before`` where none came yet."""
     times = np.asarray(times, dtype=float)
@@ -223,9 +228,14 @@ class States:
     """``(incidents, times)`` index into :data:`STATES`, -1 before the incident."""
 
 
-def states(frame: pd.DataFrame, times: np.ndarray, *, end_s: float,
-           people_tracks: Mapping[str, Track] | None = None,
-           start: Mapping[str, tuple[float, XYZ]] | None = None) -> States:
+def states(
+    frame: pd.DataFrame,
+    times: np.ndarray,
+    *,
+    end_s: float,
+    people_tracks: Mapping[str, Track] | None = None,
+    start: Mapping[str, tuple[float, XYZ]] | None = None,
+) -> States:
     """The state of the building at each of ``times`` from an event log's frame.
 
     ``people_tracks`` are :func:`tracks` when already made, else they are made from ``frame`` and
@@ -243,7 +253,18 @@ def states(frame: pd.DataFrame, times: np.ndarray, *, end_s: float,
     place_xyz = depth_rows.reindex(places).to_numpy(float).reshape(-1, 3)
     lifts, running = step_values(frame, "lift", "detail", times, before=1.0)
     table = incident_table(frame)
-    return States(times=times, people=people, xyz=positions(people_tracks, times), activity=activity,
-                  doing=doing, bars=bars, places=tuple(places), place_xyz=place_xyz, depth=depth,
-                  lifts=tuple(lifts), stopped=running == 0, incidents=table,
-                  state=incident_states(table, times))
+    return States(
+        times=times,
+        people=people,
+        xyz=positions(people_tracks, times),
+        activity=activity,
+        doing=doing,
+        bars=bars,
+        places=tuple(places),
+        place_xyz=place_xyz,
+        depth=depth,
+        lifts=tuple(lifts),
+        stopped=running == 0,
+        incidents=table,
+        state=incident_states(table, times),
+    )

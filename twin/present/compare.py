@@ -21,9 +21,21 @@ from twin.scenario.schema import Scenario
 from twin.words import plural
 
 #: The figures a trainer compares first (their words, units and directions: :data:`twin.kpi.METRICS`).
-HEADLINE = ("incidents", "red_on_site_compliance", "mean_response_min", "red_p90_on_site_min",
-            "made_safe_compliance", "water_m3", "max_depth_m", "spaces_damaged", "entrapments",
-            "entrapment_max_min", "water_outage_household_h", "power_outage_household_h", "cost_total")
+HEADLINE = (
+    "incidents",
+    "red_on_site_compliance",
+    "mean_response_min",
+    "red_p90_on_site_min",
+    "made_safe_compliance",
+    "water_m3",
+    "max_depth_m",
+    "spaces_damaged",
+    "entrapments",
+    "entrapment_max_min",
+    "water_outage_household_h",
+    "power_outage_household_h",
+    "cost_total",
+)
 
 
 def headline(kpis: Kpis) -> pd.DataFrame:
@@ -33,8 +45,16 @@ def headline(kpis: Kpis) -> pd.DataFrame:
     for key in HEADLINE:
         m = METRICS[key]
         v = kpis.summary.get(key, math.nan)
-        rows.append({"metric": key, "label": m.label, "help": m.help, "unit": m.unit,
-                     "value": m.shown(v) if v is not None else math.nan, "better": m.better})
+        rows.append(
+            {
+                "metric": key,
+                "label": m.label,
+                "help": m.help,
+                "unit": m.unit,
+                "value": m.shown(v) if v is not None else math.nan,
+                "better": m.better,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -68,44 +88,94 @@ def response_figure(runs: Mapping[str, Kpis], scenarios: Mapping[str, Scenario] 
         inc = kpis.incidents
         minutes = inc["on_site_min"].to_numpy(float)
         missing = int(np.isnan(minutes).sum())
-        name = (f"{label}<br><sup>{plural(len(inc), 'incident')}"
-                + (f", {missing} never reached" if missing else "") + "</sup>")
-        fig.add_trace(go.Box(y=minutes, x=[name] * len(minutes), name=label, boxpoints=False,
-                             showlegend=False, line={"color": "rgb(90,90,90)"},
-                             fillcolor="rgba(0,0,0,0.05)", hoverinfo="skip"))
+        name = (
+            f"{label}<br><sup>{plural(len(inc), 'incident')}"
+            + (f", {missing} never reached" if missing else "")
+            + "</sup>"
+        )
+        fig.add_trace(
+            go.Box(
+                y=minutes,
+                x=[name] * len(minutes),
+                name=label,
+                boxpoints=False,
+                showlegend=False,
+                line={"color": "rgb(90,90,90)"},
+                fillcolor="rgba(0,0,0,0.05)",
+                hoverinfo="skip",
+            )
+        )
         for prio, colour in PRIORITY_COLOURS.items():
             sel = (inc["priority"] == prio).to_numpy()
             if not sel.any():
                 continue
             # Points only (the box of this trace is invisible): one trace per priority colour.
-            fig.add_trace(go.Box(
-                y=minutes[sel], x=[name] * int(sel.sum()), name=f"{prio} incident", legendgroup=prio,
-                boxpoints="all", jitter=0.6, pointpos=0, showlegend=False,
-                marker={"color": colour, "size": 10, "line": {"color": "white", "width": 1}},
-                line={"width": 0, "color": "rgba(0,0,0,0)"}, fillcolor="rgba(0,0,0,0)",
-                hovertext=[f"#{i} {t} ({p}): {m:.1f} min" for i, t, p, m in
-                           zip(inc["incident"][sel], inc["title"][sel], inc["priority"][sel], minutes[sel],
-                               strict=True)],
-                hoverinfo="text",
-            ))
+            fig.add_trace(
+                go.Box(
+                    y=minutes[sel],
+                    x=[name] * int(sel.sum()),
+                    name=f"{prio} incident",
+                    legendgroup=prio,
+                    boxpoints="all",
+                    jitter=0.6,
+                    pointpos=0,
+                    showlegend=False,
+                    marker={"color": colour, "size": 10, "line": {"color": "white", "width": 1}},
+                    line={"width": 0, "color": "rgba(0,0,0,0)"},
+                    fillcolor="rgba(0,0,0,0)",
+                    hovertext=[
+                        f"#{i} {t} ({p}): {m:.1f} min"
+                        for i, t, p, m in zip(
+                            inc["incident"][sel],
+                            inc["title"][sel],
+                            inc["priority"][sel],
+                            minutes[sel],
+                            strict=True,
+                        )
+                    ],
+                    hoverinfo="text",
+                )
+            )
     for prio, colour in PRIORITY_COLOURS.items():
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{prio} incident",
-                                 marker={"color": colour, "size": 10}))
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=f"{prio} incident",
+                marker={"color": colour, "size": 10},
+            )
+        )
     if scenarios:
         first = next(iter(scenarios.values()))
         seen = {str(p) for k in runs.values() for p in k.incidents["priority"]}
-        top = max((float(np.nanmax(k.incidents["on_site_min"].to_numpy(float)))
-                   for k in runs.values() if k.incidents["on_site_min"].notna().any()), default=0.0)
+        top = max(
+            (
+                float(np.nanmax(k.incidents["on_site_min"].to_numpy(float)))
+                for k in runs.values()
+                if k.incidents["on_site_min"].notna().any()
+            ),
+            default=0.0,
+        )
         for prio in ("red", "yellow", "blue"):
             target = first.targets.of(prio).on_site_min
             if prio in seen and target <= max(top * 1.5, 30.0):
-                fig.add_hline(y=target, line={"color": PRIORITY_COLOURS[prio], "dash": "dash", "width": 1.5},
-                              annotation_text=f"{prio} target {target:g} min", annotation_position="top left")
+                fig.add_hline(
+                    y=target,
+                    line={"color": PRIORITY_COLOURS[prio], "dash": "dash", "width": 1.5},
+                    annotation_text=f"{prio} target {target:g} min",
+                    annotation_position="top left",
+                )
     fig.update_layout(
         boxmode="overlay",
-        yaxis={"title": {"text": "minutes from report to first person on site"}, "rangemode": "tozero",
-               "gridcolor": "rgb(230,230,230)"},
-        plot_bgcolor="white", height=440, margin={"l": 60, "r": 20, "t": 30, "b": 40},
+        yaxis={
+            "title": {"text": "minutes from report to first person on site"},
+            "rangemode": "tozero",
+            "gridcolor": "rgb(230,230,230)",
+        },
+        plot_bgcolor="white",
+        height=440,
+        margin={"l": 60, "r": 20, "t": 30, "b": 40},
         legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
     )
     return fig

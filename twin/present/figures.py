@@ -61,8 +61,10 @@ VIEW_MARGIN_M = 3.0
 #: Most room names one plan figure writes (the largest rooms first; hover names every room).
 MAX_LABELS = 80
 
-def plan_figure(twin: Twin, storey: int, *, view: Bounds | None = None, view_name: str = "",
-                label_limit: int = MAX_LABELS) -> go.Figure:
+
+def plan_figure(
+    twin: Twin, storey: int, *, view: Bounds | None = None, view_name: str = "", label_limit: int = MAX_LABELS
+) -> go.Figure:
     """One storey's plan: spaces (red when unreachable), lift shafts and stairs, the navigation
     graph, doors, equipment and entrances; hovering names each thing.
 
@@ -86,33 +88,69 @@ def plan_figure(twin: Twin, storey: int, *, view: Bounds | None = None, view_nam
     fig = go.Figure()
 
     reach = plan.reachable
-    _add_rings(fig, [r for r, ok in zip(plan.outlines, reach, strict=True) if ok],
-               name=f"space, reachable ({int(reach.sum())})", fill=css(REACHABLE_RGB, 0.55),
-               line=css((1, 1, 1)), width=1.5)
+    _add_rings(
+        fig,
+        [r for r, ok in zip(plan.outlines, reach, strict=True) if ok],
+        name=f"space, reachable ({int(reach.sum())})",
+        fill=css(REACHABLE_RGB, 0.55),
+        line=css((1, 1, 1)),
+        width=1.5,
+    )
     if (~reach).any():
-        _add_rings(fig, [r for r, ok in zip(plan.outlines, reach, strict=True) if not ok],
-                   name=f"space, UNREACHABLE ({int((~reach).sum())})", fill=css(UNREACHABLE_RGB, 0.6),
-                   line=css(UNREACHABLE_RGB), width=2.5)
+        _add_rings(
+            fig,
+            [r for r, ok in zip(plan.outlines, reach, strict=True) if not ok],
+            name=f"space, UNREACHABLE ({int((~reach).sum())})",
+            fill=css(UNREACHABLE_RGB, 0.6),
+            line=css(UNREACHABLE_RGB),
+            width=2.5,
+        )
     if plan.walkable_outlines:
-        _add_rings(fig, list(plan.walkable_outlines), name="walkable area (no spaces in the file)",
-                   fill=css(REACHABLE_RGB, 0.25), line=css(REACHABLE_RGB), width=1)
+        _add_rings(
+            fig,
+            list(plan.walkable_outlines),
+            name="walkable area (no spaces in the file)",
+            fill=css(REACHABLE_RGB, 0.25),
+            line=css(REACHABLE_RGB),
+            width=1,
+        )
     if plan.stair_outlines:
-        _add_rings(fig, list(plan.stair_outlines), name=f"stair or ramp ({plan.stairs.size})",
-                   fill=css(STAIR_RGB, 0.15), line=css(STAIR_RGB), width=1.5)
+        _add_rings(
+            fig,
+            list(plan.stair_outlines),
+            name=f"stair or ramp ({plan.stairs.size})",
+            fill=css(STAIR_RGB, 0.15),
+            line=css(STAIR_RGB),
+            width=1.5,
+        )
     if plan.lift_outlines:
-        _add_rings(fig, list(plan.lift_outlines), name=f"lift shaft ({plan.lifts.size})",
-                   fill=css(LIFT_RGB, 0.3), line=css(LIFT_RGB), width=1.5)
+        _add_rings(
+            fig,
+            list(plan.lift_outlines),
+            name=f"lift shaft ({plan.lifts.size})",
+            fill=css(LIFT_RGB, 0.3),
+            line=css(LIFT_RGB),
+            width=1.5,
+        )
 
     for kind, rgb in EDGE_RGB.items():
         if kind in plan.edges:
             segs = plan.edges[kind]
             walk = kind == EdgeKind.WALK
-            fig.add_trace(go.Scatter(
-                x=_gapped(segs[:, :, 0]), y=_gapped(segs[:, :, 1]), mode="lines",
-                name=EDGE_LABELS[kind], hoverinfo="skip",
-                line={"color": css(rgb, 0.6 if walk else 1.0), "width": 1 if walk else 2,
-                      "dash": "dash" if kind == EdgeKind.OUTSIDE else "solid"},
-            ))
+            fig.add_trace(
+                go.Scatter(
+                    x=_gapped(segs[:, :, 0]),
+                    y=_gapped(segs[:, :, 1]),
+                    mode="lines",
+                    name=EDGE_LABELS[kind],
+                    hoverinfo="skip",
+                    line={
+                        "color": css(rgb, 0.6 if walk else 1.0),
+                        "width": 1 if walk else 2,
+                        "dash": "dash" if kind == EdgeKind.OUTSIDE else "solid",
+                    },
+                )
+            )
 
     _add_nodes(fig, twin, plan, NodeKind.SPACE, "room centre", SPACE_NODE_RGB, "circle", 6)
     _add_nodes(fig, twin, plan, NodeKind.DOOR, "door", DOOR_RGB, "square", 6)
@@ -122,44 +160,94 @@ def plan_figure(twin: Twin, storey: int, *, view: Bounds | None = None, view_nam
     _add_nodes(fig, twin, plan, NodeKind.EQUIPMENT, "equipment", EQUIPMENT_RGB, "diamond", 9)
     if plan.entrances.size:
         xy = graph.node_xyz[plan.entrances]
-        fig.add_trace(go.Scatter(
-            x=xy[:, 0], y=xy[:, 1], mode="markers", name=f"entrance ({plan.entrances.size})",
-            marker={"symbol": "star", "size": 18, "color": css(ENTRANCE_RGB),
-                    "line": {"color": "white", "width": 1}},
-            hovertext=[f"entrance: {place_name(model, graph, int(n))}" for n in plan.entrances],
-            hoverinfo="text",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=xy[:, 0],
+                y=xy[:, 1],
+                mode="markers",
+                name=f"entrance ({plan.entrances.size})",
+                marker={
+                    "symbol": "star",
+                    "size": 18,
+                    "color": css(ENTRANCE_RGB),
+                    "line": {"color": "white", "width": 1},
+                },
+                hovertext=[f"entrance: {place_name(model, graph, int(n))}" for n in plan.entrances],
+                hoverinfo="text",
+            )
+        )
 
     x0, y0, x1, y1 = _view(twin, plan, view)
     px_per_m = PLAN_WIDTH_PX / max(x1 - x0, 1.0)
-    names = [(*model.spaces[i].anchor()[:2], text) for i, text in room_labels(
-        model, plan.spaces, (x0, y0, x1, y1), px_per_m=px_per_m, px_per_char=LABEL_PX_PER_CHAR,
-        min_height_px=14, limit=label_limit)]
+    names = [
+        (*model.spaces[i].anchor()[:2], text)
+        for i, text in room_labels(
+            model,
+            plan.spaces,
+            (x0, y0, x1, y1),
+            px_per_m=px_per_m,
+            px_per_char=LABEL_PX_PER_CHAR,
+            min_height_px=14,
+            limit=label_limit,
+        )
+    ]
     if names:
-        fig.add_trace(go.Scatter(
-            x=[n[0] for n in names], y=[n[1] for n in names], mode="text", name="room names",
-            text=[n[2] for n in names], textposition="top center",
-            textfont={"size": 10, "color": "rgb(30,30,30)"}, hoverinfo="skip",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=[n[0] for n in names],
+                y=[n[1] for n in names],
+                mode="text",
+                name="room names",
+                text=[n[2] for n in names],
+                textposition="top center",
+                textfont={"size": 10, "color": "rgb(30,30,30)"},
+                hoverinfo="skip",
+            )
+        )
 
     st = model.storeys[storey]
-    counts = (f"{plan.spaces.size} spaces, {plan.reachable_count} reachable"
-              if plan.spaces.size else "no spaces in the file")
+    counts = (
+        f"{plan.spaces.size} spaces, {plan.reachable_count} reachable"
+        if plan.spaces.size
+        else "no spaces in the file"
+    )
     showing = f" — showing <b>{view_name}</b>" if view_name else ""
     fig.update_layout(
-        title={"text": f"Storey <b>{st.name}</b> at {st.elevation_m:+.2f} m — {counts}{showing}"
-                       f"<br><sup>{model.name}; distances in metres; hover for names, drag to zoom, "
-                       "double-click to zoom out; click a legend entry to hide it</sup>",
-               "x": 0.01, "xanchor": "left"},
-        xaxis={"title": {"text": "x (m)"}, "range": [x0, x1], "showgrid": True,
-               "gridcolor": "rgb(235,235,235)", "zeroline": False, "constrain": "domain"},
-        yaxis={"title": {"text": "y (m)"}, "range": [y0, y1], "scaleanchor": "x", "scaleratio": 1,
-               "showgrid": True, "gridcolor": "rgb(235,235,235)", "zeroline": False},
+        title={
+            "text": f"Storey <b>{st.name}</b> at {st.elevation_m:+.2f} m — {counts}{showing}"
+            f"<br><sup>{model.name}; distances in metres; hover for names, drag to zoom, "
+            "double-click to zoom out; click a legend entry to hide it</sup>",
+            "x": 0.01,
+            "xanchor": "left",
+        },
+        xaxis={
+            "title": {"text": "x (m)"},
+            "range": [x0, x1],
+            "showgrid": True,
+            "gridcolor": "rgb(235,235,235)",
+            "zeroline": False,
+            "constrain": "domain",
+        },
+        yaxis={
+            "title": {"text": "y (m)"},
+            "range": [y0, y1],
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            "showgrid": True,
+            "gridcolor": "rgb(235,235,235)",
+            "zeroline": False,
+        },
         plot_bgcolor="white",
         height=int(np.clip(PLAN_WIDTH_PX * (y1 - y0) / (x1 - x0), *PLAN_HEIGHT_PX)) + 190,
         margin={"l": 60, "r": 20, "t": 70, "b": 10},
-        legend={"orientation": "h", "x": 0, "y": -0.08, "yanchor": "top", "font": {"size": 12},
-                "groupclick": "toggleitem"},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "y": -0.08,
+            "yanchor": "top",
+            "font": {"size": 12},
+            "groupclick": "toggleitem",
+        },
         hoverlabel={"namelength": -1},
     )
     return fig
@@ -179,29 +267,51 @@ def building_figure(twin: Twin, *, storey: int | None = None) -> go.Figure:
         ok = twin.audit.reachable[space]
         layers = [
             (ok & (space_storey != storey), "floors (spaces; storeys in two shades)", None, 0.35),
-            (ok & (space_storey == storey), f"storey {_storey_name(twin, storey)} (selected)",
-             HIGHLIGHT_RGB, 0.9),
-            (~ok, f"unreachable space ({int(np.count_nonzero(~twin.audit.reachable))})",
-             UNREACHABLE_RGB, 0.95),
+            (
+                ok & (space_storey == storey),
+                f"storey {_storey_name(twin, storey)} (selected)",
+                HIGHLIGHT_RGB,
+                0.9,
+            ),
+            (
+                ~ok,
+                f"unreachable space ({int(np.count_nonzero(~twin.audit.reachable))})",
+                UNREACHABLE_RGB,
+                0.95,
+            ),
         ]
         for sel, name, rgb, opacity in layers:
             if not sel.any():
                 continue
             colours = (
-                [css(rgb)] * int(sel.sum()) if rgb is not None
+                [css(rgb)] * int(sel.sum())
+                if rgb is not None
                 else [css(STOREY_SHADES[s % 2]) for s in space_storey[sel]]
             )
             used, faces = np.unique(tri[sel], return_inverse=True)
             faces = faces.reshape(-1, 3)
-            fig.add_trace(go.Mesh3d(
-                x=xyz[used, 0], y=xyz[used, 1], z=xyz[used, 2], i=faces[:, 0], j=faces[:, 1],
-                k=faces[:, 2],
-                facecolor=colours, opacity=opacity, name=name, showlegend=True, hoverinfo="skip",
-                flatshading=True, lighting={"ambient": 0.9, "diffuse": 0.2},
-            ))
+            fig.add_trace(
+                go.Mesh3d(
+                    x=xyz[used, 0],
+                    y=xyz[used, 1],
+                    z=xyz[used, 2],
+                    i=faces[:, 0],
+                    j=faces[:, 1],
+                    k=faces[:, 2],
+                    facecolor=colours,
+                    opacity=opacity,
+                    name=name,
+                    showlegend=True,
+                    hoverinfo="skip",
+                    flatshading=True,
+                    lighting={"ambient": 0.9, "diffuse": 0.2},
+                )
+            )
 
-    for kinds, rgb, width, name in (((EdgeKind.STAIR, EdgeKind.RAMP), STAIR_RGB, 5, "stairs and ramps"),
-                                    ((EdgeKind.LIFT_RIDE,), LIFT_RGB, 9, "lifts")):
+    for kinds, rgb, width, name in (
+        ((EdgeKind.STAIR, EdgeKind.RAMP), STAIR_RGB, 5, "stairs and ramps"),
+        ((EdgeKind.LIFT_RIDE,), LIFT_RGB, 9, "lifts"),
+    ):
         sel = np.flatnonzero(np.isin(graph.edge_kind, kinds))
         if sel.size:
             a, b = graph.node_xyz[graph.edge_u[sel]], graph.node_xyz[graph.edge_v[sel]]
@@ -209,41 +319,63 @@ def building_figure(twin: Twin, *, storey: int | None = None) -> go.Figure:
             refs = graph.edge_ref[sel]
             items = model.lifts if kinds[0] == EdgeKind.LIFT_RIDE else model.stairs
             names = [items[r].name if 0 <= r < len(items) else name for r in refs]
-            fig.add_trace(go.Scatter3d(
-                x=_gapped(segs[:, :, 0]), y=_gapped(segs[:, :, 1]), z=_gapped(segs[:, :, 2]),
-                mode="lines", name=f"{name} ({len({*refs.tolist()})})",
-                line={"color": css(rgb), "width": width},
-                hovertext=_gapped_text(names), hoverinfo="text",
-            ))
+            fig.add_trace(
+                go.Scatter3d(
+                    x=_gapped(segs[:, :, 0]),
+                    y=_gapped(segs[:, :, 1]),
+                    z=_gapped(segs[:, :, 2]),
+                    mode="lines",
+                    name=f"{name} ({len({*refs.tolist()})})",
+                    line={"color": css(rgb), "width": width},
+                    hovertext=_gapped_text(names),
+                    hoverinfo="text",
+                )
+            )
 
     eq = graph.nodes_of(NodeKind.EQUIPMENT)
     if eq.size:
         xyz = graph.node_xyz[eq]
-        fig.add_trace(go.Scatter3d(
-            x=xyz[:, 0], y=xyz[:, 1], z=xyz[:, 2], mode="markers", name=f"equipment ({eq.size})",
-            marker={"size": 2.5, "color": css(EQUIPMENT_RGB)},
-            hovertext=[_equipment_text(twin, int(graph.node_ref[n])) for n in eq], hoverinfo="text",
-        ))
+        fig.add_trace(
+            go.Scatter3d(
+                x=xyz[:, 0],
+                y=xyz[:, 1],
+                z=xyz[:, 2],
+                mode="markers",
+                name=f"equipment ({eq.size})",
+                marker={"size": 2.5, "color": css(EQUIPMENT_RGB)},
+                hovertext=[_equipment_text(twin, int(graph.node_ref[n])) for n in eq],
+                hoverinfo="text",
+            )
+        )
     if graph.entrances.size:
         xyz = graph.node_xyz[graph.entrances]
-        fig.add_trace(go.Scatter3d(
-            x=xyz[:, 0], y=xyz[:, 1], z=xyz[:, 2], mode="markers",
-            name=f"entrance ({graph.entrances.size})",
-            marker={"size": 6, "color": css(ENTRANCE_RGB), "symbol": "diamond"},
-            hovertext=[f"entrance: {place_name(model, graph, int(n))}" for n in graph.entrances],
-            hoverinfo="text",
-        ))
+        fig.add_trace(
+            go.Scatter3d(
+                x=xyz[:, 0],
+                y=xyz[:, 1],
+                z=xyz[:, 2],
+                mode="markers",
+                name=f"entrance ({graph.entrances.size})",
+                marker={"size": 6, "color": css(ENTRANCE_RGB), "symbol": "diamond"},
+                hovertext=[f"entrance: {place_name(model, graph, int(n))}" for n in graph.entrances],
+                hoverinfo="text",
+            )
+        )
 
     axis = {"showbackground": False, "gridcolor": "rgb(220,220,220)"}
     fig.update_layout(
-        title={"text": f"{model.name}: {len(model.storeys)} storeys, {len(model.spaces)} spaces, "
-                       f"{twin.audit.reachable_spaces} reachable"
-                       "<br><sup>metres; drag to turn, scroll to zoom, hover for names</sup>"},
-        scene={"aspectmode": "data",
-               "xaxis": {"title": {"text": "x (m)"}, **axis},
-               "yaxis": {"title": {"text": "y (m)"}, **axis},
-               "zaxis": {"title": {"text": "height (m)"}, **axis},
-               "camera": {"eye": {"x": -0.9, "y": -2.1, "z": 1.1}, "center": {"x": 0, "y": 0, "z": -0.1}}},
+        title={
+            "text": f"{model.name}: {len(model.storeys)} storeys, {len(model.spaces)} spaces, "
+            f"{twin.audit.reachable_spaces} reachable"
+            "<br><sup>metres; drag to turn, scroll to zoom, hover for names</sup>"
+        },
+        scene={
+            "aspectmode": "data",
+            "xaxis": {"title": {"text": "x (m)"}, **axis},
+            "yaxis": {"title": {"text": "y (m)"}, **axis},
+            "zaxis": {"title": {"text": "height (m)"}, **axis},
+            "camera": {"eye": {"x": -0.9, "y": -2.1, "z": 1.1}, "center": {"x": 0, "y": 0, "z": -0.1}},
+        },
         height=720,
         margin={"l": 0, "r": 0, "t": 70, "b": 0},
         legend={"x": 0.01, "y": 0.95, "bgcolor": "rgba(255,255,255,0.8)"},
@@ -252,19 +384,38 @@ def building_figure(twin: Twin, *, storey: int | None = None) -> go.Figure:
     return fig
 
 
-def _add_rings(fig: go.Figure, rings: list[np.ndarray], *, name: str, fill: str, line: str,
-               width: float) -> None:
+def _add_rings(
+    fig: go.Figure, rings: list[np.ndarray], *, name: str, fill: str, line: str, width: float
+) -> None:
     rings = [r for r in rings if len(r) >= 3]
     if not rings:
         return
     xs = _join(r[:, 0] for r in rings)
     ys = _join(r[:, 1] for r in rings)
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=fill, name=name,
-                             line={"color": line, "width": width}, hoverinfo="skip"))
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            fill="toself",
+            fillcolor=fill,
+            name=name,
+            line={"color": line, "width": width},
+            hoverinfo="skip",
+        )
+    )
 
 
-def _add_nodes(fig: go.Figure, twin: Twin, plan: StoreyPlan, kind: NodeKind, label: str,
-               rgb: Sequence[float], symbol: str, size: float) -> None:
+def _add_nodes(
+    fig: go.Figure,
+    twin: Twin,
+    plan: StoreyPlan,
+    kind: NodeKind,
+    label: str,
+    rgb: Sequence[float],
+    symbol: str,
+    size: float,
+) -> None:
     if kind not in plan.nodes:
         return
     model, graph = twin.model, twin.graph
@@ -276,12 +427,22 @@ def _add_nodes(fig: go.Figure, twin: Twin, plan: StoreyPlan, kind: NodeKind, lab
         text = [_space_text(twin, int(graph.node_ref[n])) for n in ids]
     else:
         text = [f"{label}: {place_name(model, graph, int(n))}" for n in ids]
-    fig.add_trace(go.Scatter(
-        x=xy[:, 0], y=xy[:, 1], mode="markers", name=f"{label} ({ids.size})",
-        marker={"symbol": symbol, "size": size, "color": css(rgb),
-                "line": {"color": "white", "width": 0.5}},
-        hovertext=text, hoverinfo="text",
-    ))
+    fig.add_trace(
+        go.Scatter(
+            x=xy[:, 0],
+            y=xy[:, 1],
+            mode="markers",
+            name=f"{label} ({ids.size})",
+            marker={
+                "symbol": symbol,
+                "size": size,
+                "color": css(rgb),
+                "line": {"color": "white", "width": 0.5},
+            },
+            hovertext=text,
+            hoverinfo="text",
+        )
+    )
 
 
 def _space_text(twin: Twin, i: int) -> str:

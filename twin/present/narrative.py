@@ -58,22 +58,28 @@ def _switch(on: str, off: str) -> Callable[[Row], str]:
     def sentence(r: Row) -> str:
         what = str(r["detail"]).split(":")[0] or r["place"]
         return f"{what} {on if r['value'] == 1 else off}"
+
     return sentence
 
 
 SENTENCES: dict[str, Callable[[Row], str]] = {
-    "background": lambda r: f"{plural(int(r['value']), 'background job')} drawn for the period"
-                            + (f" ({r['detail']})" if r["detail"] else ""),
+    "background": lambda r: (
+        f"{plural(int(r['value']), 'background job')} drawn for the period"
+        + (f" ({r['detail']})" if r["detail"] else "")
+    ),
     "hazard": lambda r: str(r["detail"][:1].upper() + r["detail"][1:]) if r["detail"] else f"Hazard{_at(r)}",
     "incident": _incident,
     "reported": lambda r: "Reported" + (f" by {r['detail']}" if r["detail"] else ""),
     "task": _task,
-    "dispatched": lambda r: f"{_who(r)} sent to {r['place']} to {r['detail'] or 'work'}"
-                            + (f" (about {_minutes(r['value'])} away)" if _minutes(r["value"]) else ""),
+    "dispatched": lambda r: (
+        f"{_who(r)} sent to {r['place']} to {r['detail'] or 'work'}"
+        + (f" (about {_minutes(r['value'])} away)" if _minutes(r["value"]) else "")
+    ),
     "callout": lambda r: f"{_who(r)} called out; arrives in about {_minutes(r['value'])}",
     "on_site": lambda r: f"{_who(r)} arrives{_at(r)}" + (f" to {r['detail']}" if r["detail"] else ""),
-    "work": lambda r: f"{_who(r)} starts work{_at(r)}"
-                      + (f", about {_minutes(r['value'])}" if _minutes(r["value"]) else ""),
+    "work": lambda r: (
+        f"{_who(r)} starts work{_at(r)}" + (f", about {_minutes(r['value'])}" if _minutes(r["value"]) else "")
+    ),
     "preempted": lambda r: f"{_who(r)} taken off “{r['detail']}” for more urgent work",
     "done": lambda r: f"{_who(r)} finishes “{r['detail']}”" if r["detail"] else f"{_who(r)} finishes",
     "made_safe": lambda r: f"Made safe{_at(r)}",
@@ -104,8 +110,13 @@ def event_sentences(frame: pd.DataFrame, scenario: Scenario) -> pd.Series:
     names = people_names(scenario)
     out = []
     for kind, person, place, value, detail in zip(
-            frame["kind"].astype(str), frame["person"].fillna(""), frame["place"].fillna(""),
-            frame["value"].astype(float), frame["detail"].fillna(""), strict=True):
+        frame["kind"].astype(str),
+        frame["person"].fillna(""),
+        frame["place"].fillna(""),
+        frame["value"].astype(float),
+        frame["detail"].fillna(""),
+        strict=True,
+    ):
         row = {"who": names.get(person, person), "place": place, "value": value, "detail": str(detail)}
         say = SENTENCES.get(kind)
         out.append(say(row) if say else f"{kind}{_at(row)}")

@@ -69,10 +69,10 @@ def storey_plan(twin: Twin, storey: int) -> StoreyPlan:
     for kind in EdgeKind:
         sel = (touching if kind in VERTICAL_EDGES else both) & (graph.edge_kind == kind)
         if sel.any():
-            edges[kind] = np.stack([graph.node_xyz[graph.edge_u[sel], :2],
-                                    graph.node_xyz[graph.edge_v[sel], :2]], axis=1)
-    nodes = {kind: ids for kind in NodeKind
-             if (ids := np.flatnonzero(on & (graph.node_kind == kind))).size}
+            edges[kind] = np.stack(
+                [graph.node_xyz[graph.edge_u[sel], :2], graph.node_xyz[graph.edge_v[sel], :2]], axis=1
+            )
+    nodes = {kind: ids for kind in NodeKind if (ids := np.flatnonzero(on & (graph.node_kind == kind))).size}
 
     st = model.storeys[storey]
     return StoreyPlan(

@@ -38,9 +38,11 @@ def storey_index(model: BuildingModel, name: str) -> int:
     for i, n in enumerate(names):
         if n.lower() == name.lower():
             return i
-    raise TwinError(f"--storey {name!r}: no such storey in {model.name} "
-                    f"(storeys: {', '.join(names[:12])}{'…' if len(names) > 12 else ''})"
-                    f"{suggest(name, names)}")
+    raise TwinError(
+        f"--storey {name!r}: no such storey in {model.name} "
+        f"(storeys: {', '.join(names[:12])}{'…' if len(names) > 12 else ''})"
+        f"{suggest(name, names)}"
+    )
 
 
 #: Label font size (points) on a plan; a room is labelled only when its name fits inside it.
@@ -49,8 +51,9 @@ LABEL_PT = 8
 MAX_PANELS = 6
 
 
-def render_plan(twin: Twin, storey: int, out: str | Path, *, size: tuple[int, int] = (1600, 1200),
-                dpi: int = 100) -> Path:
+def render_plan(
+    twin: Twin, storey: int, out: str | Path, *, size: tuple[int, int] = (1600, 1200), dpi: int = 100
+) -> Path:
     """Draw storey ``storey``: spaces (red when unreachable), doors, stairs, lifts, equipment,
     entrances and the navigation graph, with the rooms named where their names fit.
 
@@ -68,22 +71,34 @@ def render_plan(twin: Twin, storey: int, out: str | Path, *, size: tuple[int, in
     names, views = zip(*plan_panels(twin, storey, plan), strict=True)
     width_in = size[0] / dpi
     axis_w_in = width_in - 1.3  # room for the y axis and its label
-    heights = [min(size[1] / dpi, max(2.2, axis_w_in * (v[3] - v[1]) / max(v[2] - v[0], 1e-6))) + 0.6
-               for v in views]
+    heights = [
+        min(size[1] / dpi, max(2.2, axis_w_in * (v[3] - v[1]) / max(v[2] - v[0], 1e-6))) + 0.6 for v in views
+    ]
     legend_in, title_in = 0.9, 0.6
     fig = plt.figure(figsize=(width_in, sum(heights) + legend_in + title_in), dpi=dpi)
-    grid = fig.add_gridspec(len(views), 1, height_ratios=heights, left=0.9 / width_in, right=0.98,
-                            top=1 - title_in / fig.get_figheight(), bottom=legend_in / fig.get_figheight(),
-                            hspace=0.6 / (sum(heights) / len(heights)))
+    grid = fig.add_gridspec(
+        len(views),
+        1,
+        height_ratios=heights,
+        left=0.9 / width_in,
+        right=0.98,
+        top=1 - title_in / fig.get_figheight(),
+        bottom=legend_in / fig.get_figheight(),
+        hspace=0.6 / (sum(heights) / len(heights)),
+    )
     for k, view in enumerate(views):
         ax = fig.add_subplot(grid[k])
         _draw_plan(ax, twin, plan, view, dpi=dpi)
         if names[k]:
             ax.set_title(f"{names[k]}", fontsize=10, loc="left")
-    fig.suptitle(f"{model.name} — storey '{plan.name}' at {plan.elevation_m:+.2f} m: "
-                 f"{plural(plan.spaces.size, 'space')}, {plan.reachable_count} reachable"
-                 + (f" — {plural(len(views), 'part')}, drawn apart" if len(views) > 1 else ""),
-                 fontsize=12, y=1 - 0.12 / fig.get_figheight(), va="top")
+    fig.suptitle(
+        f"{model.name} — storey '{plan.name}' at {plan.elevation_m:+.2f} m: "
+        f"{plural(plan.spaces.size, 'space')}, {plan.reachable_count} reachable"
+        + (f" — {plural(len(views), 'part')}, drawn apart" if len(views) > 1 else ""),
+        fontsize=12,
+        y=1 - 0.12 / fig.get_figheight(),
+        va="top",
+    )
     fig.legend(handles=_legend_handles(plan), loc="lower center", ncol=6, fontsize=9, frameon=False)
     out = Path(out)
     fig.savefig(out, dpi=dpi)
@@ -91,8 +106,9 @@ def render_plan(twin: Twin, storey: int, out: str | Path, *, size: tuple[int, in
     return out
 
 
-def plan_panels(twin: Twin, storey: int, plan: StoreyPlan | None = None
-                ) -> list[tuple[str, tuple[float, float, float, float]]]:
+def plan_panels(
+    twin: Twin, storey: int, plan: StoreyPlan | None = None
+) -> list[tuple[str, tuple[float, float, float, float]]]:
     """The panels of a storey's plan: ``(part name, (x0, y0, x1, y1) in metres)`` per separate part
     of the storey, west to east (one unnamed panel for a storey in one piece), all as wide as the
     widest part so that every panel is drawn at one scale."""
@@ -141,31 +157,46 @@ EDGE_LABEL = {
 }
 
 
-def _draw_plan(ax: Any, twin: Twin, plan: StoreyPlan, view: tuple[float, float, float, float], *,
-               dpi: int) -> None:
+def _draw_plan(
+    ax: Any, twin: Twin, plan: StoreyPlan, view: tuple[float, float, float, float], *, dpi: int
+) -> None:
     from matplotlib.collections import LineCollection, PatchCollection
     from matplotlib.patches import Polygon as MplPolygon
-
 
     model, graph = twin.model, twin.graph
     patches = [MplPolygon(ring, closed=True) for ring in plan.outlines]
     colours = [REACHABLE_RGB if ok else UNREACHABLE_RGB for ok in plan.reachable]
-    ax.add_collection(PatchCollection(patches, facecolor=colours, edgecolor="white", linewidth=1.2,
-                                      alpha=0.85))
+    ax.add_collection(
+        PatchCollection(patches, facecolor=colours, edgecolor="white", linewidth=1.2, alpha=0.85)
+    )
     for kind, rgb in EDGE_RGB.items():
         if kind in plan.edges:
             walk = kind == EdgeKind.WALK
-            ax.add_collection(LineCollection(list(plan.edges[kind]), colors=[rgb],
-                                             linewidths=0.6 if walk else 1.4, alpha=0.6 if walk else 1.0,
-                                             linestyles="dashed" if kind == EdgeKind.OUTSIDE else "solid"))
+            ax.add_collection(
+                LineCollection(
+                    list(plan.edges[kind]),
+                    colors=[rgb],
+                    linewidths=0.6 if walk else 1.4,
+                    alpha=0.6 if walk else 1.0,
+                    linestyles="dashed" if kind == EdgeKind.OUTSIDE else "solid",
+                )
+            )
     for node_kind, (rgb, marker, _label, area) in NODE_STYLE.items():
         if node_kind in plan.nodes:
             xy = graph.node_xyz[plan.nodes[node_kind]]
             ax.scatter(xy[:, 0], xy[:, 1], s=area, c=[rgb], marker=marker, zorder=3, edgecolors="none")
     if plan.entrances.size:
         xy = graph.node_xyz[plan.entrances]
-        ax.scatter(xy[:, 0], xy[:, 1], s=180, marker="*", c=[ENTRANCE_RGB], edgecolors="white",
-                   linewidths=0.8, zorder=4)
+        ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            s=180,
+            marker="*",
+            c=[ENTRANCE_RGB],
+            edgecolors="white",
+            linewidths=0.8,
+            zorder=4,
+        )
     x0, y0, x1, y1 = view
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -179,11 +210,26 @@ def _draw_plan(ax: Any, twin: Twin, plan: StoreyPlan, view: tuple[float, float, 
     fig_w, fig_h = ax.figure.get_size_inches()
     px_per_m = min(bbox.width * fig_w * dpi / (x1 - x0), bbox.height * fig_h * dpi / (y1 - y0))
     label_px = LABEL_PT * dpi / 72
-    for i, text in room_labels(model, plan.spaces.tolist(), view, px_per_m=px_per_m,
-                               px_per_char=0.6 * label_px, min_height_px=2.2 * label_px, limit=400):
+    for i, text in room_labels(
+        model,
+        plan.spaces.tolist(),
+        view,
+        px_per_m=px_per_m,
+        px_per_char=0.6 * label_px,
+        min_height_px=2.2 * label_px,
+        limit=400,
+    ):
         x, y, _ = model.spaces[i].anchor()
-        ax.annotate(text, (x, y), fontsize=LABEL_PT, ha="center", va="bottom", xytext=(0, 4),
-                    textcoords="offset points", clip_on=True)
+        ax.annotate(
+            text,
+            (x, y),
+            fontsize=LABEL_PT,
+            ha="center",
+            va="bottom",
+            xytext=(0, 4),
+            textcoords="offset points",
+            clip_on=True,
+        )
 
 
 def _legend_handles(plan: StoreyPlan) -> list[Any]:
@@ -195,15 +241,41 @@ def _legend_handles(plan: StoreyPlan) -> list[Any]:
         handles.append(Patch(facecolor=UNREACHABLE_RGB, label="space NOT reachable"))
     for node_kind, (rgb, marker, label, area) in NODE_STYLE.items():
         if node_kind in plan.nodes:
-            handles.append(Line2D([], [], ls="none", marker=marker, color=rgb, markersize=area ** 0.5,
-                                  label=f"{label} ({len(plan.nodes[node_kind])})"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    ls="none",
+                    marker=marker,
+                    color=rgb,
+                    markersize=area**0.5,
+                    label=f"{label} ({len(plan.nodes[node_kind])})",
+                )
+            )
     if plan.entrances.size:
-        handles.append(Line2D([], [], ls="none", marker="*", color=ENTRANCE_RGB, markersize=13,
-                              label=f"entrance ({plan.entrances.size})"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker="*",
+                color=ENTRANCE_RGB,
+                markersize=13,
+                label=f"entrance ({plan.entrances.size})",
+            )
+        )
     for kind, rgb in EDGE_RGB.items():
         if kind in plan.edges and kind != EdgeKind.LIFT_BOARD:
-            handles.append(Line2D([], [], color=rgb, lw=1.4, label=EDGE_LABEL[kind],
-                                  ls="--" if kind == EdgeKind.OUTSIDE else "-"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=rgb,
+                    lw=1.4,
+                    label=EDGE_LABEL[kind],
+                    ls="--" if kind == EdgeKind.OUTSIDE else "-",
+                )
+            )
     return handles
 
 
@@ -219,23 +291,29 @@ def render_3d(twin: Twin, out: str | Path, *, size: tuple[int, int] = (1600, 120
         plotter.add_mesh(plates, scalars="colour", rgb=True, opacity=0.85)
         plotter.add_mesh(space_outlines(twin), color=(0.25, 0.3, 0.4), line_width=1)
     graph = twin.graph
-    for kinds, rgb, width in (((EdgeKind.STAIR, EdgeKind.RAMP), STAIR_RGB, 4),
-                              ((EdgeKind.LIFT_RIDE,), LIFT_RGB, 6)):
+    for kinds, rgb, width in (
+        ((EdgeKind.STAIR, EdgeKind.RAMP), STAIR_RGB, 4),
+        ((EdgeKind.LIFT_RIDE,), LIFT_RGB, 6),
+    ):
         sel = np.isin(graph.edge_kind, kinds)
         if sel.any():
-            plotter.add_mesh(_segments(graph.node_xyz[graph.edge_u[sel]],
-                                       graph.node_xyz[graph.edge_v[sel]]),
-                             color=rgb, line_width=width)
+            plotter.add_mesh(
+                _segments(graph.node_xyz[graph.edge_u[sel]], graph.node_xyz[graph.edge_v[sel]]),
+                color=rgb,
+                line_width=width,
+            )
     eq = graph.node_kind == NodeKind.EQUIPMENT
     if eq.any():
-        plotter.add_points(graph.node_xyz[eq], color=EQUIPMENT_RGB, point_size=6,
-                           render_points_as_spheres=True)
+        plotter.add_points(
+            graph.node_xyz[eq], color=EQUIPMENT_RGB, point_size=6, render_points_as_spheres=True
+        )
     audit = twin.audit
     plotter.add_text(
         f"{twin.model.name}: {len(twin.model.storeys)} storeys, {len(twin.model.spaces)} spaces, "
         f"{audit.reachable_spaces} reachable (red: unreachable)\n"
         "green: stairs and ramps   orange: lifts   purple: equipment",
-        font_size=10, color="black",
+        font_size=10,
+        color="black",
     )
     plotter.camera_position = "iso"
     plotter.camera.zoom(1.2)
@@ -295,6 +373,7 @@ def _segments(a: np.ndarray, b: np.ndarray) -> Any:
 
     pts = np.empty((2 * len(a), 3))
     pts[0::2], pts[1::2] = a, b
-    lines = np.column_stack([np.full(len(a), 2), np.arange(0, 2 * len(a), 2),
-                             np.arange(1, 2 * len(a), 2)]).ravel()
+    lines = np.column_stack(
+        [np.full(len(a), 2), np.arange(0, 2 * len(a), 2), np.arange(1, 2 * len(a), 2)]
+    ).ravel()
     return pv.PolyData(pts, lines=lines)

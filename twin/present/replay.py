@@ -34,8 +34,15 @@ XYZ = tuple[float, float, float]
 FRAME_MS = 160
 
 
-def replay_times(people: Mapping[str, Track], *, end_s: float, events: Iterable[float] = (),
-                 step_s: float = 300.0, moving_step_s: float = 10.0, max_frames: int = 240) -> np.ndarray:
+def replay_times(
+    people: Mapping[str, Track],
+    *,
+    end_s: float,
+    events: Iterable[float] = (),
+    step_s: float = 300.0,
+    moving_step_s: float = 10.0,
+    max_frames: int = 240,
+) -> np.ndarray:
     """The times to draw: every ``step_s`` over the drill, every ``moving_step_s`` while anyone
     moves (the replay slows down to show the walk), and the times of ``events`` (an incident
     changing state), from 0 to ``end_s``. Steps grow by half until there are at most
@@ -131,8 +138,14 @@ class Replay:
         return self.start + dt.timedelta(seconds=float(t_s))
 
 
-def build_replay(twin: Twin, frame: pd.DataFrame, scenario: Scenario, *,
-                 times: np.ndarray | None = None, max_frames: int = 240) -> Replay:
+def build_replay(
+    twin: Twin,
+    frame: pd.DataFrame,
+    scenario: Scenario,
+    *,
+    times: np.ndarray | None = None,
+    max_frames: int = 240,
+) -> Replay:
     """The replay of one run (``frame``: its event log) on the building it ran on: the state of
     :func:`twin.events.state.states` at ``times`` (by default the times :func:`replay_times`
     chooses) with the storey of each person, wet place and incident."""
@@ -141,18 +154,34 @@ def build_replay(twin: Twin, frame: pd.DataFrame, scenario: Scenario, *,
     people_tracks = tracks(frame, start=duty_starts(twin, scenario))
     if times is None:
         table = incident_table(frame)
-        events = np.concatenate([table[c].to_numpy(float) for c in ("raised_s", *STATE_COLUMNS)]
-                                + [frame.loc[frame["kind"] == "lift", "t_s"].to_numpy(float)])
-        times = replay_times(people_tracks, end_s=end_s, events=events[~np.isnan(events)],
-                             max_frames=max_frames)
+        events = np.concatenate(
+            [table[c].to_numpy(float) for c in ("raised_s", *STATE_COLUMNS)]
+            + [frame.loc[frame["kind"] == "lift", "t_s"].to_numpy(float)]
+        )
+        times = replay_times(
+            people_tracks, end_s=end_s, events=events[~np.isnan(events)], max_frames=max_frames
+        )
     at = states(frame, np.asarray(times, dtype=float), end_s=end_s, people_tracks=people_tracks)
     table = at.incidents.assign(storey=model.storey_at(at.incidents["z"].to_numpy(float)))
     return Replay(
-        start=scenario.start, end_s=end_s, times=at.times, people=at.people, names=people_names(scenario),
-        xyz=at.xyz, storey=model.storey_at(at.xyz[:, :, 2]), activity=at.activity, doing=at.doing,
-        bars=at.bars, places=at.places, place_xyz=at.place_xyz,
+        start=scenario.start,
+        end_s=end_s,
+        times=at.times,
+        people=at.people,
+        names=people_names(scenario),
+        xyz=at.xyz,
+        storey=model.storey_at(at.xyz[:, :, 2]),
+        activity=at.activity,
+        doing=at.doing,
+        bars=at.bars,
+        places=at.places,
+        place_xyz=at.place_xyz,
         place_storey=model.storey_at(at.place_xyz[:, 2]),
-        depth=at.depth, lifts=at.lifts, stopped=at.stopped, incidents=table, state=at.state,
+        depth=at.depth,
+        lifts=at.lifts,
+        stopped=at.stopped,
+        incidents=table,
+        state=at.state,
     )
 
 
@@ -167,12 +196,17 @@ def storey_overview(twin: Twin, replay: Replay) -> pd.DataFrame:
     for s in range(n):
         here = inc[inc["storey"] == s]
         seen = (replay.storey == s).any(axis=1) if replay.storey.size else np.zeros(0, dtype=bool)
-        rows.append({
-            "storey": s, "name": model.storeys[s].name, "elevation_m": model.storeys[s].elevation_m,
-            "incidents": len(here), "wet_spaces": int(np.count_nonzero(wet & (replay.place_storey == s))),
-            "people": int(np.count_nonzero(seen)),
-            "first_s": float(here["raised_s"].min()) if len(here) else math.nan,
-        })
+        rows.append(
+            {
+                "storey": s,
+                "name": model.storeys[s].name,
+                "elevation_m": model.storeys[s].elevation_m,
+                "incidents": len(here),
+                "wet_spaces": int(np.count_nonzero(wet & (replay.place_storey == s))),
+                "people": int(np.count_nonzero(seen)),
+                "first_s": float(here["raised_s"].min()) if len(here) else math.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -206,8 +240,11 @@ def storey_points(twin: Twin, replay: Replay, storey: int) -> list[tuple[float, 
     the part of the storey to show)."""
     inc = replay.incidents[replay.incidents["storey"] == storey]
     pts = list(zip(inc["x"].astype(float), inc["y"].astype(float), strict=True))
-    wet_labels = {p for p, s, d in zip(replay.places, replay.place_storey, replay.depth, strict=True)
-                  if s == storey and d.max() > 0}
+    wet_labels = {
+        p
+        for p, s, d in zip(replay.places, replay.place_storey, replay.depth, strict=True)
+        if s == storey and d.max() > 0
+    }
     for sp in twin.model.spaces:
         if sp.storey == storey and sp.label in wet_labels:
             x, y, _ = sp.anchor()

@@ -51,8 +51,9 @@ VIEW_PX = HEIGHT_PX - 150
 DYNAMIC = ("water", "lifts out", "incidents", "people")
 
 
-def _loop(ring: np.ndarray, z: float, xs: list[float | None], ys: list[float | None],
-          zs: list[float | None]) -> None:
+def _loop(
+    ring: np.ndarray, z: float, xs: list[float | None], ys: list[float | None], zs: list[float | None]
+) -> None:
     xs += [*np.round(ring[:, 0], 2).tolist(), None]
     ys += [*np.round(ring[:, 1], 2).tolist(), None]
     zs += [round(z, 2)] * len(ring) + [None]
@@ -64,8 +65,9 @@ def storey_outlines(twin: Twin) -> dict[int, list[np.ndarray]]:
     model = twin.model
     out: dict[int, list[np.ndarray]] = {}
     for s in range(len(model.storeys)):
-        shapes = [sp.footprint.buffer(0.3) for sp in model.spaces
-                  if sp.storey == s and not sp.footprint.is_empty]
+        shapes = [
+            sp.footprint.buffer(0.3) for sp in model.spaces if sp.storey == s and not sp.footprint.is_empty
+        ]
         if not shapes:
             continue
         merged = unary_union(shapes).buffer(-0.3).simplify(0.2)
@@ -136,12 +138,16 @@ class Replay3DFigure:
 
 
 def _xyz(points: np.ndarray) -> Values:
-    return {"x": np.round(points[:, 0], 2).tolist(), "y": np.round(points[:, 1], 2).tolist(),
-            "z": np.round(points[:, 2], 2).tolist()}
+    return {
+        "x": np.round(points[:, 0], 2).tolist(),
+        "y": np.round(points[:, 1], 2).tolist(),
+        "z": np.round(points[:, 2], 2).tolist(),
+    }
 
 
-def replay3d_figure(twin: Twin, replay: Replay, *, initial: int | None = None,
-                    frame_ms: int = FRAME_MS) -> Replay3DFigure:
+def replay3d_figure(
+    twin: Twin, replay: Replay, *, initial: int | None = None, frame_ms: int = FRAME_MS
+) -> Replay3DFigure:
     """The drill in 3D over :attr:`Replay.times` (see the module's docstring).
 
     Parameters
@@ -156,7 +162,8 @@ def replay3d_figure(twin: Twin, replay: Replay, *, initial: int | None = None,
     n = times.size
     elev = np.array([s.elevation_m for s in model.storeys]) if model.storeys else np.zeros(1)
     busy = set(replay.incidents["storey"].astype(int).tolist()) | set(
-        int(s) for s, d in zip(replay.place_storey, replay.depth, strict=True) if d.max() > 0)
+        int(s) for s, d in zip(replay.place_storey, replay.depth, strict=True) if d.max() > 0
+    )
 
     fig = go.Figure()
     # -- context, drawn once
@@ -169,23 +176,47 @@ def replay3d_figure(twin: Twin, replay: Replay, *, initial: int | None = None,
             if (s in busy) == busy_pass:
                 for ring in rings:
                     _loop(ring, float(elev[s]), xs, ys, zs)
-        fig.add_trace(go.Scatter3d(
-            x=xs, y=ys, z=zs, mode="lines", hoverinfo="skip",
-            name="storey where something happens" if busy_pass else "storeys",
-            line={"color": BUSY_OUTLINE_COLOUR if busy_pass else OUTLINE_COLOUR,
-                  "width": 3 if busy_pass else 1.5}))
+        fig.add_trace(
+            go.Scatter3d(
+                x=xs,
+                y=ys,
+                z=zs,
+                mode="lines",
+                hoverinfo="skip",
+                name="storey where something happens" if busy_pass else "storeys",
+                line={
+                    "color": BUSY_OUTLINE_COLOUR if busy_pass else OUTLINE_COLOUR,
+                    "width": 3 if busy_pass else 1.5,
+                },
+            )
+        )
     lifts, stairs = _shafts(twin)
-    fig.add_trace(go.Scatter3d(**_vertical(list(lifts.values())), mode="lines", name="lift shaft",
-                               hoverinfo="skip", line={"color": LIFT_OK, "width": 5}))
-    fig.add_trace(go.Scatter3d(**_vertical(stairs), mode="lines", name="stairs", hoverinfo="skip",
-                               line={"color": STAIR_LINE, "width": 2}))
+    fig.add_trace(
+        go.Scatter3d(
+            **_vertical(list(lifts.values())),
+            mode="lines",
+            name="lift shaft",
+            hoverinfo="skip",
+            line={"color": LIFT_OK, "width": 5},
+        )
+    )
+    fig.add_trace(
+        go.Scatter3d(
+            **_vertical(stairs),
+            mode="lines",
+            name="stairs",
+            hoverinfo="skip",
+            line={"color": STAIR_LINE, "width": 2},
+        )
+    )
 
     # -- what changes, one trace each; the player restyles these
     max_depth = float(replay.depth.max()) if replay.depth.size else 0.0
     space_of = {sp.label: sp for sp in model.spaces}
     wet = [space_of.get(p) for p in replay.places]
-    wxyz = np.array([[*(sp.anchor()[:2]), float(elev[sp.storey])] if sp is not None else [np.nan] * 3
-                     for sp in wet]).reshape(-1, 3)
+    wxyz = np.array(
+        [[*(sp.anchor()[:2]), float(elev[sp.storey])] if sp is not None else [np.nan] * 3 for sp in wet]
+    ).reshape(-1, 3)
     wsize = np.array([min(18.0, 4.0 + 1.2 * math.sqrt(sp.area_m2)) if sp is not None else 0.0 for sp in wet])
     places = np.array(replay.places, dtype=object)
     inc = replay.incidents
@@ -195,26 +226,42 @@ def replay3d_figure(twin: Twin, replay: Replay, *, initial: int | None = None,
     def frame_values(j: int) -> tuple[Values, ...]:
         d = replay.depth[:, j] if replay.depth.size else np.zeros(0)
         on = (d > 0.001) & ~np.isnan(wxyz[:, 0])
-        shade = (sample_colorscale(DEPTH_SCALE, list(np.clip(d[on] / max_depth, 0, 1)))
-                 if max_depth > 0 and on.any() else [])
+        shade = (
+            sample_colorscale(DEPTH_SCALE, list(np.clip(d[on] / max_depth, 0, 1)))
+            if max_depth > 0 and on.any()
+            else []
+        )
         water: Values = {
-            **_xyz(wxyz[on]), "marker.color": list(shade), "marker.size": np.round(wsize[on], 1).tolist(),
-            "hovertext": [f"{p}: water {v * 100:.1f} cm" for p, v in zip(places[on], d[on], strict=True)]}
+            **_xyz(wxyz[on]),
+            "marker.color": list(shade),
+            "marker.size": np.round(wsize[on], 1).tolist(),
+            "hovertext": [f"{p}: water {v * 100:.1f} cm" for p, v in zip(places[on], d[on], strict=True)],
+        }
         out_now = [name for k, name in enumerate(replay.lifts) if replay.stopped[k, j] and name in lifts]
         # The name sits on the top point of each stopped shaft.
-        lifts_out: Values = {**_vertical([lifts[name] for name in out_now]),
-                     "text": [t for name in out_now for t in ("", f"OUT {name}", "")],
-                     "hovertext": [t for name in out_now for t in (name, name, "")]}
+        lifts_out: Values = {
+            **_vertical([lifts[name] for name in out_now]),
+            "text": [t for name in out_now for t in ("", f"OUT {name}", "")],
+            "hovertext": [t for name in out_now for t in (name, name, "")],
+        }
         st = replay.state[:, j] if replay.state.size else np.zeros(0, dtype=int)
         seen = st >= 0
-        incidents: Values = {**_xyz(ixyz[seen]), "marker.color": [STATE_COLOURS[int(s)] for s in st[seen]],
-                     "hovertext": [f"{ititle[k]}: {STATES[int(st[k])]}" for k in np.flatnonzero(seen)]}
+        incidents: Values = {
+            **_xyz(ixyz[seen]),
+            "marker.color": [STATE_COLOURS[int(s)] for s in st[seen]],
+            "hovertext": [f"{ititle[k]}: {STATES[int(st[k])]}" for k in np.flatnonzero(seen)],
+        }
         here = ~np.isnan(replay.xyz[:, j, 0])
         ids = np.flatnonzero(here)
-        people: Values = {**_xyz(replay.xyz[here, j] + [0.0, 0.0, 0.9]),
-                  "marker.color": [ACTIVITY_COLOURS[int(replay.activity[i, j])] for i in ids],
-                  "hovertext": [f"{replay.people[i]} · {replay.names.get(replay.people[i], '')}: "
-                                f"{ACTIVITIES[int(replay.activity[i, j])]}" for i in ids]}
+        people: Values = {
+            **_xyz(replay.xyz[here, j] + [0.0, 0.0, 0.9]),
+            "marker.color": [ACTIVITY_COLOURS[int(replay.activity[i, j])] for i in ids],
+            "hovertext": [
+                f"{replay.people[i]} · {replay.names.get(replay.people[i], '')}: "
+                f"{ACTIVITIES[int(replay.activity[i, j])]}"
+                for i in ids
+            ],
+        }
         return water, lifts_out, incidents, people
 
     if initial is None:
@@ -224,17 +271,31 @@ def replay3d_figure(twin: Twin, replay: Replay, *, initial: int | None = None,
             initial = min(n - 1, int(np.searchsorted(times, first)))
     frames = tuple(frame_values(j) for j in range(n))
     styles = [
-        {"mode": "markers", "name": "water (darker is deeper)",
-         # Opaque: a translucent trace costs WebGL a second pass over every pixel each frame.
-         "marker": {"symbol": "square", "line": {"width": 0}}},
-        {"mode": "lines+text", "name": "lift out of service", "line": {"color": LIFT_OUT, "width": 9},
-         "textposition": "top center", "textfont": {"color": LIFT_OUT, "size": 11}},
-        {"mode": "markers", "name": "incident (colour: its state)",
-         "marker": {"symbol": "diamond", "size": 9, "line": {"width": 1, "color": "black"}}},
+        {
+            "mode": "markers",
+            "name": "water (darker is deeper)",
+            # Opaque: a translucent trace costs WebGL a second pass over every pixel each frame.
+            "marker": {"symbol": "square", "line": {"width": 0}},
+        },
+        {
+            "mode": "lines+text",
+            "name": "lift out of service",
+            "line": {"color": LIFT_OUT, "width": 9},
+            "textposition": "top center",
+            "textfont": {"color": LIFT_OUT, "size": 11},
+        },
+        {
+            "mode": "markers",
+            "name": "incident (colour: its state)",
+            "marker": {"symbol": "diamond", "size": 9, "line": {"width": 1, "color": "black"}},
+        },
         # No name beside each dot: text in a WebGL scene costs more per frame than everything
         # else together; hover names them.
-        {"mode": "markers", "name": "person (colour: what they do; hover for the name)",
-         "marker": {"size": 6}},
+        {
+            "mode": "markers",
+            "name": "person (colour: what they do; hover for the name)",
+            "marker": {"size": 6},
+        },
     ]
     for style, values in zip(styles, frames[initial], strict=True):
         trace = go.Scatter3d(hoverinfo="text", **style)
@@ -244,21 +305,26 @@ def replay3d_figure(twin: Twin, replay: Replay, *, initial: int | None = None,
 
     span = [float(np.nanmin(elev)) - 3, float(np.nanmax(elev)) + 6]
     fig.update_layout(
-        height=VIEW_PX, margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        height=VIEW_PX,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
         # The legend is the player's own (HTML, under the view): plotly's would be redrawn with
         # every frame, and it can show each colour the markers take.
         showlegend=False,
         uirevision="replay3d",
-        scene={"uirevision": "replay3d", "aspectmode": "data", "domain": {"x": [0, 1], "y": [0, 1]},
-               "xaxis": {"title": "x (m)", "showspikes": False},
-               "yaxis": {"title": "y (m)", "showspikes": False},
-               "zaxis": {"title": "height (m)", "range": span, "showspikes": False},
-               # No camera: plotly's default view, then the viewer's; frames never carry one.
-               },
+        scene={
+            "uirevision": "replay3d",
+            "aspectmode": "data",
+            "domain": {"x": [0, 1], "y": [0, 1]},
+            "xaxis": {"title": "x (m)", "showspikes": False},
+            "yaxis": {"title": "y (m)", "showspikes": False},
+            "zaxis": {"title": "height (m)", "range": span, "showspikes": False},
+            # No camera: plotly's default view, then the viewer's; frames never carry one.
+        },
     )
     clocks = tuple(f"{replay.clock(float(t)):%H:%M:%S} (+{t / 60:.0f} min)" for t in times)
-    return Replay3DFigure(figure=fig, frames=frames, clocks=clocks, initial=initial, frame_ms=frame_ms,
-                          max_depth_m=max_depth)
+    return Replay3DFigure(
+        figure=fig, frames=frames, clocks=clocks, initial=initial, frame_ms=frame_ms, max_depth_m=max_depth
+    )
 
 
 def _legend_html(view: Replay3DFigure) -> str:
@@ -267,18 +333,24 @@ def _legend_html(view: Replay3DFigure) -> str:
 
     water = ", ".join(str(c) for _, c in DEPTH_SCALE)
     deepest = f" (deepest {view.max_depth_m * 100:.0f} cm)" if view.max_depth_m > 0 else ""
-    return "".join([
-        '<div class="r3d-legend">',
-        "<b>people</b>", *(key(c, a, "dot") for a, c in zip(ACTIVITIES, ACTIVITY_COLOURS, strict=True)),
-        "<b>incidents</b>", *(key(c, s, "diamond") for s, c in zip(STATES, STATE_COLOURS, strict=True)),
-        "</div><div class=\"r3d-legend\">",
-        f'<span><i style="background:linear-gradient(90deg,{water});width:36px"></i>'
-        f"water, shallow to deep{deepest}</span>",
-        key(LIFT_OK, "lift shaft", "bar"), key(LIFT_OUT, "lift out of service (OUT)", "bar"),
-        key(STAIR_LINE, "stairs", "bar"), key(OUTLINE_COLOUR, "storey", "line"),
-        key(BUSY_OUTLINE_COLOUR, "storey where something happens", "line"),
-        "</div>",
-    ])
+    return "".join(
+        [
+            '<div class="r3d-legend">',
+            "<b>people</b>",
+            *(key(c, a, "dot") for a, c in zip(ACTIVITIES, ACTIVITY_COLOURS, strict=True)),
+            "<b>incidents</b>",
+            *(key(c, s, "diamond") for s, c in zip(STATES, STATE_COLOURS, strict=True)),
+            '</div><div class="r3d-legend">',
+            f'<span><i style="background:linear-gradient(90deg,{water});width:36px"></i>'
+            f"water, shallow to deep{deepest}</span>",
+            key(LIFT_OK, "lift shaft", "bar"),
+            key(LIFT_OUT, "lift out of service (OUT)", "bar"),
+            key(STAIR_LINE, "stairs", "bar"),
+            key(OUTLINE_COLOUR, "storey", "line"),
+            key(BUSY_OUTLINE_COLOUR, "storey where something happens", "line"),
+            "</div>",
+        ]
+    )
 
 
 _CSS = """
@@ -388,32 +460,37 @@ def replay3d_html(view: Replay3DFigure, *, div_id: str = "replay3d", full_html: 
     """
     last = len(view.frames) - 1
     figure = pio.to_json(view.figure, validate=False, pretty=False)
-    script = (_PLAYER_JS
-              .replace("__ID__", json.dumps(div_id))
-              .replace("__FIGURE__", figure)
-              .replace("__FRAMES__", _json(view.frames))
-              .replace("__CLOCKS__", _json(view.clocks))
-              .replace("__DYNAMIC__", _json(view.dynamic))
-              .replace("__FRAME_MS__", str(int(view.frame_ms)))
-              .replace("__INITIAL__", str(int(view.initial)))
-              .replace("</", "<\\/"))  # nothing in the data may close the script element
-    body = "".join([
-        f"<style>{_CSS}</style>",
-        '<div class="r3d">',
-        '<div class="r3d-title">The drill in 3D<small>drag to turn, scroll to zoom: the view stays as '
-        "you leave it while playing; hover a dot for who it is</small></div>",
-        '<div class="r3d-bar"><button type="button" class="r3d-play">▶ Play</button>',
-        f'<input type="range" class="r3d-slider" min="0" max="{last}" step="1" value="{view.initial}" '
-        'aria-label="time in the drill">',
-        f'<span class="r3d-clock">clock {html.escape(view.clocks[view.initial])}</span></div>',
-        f'<div id="{html.escape(div_id)}" class="plotly-graph-div" '
-        f'style="width:100%;height:{VIEW_PX}px"></div>',
-        _legend_html(view),
-        "</div>",
-        f'<script type="text/javascript">{script}</script>',
-    ])
+    script = (
+        _PLAYER_JS.replace("__ID__", json.dumps(div_id))
+        .replace("__FIGURE__", figure)
+        .replace("__FRAMES__", _json(view.frames))
+        .replace("__CLOCKS__", _json(view.clocks))
+        .replace("__DYNAMIC__", _json(view.dynamic))
+        .replace("__FRAME_MS__", str(int(view.frame_ms)))
+        .replace("__INITIAL__", str(int(view.initial)))
+        .replace("</", "<\\/")
+    )  # nothing in the data may close the script element
+    body = "".join(
+        [
+            f"<style>{_CSS}</style>",
+            '<div class="r3d">',
+            '<div class="r3d-title">The drill in 3D<small>drag to turn, scroll to zoom: the view stays as '
+            "you leave it while playing; hover a dot for who it is</small></div>",
+            '<div class="r3d-bar"><button type="button" class="r3d-play">▶ Play</button>',
+            f'<input type="range" class="r3d-slider" min="0" max="{last}" step="1" value="{view.initial}" '
+            'aria-label="time in the drill">',
+            f'<span class="r3d-clock">clock {html.escape(view.clocks[view.initial])}</span></div>',
+            f'<div id="{html.escape(div_id)}" class="plotly-graph-div" '
+            f'style="width:100%;height:{VIEW_PX}px"></div>',
+            _legend_html(view),
+            "</div>",
+            f'<script type="text/javascript">{script}</script>',
+        ]
+    )
     if not full_html:
         return body
-    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            '<style>body{margin:0}</style>'
-            f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>{body}</body></html>')
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        "<style>body{margin:0}</style>"
+        f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>{body}</body></html>'
+    )

@@ -99,23 +99,42 @@ def _storey(twin: Twin, replay: Replay, storey: int, view: Bounds | None, view_n
         ax, ay, _ = sp.anchor()
         anchors[sp.label] = (ax, ay)
         outline[sp.label] = ring
-    wet_rows = [k for k, s in enumerate(replay.place_storey)
-                if s == storey and replay.places[k] in outline and replay.depth[k].max() > 0]
+    wet_rows = [
+        k
+        for k, s in enumerate(replay.place_storey)
+        if s == storey and replay.places[k] in outline and replay.depth[k].max() > 0
+    ]
     top_m = float(replay.depth.max()) if replay.depth.size else 0.0
     if view is None:
-        b = np.array([sp.footprint.bounds for sp in model.spaces
-                      if sp.storey == storey and not sp.footprint.is_empty]).reshape(-1, 4)
-        view = ((float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
-                if len(b) else (-10.0, -10.0, 10.0, 10.0))
+        b = np.array(
+            [sp.footprint.bounds for sp in model.spaces if sp.storey == storey and not sp.footprint.is_empty]
+        ).reshape(-1, 4)
+        view = (
+            (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
+            if len(b)
+            else (-10.0, -10.0, 10.0, 10.0)
+        )
     lift_names = [model.lifts[i].name for i in plan.lifts]
     lift_row = {n: k for k, n in enumerate(replay.lifts)}
     inc = replay.incidents
     return _Storey(
-        twin=twin, replay=replay, storey=storey, view_name=view_name,
-        view=(view[0] - VIEW_MARGIN_M, view[1] - VIEW_MARGIN_M,
-              view[2] + VIEW_MARGIN_M, view[3] + VIEW_MARGIN_M),
-        outline=outline, anchors=anchors, wet_rows=wet_rows, top_m=top_m if top_m > 0 else 0.01,
-        lift_names=lift_names, lift_outlines=tuple(plan.lift_outlines), lift_row=lift_row,
+        twin=twin,
+        replay=replay,
+        storey=storey,
+        view_name=view_name,
+        view=(
+            view[0] - VIEW_MARGIN_M,
+            view[1] - VIEW_MARGIN_M,
+            view[2] + VIEW_MARGIN_M,
+            view[3] + VIEW_MARGIN_M,
+        ),
+        outline=outline,
+        anchors=anchors,
+        wet_rows=wet_rows,
+        top_m=top_m if top_m > 0 else 0.01,
+        lift_names=lift_names,
+        lift_outlines=tuple(plan.lift_outlines),
+        lift_row=lift_row,
         lifts_change=any(n in lift_row for n in lift_names),
         inc_rows=[k for k in range(len(inc)) if int(inc["storey"].iloc[k]) == storey],
     )
@@ -137,48 +156,146 @@ def _layers(fig: go.Figure, p: _Storey) -> tuple[list[int], list[int]]:
         return len(fig.data) - 1
 
     xs, ys = _rings(p.outline.values())
-    add(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=DRY_FILL, showlegend=False,
-                   line={"color": SPACE_LINE, "width": 1}, name="room (dry)", hoverinfo="skip"))
+    add(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            fill="toself",
+            fillcolor=DRY_FILL,
+            showlegend=False,
+            line={"color": SPACE_LINE, "width": 1},
+            name="room (dry)",
+            hoverinfo="skip",
+        )
+    )
     if p.wet_rows:
         for shade in _shades():
-            add(go.Scatter(mode="lines", fill="toself", fillcolor=shade, showlegend=False, name="water",
-                           line={"color": WATER_EDGE, "width": 1}, hoverinfo="skip"), changes=True)
+            add(
+                go.Scatter(
+                    mode="lines",
+                    fill="toself",
+                    fillcolor=shade,
+                    showlegend=False,
+                    name="water",
+                    line={"color": WATER_EDGE, "width": 1},
+                    hoverinfo="skip",
+                ),
+                changes=True,
+            )
     if plan.stair_outlines:
         xs, ys = _rings(plan.stair_outlines)
-        add(go.Scatter(x=xs, y=ys, mode="lines", line={"color": STAIR_LINE, "width": 1.5},
-                       name="stair", hoverinfo="skip"))
+        add(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"color": STAIR_LINE, "width": 1.5},
+                name="stair",
+                hoverinfo="skip",
+            )
+        )
     px_per_m = PLAN_WIDTH_PX / max(p.view[2] - p.view[0], 1.0)
-    labels = [(*p.anchors[model.spaces[i].label], text) for i, text in room_labels(
-        model, plan.spaces, p.view, px_per_m=px_per_m, px_per_char=LABEL_PX_PER_CHAR,
-        min_height_px=16, limit=MAX_ROOM_LABELS)]
+    labels = [
+        (*p.anchors[model.spaces[i].label], text)
+        for i, text in room_labels(
+            model,
+            plan.spaces,
+            p.view,
+            px_per_m=px_per_m,
+            px_per_char=LABEL_PX_PER_CHAR,
+            min_height_px=16,
+            limit=MAX_ROOM_LABELS,
+        )
+    ]
     # Lifts are redrawn only on storeys where one stops or starts during the drill.
     lift_traces = [
-        add(go.Scatter(mode="lines", fill="toself", fillcolor=css(LIFT_RGB, 0.35), showlegend=False,
-                       line={"color": LIFT_OK, "width": 2}, name="lift running", hoverinfo="skip"),
-            changes=p.lifts_change),
-        add(go.Scatter(mode="lines", fill="toself", fillcolor=css(LIFT_OUT_RGB, 0.6), showlegend=False,
-                       line={"color": LIFT_OUT, "width": 3}, name="lift out of service", hoverinfo="skip"),
-            changes=p.lifts_change),
-        add(go.Scatter(mode="markers+text", showlegend=False, name="lifts", hoverinfo="text",
-                       marker={"symbol": "square", "size": 10, "color": "rgba(0,0,0,0)"},
-                       textposition="middle center", textfont={"size": 11, "color": "white"}),
-            changes=p.lifts_change),
+        add(
+            go.Scatter(
+                mode="lines",
+                fill="toself",
+                fillcolor=css(LIFT_RGB, 0.35),
+                showlegend=False,
+                line={"color": LIFT_OK, "width": 2},
+                name="lift running",
+                hoverinfo="skip",
+            ),
+            changes=p.lifts_change,
+        ),
+        add(
+            go.Scatter(
+                mode="lines",
+                fill="toself",
+                fillcolor=css(LIFT_OUT_RGB, 0.6),
+                showlegend=False,
+                line={"color": LIFT_OUT, "width": 3},
+                name="lift out of service",
+                hoverinfo="skip",
+            ),
+            changes=p.lifts_change,
+        ),
+        add(
+            go.Scatter(
+                mode="markers+text",
+                showlegend=False,
+                name="lifts",
+                hoverinfo="text",
+                marker={"symbol": "square", "size": 10, "color": "rgba(0,0,0,0)"},
+                textposition="middle center",
+                textfont={"size": 11, "color": "white"},
+            ),
+            changes=p.lifts_change,
+        ),
     ]
     if labels:
-        add(go.Scatter(x=[lb[0] for lb in labels], y=[lb[1] for lb in labels], mode="text",
-                       text=[lb[2] for lb in labels], textfont={"size": 10, "color": "rgb(40,40,40)"},
-                       showlegend=False, hoverinfo="skip", name="room names"))
+        add(
+            go.Scatter(
+                x=[lb[0] for lb in labels],
+                y=[lb[1] for lb in labels],
+                mode="text",
+                text=[lb[2] for lb in labels],
+                textfont={"size": 10, "color": "rgb(40,40,40)"},
+                showlegend=False,
+                hoverinfo="skip",
+                name="room names",
+            )
+        )
     if p.wet_rows:
         # Hovering a wet room tells its depth.
-        add(go.Scatter(mode="markers", marker={"size": 18, "opacity": 0}, showlegend=False,
-                       name="water depth", hoverinfo="text"), changes=True)
-    add(go.Scatter(mode="markers+text", name="incidents", hoverinfo="text", showlegend=False,
-                   cliponaxis=False, textposition="top center", textfont={"size": 13, "color": "black"}),
-        changes=True)
-    add(go.Scatter(mode="markers+text", name="people", hoverinfo="text", showlegend=False, cliponaxis=False,
-                   textposition="middle right",
-                   textfont={"size": 12, "color": "black", "family": PERSON_FONT}),
-        changes=True)
+        add(
+            go.Scatter(
+                mode="markers",
+                marker={"size": 18, "opacity": 0},
+                showlegend=False,
+                name="water depth",
+                hoverinfo="text",
+            ),
+            changes=True,
+        )
+    add(
+        go.Scatter(
+            mode="markers+text",
+            name="incidents",
+            hoverinfo="text",
+            showlegend=False,
+            cliponaxis=False,
+            textposition="top center",
+            textfont={"size": 13, "color": "black"},
+        ),
+        changes=True,
+    )
+    add(
+        go.Scatter(
+            mode="markers+text",
+            name="people",
+            hoverinfo="text",
+            showlegend=False,
+            cliponaxis=False,
+            textposition="middle right",
+            textfont={"size": 12, "color": "black", "family": PERSON_FONT},
+        ),
+        changes=True,
+    )
     return dynamic, lift_traces
 
 
@@ -189,31 +306,75 @@ def _shades() -> list[str]:
 def _legend(fig: go.Figure, p: _Storey) -> None:
     """One legend entry for everything that can appear, whether or not it is there yet, and the
     water's colour bar."""
+
     def key(name: str, **style: object) -> None:
         fig.add_trace(go.Scatter(x=[None], y=[None], name=name, hoverinfo="skip", **style))
 
-    key("room (dry)", mode="markers", marker={"symbol": "square", "size": 13, "color": DRY_FILL,
-                                               "line": {"color": SPACE_LINE, "width": 1}})
-    key("lift running", mode="markers",
-        marker={"symbol": "square", "size": 13, "color": css(LIFT_RGB, 0.5),
-                "line": {"color": LIFT_OK, "width": 2}})
-    key("lift out of service (OUT)", mode="markers",
-        marker={"symbol": "square", "size": 13, "color": css(LIFT_OUT_RGB, 0.7),
-                "line": {"color": LIFT_OUT, "width": 2}})
+    key(
+        "room (dry)",
+        mode="markers",
+        marker={"symbol": "square", "size": 13, "color": DRY_FILL, "line": {"color": SPACE_LINE, "width": 1}},
+    )
+    key(
+        "lift running",
+        mode="markers",
+        marker={
+            "symbol": "square",
+            "size": 13,
+            "color": css(LIFT_RGB, 0.5),
+            "line": {"color": LIFT_OK, "width": 2},
+        },
+    )
+    key(
+        "lift out of service (OUT)",
+        mode="markers",
+        marker={
+            "symbol": "square",
+            "size": 13,
+            "color": css(LIFT_OUT_RGB, 0.7),
+            "line": {"color": LIFT_OUT, "width": 2},
+        },
+    )
     for state, colour in zip(STATES, STATE_COLOURS, strict=True):
-        key(f"incident: {state}", mode="markers",
-            marker={"symbol": "star", "size": 15, "color": colour, "line": {"color": "black", "width": 1}})
+        key(
+            f"incident: {state}",
+            mode="markers",
+            marker={"symbol": "star", "size": 15, "color": colour, "line": {"color": "black", "width": 1}},
+        )
     for activity, colour in zip(ACTIVITIES, ACTIVITY_COLOURS, strict=True):
-        key(f"person {activity}", mode="markers",
-            marker={"symbol": "circle", "size": 12, "color": colour, "line": {"color": "white", "width": 1}})
+        key(
+            f"person {activity}",
+            mode="markers",
+            marker={"symbol": "circle", "size": 12, "color": colour, "line": {"color": "white", "width": 1}},
+        )
     if p.wet_rows:
         # The water colour scale, carried by an invisible point.
-        fig.add_trace(go.Scatter(
-            x=[p.view[0]], y=[p.view[1]], mode="markers", showlegend=False, hoverinfo="skip", name="water",
-            marker={"size": 0.1, "opacity": 0, "color": [0.0], "cmin": 0.0, "cmax": p.top_m * 100,
-                    "colorscale": DEPTH_SCALE, "showscale": True,
-                    "colorbar": {"title": {"text": "water<br>depth (cm)"}, "thickness": 14,
-                                 "len": 0.55, "y": 1, "yanchor": "top"}}))
+        fig.add_trace(
+            go.Scatter(
+                x=[p.view[0]],
+                y=[p.view[1]],
+                mode="markers",
+                showlegend=False,
+                hoverinfo="skip",
+                name="water",
+                marker={
+                    "size": 0.1,
+                    "opacity": 0,
+                    "color": [0.0],
+                    "cmin": 0.0,
+                    "cmax": p.top_m * 100,
+                    "colorscale": DEPTH_SCALE,
+                    "showscale": True,
+                    "colorbar": {
+                        "title": {"text": "water<br>depth (cm)"},
+                        "thickness": 14,
+                        "len": 0.55,
+                        "y": 1,
+                        "yanchor": "top",
+                    },
+                },
+            )
+        )
 
 
 def _lift_data(p: _Storey, j: int) -> list[dict[str, object]]:
@@ -273,51 +434,83 @@ def _frame_data(p: _Storey, j: int, bars: list[dict[str, object]]) -> tuple[list
     if p.wet_rows:
         data.append({"x": hx, "y": hy, "hovertext": htext})
     sel = [k for k in p.inc_rows if replay.state[k, j] >= 0]
-    data.append({
-        "x": [float(inc["x"].iloc[k]) for k in sel], "y": [float(inc["y"].iloc[k]) for k in sel],
-        "marker": {"symbol": "star", "size": 26, "line": {"color": "black", "width": 1},
-                   "color": [STATE_COLOURS[replay.state[k, j]] for k in sel]},
-        "text": [f"<b>#{inc['incident'].iloc[k]}</b> {STATES[replay.state[k, j]]}" for k in sel],
-        "hovertext": [f"<b>#{inc['incident'].iloc[k]} {html.escape(str(inc['title'].iloc[k]))}</b> "
-                      f"({inc['priority'].iloc[k]})<br>{html.escape(str(inc['place'].iloc[k]))}"
-                      f"<br>{STATES[replay.state[k, j]]}" for k in sel],
-    })
+    data.append(
+        {
+            "x": [float(inc["x"].iloc[k]) for k in sel],
+            "y": [float(inc["y"].iloc[k]) for k in sel],
+            "marker": {
+                "symbol": "star",
+                "size": 26,
+                "line": {"color": "black", "width": 1},
+                "color": [STATE_COLOURS[replay.state[k, j]] for k in sel],
+            },
+            "text": [f"<b>#{inc['incident'].iloc[k]}</b> {STATES[replay.state[k, j]]}" for k in sel],
+            "hovertext": [
+                f"<b>#{inc['incident'].iloc[k]} {html.escape(str(inc['title'].iloc[k]))}</b> "
+                f"({inc['priority'].iloc[k]})<br>{html.escape(str(inc['place'].iloc[k]))}"
+                f"<br>{STATES[replay.state[k, j]]}"
+                for k in sel
+            ],
+        }
+    )
     here = [i for i in range(len(replay.people)) if replay.storey[i, j] == storey]
     hover = []
     for i in here:
         who = replay.people[i]
         a = int(replay.activity[i, j])
         b = int(replay.doing[i, j])
-        what = ACTIVITIES[a] if b < 0 else (
-            f"{ACTIVITIES[a]}: {html.escape(str(bars[b]['name']))} (#{bars[b]['incident']})")
+        what = (
+            ACTIVITIES[a]
+            if b < 0
+            else (f"{ACTIVITIES[a]}: {html.escape(str(bars[b]['name']))} (#{bars[b]['incident']})")
+        )
         hover.append(f"<b>{html.escape(who)}</b> · {html.escape(replay.names.get(who, who))}<br>{what}")
-    data.append({
-        "x": [float(replay.xyz[i, j, 0]) for i in here], "y": [float(replay.xyz[i, j, 1]) for i in here],
-        "marker": {"symbol": "circle", "size": 15, "line": {"color": "white", "width": 2},
-                   "color": [ACTIVITY_COLOURS[replay.activity[i, j]] for i in here]},
-        "text": [replay.people[i] for i in here], "hovertext": hover,
-    })
-    away = [(replay.people[i], int(replay.storey[i, j])) for i in range(len(replay.people))
-            if replay.storey[i, j] >= 0 and replay.storey[i, j] != storey]
+    data.append(
+        {
+            "x": [float(replay.xyz[i, j, 0]) for i in here],
+            "y": [float(replay.xyz[i, j, 1]) for i in here],
+            "marker": {
+                "symbol": "circle",
+                "size": 15,
+                "line": {"color": "white", "width": 2},
+                "color": [ACTIVITY_COLOURS[replay.activity[i, j]] for i in here],
+            },
+            "text": [replay.people[i] for i in here],
+            "hovertext": hover,
+        }
+    )
+    away = [
+        (replay.people[i], int(replay.storey[i, j]))
+        for i in range(len(replay.people))
+        if replay.storey[i, j] >= 0 and replay.storey[i, j] != storey
+    ]
     note = ", ".join(f"{w} on {model.storeys[s].name}" for w, s in away[:MAX_ELSEWHERE])
     if len(away) > MAX_ELSEWHERE:
         note += f" and {len(away) - MAX_ELSEWHERE} more"
     clock = replay.clock(t)
     stopped_all = int(replay.stopped[:, j].sum()) if replay.stopped.size else 0
     n_here = len(here)
-    title = (f"<b>{clock:%H:%M:%S}</b> ({t / 60:.0f} min into the drill) — storey "
-             f"<b>{html.escape(st.name)}</b> at {st.elevation_m:+.2f} m"
-             + (f", showing <b>{html.escape(p.view_name)}</b>" if p.view_name else "")
-             + f"<br><sup>{n_here} {'person' if n_here == 1 else 'people'} on this storey"
-             + (f"; elsewhere: {html.escape(note)}" if note else "")
-             + (f"; {plural(stopped_all, 'lift')} out of service in the building" if stopped_all else "")
-             + "</sup>")
+    title = (
+        f"<b>{clock:%H:%M:%S}</b> ({t / 60:.0f} min into the drill) — storey "
+        f"<b>{html.escape(st.name)}</b> at {st.elevation_m:+.2f} m"
+        + (f", showing <b>{html.escape(p.view_name)}</b>" if p.view_name else "")
+        + f"<br><sup>{n_here} {'person' if n_here == 1 else 'people'} on this storey"
+        + (f"; elsewhere: {html.escape(note)}" if note else "")
+        + (f"; {plural(stopped_all, 'lift')} out of service in the building" if stopped_all else "")
+        + "</sup>"
+    )
     return data, title
 
 
-def replay_figure(twin: Twin, replay: Replay, storey: int, *,
-                  view: tuple[float, float, float, float] | None = None, view_name: str = "",
-                  initial: int | None = None) -> go.Figure:
+def replay_figure(
+    twin: Twin,
+    replay: Replay,
+    storey: int,
+    *,
+    view: tuple[float, float, float, float] | None = None,
+    view_name: str = "",
+    initial: int | None = None,
+) -> go.Figure:
     """One storey's plan, animated over :attr:`Replay.times`: rooms shaded by water depth, lifts
     orange (running) or red (out of service), incidents as stars coloured by state, people as dots
     coloured by what they are doing; a play button and a time slider with the clock.
@@ -357,18 +550,42 @@ def replay_figure(twin: Twin, replay: Replay, storey: int, *,
     start_title = ""
     # Placed explicitly: a frame's layout replaces the whole title, and an automatic place for a
     # two-line title moves during play.
-    title_style = {"x": 0.01, "xanchor": "left", "yref": "container", "y": 1.0, "yanchor": "top",
-                   "pad": {"t": 22}, "font": {"size": 17}}
+    title_style = {
+        "x": 0.01,
+        "xanchor": "left",
+        "yref": "container",
+        "y": 1.0,
+        "yanchor": "top",
+        "pad": {"t": 22},
+        "font": {"size": 17},
+    }
     for j in range(times.size):
         data, title = _frame_data(p, j, bars)
         name = f"{j}"
         # Plain dicts: validated once, when the figure takes them.
         # The whole title: a frame's layout replaces the title, style and all.
-        frames.append({"name": name, "data": data, "traces": dynamic,
-                       "layout": {"title": title_style | {"text": title}}})
-        steps.append({"method": "animate", "label": f"{replay.clock(float(times[j])):%H:%M}",
-                      "args": [[name], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
-                                        "transition": {"duration": 0}}]})
+        frames.append(
+            {
+                "name": name,
+                "data": data,
+                "traces": dynamic,
+                "layout": {"title": title_style | {"text": title}},
+            }
+        )
+        steps.append(
+            {
+                "method": "animate",
+                "label": f"{replay.clock(float(times[j])):%H:%M}",
+                "args": [
+                    [name],
+                    {
+                        "mode": "immediate",
+                        "frame": {"duration": 0, "redraw": True},
+                        "transition": {"duration": 0},
+                    },
+                ],
+            }
+        )
         if j == initial:
             for idx, d in zip(dynamic, data, strict=True):
                 fig.data[idx].update(d)
@@ -381,39 +598,99 @@ def replay_figure(twin: Twin, replay: Replay, storey: int, *,
     per_px = 1.0 / (plot_h + 40)
     fig.update_layout(
         title=title_style | {"text": start_title},
-        xaxis={"range": [x0, x1], "title": {"text": "x (m)"}, "showgrid": True,
-               "gridcolor": GRID, "zeroline": False, "constrain": "domain"},
-        yaxis={"range": [y0, y1], "title": {"text": "y (m)"}, "scaleanchor": "x", "scaleratio": 1,
-               "showgrid": True, "gridcolor": GRID, "zeroline": False},
+        xaxis={
+            "range": [x0, x1],
+            "title": {"text": "x (m)"},
+            "showgrid": True,
+            "gridcolor": GRID,
+            "zeroline": False,
+            "constrain": "domain",
+        },
+        yaxis={
+            "range": [y0, y1],
+            "title": {"text": "y (m)"},
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            "showgrid": True,
+            "gridcolor": GRID,
+            "zeroline": False,
+        },
         plot_bgcolor="white",
         height=plot_h + 330,
         margin={"l": 60, "r": 30, "t": 100, "b": 200},
-        legend={"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom",
-                "font": {"size": 12}, "itemclick": False, "itemdoubleclick": False},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "y": 0,
+            "yref": "container",
+            "yanchor": "bottom",
+            "font": {"size": 12},
+            "itemclick": False,
+            "itemdoubleclick": False,
+        },
         hoverlabel={"namelength": -1},
-        updatemenus=[{
-            "type": "buttons", "direction": "left", "showactive": False,
-            "x": 0, "y": -78 * per_px, "xanchor": "left", "yanchor": "top", "pad": {"t": 0, "r": 10},
-            "buttons": [
-                {"label": "▶ Play", "method": "animate",
-                 "args": [None, {"frame": {"duration": FRAME_MS, "redraw": True}, "fromcurrent": True,
-                                 "transition": {"duration": 0}, "mode": "immediate"}]},
-                {"label": "❚❚ Pause", "method": "animate",
-                 "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-                                   "transition": {"duration": 0}}]},
-            ],
-        }],
-        sliders=[{
-            "active": initial, "steps": steps, "x": 0.16, "len": 0.84, "y": -62 * per_px, "yanchor": "top",
-            "pad": {"t": 0, "b": 0}, "ticklen": 0, "minorticklen": 0,
-            # Hundreds of steps: their labels would overlap, so they are hidden and the clock of
-            # the current one is shown above the slider (and in the title).
-            "font": {"color": "rgba(0,0,0,0)", "size": 1},
-            "currentvalue": {"prefix": "clock ", "font": {"size": 14, "color": "rgb(40,40,40)"},
-                             "suffix": f"  (the drill runs {replay.start:%H:%M}–{end_clock:%H:%M}; "
-                                       "the replay slows down while people walk)",
-                             "xanchor": "left"},
-        }],
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "left",
+                "showactive": False,
+                "x": 0,
+                "y": -78 * per_px,
+                "xanchor": "left",
+                "yanchor": "top",
+                "pad": {"t": 0, "r": 10},
+                "buttons": [
+                    {
+                        "label": "▶ Play",
+                        "method": "animate",
+                        "args": [
+                            None,
+                            {
+                                "frame": {"duration": FRAME_MS, "redraw": True},
+                                "fromcurrent": True,
+                                "transition": {"duration": 0},
+                                "mode": "immediate",
+                            },
+                        ],
+                    },
+                    {
+                        "label": "❚❚ Pause",
+                        "method": "animate",
+                        "args": [
+                            [None],
+                            {
+                                "frame": {"duration": 0, "redraw": False},
+                                "mode": "immediate",
+                                "transition": {"duration": 0},
+                            },
+                        ],
+                    },
+                ],
+            }
+        ],
+        sliders=[
+            {
+                "active": initial,
+                "steps": steps,
+                "x": 0.16,
+                "len": 0.84,
+                "y": -62 * per_px,
+                "yanchor": "top",
+                "pad": {"t": 0, "b": 0},
+                "ticklen": 0,
+                "minorticklen": 0,
+                # Hundreds of steps: their labels would overlap, so they are hidden and the clock of
+                # the current one is shown above the slider (and in the title).
+                "font": {"color": "rgba(0,0,0,0)", "size": 1},
+                "currentvalue": {
+                    "prefix": "clock ",
+                    "font": {"size": 14, "color": "rgb(40,40,40)"},
+                    "suffix": f"  (the drill runs {replay.start:%H:%M}–{end_clock:%H:%M}; "
+                    "the replay slows down while people walk)",
+                    "xanchor": "left",
+                },
+            }
+        ],
     )
     return fig
 

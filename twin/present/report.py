@@ -102,8 +102,7 @@ def _scorecard_html(kpis: Kpis) -> str:
             else:
                 cells.append(f'<td class="num">{_mark(r[c])}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f"<table><tr>{head}</tr>{''.join(body)}</table>"
-            f'<p class="note">{_esc(" ".join(LEGEND))}</p>')
+    return f'<table><tr>{head}</tr>{"".join(body)}</table><p class="note">{_esc(" ".join(LEGEND))}</p>'
 
 
 def _summary_html(kpis: Kpis, scenario: Scenario) -> str:
@@ -113,24 +112,35 @@ def _summary_html(kpis: Kpis, scenario: Scenario) -> str:
         items.append(
             f"<b>{f.priority}</b>: {plural(f.incidents, 'incident')}, <b>{f.on_site_compliance:.0%}</b> with "
             f"someone on site within {f.target_min:g} min of the report; "
-            f"mean {_num(f.mean_min)} min, 90th percentile {_num(f.p90_min)} min")
+            f"mean {_num(f.mean_min)} min, 90th percentile {_num(f.p90_min)} min"
+        )
     if not math.isnan(s["made_safe_compliance"]):
-        items.append(f"<b>made safe</b> within target: {s['made_safe_compliance']:.0%} of the incidents "
-                     "that have a made-safe target")
-    items.append(f"<b>water damage</b>: {s['water_m3']:.1f} m³ let out, {s['wetted_m2h']:.0f} m²·h of "
-                 f"floor wetted (area × hours), deepest {s['max_depth_m'] * 100:.1f} cm, "
-                 f"{plural(int(s['spaces_damaged']), 'space')} over 15 cm")
+        items.append(
+            f"<b>made safe</b> within target: {s['made_safe_compliance']:.0%} of the incidents "
+            "that have a made-safe target"
+        )
+    items.append(
+        f"<b>water damage</b>: {s['water_m3']:.1f} m³ let out, {s['wetted_m2h']:.0f} m²·h of "
+        f"floor wetted (area × hours), deepest {s['max_depth_m'] * 100:.1f} cm, "
+        f"{plural(int(s['spaces_damaged']), 'space')} over 15 cm"
+    )
     if s["entrapments"]:
-        items.append(f"<b>lift entrapments</b>: {int(s['entrapments'])}, longest "
-                     f"{s['entrapment_max_min']:.1f} min, mean {s['entrapment_mean_min']:.1f} min")
+        items.append(
+            f"<b>lift entrapments</b>: {int(s['entrapments'])}, longest "
+            f"{s['entrapment_max_min']:.1f} min, mean {s['entrapment_mean_min']:.1f} min"
+        )
     else:
         items.append("<b>lift entrapments</b>: none")
-    items.append(f"<b>outages</b>: {s['water_outage_household_h']:.0f} household·hours without water, "
-                 f"{s['power_outage_household_h']:.0f} without power")
-    items.append(f"<b>cost</b>: {scenario.currency} {s['cost_total']:,.0f} in all — labour "
-                 f"{s['cost_labour']:,.0f}, call-outs {s['cost_callout']:,.0f}, contractors "
-                 f"{s['cost_contractor']:,.0f}; a credit of {s['contractor_penalties']:,.0f} in penalties "
-                 "contractors owe for arriving late, not taken off the cost")
+    items.append(
+        f"<b>outages</b>: {s['water_outage_household_h']:.0f} household·hours without water, "
+        f"{s['power_outage_household_h']:.0f} without power"
+    )
+    items.append(
+        f"<b>cost</b>: {scenario.currency} {s['cost_total']:,.0f} in all — labour "
+        f"{s['cost_labour']:,.0f}, call-outs {s['cost_callout']:,.0f}, contractors "
+        f"{s['cost_contractor']:,.0f}; a credit of {s['contractor_penalties']:,.0f} in penalties "
+        "contractors owe for arriving late, not taken off the cost"
+    )
     return '<ul class="summary">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
@@ -142,9 +152,12 @@ def _people_html(kpis: Kpis, scenario: Scenario) -> str:
         f"<tr><td>{_esc(r['person'])}</td><td>{_esc(name_of(names, str(r['person'])))}</td>"
         f'<td class="num">{int(r["tasks"])}</td><td class="num">{r["busy_min"]:.1f}</td>'
         f'<td class="num">{r["utilisation"]:.0%}</td></tr>'
-        for r in kpis.people.to_dict("records"))
-    return ("<table><tr><th>person</th><th>name</th><th>tasks done</th><th>busy (min)</th>"
-            f"<th>share of the drill busy</th></tr>{rows}</table>")
+        for r in kpis.people.to_dict("records")
+    )
+    return (
+        "<table><tr><th>person</th><th>name</th><th>tasks done</th><th>busy (min)</th>"
+        f"<th>share of the drill busy</th></tr>{rows}</table>"
+    )
 
 
 #: Rows of these kinds are highlighted in the event log.
@@ -154,15 +167,23 @@ _KEY_KINDS = {"incident", "reported", "on_site", "made_safe", "resolved", "hazar
 def _log_html(frame: pd.DataFrame, start: dt.datetime, scenario: Scenario) -> tuple[str, int]:
     shown = frame[frame["kind"] != "move"]
     left_out = len(frame) - len(shown)
-    out = ['<table class="log"><tr><th>clock</th><th>+min</th><th>kind</th><th>incident</th>'
-           "<th>what happened</th></tr>"]
-    for t, inc, kind, said in zip(shown["t_s"], shown["incident"], shown["kind"].astype(str),
-                                  event_sentences(shown, scenario), strict=True):
+    out = [
+        '<table class="log"><tr><th>clock</th><th>+min</th><th>kind</th><th>incident</th>'
+        "<th>what happened</th></tr>"
+    ]
+    for t, inc, kind, said in zip(
+        shown["t_s"],
+        shown["incident"],
+        shown["kind"].astype(str),
+        event_sentences(shown, scenario),
+        strict=True,
+    ):
         cls = ' class="key"' if kind in _KEY_KINDS else ""
         out.append(
-            f"<tr{cls}><td>{clock(start, t):%H:%M:%S}</td><td class=\"num\">{t / 60:.1f}</td>"
-            f"<td>{_esc(kind)}</td><td class=\"num\">{'' if inc < 0 else inc}</td>"
-            f"<td>{_esc(said)}</td></tr>")
+            f'<tr{cls}><td>{clock(start, t):%H:%M:%S}</td><td class="num">{t / 60:.1f}</td>'
+            f'<td>{_esc(kind)}</td><td class="num">{"" if inc < 0 else inc}</td>'
+            f"<td>{_esc(said)}</td></tr>"
+        )
     out.append("</table>")
     return "".join(out), left_out
 
@@ -174,8 +195,11 @@ def _glossary_html(frame: pd.DataFrame) -> str:
 
 
 def _figure_html(fig: go.Figure, div_id: str, **config: Any) -> str:
-    return str(fig.to_html(full_html=False, include_plotlyjs=False, config={**PLOTLY_CONFIG, **config},
-                           div_id=div_id))
+    return str(
+        fig.to_html(
+            full_html=False, include_plotlyjs=False, config={**PLOTLY_CONFIG, **config}, div_id=div_id
+        )
+    )
 
 
 def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
@@ -192,15 +216,20 @@ def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
     top_depth = float(top_depth) if pd.notna(top_depth) and top_depth > 0 else None
     moments = key_moments(frame, end_s=end_s)
     at_moments = build_replay(twin, frame, scenario, times=np.array([m.t_s for m in moments]))
-    snaps = [snapshot(twin, at_moments, j, m, scenario=scenario, max_depth_m=top_depth)
-             for j, m in enumerate(moments)]
+    snaps = [
+        snapshot(twin, at_moments, j, m, scenario=scenario, max_depth_m=top_depth)
+        for j, m in enumerate(moments)
+    ]
     log_table, left_out = _log_html(frame, start, scenario)
     moves = int((frame["kind"] == "move").sum())
 
     snap_html = []
     for k, s in enumerate(snaps):
-        away = (f'<p class="note">Not on this plan: {_esc(s.elsewhere)}.</p>' if s.elsewhere
-                else '<p class="note">Everyone on site is on this plan.</p>')
+        away = (
+            f'<p class="note">Not on this plan: {_esc(s.elsewhere)}.</p>'
+            if s.elsewhere
+            else '<p class="note">Everyone on site is on this plan.</p>'
+        )
         snap_html.append(f'<div class="snap">{_figure_html(s.figure, f"fig-plan-{k}")}{away}</div>')
 
     people_ids = sorted(set(task_bars(frame, end_s=end_s)["person"]))
@@ -240,7 +269,8 @@ def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
         '<p class="note">Each bar is one person on one task, coloured by incident: the light part is '
         "the way there (from being dispatched to arriving), the solid part the time on site until the "
         "task was done. Dotted lines mark when each incident was reported. Hover a bar for times.</p>",
-        _figure_html(timeline_figure(frame, scenario), "fig-timeline", displayModeBar=False) if people_ids
+        _figure_html(timeline_figure(frame, scenario), "fig-timeline", displayModeBar=False)
+        if people_ids
         else "<p>Nobody was sent anywhere.</p>",
         '<h2 id="plans">Plans at key moments</h2>',
         '<p class="note">The storey where each moment happens, seen from above (metres). Grey rooms '
@@ -256,8 +286,9 @@ def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
         "are wet rooms (darker is deeper), diamonds incidents coloured by state, dots people "
         "coloured by what they are doing. Press ▶ Play; drag to turn, scroll to zoom — the view "
         "stays while it plays.</p>",
-        replay3d_html(replay3d_figure(twin, build_replay(twin, frame, scenario)), div_id="fig-replay3d",
-                      full_html=False),
+        replay3d_html(
+            replay3d_figure(twin, build_replay(twin, frame, scenario)), div_id="fig-replay3d", full_html=False
+        ),
         '<h2 id="log">Event log</h2>',
         f'<p class="note">{len(frame) - left_out} of {len(frame)} events. Left out: {moves} '
         "“move” rows (a person passing a point of their route; the plans above use them). "
@@ -271,7 +302,6 @@ def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
         "</main></body></html>",
     ]
     return "\n".join(p for p in parts if p)
-
 
 
 def write_report(run: StoredRun, twin: Twin, out: Path, *, force: bool = False) -> Path:

@@ -41,7 +41,6 @@ def check_model(run: StoredRun, twin: Twin) -> None:
         )
 
 
-
 def check_out(out: Path, *, force: bool = False) -> Path:
     """Refuse an ``out`` that cannot or must not be written, before any work is done."""
     out = Path(out)

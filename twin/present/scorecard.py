@@ -45,10 +45,10 @@ COLUMNS: dict[str, str] = {
     "made safe": "minutes from the report until it was made safe (isolated), against the target",
     "resolved": "minutes from the report until it was resolved, against the target",
 }
-LEGEND = ("times in minutes: “began” from the start of the drill, “reported after” from the incident's "
-          "beginning;",
-          "dispatched, on site, made safe and resolved from the report, as time / target: ✓ met, ✗ missed, "
-          "— never")
+LEGEND = (
+    "times in minutes: “began” from the start of the drill, “reported after” from the incident's beginning;",
+    "dispatched, on site, made safe and resolved from the report, as time / target: ✓ met, ✗ missed, — never",
+)
 #: Widest incident title the text scorecard prints; longer ones are cut at a word and given in
 #: full under the table.
 TITLE_WIDTH = 40
@@ -70,10 +70,18 @@ def priority_figures(kpis: Kpis, scenario: Scenario) -> list[PriorityFigures]:
     """Per priority that had incidents: how many, the share on site within the target, the
     target, and the mean and 90th percentile of minutes from report to on site."""
     s = kpis.summary
-    return [PriorityFigures(p, int(s[f"{p}_incidents"]), s[f"{p}_on_site_compliance"],
-                            scenario.targets.of(p).on_site_min, s[f"{p}_mean_on_site_min"],
-                            s[f"{p}_p90_on_site_min"])
-            for p in ("red", "yellow", "blue") if int(s[f"{p}_incidents"])]
+    return [
+        PriorityFigures(
+            p,
+            int(s[f"{p}_incidents"]),
+            s[f"{p}_on_site_compliance"],
+            scenario.targets.of(p).on_site_min,
+            s[f"{p}_mean_on_site_min"],
+            s[f"{p}_p90_on_site_min"],
+        )
+        for p in ("red", "yellow", "blue")
+        if int(s[f"{p}_incidents"])
+    ]
 
 
 def scorecard_rows(kpis: Kpis) -> list[dict[str, str]]:
@@ -81,18 +89,24 @@ def scorecard_rows(kpis: Kpis) -> list[dict[str, str]]:
     its target."""
     rows = []
     for r in kpis.incidents.to_dict("records"):
-        rows.append({
-            "#": str(r["incident"]),
-            "priority": str(r["priority"]),
-            "incident": str(r["title"]),
-            "began": _m(r["event_min"]),
-            "reported after": _m(r["report_delay_min"]),
-            "dispatched": _m(r["dispatch_min"]),
-            "on site": _against(r["on_site_min"], r["target_on_site_min"], r["on_site_met"]),
-            "made safe": _against(r["made_safe_min"], r.get("target_made_safe_min"), r["made_safe_met"],
-                                  mark="*" if r.get("safe_before_report") else ""),
-            "resolved": _against(r["resolved_min"], r.get("target_resolved_min"), r["resolved_met"]),
-        })
+        rows.append(
+            {
+                "#": str(r["incident"]),
+                "priority": str(r["priority"]),
+                "incident": str(r["title"]),
+                "began": _m(r["event_min"]),
+                "reported after": _m(r["report_delay_min"]),
+                "dispatched": _m(r["dispatch_min"]),
+                "on site": _against(r["on_site_min"], r["target_on_site_min"], r["on_site_met"]),
+                "made safe": _against(
+                    r["made_safe_min"],
+                    r.get("target_made_safe_min"),
+                    r["made_safe_met"],
+                    mark="*" if r.get("safe_before_report") else "",
+                ),
+                "resolved": _against(r["resolved_min"], r.get("target_resolved_min"), r["resolved_met"]),
+            }
+        )
     return rows
 
 
@@ -110,9 +124,11 @@ def format_scorecard(kpis: Kpis, scenario: Scenario, *, seed: int) -> str:
             r["incident"] = short
         width = {c: max(len(c), *(len(r[c]) for r in rows)) for c in cols}
         text_cols = ("#", "priority", "incident")
+
         def line(cells: dict[str, str]) -> str:
-            return "  ".join(cells[c].ljust(width[c]) if c in text_cols else cells[c].rjust(width[c])
-                             for c in cols).rstrip()
+            return "  ".join(
+                cells[c].ljust(width[c]) if c in text_cols else cells[c].rjust(width[c]) for c in cols
+            ).rstrip()
 
         lines.append(line({c: c for c in cols}))
         lines.extend(line(r) for r in rows)
@@ -120,8 +136,10 @@ def format_scorecard(kpis: Kpis, scenario: Scenario, *, seed: int) -> str:
             lines.append("in full:")
             lines.extend(cut)
         if any(r["made safe"].split(" ")[0].endswith("*") for r in rows):
-            lines.append("* made safe before it was reported (e.g. the standby generator took the load "
-                         "at once): counted as 0")
+            lines.append(
+                "* made safe before it was reported (e.g. the standby generator took the load "
+                "at once): counted as 0"
+            )
     else:
         lines.append("(no incidents)")
     s = kpis.summary
@@ -153,8 +171,10 @@ def format_scorecard(kpis: Kpis, scenario: Scenario, *, seed: int) -> str:
         f"{s['cost_callout']:,.0f}, contractors {s['cost_contractor']:,.0f})"
     )
     if s["contractor_penalties"]:
-        lines.append(f"credit  {money} {s['contractor_penalties']:,.0f} in penalties late contractors owe "
-                     "(not taken off the cost)")
+        lines.append(
+            f"credit  {money} {s['contractor_penalties']:,.0f} in penalties late contractors owe "
+            "(not taken off the cost)"
+        )
     return "\n".join(lines)
 
 
@@ -168,8 +188,10 @@ def post_utilisation_text(summary: dict[str, float]) -> str:
             by_shift.setdefault(shift, []).append(f"{post} {_pct(value)}")
     if not by_shift:
         return ""
-    return "; ".join(f"{shift}: {', '.join(posts)}" for shift, posts in by_shift.items()) + \
-        " of shift hours on tasks"
+    return (
+        "; ".join(f"{shift}: {', '.join(posts)}" for shift, posts in by_shift.items())
+        + " of shift hours on tasks"
+    )
 
 
 def _pct(v: float) -> str:

@@ -82,20 +82,32 @@ def key_moments(frame: pd.DataFrame, *, end_s: float) -> list[Moment]:
 
     def at(row: pd.Series, title: str) -> Moment:
         inc = int(row["incident"])
-        return Moment(float(row["t_s"]), title, float(row["x"]), float(row["y"]), float(row["z"]),
-                      (inc,) if inc >= 0 else ())
+        return Moment(
+            float(row["t_s"]),
+            title,
+            float(row["x"]),
+            float(row["y"]),
+            float(row["z"]),
+            (inc,) if inc >= 0 else (),
+        )
 
     rep = frame[(frame["kind"] == "reported") & frame["z"].notna()].sort_values("t_s", kind="stable")
     if len(rep):
         r = rep.iloc[0]
         how = f" ({r['detail']})" if str(r["detail"]) else ""
-        moments.append(at(r, f"First report: #{int(r['incident'])} {titles.get(int(r['incident']), '')}"
-                             f" becomes known{how}"))
+        moments.append(
+            at(
+                r,
+                f"First report: #{int(r['incident'])} {titles.get(int(r['incident']), '')}"
+                f" becomes known{how}",
+            )
+        )
     on = frame[(frame["kind"] == "on_site") & frame["z"].notna()].sort_values("t_s", kind="stable")
     if len(on):
         r = on.iloc[0]
-        moments.append(at(r, f"First person on site: {r['person']} reaches {r['place']} "
-                             f"for #{int(r['incident'])}"))
+        moments.append(
+            at(r, f"First person on site: {r['person']} reaches {r['place']} for #{int(r['incident'])}")
+        )
     red = set(table.loc[table["priority"] == "red", "incident"].tolist())
     safe = frame[(frame["kind"] == "made_safe") & frame["incident"].isin(red) & frame["z"].notna()]
     for _, r in safe.sort_values("t_s", kind="stable").groupby("incident").head(1).iterrows():
@@ -115,8 +127,6 @@ def key_moments(frame: pd.DataFrame, *, end_s: float) -> list[Moment]:
     end_title = "End of the drill — water still standing here" if wet else "End of the drill"
     moments.append(Moment(float(end_s), end_title, *where))
     return sorted(moments, key=lambda m: m.t_s)
-
-
 
 
 def _parts_view(twin: Twin, storey: int, points: Sequence[tuple[float, float]]) -> tuple[float, ...]:
@@ -167,8 +177,15 @@ class Snapshot:
     elsewhere: str
 
 
-def snapshot(twin: Twin, replay: Replay, j: int, moment: Moment, *, scenario: Scenario,
-             max_depth_m: float | None = None) -> Snapshot:
+def snapshot(
+    twin: Twin,
+    replay: Replay,
+    j: int,
+    moment: Moment,
+    *,
+    scenario: Scenario,
+    max_depth_m: float | None = None,
+) -> Snapshot:
     """The plan of the storey where ``moment`` happens, as it stood then (``replay`` at its time
     ``j``, which is the moment's): spaces (shaded by water depth), stairs, lifts (red when out of
     service), incidents with their state, and people (coloured by the incident they are working
@@ -179,14 +196,24 @@ def snapshot(twin: Twin, replay: Replay, j: int, moment: Moment, *, scenario: Sc
     plan = storey_plan(twin, storey)
 
     on_site = replay.storey[:, j] >= 0
-    people = pd.DataFrame({"person": np.asarray(replay.people, dtype=object)[on_site],
-                           "x": replay.xyz[on_site, j, 0], "y": replay.xyz[on_site, j, 1],
-                           "storey": replay.storey[on_site, j]})
+    people = pd.DataFrame(
+        {
+            "person": np.asarray(replay.people, dtype=object)[on_site],
+            "x": replay.xyz[on_site, j, 0],
+            "y": replay.xyz[on_site, j, 1],
+            "storey": replay.storey[on_site, j],
+        }
+    )
     here = people[people["storey"] == storey]
     wet_rows = (replay.depth[:, j] > 0) & (replay.place_storey == storey) if replay.depth.size else []
-    wet = pd.DataFrame({"place": np.asarray(replay.places, dtype=object)[wet_rows],
-                        "x": replay.place_xyz[wet_rows, 0], "y": replay.place_xyz[wet_rows, 1],
-                        "depth_m": replay.depth[wet_rows, j]})
+    wet = pd.DataFrame(
+        {
+            "place": np.asarray(replay.places, dtype=object)[wet_rows],
+            "x": replay.place_xyz[wet_rows, 0],
+            "y": replay.place_xyz[wet_rows, 1],
+            "depth_m": replay.depth[wet_rows, j],
+        }
+    )
     raised = (replay.state[:, j] >= 0) & (replay.incidents["storey"].to_numpy() == storey)
     incidents = replay.incidents[raised].assign(state=[STATES[s] for s in replay.state[raised, j]])
     out = {n for n, s in zip(replay.lifts, replay.stopped[:, j], strict=True) if s}
@@ -195,8 +222,11 @@ def snapshot(twin: Twin, replay: Replay, j: int, moment: Moment, *, scenario: Sc
 
     # The view follows the moment, the people and the water; other incidents on the storey
     # (another tower) are named under the plan rather than shrinking it.
-    points = [(moment.x, moment.y), *zip(here["x"], here["y"], strict=True),
-              *zip(wet["x"], wet["y"], strict=True)]
+    points = [
+        (moment.x, moment.y),
+        *zip(here["x"], here["y"], strict=True),
+        *zip(wet["x"], wet["y"], strict=True),
+    ]
     x0, y0, x1, y1 = _parts_view(twin, storey, points)
     m = VIEW_MARGIN_M
     view = (x0 - m, y0 - m, x1 + m, y1 + m)
@@ -210,20 +240,39 @@ def snapshot(twin: Twin, replay: Replay, j: int, moment: Moment, *, scenario: Sc
     away = people[people["storey"] != storey]
     elsewhere = ", ".join(
         [f"{p} on {model.storeys[s].name}" for p, s in zip(away["person"], away["storey"], strict=True)]
-        + [f"incident #{r['incident']} ({r['title']}, {r['state']}) on this storey outside the view"
-           for r in off_view.to_dict("records")])
+        + [
+            f"incident #{r['incident']} ({r['title']}, {r['state']}) on this storey outside the view"
+            for r in off_view.to_dict("records")
+        ]
+    )
     st = model.storeys[storey]
     at = clock(scenario.start, t)
     lifts_note = f"; {plural(len(out), 'lift')} out of service in the building" if out else ""
     fig.update_layout(
-        title={"text": f"<b>{html.escape(moment.title)}</b><br><sup>{at:%H:%M:%S} "
-                       f"(+{t / 60:.1f} min) — storey <b>{html.escape(st.name)}</b> at "
-                       f"{st.elevation_m:+.1f} m{lifts_note}</sup>",
-               "x": 0.01, "xanchor": "left"},
-        xaxis={"range": [x0, x1], "title": {"text": "x (m)"}, "showgrid": True,
-               "gridcolor": GRID, "zeroline": False, "constrain": "domain"},
-        yaxis={"range": [y0, y1], "title": {"text": "y (m)"}, "scaleanchor": "x", "scaleratio": 1,
-               "showgrid": True, "gridcolor": GRID, "zeroline": False},
+        title={
+            "text": f"<b>{html.escape(moment.title)}</b><br><sup>{at:%H:%M:%S} "
+            f"(+{t / 60:.1f} min) — storey <b>{html.escape(st.name)}</b> at "
+            f"{st.elevation_m:+.1f} m{lifts_note}</sup>",
+            "x": 0.01,
+            "xanchor": "left",
+        },
+        xaxis={
+            "range": [x0, x1],
+            "title": {"text": "x (m)"},
+            "showgrid": True,
+            "gridcolor": GRID,
+            "zeroline": False,
+            "constrain": "domain",
+        },
+        yaxis={
+            "range": [y0, y1],
+            "title": {"text": "y (m)"},
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            "showgrid": True,
+            "gridcolor": GRID,
+            "zeroline": False,
+        },
         plot_bgcolor="white",
         height=int(np.clip(PLAN_WIDTH_PX * (y1 - y0) / max(x1 - x0, 1.0), *PLAN_HEIGHT_PX)) + 150,
         margin={"l": 60, "r": 50, "t": 75, "b": 10},
@@ -233,8 +282,15 @@ def snapshot(twin: Twin, replay: Replay, j: int, moment: Moment, *, scenario: Sc
     return Snapshot(moment, st.name, fig, elsewhere)
 
 
-def _rooms(fig: go.Figure, twin: Twin, plan: StoreyPlan, wet: pd.DataFrame, view: Bounds, *,
-           max_depth_m: float | None) -> None:
+def _rooms(
+    fig: go.Figure,
+    twin: Twin,
+    plan: StoreyPlan,
+    wet: pd.DataFrame,
+    view: Bounds,
+    *,
+    max_depth_m: float | None,
+) -> None:
     """Spaces: dry ones in one trace, wet ones one by one filled by depth (a colour bar with
     them), room names where they fit and a name on hover for every room in ``view``."""
     model = twin.model
@@ -251,27 +307,60 @@ def _rooms(fig: go.Figure, twin: Twin, plan: StoreyPlan, wet: pd.DataFrame, view
     dry = [ring for i, ring in zip(plan.spaces, plan.outlines, strict=True) if int(i) not in depth_of]
     xs, ys = _rings_xy(dry)
     if xs:
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=DRY_FILL,
-                                 line={"color": SPACE_LINE, "width": 1}, name="space (dry)",
-                                 hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                fill="toself",
+                fillcolor=DRY_FILL,
+                line={"color": SPACE_LINE, "width": 1},
+                name="space (dry)",
+                hoverinfo="skip",
+            )
+        )
     top = max_depth_m or max(depth_of.values(), default=0.0) or 1.0
     outline = dict(zip(plan.spaces.tolist(), plan.outlines, strict=True))
     for i, depth in sorted(depth_of.items()):
         colour = sample_colorscale(DEPTH_SCALE, [min(depth / top, 1.0)])[0]
         xs, ys = _rings_xy([outline[i]])
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour,
-                                 line={"color": "rgb(40,70,120)", "width": 1}, showlegend=False,
-                                 name=model.spaces[i].label, hoveron="fills",
-                                 hovertext=f"{model.spaces[i].label}: water {depth * 100:.1f} cm",
-                                 hoverinfo="text"))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                fill="toself",
+                fillcolor=colour,
+                line={"color": "rgb(40,70,120)", "width": 1},
+                showlegend=False,
+                name=model.spaces[i].label,
+                hoveron="fills",
+                hovertext=f"{model.spaces[i].label}: water {depth * 100:.1f} cm",
+                hoverinfo="text",
+            )
+        )
     if depth_of:
         # An invisible point carries the colour bar of the water layer.
-        fig.add_trace(go.Scatter(
-            x=[x0], y=[y0], mode="markers", name="water depth", showlegend=False, hoverinfo="skip",
-            marker={"size": 0.1, "opacity": 0, "color": [0.0], "cmin": 0.0, "cmax": top * 100,
-                    "colorscale": DEPTH_SCALE, "showscale": True,
-                    "colorbar": {"title": {"text": "water<br>(cm)"}, "thickness": 14, "len": 0.6}},
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=[x0],
+                y=[y0],
+                mode="markers",
+                name="water depth",
+                showlegend=False,
+                hoverinfo="skip",
+                marker={
+                    "size": 0.1,
+                    "opacity": 0,
+                    "color": [0.0],
+                    "cmin": 0.0,
+                    "cmax": top * 100,
+                    "colorscale": DEPTH_SCALE,
+                    "showscale": True,
+                    "colorbar": {"title": {"text": "water<br>(cm)"}, "thickness": 14, "len": 0.6},
+                },
+            )
+        )
     hover: list[tuple[float, float, str]] = []
     for i in sorted(plan.spaces.tolist(), key=lambda k: -model.spaces[k].area_m2):
         sp = model.spaces[i]
@@ -280,18 +369,44 @@ def _rooms(fig: go.Figure, twin: Twin, plan: StoreyPlan, wet: pd.DataFrame, view
             continue
         ax, ay, _ = sp.anchor()
         hover.append((ax, ay, sp.label + (f": water {depth_of[i] * 100:.1f} cm" if i in depth_of else "")))
-    labels = [(*model.spaces[i].anchor()[:2], text) for i, text in room_labels(
-        model, plan.spaces, view, px_per_m=PLAN_WIDTH_PX / max(x1 - x0, 1.0),
-        px_per_char=LABEL_PX_PER_CHAR, min_height_px=16, limit=MAX_ROOM_LABELS)]
+    labels = [
+        (*model.spaces[i].anchor()[:2], text)
+        for i, text in room_labels(
+            model,
+            plan.spaces,
+            view,
+            px_per_m=PLAN_WIDTH_PX / max(x1 - x0, 1.0),
+            px_per_char=LABEL_PX_PER_CHAR,
+            min_height_px=16,
+            limit=MAX_ROOM_LABELS,
+        )
+    ]
     if hover:
-        fig.add_trace(go.Scatter(x=[h[0] for h in hover], y=[h[1] for h in hover], mode="markers",
-                                 marker={"size": 14, "opacity": 0}, showlegend=False,
-                                 hovertext=[h[2] for h in hover], hoverinfo="text", name="rooms"))
+        fig.add_trace(
+            go.Scatter(
+                x=[h[0] for h in hover],
+                y=[h[1] for h in hover],
+                mode="markers",
+                marker={"size": 14, "opacity": 0},
+                showlegend=False,
+                hovertext=[h[2] for h in hover],
+                hoverinfo="text",
+                name="rooms",
+            )
+        )
     if labels:
-        fig.add_trace(go.Scatter(x=[lb[0] for lb in labels], y=[lb[1] for lb in labels], mode="text",
-                                 text=[lb[2] for lb in labels],
-                                 textfont={"size": 10, "color": "rgb(70,70,70)"},
-                                 showlegend=False, hoverinfo="skip", name="room names"))
+        fig.add_trace(
+            go.Scatter(
+                x=[lb[0] for lb in labels],
+                y=[lb[1] for lb in labels],
+                mode="text",
+                text=[lb[2] for lb in labels],
+                textfont={"size": 10, "color": "rgb(70,70,70)"},
+                showlegend=False,
+                hoverinfo="skip",
+                name="room names",
+            )
+        )
 
 
 def _stairs_and_lifts(fig: go.Figure, twin: Twin, plan: StoreyPlan, out: set[str]) -> None:
@@ -299,58 +414,109 @@ def _stairs_and_lifts(fig: go.Figure, twin: Twin, plan: StoreyPlan, out: set[str
     model = twin.model
     if plan.stair_outlines:
         xs, ys = _rings_xy(plan.stair_outlines)
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": STAIR_LINE, "width": 1.5},
-                                 name="stair", hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"color": STAIR_LINE, "width": 1.5},
+                name="stair",
+                hoverinfo="skip",
+            )
+        )
     lift_names = [model.lifts[i].name for i in plan.lifts]
     for running in (True, False):
-        sel = [(n, r) for n, r in zip(lift_names, plan.lift_outlines, strict=True)
-               if (n not in out) == running]
+        sel = [
+            (n, r) for n, r in zip(lift_names, plan.lift_outlines, strict=True) if (n not in out) == running
+        ]
         if not sel:
             continue
         xs, ys = _rings_xy([r for _, r in sel])
-        fig.add_trace(go.Scatter(
-            x=xs, y=ys, mode="lines", fill="toself",
-            fillcolor=css(LIFT_RGB, 0.35) if running else css(LIFT_OUT_RGB, 0.55),
-            line={"color": LIFT_OK if running else LIFT_OUT, "width": 2 if running else 3},
-            name=("lift" if not out else "lift running") if running else "lift OUT OF SERVICE",
-            hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                fill="toself",
+                fillcolor=css(LIFT_RGB, 0.35) if running else css(LIFT_OUT_RGB, 0.55),
+                line={"color": LIFT_OK if running else LIFT_OUT, "width": 2 if running else 3},
+                name=("lift" if not out else "lift running") if running else "lift OUT OF SERVICE",
+                hoverinfo="skip",
+            )
+        )
         cx = [float(np.mean(r[:-1, 0])) for _, r in sel if len(r) > 1]
         cy = [float(np.mean(r[:-1, 1])) for _, r in sel if len(r) > 1]
-        fig.add_trace(go.Scatter(
-            x=cx, y=cy, mode="markers" if running else "markers+text",
-            marker={"symbol": "square" if running else "x", "size": 9 if running else 14,
-                    "color": LIFT_OK if running else LIFT_OUT, "line": {"width": 1, "color": "white"}},
-            text=None if running else ["out" for _ in sel], textposition="bottom center",
-            textfont={"color": LIFT_OUT, "size": 10}, showlegend=False, name="lifts",
-            hovertext=[f"{n}: {'running' if running else 'out of service'}" for n, _ in sel],
-            hoverinfo="text"))
+        fig.add_trace(
+            go.Scatter(
+                x=cx,
+                y=cy,
+                mode="markers" if running else "markers+text",
+                marker={
+                    "symbol": "square" if running else "x",
+                    "size": 9 if running else 14,
+                    "color": LIFT_OK if running else LIFT_OUT,
+                    "line": {"width": 1, "color": "white"},
+                },
+                text=None if running else ["out" for _ in sel],
+                textposition="bottom center",
+                textfont={"color": LIFT_OUT, "size": 10},
+                showlegend=False,
+                name="lifts",
+                hovertext=[f"{n}: {'running' if running else 'out of service'}" for n, _ in sel],
+                hoverinfo="text",
+            )
+        )
 
 
 def _incidents(fig: go.Figure, incidents: pd.DataFrame, view: Bounds) -> pd.DataFrame:
     """A star and a label with its state for each incident in ``view``; gives those outside it."""
     x0, y0, x1, y1 = view
-    inside = ((incidents["x"] >= x0) & (incidents["x"] <= x1) & (incidents["y"] >= y0)
-              & (incidents["y"] <= y1))
+    inside = (incidents["x"] >= x0) & (incidents["x"] <= x1) & (incidents["y"] >= y0) & (incidents["y"] <= y1)
     off_view = incidents[~inside]
     incidents = incidents[inside]
     for rec in incidents.to_dict("records"):
         colour = incident_colour(int(rec["incident"]))
-        fig.add_trace(go.Scatter(
-            x=[rec["x"]], y=[rec["y"]], mode="markers",
-            marker={"symbol": "star", "size": 22, "color": colour, "line": {"color": "black", "width": 1}},
-            name=f"incident #{rec['incident']}: {rec['title']}", legendgroup=f"inc{rec['incident']}",
-            hovertext=[f"<b>#{rec['incident']} {rec['title']}</b> ({rec['priority']})<br>{rec['place']}"
-                       f"<br>{rec['state']}"], hoverinfo="text"))
-        fig.add_annotation(x=rec["x"], y=rec["y"], ax=0, ay=-38,
-                           text=f"<b>#{rec['incident']}</b> {rec['state']}", showarrow=True,
-                           arrowcolor=colour, arrowwidth=1.5, bgcolor="rgba(255,255,255,0.9)",
-                           bordercolor=colour, borderwidth=1.5, borderpad=3,
-                           font={"size": 12, "color": "black"})
+        fig.add_trace(
+            go.Scatter(
+                x=[rec["x"]],
+                y=[rec["y"]],
+                mode="markers",
+                marker={
+                    "symbol": "star",
+                    "size": 22,
+                    "color": colour,
+                    "line": {"color": "black", "width": 1},
+                },
+                name=f"incident #{rec['incident']}: {rec['title']}",
+                legendgroup=f"inc{rec['incident']}",
+                hovertext=[
+                    f"<b>#{rec['incident']} {rec['title']}</b> ({rec['priority']})<br>{rec['place']}"
+                    f"<br>{rec['state']}"
+                ],
+                hoverinfo="text",
+            )
+        )
+        fig.add_annotation(
+            x=rec["x"],
+            y=rec["y"],
+            ax=0,
+            ay=-38,
+            text=f"<b>#{rec['incident']}</b> {rec['state']}",
+            showarrow=True,
+            arrowcolor=colour,
+            arrowwidth=1.5,
+            bgcolor="rgba(255,255,255,0.9)",
+            bordercolor=colour,
+            borderwidth=1.5,
+            borderpad=3,
+            font={"size": 12, "color": "black"},
+        )
     return off_view
 
 
-def _people(fig: go.Figure, here: pd.DataFrame, working: dict[str, dict[str, Any]], names: dict[str, str],
-            t: float) -> None:
+def _people(
+    fig: go.Figure, here: pd.DataFrame, working: dict[str, dict[str, Any]], names: dict[str, str], t: float
+) -> None:
     """A dot per person on the plan, coloured by the incident they are working on."""
     if len(here):
         colours, hovers = [], []
@@ -363,13 +529,33 @@ def _people(fig: go.Figure, here: pd.DataFrame, working: dict[str, dict[str, Any
                 there = not math.isnan(r["on_site_s"]) and r["on_site_s"] <= t
                 what = f"{'working on' if there else 'on the way to'} {r['name']} (#{r['incident']})"
             hovers.append(f"<b>{p}</b> · {name_of(names, p)}<br>{what}")
-        fig.add_trace(go.Scatter(
-            x=[None], y=[None], mode="markers", name="person (colour: the incident they work on)",
-            marker={"symbol": "circle", "size": 12, "color": IDLE_COLOUR}))
-        fig.add_trace(go.Scatter(
-            x=here["x"], y=here["y"], mode="markers+text", name="people", showlegend=False,
-            marker={"symbol": "circle", "size": 15, "color": colours, "line": {"color": "white", "width": 2}},
-            text=list(here["person"]), textposition="middle right", cliponaxis=False,
-            textfont={"size": 12, "color": "black", "family": PERSON_FONT,
-                      "shadow": "0px 0px 3px white"},
-            hovertext=hovers, hoverinfo="text"))
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name="person (colour: the incident they work on)",
+                marker={"symbol": "circle", "size": 12, "color": IDLE_COLOUR},
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=here["x"],
+                y=here["y"],
+                mode="markers+text",
+                name="people",
+                showlegend=False,
+                marker={
+                    "symbol": "circle",
+                    "size": 15,
+                    "color": colours,
+                    "line": {"color": "white", "width": 2},
+                },
+                text=list(here["person"]),
+                textposition="middle right",
+                cliponaxis=False,
+                textfont={"size": 12, "color": "black", "family": PERSON_FONT, "shadow": "0px 0px 3px white"},
+                hovertext=hovers,
+                hoverinfo="text",
+            )
+        )

@@ -40,8 +40,19 @@ def hazard_places(twin: Twin, scenario: Scenario) -> pd.DataFrame:
         except PlaceError:
             continue
         x, y, z = (float(v) for v in twin.graph.node_xyz[node])
-        rows.append({"hazard": i, "kind": h.kind, "place": place, "start_min": h.start_min,
-                     "x": x, "y": y, "z": z, "symbol": kind.drawing.symbol, "label": kind.label})
+        rows.append(
+            {
+                "hazard": i,
+                "kind": h.kind,
+                "place": place,
+                "start_min": h.start_min,
+                "x": x,
+                "y": y,
+                "z": z,
+                "symbol": kind.drawing.symbol,
+                "label": kind.label,
+            }
+        )
     columns = ["hazard", "kind", "place", "start_min", "x", "y", "z", "symbol", "label"]
     table = pd.DataFrame(rows, columns=columns)
     return table.assign(storey=twin.model.storey_at(table["z"].to_numpy(float)))
@@ -61,25 +72,47 @@ def start_figure(twin: Twin, scenario: Scenario) -> go.Figure:
     view, view_name = (parts[best].bounds, parts[best].label) if best >= 0 else (None, "")
     fig = replay_figure(twin, replay, storey, view=view, view_name=view_name, initial=0)
     fig.frames = ()
-    fig.add_trace(go.Scatter(
-        x=here["x"], y=here["y"], mode="markers+text", cliponaxis=False, name="hazard",
-        marker={"symbol": "star", "size": 24, "color": STATE_COLOURS[1],
-                "line": {"color": "black", "width": 1}},
-        text=[f"<b>{h.replace('_', ' ')}</b> at +{m:g} min"
-              for h, m in zip(here["kind"], here["start_min"], strict=True)],
-        textposition="top center", textfont={"size": 12}, hoverinfo="text",
-        hovertext=[f"{h.replace('_', ' ')} at {p}, {m:g} min into the drill"
-                   for h, p, m in zip(here["kind"], here["place"], here["start_min"], strict=True)]))
+    fig.add_trace(
+        go.Scatter(
+            x=here["x"],
+            y=here["y"],
+            mode="markers+text",
+            cliponaxis=False,
+            name="hazard",
+            marker={
+                "symbol": "star",
+                "size": 24,
+                "color": STATE_COLOURS[1],
+                "line": {"color": "black", "width": 1},
+            },
+            text=[
+                f"<b>{h.replace('_', ' ')}</b> at +{m:g} min"
+                for h, m in zip(here["kind"], here["start_min"], strict=True)
+            ],
+            textposition="top center",
+            textfont={"size": 12},
+            hoverinfo="text",
+            hovertext=[
+                f"{h.replace('_', ' ')} at {p}, {m:g} min into the drill"
+                for h, p, m in zip(here["kind"], here["place"], here["start_min"], strict=True)
+            ],
+        )
+    )
     st = twin.model.storeys[storey]
     elsewhere = len(places) - len(here)
     fig.update_layout(
-        title={"text": f"Where it starts: storey <b>{html.escape(st.name)}</b>"
-                       + (f", {html.escape(view_name)}" if view_name else "")
-                       + f"<br><sup>{scenario.start:%H:%M}: staff on duty at their bases"
-                       + (f"; {plural(elsewhere, 'more hazard', 'more hazards')} on other storeys"
-                          if elsewhere else "") + "</sup>",
-               "font": {"size": 14}},
-        updatemenus=[], sliders=[], showlegend=False, height=380,
+        title={
+            "text": f"Where it starts: storey <b>{html.escape(st.name)}</b>"
+            + (f", {html.escape(view_name)}" if view_name else "")
+            + f"<br><sup>{scenario.start:%H:%M}: staff on duty at their bases"
+            + (f"; {plural(elsewhere, 'more hazard', 'more hazards')} on other storeys" if elsewhere else "")
+            + "</sup>",
+            "font": {"size": 14},
+        },
+        updatemenus=[],
+        sliders=[],
+        showlegend=False,
+        height=380,
         margin={"l": 40, "r": 10, "t": 60, "b": 30},
     )
     fig.update_traces(showscale=False, selector={"name": "water"})

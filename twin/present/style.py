@@ -64,8 +64,18 @@ PERSON_FONT = "Arial Black, Arial, sans-serif"
 PRIORITY_COLOURS = {"red": "#c62828", "yellow": "#f9a825", "blue": "#1565c0"}
 #: One colour per incident (by incident id, cycling), on the timeline and the report's plans. No
 #: blue: blue is water.
-INCIDENT_COLOURS = ("#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
-                    "#17becf", "#7f7f7f", "#393b79")
+INCIDENT_COLOURS = (
+    "#d62728",
+    "#ff7f0e",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#17becf",
+    "#7f7f7f",
+    "#393b79",
+)
 #: Someone not on a task.
 IDLE_COLOUR = "rgb(125,125,125)"
 #: Per incident state (:data:`twin.events.state.STATES`).

@@ -22,20 +22,29 @@ def summarize(twin: Twin) -> dict[str, Any]:
         "schema": model.schema,
         "units": model.length_units,
         "sources": [
-            {"file": s.name, "schema": s.schema, "units": s.length_unit,
-             "metres_per_unit": s.metres_per_unit, "sha256": s.sha256}
+            {
+                "file": s.name,
+                "schema": s.schema,
+                "units": s.length_unit,
+                "metres_per_unit": s.metres_per_unit,
+                "sha256": s.sha256,
+            }
             for s in model.sources
         ],
         "storeys": [
-            {"name": st.name, "elevation_m": round(st.elevation_m, 4),
-             "spaces": spaces_per_storey.get(i, 0)}
+            {"name": st.name, "elevation_m": round(st.elevation_m, 4), "spaces": spaces_per_storey.get(i, 0)}
             for i, st in enumerate(model.storeys)
         ],
         "spaces": [
-            {"id": sp.id, "name": sp.name, "long_name": sp.long_name,
-             "storey": model.storeys[sp.storey].name,
-             "centroid": [round(c, 3) for c in sp.anchor()],
-             "area_m2": round(sp.area_m2, 3), "reachable": bool(audit.reachable[i])}
+            {
+                "id": sp.id,
+                "name": sp.name,
+                "long_name": sp.long_name,
+                "storey": model.storeys[sp.storey].name,
+                "centroid": [round(c, 3) for c in sp.anchor()],
+                "area_m2": round(sp.area_m2, 3),
+                "reachable": bool(audit.reachable[i]),
+            }
             for i, sp in enumerate(model.spaces)
         ],
         "counts": {
@@ -48,9 +57,7 @@ def summarize(twin: Twin) -> dict[str, Any]:
             "households": sum(is_household(sp) for sp in model.spaces),
         },
         "equipment": dict(sorted(Counter(e.ifc_class for e in model.equipment).items())),
-        "systems": [
-            {"name": s.name, "kind": s.kind, "elements": len(s.members)} for s in model.systems
-        ],
+        "systems": [{"name": s.name, "kind": s.kind, "elements": len(s.members)} for s in model.systems],
         "port_links": len(model.port_links),
         "graph": {
             "nodes": graph.n_nodes,
@@ -62,13 +69,17 @@ def summarize(twin: Twin) -> dict[str, Any]:
             "total_spaces": audit.total_spaces,
             "rule": audit.rule,
             "per_storey": [
-                {"storey": model.storeys[p.storey].name, "reachable": p.reachable,
-                 "total": p.total}
-                for p in audit.per_storey if p.total
+                {"storey": model.storeys[p.storey].name, "reachable": p.reachable, "total": p.total}
+                for p in audit.per_storey
+                if p.total
             ],
             "unreachable": [
-                {"id": model.spaces[u.space].id, "name": model.spaces[u.space].label,
-                 "storey": model.storeys[model.spaces[u.space].storey].name, "reason": u.reason}
+                {
+                    "id": model.spaces[u.space].id,
+                    "name": model.spaces[u.space].label,
+                    "storey": model.storeys[model.spaces[u.space].storey].name,
+                    "reason": u.reason,
+                }
                 for u in audit.unreachable
             ],
         },
@@ -78,19 +89,31 @@ def summarize(twin: Twin) -> dict[str, Any]:
             "assumed_links_through_walls": audit.assumed_wall_crossings,
         },
         "lifts": [
-            {"name": lf.name, "id": lf.id, "found_as": lf.ifc_class,
-             "stops": [model.storeys[s].name for s in lf.storeys]}
+            {
+                "name": lf.name,
+                "id": lf.id,
+                "found_as": lf.ifc_class,
+                "stops": [model.storeys[s].name for s in lf.storeys],
+            }
             for lf in model.lifts
         ],
         "stairs": [
-            {"name": st.name, "id": st.id, "kind": st.kind,
-             "storeys": [model.storeys[s].name for s in st.storeys]}
+            {
+                "name": st.name,
+                "id": st.id,
+                "kind": st.kind,
+                "storeys": [model.storeys[s].name for s in st.storeys],
+            }
             for st in model.stairs
         ],
         "entrances": [
-            {"name": model.doors[int(graph.node_ref[n])].name, "id": model.doors[int(graph.node_ref[n])].id,
-             "storey": model.storeys[int(graph.node_storey[n])].name}
-            for n in graph.entrances if graph.node_kind[n] == NodeKind.DOOR
+            {
+                "name": model.doors[int(graph.node_ref[n])].name,
+                "id": model.doors[int(graph.node_ref[n])].id,
+                "storey": model.storeys[int(graph.node_storey[n])].name,
+            }
+            for n in graph.entrances
+            if graph.node_kind[n] == NodeKind.DOOR
         ],
         "mep": mep_summary(twin),
         "notes": list(audit.notes),
@@ -115,24 +138,34 @@ def mep_summary(twin: Twin) -> dict[str, Any]:
     def reach(item: int, medium: str) -> dict[str, Any]:
         down = sorted(plant.downstream([item], medium) - {item})
         e = model.equipment[item]
-        return {"name": e.name or e.id, "id": e.id, "storey": model.storeys[e.storey].name,
-                "type": e.type_name or e.predefined_type,
-                "downstream": len(down),
-                "downstream_roles": dict(sorted(Counter(plant.role[i] for i in down).items())),
-                "first": [plant.name[i] for i in down[:LISTED_FED]]}
+        return {
+            "name": e.name or e.id,
+            "id": e.id,
+            "storey": model.storeys[e.storey].name,
+            "type": e.type_name or e.predefined_type,
+            "downstream": len(down),
+            "downstream_roles": dict(sorted(Counter(plant.role[i] for i in down).items())),
+            "first": [plant.name[i] for i in down[:LISTED_FED]],
+        }
 
     boards = [reach(i, "power") for i in plant.items("board") if i < n]
     valves = [reach(i, "water") for i in plant.items("valve") if i < n]
     if not n:
         topology = "no MEP elements"
     elif not has_ports:
-        topology = ("none: no ports connect the equipment and no circuit groups a board, so a "
-                    "burst finds no upstream valve and a board feeds nothing; add links under "
-                    "the scenario's overlay")
+        topology = (
+            "none: no ports connect the equipment and no circuit groups a board, so a "
+            "burst finds no upstream valve and a board feeds nothing; add links under "
+            "the scenario's overlay"
+        )
     else:
         topology = f"{len(model.port_links)} connections (ports, or a board to its circuits)"
-    return {"roles": dict(sorted(roles.items())), "topology": topology,
-            "boards": boards, "isolation_valves": valves}
+    return {
+        "roles": dict(sorted(roles.items())),
+        "topology": topology,
+        "boards": boards,
+        "isolation_valves": valves,
+    }
 
 
 def format_summary(summary: dict[str, Any]) -> str:
@@ -153,18 +186,27 @@ def format_summary(summary: dict[str, Any]) -> str:
     if s["equipment"]:
         lines.append("Equipment: " + ", ".join(f"{k} {v}" for k, v in s["equipment"].items()))
     if s["systems"]:
-        lines.append("Systems: " + ", ".join(
-            f"{x['name']} ({x['kind'] or 'no type'}, {x['elements']})" for x in s["systems"]))
+        lines.append(
+            "Systems: "
+            + ", ".join(f"{x['name']} ({x['kind'] or 'no type'}, {x['elements']})" for x in s["systems"])
+        )
         lines.append(f"Port connections: {s['port_links']}")
     g = s["graph"]
-    lines.append(f"Navigation graph: {g['nodes']} nodes, {g['edges']} edges"
-                 + (f" ({g['assumed_edges']} assumed)" if g["assumed_edges"] else ""))
+    lines.append(
+        f"Navigation graph: {g['nodes']} nodes, {g['edges']} edges"
+        + (f" ({g['assumed_edges']} assumed)" if g["assumed_edges"] else "")
+    )
     w = s.get("walls", {})
     if w:
-        lines.append(f"Walk links through walls: {w['links_through_walls']}"
-                     + (f" (+{w['assumed_links_through_walls']} assumed, the model has no doors)"
-                        if w["assumed_links_through_walls"] else "")
-                     + ("" if w["storeys_with_walls"] else " (no wall plans read)"))
+        lines.append(
+            f"Walk links through walls: {w['links_through_walls']}"
+            + (
+                f" (+{w['assumed_links_through_walls']} assumed, the model has no doors)"
+                if w["assumed_links_through_walls"]
+                else ""
+            )
+            + ("" if w["storeys_with_walls"] else " (no wall plans read)")
+        )
     lines.append("")
     lines.append(f"Entrances ({len(s['entrances'])}):")
     lines.extend(f"  {e['name']} ({e['storey']})" for e in s["entrances"])
@@ -179,8 +221,10 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append("")
         lines.append("MEP roles: " + (", ".join(f"{k} {v}" for k, v in m["roles"].items()) or "none"))
         lines.append(f"MEP topology: {m['topology']}")
-        for label, rows, verb in (("Boards", m["boards"], "feeds"),
-                                  ("Isolation valves", m["isolation_valves"], "shuts")):
+        for label, rows, verb in (
+            ("Boards", m["boards"], "feeds"),
+            ("Isolation valves", m["isolation_valves"], "shuts"),
+        ):
             if not rows:
                 continue
             lines.append(f"{label} ({len(rows)}):")
@@ -191,8 +235,9 @@ def format_summary(summary: dict[str, Any]) -> str:
                 lines.append(f"  … and {len(rows) - 25} more (see --json)")
     lines.append("")
     pct = 100 * r["reachable_spaces"] / r["total_spaces"] if r["total_spaces"] else 0.0
-    lines.append(f"Reachable: {r['reachable_spaces']} of {r['total_spaces']} spaces "
-                 f"({pct:.1f} %), {r['rule']}")
+    lines.append(
+        f"Reachable: {r['reachable_spaces']} of {r['total_spaces']} spaces ({pct:.1f} %), {r['rule']}"
+    )
     for p in r["per_storey"]:
         if p["reachable"] < p["total"]:
             lines.append(f"  {p['storey']}: {p['reachable']} of {p['total']}")
@@ -225,65 +270,82 @@ def building_tables(twin: Twin) -> dict[str, Any]:
     space_storey = np.array([sp.storey for sp in model.spaces], dtype=int)
     households = np.array([is_household(sp) for sp in model.spaces], bool)
     tables = {
-        "storeys": pd.DataFrame({
-            "storey": storey,
-            "elevation (m)": [round(s.elevation_m, 3) for s in model.storeys],
-            "spaces": [int(np.count_nonzero(space_storey == i)) for i in range(len(storey))],
-            "reachable": [p.reachable for p in audit.per_storey],
-            "households": [int(np.count_nonzero(households & (space_storey == i)))
-                           for i in range(len(storey))],
-        }),
-        "spaces": pd.DataFrame({
-            "name": [sp.name for sp in model.spaces],
-            "long name": [sp.long_name for sp in model.spaces],
-            "type": [sp.object_type for sp in model.spaces],
-            "storey": [storey_name(sp.storey) for sp in model.spaces],
-            "area (m²)": [round(sp.area_m2, 2) for sp in model.spaces],
-            "height (m)": [round(sp.height_m, 2) for sp in model.spaces],
-            "reachable": [bool(r) for r in audit.reachable],
-            "GlobalId": [sp.id for sp in model.spaces],
-        }),
-        "lifts": pd.DataFrame({
-            "name": [lf.name for lf in model.lifts],
-            "found as": [lf.ifc_class for lf in model.lifts],
-            "lowest stop": [span(lf.storeys)[0] for lf in model.lifts],
-            "highest stop": [span(lf.storeys)[1] for lf in model.lifts],
-            "stops": [len(lf.storeys) for lf in model.lifts],
-            "GlobalId": [lf.id for lf in model.lifts],
-        }),
-        "stairs": pd.DataFrame({
-            "name": [s.name for s in model.stairs],
-            "kind": [s.kind for s in model.stairs],
-            "from storey": [span(s.storeys)[0] for s in model.stairs],
-            "to storey": [span(s.storeys)[1] for s in model.stairs],
-            "rise (m)": [round(s.z_max_m - s.z_min_m, 2) for s in model.stairs],
-            "GlobalId": [s.id for s in model.stairs],
-        }),
-        "equipment": pd.DataFrame({
-            "name": [e.name for e in model.equipment],
-            "IFC class": [e.ifc_class for e in model.equipment],
-            "type": [e.predefined_type for e in model.equipment],
-            "storey": [storey_name(e.storey) for e in model.equipment],
-            "in space": [model.spaces[e.space].label if 0 <= e.space < len(model.spaces) else ""
-                         for e in model.equipment],
-            "systems": [", ".join(model.systems[s].name for s in e.systems) for e in model.equipment],
-            "x (m)": [round(e.xyz[0], 2) for e in model.equipment],
-            "y (m)": [round(e.xyz[1], 2) for e in model.equipment],
-            "z (m)": [round(e.xyz[2], 2) for e in model.equipment],
-            "GlobalId": [e.id for e in model.equipment],
-        }),
-        "systems": pd.DataFrame({
-            "name": [s.name for s in model.systems],
-            "kind": [s.kind for s in model.systems],
-            "IFC class": [s.ifc_class for s in model.systems],
-            "elements": [len(s.members) for s in model.systems],
-            "GlobalId": [s.id for s in model.systems],
-        }),
-        "unreachable": pd.DataFrame({
-            "space": [model.spaces[u.space].label for u in audit.unreachable],
-            "storey": [storey_name(model.spaces[u.space].storey) for u in audit.unreachable],
-            "reason": [u.reason for u in audit.unreachable],
-            "GlobalId": [model.spaces[u.space].id for u in audit.unreachable],
-        }),
+        "storeys": pd.DataFrame(
+            {
+                "storey": storey,
+                "elevation (m)": [round(s.elevation_m, 3) for s in model.storeys],
+                "spaces": [int(np.count_nonzero(space_storey == i)) for i in range(len(storey))],
+                "reachable": [p.reachable for p in audit.per_storey],
+                "households": [
+                    int(np.count_nonzero(households & (space_storey == i))) for i in range(len(storey))
+                ],
+            }
+        ),
+        "spaces": pd.DataFrame(
+            {
+                "name": [sp.name for sp in model.spaces],
+                "long name": [sp.long_name for sp in model.spaces],
+                "type": [sp.object_type for sp in model.spaces],
+                "storey": [storey_name(sp.storey) for sp in model.spaces],
+                "area (m²)": [round(sp.area_m2, 2) for sp in model.spaces],
+                "height (m)": [round(sp.height_m, 2) for sp in model.spaces],
+                "reachable": [bool(r) for r in audit.reachable],
+                "GlobalId": [sp.id for sp in model.spaces],
+            }
+        ),
+        "lifts": pd.DataFrame(
+            {
+                "name": [lf.name for lf in model.lifts],
+                "found as": [lf.ifc_class for lf in model.lifts],
+                "lowest stop": [span(lf.storeys)[0] for lf in model.lifts],
+                "highest stop": [span(lf.storeys)[1] for lf in model.lifts],
+                "stops": [len(lf.storeys) for lf in model.lifts],
+                "GlobalId": [lf.id for lf in model.lifts],
+            }
+        ),
+        "stairs": pd.DataFrame(
+            {
+                "name": [s.name for s in model.stairs],
+                "kind": [s.kind for s in model.stairs],
+                "from storey": [span(s.storeys)[0] for s in model.stairs],
+                "to storey": [span(s.storeys)[1] for s in model.stairs],
+                "rise (m)": [round(s.z_max_m - s.z_min_m, 2) for s in model.stairs],
+                "GlobalId": [s.id for s in model.stairs],
+            }
+        ),
+        "equipment": pd.DataFrame(
+            {
+                "name": [e.name for e in model.equipment],
+                "IFC class": [e.ifc_class for e in model.equipment],
+                "type": [e.predefined_type for e in model.equipment],
+                "storey": [storey_name(e.storey) for e in model.equipment],
+                "in space": [
+                    model.spaces[e.space].label if 0 <= e.space < len(model.spaces) else ""
+                    for e in model.equipment
+                ],
+                "systems": [", ".join(model.systems[s].name for s in e.systems) for e in model.equipment],
+                "x (m)": [round(e.xyz[0], 2) for e in model.equipment],
+                "y (m)": [round(e.xyz[1], 2) for e in model.equipment],
+                "z (m)": [round(e.xyz[2], 2) for e in model.equipment],
+                "GlobalId": [e.id for e in model.equipment],
+            }
+        ),
+        "systems": pd.DataFrame(
+            {
+                "name": [s.name for s in model.systems],
+                "kind": [s.kind for s in model.systems],
+                "IFC class": [s.ifc_class for s in model.systems],
+                "elements": [len(s.members) for s in model.systems],
+                "GlobalId": [s.id for s in model.systems],
+            }
+        ),
+        "unreachable": pd.DataFrame(
+            {
+                "space": [model.spaces[u.space].label for u in audit.unreachable],
+                "storey": [storey_name(model.spaces[u.space].storey) for u in audit.unreachable],
+                "reason": [u.reason for u in audit.unreachable],
+                "GlobalId": [model.spaces[u.space].id for u in audit.unreachable],
+            }
+        ),
     }
     return tables

@@ -158,8 +158,11 @@ class NetworkState:
             "locked_doors": ("door", "locked"),
             "closed_edges": ("edge", "closed"),
         }
-        parts += [f"{plural(len(getattr(self, name)), labels[name][0])} {labels[name][1]}"
-                  for name in _SETS if getattr(self, name)]
+        parts += [
+            f"{plural(len(getattr(self, name)), labels[name][0])} {labels[name][1]}"
+            for name in _SETS
+            if getattr(self, name)
+        ]
         return "; ".join(parts)
 
 

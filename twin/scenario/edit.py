@@ -16,14 +16,27 @@ import yaml
 from twin.scenario.load import ScenarioError
 
 #: Where a field that is not in the text yet goes: after the last of these that is.
-FIELD_ORDER = ("name", "description", "model", "start", "duration_h", "seed", "targets", "shifts",
-               "people", "contractors", "channels", "dispatch", "hazards", "overlay")
+FIELD_ORDER = (
+    "name",
+    "description",
+    "model",
+    "start",
+    "duration_h",
+    "seed",
+    "targets",
+    "shifts",
+    "people",
+    "contractors",
+    "channels",
+    "dispatch",
+    "hazards",
+    "overlay",
+)
 
 
 def field_line(key: str, value: Any) -> str:
     """``key: value`` on one line (collections in flow style: ``dispatch: {kind: manual}``)."""
-    dumped = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, allow_unicode=True,
-                            width=10**6)
+    dumped = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, allow_unicode=True, width=10**6)
     # A plain scalar comes with an end-of-document marker.
     body = " ".join(ln for ln in dumped.splitlines() if ln.strip() != "...").strip()
     return f"{key}: {body}"
@@ -43,15 +56,17 @@ def set_fields(text: str, fields: Mapping[str, Any]) -> str:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        raise ScenarioError(f"the scenario is not valid YAML ({str(exc).splitlines()[0]}); fix it "
-                            "before setting fields") from None
+        raise ScenarioError(
+            f"the scenario is not valid YAML ({str(exc).splitlines()[0]}); fix it before setting fields"
+        ) from None
     if root is None:
         lines: list[str] = []
         spans: dict[str, tuple[int, int]] = {}
     else:
         if not isinstance(root, yaml.MappingNode):
-            raise ScenarioError("a scenario is a YAML mapping (name:, people:, …); fix it before setting "
-                                "fields")
+            raise ScenarioError(
+                "a scenario is a YAML mapping (name:, people:, …); fix it before setting fields"
+            )
         lines = text.splitlines()
         spans = {}
         for key, value in root.value:
@@ -67,11 +82,14 @@ def set_fields(text: str, fields: Mapping[str, Any]) -> str:
         line = field_line(key, value)
         if key in spans:
             first, last = spans[key]
-            lines[first:last + 1] = [line]
+            lines[first : last + 1] = [line]
             shift = first - last
         else:
-            before = [spans[k][1] for k in FIELD_ORDER[: FIELD_ORDER.index(key)] if k in spans] \
-                if key in FIELD_ORDER else []
+            before = (
+                [spans[k][1] for k in FIELD_ORDER[: FIELD_ORDER.index(key)] if k in spans]
+                if key in FIELD_ORDER
+                else []
+            )
             at = max(before) + 1 if before else len(lines)
             lines[at:at] = [line]
             first, last, shift = at, at - 1, 1

@@ -73,8 +73,9 @@ class Registry(Generic[E]):
         if entry.schema is not None:
             kind = entry.schema.model_fields.get("kind")
             if kind is None or getattr(kind.annotation, "__args__", None) != (entry.name,):
-                raise TypeError(f"{entry.schema.__name__}: a {self.what}'s schema needs "
-                                f"kind: Literal[{entry.name!r}]")
+                raise TypeError(
+                    f"{entry.schema.__name__}: a {self.what}'s schema needs kind: Literal[{entry.name!r}]"
+                )
         self._entries[entry.name] = entry
         return entry
 
@@ -124,10 +125,19 @@ class Registry(Generic[E]):
         if isinstance(value, BaseModel):
             value = value.model_dump()
         if not isinstance(kind, str) or kind not in schemas:
-            message = self.unknown(str(kind)) if kind is not None else (
-                f"needs a kind: one of {', '.join(schemas)}")
-            raise ValidationError.from_exception_data(self.what, [InitErrorDetails(
-                type=PydanticCustomError("unknown_kind", message), loc=("kind",), input=kind)])
+            message = (
+                self.unknown(str(kind))
+                if kind is not None
+                else (f"needs a kind: one of {', '.join(schemas)}")
+            )
+            raise ValidationError.from_exception_data(
+                self.what,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("unknown_kind", message), loc=("kind",), input=kind
+                    )
+                ],
+            )
         return schemas[kind].model_validate(value)
 
     def field(self) -> Any:
@@ -143,18 +153,21 @@ class _KindField:
     def __init__(self, registry: Registry[Any]) -> None:
         self.registry = registry
 
-    def __get_pydantic_core_schema__(self, source: Any,
-                                     handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
         return core_schema.no_info_plain_validator_function(
             self.registry.validate,
             # Serialised as what it is (the kind's own model), with the caller's options.
             serialization=core_schema.simple_ser_schema("any"),
         )
 
-    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema,
-                                     handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
         choices: dict[Any, core_schema.CoreSchema] = {
-            name: schema.__pydantic_core_schema__ for name, schema in self.registry.schemas().items()}
+            name: schema.__pydantic_core_schema__ for name, schema in self.registry.schemas().items()
+        }
         return handler(core_schema.tagged_union_schema(choices, discriminator="kind"))
 
 

@@ -134,11 +134,19 @@ def file_references(obj: BaseModel, loc: Loc = ()) -> list[tuple[Loc, str]]:
         extra = info.json_schema_extra
         if isinstance(extra, dict) and extra.get(next(iter(FILE))):
             values = value if isinstance(value, list) else [value]
-            out += [((*loc, name, i) if isinstance(value, list) else (*loc, name), str(v))
-                    for i, v in enumerate(values) if v is not None]
+            out += [
+                ((*loc, name, i) if isinstance(value, list) else (*loc, name), str(v))
+                for i, v in enumerate(values)
+                if v is not None
+            ]
         else:
-            items = (value.items() if isinstance(value, dict)
-                     else enumerate(value) if isinstance(value, list | tuple) else [(None, value)])
+            items = (
+                value.items()
+                if isinstance(value, dict)
+                else enumerate(value)
+                if isinstance(value, list | tuple)
+                else [(None, value)]
+            )
             for key, item in items:
                 if isinstance(item, BaseModel):
                     sub = (*loc, name) if key is None else (*loc, name, key)
@@ -368,8 +376,16 @@ _PATH_PREFIX = re.compile(r"^([A-Za-z_]\w*(?:\[\d+\]|\.[A-Za-z_]\w*)*): ")
 
 
 #: pydantic error types that only say "this value is not of that member of a union".
-_MISMATCH = {"float_type", "float_parsing", "int_type", "int_parsing", "model_attributes_type", "dict_type",
-             "model_type", "string_type"}
+_MISMATCH = {
+    "float_type",
+    "float_parsing",
+    "int_type",
+    "int_parsing",
+    "model_attributes_type",
+    "dict_type",
+    "model_type",
+    "string_type",
+}
 
 
 def _is_branch(part: Any) -> bool:
@@ -430,8 +446,17 @@ def _format_error(err: Any, name: str, lines: dict[Loc, int]) -> str:
 
 #: Unit suffixes of field names (``repair_min``), spelt out in the fix for a number written with
 #: its unit (``"15 min"``).
-UNITS = {"min": "minutes", "s": "seconds", "h": "hours", "m": "metres", "m2": "square metres",
-         "bar": "bar", "cm2": "square centimetres", "l_s": "litres per second", "mm_h": "mm per hour"}
+UNITS = {
+    "min": "minutes",
+    "s": "seconds",
+    "h": "hours",
+    "m": "metres",
+    "m2": "square metres",
+    "bar": "bar",
+    "cm2": "square centimetres",
+    "l_s": "litres per second",
+    "mm_h": "mm per hour",
+}
 
 
 def _reworded(err: Any, msg: str, field_name: str = "") -> str:
@@ -441,14 +466,23 @@ def _reworded(err: Any, msg: str, field_name: str = "") -> str:
     bounds = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}
     if kind in bounds:
         bound = next(iter(ctx.values()), "")
-        return f"must be {bounds[kind]} {bound:g}, got {shown}" if isinstance(bound, int | float) else \
-            f"must be {bounds[kind]} {bound}, got {shown}"
+        return (
+            f"must be {bounds[kind]} {bound:g}, got {shown}"
+            if isinstance(bound, int | float)
+            else f"must be {bounds[kind]} {bound}, got {shown}"
+        )
     if kind == "finite_number":
         return f"must be a finite number, got {shown}; give a number (not .nan or .inf)"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
         whole = "a whole number" if kind.startswith("int") else "a number"
-        unit = next((u for suffix, u in sorted(UNITS.items(), key=lambda kv: -len(kv[0]))
-                     if field_name.endswith(f"_{suffix}")), "")
+        unit = next(
+            (
+                u
+                for suffix, u in sorted(UNITS.items(), key=lambda kv: -len(kv[0]))
+                if field_name.endswith(f"_{suffix}")
+            ),
+            "",
+        )
         fix = f"; write the number alone, in {unit} (the field's name gives the unit)" if unit else ""
         return f"must be {whole}, got {shown}{fix}"
     if kind in ("bool_parsing", "bool_type"):
@@ -460,8 +494,11 @@ def _reworded(err: Any, msg: str, field_name: str = "") -> str:
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length', 1)} item(s)"
     if kind in ("string_type", "dict_type", "list_type", "model_type", "model_attributes_type"):
-        want = {"string_type": "text", "dict_type": "a mapping (key: value lines)",
-                "list_type": "a list (- item lines)"}.get(kind, "a mapping of fields")
+        want = {
+            "string_type": "text",
+            "dict_type": "a mapping (key: value lines)",
+            "list_type": "a list (- item lines)",
+        }.get(kind, "a mapping of fields")
         return f"must be {want}, got {type(got).__name__} {shown}"
     return msg.replace("Input should be", "must be")
 
@@ -471,8 +508,7 @@ def _clean_loc(loc: Sequence[Any]) -> Loc:
     out: list[str | int] = []
     for part in loc:
         if isinstance(part, str) and (
-            part in ("fixed", "uniform", "triangular", "lognormal", "exponential")
-            or _is_branch(part)
+            part in ("fixed", "uniform", "triangular", "lognormal", "exponential") or _is_branch(part)
         ):
             continue
         out.append(part)

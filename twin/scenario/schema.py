@@ -283,7 +283,8 @@ class Contractor(_Frozen):
     callout_fee: float = Field(150.0, ge=0)
     hourly_rate: float = Field(85.0, ge=0)
     arrives_at: str | None = Field(
-        None, min_length=1,
+        None,
+        min_length=1,
         description="where its technicians arrive and sign in (a door or space name, "
         "'NAME @ STOREY' or a GlobalId: the security lodge, the loading bay); none = the "
         "entrance nearest the job",
@@ -411,8 +412,10 @@ class Background(_Frozen):
     rates file, so crews are busy when the emergency hits (and a year can be simulated)."""
 
     rates: str | None = Field(
-        None, description="a rates file, relative to the scenario; none = the shipped defaults "
-        "(twin/background/rates.yaml)", json_schema_extra=FILE,
+        None,
+        description="a rates file, relative to the scenario; none = the shipped defaults "
+        "(twin/background/rates.yaml)",
+        json_schema_extra=FILE,
     )
     work_orders: bool = Field(True, description="draw work orders")
     hazards: bool = Field(True, description="draw random pipe bursts, power losses, entrapments, storms")
@@ -426,7 +429,9 @@ class Physics(_Frozen):
     """Numerical settings of the hazard models, so a user can check that a result converges."""
 
     water_step_s: float | None = Field(
-        None, gt=0, le=600,
+        None,
+        gt=0,
+        le=600,
         description="step (s) of the water on floors while water arrives or is pumped; none = the "
         "engine's default (twin/engine/physics.py WATER_STEP_S, 30 s). Run again at 1 s to check "
         "convergence",
@@ -469,7 +474,8 @@ class Scenario(_Frozen):
     )
     physics: Physics = Physics()
     currency: str = Field(
-        "EUR", pattern=r"^[A-Z]{3}$",
+        "EUR",
+        pattern=r"^[A-Z]{3}$",
         description="ISO 4217 code of every money figure in the scenario (rates, fees, penalties) "
         "and in its results",
     )

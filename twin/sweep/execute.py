@@ -127,8 +127,9 @@ def _init_worker(ctx: Context, parent: int | None = None) -> None:
         os.close(_LOCK_FD)
         _LOCK_FD = None
     if parent is not None:
-        threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True,
-                         name="exit-with-parent").start()
+        threading.Thread(
+            target=_exit_with_parent, args=(parent,), daemon=True, name="exit-with-parent"
+        ).start()
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -221,8 +222,14 @@ def run_one(ctx: Context | None, variant: int, replication: int) -> dict[str, An
     assert ctx is not None, "worker started without the sweep's context"
     drill = ctx.drills[variant]
     started = time.perf_counter()
-    done = run_drill(drill.twin, drill.scenario, seed=ctx.seeds[replication], drill=drill, router=ctx.router,
-                     trace_moves=False)
+    done = run_drill(
+        drill.twin,
+        drill.scenario,
+        seed=ctx.seeds[replication],
+        drill=drill,
+        router=ctx.router,
+        trace_moves=False,
+    )
     result, kpis = done.run, done.kpis
     row = run_row(kpis, result.log, drill.scenario)
     fixed = ctx.fixed_costs[variant] if ctx.fixed_costs else 0.0
@@ -324,8 +331,12 @@ def sweep_meta(loaded: LoadedSweep, twin: Twin) -> dict[str, Any]:
         "confidence": s.confidence,
         "targets": loaded.base.scenario.targets.model_dump(mode="json"),
         "variants": [
-            {"index": v.index, "name": v.name, "scenario": v.scenario.model_dump(mode="json"),
-             "cost_per_year": v.cost_per_year}
+            {
+                "index": v.index,
+                "name": v.name,
+                "scenario": v.scenario.model_dump(mode="json"),
+                "cost_per_year": v.cost_per_year,
+            }
             for v in loaded.variants
         ],
         "model": [{"name": src.name, "sha256": src.sha256} for src in twin.model.sources],
@@ -362,18 +373,30 @@ def run_sweep(
     with folder_lock(out) as note_holder:
         check_inputs(out, meta["inputs"])
         folder = SweepFolder.open(out, meta)
-        if (removed := clear_temporary_files(out)):
+        if removed := clear_temporary_files(out):
             log.info("%s: removed %d temporary file(s) left by a sweep that was stopped", out, removed)
         note_holder()
         if folder.meta.get("meets") != loaded.sweep.meets:
             # `meets:` only judges the finished rows: a change is allowed, and the report uses it.
-            log.warning("%s: meets: changed from %s to %s; the report uses the new targets",
-                        out, folder.meta.get("meets"), loaded.sweep.meets)
+            log.warning(
+                "%s: meets: changed from %s to %s; the report uses the new targets",
+                out,
+                folder.meta.get("meets"),
+                loaded.sweep.meets,
+            )
             folder.meta = {**folder.meta, "meets": loaded.sweep.meets}
             text = json.dumps(folder.meta, indent=2)
             atomic_write(out / META, lambda f: f.write_text(text, encoding="utf-8"))
-        return _run_pending(folder, twin, loaded, workers=workers, scheduler=scheduler, progress=progress,
-                            context=context, started=started)
+        return _run_pending(
+            folder,
+            twin,
+            loaded,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            context=context,
+            started=started,
+        )
 
 
 def _run_pending(

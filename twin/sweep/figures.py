@@ -66,8 +66,9 @@ def cost_compliance_figure(
         texts.append(text)
     y_view = _y_view(rows, prio, y_all, share)
     x_view = _x_view(rows)
-    star_point = [best_number in labels[(c, y)] for c, y in zip(rows["cost"].round(6), y_all.round(6),
-                                                               strict=True)]
+    star_point = [
+        best_number in labels[(c, y)] for c, y in zip(rows["cost"].round(6), y_all.round(6), strict=True)
+    ]
     cost = rows["cost"].to_numpy(dtype=float)
     places = _label_positions(
         (cost - x_view[0]) / (x_view[1] - x_view[0]),
@@ -182,8 +183,16 @@ VERDICT_TEXT = {
 #: points that a one-line label would reach across.
 STAR_LABEL = " — cheapest<br>meeting the targets"
 #: Where a label may sit around its point, in the order tried.
-_PLACES = ("top right", "bottom right", "top left", "bottom left", "middle right", "middle left",
-           "top center", "bottom center")
+_PLACES = (
+    "top right",
+    "bottom right",
+    "top left",
+    "bottom left",
+    "middle right",
+    "middle left",
+    "top center",
+    "bottom center",
+)
 #: The figure's height and margins, px; the plot area is what they leave.
 HEIGHT_PX = 520
 MARGIN_PX = {"l": 80, "r": 30, "t": 60, "b": 60}
@@ -263,10 +272,12 @@ def _label_positions(
         tried: list[tuple[float, int, str, Box]] = []
         for k, place in enumerate(_PLACES):
             box = label_box(float(u[i]), float(v[i]), texts[i], float(sizes[i]), place)
-            cover = (sum(overlap(box, p) for j, p in enumerate(points) if j != i)
-                     + sum(overlap(box, b) for b in placed)
-                     + _outside(box)
-                     + sum(overlap(box, b) for b in bars))
+            cover = (
+                sum(overlap(box, p) for j, p in enumerate(points) if j != i)
+                + sum(overlap(box, b) for b in placed)
+                + _outside(box)
+                + sum(overlap(box, b) for b in bars)
+            )
             tried.append((cover, k, place, box))
             if cover == 0:
                 break
@@ -297,6 +308,7 @@ def _x_view(rows: pd.DataFrame) -> list[float]:
 
 def _bars_unit(rows: pd.DataFrame, prio: str, x_view: list[float], y_view: list[float]) -> list[Box]:
     """The interval bars as thin boxes in the plot's unit square."""
+
     def ux(x: float) -> float:
         return (x - x_view[0]) / (x_view[1] - x_view[0])
 
@@ -326,9 +338,17 @@ def _frontier(fig: go.Figure, rows: pd.DataFrame, y_all: pd.Series) -> None:
             ys.append(y)
             best = y
     if len(xs) >= 2:
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="cost–compliance frontier",
-                                 line={"color": "rgb(150,150,150)", "dash": "dot", "width": 1.5},
-                                 hoverinfo="skip", legendrank=0))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                name="cost–compliance frontier",
+                line={"color": "rgb(150,150,150)", "dash": "dot", "width": 1.5},
+                hoverinfo="skip",
+                legendrank=0,
+            )
+        )
 
 
 def _ticks(low: float, high: float) -> list[float]:

@@ -347,8 +347,11 @@ class SweepReport:
         could still show to meet the targets: *not enough evidence*, cheapest first."""
         best = self.cheapest_meeting
         limit = best.means["cost_total"].value if best else math.inf
-        out = [v for v in self.variants if v.verdict == "not enough evidence"
-               and v.means["cost_total"].value < limit]
+        out = [
+            v
+            for v in self.variants
+            if v.verdict == "not enough evidence" and v.means["cost_total"].value < limit
+        ]
         return tuple(sorted(out, key=lambda v: v.means["cost_total"].value))
 
     def to_json(self) -> dict[str, Any]:
@@ -412,10 +415,14 @@ def evidence_of(g: pd.DataFrame, prio: str, target: float | None, level: float) 
         word, settle = "no target", None
     else:
         word = verdict(share, target)
-        settle = (replications_to_settle(share.value, target, len(g), n_eff, level)
-                  if word == "not enough evidence" else None)
-    return PriorityEvidence(prio, int(n), int(hits.sum()), n_eff, share, target, word, settle,
-                            _kind_counts(g, prio))
+        settle = (
+            replications_to_settle(share.value, target, len(g), n_eff, level)
+            if word == "not enough evidence"
+            else None
+        )
+    return PriorityEvidence(
+        prio, int(n), int(hits.sum()), n_eff, share, target, word, settle, _kind_counts(g, prio)
+    )
 
 
 def _driver(evidence: dict[str, PriorityEvidence], verdict_: str) -> str:
@@ -434,24 +441,32 @@ def _driver(evidence: dict[str, PriorityEvidence], verdict_: str) -> str:
     if e.verdict == "none happened":
         return f"{e.priority}: none happened in {e.incidents} incidents — nothing to judge"
     missed = sum(m for m, _ in e.missed_by_kind.values())
-    head = (f"{e.priority}: {e.on_time} of {e.incidents} on time ({e.share.value:.1%}, "
-            f"{e.share.low:.1%}–{e.share.high:.1%}) against {e.target:.0%}")
+    head = (
+        f"{e.priority}: {e.on_time} of {e.incidents} on time ({e.share.value:.1%}, "
+        f"{e.share.low:.1%}–{e.share.high:.1%}) against {e.target:.0%}"
+    )
     if missed == 0:
         line = head + "; none missed"
     else:
         kind, (m, n) = next(iter(e.missed_by_kind.items()))
-        what = (f"the one miss is {kind.replace('_', ' ')}" if missed == 1
-                else f"{m} of the {missed} misses are {kind.replace('_', ' ')}")
+        what = (
+            f"the one miss is {kind.replace('_', ' ')}"
+            if missed == 1
+            else f"{m} of the {missed} misses are {kind.replace('_', ' ')}"
+        )
         line = f"{head}; {what} ({n - m} of {n} in time)"
     if e.verdict == "not enough evidence":
-        line += (f"; about {e.settle_replications:,} replication-years would settle it"
-                 if e.settle_replications is not None else "; it sits on the target: no run count settles it")
+        line += (
+            f"; about {e.settle_replications:,} replication-years would settle it"
+            if e.settle_replications is not None
+            else "; it sits on the target: no run count settles it"
+        )
     return line
 
 
 def _utilisation(g: pd.DataFrame, prefix: str, level: float, *, skip: str = "\0") -> dict[str, Estimate]:
     cols = sorted(c for c in g.columns if c.startswith(prefix) and not c.startswith(skip))
-    return {c[len(prefix):]: bootstrap_mean(g[c].to_numpy(dtype=float), level) for c in cols}
+    return {c[len(prefix) :]: bootstrap_mean(g[c].to_numpy(dtype=float), level) for c in cols}
 
 
 def _times(g: pd.DataFrame, prio: str) -> list[np.ndarray]:
@@ -481,16 +496,28 @@ def sweep_report(results: SweepResults) -> SweepReport:
                     g = g.assign(**{col: 0.0})
         evidence = {p: evidence_of(g, p, meets.get(p), level) for p in PRIORITIES}
         compliance = {p: e.share for p, e in evidence.items()}
-        response = {p: pooled_percentiles(_times(g, p), level=level) if _times(g, p) else
-                    {f"p{q}": Estimate(math.nan, math.nan, math.nan) for q in (50, 90, 95)}
-                    for p in PRIORITIES}
-        means = {k: bootstrap_mean(g[k].to_numpy(dtype=float), level) if k in g.columns
-                 else Estimate(math.nan, math.nan, math.nan) for k in MEANS}
+        response = {
+            p: pooled_percentiles(_times(g, p), level=level)
+            if _times(g, p)
+            else {f"p{q}": Estimate(math.nan, math.nan, math.nan) for q in (50, 90, 95)}
+            for p in PRIORITIES
+        }
+        means = {
+            k: bootstrap_mean(g[k].to_numpy(dtype=float), level)
+            if k in g.columns
+            else Estimate(math.nan, math.nan, math.nan)
+            for k in MEANS
+        }
         targeted = [evidence[p] for p in meets]
         ok = all(e.verdict == "none happened" or e.share.value >= (e.target or 0) for e in targeted)
         words = {e.verdict for e in targeted}
-        overall = ("misses" if "misses" in words else "not enough evidence" if "not enough evidence" in words
-                   else "meets")
+        overall = (
+            "misses"
+            if "misses" in words
+            else "not enough evidence"
+            if "not enough evidence" in words
+            else "meets"
+        )
         summaries.append(
             VariantSummary(
                 int(v["index"]),
@@ -573,7 +600,8 @@ def format_report(report: SweepReport) -> str:
     for v in report.variants:
         counts = ", ".join(
             f"{p} {e.on_time}/{e.incidents}" + (f" ({e.verdict})" if e.target is not None else "")
-            for p, e in v.evidence.items() if e.incidents or e.target is not None
+            for p, e in v.evidence.items()
+            if e.incidents or e.target is not None
         )
         lines.append(f"  {v.name}: {v.verdict} — {counts}")
         lines.append(f"      {v.driver}")
@@ -584,7 +612,8 @@ def format_report(report: SweepReport) -> str:
         if undecided:
             lines.append(
                 "No variant meets the targets at this confidence; not enough evidence yet for "
-                + ", ".join(f"'{u.name}'" for u in undecided[:3]) + "."
+                + ", ".join(f"'{u.name}'" for u in undecided[:3])
+                + "."
             )
         else:
             lines.append("No variant meets the targets.")
@@ -594,8 +623,9 @@ def format_report(report: SweepReport) -> str:
             f"{best.means['cost_total'].value:,.0f} per period."
         )
         for u in report.cheaper_undecided[:3]:
-            settle = [e.settle_replications for e in u.evidence.values()
-                      if e.verdict == "not enough evidence"]
+            settle = [
+                e.settle_replications for e in u.evidence.values() if e.verdict == "not enough evidence"
+            ]
             more = max((x for x in settle if x is not None), default=None)
             lines.append(
                 f"  Cheaper, not enough evidence yet: {u.name} ({u.means['cost_total'].value:,.0f}); "
@@ -608,8 +638,11 @@ def format_report(report: SweepReport) -> str:
         rows = [[v.name, *(_pct1(v.utilisation.get(k)) for k in posts)] for v in report.variants]
         lines += _table(head, rows)
     if report.differences:
-        lines += ["", f"Paired differences against '{report.variants[0].name}' (same incidents, run by run; "
-                  f"{report.confidence:.0%} Student-t intervals in brackets):"]
+        lines += [
+            "",
+            f"Paired differences against '{report.variants[0].name}' (same incidents, run by run; "
+            f"{report.confidence:.0%} Student-t intervals in brackets):",
+        ]
         for d in report.differences:
             parts = []
             for p in prios:

@@ -142,8 +142,10 @@ def _read_meta(p: Path) -> dict[str, Any]:
         meta = json.loads((p / META).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise SweepFolderError(f"{p / META}: cannot read it ({exc}); is this a sweep folder?") from None
-    if not isinstance(meta, dict) or not isinstance(meta.get("variants"), list) or not isinstance(
-        meta.get("replications"), int
+    if (
+        not isinstance(meta, dict)
+        or not isinstance(meta.get("variants"), list)
+        or not isinstance(meta.get("replications"), int)
     ):
         raise SweepFolderError(
             f"{p / META}: not a sweep description (no 'variants' list and 'replications' count); it is "

@@ -355,8 +355,12 @@ def run_search(
     cands = search_sweep(loaded)
     meets, confidence = dict(loaded.sweep.meets), loaded.sweep.confidence
     names = [v.name for v in cands.variants]
-    meta = {**sweep_meta(cands, twin), "replications": search.max_replications,
-            "search": search.model_dump(mode="json"), "procedure": PROCEDURE}
+    meta = {
+        **sweep_meta(cands, twin),
+        "replications": search.max_replications,
+        "search": search.model_dump(mode="json"),
+        "procedure": PROCEDURE,
+    }
     path = Path(out)
     with folder_lock(path) as note_holder:
         check_inputs(path, meta["inputs"])
@@ -368,15 +372,22 @@ def run_search(
         ctx = build_context(twin, cands, search.max_replications)
         first = next(iter(meets), "red")
         wait = float(cands.variants[0].scenario.targets.of(first).on_site_min)
-        bounds = erlang_bounds(ctx.drills[0], seed=loaded.sweep.seed, wait_min=wait,
-                               share=meets.get(first, 0.95))
-        erlang = {"wait_min": wait, "share": meets.get(first, 0.95),
-                  "bounds": [dataclasses.asdict(b) for b in bounds]}
+        bounds = erlang_bounds(
+            ctx.drills[0], seed=loaded.sweep.seed, wait_min=wait, share=meets.get(first, 0.95)
+        )
+        erlang = {
+            "wait_min": wait,
+            "share": meets.get(first, 0.95),
+            "bounds": [dataclasses.asdict(b) for b in bounds],
+        }
         with open_runner(ctx, workers=workers, scheduler=scheduler) as runner:
             while not current.finished:
                 if progress:
-                    progress(current.runs - len(current.pending), current.runs,
-                             f"round {len(current.rounds)}, {len(current.pending)} runs to go in it")
+                    progress(
+                        current.runs - len(current.pending),
+                        current.runs,
+                        f"round {len(current.rounds)}, {len(current.pending)} runs to go in it",
+                    )
                 runner.run(current.pending, folder, cands)
                 current = plan(search, meets, confidence, names, read_sweep(folder.path).rows)
         if progress:

@@ -74,7 +74,9 @@ class Change(_Frozen):
     remove: list[str] = Field(default_factory=list, description="ids of people to take off the roster")
     add: list[Person] = Field(default_factory=list, description="people to add")
     cost_per_year: float = Field(
-        0.0, ge=0, description="a yearly cost the simulation does not see (training, a dearer contract), "
+        0.0,
+        ge=0,
+        description="a yearly cost the simulation does not see (training, a dearer contract), "
         "added to the variant's cost pro rata over the period",
     )
 
@@ -177,10 +179,12 @@ class Search(_Frozen):
         for shift, posts in self.staff.items():
             for trade, (lo, hi) in posts.items():
                 label = trade.replace("_", " ")
-                axes.append([
-                    Change(name=plural(n, f"{shift} {label}"), staff={shift: {trade: n}})
-                    for n in range(lo, hi + 1)
-                ])
+                axes.append(
+                    [
+                        Change(name=plural(n, f"{shift} {label}"), staff={shift: {trade: n}})
+                        for n in range(lo, hi + 1)
+                    ]
+                )
         options: list[list[Change | None]] = [[None, option] for option in self.options]
         options += [list(group) for group in self.choose_one if group]
         out = []
@@ -286,11 +290,14 @@ class LoadedSweep:
 def shortened(loaded: LoadedSweep, *, days: float, replications: int) -> LoadedSweep:
     """The sweep over ``days`` from the same start, with ``replications`` runs per variant."""
     s = loaded.sweep
-    sweep = s.model_copy(update={"replications": replications,
-                                 "period": s.period.model_copy(update={"days": float(days)})})
+    sweep = s.model_copy(
+        update={"replications": replications, "period": s.period.model_copy(update={"days": float(days)})}
+    )
     hours = days * 24.0
-    variants = tuple(dataclasses.replace(v, scenario=v.scenario.model_copy(update={"duration_h": hours}))
-                     for v in loaded.variants)
+    variants = tuple(
+        dataclasses.replace(v, scenario=v.scenario.model_copy(update={"duration_h": hours}))
+        for v in loaded.variants
+    )
     return dataclasses.replace(loaded, sweep=sweep, variants=variants)
 
 
@@ -378,8 +385,11 @@ def _set_count(people: list[dict[str, Any]], shift: str, trade: str, count: int)
         new_id = f"{template['id']}+{k}" if holders else f"{shift}-{trade}-{k}"
         if new_id in taken:
             continue
-        name = (f"{template.get('name') or template['id']} +{k}" if holders
-                else f"{trade.replace('_', ' ').capitalize()} ({shift}) {k}")
+        name = (
+            f"{template.get('name') or template['id']} +{k}"
+            if holders
+            else f"{trade.replace('_', ' ').capitalize()} ({shift}) {k}"
+        )
         added.append({**template, "id": new_id, "name": name, "backup": None})
     return people + added
 
@@ -441,8 +451,14 @@ def search_sweep(loaded: LoadedSweep) -> LoadedSweep:
     """
     s = loaded.sweep
     scenario = _period_scenario(loaded)
-    variants = _variants(s, scenario, search_of(loaded).candidates(), loaded.path or Path("sweep"),
-                         loaded.lines, where=("search",))
+    variants = _variants(
+        s,
+        scenario,
+        search_of(loaded).candidates(),
+        loaded.path or Path("sweep"),
+        loaded.lines,
+        where=("search",),
+    )
     return dataclasses.replace(loaded, variants=variants)
 
 
@@ -476,15 +492,21 @@ def _period_scenario(loaded: LoadedSweep) -> Scenario:
 
 
 def _variants(
-    sweep: Sweep, scenario: Scenario, all_changes: list[tuple[Change, ...]], p: Path, lines: dict[Loc, int],
-    *, where: Loc | None = None,
+    sweep: Sweep,
+    scenario: Scenario,
+    all_changes: list[tuple[Change, ...]],
+    p: Path,
+    lines: dict[Loc, int],
+    *,
+    where: Loc | None = None,
 ) -> tuple[Variant, ...]:
     variants = []
     for i, changes in enumerate(all_changes):
         name = variant_name(changes)
         try:
-            variants.append(Variant(i, name, apply_changes(scenario, changes),
-                                    sum(c.cost_per_year for c in changes)))
+            variants.append(
+                Variant(i, name, apply_changes(scenario, changes), sum(c.cost_per_year for c in changes))
+            )
         except (ValueError, ValidationError) as exc:
             loc = where or _variant_loc(sweep, changes)
             line = _nearest_line(lines, loc)

@@ -72,13 +72,18 @@ def shipped_base(text: str, name: str) -> Path | None:
         return None
     root = scenarios_dir().resolve()
     base = Path(data["base"])
-    found = None if base.is_absolute() else next(
-        (p.resolve() for p in (root / "sweeps" / base, root / base) if p.is_file()), None)
+    found = (
+        None
+        if base.is_absolute()
+        else next((p.resolve() for p in (root / "sweeps" / base, root / base) if p.is_file()), None)
+    )
     if found is None or not found.is_relative_to(root):
         line = next((i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith("base:")), 1)
         shipped = ", ".join(p.name for p in sorted(root.glob("*.yaml")))
-        raise ScenarioError(f"{name}:{line}: base: no shipped scenario '{data['base']}'; an uploaded sweep's "
-                            f"base is one of scenarios/ ({shipped}), e.g. base: ../estate_roster.yaml")
+        raise ScenarioError(
+            f"{name}:{line}: base: no shipped scenario '{data['base']}'; an uploaded sweep's "
+            f"base is one of scenarios/ ({shipped}), e.g. base: ../estate_roster.yaml"
+        )
     return found
 
 

@@ -50,6 +50,7 @@ class PipeBurstRate(HazardRate):
     hole_area_cm2: Quantity = LogNormal(kind="lognormal", median=1.5, p90=5)
     repair_min: Quantity = Triangular(kind="triangular", low=45, mode=90, high=180)
 
+
 ISOLATE = (("plumber", 1),)
 REPAIR = (("plumber", 2),)
 CLEAN = (("general", 1), ("plumber", 1), ("hvac", 1), ("security", 1))
@@ -72,8 +73,7 @@ def pipe_burst(env: simpy.Environment, world: World, h: PipeBurst, ref: Ref, ind
     pipe, valve, valve_node = ref["pipe_name"], ref["valve_name"], ref["valve_node"]
     water.claimed_storeys.add(sim.model.spaces[space].storey)
     water.set_source(key, space, flow)
-    sim.log("hazard", node=node, value=flow,
-            detail=f"pipe burst at {pipe}: {flow * 1000:.1f} l/s")
+    sim.log("hazard", node=node, value=flow, detail=f"pipe burst at {pipe}: {flow * 1000:.1f} l/s")
     households = set(ref["households"])
     repair_s = 60.0 * draw(h.repair_min, sim.rng(f"repair:{index}"))
 
@@ -102,13 +102,19 @@ def pipe_burst(env: simpy.Environment, world: World, h: PipeBurst, ref: Ref, ind
         node,
         h.reported_via,
         [
-            TaskSpec(f"isolate at {valve}", ISOLATE, valve_node, physics.ISOLATE_S,
-                     makes_safe=True, effect=close),
+            TaskSpec(
+                f"isolate at {valve}", ISOLATE, valve_node, physics.ISOLATE_S, makes_safe=True, effect=close
+            ),
             TaskSpec("repair the pipe", REPAIR, node, repair_s, after=[0], effect=reopen),
             TaskSpec("clean up", CLEAN, node, cleanup_s, after=[0], priority="yellow", effect=mop_up),
-            TaskSpec(f"tell {len(households)} households", NOTIFY, sim.drill.front_desk,
-                     physics.NOTIFY_BASE_S + physics.NOTIFY_PER_HOUSEHOLD_S * len(households),
-                     after=[0], priority="yellow"),
+            TaskSpec(
+                f"tell {len(households)} households",
+                NOTIFY,
+                sim.drill.front_desk,
+                physics.NOTIFY_BASE_S + physics.NOTIFY_PER_HOUSEHOLD_S * len(households),
+                after=[0],
+                priority="yellow",
+            ),
         ],
     )
 
@@ -120,9 +126,16 @@ def burst_ref(twin: Twin, plant: Plant, item: int, valve: int) -> Ref | None:
     if space < 0:
         return None
     households = served_households(plant, plant.downstream([valve], "water"))
-    return {"item": item, "valve": valve, "space": space, "node": int(twin.graph.space_node[space]),
-            "households": frozenset(int(x) for x in households), "pipe_name": plant.name[item],
-            "valve_name": plant.name[valve], "valve_node": int(plant.node[valve])}
+    return {
+        "item": item,
+        "valve": valve,
+        "space": space,
+        "node": int(twin.graph.space_node[space]),
+        "households": frozenset(int(x) for x in households),
+        "pipe_name": plant.name[item],
+        "valve_name": plant.name[valve],
+        "valve_node": int(plant.node[valve]),
+    }
 
 
 def flat_leak_ref(twin: Twin, space: int) -> Ref:
@@ -132,9 +145,16 @@ def flat_leak_ref(twin: Twin, space: int) -> Ref:
     repair — not the riser's or the floor's households, as closing a shared valve would."""
     label = twin.model.spaces[space].label
     node = int(twin.graph.space_node[space])
-    return {"item": -1, "valve": -1, "space": space, "node": node, "households": frozenset({space}),
-            "pipe_name": f"pipework in {label}", "valve_name": f"stop valve of {label}",
-            "valve_node": node}
+    return {
+        "item": -1,
+        "valve": -1,
+        "space": space,
+        "node": node,
+        "households": frozenset({space}),
+        "pipe_name": f"pipework in {label}",
+        "valve_name": f"stop valve of {label}",
+        "valve_node": node,
+    }
 
 
 def compile_burst(h: PipeBurst, twin: Twin, plant: Plant, loc: tuple[str | int, ...]) -> Ref:
@@ -170,8 +190,9 @@ def _leak_places(twin: Twin, plant: Plant, rate: Any) -> Places:
     return Places(len(flats), lambda k: flat_leak_ref(twin, flats[k]))
 
 
-def _leak(env: simpy.Environment, world: World, rate: PipeBurstRate, a: Arrival, ref: Any,
-          index: int) -> None:
+def _leak(
+    env: simpy.Environment, world: World, rate: PipeBurstRate, a: Arrival, ref: Any, index: int
+) -> None:
     v = a.values
     # Drawn values are clipped to what the scenario schema accepts (a lognormal tail).
     burst = PipeBurst(
@@ -185,8 +206,15 @@ def _leak(env: simpy.Environment, world: World, rate: PipeBurstRate, a: Arrival,
     env.process(pipe_burst(env, world, burst, ref, index))
 
 
-register_hazard(HazardKind(
-    "pipe_burst", PipeBurst, compile_burst, pipe_burst,
-    Occurrence(PipeBurstRate, _leak_places, _leak, lambda places: f"{len(places)} flats a leak can start in"),
-    Drawing(places=("at",), symbol="star"),
-))
+register_hazard(
+    HazardKind(
+        "pipe_burst",
+        PipeBurst,
+        compile_burst,
+        pipe_burst,
+        Occurrence(
+            PipeBurstRate, _leak_places, _leak, lambda places: f"{len(places)} flats a leak can start in"
+        ),
+        Drawing(places=("at",), symbol="star"),
+    )
+)

@@ -41,9 +41,16 @@ def entrapment(sim: Sim, lift: int, storey: int, passengers: int, rescue_s: floa
 
     inc = incident(
         sim,
-        "entrapment", f"{passengers} trapped in {name}", "red", node, "sensor",
-        [TaskSpec("rescue passengers", (("lift_technician", 1),), node, rescue_s,
-                  makes_safe=True, effect=freed)],
+        "entrapment",
+        f"{passengers} trapped in {name}",
+        "red",
+        node,
+        "sensor",
+        [
+            TaskSpec(
+                "rescue passengers", (("lift_technician", 1),), node, rescue_s, makes_safe=True, effect=freed
+            )
+        ],
     )
     sim.log("entrapment", node=node, incident=inc.id, value=passengers, detail=name)
     return inc
@@ -54,8 +61,9 @@ def _lifts(twin: Twin, plant: Plant, rate: Any) -> Places:
     return Places.of([k for k in range(len(twin.model.lifts)) if lift_landing(twin.graph, k) >= 0])
 
 
-def _trapped(env: simpy.Environment, world: World, rate: EntrapmentRate, a: Arrival, lift: Any,
-             index: int) -> None:
+def _trapped(
+    env: simpy.Environment, world: World, rate: EntrapmentRate, a: Arrival, lift: Any, index: int
+) -> None:
     sim, v = world.sim, a.values
     stops = sim.model.lifts[lift].storeys
     storey = int(stops[min(int(v["u"] * len(stops)), len(stops) - 1)]) if stops else -1
@@ -63,8 +71,12 @@ def _trapped(env: simpy.Environment, world: World, rate: EntrapmentRate, a: Arri
     entrapment(sim, lift, storey, passengers, 60.0 * v["minutes"])
 
 
-register_hazard(HazardKind(
-    "entrapment", None,
-    occurrence=Occurrence(EntrapmentRate, _lifts, _trapped, lambda places: f"{len(places)} lifts",
-                          numbered=False),
-))
+register_hazard(
+    HazardKind(
+        "entrapment",
+        None,
+        occurrence=Occurrence(
+            EntrapmentRate, _lifts, _trapped, lambda places: f"{len(places)} lifts", numbered=False
+        ),
+    )
+)

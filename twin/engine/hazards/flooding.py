@@ -101,8 +101,15 @@ class Water:
             self.released_m3[kind] = self.released_m3.get(kind, 0.0) + q * dt
             self.released_by[key] = self.released_by.get(key, 0.0) + q * dt
 
-    def add_pump(self, key: Hashable, space: int, m3_s: float, works: Callable[[], bool] = lambda: True,
-                 *, kick: bool = True) -> None:
+    def add_pump(
+        self,
+        key: Hashable,
+        space: int,
+        m3_s: float,
+        works: Callable[[], bool] = lambda: True,
+        *,
+        kick: bool = True,
+    ) -> None:
         """A pump taking up to ``m3_s`` out of ``space`` whenever ``works()`` says it can."""
         self.pumps[key] = (space, m3_s, works)
         if kick:
@@ -170,8 +177,7 @@ class Water:
 
     def _plan_dry(self) -> None:
         shallow = self._shallow()
-        self._next_dry = (float(self._rose_at[shallow].min()) + physics.DRY_OUT_S if shallow.any()
-                          else np.inf)
+        self._next_dry = float(self._rose_at[shallow].min()) + physics.DRY_OUT_S if shallow.any() else np.inf
 
     def _dry(self) -> None:
         """Water under the incident depth that has not risen for a day is gone: the cleaners mop
@@ -206,8 +212,12 @@ class Water:
         changed |= (shown > 0) != (self._logged_depth > 0)
         for s in np.flatnonzero(changed):
             node = int(graph.space_node[s])
-            sim.log("depth", node=node if node >= 0 else -1, value=float(shown[s]),
-                    detail=sim.model.spaces[int(s)].label if node < 0 else "")
+            sim.log(
+                "depth",
+                node=node if node >= 0 else -1,
+                value=float(shown[s]),
+                detail=sim.model.spaces[int(s)].label if node < 0 else "",
+            )
         self._logged_depth = np.where(changed, shown, self._logged_depth)
 
     def mop_up(self, storey: int) -> float:
@@ -237,8 +247,13 @@ class Water:
                 node = int(sim.graph.space_node[s])
                 sim.log("depth", node=node, value=float(depth[s]), detail=f"over {level * 100:.0f} cm")
                 storey = sim.model.spaces[s].storey
-                if (level == physics.INCIDENT_DEPTH_M and s not in self.claimed and node >= 0
-                        and storey not in self.claimed_storeys and storey not in self.flood_incident):
+                if (
+                    level == physics.INCIDENT_DEPTH_M
+                    and s not in self.claimed
+                    and node >= 0
+                    and storey not in self.claimed_storeys
+                    and storey not in self.flood_incident
+                ):
                     self._flood_incident(s, node)
                 tripped = level == physics.SWITCHGEAR_FLOOD_DEPTH_M and s in sim.drill.electrical_rooms
                 if tripped and self.on_switchgear_flooded is not None:
@@ -259,8 +274,17 @@ class Water:
             "red",
             node,
             _channel_for(sim, space),
-            [TaskSpec("pump out", PUMP_CREW, node, physics.DEPLOY_PUMP_S, makes_safe=True, effect=deploy,
-                      mode=HEAVY)],
+            [
+                TaskSpec(
+                    "pump out",
+                    PUMP_CREW,
+                    node,
+                    physics.DEPLOY_PUMP_S,
+                    makes_safe=True,
+                    effect=deploy,
+                    mode=HEAVY,
+                )
+            ],
         )
         self.flood_incident[storey] = inc.id
 
@@ -289,4 +313,3 @@ def _channel_for(sim: Sim, space: int) -> str:
         if e.space == space and e.ifc_class == "IfcSensor":
             return "sensor"
     return "phone"
-

@@ -44,12 +44,16 @@ class PowerLoss(HazardSpec):
     )
     generator: str | None = Field(None, description="standby generator; found in the model when omitted")
     generator_start_probability: float | None = Field(
-        None, ge=0, le=1,
+        None,
+        ge=0,
+        le=1,
         description="chance the standby set starts by itself; none = the engine's default "
         "(twin/engine/physics.py GENERATOR_START_PROBABILITY, 0.95)",
     )
     lift_occupancy: float | None = Field(
-        None, ge=0, le=1,
+        None,
+        ge=0,
+        le=1,
         description="chance a stopped car holds passengers; none = the engine's default "
         "(twin/engine/physics.py LIFT_OCCUPANCY, 0.3)",
     )
@@ -73,6 +77,7 @@ class PowerLossRate(HazardRate):
         None, ge=0, le=1, description="none = the engine's default (physics.LIFT_OCCUPANCY)"
     )
 
+
 _LOADS = ("lift", "booster_pump", "sump_pump", "board")
 
 
@@ -87,8 +92,7 @@ class Power:
         supplies = {i for i in range(len(plant)) if plant.role[i] == "supply"}
         if not supplies:
             supplies = {
-                i for i in range(len(plant))
-                if plant.role[i] in ("board", "cable") and not plant.parents[i]
+                i for i in range(len(plant)) if plant.role[i] in ("board", "cable") and not plant.parents[i]
             }
         self.supplies = supplies
         self.loads = [i for i in range(len(plant)) if plant.role[i] in _LOADS]
@@ -163,8 +167,10 @@ class Power:
             if plant.role[i] == "sump_pump" and not new[i]:
                 self.off_since[i] = now
         back = [
-            i for i in changed
-            if plant.role[i] == "sump_pump" and new[i]
+            i
+            for i in changed
+            if plant.role[i] == "sump_pump"
+            and new[i]
             and now - self.off_since.pop(i, now) > physics.PUMP_RIDE_THROUGH_S
         ]
         if back:
@@ -205,11 +211,20 @@ class Power:
             self.needs_restart.difference_update(pumps)
             sim.log("power", node=node, value=1.0, detail=f"{names}: restarted")
 
-        specs = [TaskSpec(f"restart {names}", (("electrician", 1), ("plumber", 2)), node,
-                          physics.RESTART_PUMP_S, effect=restarted, priority="red")]
+        specs = [
+            TaskSpec(
+                f"restart {names}",
+                (("electrician", 1), ("plumber", 2)),
+                node,
+                physics.RESTART_PUMP_S,
+                effect=restarted,
+                priority="red",
+            )
+        ]
         if self.restart_incident is None or self.restart_incident.resolved:
-            self.restart_incident = incident(sim, "pump_restart", f"Restart {names}", "red", node, "sensor",
-                                                 specs)
+            self.restart_incident = incident(
+                sim, "pump_restart", f"Restart {names}", "red", node, "sensor", specs
+            )
         else:
             add_tasks(sim, self.restart_incident, specs)
 
@@ -241,9 +256,20 @@ def _ground_storey(sim: Sim) -> int:
     return int(np.argmin(np.abs(elevations))) if elevations.size else 0
 
 
-def power_loss(sim: Sim, power: Power, items: Sequence[int], *, duration_s: float | None, repair_s: float,
-               generator: int, start_probability: float, essential: tuple[int, ...], channel: str,
-               cause: str, occupancy: float) -> Incident:
+def power_loss(
+    sim: Sim,
+    power: Power,
+    items: Sequence[int],
+    *,
+    duration_s: float | None,
+    repair_s: float,
+    generator: int,
+    start_probability: float,
+    essential: tuple[int, ...],
+    channel: str,
+    cause: str,
+    occupancy: float,
+) -> Incident:
     """``items`` fail now (the first names the incident): raise the incident, start the generator
     (or not), plan the check and the repair."""
     plant = sim.drill.plant
@@ -276,11 +302,21 @@ def power_loss(sim: Sim, power: Power, items: Sequence[int], *, duration_s: floa
         power.update(f"back on mains at {name}")
 
     if duration_s is None:
-        specs.append(TaskSpec(f"repair {name}", (("electrician", 2),), node, repair_s, after=[0],
-                              effect=restore))
+        specs.append(
+            TaskSpec(f"repair {name}", (("electrician", 2),), node, repair_s, after=[0], effect=restore)
+        )
     else:
-        specs.append(TaskSpec(f"switch back to mains at {name}", (("electrician", 1),), node,
-                              physics.SWITCH_BACK_S, after=[0], effect=switch_back, gated=True))
+        specs.append(
+            TaskSpec(
+                f"switch back to mains at {name}",
+                (("electrician", 1),),
+                node,
+                physics.SWITCH_BACK_S,
+                after=[0],
+                effect=switch_back,
+                gated=True,
+            )
+        )
     inc = incident(sim, "power_loss", f"Power loss at {name}", "red", node, channel, specs)
     if duration_s is not None:
         sim.env.process(_utility_returns(sim, inc.tasks[1], duration_s, mains_back))
@@ -315,8 +351,19 @@ def _generator_start(sim: Sim, power: Power, inc: Incident, generator: int, p: f
         run()
     else:
         sim.log("hazard", node=node, incident=inc.id, detail=f"{name} failed to start")
-        add_tasks(sim, inc, [TaskSpec(f"start {name} by hand", (("electrician", 1),), node,
-                                     physics.GENERATOR_MANUAL_START_S, effect=run)])
+        add_tasks(
+            sim,
+            inc,
+            [
+                TaskSpec(
+                    f"start {name} by hand",
+                    (("electrician", 1),),
+                    node,
+                    physics.GENERATOR_MANUAL_START_S,
+                    effect=run,
+                )
+            ],
+        )
 
 
 def power_hazard(env: simpy.Environment, world: World, h: PowerLoss, ref: Ref, index: int) -> Proc:
@@ -325,12 +372,21 @@ def power_hazard(env: simpy.Environment, world: World, h: PowerLoss, ref: Ref, i
     yield env.timeout(h.start_min * 60.0)
     rng = sim.rng("power")
     duration = None if h.duration_min is None else 60.0 * draw(h.duration_min, rng)
-    power_loss(sim, power, [ref["item"]], duration_s=duration, repair_s=60.0 * draw(h.repair_min, rng),
-               generator=ref["generator"], start_probability=physics.GENERATOR_START_PROBABILITY
-               if h.generator_start_probability is None else h.generator_start_probability,
-               essential=ref["essential"], channel=h.reported_via, cause="utility outage"
-               if sim.drill.plant.role[ref["item"]] == "supply" else "board fault",
-               occupancy=physics.LIFT_OCCUPANCY if h.lift_occupancy is None else h.lift_occupancy)
+    power_loss(
+        sim,
+        power,
+        [ref["item"]],
+        duration_s=duration,
+        repair_s=60.0 * draw(h.repair_min, rng),
+        generator=ref["generator"],
+        start_probability=physics.GENERATOR_START_PROBABILITY
+        if h.generator_start_probability is None
+        else h.generator_start_probability,
+        essential=ref["essential"],
+        channel=h.reported_via,
+        cause="utility outage" if sim.drill.plant.role[ref["item"]] == "supply" else "board fault",
+        occupancy=physics.LIFT_OCCUPANCY if h.lift_occupancy is None else h.lift_occupancy,
+    )
 
 
 def compile_power_loss(h: PowerLoss, twin: Twin, plant: Plant, loc: tuple[str | int, ...]) -> Ref:
@@ -368,16 +424,21 @@ def _supply(twin: Twin, plant: Plant, rate: Any) -> Places:
     if not supplies:
         return Places.of([])
     gens = plant.items("generator")
-    return Places.of([{
-        "item": supplies[0],
-        "generator": gens[0] if gens else -1,
-        "essential": tuple(default_essential(plant, twin.model)),
-        "node": int(plant.node[supplies[0]]),
-    }])
+    return Places.of(
+        [
+            {
+                "item": supplies[0],
+                "generator": gens[0] if gens else -1,
+                "essential": tuple(default_essential(plant, twin.model)),
+                "node": int(plant.node[supplies[0]]),
+            }
+        ]
+    )
 
 
-def _outage(env: simpy.Environment, world: World, rate: PowerLossRate, a: Arrival, ref: Any,
-            index: int) -> None:
+def _outage(
+    env: simpy.Environment, world: World, rate: PowerLossRate, a: Arrival, ref: Any, index: int
+) -> None:
     v = a.values
     loss = PowerLoss(
         kind="power_loss",
@@ -391,9 +452,18 @@ def _outage(env: simpy.Environment, world: World, rate: PowerLossRate, a: Arriva
     env.process(power_hazard(env, world, loss, ref, index))
 
 
-register_hazard(HazardKind(
-    "power_loss", PowerLoss, compile_power_loss, power_hazard,
-    Occurrence(PowerLossRate, _supply, _outage,
-               lambda places: "a supply for power losses" if len(places) else "no supply for power losses"),
-    Drawing(places=("at",), symbol="star"),
-))
+register_hazard(
+    HazardKind(
+        "power_loss",
+        PowerLoss,
+        compile_power_loss,
+        power_hazard,
+        Occurrence(
+            PowerLossRate,
+            _supply,
+            _outage,
+            lambda places: "a supply for power losses" if len(places) else "no supply for power losses",
+        ),
+        Drawing(places=("at",), symbol="star"),
+    )
+)

@@ -47,7 +47,8 @@ class Storm(HazardSpec):
         0.6, ge=0, le=1, description="share of the drains' capacity lost to blockage"
     )
     drain_capacity_l_s: float | None = Field(
-        None, ge=0,
+        None,
+        ge=0,
         description="what the site's drains carry when clear; none = sized for the design storm "
         "(twin/engine/physics.py DESIGN_STORM_MM_H on the catchment's C·A)",
     )
@@ -100,15 +101,20 @@ def storm(env: simpy.Environment, world: World, h: Storm, ref: Ref, index: int) 
     yield env.timeout(h.start_min * 60.0)
     roof, paved = catchment_m2(sim, h)
     ca = physics.RUNOFF_ROOF * roof + physics.RUNOFF_PAVING * paved
-    capacity_m3_s = (h.drain_capacity_l_s / 1000.0 if h.drain_capacity_l_s is not None
-                     else design_capacity_m3_s(ca))
+    capacity_m3_s = (
+        h.drain_capacity_l_s / 1000.0 if h.drain_capacity_l_s is not None else design_capacity_m3_s(ca)
+    )
     blocked = [h.drains_blocked_fraction]
     key = ("storm", index)
     low, node = ref["low_space"], ref["node"]
-    sim.log("hazard", node=node, value=h.peak_mm_h,
-            detail=f"storm {h.peak_mm_h:g} mm/h for {h.duration_min:g} min on {roof:.0f} m² roofs, "
-                   f"{paved:.0f} m² paving; drains carry {capacity_m3_s * 1000:.0f} l/s, "
-                   f"{blocked[0] * 100:.0f} % blocked")
+    sim.log(
+        "hazard",
+        node=node,
+        value=h.peak_mm_h,
+        detail=f"storm {h.peak_mm_h:g} mm/h for {h.duration_min:g} min on {roof:.0f} m² roofs, "
+        f"{paved:.0f} m² paving; drains carry {capacity_m3_s * 1000:.0f} l/s, "
+        f"{blocked[0] * 100:.0f} % blocked",
+    )
     raised = False
 
     def cleared() -> None:
@@ -136,16 +142,27 @@ def storm(env: simpy.Environment, world: World, h: Storm, ref: Ref, index: int) 
                 node,
                 h.reported_via,
                 [
-                    TaskSpec("clear the blocked drain", CLEAR, ref["drain_node"], physics.CLEAR_DRAIN_S,
-                             makes_safe=True, effect=cleared),
-                    TaskSpec("deploy a portable pump", PUMP_CREW, node, physics.DEPLOY_PUMP_S,
-                             effect=deployed, mode=HEAVY),
+                    TaskSpec(
+                        "clear the blocked drain",
+                        CLEAR,
+                        ref["drain_node"],
+                        physics.CLEAR_DRAIN_S,
+                        makes_safe=True,
+                        effect=cleared,
+                    ),
+                    TaskSpec(
+                        "deploy a portable pump",
+                        PUMP_CREW,
+                        node,
+                        physics.DEPLOY_PUMP_S,
+                        effect=deployed,
+                        mode=HEAVY,
+                    ),
                 ],
             )
         yield env.timeout(physics.RAIN_STEP_S)
     water.set_source(key, low, 0.0)
     sim.log("hazard", node=node, detail="storm over")
-
 
 
 def storm_ref(twin: Twin, plant: Plant, low: int) -> Ref:
@@ -214,8 +231,13 @@ def _describe(places: Places) -> str:
     return f"storms collect at {places[0][0]}" if len(places) else "no low point for storms"
 
 
-register_hazard(HazardKind(
-    "storm", Storm, compile_storm, storm,
-    Occurrence(StormRate, _low_point, _rain, _describe),
-    Drawing(places=("low_point",), symbol="star"),
-))
+register_hazard(
+    HazardKind(
+        "storm",
+        Storm,
+        compile_storm,
+        storm,
+        Occurrence(StormRate, _low_point, _rain, _describe),
+        Drawing(places=("low_point",), symbol="star"),
+    )
+)
