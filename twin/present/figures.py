@@ -32,6 +32,7 @@ from twin.present.style import (
     STOREY_SHADES,
     UNREACHABLE_RGB,
     css,
+    plan_axes,
 )
 from twin.twin import Twin
 
@@ -220,23 +221,7 @@ def plan_figure(
             "x": 0.01,
             "xanchor": "left",
         },
-        xaxis={
-            "title": {"text": "x (m)"},
-            "range": [x0, x1],
-            "showgrid": True,
-            "gridcolor": "rgb(235,235,235)",
-            "zeroline": False,
-            "constrain": "domain",
-        },
-        yaxis={
-            "title": {"text": "y (m)"},
-            "range": [y0, y1],
-            "scaleanchor": "x",
-            "scaleratio": 1,
-            "showgrid": True,
-            "gridcolor": "rgb(235,235,235)",
-            "zeroline": False,
-        },
+        **plan_axes(x0, y0, x1, y1),
         plot_bgcolor="white",
         height=int(np.clip(PLAN_WIDTH_PX * (y1 - y0) / (x1 - x0), *PLAN_HEIGHT_PX)) + 190,
         margin={"l": 60, "r": 20, "t": 70, "b": 10},

@@ -23,7 +23,6 @@ from twin.present.style import (
     ACTIVITY_COLOURS,
     DEPTH_SCALE,
     DRY_FILL,
-    GRID,
     LIFT_OK,
     LIFT_OUT,
     LIFT_OUT_RGB,
@@ -34,6 +33,7 @@ from twin.present.style import (
     STATE_COLOURS,
     WATER_EDGE,
     css,
+    plan_axes,
 )
 from twin.twin import Twin
 from twin.words import plural
@@ -598,23 +598,7 @@ def replay_figure(
     per_px = 1.0 / (plot_h + 40)
     fig.update_layout(
         title=title_style | {"text": start_title},
-        xaxis={
-            "range": [x0, x1],
-            "title": {"text": "x (m)"},
-            "showgrid": True,
-            "gridcolor": GRID,
-            "zeroline": False,
-            "constrain": "domain",
-        },
-        yaxis={
-            "range": [y0, y1],
-            "title": {"text": "y (m)"},
-            "scaleanchor": "x",
-            "scaleratio": 1,
-            "showgrid": True,
-            "gridcolor": GRID,
-            "zeroline": False,
-        },
+        **plan_axes(x0, y0, x1, y1),
         plot_bgcolor="white",
         height=plot_h + 330,
         margin={"l": 60, "r": 30, "t": 100, "b": 200},

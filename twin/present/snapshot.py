@@ -28,7 +28,6 @@ from twin.present.replay import Replay
 from twin.present.style import (
     DEPTH_SCALE,
     DRY_FILL,
-    GRID,
     IDLE_COLOUR,
     LIFT_OK,
     LIFT_OUT,
@@ -39,6 +38,7 @@ from twin.present.style import (
     STAIR_LINE,
     css,
     incident_colour,
+    plan_axes,
 )
 from twin.scenario.schema import Scenario
 from twin.twin import Twin
@@ -256,23 +256,7 @@ def snapshot(
             "x": 0.01,
             "xanchor": "left",
         },
-        xaxis={
-            "range": [x0, x1],
-            "title": {"text": "x (m)"},
-            "showgrid": True,
-            "gridcolor": GRID,
-            "zeroline": False,
-            "constrain": "domain",
-        },
-        yaxis={
-            "range": [y0, y1],
-            "title": {"text": "y (m)"},
-            "scaleanchor": "x",
-            "scaleratio": 1,
-            "showgrid": True,
-            "gridcolor": GRID,
-            "zeroline": False,
-        },
+        **plan_axes(x0, y0, x1, y1),
         plot_bgcolor="white",
         height=int(np.clip(PLAN_WIDTH_PX * (y1 - y0) / max(x1 - x0, 1.0), *PLAN_HEIGHT_PX)) + 150,
         margin={"l": 60, "r": 50, "t": 75, "b": 10},

@@ -9,6 +9,7 @@ Blue is water: nothing else that appears on a plan is blue.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from twin.navgraph import EdgeKind
 
@@ -87,3 +88,27 @@ ACTIVITY_COLOURS = (IDLE_COLOUR, "#d81b60", "rgb(20,20,20)")
 def incident_colour(incident: int) -> str:
     """The colour of an incident by its id (:data:`IDLE_COLOUR` for none, -1)."""
     return INCIDENT_COLOURS[incident % len(INCIDENT_COLOURS)] if incident >= 0 else IDLE_COLOUR
+
+
+def plan_axes(x0: float, y0: float, x1: float, y1: float) -> dict[str, Any]:
+    """The axes of every storey plan (the Building page, the replay, the report's snapshots):
+    metres, equal scale, a light grid; pass as ``fig.update_layout(**plan_axes(...))``."""
+    return {
+        "xaxis": {
+            "range": [x0, x1],
+            "title": {"text": "x (m)"},
+            "showgrid": True,
+            "gridcolor": GRID,
+            "zeroline": False,
+            "constrain": "domain",
+        },
+        "yaxis": {
+            "range": [y0, y1],
+            "title": {"text": "y (m)"},
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            "showgrid": True,
+            "gridcolor": GRID,
+            "zeroline": False,
+        },
+    }
