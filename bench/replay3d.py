@@ -43,6 +43,7 @@ from twin.background.rates import scenario_rates
 from twin.engine import run as run_drill
 from twin.present.replay import FRAME_MS, build_replay
 from twin.present.replay3d import Replay3DFigure, replay3d_figure, replay3d_html
+from twin.present.replay_figure import play_buttons
 from twin.scenario import load_scenario
 from twin.shipped import shipped_dir
 from twin.twin import load_twin
@@ -123,33 +124,7 @@ def with_plotly_frames(view: Replay3DFigure) -> dict[str, Any]:
                 "xanchor": "left",
                 "yanchor": "top",
                 "pad": {"t": 10, "r": 10},
-                "buttons": [
-                    {
-                        "label": "▶ Play",
-                        "method": "animate",
-                        "args": [
-                            None,
-                            {
-                                "frame": {"duration": view.frame_ms, "redraw": True},
-                                "fromcurrent": True,
-                                "transition": {"duration": 0},
-                                "mode": "immediate",
-                            },
-                        ],
-                    },
-                    {
-                        "label": "❚❚ Pause",
-                        "method": "animate",
-                        "args": [
-                            [None],
-                            {
-                                "frame": {"duration": 0, "redraw": False},
-                                "mode": "immediate",
-                                "transition": {"duration": 0},
-                            },
-                        ],
-                    },
-                ],
+                "buttons": play_buttons(view.frame_ms),
             }
         ],
         sliders=[

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -623,33 +624,7 @@ def replay_figure(
                 "xanchor": "left",
                 "yanchor": "top",
                 "pad": {"t": 0, "r": 10},
-                "buttons": [
-                    {
-                        "label": "▶ Play",
-                        "method": "animate",
-                        "args": [
-                            None,
-                            {
-                                "frame": {"duration": FRAME_MS, "redraw": True},
-                                "fromcurrent": True,
-                                "transition": {"duration": 0},
-                                "mode": "immediate",
-                            },
-                        ],
-                    },
-                    {
-                        "label": "❚❚ Pause",
-                        "method": "animate",
-                        "args": [
-                            [None],
-                            {
-                                "frame": {"duration": 0, "redraw": False},
-                                "mode": "immediate",
-                                "transition": {"duration": 0},
-                            },
-                        ],
-                    },
-                ],
+                "buttons": play_buttons(FRAME_MS),
             }
         ],
         sliders=[
@@ -690,3 +665,35 @@ def _first_frame(replay: Replay, storey: int, inc_rows: Sequence[int]) -> int:
         after = np.flatnonzero(here & (times >= reported.min()))
         return int(after[0]) if after.size else int(np.searchsorted(times, reported.min(), side="left"))
     return int(np.flatnonzero(here)[0]) if here.any() else 0
+
+
+def play_buttons(frame_ms: int) -> list[dict[str, Any]]:
+    """Plotly's ▶ Play / ❚❚ Pause buttons for an animation of ``frame_ms`` frames (the 2D
+    replay; ``bench/replay3d.py`` builds the 3D replay's former animation with them)."""
+    return [
+        {
+            "label": "▶ Play",
+            "method": "animate",
+            "args": [
+                None,
+                {
+                    "frame": {"duration": frame_ms, "redraw": True},
+                    "fromcurrent": True,
+                    "transition": {"duration": 0},
+                    "mode": "immediate",
+                },
+            ],
+        },
+        {
+            "label": "❚❚ Pause",
+            "method": "animate",
+            "args": [
+                [None],
+                {
+                    "frame": {"duration": 0, "redraw": False},
+                    "mode": "immediate",
+                    "transition": {"duration": 0},
+                },
+            ],
+        },
+    ]
