@@ -33,6 +33,7 @@ from twin.present.style import (
     UNREACHABLE_RGB,
     css,
     plan_axes,
+    room_names_trace,
 )
 from twin.twin import Twin
 
@@ -193,18 +194,7 @@ def plan_figure(
         )
     ]
     if names:
-        fig.add_trace(
-            go.Scatter(
-                x=[n[0] for n in names],
-                y=[n[1] for n in names],
-                mode="text",
-                name="room names",
-                text=[n[2] for n in names],
-                textposition="top center",
-                textfont={"size": 10, "color": "rgb(30,30,30)"},
-                hoverinfo="skip",
-            )
-        )
+        fig.add_trace(room_names_trace(names, showlegend=True, textposition="top center"))
 
     st = model.storeys[storey]
     counts = (

@@ -35,6 +35,7 @@ from twin.present.style import (
     WATER_EDGE,
     css,
     plan_axes,
+    room_names_trace,
 )
 from twin.twin import Twin
 from twin.words import plural
@@ -249,18 +250,7 @@ def _layers(fig: go.Figure, p: _Storey) -> tuple[list[int], list[int]]:
         ),
     ]
     if labels:
-        add(
-            go.Scatter(
-                x=[lb[0] for lb in labels],
-                y=[lb[1] for lb in labels],
-                mode="text",
-                text=[lb[2] for lb in labels],
-                textfont={"size": 10, "color": "rgb(40,40,40)"},
-                showlegend=False,
-                hoverinfo="skip",
-                name="room names",
-            )
-        )
+        add(room_names_trace(labels))
     if p.wet_rows:
         # Hovering a wet room tells its depth.
         add(

@@ -39,6 +39,7 @@ from twin.present.style import (
     css,
     incident_colour,
     plan_axes,
+    room_names_trace,
 )
 from twin.scenario.schema import Scenario
 from twin.twin import Twin
@@ -379,18 +380,7 @@ def _rooms(
             )
         )
     if labels:
-        fig.add_trace(
-            go.Scatter(
-                x=[lb[0] for lb in labels],
-                y=[lb[1] for lb in labels],
-                mode="text",
-                text=[lb[2] for lb in labels],
-                textfont={"size": 10, "color": "rgb(70,70,70)"},
-                showlegend=False,
-                hoverinfo="skip",
-                name="room names",
-            )
-        )
+        fig.add_trace(room_names_trace(labels))
 
 
 def _stairs_and_lifts(fig: go.Figure, twin: Twin, plan: StoreyPlan, out: set[str]) -> None:

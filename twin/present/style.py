@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import plotly.graph_objects as go
+
 from twin.navgraph import EdgeKind
 
 RGB = tuple[float, float, float]
@@ -112,3 +114,26 @@ def plan_axes(x0: float, y0: float, x1: float, y1: float) -> dict[str, Any]:
             "zeroline": False,
         },
     }
+
+
+#: Room names on a plan.
+ROOM_NAME = "rgb(40,40,40)"
+
+
+def room_names_trace(
+    labels: Sequence[tuple[float, float, str]], *, showlegend: bool = False, **extra: Any
+) -> go.Scatter:
+    """The room names of a plan (``x, y, text`` each, from :func:`twin.present.plan.room_labels`)
+    as one text trace (in the legend, so it can be hidden, where ``showlegend``); ``extra`` sets
+    other trace properties (``textposition``)."""
+    return go.Scatter(
+        x=[lb[0] for lb in labels],
+        y=[lb[1] for lb in labels],
+        mode="text",
+        text=[lb[2] for lb in labels],
+        textfont={"size": 10, "color": ROOM_NAME},
+        showlegend=showlegend,
+        hoverinfo="skip",
+        name="room names",
+        **extra,
+    )
