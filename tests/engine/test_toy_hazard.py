@@ -1,5 +1,5 @@
 """A hazard kind defined here, in the test folder alone, runs in a drill, shows in the replay and
-occurs in background work — registered once, with no edit anywhere else (issue 13, item 4)."""
+occurs in background work and in a staffing sweep — registered once, with no edit anywhere else (issue 13, item 4)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 import simpy
 from pydantic import Field
 
+from tests.conftest import REPO
 from tests.engine.conftest import shipped, variant
 from twin.background.generate import Arrival
 from twin.background.rates import HazardRate, default_rates
@@ -25,6 +26,9 @@ from twin.present.start import hazard_places
 from twin.scenario import FieldError, ScenarioError, parse_scenario
 from twin.scenario.kinds import HAZARDS
 from twin.scenario.schema import HazardSpec, Quantity
+from twin.sweep.execute import run_sweep
+from twin.sweep.results import read_sweep
+from twin.sweep.spec import load_sweep
 
 #: The flat the gas is smelt in, and the one a gas-trained plumber makes safe.
 FLAT = "B-0503"
@@ -161,3 +165,23 @@ def test_a_toy_hazard_occurs_in_background_work_at_its_rate(gas, estate_twin):
     leaks = f[(f.kind == "incident") & f.detail.str.startswith("gas_leak|")]
     assert 1 <= len(leaks) <= 20  # Poisson mean 6.7: outside [1, 20] has probability < 1e-4
     assert all(d.startswith("gas_leak|red|Gas in ") for d in leaks.detail)
+
+
+def test_a_toy_hazard_occurs_in_a_staffing_sweep_through_its_rates_file(gas, estate_twin, tmp_path):
+    # Only gas leaks in the rates file: 810 flats × 3 a year ≈ 6.7 red incidents in the day.
+    rates = tmp_path / "gas_rates.yaml"
+    rates.write_text(
+        "work_orders: []\nhazards:\n  gas_leak: {per_year: 3.0, channel: sensor}\n", encoding="utf-8"
+    )
+    sweep = tmp_path / "gas_sweep.yaml"
+    sweep.write_text(
+        f"name: Gas leaks\nbase: {REPO / 'scenarios' / 'estate_roster.yaml'}\n"
+        "period: {start: 2026-01-05T00:00:00, days: 1}\nreplications: 1\nseed: 3\n"
+        "background: {rates: gas_rates.yaml}\nvariants:\n  - name: today\n",
+        encoding="utf-8",
+    )
+    outcome = run_sweep(estate_twin, load_sweep(sweep), tmp_path / "out", workers=1)
+    assert outcome.ran == 1
+    row = read_sweep(tmp_path / "out").rows.iloc[0]
+    assert 1 <= row["red_incidents"] <= 20  # Poisson mean 6.7: outside [1, 20] has probability < 1e-4
+    assert row["yellow_incidents"] == 0 and row["blue_incidents"] == 0  # no work orders, no other hazard

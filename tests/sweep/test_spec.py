@@ -100,6 +100,20 @@ def test_the_period_and_background_apply_to_every_variant(tmp_path: Path):
         assert v.scenario.background is not None
 
 
+def test_a_background_the_sweep_file_gives_replaces_the_base_scenarios(tmp_path: Path):
+    # estate_roster.yaml has `background: {}` (the shipped rates); the sweep's own rates file wins,
+    # and `background: null` leaves only the base scenario's hazards.
+    (tmp_path / "my_rates.yaml").write_text("work_orders: []\n", encoding="utf-8")
+    path = small_sweep(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "background: {rates: my_rates.yaml}\n", encoding="utf-8")
+    for v in load_sweep(path).variants:
+        assert v.scenario.background is not None
+        assert v.scenario.background.rates == str((tmp_path / "my_rates.yaml").resolve())
+    path.write_text(text + "background: null\n", encoding="utf-8")
+    assert all(v.scenario.background is None for v in load_sweep(path).variants)
+
+
 def test_a_shift_the_base_lacks_fails_with_the_sweep_files_line(tmp_path: Path):
     path = small_sweep(tmp_path)
     path.write_text(

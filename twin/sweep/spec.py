@@ -208,7 +208,9 @@ class Sweep(_Frozen):
     replications: int = Field(20, ge=1, le=100_000, description="runs per variant (each a period)")
     seed: int = Field(0, ge=0, description="root of the replications' seeds (SeedSequence.spawn)")
     background: Background | None = Field(
-        Background(), description="background work during the period; null = only the base scenario's hazards"
+        Background(),
+        description="background work during the period (given here, it replaces the base "
+        "scenario's); null = only the base scenario's hazards",
     )
     meets: dict[str, float] = Field(
         default_factory=lambda: {"red": 0.95},
@@ -486,7 +488,10 @@ def _period_scenario(loaded: LoadedSweep) -> Scenario:
     p = loaded.path or Path(".")
     if background is not None and background.rates and not Path(background.rates).is_absolute():
         background = background.model_copy(update={"rates": str((p.parent / background.rates).resolve())})
-    if loaded.base.scenario.background is None and background is not None:
+    if "background" in s.model_fields_set:
+        # The sweep file says which background: it replaces the base scenario's (null: none).
+        over["background"] = background
+    elif loaded.base.scenario.background is None:
         over["background"] = background
     return loaded.base.scenario.model_copy(update=over)
 
