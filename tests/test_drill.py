@@ -63,3 +63,10 @@ def test_text_with_schema_problems_lists_them_before_any_compile(tmp_path, estat
     check = check_text(estate_twin, text, source=tmp_path / "x.yaml", folder=tmp_path)
     assert check.loaded is None and check.drill is None
     assert len(check.errors) == 1 and ":4: people[1].trades" in check.errors[0]
+
+
+def test_a_rates_file_that_is_not_there_is_a_problem_reported_not_raised(tmp_path, estate_twin):
+    text = "name: no rates\npeople: [{id: P1, trades: {plumber: 2}, shift: night}]\nbackground: {rates: nope.yaml}\n"
+    check = check_text(estate_twin, text, source=tmp_path / "drill.yaml", folder=tmp_path)
+    assert check.drill is None and len(check.errors) == 1
+    assert "nope.yaml" in check.errors[0]

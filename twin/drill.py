@@ -18,6 +18,7 @@ import numpy as np
 from twin.background.rates import Rates, scenario_rates
 from twin.engine import Drill, RunResult, compile_drill, run
 from twin.engine.run import Progress
+from twin.errors import TwinError
 from twin.kpi import Kpis, compute_kpis
 from twin.routing import Router
 from twin.scenario import FieldError, LoadedScenario, ScenarioError, parse_scenario, validation_errors
@@ -56,8 +57,13 @@ def check_drill(twin: Twin, loaded: LoadedScenario, *, rates: Rates | None = Non
     """Every field of ``loaded`` the building does not have, each located to its line, found in
     one pass; and the compiled drill when there is none."""
     scenario = loaded.scenario
+    if rates is None:
+        try:
+            rates = scenario_rates(scenario)
+        except TwinError as exc:  # the rates file named by background.rates: missing or wrong
+            return Check(loaded, (str(exc),), None)
     found: list[FieldError] = []
-    drill = compile_drill(twin, scenario, rates=rates or scenario_rates(scenario), errors=found)
+    drill = compile_drill(twin, scenario, rates=rates, errors=found)
     errors = tuple(str(loaded.locate_error(e)) for e in found)
     return Check(loaded, errors, None if found else drill, tuple(found))
 

@@ -11,7 +11,16 @@ import pytest
 
 from tests.engine.conftest import shipped, variant
 from twin.engine import run
-from twin.engine.dispatch import FREE, Assignment, Board, Policy, policy, policy_names, register_policy
+from twin.engine.dispatch import (
+    FREE,
+    Assignment,
+    Board,
+    Policy,
+    PolicyError,
+    policy,
+    policy_names,
+    register_policy,
+)
 from twin.scenario import ScenarioError, parse_scenario
 from twin.scenario.kinds import POLICIES
 from twin.scenario.schema import PolicySpec
@@ -70,3 +79,26 @@ def test_a_toy_policy_registered_in_a_test_is_listed_and_runs_a_drill(farthest, 
     # longer to get there than the nearest qualified person.
     assert near["detail"] == far["detail"] and near["t_s"] == far["t_s"]
     assert far["value"] > near["value"] and far["person"] != near["person"]
+
+
+class Everyone(PolicySpec):
+    """Sends the first qualified person to every task, busy or not: a policy the dispatcher must refuse."""
+
+    kind: Literal["everyone"]
+
+
+def _first_qualified(spec: Everyone, board: Board) -> list[Assignment]:
+    return [(t, int(np.argmax(board.qualified[t])), False) for t in range(board.priority.shape[0])]
+
+
+def test_a_policy_that_sends_a_busy_person_is_stopped_naming_the_policy_and_the_person(estate_twin):
+    register_policy(Policy("everyone", Everyone, _first_qualified, "the first qualified person, always"))
+    try:
+        # In the storm drill a second task opens while the night plumber is still on the first.
+        scenario = variant(shipped("storm_basement_cascade.yaml"), dispatch={"kind": "everyone"})
+        with pytest.raises(
+            PolicyError, match=r"dispatch policy 'everyone' sent N-PLB to someone busy, without pre-empting"
+        ):
+            run(estate_twin, scenario, trace_moves=False)
+    finally:
+        POLICIES.unregister("everyone")

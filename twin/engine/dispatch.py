@@ -19,10 +19,17 @@ from typing import Any
 
 import numpy as np
 
+from twin.errors import TwinError
 from twin.scenario.kinds import POLICIES
 from twin.scenario.schema import Manual, Nearest, PolicySpec, PriorityFirst, Quantity, SkillAware
 
 Assignment = tuple[int, int, bool]
+
+
+class PolicyError(TwinError):
+    """A dispatch policy's choice the dispatcher cannot carry out (a busy or unqualified person,
+    a task or person twice)."""
+
 
 #: ``busy_priority`` of a free person.
 FREE = 9

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from twin.engine.dispatch import FREE, Board
+from twin.engine.dispatch import FREE, Assignment, Board, PolicyError
 from twin.engine.roster import on_duty
 from twin.routing import Positions
 
@@ -105,6 +105,7 @@ def decide(sim: Sim) -> None:
         backup=sim.backup,
     )
     made = sim.assign(sim.policy, board)
+    _check(sim, made, chosen, qualified, free, preemptable)
     for ti, j, preempting in made:
         _send(sim, members[j], chosen[ti], float(time_s[ti, j]), preempting)
     if more and made:
@@ -132,6 +133,46 @@ def _positions(sim: Sim) -> Positions:
             node[m.index] = entrances
             eta[m.index] = m.crew.expected_delay_s
     return Positions(node, eta)
+
+
+def _check(
+    sim: Sim,
+    made: list[Assignment],
+    chosen: list[Task],
+    qualified: np.ndarray,
+    free: np.ndarray,
+    preemptable: np.ndarray,
+) -> None:
+    """A policy's choices are kept only if each sends a free (or, pre-empting, a pre-emptable)
+    qualified person to one task, each task and person once: anything else would leave a
+    task assigned to nobody working on it."""
+    tasks: set[int] = set()
+    people: set[int] = set()
+    for ti, j, preempting in made:
+        m = sim.members[j]
+        why = (
+            "a task it was not shown"
+            if not 0 <= ti < len(chosen)
+            else "a task twice"
+            if ti in tasks
+            else "a person twice"
+            if j in people
+            else "someone not qualified for it"
+            if not qualified[ti, j]
+            else "someone busy, without pre-empting"
+            if not preempting and not free[j]
+            else "someone whose work may not be pre-empted"
+            if preempting and not preemptable[j]
+            else ""
+        )
+        if why:
+            raise PolicyError(
+                f"dispatch policy '{sim.policy.kind}' sent {m.crew.id} to {why} (task {ti} of the "
+                f"board at {sim.env.now:.0f} s): a policy assigns each open task at most once, "
+                "to a free, qualified person (or pre-empts one its `preempts` allows)"
+            )
+        tasks.add(ti)
+        people.add(j)
 
 
 def _send(sim: Sim, m: Member, task: Task, expected_s: float, preempt: bool) -> None:

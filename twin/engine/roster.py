@@ -34,7 +34,7 @@ class Member:
     arrive_at: float = 0.0
     task: Task | None = None
     phase: str = "idle"
-    """idle (free, maybe walking back to base) or busy."""
+    """idle (free), returning (free, walking back to base: a dispatch turns them round) or busy."""
     proc: simpy.Process | None = None
     signal: simpy.Event | None = None
     busy_since: float = math.nan

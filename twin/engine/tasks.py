@@ -63,7 +63,7 @@ class Task:
     successors: list[Task] = field(default_factory=list)
     gated: bool = False
     state: str = "waiting"
-    """waiting → open → assigned → done."""
+    """waiting → open → assigned → done (a pre-empted task goes from assigned back to open)."""
     remaining_s: float = math.nan
     ready_at: float = 0.0
     person: int = -1

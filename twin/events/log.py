@@ -37,7 +37,7 @@ KINDS: dict[str, str] = {
     "on_site": "the person reaches the task's place",
     "work": "work starts",
     "preempted": "the person is taken off the task for more urgent work",
-    "done": "the task is finished (value: seconds worked)",
+    "done": "the task is finished",
     "made_safe": "the incident's hazard is under control",
     "resolved": "every task of the incident is done",
     "move": "a person passes a node of the navigation graph (for the replay)",

@@ -1,4 +1,5 @@
-"""Hazards as SimPy processes with physical state: pipe burst, power loss, storm, flooding.
+"""Hazard kinds as SimPy processes with physical state: pipe burst, power loss, storm and (in
+background work only) lift entrapment; flooding is the water they let out, at run time.
 
 Each hazard kind is one module that registers itself (:mod:`~twin.engine.hazards.kind`);
 importing this package registers the built-in kinds, in the order scenarios list them.
