@@ -118,10 +118,22 @@ def record_timing(shots: Path, name: str, seconds: float) -> None:
 
 
 def chart(page: Any, n: int) -> Any:
-    """The n-th plotly chart on the page, scrolled into view (Streamlit draws charts lazily)."""
+    """The n-th plotly chart on the page, scrolled into view (Streamlit draws charts lazily).
+
+    A rerun that starts late (a loaded machine) can replace the chart between finding it and
+    scrolling to it; then it is found again."""
+    from playwright.sync_api import Error as PlaywrightError
+
     box = page.locator("[data-testid=stPlotlyChart]").nth(n)
-    box.wait_for(timeout=LOAD_MS)
-    box.scroll_into_view_if_needed()
+    for attempt in range(5):
+        try:
+            box.wait_for(timeout=LOAD_MS)
+            box.scroll_into_view_if_needed(timeout=LOAD_MS)
+            return box
+        except PlaywrightError as exc:
+            if "not attached" not in str(exc) or attempt == 4:
+                raise
+            page.wait_for_timeout(500)
     return box
 
 
