@@ -10,14 +10,14 @@ does), :func:`building_figure` the whole building in 3D (the floor plates of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
 from twin.navgraph import EdgeKind, NodeKind
 from twin.places import place_name
-from twin.present.plan import StoreyPlan, room_labels, storey_plan
+from twin.present.plan import StoreyPlan, rings_xy, room_labels, storey_plan
 from twin.present.render import space_plates
 from twin.present.style import (
     DOOR_RGB,
@@ -362,11 +362,9 @@ def building_figure(twin: Twin, *, storey: int | None = None) -> go.Figure:
 def _add_rings(
     fig: go.Figure, rings: list[np.ndarray], *, name: str, fill: str, line: str, width: float
 ) -> None:
-    rings = [r for r in rings if len(r) >= 3]
-    if not rings:
+    xs, ys = rings_xy(rings)
+    if not xs:
         return
-    xs = _join(r[:, 0] for r in rings)
-    ys = _join(r[:, 1] for r in rings)
     fig.add_trace(
         go.Scatter(
             x=xs,
@@ -470,11 +468,4 @@ def _gapped_text(names: Sequence[str]) -> list[str]:
     out: list[str] = []
     for n in names:
         out += [n, n, ""]
-    return out
-
-
-def _join(parts: Iterable[np.ndarray]) -> list[float | None]:
-    out: list[float | None] = []
-    for p in parts:
-        out += [*p.tolist(), None]
     return out

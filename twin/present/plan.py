@@ -198,3 +198,23 @@ def room_labels(
             if len(out) >= limit:
                 break
     return out
+
+
+def rings_xy(
+    rings: Iterable[np.ndarray], *, decimals: int | None = None
+) -> tuple[list[float | None], list[float | None]]:
+    """Plan rings (``(n, 2+)`` arrays; fewer than 3 points are skipped) as one pair of x and y
+    lists with ``None`` between rings — how plotly draws many outlines in one trace; rounded to
+    ``decimals`` where a page carries many frames."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for r in rings:
+        if len(r) >= 3:
+            x, y = (
+                (r[:, 0], r[:, 1])
+                if decimals is None
+                else (np.round(r[:, 0], decimals), np.round(r[:, 1], decimals))
+            )
+            xs += [*x.tolist(), None]
+            ys += [*y.tolist(), None]
+    return xs, ys

@@ -9,7 +9,7 @@ coloured by what they are doing.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from twin.events.state import ACTIVITIES, STATES
-from twin.present.plan import room_labels, storey_plan
+from twin.present.plan import rings_xy, room_labels, storey_plan
 from twin.present.replay import FRAME_MS, Replay
 from twin.present.style import (
     ACTIVITY_COLOURS,
@@ -52,16 +52,6 @@ MAX_ELSEWHERE = 6
 
 
 Bounds = tuple[float, float, float, float]
-
-
-def _rings(rings: Iterable[np.ndarray]) -> tuple[list[float | None], list[float | None]]:
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    for r in rings:
-        if len(r) >= 3:
-            xs += [*np.round(r[:, 0], 2).tolist(), None]
-            ys += [*np.round(r[:, 1], 2).tolist(), None]
-    return xs, ys
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -157,7 +147,7 @@ def _layers(fig: go.Figure, p: _Storey) -> tuple[list[int], list[int]]:
         fig.add_trace(trace)
         return len(fig.data) - 1
 
-    xs, ys = _rings(p.outline.values())
+    xs, ys = rings_xy(p.outline.values(), decimals=2)
     add(
         go.Scatter(
             x=xs,
@@ -186,7 +176,7 @@ def _layers(fig: go.Figure, p: _Storey) -> tuple[list[int], list[int]]:
                 changes=True,
             )
     if plan.stair_outlines:
-        xs, ys = _rings(plan.stair_outlines)
+        xs, ys = rings_xy(plan.stair_outlines, decimals=2)
         add(
             go.Scatter(
                 x=xs,
@@ -387,7 +377,7 @@ def _lift_data(p: _Storey, j: int) -> list[dict[str, object]]:
             chover.append(f"{html.escape(n)}: {'out of service' if out else 'running'}")
     data: list[dict[str, object]] = []
     for rings in (ok_r, out_r):
-        xs, ys = _rings(rings)
+        xs, ys = rings_xy(rings, decimals=2)
         data.append({"x": xs, "y": ys})
     data.append({"x": cx, "y": cy, "text": ctext, "hovertext": chover})
     return data
@@ -418,7 +408,7 @@ def _frame_data(p: _Storey, j: int, bars: list[dict[str, object]]) -> tuple[list
             hy.append(p.anchors[place][1])
             htext.append(f"{html.escape(place)}: water {d * 100:.1f} cm")
         for rings in by_shade:
-            xs, ys = _rings(rings)
+            xs, ys = rings_xy(rings, decimals=2)
             data.append({"x": xs, "y": ys})
     if p.lifts_change:
         data += _lift_data(p, j)

@@ -23,7 +23,7 @@ from shapely.geometry import Point
 from twin.events.state import STATES, states
 from twin.events.tables import incident_table
 from twin.present.names import clock, name_of, people_names
-from twin.present.plan import StoreyPlan, plan_parts, room_labels, storey_plan
+from twin.present.plan import StoreyPlan, plan_parts, rings_xy, room_labels, storey_plan
 from twin.present.replay import Replay
 from twin.present.style import (
     DEPTH_SCALE,
@@ -158,16 +158,6 @@ def _parts_view(twin: Twin, storey: int, points: Sequence[tuple[float, float]]) 
     return (view[0], view[1], view[2], view[3])
 
 
-def _rings_xy(rings: Sequence[np.ndarray]) -> tuple[list[float | None], list[float | None]]:
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    for r in rings:
-        if len(r) >= 3:
-            xs += [*r[:, 0].tolist(), None]
-            ys += [*r[:, 1].tolist(), None]
-    return xs, ys
-
-
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """One plan snapshot: the figure and, in words, what lies off it."""
@@ -290,7 +280,7 @@ def _rooms(
         if i is not None:
             depth_of[i] = max(depth_of.get(i, 0.0), float(rec["depth_m"]))
     dry = [ring for i, ring in zip(plan.spaces, plan.outlines, strict=True) if int(i) not in depth_of]
-    xs, ys = _rings_xy(dry)
+    xs, ys = rings_xy(dry)
     if xs:
         fig.add_trace(
             go.Scatter(
@@ -308,7 +298,7 @@ def _rooms(
     outline = dict(zip(plan.spaces.tolist(), plan.outlines, strict=True))
     for i, depth in sorted(depth_of.items()):
         colour = sample_colorscale(DEPTH_SCALE, [min(depth / top, 1.0)])[0]
-        xs, ys = _rings_xy([outline[i]])
+        xs, ys = rings_xy([outline[i]])
         fig.add_trace(
             go.Scatter(
                 x=xs,
@@ -387,7 +377,7 @@ def _stairs_and_lifts(fig: go.Figure, twin: Twin, plan: StoreyPlan, out: set[str
     """Stairs outlined; lift shafts running, and those ``out`` of service red with a cross."""
     model = twin.model
     if plan.stair_outlines:
-        xs, ys = _rings_xy(plan.stair_outlines)
+        xs, ys = rings_xy(plan.stair_outlines)
         fig.add_trace(
             go.Scatter(
                 x=xs,
@@ -405,7 +395,7 @@ def _stairs_and_lifts(fig: go.Figure, twin: Twin, plan: StoreyPlan, out: set[str
         ]
         if not sel:
             continue
-        xs, ys = _rings_xy([r for _, r in sel])
+        xs, ys = rings_xy([r for _, r in sel])
         fig.add_trace(
             go.Scatter(
                 x=xs,
