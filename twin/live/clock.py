@@ -71,7 +71,9 @@ class WallClock:
         return replace(self, anchor_wall_s=wall_now, anchor_sim_s=self.sim_time(wall_now))
 
     def paused(self, wall_now: float) -> WallClock:
-        """Stopped where it had got to at ``wall_now``."""
+        """Stopped where it had got to at ``wall_now`` (a paused clock is unchanged)."""
+        if not self.running:
+            return self
         return replace(self._anchored(wall_now), running=False)
 
     def resumed(self, wall_now: float) -> WallClock:
