@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from twin.errors import TwinError
-from twin.live.clock import ClockError, WallClock, clock_text
+from twin.live.clock import ClockError, WallClock
 from twin.store import atomic_write
 
 log = logging.getLogger(__name__)
@@ -73,8 +73,9 @@ class Exercise(Protocol):
         """Run the simulation on to ``until_s``."""
         ...
 
-    def note(self, text: str, *, wall_s: float) -> None:
-        """Write a line in the exercise's log, at its current simulation time."""
+    def note(self, kind: str, **fields: Any) -> None:
+        """Write a record in the exercise's log at its current simulation time (with the wall
+        time); kept out of what a resume re-applies."""
         ...
 
 
@@ -219,10 +220,7 @@ class Registry:
         except ClockError:
             clock = WallClock(wall, exercise.now_s, 1.0, False, exercise.end_s)
         entry = Entry(code, folder, exercise, clock)
-        exercise.note(
-            f"resumed from the log after a server restart, paused at {clock_text(exercise.now_s)}",
-            wall_s=wall,
-        )
+        exercise.note("clock", action="resumed after a server restart", speed=clock.speed, running=False)
         self._save(entry, wall)
         log.info("live exercise %s resumed from %s at %.0f s", code, folder, exercise.now_s)
         return entry
@@ -257,28 +255,28 @@ class Registry:
     # ------------------------------------------------------------------------------ the clock
 
     def pause(self, code: str) -> WallClock:
-        return self._change(code, lambda c, w: c.paused(w), "paused")
+        return self._change(code, lambda c, w: c.paused(w), action="pause")
 
     def resume(self, code: str) -> WallClock:
-        return self._change(code, lambda c, w: c.resumed(w), "clock started")
+        return self._change(code, lambda c, w: c.resumed(w), action="resume")
 
     def set_speed(self, code: str, speed: float) -> WallClock:
-        return self._change(code, lambda c, w: c.at_speed(speed, w), f"speed set to {speed:g}×")
+        return self._change(code, lambda c, w: c.at_speed(speed, w), action="speed")
 
     def jump(self, code: str, by_s: float) -> WallClock:
-        return self._change(code, lambda c, w: c.jumped(by_s, w), f"jumped ahead {by_s / 60:g} min")
+        return self._change(code, lambda c, w: c.jumped(by_s, w), action="jump", by_s=by_s)
 
-    def _change(self, code: str, change: Callable[[WallClock, float], WallClock], what: str) -> WallClock:
+    def _change(self, code: str, change: Callable[[WallClock, float], WallClock], **fields: Any) -> WallClock:
         with self._held(code) as (entry, wall):
             clock = change(entry.clock, wall)
             if clock == entry.clock:
                 return clock
-            before = entry.exercise.now_s
+            # Noted where the clock stood when the trainer changed it; a jump then runs on.
+            entry.exercise.note("clock", **fields, speed=clock.speed, running=clock.running)
             entry.clock = clock
             target = clock.sim_time(wall)
             if target > entry.exercise.now_s:
                 entry.exercise.advance(target)
-            entry.exercise.note(f"clock: {what} at {clock_text(before)}", wall_s=wall)
             self._save(entry, wall)
             return clock
 
