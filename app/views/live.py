@@ -24,6 +24,7 @@ from twin.isolated import safe_name
 from twin.live.clock import SPEEDS, clock_text
 from twin.live.registry import Registry, RegistryError, normalise_code, registry
 from twin.twin import Twin
+from twin.words import plural
 
 #: Seconds between the ticking parts' reruns: at 60× a tick is two simulated minutes.
 TICK_S = 2.0
@@ -150,6 +151,13 @@ def start_form(twin: Twin) -> None:
     check = shared.check_scenario(twin, text, source)
     for line in check.errors:
         st.error(line, icon=":material/error:")
+    if not check.errors:
+        sc = check.loaded.scenario
+        st.success(
+            f"{source}: {sc.name} — {plural(len(sc.people), 'person')}, "
+            f"{plural(len(sc.hazards), 'hazard')}, {sc.duration_h:g} h from {sc.start:%H:%M}.",
+            icon=":material/check_circle:",
+        )
     script = st.file_uploader(
         "Inject file (optional)",
         type=list(shared.SCENARIO_TYPES),
@@ -243,74 +251,79 @@ def clock_line(look: Any) -> str:
 
 def trainer(code: str) -> None:
     header(code, TRAINER)
-    show_flash()
-    st.metric("Join code", code, help="Trainees type this on the Live page, as the dispatcher.")
-    clock_controls(code)
     trainer_board(code)
     inject_menu(code)
 
 
-def clock_controls(code: str) -> None:
+@st.fragment(run_every=TICK_S)
+def trainer_board(code: str) -> None:
+    """The trainer's live part: the code, the clock and its controls, the scorecard, the plan
+    now, the roster and what has been decided and injected (reruns every :data:`TICK_S`)."""
+    look = exercises().look(code, snapshot_of)
+    s = look.value
+    v = s["view"]
+    show_flash()
+    a, b, c = st.columns([1, 1, 3], gap="medium")
+    a.metric("Join code", code, help="Trainees type this on the Live page, as the dispatcher.")
+    b.metric("Clock", f"{v.clock:%H:%M:%S}", help="The drill's clock: where the simulation stands.")
+    b.caption(f"{look.clock.describe(look.wall_s)}, of {clock_text(v.end_s)}")
+    with c:
+        clock_controls(code, look.clock)
+    scorecard(s)
+    plan, side = st.columns([3, 2], gap="medium")
+    with plan:
+        trainer_plan(s, look.sim_s)
+    with side:
+        st.markdown("**Roster**")
+        st.table(roster_table(v, trades=False).set_index("person"))
+        st.markdown("**Decisions and injects**")
+        actions = actions_table(s["records"], s["scenario"])
+        if actions.empty:
+            st.caption("None yet.")
+        else:
+            st.table(actions.set_index("clock"))
+
+
+def clock_controls(code: str, clock: Any) -> None:
     reg = exercises()
-    a, b, c = st.columns([1, 2, 3])
-    running = reg.look(code, lambda ex: None).clock.running
-    if running:
-        a.button(
-            "Pause",
-            icon=":material/pause:",
-            key="live_pause",
-            on_click=lambda: guarded(lambda: _clock(reg.pause, code)),
-        )
+    a, b = st.columns([1, 2])
+    if clock.running:
+        a.button("Pause", icon=":material/pause:", key="live_pause", on_click=_clock, args=(reg.pause, code))
     else:
         a.button(
             "Start the clock",
             icon=":material/play_arrow:",
             type="primary",
             key="live_resume",
-            on_click=lambda: guarded(lambda: _clock(reg.resume, code)),
+            on_click=_clock,
+            args=(reg.resume, code),
         )
     b.segmented_control(
         "Speed",
         SPEEDS,
-        format_func=lambda s: f"{s}×",
+        format_func=lambda x: f"{x}×",
         key="live_speed",
-        default=int(reg.look(code, lambda ex: None).clock.speed),
-        on_change=lambda: guarded(
-            lambda: _clock(lambda k: reg.set_speed(k, st.session_state["live_speed"] or 1), code)
-        ),
+        default=int(clock.speed),
+        label_visibility="collapsed",
+        on_change=_clock,
+        args=(lambda k: reg.set_speed(k, st.session_state.get("live_speed") or int(clock.speed)), code),
     )
-    with c:
-        st.caption("Jump ahead")
-        for col, minutes in zip(st.columns(len(JUMPS_MIN)), JUMPS_MIN, strict=True):
-            col.button(
-                f"+{minutes} min",
-                key=f"live_jump_{minutes}",
-                on_click=lambda m=minutes: guarded(lambda: _clock(lambda k: reg.jump(k, 60.0 * m), code)),
-            )
+    for col, minutes in zip(st.columns(len(JUMPS_MIN)), JUMPS_MIN, strict=True):
+        col.button(
+            f"+{minutes} min",
+            key=f"live_jump_{minutes}",
+            help=f"Jump {minutes} simulated minutes ahead (the drill runs through them at once).",
+            on_click=_clock,
+            args=(lambda k, m=minutes: reg.jump(k, 60.0 * m), code),
+        )
 
 
-def _clock(change: Callable[[str], Any], code: str) -> str:
-    clock = change(code)
-    import time
-
-    return f"The clock is {clock.describe(time.time())}."
-
-
-@st.fragment(run_every=TICK_S)
-def trainer_board(code: str) -> None:
-    look = exercises().look(code, snapshot_of)
-    s = look.value
-    v = s["view"]
-    st.markdown(clock_line(look))
-    scorecard(s)
-    plan, side = st.columns([3, 2])
-    with plan:
-        trainer_plan(s, look.sim_s)
-    with side:
-        st.markdown("**Roster**")
-        st.dataframe(roster_table(v), hide_index=True, key="trainer_roster")
-        st.markdown("**Decisions and injects**")
-        st.dataframe(actions_table(s["records"], s["scenario"]), hide_index=True, key="trainer_actions")
+def _clock(change: Callable[[str], Any], code: str) -> None:
+    """A clock button: the change, or the reason it cannot be made shown once."""
+    try:
+        change(code)
+    except TwinError as exc:
+        flash("error", str(exc))
 
 
 def scorecard(s: dict[str, Any]) -> None:
@@ -322,7 +335,7 @@ def scorecard(s: dict[str, Any]) -> None:
     if table.empty:
         st.caption("No incident yet.")
     else:
-        st.dataframe(table, hide_index=True, key="live_scorecard")
+        st.table(table.set_index("#"))
 
 
 def trainer_plan(s: dict[str, Any], now_s: float) -> None:
@@ -341,8 +354,9 @@ def trainer_plan(s: dict[str, Any], now_s: float) -> None:
         st.caption(f"Elsewhere: {snap.elsewhere}.")
 
 
-def roster_table(v: Any) -> pd.DataFrame:
-    return pd.DataFrame(
+def roster_table(v: Any, *, trades: bool = True) -> pd.DataFrame:
+    """The roster now: who, their status, where they are (or are walking to), their task."""
+    table = pd.DataFrame(
         [
             {
                 "person": p.id,
@@ -355,6 +369,7 @@ def roster_table(v: Any) -> pd.DataFrame:
             for p in v.people
         ]
     )
+    return table if trades else table.drop(columns="trades")
 
 
 def actions_table(records: list[dict[str, Any]], scenario: Any) -> pd.DataFrame:
@@ -445,7 +460,7 @@ def dispatcher_board(code: str) -> None:
         if not v.incidents:
             st.caption("Nothing has been reported.")
         else:
-            st.dataframe(incidents_table(v), hide_index=True, key="disp_incidents")
+            st.table(incidents_table(v).set_index("#"))
         st.markdown("**Open tasks**")
         if not v.open_tasks:
             st.caption("No task is waiting for someone.")
@@ -453,7 +468,7 @@ def dispatcher_board(code: str) -> None:
             open_task(code, t)
     with right:
         st.markdown("**Roster**")
-        st.dataframe(roster_table(v), hide_index=True, key="disp_roster")
+        st.table(roster_table(v).set_index("person"))
         busy = [p for p in v.people if p.task >= 0]
         if busy:
             who = st.selectbox(
