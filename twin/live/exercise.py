@@ -23,13 +23,15 @@ from pydantic import ValidationError
 from twin.background.rates import Rates, scenario_rates
 from twin.drill import compile_checked
 from twin.engine.run import Running, RunResult, start
+from twin.engine.setup import Drill
 from twin.errors import TwinError
 from twin.events.log import EventLog
 from twin.live.decisions import Applied, Decision, DecisionError, apply_decision
 from twin.live.injects import InjectError, InjectSpec, apply_inject, inject_spec
-from twin.live.record import FORMAT, ExerciseLogError, LogWriter, read_log, wall_now
+from twin.live.record import FORMAT, ExerciseLogError, ExerciseRecord, LogWriter, read_log, wall_now
 from twin.live.script import Expected, LoadedScript, parse_script
 from twin.live.view import View, dispatcher_view
+from twin.routing import Router
 from twin.scenario import LoadedScenario, parse_scenario
 from twin.scenario.load import with_files_resolved
 from twin.scenario.schema import Live
@@ -191,6 +193,22 @@ class Exercise:
             self._writer.close()
             self._writer = None
 
+    def _reapply(self, r: dict[str, Any]) -> bool:
+        """Apply a recorded decision or inject again now; whether the drill carried it out."""
+        try:
+            if r["type"] == "decision":
+                self.decide(Decision.from_json(r["decision"]))
+            else:
+                self.inject(
+                    r["inject"],
+                    message=r.get("message", ""),
+                    expected=r.get("expected"),
+                    script=r.get("script"),
+                )
+        except (DecisionError, InjectError):
+            return False
+        return True
+
     def _live(self) -> None:
         if self.running.finished:
             raise DecisionError("the exercise has finished")
@@ -289,62 +307,73 @@ def resume(
         The log cannot be read, was made on another model, or a recorded action no longer has
         the outcome it had (the scenario or DrillTwin changed).
     """
+    record = read_log(Path(log_path))
+    ex = replay(record, twin=twin, rates=rates)
+    ex.problems = record.problems
+    ex.running.advance(record.last_t_s)
+    if append:
+        ex._writer = LogWriter(Path(log_path))
+    return ex
+
+
+def replay(
+    record: ExerciseRecord,
+    *,
+    twin: Twin | None = None,
+    rates: Rates | None = None,
+    upto: int | None = None,
+    drill: Drill | None = None,
+    router: Router | None = None,
+) -> Exercise:
+    """The exercise of a log rebuilt from its start with its first ``upto`` records (all: None)
+    re-applied, each at its time; the clock stands at the last one applied. Writes nothing.
+    ``drill`` and ``router`` (another replay's ``running.drill`` and ``running.sim.router``)
+    spare compiling the drill again when replaying one log several times."""
     from twin.twin import load_twin
 
-    record = read_log(Path(log_path))
     h = record.header
     path = Path(h["scenario"]["path"]) if h["scenario"].get("path") else None
     text = str(h["scenario"]["text"])
+    where = record.path
     try:
         probe = with_files_resolved(parse_scenario(text, source=path), path.parent if path else Path.cwd())
         if twin is None:
             twin = load_twin(probe.model_paths() if probe.scenario.model else None)
     except TwinError as exc:
-        raise ExerciseLogError(f"{log_path}: its scenario cannot be loaded again: {exc}") from None
+        raise ExerciseLogError(f"{where}: its scenario cannot be loaded again: {exc}") from None
     want = h.get("model", {}).get("twin", "")
     if want and twin.cache_key and want != twin.cache_key:
         raise ExerciseLogError(
-            f"{log_path}: the exercise ran on another model (twin {want[:12]}…, now {twin.cache_key[:12]}…); "
+            f"{where}: the exercise ran on another model (twin {want[:12]}…, now {twin.cache_key[:12]}…); "
             "resume it on the model it started on"
         )
-    loaded, drill = _prepare(twin, text, path, rates)
+    if drill is None:
+        loaded, drill = _prepare(twin, text, path, rates)
+    else:
+        loaded = LoadedScenario(drill.scenario, path)
     script = None
     if h.get("script"):
         sp = h["script"].get("path")
         script = parse_script(str(h["script"]["text"]), source=Path(sp) if sp else None)
-    running = start(twin, loaded.scenario, int(h["seed"]), drill=drill)
+    running = start(twin, loaded.scenario, int(h["seed"]), drill=drill, router=router)
     ex = Exercise(running, loaded, h, script, None)
     ex._replaying = True
-    for n, r in enumerate(record.records):
+    for n, r in enumerate(record.records[:upto]):
         if r["type"] == "note":
             ex.records.append(r)
             continue
         ex.running.advance(float(r["t_s"]))
-        ok = True
-        try:
-            if r["type"] == "decision":
-                ex.decide(Decision.from_json(r["decision"]))
-            else:
-                ex.inject(
-                    r["inject"],
-                    message=r.get("message", ""),
-                    expected=r.get("expected"),
-                    script=r.get("script"),
-                )
-        except (DecisionError, InjectError):
-            ok = False
-        ex.records[-1] = r  # the record as written (its wall time)
+        before = len(ex.records)
+        ok = ex._reapply(r)
+        # The record as written (its wall time) in the place of the one the re-application made.
+        ex.records[before:] = [r]
         if ok != bool(r.get("ok", True)):
             raise ExerciseLogError(
-                f"{log_path}: record {n + 1} ({r['type']} at {r['t_s']:.0f} s) was "
+                f"{where}: record {n + 1} ({r['type']} at {r['t_s']:.0f} s) was "
                 f"{'carried out' if r.get('ok', True) else 'refused'} in the exercise but not now; "
                 "the scenario or DrillTwin has changed since"
             )
         if r.get("script") is not None:
             ex._fired.add(int(r["script"]))
     ex._replaying = False
-    ex.problems = record.problems
-    ex.running.advance(record.last_t_s)
-    if append:
-        ex._writer = LogWriter(Path(log_path))
     return ex
