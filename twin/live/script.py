@@ -1,0 +1,93 @@
+"""Inject files: a trainer's scripted injects, validated with file:line errors like scenarios.
+
+A YAML file listing, for each inject, when (``at_min`` after the scenario's start), what
+(``inject:``, one kind of :data:`~twin.live.injects.INJECTS` with its settings), the message the
+trainees are shown and the action expected of them::
+
+    name: Night burst, then the phone line goes
+    injects:
+      - at_min: 5
+        inject: {kind: burst, at: Riser B L14}
+        message: Water through the ceiling of flat B-14-03, says a resident on the phone
+        expected:
+          action: send the valve-trained guard to close the riser valve
+          person: N-SEC1
+          within_min: 10
+      - at_min: 20
+        inject: {kind: channel_down, channel: phone, duration_min: 45}
+        message: The front desk's phone line is dead
+
+Schema errors name the file and line (:func:`twin.scenario.load.parse_yaml_model`); places the
+building does not have are found by :func:`check_script`, each located to its line too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
+
+from twin.live.injects import INJECTS, InjectSpec
+from twin.scenario.load import Loc, ScenarioError, _nearest_line, format_loc, parse_yaml_model, read_text
+from twin.scenario.schema import _Frozen
+
+
+class Expected(_Frozen):
+    """The action expected of the trainees; ``person`` and ``within_min`` make it checkable."""
+
+    action: str = Field(min_length=1, description="in words, for the after-action review")
+    person: str | None = Field(None, description="who should be sent (a person's id)")
+    within_min: float | None = Field(
+        None, gt=0, description="someone on the way within this many minutes of the report"
+    )
+
+
+class ScriptedInject(_Frozen):
+    at_min: float = Field(ge=0, description="minutes after the scenario's start")
+    inject: Annotated[InjectSpec, INJECTS.field()]
+    message: str = Field("", description="what the trainees are told")
+    expected: Expected | None = None
+
+
+class InjectScript(_Frozen):
+    name: str = ""
+    injects: list[ScriptedInject] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedScript:
+    """A validated inject file, its text and where each field is (for located errors)."""
+
+    script: InjectScript
+    text: str
+    path: Path | None
+    lines: dict[Loc, int] = field(default_factory=dict)
+
+    def where(self, loc: Loc) -> str:
+        name = str(self.path) if self.path else "<injects>"
+        line = _nearest_line(self.lines, loc)
+        return f"{name}:{line}: {format_loc(loc)}" if line else f"{name}: {format_loc(loc)}"
+
+    def order(self) -> list[int]:
+        """Indices of the injects in the order they fire (by time, then as listed)."""
+        items = self.script.injects
+        return sorted(range(len(items)), key=lambda i: (items[i].at_min, i))
+
+
+def parse_script(text: str, *, source: Path | None = None) -> LoadedScript:
+    """Validate inject-file text (``source`` names it in errors): a :class:`ScenarioError`
+    ``file:line: field: problem`` otherwise."""
+    script, lines = parse_yaml_model(
+        text, InjectScript, source=source, what="inject file is a YAML mapping (name:, injects: …)"
+    )
+    return LoadedScript(script, text, source, lines)
+
+
+def load_script(path: str | Path) -> LoadedScript:
+    """Read and validate an inject file."""
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError(f"{p}: no such inject file")
+    return parse_script(read_text(p, "the inject file"), source=p)
