@@ -253,6 +253,7 @@ def trainer(code: str) -> None:
     header(code, TRAINER)
     trainer_board(code)
     inject_menu(code)
+    review(code)
 
 
 @st.fragment(run_every=TICK_S)
@@ -434,6 +435,183 @@ def inject_fields(schema: Any, kind: str) -> dict[str, Any]:
             if text.strip():
                 out[name] = text.strip()
     return out
+
+
+# ------------------------------------------------------------------------- after-action review
+
+REVIEW = "live_review"
+
+
+def review(code: str) -> None:
+    """The after-action review of the exercise so far: the timeline, each decision against
+    nearest, expected actions, the ratings (the trainer may change them), the report, and a
+    restart from any decision."""
+    st.subheader("After-action review")
+    st.caption(
+        "Each decision is set against whom the nearest-qualified policy would have sent at that "
+        "moment, by running the exercise again from its log both ways; this takes a few seconds "
+        "per decision. The clock keeps its state meanwhile."
+    )
+    if st.button("Review the exercise so far", icon=":material/fact_check:", key="live_review_button"):
+        with st.spinner("Running the decisions again…"):
+            try:
+                st.session_state[REVIEW] = build_review(code)
+            except TwinError as exc:
+                st.error(str(exc))
+                return
+    found = st.session_state.get(REVIEW)
+    if found is None or found["code"] != code:
+        return
+    show_review(code, found)
+
+
+def build_review(code: str) -> dict[str, Any]:
+    from twin.live import read_log
+    from twin.live.after import propose_ratings, review_decisions, review_injects, timeline
+    from twin.present.exercise import exercise_run
+
+    def read(ex: Any) -> tuple[Any, ...]:
+        return ex.event_log(), ex.running.drill, int(ex.header["seed"]), ex.now_s, ex.running.events
+
+    log, drill, seed, now_s, events = exercises().look(code, read).value
+    record = read_log(live_root() / code / LOG_FILE)
+    run = exercise_run(log, drill, seed, now_s=now_s, name=f"live-{code}", events=events)
+    decisions = review_decisions(record, twin=drill.twin)
+    injects = review_injects(record, run.log)
+    return {
+        "code": code,
+        "now_s": now_s,
+        "twin": drill.twin,
+        "record": record,
+        "run": run,
+        "entries": timeline(record, run.log),
+        "decisions": decisions,
+        "injects": injects,
+        "proposed": propose_ratings(run.log, run.scenario, decisions, injects),
+    }
+
+
+def show_review(code: str, r: dict[str, Any]) -> None:
+    from twin.live.after import LEVELS
+    from twin.present.exercise import (
+        decision_rows,
+        inject_rows,
+        rated,
+        rating_rows,
+        timeline_figure,
+        timeline_rows,
+    )
+    from twin.present.names import people_names
+
+    scenario = r["run"].scenario
+    st.caption(f"As it stood at {clock_text(r['now_s'])} into the exercise.")
+    st.markdown("**Injects and decisions**")
+    st.plotly_chart(
+        timeline_figure(r["entries"], scenario, end_s=r["now_s"]),
+        key="live_review_timeline",
+        theme=None,
+        config={"displaylogo": False, "displayModeBar": False},
+    )
+    if r["entries"]:
+        st.table(pd.DataFrame(timeline_rows(r["entries"], scenario.start)).set_index("clock"))
+    st.markdown("**Each decision against the nearest qualified person**")
+    rows = decision_rows(r["decisions"], scenario, people_names(scenario))
+    if rows:
+        st.table(pd.DataFrame(rows).set_index("clock"))
+    else:
+        st.caption("Nobody has been sent yet.")
+    rows = inject_rows(r["injects"], scenario)
+    if rows:
+        st.markdown("**Expected actions**")
+        st.table(pd.DataFrame(rows).set_index("clock"))
+    st.markdown("**Capability ratings** — proposed from the numbers; change any you judge otherwise.")
+    st.caption(
+        "Proposed as if the exercise ended at the moment reviewed: an incident nobody had reached "
+        "or made safe by then counts as not done."
+    )
+    proposed = r["proposed"]
+    given = proposed
+    if proposed:
+        table = pd.DataFrame(rating_rows(proposed, proposed)).drop(columns="proposed")
+        edited = st.data_editor(
+            table,
+            hide_index=True,
+            disabled=["capability", "basis"],
+            key=f"live_ratings_{code}_{r['now_s']:.0f}",
+            column_config={"rating": st.column_config.SelectboxColumn(options=list(LEVELS), required=True)},
+        )
+        given = rated(proposed, dict(zip(edited["capability"], edited["rating"], strict=True)))
+    else:
+        st.caption("Nothing to rate yet: no incident, decision or expected action.")
+    left, right = st.columns(2)
+    left.download_button(
+        "After-action report (.html)",
+        data=lambda: exercise_report(r, given).encode("utf-8"),
+        file_name=f"live-{code}-report.html",
+        mime="text/html",
+        icon=":material/summarize:",
+        key="live_report",
+        help="One self-contained page: the scorecard, this review, the timeline, plans at key "
+        "moments, the event log.",
+    )
+    restart(code, r, right)
+
+
+def exercise_report(r: dict[str, Any], ratings: Any) -> str:
+    from twin.present.exercise import review_sections
+    from twin.present.report import report_html
+
+    run = r["run"]
+    sections = review_sections(
+        r["entries"],
+        r["decisions"],
+        r["injects"],
+        ratings,
+        r["proposed"],
+        scenario=run.scenario,
+        end_s=r["now_s"],
+    )
+    return report_html(run, r["twin"], sections=sections)
+
+
+def restart(code: str, r: dict[str, Any], box: Any) -> None:
+    """Restart from a decision: a new exercise (a new code) whose log stops just before it."""
+    choices = {d.record: d for d in r["decisions"]}
+    refused = [e for e in r["entries"] if e.type == "decision" and e.record not in choices]
+    options = sorted([*choices, *(e.record for e in refused)])
+    if not options:
+        return
+    what = {e.record: e for e in r["entries"]}
+    k = box.selectbox(
+        "Restart from this moment",
+        options,
+        format_func=lambda i: f"{clock_text(what[i].t_s)} — {what[i].what}",
+        key="live_restart_at",
+        help="A new exercise, with a new code, standing just before this decision: everything "
+        "before it happens again, the decision is yours to take again.",
+    )
+    if box.button("Restart here", icon=":material/restart_alt:", key="live_restart"):
+        from twin.live import resume
+        from twin.live.after import restart_log
+
+        twin = r["twin"]
+
+        def make(folder: Path) -> Any:
+            path = restart_log(r["record"], int(k), folder / LOG_FILE)
+            return resume(path, twin=twin)
+
+        try:
+            new = exercises().create(make)
+        except TwinError as exc:
+            st.error(str(exc))
+            return
+        flash(
+            "ok",
+            f"Restarted from {clock_text(what[k].t_s)} as exercise {new} (the old one, {code}, is kept).",
+        )
+        st.session_state.pop(REVIEW, None)
+        st.query_params.update(code=new, role=TRAINER)
+        st.rerun()
 
 
 # ------------------------------------------------------------------------------ dispatcher
