@@ -231,6 +231,7 @@ def header(code: str, role: str) -> None:
 def snapshot_of(ex: Any) -> dict[str, Any]:
     """What a tick of the page reads from the exercise (under its lock): frozen values only."""
     return {
+        "now_s": ex.now_s,
         "view": ex.view(),
         "log": ex.event_log(),
         "records": list(ex.records),
@@ -261,7 +262,7 @@ def trainer_board(code: str) -> None:
     """The trainer's live part: the code, the clock and its controls, the scorecard, the plan
     now, the roster and what has been decided and injected (reruns every :data:`TICK_S`)."""
     look = exercises().look(code, snapshot_of)
-    s = look.value
+    s = {**look.value, "code": code}
     v = s["view"]
     show_flash()
     a, b, c = st.columns([1, 1, 3], gap="medium")
@@ -327,11 +328,30 @@ def _clock(change: Callable[[str], Any], code: str) -> None:
         flash("error", str(exc))
 
 
-def scorecard(s: dict[str, Any]) -> None:
+# What a tick draws, by exercise, simulation time and log length (a decision or an inject at
+# the same time changes it): a paused clock costs nothing, and every tab looking at the same
+# moment shares one drawing.
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _scorecard(code: str, now_s: float, rows: int, _log: Any, _scenario: Any) -> pd.DataFrame:
     from twin.kpi import compute_kpis
 
-    kpis = compute_kpis(s["log"], s["scenario"])
-    table = shared.scorecard_table(kpis)
+    return shared.scorecard_table(compute_kpis(_log, _scenario))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _plan(
+    code: str, now_s: float, rows: int, storey: int | None, _twin: Twin, _scenario: Any, _log: Any
+) -> Any:
+    from twin.present.live import plan_now
+
+    return plan_now(_twin, _scenario, _log.frame, now_s, storey=storey)
+
+
+def scorecard(s: dict[str, Any]) -> None:
+    log = s["log"]
+    table = _scorecard(s["code"], s["now_s"], len(log), log, s["scenario"])
     st.markdown("**Scorecard so far**")
     if table.empty:
         st.caption("No incident yet.")
@@ -340,14 +360,12 @@ def scorecard(s: dict[str, Any]) -> None:
 
 
 def trainer_plan(s: dict[str, Any], now_s: float) -> None:
-    from twin.present.live import plan_now, storey_now
-
-    twin, frame = s["twin"], s["log"].frame
+    twin, log = s["twin"], s["log"]
     names = [st_.name for st_ in twin.model.storeys]
     auto = "where it happens"
     choice = st.selectbox("Storey", [auto, *names], key="live_storey")
-    storey = storey_now(twin, frame) if choice == auto else names.index(choice)
-    snap = plan_now(twin, s["scenario"], frame, now_s, storey=storey)
+    storey = None if choice == auto else names.index(choice)
+    snap = _plan(s["code"], now_s, len(log), storey, twin, s["scenario"], log)
     st.plotly_chart(
         snap.figure, key="live_plan", theme=None, config={"displaylogo": False, "displayModeBar": False}
     )
