@@ -458,6 +458,7 @@ def inject_fields(schema: Any, kind: str) -> dict[str, Any]:
 # ------------------------------------------------------------------------- after-action review
 
 REVIEW = "live_review"
+REPORT = "live_report"
 
 
 def review(code: str) -> None:
@@ -562,16 +563,26 @@ def show_review(code: str, r: dict[str, Any]) -> None:
     else:
         st.caption("Nothing to rate yet: no incident, decision or expected action.")
     left, right = st.columns(2)
-    left.download_button(
-        "After-action report (.html)",
-        data=lambda: exercise_report(r, given).encode("utf-8"),
-        file_name=f"live-{code}-report.html",
-        mime="text/html",
-        icon=":material/summarize:",
-        key="live_report",
-        help="One self-contained page: the scorecard, this review, the timeline, plans at key "
-        "moments, the event log.",
-    )
+    # Written on request (a few seconds), then offered as a file: a download whose data is made
+    # on click is lost when the ticking part of the page reruns meanwhile.
+    levels = tuple(x.level for x in given)
+    written = st.session_state.get(REPORT)
+    if left.button("Write the after-action report", icon=":material/summarize:", key="live_report_write"):
+        with st.spinner("Writing the report…"):
+            written = (code, r["now_s"], levels, exercise_report(r, given).encode("utf-8"))
+        st.session_state[REPORT] = written
+    if written is not None and written[:3] == (code, r["now_s"], levels):
+        left.download_button(
+            "After-action report (.html)",
+            data=written[3],
+            file_name=f"live-{code}-report.html",
+            mime="text/html",
+            icon=":material/download:",
+            key="live_report",
+            on_click="ignore",
+            help="One self-contained page that opens offline: the scorecard, this review, the "
+            "timeline, plans at key moments, the event log.",
+        )
     restart(code, r, right)
 
 

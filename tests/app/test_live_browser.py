@@ -95,9 +95,19 @@ def row(page: Any, table: int, first_cell: str) -> Any:
 
 
 def choose(page: Any, label: str, option: str) -> None:
-    """Pick ``option`` in the select box labelled ``label``."""
-    page.get_by_label(label, exact=True).click()
-    page.get_by_role("option", name=option).click()
+    """Pick ``option`` in the select box labelled ``label`` (opened again when a rerun that
+    was still under way closed the list)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(5):
+        page.get_by_label(label, exact=True).click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=5000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 4:
+                raise
+            page.keyboard.press("Escape")
 
 
 def test_a_trainer_and_a_dispatcher_run_a_live_exercise_in_two_browsers(
@@ -108,7 +118,16 @@ def test_a_trainer_and_a_dispatcher_run_a_live_exercise_in_two_browsers(
     scenario = tmp_path / "quiet_night.yaml"
     scenario.write_text(QUIET, encoding="utf-8")
     began = time.perf_counter()
+    laps: list[tuple[str, float]] = []
 
+    def lap(what: str) -> None:
+        """Mark the start of a step; the time the last step took is printed (``-s`` shows it)."""
+        now = time.perf_counter()
+        if laps:
+            print(f"  {now - laps[-1][1]:6.1f} s  {laps[-1][0]}")
+        laps.append((what, now))
+
+    lap("start + inject")
     # The trainer starts an exercise from an uploaded scenario and injects a burst.
     trainer = chromium.new_context(viewport=VIEWPORT).new_page()
     trainer.goto(f"{live_app}/live")
@@ -131,6 +150,7 @@ def test_a_trainer_and_a_dispatcher_run_a_live_exercise_in_two_browsers(
     trainer.get_by_role("button", name="Inject now").click()
     trainer.get_by_text("Burst at Riser B L14", exact=False).first.wait_for(timeout=LOAD_MS)
 
+    lap("dispatcher joins")
     # The dispatcher joins with the code; the burst has happened but nobody has phoned yet.
     dispatcher = chromium.new_context(viewport=VIEWPORT).new_page()
     dispatcher.goto(f"{live_app}/live")
@@ -138,7 +158,14 @@ def test_a_trainer_and_a_dispatcher_run_a_live_exercise_in_two_browsers(
     dispatcher.get_by_role("button", name="Join").click()
     dispatcher.get_by_text("Nothing has been reported.").wait_for(timeout=LOAD_MS)
 
-    # The trainer runs the clock at 60×: the report comes through after its delay.
+    lap("jump 15 min")
+    # Fifteen minutes on (a jump), still nobody has phoned; then the clock runs at 60× until the
+    # report comes through (the burst's phone delay is drawn: 21.6 min with this seed).
+    trainer.get_by_role("button", name="+15 min").click()
+    trainer.locator("[data-testid=stMetric]").filter(has_text="02:25:00").wait_for(timeout=LOAD_MS)
+    dispatcher.wait_for_timeout(2500)  # a tick of the dispatcher's page at the new time
+    dispatcher.get_by_text("Nothing has been reported.").wait_for(timeout=LOAD_MS)
+    lap("run at 60× until reported")
     trainer.get_by_role("radio", name="60×").click()
     trainer.get_by_role("button", name="Start the clock").click()
     reported = row(dispatcher, 0, "0")
@@ -148,6 +175,7 @@ def test_a_trainer_and_a_dispatcher_run_a_live_exercise_in_two_browsers(
     when = reported.locator("td").nth(3).inner_text()
     assert when > "02:10:00", f"reported at {when}, not after the burst"
 
+    lap("send the guard")
     # The valve-trained guard is the first candidate for the isolate task: send him.
     send = dispatcher.get_by_role("combobox", name="Send")
     send.wait_for(timeout=LOAD_MS)
@@ -156,19 +184,37 @@ def test_a_trainer_and_a_dispatcher_run_a_live_exercise_in_two_browsers(
     dispatcher.get_by_text("N-SEC1 sent to task 0").wait_for(timeout=LOAD_MS)
     no_exception_shown(dispatcher)
 
+    lap("trainer sees en route")
     # The trainer's view: the guard en route, the decision listed, the scorecard's dispatch time.
     row(trainer, 1, "N-SEC1").get_by_text("en route").wait_for(timeout=LOAD_MS)
     trainer.get_by_text("assign N-SEC1 → task 0").wait_for(timeout=LOAD_MS)
     scorecard = row(trainer, 0, "#0")
     assert scorecard.locator("td").nth(4).inner_text().strip() not in ("", "—")
     no_exception_shown(trainer)
-    trainer.wait_for_timeout(1000)
-    trainer.screenshot(path=str(shots / "live-trainer.png"), full_page=True)
-    dispatcher.screenshot(path=str(shots / "live-dispatcher.png"), full_page=True)
+    # Pictures for the README: the trainer's page down to the inject menu, the dispatcher's.
+    trainer.set_viewport_size({"width": 1500, "height": 2150})
+    trainer.wait_for_timeout(2500)
+    trainer.screenshot(path=str(shots / "live-trainer.png"))
+    trainer.set_viewport_size(VIEWPORT)
+    dispatcher.screenshot(path=str(shots / "live-dispatcher.png"))
 
+    lap("reload")
     # A reload is the same exercise, as it stood.
     trainer.reload()
     row(trainer, 1, "N-SEC1").get_by_text("en route").wait_for(timeout=FIRST_LOAD_MS)
     trainer.get_by_text("assign N-SEC1 → task 0").wait_for(timeout=LOAD_MS)
     no_exception_shown(trainer)
+
+    lap("review + report")
+    # The after-action report lists the decision, set against nearest.
+    trainer.get_by_role("button", name="Review the exercise so far").click()
+    trainer.get_by_text("as nearest (the same person)").wait_for(timeout=LOAD_MS)
+    trainer.get_by_role("button", name="Write the after-action report").click()
+    with trainer.expect_download(timeout=LOAD_MS) as download:
+        trainer.get_by_role("button", name="After-action report (.html)").click(timeout=LOAD_MS)
+    report = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "assign N-SEC1 to task 0 &#x27;isolate at Riser valve B&#x27;" in report
+    assert "Each decision against the nearest qualified person" in report
+    no_exception_shown(trainer)
+    lap("end")
     print(f"live exercise in two browsers: {time.perf_counter() - began:.1f} s")
