@@ -11,8 +11,9 @@ stand-in trainee who sends the nearest free qualified person to every open task 
 (one decision each, through the exercise as a trainee's). Per step: wall time of the advance, the
 view and the decisions, and their sum; its median, 95th percentile and maximum, and the share of
 the tick (1 s at 60×) the slowest step uses. The same scenario is also run once as a plain
-:func:`twin.engine.run` (its own policy, drill compiled and tables warm, moves traced), so the
-sum of the steps can be compared with the plain run over the same span in the same process.
+:func:`twin.engine.run` (its own policy, moves traced, drill compiled, a fresh router as the
+exercise has), so the sum of the steps — the engine's work plus the page's — can be compared
+with the plain run over the same span in the same process.
 
 The page keeps up at 60× when the slowest step takes under the tick: ``keeps_up_60x``.
 """
@@ -91,15 +92,14 @@ def live_steps(twin: Twin, path: Path, step_s: float, span_s: float | None) -> d
 
 
 def plain_run(twin: Twin, path: Path, span_s: float | None) -> dict[str, Any]:
-    """One :func:`run` of the scenario (its own policy), drill compiled and tables warm."""
+    """One :func:`run` of the scenario (its own policy, moves traced) from a compiled drill with
+    a fresh router, as the exercise starts (its compile is not in the steps either)."""
     scenario = load_scenario(path).scenario
     if span_s is not None:
         scenario = scenario.model_copy(update={"duration_h": min(span_s, scenario.duration_s) / 3600.0})
     drill = compile_drill(twin, scenario, rates=scenario_rates(scenario))
-    router = drill_router(drill)
-    run(twin, scenario, drill=drill, router=router)  # warm the tables
     t0 = time.perf_counter()
-    result = run(twin, scenario, drill=drill, router=router)
+    result = run(twin, scenario, drill=drill, router=drill_router(drill))
     return {"run_wall_s": time.perf_counter() - t0, "run_events": result.events}
 
 

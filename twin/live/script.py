@@ -32,7 +32,7 @@ from pydantic import Field
 
 from twin.engine.setup import Drill
 from twin.live.injects import INJECTS, InjectError, InjectSpec, check_inject
-from twin.scenario.load import Loc, ScenarioError, _nearest_line, format_loc, parse_yaml_model, read_text
+from twin.scenario.load import Loc, ScenarioError, parse_yaml_model, read_text, where_in
 from twin.scenario.schema import _Frozen
 
 
@@ -68,9 +68,8 @@ class LoadedScript:
     lines: dict[Loc, int] = field(default_factory=dict)
 
     def where(self, loc: Loc) -> str:
-        name = str(self.path) if self.path else "<injects>"
-        line = _nearest_line(self.lines, loc)
-        return f"{name}:{line}: {format_loc(loc)}" if line else f"{name}: {format_loc(loc)}"
+        """``"injects.yaml:12: injects[1].inject.at"`` for a field path."""
+        return where_in(self.path, self.lines, loc, unnamed="<injects>")
 
     def order(self) -> list[int]:
         """Indices of the injects in the order they fire (by time, then as listed)."""
