@@ -31,6 +31,7 @@ from typing import Annotated
 from pydantic import Field
 
 from twin.engine.setup import Drill
+from twin.errors import suggest
 from twin.live.injects import INJECTS, InjectError, InjectSpec, check_inject
 from twin.scenario.load import Loc, ScenarioError, parse_yaml_model, read_text, where_in
 from twin.scenario.schema import _Frozen
@@ -103,6 +104,13 @@ def check_script(loaded: LoadedScript, drill: Drill) -> tuple[str, ...]:
             check_inject(drill, item.inject)
         except InjectError as exc:
             out.append(f"{loaded.where(('injects', i, 'inject', *exc.loc))}: {exc.message}")
+        person = item.expected.person if item.expected is not None else None
+        ids = [c.id for c in drill.crew]
+        if person is not None and person not in ids:
+            out.append(
+                f"{loaded.where(('injects', i, 'expected', 'person'))}: no person '{person}'"
+                f"{suggest(person, ids)} in the scenario's roster"
+            )
         if item.at_min * 60.0 > drill.scenario.duration_s:
             out.append(
                 f"{loaded.where(('injects', i, 'at_min'))}: {item.at_min:g} min is after the scenario's end "
