@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 
@@ -189,3 +190,40 @@ def test_a_log_of_another_model_is_not_resumed(estate_twin, tmp_path):
     path.write_text(json.dumps(header) + "\n")
     with pytest.raises(ExerciseLogError, match="ran on another model"):
         resume(path, twin=estate_twin)
+
+
+def test_random_decisions_at_random_clock_steps_resume_to_the_same_drill(estate_twin, tmp_path):
+    """Assignments (sensible or not), people taken off their work at any moment, people called
+    away: whatever a trainee does, the log brings the exercise back exactly."""
+    rng = random.Random(5)
+    path = tmp_path / "exercise.jsonl"
+    short = tmp_path / "demo.yaml"
+    short.write_text(
+        DEMO.read_text(encoding="utf-8").replace("duration_h: 6", "duration_h: 2.5"), encoding="utf-8"
+    )
+    ex = start_exercise(estate_twin, short, log_path=path)
+    ex.inject({"kind": "burst", "at": "Riser A L10", "reported_via": "sensor"})
+    made = 0
+    while ex.now_s < 2 * 3600.0:
+        ex.advance(ex.now_s + rng.choice([0.0, 1.0, 7.0, 60.0, 300.0]))
+        view = ex.view()
+        try:
+            if view.open_tasks and rng.random() < 0.6:
+                task = rng.choice(view.open_tasks)
+                ex.decide(Decision("assign", rng.choice(task.candidates).person, task.id))
+            elif rng.random() < 0.5:
+                busy = [p.id for p in view.people if p.task >= 0]
+                if busy:
+                    ex.decide(Decision("release", rng.choice(busy)))
+            elif rng.random() < 0.1:
+                who = rng.choice(view.people).id
+                ex.inject({"kind": "person_away", "person": who, "duration_min": 20})
+            made += 1
+        except (DecisionError, InjectError):
+            pass
+    ex.note("clock", action="pause")
+    back = resume(path, twin=estate_twin)
+    assert made > 50 and sum(r["type"] == "decision" and r["ok"] for r in ex.records) > 20
+    assert back.view() == ex.view()
+    assert back.event_log().equals(ex.event_log())
+    assert back.finish().log.equals(ex.finish().log)

@@ -6,6 +6,7 @@ import pytest
 
 from tests.live.conftest import DEMO
 from twin.live import load_script, parse_script, start_exercise
+from twin.live.script import check_script
 from twin.scenario import ScenarioError
 
 SCRIPT = """\
@@ -52,3 +53,18 @@ def test_scripted_injects_fire_at_their_time_in_order(estate_twin):
     log = ex.event_log().frame
     hazards = log[log.kind == "hazard"]
     assert list(hazards[hazards.detail.str.contains("Riser A L10")].t_s) == [120.0]  # at 2 min
+
+
+def test_an_inject_at_a_place_the_building_does_not_have_is_found_before_the_exercise(estate_twin, tmp_path):
+    bad = SCRIPT.replace("at: Riser A L10", "at: Riser Q L10").replace("channel: phone", "channel: fax")
+    path = tmp_path / "drill_injects.yaml"
+    path.write_text(bad, encoding="utf-8")
+    drill = start_exercise(estate_twin, DEMO).running.drill
+    channel, place = check_script(load_script(path), drill)
+    assert (
+        channel
+        == f"{path}:4: injects[0].inject.channel: unknown channel 'fax'; channels: sensor, resident_app, phone, paper"
+    )
+    assert place.startswith(f"{path}:9: injects[1].inject.at: ") and "Riser Q L10" in place
+    with pytest.raises(ScenarioError, match="unknown channel 'fax'"):
+        start_exercise(estate_twin, DEMO, script=load_script(path))

@@ -98,7 +98,7 @@ def roster_now(sim: Sim, *, settle: bool = True) -> tuple[np.ndarray, np.ndarray
     (:data:`FREE` when none) and whether they may be sent at all (on duty, on call or a
     contractor, or on site; not someone taken out of the drill, ``sim.away``). With ``settle``,
     people whose shift has just started are put at their base, those whose shift is over go
-    home (a decision does; a look at the board must not)."""
+    home (:func:`on_site_now`; a decision does, a look at the board must not)."""
     members = sim.members
     p = len(members)
     busy = np.full(p, FREE, dtype=np.int64)
@@ -109,14 +109,25 @@ def roster_now(sim: Sim, *, settle: bool = True) -> tuple[np.ndarray, np.ndarray
         if m.task is not None:
             busy[m.index] = m.task.priority
         duty = on_duty(sim, c)
-        if not settle:
-            pass
-        elif duty and not m.on_site and m.task is None and not m.called_out:
-            m.on_site, m.node = True, c.base  # the shift has started: they are at base
-        elif not duty and m.on_site and m.task is None and not m.called_out and c.contractor < 0:
-            m.on_site = False  # the shift is over
-        available[m.index] = (duty or c.on_call or m.on_site) and m.index not in away
+        here = on_site_now(m, duty)
+        if settle and here != m.on_site:
+            m.on_site = here
+            if here:
+                m.node = c.base  # the shift has started: they are at base
+        available[m.index] = (duty or c.on_call or here) and m.index not in away
     return busy, available
+
+
+def on_site_now(m: Member, duty: bool) -> bool:
+    """Whether ``m`` is on site, their shift's start and end taken into account: someone free
+    whose shift has started is at base, someone free whose shift is over has gone home
+    (contractors stay until their work is done; people called out go home by themselves)."""
+    if m.task is None and not m.called_out:
+        if duty:
+            return True
+        if m.crew.contractor < 0:
+            return False
+    return m.on_site
 
 
 def travel_times(sim: Sim, tasks: Sequence[Task], qualified: np.ndarray) -> np.ndarray:

@@ -21,17 +21,26 @@ API (names kept stable for the app's exercise registry):
   ``travel_s``; statuses in :data:`STATUSES`.
 - :data:`INJECTS` (the inject registry: ``INJECTS.names()``, ``INJECTS[name].schema``,
   ``.label``), :func:`register_inject`.
-- Inject files: :func:`load_script`, :func:`parse_script` → :class:`LoadedScript`.
-- The log: :func:`read_log` → :class:`ExerciseRecord` (header, records, problems).
+- Inject files: :func:`load_script`, :func:`parse_script` → :class:`LoadedScript`;
+  :func:`check_script` ``(script, drill)`` → located problems (``start_exercise`` refuses a
+  script that has any).
+- The log: :func:`read_log` → :class:`ExerciseRecord` (header, records, problems); every record
+  has ``type`` (decision, inject, note), ``t_s`` and ``wall``; decisions and injects ``ok`` (and
+  ``error``). :func:`replay` ``(record, *, upto)`` rebuilds it without writing.
+- After action (:mod:`twin.live.after`): ``timeline``, ``review_decisions``, ``review_injects``,
+  ``propose_ratings`` (``LEVELS``), ``restart_log``.
+
+A resumed exercise stands at the latest time its log names: the app's clock should append a
+``note("clock", …)`` when it pauses, changes speed or jumps, so a restart resumes there.
 """
 
 from __future__ import annotations
 
 from twin.live.decisions import DECISION_KINDS, Applied, Decision, DecisionError
-from twin.live.exercise import Exercise, resume, start_exercise
+from twin.live.exercise import Exercise, replay, resume, start_exercise
 from twin.live.injects import INJECTS, Inject, InjectError, InjectSpec, register_inject
 from twin.live.record import ExerciseLogError, ExerciseRecord, read_log
-from twin.live.script import Expected, InjectScript, LoadedScript, load_script, parse_script
+from twin.live.script import Expected, InjectScript, LoadedScript, check_script, load_script, parse_script
 from twin.live.view import STATUSES, Candidate, KnownIncident, OpenTask, PersonStatus, TaskState, View
 from twin.scenario.schema import Live
 
@@ -58,10 +67,12 @@ __all__ = [
     "PersonStatus",
     "TaskState",
     "View",
+    "check_script",
     "load_script",
     "parse_script",
     "read_log",
     "register_inject",
+    "replay",
     "resume",
     "start_exercise",
 ]

@@ -29,10 +29,10 @@ from twin.events.log import EventLog
 from twin.live.decisions import Applied, Decision, DecisionError, apply_decision
 from twin.live.injects import InjectError, InjectSpec, apply_inject, inject_spec
 from twin.live.record import FORMAT, ExerciseLogError, ExerciseRecord, LogWriter, read_log, wall_now
-from twin.live.script import Expected, LoadedScript, parse_script
+from twin.live.script import Expected, LoadedScript, check_script, parse_script
 from twin.live.view import View, dispatcher_view
 from twin.routing import Router
-from twin.scenario import LoadedScenario, parse_scenario
+from twin.scenario import LoadedScenario, ScenarioError, parse_scenario
 from twin.scenario.load import with_files_resolved
 from twin.scenario.schema import Live
 from twin.twin import Twin
@@ -164,8 +164,9 @@ class Exercise:
         try:
             result = apply_inject(self.running, spec, index)
         except InjectError as exc:
-            self._append({**record, "ok": False, "error": str(exc)})
-            raise
+            named = InjectError(exc.message, (spec.kind, *exc.loc))  # "entrapment.lift: …"
+            self._append({**record, "ok": False, "error": str(named)})
+            raise named from None
         self._append({**record, "ok": True, "result": result})
         return result
 
@@ -272,6 +273,10 @@ def start_exercise(
     loaded, drill = _prepare(twin, text, path, rates)
     if isinstance(script, str):
         script = parse_script(script)
+    if script is not None:
+        problems = check_script(script, drill)
+        if problems:
+            raise ScenarioError("; ".join(problems))
     seed = loaded.scenario.seed if seed is None else int(seed)
     header = {
         "type": "header",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import simpy
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from twin.engine import physics
 from twin.engine.hazards.entrapment import entrapment
@@ -28,13 +28,15 @@ from twin.engine.hazards.kind import hazard_kind
 from twin.engine.hazards.storm import Storm
 from twin.engine.tasks import TaskSpec, incident
 from twin.errors import PlaceError, TwinError, suggest
+from twin.places import resolve_storey
 from twin.scenario.kinds import HAZARDS, Registry
-from twin.scenario.load import FieldError, format_loc
+from twin.scenario.load import FieldError, Loc, format_loc
 from twin.scenario.schema import Channel, HazardSpec, Quantity, Triangular, _Frozen, draw
 
 if TYPE_CHECKING:
     from twin.engine.core import Proc, Sim
     from twin.engine.run import Running
+    from twin.engine.setup import Drill
 
 #: Streams of injected hazards are numbered from here (a scenario's own hazards and background
 #: work take the low numbers), so an inject never draws from another hazard's stream.
@@ -42,7 +44,13 @@ FIRST_INJECT_INDEX = 10_000
 
 
 class InjectError(TwinError):
-    """An inject that does not fit the building or the drill now (what and why)."""
+    """An inject that does not fit the building or the drill now: the field (``loc``, within
+    the inject's settings) and why."""
+
+    def __init__(self, message: str, loc: Loc = ()) -> None:
+        super().__init__(f"{format_loc(loc)}: {message}" if loc else message)
+        self.loc = loc
+        self.message = message
 
 
 class InjectSpec(_Frozen):
@@ -66,12 +74,16 @@ class Inject:
         raises :class:`InjectError` when it cannot. ``index`` numbers its random streams.
     label
         What it does, for the trainer's menu.
+    check
+        ``(drill, spec)``: raises the :class:`InjectError` that ``apply`` would for a place,
+        person or channel the drill does not have — before the exercise (an inject file).
     """
 
     name: str
     schema: type[InjectSpec]
     apply: Callable[[Running, Any, int], str]
     label: str
+    check: Callable[[Drill, Any], None]
 
 
 #: Inject kinds by name (the built-ins are this module's).
@@ -94,25 +106,51 @@ def apply_inject(running: Running, spec: InjectSpec, index: int) -> str:
     return INJECTS.of(spec).apply(running, spec, index)
 
 
+def check_inject(drill: Drill, spec: InjectSpec) -> None:
+    """The :class:`InjectError` ``spec`` would meet in this drill (places, people, channels)."""
+    INJECTS.of(spec).check(drill, spec)
+
+
 # -- hazards, starting now ----------------------------------------------------------------------
 
 
-def start_hazard(running: Running, spec: HazardSpec, index: int, *, what: str = "hazard") -> str:
-    """Compile a scenario hazard against the building and start its process now."""
-    spec = spec.model_copy(update={"start_min": 0.0})
-    kind = HAZARDS.of(spec)
-    sim = running.sim
-    if spec.reported_via not in sim.channels:
+def _compiled(drill: Drill, spec: HazardSpec) -> Any:
+    """A hazard's places resolved in the building (its kind's compile); an :class:`InjectError`
+    at the field otherwise."""
+    channels = drill.scenario.all_channels
+    if spec.reported_via not in channels:
         raise InjectError(
-            f"{what}.reported_via: unknown channel '{spec.reported_via}'"
-            f"{suggest(spec.reported_via, sim.channels)}; channels: {', '.join(sim.channels)}"
+            f"unknown channel '{spec.reported_via}'{suggest(spec.reported_via, channels)}; "
+            f"channels: {', '.join(channels)}",
+            ("reported_via",),
         )
     try:
-        ref = kind.compile(spec, running.drill.twin, running.drill.plant, (what,))
+        return HAZARDS.of(spec).compile(spec, drill.twin, drill.plant, ())
     except FieldError as exc:
-        raise InjectError(f"{format_loc(exc.loc)}: {exc.message}") from None
+        raise InjectError(exc.message, exc.loc) from None
+
+
+def start_hazard(running: Running, spec: HazardSpec, index: int) -> str:
+    """Compile a scenario hazard against the building and start its process now."""
+    spec = spec.model_copy(update={"start_min": 0.0})
+    ref = _compiled(running.drill, spec)
+    kind = HAZARDS.of(spec)
+    assert kind.process is not None  # a kind a scenario can name has one
     running.env.process(kind.process(running.env, running.world, spec, ref, FIRST_INJECT_INDEX + index))
     return f"{hazard_kind(spec.kind).label} starts now"
+
+
+def _hazard_inject(make: Callable[[Any, Drill], HazardSpec], label: str) -> tuple[Any, Any]:
+    """``apply`` and ``check`` of an inject that is a hazard spec (``make``), starting now."""
+
+    def apply(running: Running, spec: Any, index: int) -> str:
+        start_hazard(running, make(spec, running.drill), index)
+        return label.format(spec=spec)
+
+    def check(drill: Drill, spec: Any) -> None:
+        _compiled(drill, make(spec, drill))
+
+    return apply, check
 
 
 class HazardInject(InjectSpec):
@@ -122,15 +160,30 @@ class HazardInject(InjectSpec):
     hazard: dict[str, Any] = Field(description="a scenario hazard; its start_min is ignored (it starts now)")
 
 
-def _hazard(running: Running, spec: HazardInject, index: int) -> str:
-    from pydantic import ValidationError
-
+def _hazard_of(spec: HazardInject, drill: Drill) -> HazardSpec:
     try:
         hazard: HazardSpec = HAZARDS.validate({**spec.hazard, "start_min": 0})  # type: ignore[assignment]
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise InjectError(f"hazard.{format_loc(tuple(first['loc']))}: {first['msg']}") from None
-    return start_hazard(running, hazard, index)
+        raise InjectError(str(first["msg"]), ("hazard", *first["loc"])) from None
+    return hazard
+
+
+def _hazard_apply(running: Running, spec: HazardInject, index: int) -> str:
+    hazard = _hazard_of(spec, running.drill)
+    try:
+        return start_hazard(running, hazard, index)
+    except InjectError as exc:
+        raise InjectError(exc.message, ("hazard", *exc.loc)) from None
+
+
+def _hazard_check(drill: Drill, spec: HazardInject) -> None:
+    try:
+        _compiled(drill, _hazard_of(spec, drill))
+    except InjectError as exc:
+        if exc.loc[:1] == ("hazard",):
+            raise
+        raise InjectError(exc.message, ("hazard", *exc.loc)) from None
 
 
 class Burst(InjectSpec):
@@ -145,11 +198,9 @@ class Burst(InjectSpec):
     reported_via: str = "phone"
 
 
-def _burst(running: Running, spec: Burst, index: int) -> str:
-    fields = spec.model_dump(exclude={"kind"})
-    burst: HazardSpec = HAZARDS.validate({"kind": "pipe_burst", **fields})  # type: ignore[assignment]
-    start_hazard(running, burst, index, what="burst")
-    return f"pipe burst at {spec.at}"
+def _burst_of(spec: Burst, drill: Drill) -> HazardSpec:
+    burst: HazardSpec = HAZARDS.validate({"kind": "pipe_burst", **spec.model_dump(exclude={"kind"})})  # type: ignore[assignment]
+    return burst
 
 
 class Entrapment(InjectSpec):
@@ -164,9 +215,9 @@ class Entrapment(InjectSpec):
     )
 
 
-def _entrapment(running: Running, spec: Entrapment, index: int) -> str:
-    sim = running.sim
-    model = sim.model
+def _car(drill: Drill, spec: Entrapment) -> tuple[int, int]:
+    """(lift, storey: -1 for its lowest stop) named by ``spec``."""
+    model = drill.twin.model
     want = spec.lift.strip().casefold()
     found = [
         k
@@ -176,20 +227,25 @@ def _entrapment(running: Running, spec: Entrapment, index: int) -> str:
     if not found:
         names = [car.name for car in model.lifts]
         raise InjectError(
-            f"entrapment.lift: '{spec.lift}' is not a lift{suggest(spec.lift, names)} "
-            f"(lifts: {', '.join(names)})"
+            f"'{spec.lift}' is not a lift{suggest(spec.lift, names)} (lifts: {', '.join(names)})", ("lift",)
         )
-    lift = found[0]
     storey = -1
     if spec.storey is not None:
-        from twin.places import resolve_storey
-
         try:
             storey = resolve_storey(spec.storey, model)
         except PlaceError as exc:
-            raise InjectError(f"entrapment.storey: {exc}") from None
-    entrapment(sim, lift, storey, spec.passengers, 60.0 * spec.rescue_min)
-    return f"{spec.passengers} trapped in {model.lifts[lift].name}"
+            raise InjectError(str(exc), ("storey",)) from None
+    return found[0], storey
+
+
+def _check_car(drill: Drill, spec: Entrapment) -> None:
+    _car(drill, spec)
+
+
+def _entrapment(running: Running, spec: Entrapment, index: int) -> str:
+    lift, storey = _car(running.drill, spec)
+    entrapment(running.sim, lift, storey, spec.passengers, 60.0 * spec.rescue_min)
+    return f"{spec.passengers} trapped in {running.sim.model.lifts[lift].name}"
 
 
 class GeneratorFails(InjectSpec):
@@ -202,16 +258,16 @@ class GeneratorFails(InjectSpec):
     reported_via: str = "sensor"
 
 
-def _generator_fails(running: Running, spec: GeneratorFails, index: int) -> str:
-    plant = running.drill.plant
+def _loss_of(spec: GeneratorFails, drill: Drill) -> HazardSpec:
+    plant = drill.plant
     at = spec.at
     if at is None:
         supplies = [i for i in plant.items("supply") if plant.node[i] >= 0]
         if not supplies:
-            raise InjectError("generator_fails.at: the building has no supply reachable on foot; name one")
+            raise InjectError("the building has no supply reachable on foot; name one", ("at",))
         at = plant.name[supplies[0]]
     if not plant.items("generator"):
-        raise InjectError("generator_fails: the building has no standby generator")
+        raise InjectError("the building has no standby generator to fail")
     loss: HazardSpec = HAZARDS.validate(  # type: ignore[assignment]
         {
             "kind": "power_loss",
@@ -221,8 +277,7 @@ def _generator_fails(running: Running, spec: GeneratorFails, index: int) -> str:
             "reported_via": spec.reported_via,
         }
     )
-    start_hazard(running, loss, index, what="generator_fails")
-    return f"power lost at {at}; the generator will not start"
+    return loss
 
 
 class ChannelDown(InjectSpec):
@@ -247,15 +302,20 @@ class _UntilBack:
         return max(self.back_s - float(self.sim.env.now), 0.0) + draw(self.usual, rng)
 
 
-def _channel_down(running: Running, spec: ChannelDown, index: int) -> str:
-    sim = running.sim
-    if spec.channel not in sim.channels:
+def _check_channel(drill: Drill, spec: ChannelDown) -> None:
+    channels = drill.scenario.all_channels
+    if spec.channel not in channels:
         raise InjectError(
-            f"channel_down.channel: unknown channel '{spec.channel}'{suggest(spec.channel, sim.channels)}; "
-            f"channels: {', '.join(sim.channels)}"
+            f"unknown channel '{spec.channel}'{suggest(spec.channel, channels)}; "
+            f"channels: {', '.join(channels)}",
+            ("channel",),
         )
-    usual = sim.channels[spec.channel]
-    usual_delay = usual.delay_s
+
+
+def _channel_down(running: Running, spec: ChannelDown, index: int) -> str:
+    _check_channel(running.drill, spec)
+    sim = running.sim
+    usual_delay = sim.channels[spec.channel].delay_s
     if isinstance(usual_delay, _UntilBack):  # down again while down: the original delay
         usual_delay = usual_delay.usual
     back = float(sim.env.now) + 60.0 * spec.duration_min
@@ -295,19 +355,22 @@ class PersonAway(InjectSpec):
 FIRST_AID = (("security", 1), ("front_desk", 1))
 
 
-def _person_away(running: Running, spec: PersonAway, index: int) -> str:
-    from twin.live.decisions import Decision as _D
-    from twin.live.decisions import DecisionError, _take_off, member_of
+def _check_person(drill: Drill, spec: PersonAway) -> None:
+    ids = [c.id for c in drill.crew]
+    if spec.person not in ids:
+        raise InjectError(f"no person '{spec.person}'{suggest(spec.person, ids)}", ("person",))
 
+
+def _person_away(running: Running, spec: PersonAway, index: int) -> str:
+    from twin.live.decisions import Decision, _take_off, member_of
+
+    _check_person(running.drill, spec)
     sim = running.sim
-    try:
-        m = member_of(sim, spec.person)
-    except DecisionError as exc:
-        raise InjectError(f"person_away.person: {exc}") from None
+    m = member_of(sim, spec.person)
     if m.index in sim.away:
-        raise InjectError(f"person_away.person: {m.crew.id} is already out of the exercise")
+        raise InjectError(f"{m.crew.id} is already out of the exercise", ("person",))
     if m.task is not None:
-        _take_off(sim, m, _D("release", m.crew.id))
+        _take_off(sim, m, Decision("release", m.crew.id))
     sim.away.add(m.index)
     sim.log("move", node=m.node, person=m.crew.id, detail="hurt" if spec.hurt else "called away")
     if spec.duration_min is not None:
@@ -344,8 +407,8 @@ class StormWorse(InjectSpec):
     reported_via: str = "sensor"
 
 
-def _storm_worse(running: Running, spec: StormWorse, index: int) -> str:
-    rain = Storm(
+def _rain_of(spec: StormWorse, drill: Drill) -> HazardSpec:
+    return Storm(
         kind="storm",
         peak_mm_h=spec.peak_mm_h,
         duration_min=spec.duration_min,
@@ -354,18 +417,40 @@ def _storm_worse(running: Running, spec: StormWorse, index: int) -> str:
         low_point=spec.low_point,
         reported_via=spec.reported_via,
     )
-    start_hazard(running, rain, index, what="storm_worse")
-    return f"{spec.peak_mm_h:g} mm/h more rain for {spec.duration_min:g} min"
 
 
-register_inject(Inject("hazard", HazardInject, _hazard, "any hazard a scenario can name, starting now"))
-register_inject(Inject("burst", Burst, _burst, "a pipe bursts"))
-register_inject(Inject("entrapment", Entrapment, _entrapment, "a lift stops with passengers"))
+_burst_apply, _burst_check = _hazard_inject(_burst_of, "pipe burst at {spec.at}")
+_loss_apply, _loss_check = _hazard_inject(_loss_of, "power lost; the generator will not start")
+_rain_apply, _rain_check = _hazard_inject(
+    _rain_of, "{spec.peak_mm_h:g} mm/h more rain for {spec.duration_min:g} min"
+)
+
 register_inject(
-    Inject("generator_fails", GeneratorFails, _generator_fails, "power cut; the generator does not start")
+    Inject(
+        "hazard", HazardInject, _hazard_apply, "any hazard a scenario can name, starting now", _hazard_check
+    )
+)
+register_inject(Inject("burst", Burst, _burst_apply, "a pipe bursts", _burst_check))
+register_inject(
+    Inject(
+        "entrapment",
+        Entrapment,
+        _entrapment,
+        "a lift stops with passengers",
+        _check_car,
+    )
 )
 register_inject(
-    Inject("channel_down", ChannelDown, _channel_down, "a reporting channel (phone line) is down")
+    Inject(
+        "generator_fails", GeneratorFails, _loss_apply, "power cut; the generator does not start", _loss_check
+    )
 )
-register_inject(Inject("person_away", PersonAway, _person_away, "a person is called away or hurt"))
-register_inject(Inject("storm_worse", StormWorse, _storm_worse, "the storm gets worse"))
+register_inject(
+    Inject(
+        "channel_down", ChannelDown, _channel_down, "a reporting channel (phone line) is down", _check_channel
+    )
+)
+register_inject(
+    Inject("person_away", PersonAway, _person_away, "a person is called away or hurt", _check_person)
+)
+register_inject(Inject("storm_worse", StormWorse, _rain_apply, "the storm gets worse", _rain_check))

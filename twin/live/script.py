@@ -17,8 +17,9 @@ trainees are shown and the action expected of them::
         inject: {kind: channel_down, channel: phone, duration_min: 45}
         message: The front desk's phone line is dead
 
-Schema errors name the file and line (:func:`twin.scenario.load.parse_yaml_model`); places the
-building does not have are found by :func:`check_script`, each located to its line too.
+Schema errors name the file and line (:func:`twin.scenario.load.parse_yaml_model`); places,
+people and channels the drill does not have are found by :func:`check_script` (each located to
+its line too) before an exercise starts.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from typing import Annotated
 
 from pydantic import Field
 
-from twin.live.injects import INJECTS, InjectSpec
-from twin.scenario.load import Loc, ScenarioError, _nearest_line, format_loc, parse_yaml_model, read_text
+from twin.engine.setup import Drill
+from twin.errors import suggest
+from twin.live.injects import INJECTS, InjectError, InjectSpec, check_inject
+from twin.scenario.load import Loc, ScenarioError, parse_yaml_model, read_text, where_in
 from twin.scenario.schema import _Frozen
 
 
@@ -66,9 +69,8 @@ class LoadedScript:
     lines: dict[Loc, int] = field(default_factory=dict)
 
     def where(self, loc: Loc) -> str:
-        name = str(self.path) if self.path else "<injects>"
-        line = _nearest_line(self.lines, loc)
-        return f"{name}:{line}: {format_loc(loc)}" if line else f"{name}: {format_loc(loc)}"
+        """``"injects.yaml:12: injects[1].inject.at"`` for a field path."""
+        return where_in(self.path, self.lines, loc, unnamed="<injects>")
 
     def order(self) -> list[int]:
         """Indices of the injects in the order they fire (by time, then as listed)."""
@@ -91,3 +93,27 @@ def load_script(path: str | Path) -> LoadedScript:
     if not p.is_file():
         raise ScenarioError(f"{p}: no such inject file")
     return parse_script(read_text(p, "the inject file"), source=p)
+
+
+def check_script(loaded: LoadedScript, drill: Drill) -> tuple[str, ...]:
+    """Every inject of the file that does not fit the drill (a place, lift, person or channel it
+    does not have), one line each, located: ``file:line: injects[1].inject.at: …``."""
+    out = []
+    for i, item in enumerate(loaded.script.injects):
+        try:
+            check_inject(drill, item.inject)
+        except InjectError as exc:
+            out.append(f"{loaded.where(('injects', i, 'inject', *exc.loc))}: {exc.message}")
+        person = item.expected.person if item.expected is not None else None
+        ids = [c.id for c in drill.crew]
+        if person is not None and person not in ids:
+            out.append(
+                f"{loaded.where(('injects', i, 'expected', 'person'))}: no person '{person}'"
+                f"{suggest(person, ids)} in the scenario's roster"
+            )
+        if item.at_min * 60.0 > drill.scenario.duration_s:
+            out.append(
+                f"{loaded.where(('injects', i, 'at_min'))}: {item.at_min:g} min is after the scenario's end "
+                f"({drill.scenario.duration_s / 60:g} min); move it earlier or lengthen the scenario"
+            )
+    return tuple(out)

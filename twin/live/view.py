@@ -18,7 +18,7 @@ import numpy as np
 
 from twin.engine.core import Sim
 from twin.engine.dispatch import FREE
-from twin.engine.dispatcher import roster_now, travel_times
+from twin.engine.dispatcher import on_site_now, roster_now, travel_times
 from twin.engine.roster import Member, on_duty
 from twin.events.log import PRIORITY_NAME
 from twin.live.decisions import needs_text, trades_text
@@ -115,7 +115,8 @@ def status_of(sim: Sim, m: Member, available: bool) -> str:
         return "on task" if here else "en route"
     if not available:
         return "off shift"
-    if not m.on_site and not on_duty(sim, m.crew):
+    duty = bool(on_duty(sim, m.crew))
+    if not on_site_now(m, duty):
         return "on call"
     return "free"
 
@@ -178,12 +179,12 @@ def dispatcher_view(sim: Sim) -> View:
 
 def _person(sim: Sim, m: Member, status: str) -> PersonStatus:
     task = m.task
-    off_site = not m.on_site and (status in ("on call", "off shift") or m.called_out)
-    if off_site:
+    here = on_site_now(m, bool(on_duty(sim, m.crew)))
+    if not here:
         # Off site: no place in the building (one called out is on the way in).
         node, place, storey = -1, "on the way in" if m.called_out else "off site", ""
     else:
-        node = m.next_node if m.next_node >= 0 else m.node
+        node = m.crew.base if not m.on_site else m.next_node if m.next_node >= 0 else m.node
         place, storey = sim.name(node), storey_name(sim.model, sim.graph, node)
     return PersonStatus(
         id=m.crew.id,
