@@ -458,7 +458,7 @@ def inject_fields(schema: Any, kind: str) -> dict[str, Any]:
 # ------------------------------------------------------------------------- after-action review
 
 REVIEW = "live_review"
-REPORT = "live_report"
+REPORT = "live_report_html"
 
 
 def review(code: str) -> None:
@@ -661,7 +661,7 @@ def dispatcher_board(code: str) -> None:
     messages = [r for r in s["records"] if r.get("type") == "inject" and r.get("message")]
     for r in messages[-3:]:
         st.info(f"{clock_text(r['t_s'])} — {r['message']}", icon=":material/campaign:")
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.columns([1, 1], gap="medium")
     with left:
         st.markdown("**Reported incidents**")
         if not v.incidents:
