@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.app.test_browser import CHROMIUM, FIRST_LOAD_MS, LOAD_MS, free_port, wait_for_url
+from tests.app.test_browser import CHROMIUM, FIRST_LOAD_MS, LOAD_MS, free_port, stop_app, wait_for_url
 from tests.conftest import REPO, estate
 
 pytestmark = pytest.mark.skipif(
@@ -55,13 +54,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield wait_for_url(proc, log, port)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_app(proc)
 
 
 @pytest.fixture(scope="module")
