@@ -170,6 +170,11 @@ def test_places_with_weights_1_2_7_are_drawn_in_proportion_to_them():
     assert share == pytest.approx([0.1, 0.2, 0.7], abs=0.015)
     with pytest.raises(ValueError, match="weights"):
         Places(2, str, [0.0, 0.0])
+    # A sweep's workers get the places pickled: the weights go with them.
+    import pickle
+
+    again = pickle.loads(pickle.dumps(places))
+    assert list(again) == ["1 m", "2 m", "7 m"] and again.index_at(0.25) == 1
 
 
 def test_a_pipes_share_of_the_leaks_is_its_length_over_its_diameter():
