@@ -68,9 +68,9 @@ class Places(Sequence[Any]):
         self._made: dict[int, Any] = {}
         self.weights: np.ndarray | None = None
         self._cumulative: np.ndarray | None = None
-        if weights is not None:
+        if weights is not None and count:
             w = np.asarray(weights, dtype=np.float64)
-            if w.shape != (count,) or not np.all(np.isfinite(w)) or np.any(w < 0) or (count and w.sum() <= 0):
+            if w.shape != (count,) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
                 raise ValueError(f"weights: {count} finite weights ≥ 0, not all 0, expected")
             self.weights = w
             self._cumulative = np.cumsum(w) / w.sum()
