@@ -242,3 +242,15 @@ def test_a_column_the_user_names_that_the_log_lacks_is_an_error_at_its_line(tmp_
 def test_a_file_that_is_not_a_log_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(HistoryError, match=r"cannot read a '\.pdf' file; export the log as CSV"):
         read_history(write(tmp_path, "log.pdf", "x"), mapping(PLAIN_MAP, tmp_path))
+
+
+def test_the_place_index_finds_what_resolve_place_finds(estate_twin: object) -> None:
+    from twin.history.read import _Places
+    from twin.places import resolve_place
+
+    twin = estate_twin
+    places = _Places(twin)  # type: ignore[arg-type]
+    spaces = twin.model.spaces  # type: ignore[attr-defined]
+    names = [s.name for s in spaces[::40]] + [s.label for s in spaces[7::40]] + ["Lift A1", "Pump Room @ B1"]
+    for name in names:
+        assert places.node(name) == resolve_place(name, twin.model, twin.graph), name  # type: ignore[attr-defined]

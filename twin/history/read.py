@@ -103,6 +103,12 @@ FLAGS: dict[str, str] = {
     "unknown person": "the person is neither in the mapping's people: nor a roster id",
 }
 
+#: "Faster than the walk" is flagged when the person was on site in less than this share of the
+#: twin's walk from their base. The twin walks at 1.3 m/s with a mean lift wait of 30 s
+#: (:mod:`twin.travel`); a brisk 1.7 m/s and a car standing ready cover a route in about three
+#: quarters of that, so only a time no walk explains is flagged (they may have been elsewhere).
+FASTEST_SHARE = 0.75
+
 #: Files read by suffix.
 SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".json")
 
@@ -150,6 +156,15 @@ class History:
     timezone: str
     scenario: LoadedScenario | None = None
     """The scenario the mapping names (its building, roster, channels and targets)."""
+
+
+def sample_files() -> tuple[Path, Path]:
+    """The shipped sample history of the default estate and its mapping (CSV, YAML); made by
+    ``models/make_history.py``."""
+    from twin.shipped import shipped_dir
+
+    folder = shipped_dir("scenarios") / "history"
+    return folder / "estate_workorders.csv", folder / "estate_workorders.map.yaml"
 
 
 # -- reading the file -------------------------------------------------------------------------
@@ -434,27 +449,61 @@ def _roster(scenario: LoadedScenario | None) -> tuple[str, ...]:
 
 
 class _Places:
-    """Place text → graph node, each distinct text resolved once (-1 without a twin)."""
+    """Place text → graph node, each distinct text resolved once (-1 without a twin).
+
+    A log repeats a few thousand flats and rooms; a name that is exactly one space's name, long
+    name or label (and no GlobalId) is looked up in an index, which is what
+    :func:`twin.places.resolve_place` finds for it first; anything else goes through it.
+    """
 
     def __init__(self, twin: Twin | None) -> None:
         self.twin = twin
         self.known: dict[str, int | str] = {}
+        self.spaces: dict[str, list[int]] = {}
+        self.ids: set[str] = set()
+        if twin is not None:
+            model = twin.model
+            for i, space in enumerate(model.spaces):
+                if space.is_lift:
+                    continue
+                for key in {space.name.lower(), space.long_name.lower(), space.label.lower()}:
+                    self.spaces.setdefault(key, []).append(i)
+            self.ids = {
+                x.id
+                for group in (model.spaces, model.doors, model.equipment, model.lifts, model.stairs)
+                for x in group
+            }
+            self.ids |= {part for lift in model.lifts for part in lift.parts}
 
     def node(self, text: str) -> int:
         if self.twin is None or not text.strip():
             return -1
         hit = self.known.get(text)
         if hit is None:
-            from twin.places import resolve_place
-
-            try:
-                hit = resolve_place(text, self.twin.model, self.twin.graph)
-            except TwinError as exc:
-                hit = str(exc)
+            hit = self._resolve(text)
             self.known[text] = hit
         if isinstance(hit, str):
             raise _Reject("", text, "unknown place", hit)
         return hit
+
+    def _resolve(self, text: str) -> int | str:
+        assert self.twin is not None
+        key = text.strip()
+        found = self.spaces.get(key.lower(), [])
+        if len(found) == 1 and "@" not in key and key not in self.ids and not key.lower().startswith("node:"):
+            node = (
+                int(self.twin.graph.space_node[found[0]])
+                if found[0] < self.twin.graph.space_node.shape[0]
+                else -1
+            )
+            if node >= 0:
+                return node
+        from twin.places import resolve_place
+
+        try:
+            return resolve_place(text, self.twin.model, self.twin.graph)
+        except TwinError as exc:
+            return str(exc)
 
 
 def _one_row(
@@ -632,10 +681,11 @@ def _frame(rows: list[dict[str, Any]], zone: zoneinfo.ZoneInfo) -> pd.DataFrame:
 
 
 def _flag_walks(frame: pd.DataFrame, twin: Twin, scenario: LoadedScenario) -> pd.DataFrame:
-    """Flag rows whose person was on site sooner after the report (or dispatch) than the twin's
-    walk from their base at the default walking speed."""
+    """Flag rows whose person was on site sooner after the report (or dispatch) than anyone could
+    walk there from their base (:data:`FASTEST_SHARE` of the twin's walk)."""
     from twin.places import resolve_place
     from twin.routing import Router
+    from twin.routing.state import NORMAL
 
     bases: dict[str, int] = {}
     for p in scenario.scenario.people:
@@ -654,6 +704,7 @@ def _flag_walks(frame: pd.DataFrame, twin: Twin, scenario: LoadedScenario) -> pd
         return frame
     origins = np.unique([bases[w] for w in who[check]])
     router = Router(twin.graph, origins)
+    router.table(NORMAL, "from")  # one search from each base, then every target is a lookup
     targets = np.unique(nodes[check])
     table = router.times(origins, targets)
     row_of = {int(o): i for i, o in enumerate(origins)}
@@ -661,11 +712,11 @@ def _flag_walks(frame: pd.DataFrame, twin: Twin, scenario: LoadedScenario) -> pd
     flags = frame["flags"].astype(str).tolist()
     for i in check:
         walk_s = float(table[row_of[bases[who[i]]], col_of[int(nodes[i])]])
-        if interval_s[i] < walk_s:
+        if interval_s[i] < FASTEST_SHARE * walk_s:
             flag = (
                 f"faster than the walk: on site {interval_s[i] / 60:.1f} min after the "
                 f"{'dispatch' if pd.notna(frame['dispatched'].iat[i]) else 'report'}; the walk from "
-                f"{who[i]}'s base takes {walk_s / 60:.1f} min"
+                f"{who[i]}'s base takes {walk_s / 60:.1f} min (were they elsewhere?)"
             )
             flags[i] = f"{flags[i]};{flag}" if flags[i] else flag
     out = frame.copy()
