@@ -39,3 +39,25 @@ def test_the_swapped_times_are_flagged_and_every_place_is_on_the_twin(sample: ob
     assert (incidents["node"] >= 0).all()
     assert set(incidents["priority"]) == {"red", "yellow", "blue"}
     assert (incidents["person"] != "").sum() == len(incidents) - incidents["dispatched"].isna().sum()
+
+
+def test_the_rates_that_made_the_sample_lie_inside_the_calibrated_intervals(
+    sample: object, estate_twin: object
+) -> None:
+    from twin.history.calibrate import calibrate, site_units
+
+    units = site_units(estate_twin, sample.scenario.scenario)  # type: ignore[attr-defined]
+    cal = calibrate(sample, units=units)  # type: ignore[arg-type]
+    meta = yaml.safe_load(sample_files()[0].with_suffix(".generated.yaml").read_text())
+    made = {g["name"]: g for g in meta["generating_rates"].values()}
+    fits = {f.name: f for f in cal.fits}
+    # Every kind in the log, and no other (power losses and storms did not happen that year).
+    assert set(fits) == {name for name, g in made.items() if g["expected_count"] > 0} - {
+        "power_loss",
+        "storm",
+    }
+    inside = [name for name, f in fits.items() if f.covers(made[name]["per_year"])]
+    # 95 % intervals: 14 of 14 here (about 1 in 20 may miss; 14 of 14 has probability 0.49).
+    assert len(inside) == len(fits) == 14
+    assert all(f.units == made[f.name]["units"] for f in fits.values())
+    assert all(f.duration is None or not f.duration.poor for f in fits.values())
