@@ -254,3 +254,20 @@ def test_the_place_index_finds_what_resolve_place_finds(estate_twin: object) -> 
     names = [s.name for s in spaces[::40]] + [s.label for s in spaces[7::40]] + ["Lift A1", "Pump Room @ B1"]
     for name in names:
         assert places.node(name) == resolve_place(name, twin.model, twin.graph), name  # type: ignore[attr-defined]
+
+
+def test_codes_a_json_export_writes_as_numbers_read_as_their_digits(tmp_path: Path) -> None:
+    records = [
+        {"WONUM": 7001, "REPORTDATE": "2026-05-04T09:00:00+01:00", "PROBLEMCODE": "LEAK", "WOPRIORITY": 1.0},
+        {"WONUM": 7002, "REPORTDATE": "2026-05-04T10:00:00Z", "PROBLEMCODE": "LEAK", "WOPRIORITY": 3},
+    ]
+    (tmp_path / "wo.json").write_text(json.dumps(records))
+    text = "preset: maximo\npriorities: {1: red, 3: blue}\ncategories: {LEAK: {kind: work_order, trade: plumber}}\n"
+    history = read_history(tmp_path / "wo.json", mapping(text, tmp_path))
+    rows = history.incidents
+    assert rows["id"].tolist() == ["7001", "7002"] and rows["priority"].tolist() == ["red", "blue"]
+    # Times with an offset keep their instant: 10:00Z is 10:00 in the mapping's default zone, UTC.
+    assert [t.isoformat() for t in rows["reported"]] == [
+        "2026-05-04T08:00:00+00:00",
+        "2026-05-04T10:00:00+00:00",
+    ]

@@ -250,6 +250,16 @@ def _read_excel(path: Path) -> tuple[list[str], list[Record]]:
     return header, records
 
 
+def _cell(value: Any) -> Any:
+    """A spreadsheet cell or JSON value as the reader takes it: empty for None, a whole number
+    as its digits (a priority code 3 stored as 3.0 is "3"), datetimes as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value
+
+
 def _read_json(path: Path) -> tuple[list[str], list[Record]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -264,7 +274,7 @@ def _read_json(path: Path) -> tuple[list[str], list[Record]]:
             records.append((i, None))
             continue
         header.update(dict.fromkeys(str(k) for k in item))
-        records.append((i, {str(k): ("" if v is None else v) for k, v in item.items()}))
+        records.append((i, {str(k): _cell(v) for k, v in item.items()}))
     return list(header), records
 
 
