@@ -22,7 +22,7 @@ def add_parser(sub: Any) -> None:
         "calibrate",
         help="calibrate background rates from a work-order history (CSV, Excel or JSON export)",
         description=__doc__ + " Prints the import summary (rows read, used and rejected by reason), "
-        "then per rate the count, the yearly rate per unit with its 95 %% interval beside the default, the "
+        "then per rate the count, the yearly rate per unit with its 95 % interval beside the default, the "
         "time on the job and what the log could not tell; writes a rates file a scenario's "
         "`background: {rates: FILE}` loads as it is.",
     )
