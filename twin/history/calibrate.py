@@ -332,29 +332,17 @@ def _fit_rate(
     elif n < MIN_ROWS_SEASON:
         notes.append(f"season kept ({default_season}): {n} rows (fewer than {MIN_ROWS_SEASON})")
     else:
-        counts = np.bincount(rows["_month"].to_numpy(int), minlength=12)
         weight = _unit(seasons[default_season])[:, None] * _unit(days[default_day])[None, :] * exposure
-        season_p, chi2 = _shape_test(counts, weight.sum(axis=1))
-        if season_p < SHAPE_P:
-            season_name = f"log_{slug}"
-            seasons[season_name] = _normalised(counts / exposure.sum(axis=1))
-            notes.append(
-                f"season calibrated ({season_name}): the months differ from '{default_season}' "
-                f"(χ² = {chi2:.1f}, 11 df, p = {season_p:.2g})"
-            )
+        season_name, season_p = _profile(
+            rows["_month"], weight, exposure, 1, default_season, f"log_{slug}", seasons, notes
+        )
     if n < MIN_ROWS_DAY:
         notes.append(f"day profile kept ({default_day}): {n} rows (fewer than {MIN_ROWS_DAY})")
     else:
-        counts = np.bincount(rows["_hour"].to_numpy(int), minlength=24)
         weight = _unit(seasons[season_name])[:, None] * _unit(days[default_day])[None, :] * exposure
-        day_p, chi2 = _shape_test(counts, weight.sum(axis=0))
-        if day_p < SHAPE_P:
-            day_name = f"log_{slug}"
-            days[day_name] = _normalised(counts / exposure.sum(axis=0))
-            notes.append(
-                f"day profile calibrated ({day_name}): the hours differ from '{default_day}' "
-                f"(χ² = {chi2:.1f}, 23 df, p = {day_p:.2g})"
-            )
+        day_name, day_p = _profile(
+            rows["_hour"], weight, exposure, 0, default_day, f"log_{slug}", days, notes
+        )
     season_ok, day_ok = season_name != default_season, day_name != default_day
 
     season = np.asarray(seasons[season_name], float)
@@ -463,6 +451,33 @@ def _fit_rate(
         notes=tuple(notes),
     )
     return fit, entry
+
+
+def _profile(
+    cells: pd.Series,
+    weight: np.ndarray,
+    exposure: np.ndarray,
+    other_axis: int,
+    default: str,
+    own: str,
+    profiles: dict[str, list[float]],
+    notes: list[str],
+) -> tuple[str, float]:
+    """The profile a rate uses along one axis of the (month, hour) table — the default, or the
+    log's own (added to ``profiles`` as ``own``) when its counts differ from the default's shape:
+    (its name, the χ² test's p-value)."""
+    size = exposure.shape[1 - other_axis]
+    counts = np.bincount(cells.to_numpy(int), minlength=size)
+    p, chi2 = _shape_test(counts, weight.sum(axis=other_axis))
+    if p >= SHAPE_P:
+        return default, p
+    profiles[own] = _normalised(counts / exposure.sum(axis=other_axis))
+    what = "months" if size == 12 else "hours"
+    notes.append(
+        f"{'season' if size == 12 else 'day profile'} calibrated ({own}): the {what} differ from "
+        f"'{default}' (χ² = {chi2:.1f}, {size - 1} df, p = {p:.2g})"
+    )
+    return own, p
 
 
 def _unit(factors: list[float]) -> np.ndarray:

@@ -51,11 +51,7 @@ log = logging.getLogger(__name__)
 INCIDENT_COLUMNS = (
     "row",
     "id",
-    "reported",
-    "dispatched",
-    "arrived",
-    "made_safe",
-    "resolved",
+    *TIME_FIELDS,
     "place",
     "node",
     "kind",
