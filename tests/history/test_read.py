@@ -271,3 +271,13 @@ def test_codes_a_json_export_writes_as_numbers_read_as_their_digits(tmp_path: Pa
         "2026-05-04T08:00:00+00:00",
         "2026-05-04T10:00:00+00:00",
     ]
+
+
+def test_a_log_over_the_size_limit_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DRILLTWIN_MAX_LOG_MB", "0.0001")
+    with pytest.raises(
+        HistoryError, match=r"more than the 0\.0001 MB a work-order log may have; .*DRILLTWIN_MAX_LOG_MB"
+    ):
+        read_history(write(tmp_path, "log.csv", PLAIN_LOG), mapping(PLAIN_MAP, tmp_path))

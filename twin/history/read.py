@@ -172,8 +172,16 @@ Record = tuple[int, dict[str, Any] | None]
 def read_table(path: Path, *, delimiter: str = ",") -> tuple[list[str], list[Record]]:
     """A log file's columns and its records with their row numbers, values as read (text; Excel
     dates as datetimes)."""
+    from twin.limits import LOG_MB
+
     if not path.is_file():
         raise HistoryError(f"{path}: no such file; check the path")
+    size = path.stat().st_size
+    if size > LOG_MB.value() * 1_000_000:
+        raise HistoryError(
+            f"{path}: {size / 1_000_000:.1f} MB is more than the {LOG_MB.value():g} MB a work-order log may "
+            f"have; export a shorter period, or {LOG_MB.how_to_raise()}"
+        )
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         return _read_csv(path, delimiter)
