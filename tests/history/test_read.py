@@ -281,3 +281,13 @@ def test_a_log_over_the_size_limit_is_refused_before_it_is_read(
         HistoryError, match=r"more than the 0\.0001 MB a work-order log may have; .*DRILLTWIN_MAX_LOG_MB"
     ):
         read_history(write(tmp_path, "log.csv", PLAIN_LOG), mapping(PLAIN_MAP, tmp_path))
+
+
+def test_a_site_without_a_twin_keeps_every_place_even_when_a_twin_is_given(
+    tmp_path: Path, estate_twin: object
+) -> None:
+    text = PLAIN_MAP + "has_twin: false\n"
+    history = read_history(write(tmp_path, "log.csv", PLAIN_LOG), mapping(text, tmp_path), twin=estate_twin)  # type: ignore[arg-type]
+    rows = history.incidents.set_index("id")
+    assert "unknown place" not in history.summary.rejected
+    assert rows.loc["A3", ["place", "node"]].tolist() == ["Pump Rom", -1]
