@@ -118,3 +118,13 @@ def test_the_written_file_loads_as_a_scenario_s_background_rates(tmp_path: Path)
     scenario.write_text(roster.read_text().replace("background: {}", "background: {rates: rates.yaml}"))
     rates = scenario_rates(load_scenario(scenario).scenario)
     assert rates is not None and rates == loaded
+
+
+def test_a_log_with_no_usable_row_is_one_clear_error(tmp_path: Path) -> None:
+    from twin.history import HistoryError
+
+    bad = history(tmp_path, ["x1,soon,,,tap,blue"])
+    with pytest.raises(
+        HistoryError, match=r"no work order could be used \(1 unreadable time\); nothing to calibrate"
+    ):
+        calibrate(bad)  # type: ignore[arg-type]

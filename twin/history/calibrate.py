@@ -34,7 +34,7 @@ from scipy import stats
 
 from twin.background.rates import Rates, WorkOrderRate, default_rates
 from twin.history.mapping import Category
-from twin.history.read import History
+from twin.history.read import History, HistoryError
 from twin.scenario.kinds import HAZARDS
 
 HOURS_PER_YEAR = 8760.0
@@ -175,6 +175,14 @@ def calibrate(
     """
     defaults = defaults or default_rates()
     incidents = history.incidents
+    if incidents.empty:
+        reasons = ", ".join(f"{n} {r}" for r, n in history.summary.rejected.items()) or "the log is empty"
+        raise HistoryError(
+            f"{history.source}: no work order could be used ({reasons}); nothing to calibrate — "
+            "see the rejected rows"
+        )
+    if start is not None and end is not None and end <= start:
+        raise HistoryError(f"the period {start:%Y-%m-%d} to {end:%Y-%m-%d} is empty; give --to after --from")
     local = incidents["reported"].dt.tz_localize(None)  # wall-clock time, as rates profiles are
     if start is None:
         start = local.min().to_pydatetime().replace(hour=0, minute=0, second=0, microsecond=0)
