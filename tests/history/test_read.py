@@ -154,7 +154,7 @@ def test_daylight_saving_times_are_read_as_documented(tmp_path: Path) -> None:
     # Skipped: read with the offset before the change, 01:30 GMT = 02:30 BST; on site 15 min later.
     assert rows.loc["S1", "reported"].isoformat() == "2026-03-29T02:30:00+01:00"
     assert (rows.loc["S1", "arrived"] - rows.loc["S1", "reported"]).total_seconds() == 15 * 60
-    assert "clocks went forward: 2026-03-29 01:30 did not exist; read as 02:30 BST" in rows.loc["S1", "flags"]
+    assert "clocks went forward: 2026-03-29 01:30 did not exist, read as 02:30 BST" in rows.loc["S1", "flags"]
     # Repeated: the report is the first 01:40 (BST); on site at 01:20 can only be the second
     # (GMT), 40 min later, so no "on site before reported".
     assert rows.loc["S2", "reported"].isoformat() == "2026-10-25T01:40:00+01:00"

@@ -33,7 +33,12 @@ def test_every_row_of_the_sample_is_used_or_rejected_for_its_planted_fault(sampl
 
 
 def test_the_swapped_times_are_flagged_and_every_place_is_on_the_twin(sample: object) -> None:
+    from twin.history import FLAGS
+    from twin.history.read import iter_flags
+
     incidents = sample.incidents  # type: ignore[attr-defined]
+    # Every flag splits back out of its row's text and is one of the documented kinds.
+    assert {f.split(":", 1)[0] for flags in incidents["flags"] for f in iter_flags(flags)} <= set(FLAGS)
     swapped = incidents[incidents["flags"].str.contains("on site before reported")]
     assert len(swapped) == 1
     assert (incidents["node"] >= 0).all()
