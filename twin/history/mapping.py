@@ -212,7 +212,7 @@ class Mapping(_Frozen):
         if hit is not None:
             return hit
         word = value.strip().lower()
-        return word if word in PRIORITIES and not self.priorities else None
+        return word if word in PRIORITIES else None
 
     def person_of(self, value: str) -> str | None:
         """The roster id a log's crew name maps to (None: not in ``people:``)."""
