@@ -732,7 +732,7 @@ def _flag_walks(frame: pd.DataFrame, twin: Twin, scenario: LoadedScenario) -> pd
                 f"{'dispatch' if pd.notna(frame['dispatched'].iat[i]) else 'report'}, and the walk from "
                 f"{who[i]}'s base takes {walk_s / 60:.1f} min (were they elsewhere?)"
             )
-            flags[i] = join_flags([flags[i], flag])
+            flags[i] = f"{flags[i]};{join_flags([flag])}" if flags[i] else join_flags([flag])
     out = frame.copy()
     out["flags"] = pd.Series(flags, dtype="string")
     return out
