@@ -151,3 +151,17 @@ def test_a_report_counts_at_when_it_happened_its_channel_s_mean_delay_earlier(tm
     cal = calibrate(history(tmp_path, rows))  # type: ignore[arg-type]
     (fit,) = cal.fits
     assert cal.days[fit.day] == [24.0 if h == 8 else 0.0 for h in range(24)]
+
+
+def test_a_category_without_per_counts_what_the_default_rate_of_its_name_counts(tmp_path: Path) -> None:
+    text = MAP.replace(
+        "name: leaking tap or WC, trade: plumber, per: site", "name: leaking tap or WC, trade: plumber"
+    )
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "id,reported,on_site,resolved,category,priority\n" + "\n".join(every_day("tap", 19)) + "\n"
+    )
+    cal = calibrate(read_history(log, parse_mapping(text)), units={"household": 365, "site": 1})
+    (fit,) = cal.fits
+    assert (fit.per, fit.units) == ("household", 365)
+    assert fit.estimate == pytest.approx(1.0, rel=0.01)  # 365 a year over 365 households

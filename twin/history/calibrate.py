@@ -328,7 +328,7 @@ def _fit_rate(
     base: Any = default_wo if kind == "work_order" else default_hazard
     per: str
     if kind == "work_order":
-        per = category.per if category is not None else (default_wo.per if default_wo else "site")
+        per = (category.per if category is not None else None) or (default_wo.per if default_wo else "site")
     elif default_hazard is not None:
         per = default_hazard.per
     else:  # a kind the defaults turn off: its rate's own unit

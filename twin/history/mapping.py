@@ -81,7 +81,10 @@ class Category(_Frozen):
     )
     trade: str | None = Field(None, description="work orders: the trade (default: the log's trade column)")
     level: int = Field(1, ge=1, le=3, description="work orders: the skill level the job needs")
-    per: Per = Field("site", description="what a rate counts: household, site, lift, …")
+    per: Per | None = Field(
+        None,
+        description="what a rate counts: household, site, lift, … (default: the default rate's, else site)",
+    )
     priority: Priority | None = Field(None, description="when the log gives no priority")
     channel: str = Field("phone", description="how it is reported, for a calibrated rates file")
 
