@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from twin.background.rates import Rates, scenario_rates
 from twin.drill import compile_checked
+from twin.engine.core import Sim
 from twin.engine.run import Running, RunResult, start
 from twin.engine.setup import Drill
 from twin.errors import TwinError
@@ -110,7 +111,8 @@ class Exercise:
     # -- what the dispatcher sees, and does ---------------------------------------------------
 
     @property
-    def sim(self) -> Any:
+    def sim(self) -> Sim:
+        """The run's shared state (for the app's plan of the building now)."""
         return self.running.sim
 
     def view(self) -> View:
