@@ -405,7 +405,7 @@ class _Builder:
             safe = t["made_safe"] if math.isfinite(t["made_safe"]) else t["resolved"]
             self._log(safe, "made_safe", node, place, incident=i)
         self._log(t["resolved"], "resolved", node, place, incident=i)
-        self._cost(person, t)
+        self._cost(i, person, t)
 
     def _moves(self, person: str, task: int, path: Any, t: dict[str, float]) -> None:
         """The walk the twin implies, ending when the log has them on site (squeezed into the
@@ -419,7 +419,7 @@ class _Builder:
         for node, at in zip(path.nodes[1:].tolist(), path.t_s[1:].tolist(), strict=True):
             self.rec.add(leave + at * scale, "move", person=person, task=task, xyz=xyz[node])
 
-    def _cost(self, person: str, t: dict[str, float]) -> None:
+    def _cost(self, i: int, person: str, t: dict[str, float]) -> None:
         """Their hours on it at the roster's rate, as the engine accounts a busy spell."""
         p = self.people.get(person)
         begin = t["dispatched"] if math.isfinite(t["dispatched"]) else t["arrived"]
@@ -427,7 +427,9 @@ class _Builder:
             return
         hours = max(t["resolved"] - begin, 0.0) / 3600.0
         if hours > 0:
-            self.rec.add(t["resolved"], "cost", person=person, value=hours * p.hourly_rate, detail="labour")
+            self.rec.add(
+                t["resolved"], "cost", incident=i, person=person, value=hours * p.hourly_rate, detail="labour"
+            )
 
 
 def _title(r: dict[str, Any]) -> str:

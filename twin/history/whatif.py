@@ -128,7 +128,7 @@ class Outcome:
 @dataclass(frozen=True, slots=True, eq=False)
 class WhatIfResult:
     logged: Kpis
-    """The reconstruction's KPIs."""
+    """The reconstruction's KPIs over the incidents re-run (those on the twin)."""
     runs: tuple[Outcome, ...]
     """The log re-run as recorded, then each what-if."""
     pairs: pd.DataFrame
@@ -222,8 +222,11 @@ def what_if(
         )
         runs.append(Outcome(name, scenario, result.log, compute_kpis(result.log, scenario), who))
         log.info("what-if %r: %d incidents re-run", name, len(incidents))
-    logged = compute_kpis(rec.log, base)
-    recorded_ids = {int(i) for i in rec.recorded_incident}
+    # The log's KPIs over the incidents re-run, so every column counts the same incidents.
+    f = rec.log.frame
+    kept = f[(f["incident"] < 0) | f["incident"].isin(rec.recorded_incident)]
+    logged = compute_kpis(EventLog(kept.reset_index(drop=True)), base)
+    recorded_ids = set(rec.recorded_incident)
     left_out = tuple(rec.ids[i] for i in range(len(rec.ids)) if i not in recorded_ids)
     return WhatIfResult(logged, tuple(runs), _pairs(rec, runs), left_out, rec.assumed_work)
 
