@@ -7,7 +7,16 @@ import pytest
 
 from tests.history.conftest import THREE, incidents
 from twin.history.reconstruct import reconstruct
-from twin.history.whatif import AS_RECORDED, LOGGED, AsLogged, WhatIf, check_what_if, parse_what_if, what_if
+from twin.history.whatif import (
+    AS_RECORDED,
+    LOGGED,
+    AsLogged,
+    WhatIf,
+    check_what_if,
+    parse_what_if,
+    side_by_side,
+    what_if,
+)
 from twin.places import resolve_place
 from twin.routing import NORMAL, Router
 from twin.scenario import ScenarioError
