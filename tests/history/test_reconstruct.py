@@ -10,7 +10,8 @@ import pytest
 
 from tests.history.conftest import THREE, incidents
 from twin.events.log import incident_parts, task_fields
-from twin.history.reconstruct import HistoryError, history_scenario, reconstruct
+from twin.history.read import HistoryError
+from twin.history.reconstruct import history_scenario, reconstruct
 from twin.kpi import compute_kpis
 from twin.places import resolve_place
 from twin.routing import Router

@@ -28,32 +28,13 @@ import pandas as pd
 
 from twin.clock import minute_of_day
 from twin.engine.recorded import RecordedIncident, needs, steps
-from twin.errors import PlaceError, TwinError
+from twin.errors import PlaceError
 from twin.events.log import PRIORITY_CODE, EventLog, EventRecorder, incident_detail, task_detail
+from twin.history.read import INCIDENT_COLUMNS, HistoryError
 from twin.places import place_name, resolve_place
 from twin.routing import NORMAL, Router
 from twin.scenario.schema import TRADES, Person, Scenario, Shift
 from twin.twin import Twin
-
-#: Columns of the incidents table a history's reader gives (:func:`twin.history.read.read_history`).
-INCIDENT_INPUT = (
-    "row",
-    "id",
-    "reported",
-    "dispatched",
-    "arrived",
-    "made_safe",
-    "resolved",
-    "place",
-    "node",
-    "kind",
-    "category",
-    "title",
-    "trade",
-    "priority",
-    "person",
-    "flags",
-)
 
 #: Maintenance systems stamp times to the minute: a logged dispatched → on-site interval is
 #: "faster than the walk" only when it is shorter than the twin's walk by more than this.
@@ -74,10 +55,6 @@ TRAVEL_COLUMNS = (
     "twin_walk_min",
     "faster_than_walk",
 )
-
-
-class HistoryError(TwinError):
-    """A history cannot be rebuilt as it is (no incidents, a period longer than a scenario holds)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -112,7 +89,7 @@ def reconstruct(incidents: pd.DataFrame, scenario: Scenario, *, twin: Twin | Non
     Parameters
     ----------
     incidents
-        The reader's incidents (:data:`INCIDENT_INPUT`): times tz-aware (``NaT`` when absent),
+        The reader's incidents (:data:`INCIDENT_COLUMNS`): times tz-aware (``NaT`` when absent),
         ``node`` -1 where the place did not resolve, ``person`` a roster id or ``""``.
     scenario
         Whose roster, channels and targets apply (its period, hazards and background are
@@ -125,7 +102,7 @@ def reconstruct(incidents: pd.DataFrame, scenario: Scenario, *, twin: Twin | Non
     HistoryError
         No incidents; a period longer than a scenario may run (366 days).
     """
-    missing = [c for c in INCIDENT_INPUT if c not in incidents.columns]
+    missing = [c for c in INCIDENT_COLUMNS if c not in incidents.columns]
     if missing:
         raise HistoryError(
             f"the incidents table lacks {', '.join(missing)}; it has {', '.join(incidents.columns)}"

@@ -46,8 +46,9 @@ from twin.engine.recorded import Recorded, RecordedIncident
 from twin.errors import suggest
 from twin.events.log import EventLog
 from twin.events.tables import incident_table
-from twin.history.reconstruct import HistoryError, Reconstruction
-from twin.kpi import Kpis, compute_kpis
+from twin.history.read import HistoryError
+from twin.history.reconstruct import Reconstruction
+from twin.kpi import METRICS, Kpis, Metric, compute_kpis
 from twin.scenario.load import Loc, ScenarioError, _nearest_line, format_loc, parse_yaml_model, read_text
 from twin.scenario.schema import Scenario, _Frozen, typical
 from twin.sweep.spec import Change, apply_changes
@@ -284,6 +285,17 @@ SIDE_BY_SIDE = (
     "made_safe_compliance",
     "cost_total",
 )
+
+
+def metric(key: str) -> Metric | None:
+    """What a figure of :data:`SIDE_BY_SIDE` is: :data:`twin.kpi.METRICS` names red's; yellow's
+    and blue's are red's in other words."""
+    if key in METRICS:
+        return METRICS[key]
+    for prio in ("yellow", "blue"):
+        if key.startswith(prio + "_") and (red := METRICS.get("red" + key[len(prio) :])):
+            return dataclasses.replace(red, label=red.label.replace("Red", prio.capitalize(), 1))
+    return None
 
 
 def side_by_side(result: WhatIfResult) -> pd.DataFrame:

@@ -1,0 +1,197 @@
+"""twin replay LOG --map MAP.yaml [MODEL ...] --out DIR [--what-if FILE.yaml]: replay a work-order log.
+
+Imports the log through its mapping (every row accounted for), rebuilds it on the twin as an event
+log, prints the import summary, the KPIs against the targets and how the logged travel compares
+with the twin's walk; with --what-if, re-runs the incidents through the engine with each change and
+prints them paired with the log. DIR is a run folder like `twin run --out` writes (events.parquet,
+kpis.parquet, metadata.json) plus rejected.csv, travel.csv and report.html, and what-if/ holding a
+run folder per what-if, pairs.csv and kpis.csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pandas as pd
+
+from twin.cli.progress import progress_bar
+
+#: Rejected rows printed (all are in rejected.csv).
+SHOW_REJECTED = 5
+#: Incidents printed per what-if: those it changes most (all are in pairs.csv).
+SHOW_PAIRS = 8
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "replay",
+        help="replay a work-order log on the twin: import summary, KPIs, what-if",
+        description=__doc__,
+    )
+    p.add_argument("log", type=Path, metavar="LOG", help="the export: CSV, Excel (.xlsx) or JSON")
+    p.add_argument("--map", type=Path, required=True, metavar="MAP.yaml", help="the log's mapping file")
+    p.add_argument(
+        "models",
+        nargs="*",
+        metavar="MODEL",
+        help="IFC file(s) of the site (default: the mapping's scenario's, else the bundled estate)",
+    )
+    p.add_argument("--out", type=Path, required=True, help="folder to write (absent or empty)")
+    p.add_argument("--what-if", type=Path, default=None, metavar="FILE.yaml", help="changes to re-run with")
+    p.add_argument("--seed", type=int, default=None, help="the what-if runs' seed (default: the file's)")
+    p.add_argument("--no-cache", action="store_true", help="rebuild the model even if cached")
+    p.set_defaults(run=run)
+
+
+@dataclass(frozen=True, slots=True)
+class _Replayed:
+    """A reconstruction as the run store's ``Result`` (a log, the building and scenario)."""
+
+    log: Any
+    drill: Any
+    seed: int = 0
+    events: int = 0
+    wall_s: float = 0.0
+
+
+def run(args: argparse.Namespace) -> int:
+    from twin.history import load_mapping, read_history
+    from twin.history.reconstruct import history_scenario, reconstruct
+    from twin.history.whatif import check_what_if, load_what_if, side_by_side, what_if
+    from twin.kpi import compute_kpis
+    from twin.present.report import write_report
+    from twin.present.scorecard import format_scorecard
+    from twin.scenario import load_scenario
+    from twin.store import check_run_dir, read_run, write_run
+    from twin.twin import load_twin
+
+    check_run_dir(args.out)  # refused now, not after the import
+    mapping = load_mapping(args.map)
+    path = mapping.scenario_path()
+    loaded = load_scenario(path) if path is not None else None
+    what = load_what_if(args.what_if) if args.what_if else None
+    if what is not None and loaded is not None:
+        check_what_if(what, loaded.scenario)  # before the slow part
+    twin = None
+    if mapping.mapping.has_twin:
+        models = args.models or (loaded.model_paths() if loaded else None)
+        with progress_bar("loading model") as progress:
+            twin = load_twin(models or None, use_cache=not args.no_cache, progress=progress)
+    history = read_history(args.log, mapping, twin=twin, scenario=loaded)
+    print(f"{args.log}:")
+    for line in history.summary.lines():
+        print(f"  {line}")
+    if len(history.rejected):
+        print(f"  first rejected rows (all in {args.out / 'rejected.csv'}):")
+        for r in history.rejected.head(SHOW_REJECTED).to_dict("records"):
+            print(f"    row {r['row']}, {r['column']} = {r['value']!r}: {r['reason']}")
+    scenario = history_scenario(history.incidents, loaded.scenario if loaded else None)
+    scenario = scenario.model_copy(update={"name": f"{args.log.name} replayed"})
+    if what is not None and loaded is None:
+        check_what_if(what, scenario)  # the roster is the log's
+    rec = reconstruct(history.incidents, scenario, twin=twin)
+    kpis = compute_kpis(rec.log, rec.scenario)
+    print()
+    card = format_scorecard(kpis, rec.scenario, seed=0).splitlines()
+    s = rec.scenario
+    card[0] = f"{s.name} — {s.duration_h / 24:g} day(s) from {s.start:%Y-%m-%d}, times as logged"
+    print("\n".join(card))
+    print()
+    print(_travel_line(rec.travel))
+    # Written as soon as it exists: a what-if that fails later loses none of it.
+    building = twin if twin is not None else _NO_TWIN
+    write_run(args.out, _Replayed(rec.log, SimpleNamespace(twin=building, scenario=rec.scenario)), kpis)
+    history.rejected.to_csv(args.out / "rejected.csv", index=False)
+    rec.travel.to_csv(args.out / "travel.csv", index=False)
+    if twin is not None:
+        write_report(read_run(args.out), twin, args.out / "report.html")
+    if what is not None:
+        spec = what.spec
+        seed = spec.seed if args.seed is None else int(args.seed)
+        with progress_bar("what-if") as progress:
+            result = what_if(rec, spec.what_if, as_logged=spec.as_logged, seed=seed, progress=progress)
+        print()
+        for line in _what_if_lines(result):
+            print(line)
+        folder = args.out / "what-if"
+        for r in result.runs:
+            drill = SimpleNamespace(twin=twin, scenario=r.scenario)
+            write_run(folder / _slug(r.name), _Replayed(r.log, drill, seed), r.kpis)
+        result.pairs.to_csv(folder / "pairs.csv", index=False)
+        side_by_side(result).to_csv(folder / "kpis.csv", index_label="kpi")
+    print(f"\nreplay folder: {args.out}")
+    return 0
+
+
+#: The building of a log from a site without a twin, for the run folder's metadata.
+_NO_TWIN = SimpleNamespace(model=SimpleNamespace(sources=(), name="no twin"), cache_key="")
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "what-if"
+
+
+def _travel_line(travel: pd.DataFrame) -> str:
+    walked = travel.dropna(subset=["twin_walk_min", "log_travel_min"])
+    if walked.empty:
+        return "travel: no dispatch with a place on the twin and both times logged; no walk to compare"
+    fast = walked[walked["faster_than_walk"]]
+    gap = (walked["log_travel_min"] - walked["twin_walk_min"]).median()
+    out = (
+        f"travel: {len(walked):,} dispatches on the twin; logged dispatched → on site is "
+        f"{gap:+.1f} min against the twin's walk (median); {len(fast):,} faster than the walk"
+    )
+    if len(fast):
+        ids = ", ".join(fast["id"].astype(str).head(SHOW_REJECTED))
+        out += f" ({ids}{'…' if len(fast) > SHOW_REJECTED else ''}: in travel.csv)"
+    return out
+
+
+def _what_if_lines(result: Any) -> list[str]:
+    from twin.history.whatif import AS_RECORDED, LOGGED, metric, side_by_side
+
+    pairs = result.pairs
+    lines = [
+        f"what if: {len(pairs):,} incidents re-run"
+        + (f"; {len(result.left_out):,} left out (not on the twin)" if result.left_out else "")
+        + "; minutes from the logged report to the first person on site (below 0: before"
+        " it — another channel reported the event sooner)"
+    ]
+    logged = pairs[f"{LOGGED}: on site min"]
+    for r in result.runs:
+        col = pairs[f"{r.name}: on site min"]
+        base = logged if r.name == AS_RECORDED else pairs[f"{AS_RECORDED}: on site min"]
+        change = col - base
+        lines.append(f"\n{r.name} (who goes: {r.who_chooses}):")
+        if r.name != AS_RECORDED:
+            faster, slower = int((change < -0.05).sum()), int((change > 0.05).sum())
+            lines.append(f"  against the re-run as recorded: {faster} sooner, {slower} later")
+        for i in change.abs().sort_values(ascending=False, kind="stable").index[:SHOW_PAIRS]:
+            row = pairs.loc[i]
+            who = f" ({row[f'{LOGGED}: who'] or '?'} → {row[f'{r.name}: who'] or 'nobody'})"
+            lines.append(f"  incident {row['id']}: on site {_min(logged[i])} → {_min(col[i])} min{who}")
+    table = side_by_side(result)
+    lines.append("\nKPIs side by side (the log's over the incidents re-run):")
+    width = max(len(m.label) if (m := metric(str(k))) else len(str(k)) for k in table.index)
+    head = "".join(f"{n[:22]:>24}" for n in table.columns)
+    lines.append(f"  {'':<{width}}{head}")
+    for k, row in table.iterrows():
+        m = metric(str(k))
+        label = m.label if m else str(k).replace("_", " ")
+        cells = "".join(f"{_fmt(m.shown(v) if m else v):>24}" for v in row)
+        lines.append(f"  {label:<{width}}{cells}")
+    return lines
+
+
+def _min(v: float) -> str:
+    return "—" if math.isnan(v) else f"{v:.0f}"
+
+
+def _fmt(v: float) -> str:
+    return "—" if math.isnan(v) else f"{v:,.1f}"
