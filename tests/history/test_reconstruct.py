@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from tests.history.conftest import THREE, incidents
@@ -135,3 +136,26 @@ def test_a_log_naming_nobody_is_measured_against_the_default_targets():
 def test_an_empty_history_is_refused(roster):
     with pytest.raises(HistoryError, match="no incident with a reported time"):
         reconstruct(incidents([{**THREE[0], "reported": None}]), roster)
+
+
+def test_a_summer_report_is_at_its_wall_clock_time_and_intervals_are_real_time(roster):
+    """The engine's clock has no daylight saving: a report at 07:30 CEST on 1 July is 07:30 to
+    it (so the day shift is on), 121 days and 7.5 h after 2 March's midnight — though only
+    121 days 6.5 h really passed. The 5 min to the dispatch stay 5 min."""
+    summer = {
+        **THREE[1],
+        "id": "3001",
+        "reported": "07:30",
+        "dispatched": "07:35",
+        "arrived": "07:40",
+        "resolved": "08:00",
+    }
+    table = incidents([THREE[0], summer])
+    table.loc[1, ["reported", "dispatched", "arrived", "resolved"]] += pd.DateOffset(
+        days=121
+    )  # calendar days: 07:30 stays 07:30
+    f = reconstruct(table, roster).log.frame
+    raised = f[(f["kind"] == "incident") & (f["incident"] == 1)]["t_s"].iloc[0]
+    assert raised == (121 * 24 + 7.5) * 3600
+    sent = f[(f["kind"] == "dispatched") & (f["incident"] == 1)]["t_s"].iloc[0]
+    assert sent - raised == 300.0

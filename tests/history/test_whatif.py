@@ -10,6 +10,7 @@ from twin.history.reconstruct import reconstruct
 from twin.history.whatif import (
     AS_RECORDED,
     LOGGED,
+    POLICY_AS_LOGGED,
     AsLogged,
     WhatIf,
     check_what_if,
@@ -117,3 +118,24 @@ def test_a_what_if_file_names_its_line_when_a_change_does_not_fit(roster):
         check_what_if(parse_what_if(text, source=__import__("pathlib").Path("w.yaml")), roster)
     loaded = parse_what_if("what_if:\n  - {name: stairs, lifts: stopped}\n")
     assert loaded.spec.what_if[0].lifts == "stopped" and loaded.spec.as_logged == AsLogged()
+
+
+def test_a_person_added_is_read_against_the_policy_on_the_roster_as_logged(roster, estate_twin):
+    """Adding a plumber lets the policy choose who goes, so its pairs are read against the same
+    policy on the logged roster (run once more), not against who went: here the added plumber
+    waits in tower C's lobby and is sent to 1043 instead of P2, the nearest of the logged roster
+    (from the Security Room, a little nearer than P1 in the Engineering Office)."""
+    rec = reconstruct(incidents(THREE[:1], estate_twin), roster, twin=estate_twin)
+    extra = {"id": "P3", "trades": {"plumber": 2}, "shift": "all day", "base": "C-03-LOB Lobby C L03"}
+    done = what_if(rec, [WhatIf.model_validate({"name": "plumber in C", "add": [extra]})], trace_moves=False)
+    assert [(r.name, r.against, r.who_chooses) for r in done.runs] == [
+        (AS_RECORDED, LOGGED, "as logged"),
+        (POLICY_AS_LOGGED, AS_RECORDED, "nearest"),
+        ("plumber in C", POLICY_AS_LOGGED, "nearest"),
+    ]
+    row = done.pairs.iloc[0]
+    assert row[f"{POLICY_AS_LOGGED}: who"] == "P2" and row["plumber in C: who"] == "P3"
+    guards = _walk_min(estate_twin, "Security Room", "C-0306 Flat C-0306")
+    assert row[f"{POLICY_AS_LOGGED}: on site min"] == pytest.approx(5.0 + guards, abs=1e-6)
+    lobby = _walk_min(estate_twin, "C-03-LOB Lobby C L03", "C-0306 Flat C-0306")
+    assert row["plumber in C: on site min"] == pytest.approx(5.0 + lobby, abs=1e-6)

@@ -24,6 +24,8 @@ from twin.cli.progress import progress_bar
 
 #: Rejected rows printed (all are in rejected.csv).
 SHOW_REJECTED = 5
+#: Incidents whose scorecard rows are printed; more go to incidents.csv only.
+SHOW_INCIDENTS = 20
 #: Incidents printed per what-if: those it changes most (all are in pairs.csv).
 SHOW_PAIRS = 8
 
@@ -45,6 +47,12 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--out", type=Path, required=True, help="folder to write (absent or empty)")
     p.add_argument("--what-if", type=Path, default=None, metavar="FILE.yaml", help="changes to re-run with")
     p.add_argument("--seed", type=int, default=None, help="the what-if runs' seed (default: the file's)")
+    p.add_argument(
+        "--day",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the day the report shows (default: the one with the most red incidents)",
+    )
     p.add_argument("--no-cache", action="store_true", help="rebuild the model even if cached")
     p.set_defaults(run=run)
 
@@ -62,13 +70,13 @@ class _Replayed:
 
 def run(args: argparse.Namespace) -> int:
     from twin.history import load_mapping, read_history
-    from twin.history.reconstruct import history_scenario, reconstruct
+    from twin.history.reconstruct import one_day, replay_history
     from twin.history.whatif import check_what_if, load_what_if, side_by_side, what_if
     from twin.kpi import compute_kpis
     from twin.present.report import write_report
     from twin.present.scorecard import format_scorecard
     from twin.scenario import load_scenario
-    from twin.store import check_run_dir, read_run, write_run
+    from twin.store import check_run_dir, stored_run, write_run
     from twin.twin import load_twin
 
     check_run_dir(args.out)  # refused now, not after the import
@@ -91,16 +99,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"  first rejected rows (all in {args.out / 'rejected.csv'}):")
         for r in history.rejected.head(SHOW_REJECTED).to_dict("records"):
             print(f"    row {r['row']}, {r['column']} = {r['value']!r}: {r['reason']}")
-    scenario = history_scenario(history.incidents, loaded.scenario if loaded else None)
-    scenario = scenario.model_copy(update={"name": f"{args.log.name} replayed"})
+    rec = replay_history(history, twin=twin)
     if what is not None and loaded is None:
-        check_what_if(what, scenario)  # the roster is the log's
-    rec = reconstruct(history.incidents, scenario, twin=twin)
+        check_what_if(what, rec.scenario)  # the roster is the log's
     kpis = compute_kpis(rec.log, rec.scenario)
     print()
     card = format_scorecard(kpis, rec.scenario, seed=0).splitlines()
     s = rec.scenario
     card[0] = f"{s.name} — {s.duration_h / 24:g} day(s) from {s.start:%Y-%m-%d}, times as logged"
+    if len(kpis.incidents) > SHOW_INCIDENTS:
+        # A long history's rows go to incidents.csv; the screen keeps the figures.
+        figures = card[card.index("") :]
+        card = [card[0], f"{len(kpis.incidents):,} incidents: one row each in {args.out / 'incidents.csv'}"]
+        card += figures
     print("\n".join(card))
     print()
     print(_travel_line(rec.travel))
@@ -109,13 +120,27 @@ def run(args: argparse.Namespace) -> int:
     write_run(args.out, _Replayed(rec.log, SimpleNamespace(twin=building, scenario=rec.scenario)), kpis)
     history.rejected.to_csv(args.out / "rejected.csv", index=False)
     rec.travel.to_csv(args.out / "travel.csv", index=False)
+    table = kpis.incidents.copy()
+    table.insert(1, "id", [rec.ids[i] for i in table["incident"]])
+    table.to_csv(args.out / "incidents.csv", index=False)
     if twin is not None:
-        write_report(read_run(args.out), twin, args.out / "report.html")
+        day = _day(args.day, rec)
+        log, scenario_of_day = one_day(rec, day)
+        day_kpis = compute_kpis(log, scenario_of_day)
+        drill = SimpleNamespace(twin=twin, scenario=scenario_of_day)
+        stored = stored_run(_Replayed(log, drill), day_kpis, f"{args.out.name}-day")
+        report = write_report(stored, twin, args.out / "report.html")
+        print(
+            f"report: {report} — {scenario_of_day.start:%a %d %b %Y}, "
+            f"{len(day_kpis.incidents):,} incidents (--day chooses another)"
+        )
     if what is not None:
         spec = what.spec
         seed = spec.seed if args.seed is None else int(args.seed)
         with progress_bar("what-if") as progress:
-            result = what_if(rec, spec.what_if, as_logged=spec.as_logged, seed=seed, progress=progress)
+            result = what_if(
+                rec, spec.what_if, as_logged=spec.as_logged, seed=seed, trace_moves=False, progress=progress
+            )
         print()
         for line in _what_if_lines(result):
             print(line)
@@ -131,6 +156,25 @@ def run(args: argparse.Namespace) -> int:
 
 #: The building of a log from a site without a twin, for the run folder's metadata.
 _NO_TWIN = SimpleNamespace(model=SimpleNamespace(sources=(), name="no twin"), cache_key="")
+
+
+def _day(text: str | None, rec: Any) -> int:
+    """The index of the day ``--day`` names, else the busiest."""
+    from twin.errors import TwinError
+    from twin.history.reconstruct import busiest_day, days_of
+
+    if text is None:
+        return busiest_day(rec)
+    days = days_of(rec)
+    try:
+        wanted = pd.Timestamp(text).date()
+    except ValueError:
+        raise TwinError(f"--day: '{text}' is not a date; write it as YYYY-MM-DD") from None
+    hit = days[days["date"] == wanted]
+    if hit.empty:
+        first, last = days["date"].iloc[0], days["date"].iloc[-1]
+        raise TwinError(f"--day: no incident was reported on {wanted}; the log runs {first} to {last}")
+    return int(hit["day"].iloc[0])
 
 
 def _slug(name: str) -> str:
@@ -154,7 +198,7 @@ def _travel_line(travel: pd.DataFrame) -> str:
 
 
 def _what_if_lines(result: Any) -> list[str]:
-    from twin.history.whatif import AS_RECORDED, LOGGED, metric, side_by_side
+    from twin.history.whatif import LOGGED, metric, side_by_side
 
     pairs = result.pairs
     lines = [
@@ -166,15 +210,15 @@ def _what_if_lines(result: Any) -> list[str]:
     logged = pairs[f"{LOGGED}: on site min"]
     for r in result.runs:
         col = pairs[f"{r.name}: on site min"]
-        base = logged if r.name == AS_RECORDED else pairs[f"{AS_RECORDED}: on site min"]
+        base = pairs[f"{r.against}: on site min"]
         change = col - base
         lines.append(f"\n{r.name} (who goes: {r.who_chooses}):")
-        if r.name != AS_RECORDED:
+        if r.against != LOGGED:
             faster, slower = int((change < -0.05).sum()), int((change > 0.05).sum())
-            lines.append(f"  against the re-run as recorded: {faster} sooner, {slower} later")
+            lines.append(f"  against “{r.against}”: {faster} sooner, {slower} later")
         for i in change.abs().sort_values(ascending=False, kind="stable").index[:SHOW_PAIRS]:
             row = pairs.loc[i]
-            who = f" ({row[f'{LOGGED}: who'] or '?'} → {row[f'{r.name}: who'] or 'nobody'})"
+            who = f" ({row[f'{r.against}: who'] or '?'} → {row[f'{r.name}: who'] or 'nobody'})"
             lines.append(f"  incident {row['id']}: on site {_min(logged[i])} → {_min(col[i])} min{who}")
     table = side_by_side(result)
     lines.append("\nKPIs side by side (the log's over the incidents re-run):")

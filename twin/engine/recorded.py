@@ -62,7 +62,8 @@ class RecordedIncident:
     """Event → reported; ``None``: drawn from :attr:`channel`'s delay."""
     channel: str = "phone"
     person: str = ""
-    """Roster id of the only person who may take it (who went); ``""``: the policy chooses."""
+    """Who went, the only one who may take it: a roster id, or a contractor's id (any of its
+    technicians); ``""``: the policy chooses."""
 
 
 def steps(r: RecordedIncident) -> list[tuple[str, float, bool]]:
@@ -91,7 +92,12 @@ class Recorded:
 
 def raise_recorded(env: simpy.Environment, sim: Sim, history: Recorded) -> Proc:
     """Raise each incident at its time (they are raised in time order)."""
-    index = {m.crew.id: m.index for m in sim.members}
+    index: dict[str, list[int]] = {}
+    contractors = sim.drill.scenario.contractors
+    for m in sim.members:
+        index[m.crew.id] = [m.index]
+        if m.crew.contractor >= 0 and contractors[m.crew.contractor].id != m.crew.id:
+            index.setdefault(contractors[m.crew.contractor].id, []).append(m.index)
     unknown = sorted({r.person for r in history.incidents if r.person and r.person not in index})
     if unknown:
         raise ValueError(f"recorded incidents name people not on the roster: {', '.join(unknown)}")
@@ -117,10 +123,10 @@ def raise_recorded(env: simpy.Environment, sim: Sim, history: Recorded) -> Proc:
         env.process(_release(env, sim, inc.tasks[0], delay + r.dispatch_delay_s))
 
 
-def _pin(task: Task, person: int, people: int) -> None:
-    """Only ``person`` may take ``task``."""
+def _pin(task: Task, persons: list[int], people: int) -> None:
+    """Only ``persons`` may take ``task``."""
     only = np.zeros(people, dtype=bool)
-    only[person] = True
+    only[persons] = True
     task.qualified = only
     task.excess = np.zeros(people, dtype=np.int64)
 

@@ -30,7 +30,7 @@ from twin.clock import minute_of_day
 from twin.engine.recorded import RecordedIncident, needs, steps
 from twin.errors import PlaceError
 from twin.events.log import PRIORITY_CODE, EventLog, EventRecorder, incident_detail, task_detail
-from twin.history.read import INCIDENT_COLUMNS, HistoryError
+from twin.history.read import INCIDENT_COLUMNS, History, HistoryError
 from twin.places import place_name, resolve_place
 from twin.routing import NORMAL, Router
 from twin.scenario.schema import TRADES, Person, Scenario, Shift
@@ -165,6 +165,18 @@ def _seconds(t: Any, start: pd.Timestamp) -> float:
     return math.nan if pd.isna(t) else float((pd.Timestamp(t) - start).total_seconds())
 
 
+def _times(r: dict[str, Any], start: pd.Timestamp) -> dict[str, float]:
+    """Seconds from ``start`` of each step of a work order: the report on the site's wall clock —
+    the engine's clock has no daylight saving, so a summer report at 07:30 must be 07:30 to it,
+    when the day shift is on — and the steps after it by the time that really passed."""
+    rep = pd.Timestamp(r["reported"])
+    wall = float((rep.tz_localize(None) - start.tz_localize(None)).total_seconds())
+    out = {"reported": wall}
+    for c in ("dispatched", "arrived", "made_safe", "resolved"):
+        out[c] = math.nan if pd.isna(r[c]) else wall + float((pd.Timestamp(r[c]) - rep).total_seconds())
+    return out
+
+
 class _Builder:
     """Writes one history's rows (a builder rather than one long function: the people's last
     known places carry from one incident to the next)."""
@@ -178,6 +190,7 @@ class _Builder:
         self.start = start
         self.rec = EventRecorder()
         self.people = {p.id: p for p in scenario.people}
+        self.contractors = {c.id: c for c in scenario.contractors}
         self.base: dict[str, int] = {}
         self.router: Router | None = None
         if twin is not None:
@@ -203,12 +216,9 @@ class _Builder:
         assumed: list[tuple[str, int]] = []
         recorded_at: list[int] = []
         for i, r in enumerate(rows):
-            t = {
-                c: _seconds(r[c], self.start)
-                for c in ("reported", "dispatched", "arrived", "made_safe", "resolved")
-            }
+            t = _times(r, self.start)
             person = str(r["person"] or "")
-            if person and person not in self.people:
+            if person and person not in self.people and person not in self.contractors:
                 person = ""  # not on the roster: the reader flags it; nobody to place
             came, why, walk_s, path = self._origin(person, int(r["node"]), t)
             interval = t["arrived"] - t["dispatched"]
@@ -227,7 +237,7 @@ class _Builder:
                 title=_title(r),
                 priority=str(r["priority"]),
                 node=int(r["node"]),
-                trade=_trade(r["trade"]),
+                trade=_trade(r["trade"]) or self._post(person),
                 work_s=max(w, 0.0),
                 safe_s=t["made_safe"] - t["arrived"],
                 dispatch_delay_s=max(t["dispatched"] - t["reported"], 0.0)
@@ -267,13 +277,22 @@ class _Builder:
         """(where they came from, why, the twin's walk in s, the path) for one dispatch."""
         if not person or self.twin is None or self.router is None or node < 0:
             return "", "" if person else "nobody named", math.nan, None
-        p = self.people[person]
+        p = self.people.get(person)
         when = t["dispatched"] if math.isfinite(t["dispatched"]) else t["reported"]
         base = self.base.get(person, -1)
         origin, why = base, "base"
         last = self.last.get(person)
-        on_duty = bool(self.scenario.shifts[p.shift].on_duty(minute_of_day(self.scenario.start, when)))
-        if not on_duty:
+        on_duty = p is not None and bool(
+            self.scenario.shifts[p.shift].on_duty(minute_of_day(self.scenario.start, when))
+        )
+        if p is None:  # a contractor: signs in at their arrival point, else the entrance nearest
+            c = self.contractors[person]
+            arrival = resolve_place(c.arrives_at, self.twin.model, self.twin.graph) if c.arrives_at else -1
+            entrances = np.asarray([arrival]) if arrival >= 0 else self.twin.graph.entrances
+            if entrances.size:
+                to_job = self.router.times(entrances, [node], NORMAL)[:, 0]
+                origin, why = int(entrances[int(np.argmin(to_job))]), "contractor: from where they sign in"
+        elif not on_duty:
             entrances = self.twin.graph.entrances
             if entrances.size:
                 to_job = self.router.times(entrances, [node], NORMAL)[:, 0]
@@ -396,16 +415,25 @@ class _Builder:
         for node, at in zip(path.nodes[1:].tolist(), path.t_s[1:].tolist(), strict=True):
             self.rec.add(leave + at * scale, "move", person=person, task=task, xyz=xyz[node])
 
+    def _post(self, person: str) -> str:
+        """The first trade of who went: the work's trade when the log gives none."""
+        p = self.people.get(person) or self.contractors.get(person)
+        return next(iter(p.trades)) if p is not None else ""
+
     def _cost(self, i: int, person: str, t: dict[str, float]) -> None:
-        """Their hours on it at the roster's rate, as the engine accounts a busy spell."""
-        p = self.people.get(person)
+        """Their hours on it at the roster's (or contract's) rate, as the engine accounts a busy
+        spell; a contractor's call-out fee too."""
+        p = self.people.get(person) or self.contractors.get(person)
         begin = t["dispatched"] if math.isfinite(t["dispatched"]) else t["arrived"]
-        if p is None or not (math.isfinite(begin) and math.isfinite(t["resolved"])) or p.hourly_rate <= 0:
+        if p is None or not (math.isfinite(begin) and math.isfinite(t["resolved"])):
             return
         hours = max(t["resolved"] - begin, 0.0) / 3600.0
-        if hours > 0:
+        detail = "labour" if person in self.people else "contractor"
+        if detail == "contractor" and p.callout_fee:
+            self.rec.add(begin, "cost", incident=i, person=person, value=p.callout_fee, detail="callout")
+        if hours > 0 and p.hourly_rate > 0:
             self.rec.add(
-                t["resolved"], "cost", incident=i, person=person, value=hours * p.hourly_rate, detail="labour"
+                t["resolved"], "cost", incident=i, person=person, value=hours * p.hourly_rate, detail=detail
             )
 
 
@@ -418,3 +446,55 @@ def _title(r: dict[str, Any]) -> str:
 def _trade(value: Any) -> str:
     """A trade the roster knows, else ``""`` (anyone may do it)."""
     return str(value) if isinstance(value, str) and value in TRADES else ""
+
+
+def days_of(rec: Reconstruction) -> pd.DataFrame:
+    """Each day of the history with its incidents: ``day`` (0 = the first), ``date``,
+    ``incidents``, ``red`` — the days a one-day replay (:func:`one_day`) can show."""
+    raised = rec.log.of("incident")
+    day = (raised["t_s"] // 86400.0).astype(int)
+    red = raised["value"] == PRIORITY_CODE["red"]
+    out = (
+        pd.DataFrame({"day": day, "red": red.astype(int)})
+        .groupby("day")
+        .agg(incidents=("red", "size"), red=("red", "sum"))
+    )
+    out = out.reset_index()
+    out.insert(1, "date", [(rec.start + pd.Timedelta(days=int(d))).date() for d in out["day"]])
+    return out
+
+
+def busiest_day(rec: Reconstruction) -> int:
+    """The day with the most red incidents, then the most incidents (the first such)."""
+    days = days_of(rec)
+    best = days.sort_values(["red", "incidents", "day"], ascending=[False, False, True], kind="stable")
+    return int(best["day"].iloc[0])
+
+
+def one_day(rec: Reconstruction, day: int) -> tuple[EventLog, Scenario]:
+    """The incidents reported on ``day`` (0 = the first) as a run of their own, for a plan replay
+    or a report a person can read: every row of those incidents (their work past midnight too)
+    and of the walks to them, times from that day's midnight; the scenario starting then, until
+    the last of them is done (at least the day)."""
+    f = rec.log.frame
+    lo, hi = day * 86400.0, (day + 1) * 86400.0
+    raised = f[(f["kind"] == "incident") & (f["t_s"] >= lo) & (f["t_s"] < hi)]["incident"]
+    mine = f["incident"].isin(raised)
+    tasks = f.loc[mine & (f["task"] >= 0), "task"].unique()
+    keep = mine | ((f["kind"] == "move") & f["task"].isin(tasks))
+    rows = f[keep].copy()
+    rows["t_s"] = rows["t_s"] - lo
+    hours = max(24.0, math.ceil(float(rows["t_s"].max()) / 3600.0) if len(rows) else 24.0)
+    scenario = rec.scenario.model_copy(
+        update={"start": rec.scenario.start + pd.Timedelta(days=day).to_pytimedelta(), "duration_h": hours}
+    )
+    return EventLog(rows.reset_index(drop=True)), scenario
+
+
+def replay_history(history: History, *, twin: Twin | None) -> Reconstruction:
+    """An imported history (:func:`twin.history.read.read_history`) rebuilt on ``twin``, measured
+    against its mapping's scenario (else :func:`history_scenario`'s), named after its file."""
+    base = history.scenario.scenario if history.scenario is not None else None
+    scenario = history_scenario(history.incidents, base)
+    scenario = scenario.model_copy(update={"name": f"{history.source.name} replayed"})
+    return reconstruct(history.incidents, scenario, twin=twin if history.mapping.mapping.has_twin else None)

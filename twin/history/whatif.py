@@ -61,6 +61,9 @@ Lifts = Literal["working", "stopped"]
 
 #: The name of the run that changes nothing: the log re-run through the engine as recorded.
 AS_RECORDED = "re-run as recorded"
+#: The run that lets the scenario's dispatch policy choose among the roster as logged (added when a
+#: what-if changes the roster: its baseline).
+POLICY_AS_LOGGED = "policy, roster as logged"
 #: The name of the log's own column.
 LOGGED = "logged"
 
@@ -124,6 +127,9 @@ class Outcome:
     kpis: Kpis
     who_chooses: str
     """"as logged" or the dispatch policy's kind."""
+    against: str
+    """The run (or :data:`LOGGED`) that differs from this one only by its change: what its pairs
+    are read against."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -160,7 +166,7 @@ def check_what_if(loaded: LoadedWhatIf, scenario: Scenario) -> None:
             )
     seen: set[str] = set()
     for i, w in enumerate(spec.what_if):
-        if w.name in seen or w.name in (AS_RECORDED, LOGGED):
+        if w.name in seen or w.name in (AS_RECORDED, LOGGED, POLICY_AS_LOGGED):
             raise ScenarioError(
                 f"{loaded.where(('what_if', i, 'name'))}: '{w.name}' is taken; give each what-if its own name"
             )
@@ -202,7 +208,12 @@ def what_if(
         raise HistoryError("no incident of the log has a place on the twin; nothing to re-run")
     as_logged = as_logged or AsLogged()
     base = rec.scenario
-    todo: list[tuple[str, WhatIf | None]] = [(AS_RECORDED, None), *((w.name, w) for w in changes)]
+    todo: list[tuple[str, WhatIf | None]] = [(AS_RECORDED, None)]
+    if any(_roster_only(w) for w in changes):
+        # A roster change lets the scenario's policy choose who goes: its effect is read against
+        # that policy on the roster as logged, not against who went.
+        todo.append((POLICY_AS_LOGGED, WhatIf(name=POLICY_AS_LOGGED, dispatch=base.dispatch)))
+    todo += [(w.name, w) for w in changes]
     runs: list[Outcome] = []
     for k, (name, change) in enumerate(todo):
 
@@ -221,7 +232,14 @@ def what_if(
             trace_moves=trace_moves,
             progress=step,
         )
-        runs.append(Outcome(name, scenario, result.log, compute_kpis(result.log, scenario), who))
+        against = (
+            LOGGED
+            if change is None
+            else POLICY_AS_LOGGED
+            if _roster_only(change) and name != POLICY_AS_LOGGED
+            else AS_RECORDED
+        )
+        runs.append(Outcome(name, scenario, result.log, compute_kpis(result.log, scenario), who, against))
         log.info("what-if %r: %d incidents re-run", name, len(incidents))
     # The log's KPIs over the incidents re-run, so every column counts the same incidents.
     f = rec.log.frame
@@ -236,7 +254,7 @@ def _incidents(
     rec: Reconstruction, scenario: Scenario, change: WhatIf | None, as_logged: AsLogged
 ) -> tuple[list[RecordedIncident], str]:
     """The recorded incidents as this run raises them, and who chooses who goes."""
-    frees = change is not None and bool(change.dispatch or change.staff or change.add or change.remove)
+    frees = change is not None and (change.dispatch is not None or _roster_only(change))
     roster = {p.id for p in scenario.people}
     out = list(rec.recorded)
     if frees:
@@ -251,6 +269,11 @@ def _incidents(
             for r in out
         ]
     return out, scenario.dispatch.kind if frees else "as logged"
+
+
+def _roster_only(change: WhatIf) -> bool:
+    """The change alters who is on the roster or what they can do, and says no dispatch policy."""
+    return change.dispatch is None and bool(change.staff or change.add or change.remove or change.train)
 
 
 def _pairs(rec: Reconstruction, runs: Sequence[Outcome]) -> pd.DataFrame:
