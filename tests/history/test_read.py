@@ -242,3 +242,52 @@ def test_a_column_the_user_names_that_the_log_lacks_is_an_error_at_its_line(tmp_
 def test_a_file_that_is_not_a_log_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(HistoryError, match=r"cannot read a '\.pdf' file; export the log as CSV"):
         read_history(write(tmp_path, "log.pdf", "x"), mapping(PLAIN_MAP, tmp_path))
+
+
+def test_the_place_index_finds_what_resolve_place_finds(estate_twin: object) -> None:
+    from twin.history.read import _Places
+    from twin.places import resolve_place
+
+    twin = estate_twin
+    places = _Places(twin)  # type: ignore[arg-type]
+    spaces = twin.model.spaces  # type: ignore[attr-defined]
+    names = [s.name for s in spaces[::40]] + [s.label for s in spaces[7::40]] + ["Lift A1", "Pump Room @ B1"]
+    for name in names:
+        assert places.node(name) == resolve_place(name, twin.model, twin.graph), name  # type: ignore[attr-defined]
+
+
+def test_codes_a_json_export_writes_as_numbers_read_as_their_digits(tmp_path: Path) -> None:
+    records = [
+        {"WONUM": 7001, "REPORTDATE": "2026-05-04T09:00:00+01:00", "PROBLEMCODE": "LEAK", "WOPRIORITY": 1.0},
+        {"WONUM": 7002, "REPORTDATE": "2026-05-04T10:00:00Z", "PROBLEMCODE": "LEAK", "WOPRIORITY": 3},
+    ]
+    (tmp_path / "wo.json").write_text(json.dumps(records))
+    text = "preset: maximo\npriorities: {1: red, 3: blue}\ncategories: {LEAK: {kind: work_order, trade: plumber}}\n"
+    history = read_history(tmp_path / "wo.json", mapping(text, tmp_path))
+    rows = history.incidents
+    assert rows["id"].tolist() == ["7001", "7002"] and rows["priority"].tolist() == ["red", "blue"]
+    # Times with an offset keep their instant: 10:00Z is 10:00 in the mapping's default zone, UTC.
+    assert [t.isoformat() for t in rows["reported"]] == [
+        "2026-05-04T08:00:00+00:00",
+        "2026-05-04T10:00:00+00:00",
+    ]
+
+
+def test_a_log_over_the_size_limit_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DRILLTWIN_MAX_LOG_MB", "0.0001")
+    with pytest.raises(
+        HistoryError, match=r"more than the 0\.0001 MB a work-order log may have; .*DRILLTWIN_MAX_LOG_MB"
+    ):
+        read_history(write(tmp_path, "log.csv", PLAIN_LOG), mapping(PLAIN_MAP, tmp_path))
+
+
+def test_a_site_without_a_twin_keeps_every_place_even_when_a_twin_is_given(
+    tmp_path: Path, estate_twin: object
+) -> None:
+    text = PLAIN_MAP + "has_twin: false\n"
+    history = read_history(write(tmp_path, "log.csv", PLAIN_LOG), mapping(text, tmp_path), twin=estate_twin)  # type: ignore[arg-type]
+    rows = history.incidents.set_index("id")
+    assert "unknown place" not in history.summary.rejected
+    assert rows.loc["A3", ["place", "node"]].tolist() == ["Pump Rom", -1]

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "replay": "replay",
     "sweep": "sweep",
     "sweep-report": "sweep_report",
+    "calibrate": "calibrate",
     "app": "app",
 }
 

@@ -15,6 +15,7 @@ from twin.history.read import (
     HistoryError,
     Summary,
     read_history,
+    sample_files,
 )
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "load_mapping",
     "parse_mapping",
     "read_history",
+    "sample_files",
 ]

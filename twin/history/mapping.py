@@ -40,26 +40,8 @@ from twin.scenario.kinds import HAZARDS
 from twin.scenario.load import Loc, ScenarioError, format_loc, parse_yaml_model, read_text
 from twin.scenario.schema import CHANNELS, PRIORITIES, _check_trade, _Frozen
 
-#: The mapping's column fields, in the order of a work order's life; ``duration`` stands in for
-#: ``resolved`` when a log gives how long the job took instead of when it ended.
-COLUMN_FIELDS = (
-    "id",
-    "reported",
-    "dispatched",
-    "arrived",
-    "made_safe",
-    "resolved",
-    "duration",
-    "place",
-    "category",
-    "title",
-    "trade",
-    "priority",
-    "person",
-    "status",
-)
-
-#: The time columns, in the order the steps happen.
+#: The time columns, in the order a work order's steps happen (``duration`` in ``columns:`` stands
+#: in for ``resolved`` when a log gives how long the job took instead of when it ended).
 TIME_FIELDS = ("reported", "dispatched", "arrived", "made_safe", "resolved")
 
 Priority = Literal["red", "yellow", "blue"]

@@ -51,11 +51,7 @@ log = logging.getLogger(__name__)
 INCIDENT_COLUMNS = (
     "row",
     "id",
-    "reported",
-    "dispatched",
-    "arrived",
-    "made_safe",
-    "resolved",
+    *TIME_FIELDS,
     "place",
     "node",
     "kind",
@@ -102,6 +98,12 @@ FLAGS: dict[str, str] = {
     "clocks went back": "a local time that happened twice (the hour repeated in autumn), read as explained",
     "unknown person": "the person is neither in the mapping's people: nor a roster id",
 }
+
+#: "Faster than the walk" is flagged when the person was on site in less than this share of the
+#: twin's walk from their base. The twin walks at 1.3 m/s with a mean lift wait of 30 s
+#: (:mod:`twin.travel`); a brisk 1.7 m/s and a car standing ready cover a route in about three
+#: quarters of that, so only a time no walk explains is flagged (they may have been elsewhere).
+FASTEST_SHARE = 0.75
 
 #: Files read by suffix.
 SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".json")
@@ -152,6 +154,15 @@ class History:
     """The scenario the mapping names (its building, roster, channels and targets)."""
 
 
+def sample_files() -> tuple[Path, Path]:
+    """The shipped sample history of the default estate and its mapping (CSV, YAML); made by
+    ``models/make_history.py``."""
+    from twin.shipped import shipped_dir
+
+    folder = shipped_dir("scenarios") / "history"
+    return folder / "estate_workorders.csv", folder / "estate_workorders.map.yaml"
+
+
 # -- reading the file -------------------------------------------------------------------------
 
 Record = tuple[int, dict[str, Any] | None]
@@ -161,8 +172,16 @@ Record = tuple[int, dict[str, Any] | None]
 def read_table(path: Path, *, delimiter: str = ",") -> tuple[list[str], list[Record]]:
     """A log file's columns and its records with their row numbers, values as read (text; Excel
     dates as datetimes)."""
+    from twin.limits import LOG_MB
+
     if not path.is_file():
         raise HistoryError(f"{path}: no such file; check the path")
+    size = path.stat().st_size
+    if size > LOG_MB.value() * 1_000_000:
+        raise HistoryError(
+            f"{path}: {size / 1_000_000:.1f} MB is more than the {LOG_MB.value():g} MB a work-order log may "
+            f"have; export a shorter period, or {LOG_MB.how_to_raise()}"
+        )
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         return _read_csv(path, delimiter)
@@ -235,6 +254,16 @@ def _read_excel(path: Path) -> tuple[list[str], list[Record]]:
     return header, records
 
 
+def _cell(value: Any) -> Any:
+    """A spreadsheet cell or JSON value as the reader takes it: empty for None, a whole number
+    as its digits (a priority code 3 stored as 3.0 is "3"), datetimes as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value
+
+
 def _read_json(path: Path) -> tuple[list[str], list[Record]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -249,7 +278,7 @@ def _read_json(path: Path) -> tuple[list[str], list[Record]]:
             records.append((i, None))
             continue
         header.update(dict.fromkeys(str(k) for k in item))
-        records.append((i, {str(k): ("" if v is None else v) for k, v in item.items()}))
+        records.append((i, {str(k): _cell(v) for k, v in item.items()}))
     return list(header), records
 
 
@@ -434,27 +463,61 @@ def _roster(scenario: LoadedScenario | None) -> tuple[str, ...]:
 
 
 class _Places:
-    """Place text → graph node, each distinct text resolved once (-1 without a twin)."""
+    """Place text → graph node, each distinct text resolved once (-1 without a twin).
+
+    A log repeats a few thousand flats and rooms; a name that is exactly one space's name, long
+    name or label (and no GlobalId) is looked up in an index, which is what
+    :func:`twin.places.resolve_place` finds for it first; anything else goes through it.
+    """
 
     def __init__(self, twin: Twin | None) -> None:
         self.twin = twin
         self.known: dict[str, int | str] = {}
+        self.spaces: dict[str, list[int]] = {}
+        self.ids: set[str] = set()
+        if twin is not None:
+            model = twin.model
+            for i, space in enumerate(model.spaces):
+                if space.is_lift:
+                    continue
+                for key in {space.name.lower(), space.long_name.lower(), space.label.lower()}:
+                    self.spaces.setdefault(key, []).append(i)
+            self.ids = {
+                x.id
+                for group in (model.spaces, model.doors, model.equipment, model.lifts, model.stairs)
+                for x in group
+            }
+            self.ids |= {part for lift in model.lifts for part in lift.parts}
 
     def node(self, text: str) -> int:
         if self.twin is None or not text.strip():
             return -1
         hit = self.known.get(text)
         if hit is None:
-            from twin.places import resolve_place
-
-            try:
-                hit = resolve_place(text, self.twin.model, self.twin.graph)
-            except TwinError as exc:
-                hit = str(exc)
+            hit = self._resolve(text)
             self.known[text] = hit
         if isinstance(hit, str):
             raise _Reject("", text, "unknown place", hit)
         return hit
+
+    def _resolve(self, text: str) -> int | str:
+        assert self.twin is not None
+        key = text.strip()
+        found = self.spaces.get(key.lower(), [])
+        if len(found) == 1 and "@" not in key and key not in self.ids and not key.lower().startswith("node:"):
+            node = (
+                int(self.twin.graph.space_node[found[0]])
+                if found[0] < self.twin.graph.space_node.shape[0]
+                else -1
+            )
+            if node >= 0:
+                return node
+        from twin.places import resolve_place
+
+        try:
+            return resolve_place(text, self.twin.model, self.twin.graph)
+        except TwinError as exc:
+            return str(exc)
 
 
 def _one_row(
@@ -632,10 +695,11 @@ def _frame(rows: list[dict[str, Any]], zone: zoneinfo.ZoneInfo) -> pd.DataFrame:
 
 
 def _flag_walks(frame: pd.DataFrame, twin: Twin, scenario: LoadedScenario) -> pd.DataFrame:
-    """Flag rows whose person was on site sooner after the report (or dispatch) than the twin's
-    walk from their base at the default walking speed."""
+    """Flag rows whose person was on site sooner after the report (or dispatch) than anyone could
+    walk there from their base (:data:`FASTEST_SHARE` of the twin's walk)."""
     from twin.places import resolve_place
     from twin.routing import Router
+    from twin.routing.state import NORMAL
 
     bases: dict[str, int] = {}
     for p in scenario.scenario.people:
@@ -654,6 +718,7 @@ def _flag_walks(frame: pd.DataFrame, twin: Twin, scenario: LoadedScenario) -> pd
         return frame
     origins = np.unique([bases[w] for w in who[check]])
     router = Router(twin.graph, origins)
+    router.table(NORMAL, "from")  # one search from each base, then every target is a lookup
     targets = np.unique(nodes[check])
     table = router.times(origins, targets)
     row_of = {int(o): i for i, o in enumerate(origins)}
@@ -661,11 +726,11 @@ def _flag_walks(frame: pd.DataFrame, twin: Twin, scenario: LoadedScenario) -> pd
     flags = frame["flags"].astype(str).tolist()
     for i in check:
         walk_s = float(table[row_of[bases[who[i]]], col_of[int(nodes[i])]])
-        if interval_s[i] < walk_s:
+        if interval_s[i] < FASTEST_SHARE * walk_s:
             flag = (
                 f"faster than the walk: on site {interval_s[i] / 60:.1f} min after the "
                 f"{'dispatch' if pd.notna(frame['dispatched'].iat[i]) else 'report'}; the walk from "
-                f"{who[i]}'s base takes {walk_s / 60:.1f} min"
+                f"{who[i]}'s base takes {walk_s / 60:.1f} min (were they elsewhere?)"
             )
             flags[i] = f"{flags[i]};{flag}" if flags[i] else flag
     out = frame.copy()
