@@ -139,3 +139,31 @@ def test_a_person_added_is_read_against_the_policy_on_the_roster_as_logged(roste
     assert row[f"{POLICY_AS_LOGGED}: on site min"] == pytest.approx(5.0 + guards, abs=1e-6)
     lobby = _walk_min(estate_twin, "C-03-LOB Lobby C L03", "C-0306 Flat C-0306")
     assert row["plumber in C: on site min"] == pytest.approx(5.0 + lobby, abs=1e-6)
+
+
+def test_a_contractor_who_went_is_sent_again_and_its_new_terms_apply(roster, estate_twin):
+    """The log says the lift contractor went (its id, not a technician's): re-run as recorded, one
+    of its technicians goes, arriving after the contract's drawn delay; with a contract that
+    promises a fixed 10 min, on site 10 min plus the walk from the entrance after the dispatch."""
+    terms = {"id": "LIFTCO", "trades": {"lift_technician": 3}, "technicians": 2}
+    data = roster.model_dump(mode="python") | {"contractors": [terms]}
+    with_lifts = type(roster).model_validate(data)
+    row = {
+        **THREE[0],
+        "id": "5001",
+        "person": "LIFTCO",
+        "trade": "lift_technician",
+        "place": "Lift C3 (service)",
+    }
+    rec = reconstruct(incidents([row], estate_twin), with_lifts, twin=estate_twin)
+    assert rec.recorded[0].person == "LIFTCO"
+    fixed = WhatIf.model_validate({"name": "10 min", "contractors": {"LIFTCO": {"arrival_delay_min": 10}}})
+    done = what_if(rec, [fixed], trace_moves=False)
+    pair = done.pairs.iloc[0]
+    assert pair[f"{AS_RECORDED}: who"].startswith("LIFTCO-") and pair["10 min: who"].startswith("LIFTCO-")
+    f = done.runs[1].log.frame
+    sent = f[f["kind"] == "dispatched"]["t_s"].iloc[0]
+    came = f[f["kind"] == "callout"]
+    assert came["value"].iloc[0] == 600.0 and came["t_s"].iloc[0] == sent
+    on_site = f[f["kind"] == "on_site"]["t_s"].iloc[0]
+    assert on_site > sent + 600.0

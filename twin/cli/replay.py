@@ -48,6 +48,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--what-if", type=Path, default=None, metavar="FILE.yaml", help="changes to re-run with")
     p.add_argument("--seed", type=int, default=None, help="the what-if runs' seed (default: the file's)")
     p.add_argument(
+        "--from", dest="first", metavar="YYYY-MM-DD", help="replay work orders reported from this day"
+    )
+    p.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="… up to this day (inclusive)")
+    p.add_argument(
         "--day",
         default=None,
         metavar="YYYY-MM-DD",
@@ -70,7 +74,7 @@ class _Replayed:
 
 def run(args: argparse.Namespace) -> int:
     from twin.history import load_mapping, read_history
-    from twin.history.reconstruct import one_day, replay_history
+    from twin.history.reconstruct import one_day, replay_history, reported_between
     from twin.history.whatif import check_what_if, load_what_if, side_by_side, what_if
     from twin.kpi import compute_kpis
     from twin.present.report import write_report
@@ -99,6 +103,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"  first rejected rows (all in {args.out / 'rejected.csv'}):")
         for r in history.rejected.head(SHOW_REJECTED).to_dict("records"):
             print(f"    row {r['row']}, {r['column']} = {r['value']!r}: {r['reason']}")
+    if args.first or args.last:
+        history = reported_between(history, _date(args.first, "--from"), _date(args.last, "--to"))
+        span = f"{args.first or 'the start'} to {args.last or 'the end'}"
+        print(f"  replayed: {len(history.incidents):,} work orders reported {span}")
     rec = replay_history(history, twin=twin)
     if what is not None and loaded is None:
         check_what_if(what, rec.scenario)  # the roster is the log's
@@ -158,6 +166,17 @@ def run(args: argparse.Namespace) -> int:
 _NO_TWIN = SimpleNamespace(model=SimpleNamespace(sources=(), name="no twin"), cache_key="")
 
 
+def _date(text: str | None, option: str) -> Any:
+    from twin.errors import TwinError
+
+    if text is None:
+        return None
+    try:
+        return pd.Timestamp(text).date()
+    except ValueError:
+        raise TwinError(f"{option}: '{text}' is not a date; write it as YYYY-MM-DD") from None
+
+
 def _day(text: str | None, rec: Any) -> int:
     """The index of the day ``--day`` names, else the busiest."""
     from twin.errors import TwinError
@@ -166,10 +185,7 @@ def _day(text: str | None, rec: Any) -> int:
     if text is None:
         return busiest_day(rec)
     days = days_of(rec)
-    try:
-        wanted = pd.Timestamp(text).date()
-    except ValueError:
-        raise TwinError(f"--day: '{text}' is not a date; write it as YYYY-MM-DD") from None
+    wanted = _date(text, "--day")
     hit = days[days["date"] == wanted]
     if hit.empty:
         first, last = days["date"].iloc[0], days["date"].iloc[-1]

@@ -19,6 +19,8 @@ and its KPIs, without coordinates, walks or moves — and so without a plan repl
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -498,3 +500,15 @@ def replay_history(history: History, *, twin: Twin | None) -> Reconstruction:
     scenario = history_scenario(history.incidents, base)
     scenario = scenario.model_copy(update={"name": f"{history.source.name} replayed"})
     return reconstruct(history.incidents, scenario, twin=twin if history.mapping.mapping.has_twin else None)
+
+
+def reported_between(history: History, first: dt.date | None, last: dt.date | None) -> History:
+    """The history with only the work orders reported from day ``first`` to day ``last``
+    (inclusive, the site's local dates; ``None``: open), to replay a week of a year's log."""
+    local = history.incidents["reported"].dt.date
+    keep = pd.Series(True, index=history.incidents.index)
+    if first is not None:
+        keep &= local >= first
+    if last is not None:
+        keep &= local <= last
+    return dataclasses.replace(history, incidents=history.incidents[keep].reset_index(drop=True))

@@ -255,7 +255,7 @@ def _incidents(
 ) -> tuple[list[RecordedIncident], str]:
     """The recorded incidents as this run raises them, and who chooses who goes."""
     frees = change is not None and (change.dispatch is not None or _roster_only(change))
-    roster = {p.id for p in scenario.people}
+    roster = {p.id for p in scenario.people} | {c.id for c in scenario.contractors}
     out = list(rec.recorded)
     if frees:
         out = [dataclasses.replace(r, person="") for r in out]
