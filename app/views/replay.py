@@ -206,8 +206,9 @@ def kpis(imp: Imported) -> None:
     st.markdown(
         f"**Travel.** {plural(len(travel), 'dispatch', 'dispatches')} on the twin: the log's "
         f"dispatched → on site is {(travel['log_travel_min'] - travel['twin_walk_min']).median():+.1f} "
-        f"min against the twin's walk (median); **{len(fast):,} faster than the walk** (more than a "
-        "minute shorter than walking there from where the person was)."
+        f"min against the twin's walk (median); **{len(fast):,} faster than the walk** from where "
+        "the log last places the person, by more than a minute (the import's flag above counts "
+        "from their base)."
         if len(travel)
         else "**Travel.** No dispatch with a place on the twin and both times logged."
     )

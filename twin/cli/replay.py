@@ -205,7 +205,8 @@ def _travel_line(travel: pd.DataFrame) -> str:
     gap = (walked["log_travel_min"] - walked["twin_walk_min"]).median()
     out = (
         f"travel: {len(walked):,} dispatches on the twin; logged dispatched → on site is "
-        f"{gap:+.1f} min against the twin's walk (median); {len(fast):,} faster than the walk"
+        f"{gap:+.1f} min against the twin's walk (median); {len(fast):,} faster than the walk from "
+        "where the log last places the person (the import's flag counts from their base)"
     )
     if len(fast):
         ids = ", ".join(fast["id"].astype(str).head(SHOW_REJECTED))
