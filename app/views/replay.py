@@ -203,9 +203,10 @@ def kpis(imp: Imported) -> None:
         )
     travel = rec.travel.dropna(subset=["twin_walk_min", "log_travel_min"])
     fast = travel[travel["faster_than_walk"]]
+    gap = round(float((travel["log_travel_min"] - travel["twin_walk_min"]).median()), 1) + 0.0  # no "-0.0"
     st.markdown(
         f"**Travel.** {plural(len(travel), 'dispatch', 'dispatches')} on the twin: the log's "
-        f"dispatched → on site is {(travel['log_travel_min'] - travel['twin_walk_min']).median():+.1f} "
+        f"dispatched → on site is {gap:+.1f} "
         f"min against the twin's walk (median); **{len(fast):,} faster than the walk** from where "
         "the log last places the person, by more than a minute (the import's flag above counts "
         "from their base)."

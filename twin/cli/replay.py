@@ -202,7 +202,7 @@ def _travel_line(travel: pd.DataFrame) -> str:
     if walked.empty:
         return "travel: no dispatch with a place on the twin and both times logged; no walk to compare"
     fast = walked[walked["faster_than_walk"]]
-    gap = (walked["log_travel_min"] - walked["twin_walk_min"]).median()
+    gap = round(float((walked["log_travel_min"] - walked["twin_walk_min"]).median()), 1) + 0.0  # no "-0.0"
     out = (
         f"travel: {len(walked):,} dispatches on the twin; logged dispatched → on site is "
         f"{gap:+.1f} min against the twin's walk (median); {len(fast):,} faster than the walk from "
