@@ -17,7 +17,8 @@ timezone: Europe/London
 columns: {id: id, reported: reported, arrived: on_site, resolved: resolved, category: category, priority: priority}
 categories:
   tap: {kind: work_order, name: leaking tap or WC, trade: plumber, per: site}
-  nine: {kind: work_order, name: nine o'clock check, trade: general, per: site}
+  nine: {kind: work_order, name: nine o'clock check, trade: general, per: site, channel: sensor}
+  ring: {kind: work_order, name: doorbell round, trade: general, per: site, channel: sensor}
   burst: {kind: pipe_burst}
 """
 
@@ -128,3 +129,39 @@ def test_a_log_with_no_usable_row_is_one_clear_error(tmp_path: Path) -> None:
         HistoryError, match=r"no work order could be used \(1 unreadable time\); nothing to calibrate"
     ):
         calibrate(bad)  # type: ignore[arg-type]
+
+
+def test_rates_too_small_to_test_alone_share_a_profile_when_together_they_differ(tmp_path: Path) -> None:
+    # Two kinds of 150 jobs each (under the 240 a day profile needs), all at nine o'clock, over
+    # 150 days: alone neither is tested; pooled, 300 jobs at one hour are not the flat default.
+    rows = every_day("nine", 9, days=150) + every_day("ring", 9, days=150)
+    cal = calibrate(history(tmp_path, rows))  # type: ignore[arg-type]
+    assert len(cal.fits) == 2
+    for fit in cal.fits:
+        assert fit.day == "log_flat" and fit.day_calibrated
+        assert fit.per_year == pytest.approx(365.0)  # 150 jobs in 150 days, every one at nine
+    assert cal.days["log_flat"] == [24.0 if h == 9 else 0.0 for h in range(24)]
+    assert any(n.startswith("2 rates with too few rows each share the day 'flat'") for n in cal.notes)
+
+
+def test_a_report_counts_at_when_it_happened_its_channel_s_mean_delay_earlier(tmp_path: Path) -> None:
+    # Reported by phone at 09:05 every day; the phone's delay averages 12 min (triangular 3, 8,
+    # 25 min), so each happened at about 08:53: the eight o'clock hour.
+    rows = [r.replace(" 09:10", " 09:05", 1) for r in every_day("tap", 9)]
+    cal = calibrate(history(tmp_path, rows))  # type: ignore[arg-type]
+    (fit,) = cal.fits
+    assert cal.days[fit.day] == [24.0 if h == 8 else 0.0 for h in range(24)]
+
+
+def test_a_category_without_per_counts_what_the_default_rate_of_its_name_counts(tmp_path: Path) -> None:
+    text = MAP.replace(
+        "name: leaking tap or WC, trade: plumber, per: site", "name: leaking tap or WC, trade: plumber"
+    )
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "id,reported,on_site,resolved,category,priority\n" + "\n".join(every_day("tap", 19)) + "\n"
+    )
+    cal = calibrate(read_history(log, parse_mapping(text)), units={"household": 365, "site": 1})
+    (fit,) = cal.fits
+    assert (fit.per, fit.units) == ("household", 365)
+    assert fit.estimate == pytest.approx(1.0, rel=0.01)  # 365 a year over 365 households

@@ -18,6 +18,7 @@ def test_twin_calibrate_prints_the_import_and_the_rates_and_never_overwrites(
     assert main(["calibrate", str(log), "--map", str(mapping), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "3,424 rows read: 3,419 used, 5 rejected" in printed
+    assert "    row 3386: LOCATION 'Boiler House': unknown place — no place called 'Boiler House'" in printed
     assert "14 of 14 default rates lie inside the log's 95% intervals." in printed
     assert "pipe_burst: rate kept at the default 0.006: 4 rows (fewer than 10)" in printed
     assert out.read_text().startswith(

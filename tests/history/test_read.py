@@ -154,7 +154,7 @@ def test_daylight_saving_times_are_read_as_documented(tmp_path: Path) -> None:
     # Skipped: read with the offset before the change, 01:30 GMT = 02:30 BST; on site 15 min later.
     assert rows.loc["S1", "reported"].isoformat() == "2026-03-29T02:30:00+01:00"
     assert (rows.loc["S1", "arrived"] - rows.loc["S1", "reported"]).total_seconds() == 15 * 60
-    assert "clocks went forward: 2026-03-29 01:30 did not exist; read as 02:30 BST" in rows.loc["S1", "flags"]
+    assert "clocks went forward: 2026-03-29 01:30 did not exist, read as 02:30 BST" in rows.loc["S1", "flags"]
     # Repeated: the report is the first 01:40 (BST); on site at 01:20 can only be the second
     # (GMT), 40 min later, so no "on site before reported".
     assert rows.loc["S2", "reported"].isoformat() == "2026-10-25T01:40:00+01:00"
@@ -291,3 +291,21 @@ def test_a_site_without_a_twin_keeps_every_place_even_when_a_twin_is_given(
     rows = history.incidents.set_index("id")
     assert "unknown place" not in history.summary.rejected
     assert rows.loc["A3", ["place", "node"]].tolist() == ["Pump Rom", -1]
+
+
+def test_a_quoted_field_over_two_lines_keeps_the_line_numbers_true(tmp_path: Path) -> None:
+    log = (
+        "id,reported,category,title,trade,priority\n"
+        'Q1,2026-05-04 09:00,tap,"tap drips,\nsee photo",plumber,blue\n'
+        "Q2,not a date,tap,x,plumber,blue\n"
+        "\n"
+        "Q3,2026-05-04 10:00,tap,x,plumber\n"
+    )
+    history = read_history(write(tmp_path, "q.csv", log), mapping(PLAIN_MAP, tmp_path))
+    # Q1 spans lines 2-3, Q2 is on line 4, a blank line 5 is no record, Q3 (a field short) on 6.
+    assert history.rejected[["row", "reason"]].values.tolist() == [
+        [4, "unreadable time"],
+        [6, "malformed row"],
+    ]
+    assert history.incidents["title"].tolist() == ["tap drips,\nsee photo"]
+    assert history.summary.read == 3

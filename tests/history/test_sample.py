@@ -33,9 +33,21 @@ def test_every_row_of_the_sample_is_used_or_rejected_for_its_planted_fault(sampl
 
 
 def test_the_swapped_times_are_flagged_and_every_place_is_on_the_twin(sample: object) -> None:
+    from twin.history import FLAGS
+    from twin.history.read import iter_flags
+
     incidents = sample.incidents  # type: ignore[attr-defined]
+    # Every flag splits back out of its row's text and is one of the documented kinds.
+    assert {f.split(":", 1)[0] for flags in incidents["flags"] for f in iter_flags(flags)} <= set(FLAGS)
     swapped = incidents[incidents["flags"].str.contains("on site before reported")]
     assert len(swapped) == 1
+    flagged = sample.summary.flagged  # type: ignore[attr-defined]
+    assert (flagged["on site before reported"], flagged["dispatched before reported"]) == (1, 1)
+    assert (flagged["faster than the walk"], flagged["clocks went back"]) == (87, 1)
+    assert list(iter_flags(swapped["flags"].iloc[0]))[:2] == [
+        "dispatched before reported: 1 min earlier",
+        "on site before reported: 1 min earlier",
+    ]
     assert (incidents["node"] >= 0).all()
     assert set(incidents["priority"]) == {"red", "yellow", "blue"}
     assert (incidents["person"] != "").sum() == len(incidents) - incidents["dispatched"].isna().sum()

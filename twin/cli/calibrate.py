@@ -12,6 +12,9 @@ from typing import Any
 from twin.cli.progress import progress_bar
 from twin.errors import TwinError
 
+#: Rejected rows listed on screen (all of them are counted).
+MAX_REJECTED_SHOWN = 10
+
 
 class CalibrateError(TwinError):
     """The calibration cannot be written where asked."""
@@ -64,6 +67,14 @@ def run(args: argparse.Namespace) -> int:
             twin = load_twin(paths or None, use_cache=not args.no_cache, progress=progress)
     history = read_history(args.log, loaded, twin=twin, scenario=scenario)
     lines = [f"{args.log}: " + history.summary.lines()[0], *history.summary.lines()[1:]]
+    shown = history.rejected.head(MAX_REJECTED_SHOWN)
+    if len(shown):
+        first = f" (the first {len(shown)})" if len(history.rejected) > len(shown) else ""
+        lines.append(f"  rejected rows{first}:")
+        lines += [
+            f"    row {r.row}: {r.column or '(row)'} {r.value!r}: {r.reason} — {r.detail}"
+            for r in shown.itertuples(index=False)
+        ]
     if twin is None:
         lines.append(
             "  no twin (give MODEL or a scenario: in the mapping): places kept as written, rates per site"

@@ -14,8 +14,11 @@ day[hour]`` per clock hour, each profile scaled to average 1. So the estimate of
 the count over its expected count per unit rate, ``N / (units × Σ season·day over the log's
 hours / 8760)``, and its interval is the exact (Garwood) interval of a Poisson count,
 ``χ²(α/2; 2N)/2 … χ²(1−α/2; 2N+2)/2``, over the same exposure. A profile is estimated from the
-counts per month (or hour) over the hours the log covers; with too few rows, or months the log
-does not cover, the defaults are kept and the calibration says so.
+counts per month (or hour) over the hours the log covers, and written only where the counts
+differ from the default's shape (Pearson's χ²); rates too small to test alone are tested
+together when they share a default shape. Each work order counts at its report less its
+channel's mean delay (the generator draws when things happen, then the channel's delay). With
+too few rows, or months the log does not cover, the defaults are kept and the calibration says so.
 """
 
 from __future__ import annotations
@@ -209,8 +212,11 @@ def calibrate(
 
     mapping = history.mapping.mapping
     frame = incidents[inside].copy()
-    frame["_month"] = local[inside].dt.month.to_numpy() - 1
-    frame["_hour"] = local[inside].dt.hour.to_numpy()
+    # The log has report times; a rate is for when things happen (the generator adds the
+    # channel's delay before the report): count each at its report less its channel's mean delay.
+    occurred = local[inside] - pd.to_timedelta(_channel_delays_s(frame, history), unit="s")
+    frame["_month"] = occurred.dt.month.to_numpy() - 1
+    frame["_hour"] = occurred.dt.hour.to_numpy()
     groups: dict[tuple[str, str], list[int]] = {}
     categories: dict[tuple[str, str], Category | None] = {}
     for i, (kind, category) in enumerate(zip(frame["kind"], frame["category"], strict=True)):
@@ -226,8 +232,10 @@ def calibrate(
     fits: list[RateFit] = []
     work_orders: list[dict[str, Any]] = []
     hazards: dict[str, Any] = {}
-    for (kind, name), index in groups.items():
-        rows = frame.iloc[index]
+    group_rows = {key: frame.iloc[index] for key, index in groups.items()}
+    bases = {key: _base(key[0], key[1], defaults) for key in groups}
+    pooled = _pooled_profiles(group_rows, bases, exposure, missing, seasons, days, notes)
+    for (kind, name), rows in group_rows.items():
         category = categories[(kind, name)]
         fit, entry = _fit_rate(
             kind,
@@ -242,6 +250,7 @@ def calibrate(
             seasons,
             days,
             f"{history.source.name}, {period_text(start, end)}",
+            shapes=pooled.get((kind, name), (None, None)),
         )
         fits.append(fit)
         if kind == "work_order":
@@ -310,6 +319,8 @@ def _fit_rate(
     seasons: dict[str, list[float]],
     days: dict[str, list[float]],
     where: str,
+    *,
+    shapes: tuple[str | None, str | None] = (None, None),
 ) -> tuple[RateFit, dict[str, Any]]:
     n = len(rows)
     notes: list[str] = []
@@ -317,7 +328,7 @@ def _fit_rate(
     base: Any = default_wo if kind == "work_order" else default_hazard
     per: str
     if kind == "work_order":
-        per = category.per if category is not None else (default_wo.per if default_wo else "site")
+        per = (category.per if category is not None else None) or (default_wo.per if default_wo else "site")
     elif default_hazard is not None:
         per = default_hazard.per
     else:  # a kind the defaults turn off: its rate's own unit
@@ -330,28 +341,32 @@ def _fit_rate(
         notes.append(f"the twin has no {per} units: written per site")
         per, n_units = "site", 1
 
-    default_season = base.season if base is not None else "flat"
-    default_day = base.day if base is not None else "flat"
+    base_season = base.season if base is not None else "flat"
+    base_day = base.day if base is not None else "flat"
+    # A profile pooled over several rates (:func:`_pooled_profiles`) stands in for the default.
+    default_season, default_day = shapes[0] or base_season, shapes[1] or base_day
     slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
     season_name, day_name = default_season, default_day
     season_p = day_p = math.nan
     if missing:
         notes.append(f"season kept ({default_season}): months missing")
     elif n < MIN_ROWS_SEASON:
-        notes.append(f"season kept ({default_season}): {n} rows (fewer than {MIN_ROWS_SEASON})")
+        kept = "pooled with other rates" if shapes[0] else "kept"
+        notes.append(f"season {kept} ({default_season}): {n} rows (fewer than {MIN_ROWS_SEASON})")
     else:
         weight = _unit(seasons[default_season])[:, None] * _unit(days[default_day])[None, :] * exposure
         season_name, season_p = _profile(
             rows["_month"], weight, exposure, 1, default_season, f"log_{slug}", seasons, notes
         )
     if n < MIN_ROWS_DAY:
-        notes.append(f"day profile kept ({default_day}): {n} rows (fewer than {MIN_ROWS_DAY})")
+        kept = "pooled with other rates" if shapes[1] else "kept"
+        notes.append(f"day profile {kept} ({default_day}): {n} rows (fewer than {MIN_ROWS_DAY})")
     else:
         weight = _unit(seasons[season_name])[:, None] * _unit(days[default_day])[None, :] * exposure
         day_name, day_p = _profile(
             rows["_hour"], weight, exposure, 0, default_day, f"log_{slug}", days, notes
         )
-    season_ok, day_ok = season_name != default_season, day_name != default_day
+    season_ok, day_ok = season_name != base_season, day_name != base_day
 
     season = np.asarray(seasons[season_name], float)
     day = np.asarray(days[day_name], float)
@@ -459,6 +474,99 @@ def _fit_rate(
         notes=tuple(notes),
     )
     return fit, entry
+
+
+def _channel_delays_s(frame: pd.DataFrame, history: History) -> np.ndarray:
+    """Each work order's channel's mean delay from happening to report (s): the mapping's
+    category says the channel, the scenario (else the defaults) its delay; 0 for a row whose
+    category names none."""
+    from twin.scenario.schema import _default_channels, typical
+
+    channels = history.scenario.scenario.all_channels if history.scenario is not None else _default_channels()
+    mapping = history.mapping.mapping
+    delays = {}
+    out = np.zeros(len(frame))
+    for i, category in enumerate(frame["category"].astype(str)):
+        if category not in delays:
+            found = mapping.category_of(category) if mapping.categories else None
+            channel = channels.get(found.channel) if found is not None else None
+            delays[category] = typical(channel.delay_s) if channel is not None else 0.0
+        out[i] = delays[category]
+    return out
+
+
+def _base(kind: str, name: str, defaults: Rates) -> Any:
+    """The default rate a calibrated one replaces: the reactive work order of that name, or the
+    hazard kind's entry (None: the defaults have none)."""
+    if kind != "work_order":
+        return defaults.hazards.get(kind)
+    return next((w for w in defaults.work_orders if w.name == name and w.schedule is None), None)
+
+
+def _pooled_profiles(
+    group_rows: Mapping[tuple[str, str], pd.DataFrame],
+    bases: Mapping[tuple[str, str], Any],
+    exposure: np.ndarray,
+    missing: tuple[int, ...],
+    seasons: dict[str, list[float]],
+    days: dict[str, list[float]],
+    notes: list[str],
+) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+    """Shapes tested over several rates at once: rates with too few rows to test their own season
+    (or day profile) that share a default one are pooled, and when their months (hours) together
+    differ from it (χ² at :data:`SHAPE_P`), they share the log's profile ``log_<name>``.
+
+    Under the default each rate's counts fall in a month in proportion to the season there times
+    the hours the log covers that month (weighted by its day profile); the pooled expectation is
+    the sum over the rates. Returns per rate (season, day) names to use instead of the defaults.
+    """
+    out: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+
+    def name_of(key: tuple[str, str], which: str) -> str:
+        base = bases[key]
+        return str(getattr(base, which)) if base is not None else "flat"
+
+    for which, axis, minimum in (("season", 1, MIN_ROWS_SEASON), ("day", 0, MIN_ROWS_DAY)):
+        if which == "season" and missing:
+            continue
+        profiles = seasons if which == "season" else days
+        shared: dict[str, list[tuple[str, str]]] = {}
+        for key, rows in group_rows.items():
+            if len(rows) < minimum:
+                shared.setdefault(name_of(key, which), []).append(key)
+        for name, keys in shared.items():
+            n = sum(len(group_rows[k]) for k in keys)
+            if len(keys) < 2 or n < minimum:
+                continue
+            column = "_month" if which == "season" else "_hour"
+            size = exposure.shape[1 - axis]
+            counts = sum(np.bincount(group_rows[k][column].to_numpy(int), minlength=size) for k in keys)
+            expected = np.zeros(size)
+            flat = np.zeros(size)
+            for k in keys:
+                other = (
+                    _unit(days[name_of(k, "day")])
+                    if which == "season"
+                    else _unit(seasons[name_of(k, "season")])
+                )
+                reach = (exposure * (other[None, :] if which == "season" else other[:, None])).sum(axis=axis)
+                under = _unit(profiles[name]) * reach
+                expected += len(group_rows[k]) * under / under.sum()
+                flat += len(group_rows[k]) * reach / reach.sum()
+            p, chi2 = _shape_test(np.asarray(counts), expected)
+            if p >= SHAPE_P:
+                continue
+            own = f"log_{name}"
+            profiles[own] = _normalised(np.divide(counts, flat, out=np.zeros(size), where=flat > 0))
+            what = "months" if which == "season" else "hours"
+            notes.append(
+                f"{len(keys)} rates with too few rows each share the {which} '{name}'; together ({n} rows) "
+                f"their {what} differ from it (χ² = {chi2:.1f}, {size - 1} df, p = {p:.2g}): they use {own}"
+            )
+            for k in keys:
+                season, day = out.get(k, (None, None))
+                out[k] = (own, day) if which == "season" else (season, own)
+    return out
 
 
 def _profile(

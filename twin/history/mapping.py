@@ -81,7 +81,10 @@ class Category(_Frozen):
     )
     trade: str | None = Field(None, description="work orders: the trade (default: the log's trade column)")
     level: int = Field(1, ge=1, le=3, description="work orders: the skill level the job needs")
-    per: Per = Field("site", description="what a rate counts: household, site, lift, …")
+    per: Per | None = Field(
+        None,
+        description="what a rate counts: household, site, lift, … (default: the default rate's, else site)",
+    )
     priority: Priority | None = Field(None, description="when the log gives no priority")
     channel: str = Field("phone", description="how it is reported, for a calibrated rates file")
 
@@ -212,7 +215,7 @@ class Mapping(_Frozen):
         if hit is not None:
             return hit
         word = value.strip().lower()
-        return word if word in PRIORITIES and not self.priorities else None
+        return word if word in PRIORITIES else None
 
     def person_of(self, value: str) -> str | None:
         """The roster id a log's crew name maps to (None: not in ``people:``)."""

@@ -326,7 +326,7 @@ def localize(
     back = first.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) == naive
     if not back:  # skipped: fold=0 carries the offset in force before the change
         read = first.astimezone(dt.UTC).astimezone(zone)
-        return read, f"clocks went forward: {shown} did not exist; read as {read:%H:%M %Z}"
+        return read, f"clocks went forward: {shown} did not exist, read as {read:%H:%M %Z}"
     # Aware datetimes sharing a tzinfo compare by wall time, fold ignored (PEP 495): compare in UTC.
     pick = first
     if not_before is not None:
@@ -334,7 +334,7 @@ def localize(
         if first.astimezone(dt.UTC) < before <= second.astimezone(dt.UTC):
             pick = second
     read = pick.astimezone(dt.UTC).astimezone(zone)
-    return read, f"clocks went back: {shown} happened twice; read as {read:%H:%M %Z}"
+    return read, f"clocks went back: {shown} happened twice, read as {read:%H:%M %Z}"
 
 
 # -- the import -------------------------------------------------------------------------------
@@ -408,7 +408,7 @@ def read_history(
     rejected_frame = pd.DataFrame(rejected, columns=list(REJECTED_COLUMNS)).astype({"row": "int64"})
     by_reason = Counter(rejected_frame["reason"])
     flag_keys = Counter(
-        key for flags in incidents["flags"] for key in {f.split(":", 1)[0] for f in flags.split(";") if f}
+        key for flags in incidents["flags"] for key in {f.split(":", 1)[0] for f in iter_flags(flags)}
     )
     summary = Summary(
         read=len(records),
@@ -660,7 +660,7 @@ def _one_row(
         "trade": trade if kind == "work_order" else (trade if trade in TRADES else ""),
         "priority": priority,
         "person": person,
-        "flags": ";".join(flags),
+        "flags": join_flags(flags),
     }
 
 
@@ -729,13 +729,19 @@ def _flag_walks(frame: pd.DataFrame, twin: Twin, scenario: LoadedScenario) -> pd
         if interval_s[i] < FASTEST_SHARE * walk_s:
             flag = (
                 f"faster than the walk: on site {interval_s[i] / 60:.1f} min after the "
-                f"{'dispatch' if pd.notna(frame['dispatched'].iat[i]) else 'report'}; the walk from "
+                f"{'dispatch' if pd.notna(frame['dispatched'].iat[i]) else 'report'}, and the walk from "
                 f"{who[i]}'s base takes {walk_s / 60:.1f} min (were they elsewhere?)"
             )
-            flags[i] = f"{flags[i]};{flag}" if flags[i] else flag
+            flags[i] = f"{flags[i]};{join_flags([flag])}" if flags[i] else join_flags([flag])
     out = frame.copy()
     out["flags"] = pd.Series(flags, dtype="string")
     return out
+
+
+def join_flags(flags: list[str]) -> str:
+    """A row's flags as one text, ``;`` between them (a ``;`` inside one, from the log's own
+    values, becomes ``,`` so the text splits back into the same flags)."""
+    return ";".join(f.replace(";", ",") for f in flags if f)
 
 
 def iter_flags(flags: str) -> Iterator[str]:
