@@ -299,7 +299,7 @@ def what_if(imp: Imported) -> None:
     st.text_area("What-if YAML", key=WHAT_IF, height=260)
     try:
         loaded = parse_what_if(st.session_state[WHAT_IF])
-        check_what_if(loaded, imp.rec.scenario)
+        check_what_if(loaded, imp.rec.scenario, twin=imp.rec.twin)
     except TwinError as exc:
         st.error(str(exc))
         return

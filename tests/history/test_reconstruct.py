@@ -12,7 +12,7 @@ import pytest
 from tests.history.conftest import THREE, incidents
 from twin.events.log import incident_parts, task_fields
 from twin.history.read import HistoryError
-from twin.history.reconstruct import history_scenario, reconstruct
+from twin.history.reconstruct import busiest_day, days_of, history_scenario, one_day, reconstruct
 from twin.kpi import compute_kpis
 from twin.places import resolve_place
 from twin.routing import Router
@@ -159,3 +159,27 @@ def test_a_summer_report_is_at_its_wall_clock_time_and_intervals_are_real_time(r
     assert raised == (121 * 24 + 7.5) * 3600
     sent = f[(f["kind"] == "dispatched") & (f["incident"] == 1)]["t_s"].iloc[0]
     assert sent - raised == 300.0
+
+
+def test_one_day_of_a_history_is_a_run_of_its_own_from_that_midnight(roster):
+    """1043 and 1044 are reported on 2 March, 3001 on 4 March at 09:00: the busiest day is the
+    first (one red); day 2 holds 3001 alone, reported 9 h after its midnight."""
+    later = {
+        **THREE[1],
+        "id": "3001",
+        "reported": "09:00",
+        "dispatched": "09:05",
+        "arrived": "09:20",
+        "resolved": "10:00",
+    }
+    table = incidents([THREE[0], THREE[1], later])
+    table.loc[2, ["reported", "dispatched", "arrived", "resolved"]] += pd.DateOffset(days=2)
+    rec = reconstruct(table, roster)
+    days = days_of(rec)
+    assert list(days["day"]) == [0, 2] and list(days["incidents"]) == [2, 1] and list(days["red"]) == [1, 0]
+    assert busiest_day(rec) == 0
+    log, scenario = one_day(rec, 2)
+    assert scenario.start.isoformat() == "2026-03-04T00:00:00" and scenario.duration_h == 24.0
+    k = compute_kpis(log, scenario)
+    assert list(k.incidents["title"]) == ["3001 Dripping tap"]
+    assert list(k.incidents["event_min"]) == [540.0] and list(k.incidents["on_site_min"]) == [20.0]

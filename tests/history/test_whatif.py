@@ -3,6 +3,8 @@ hand-made cases whose answers are walks the routing tables give."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.history.conftest import THREE, incidents
@@ -167,3 +169,12 @@ def test_a_contractor_who_went_is_sent_again_and_its_new_terms_apply(roster, est
     assert came["value"].iloc[0] == 600.0 and came["t_s"].iloc[0] == sent
     on_site = f[f["kind"] == "on_site"]["t_s"].iloc[0]
     assert on_site > sent + 600.0
+
+
+def test_a_person_added_with_a_base_the_building_lacks_is_named_at_its_line(roster, estate_twin):
+    text = (
+        "what_if:\n  - name: more\n    add:\n"
+        "      - {id: P9, trades: {plumber: 1}, shift: all day, base: Engineering Ofice}\n"
+    )
+    with pytest.raises(ScenarioError, match=r"w.yaml:4: what_if\[0\].add\[0\].base: .*Engineering Ofice"):
+        check_what_if(parse_what_if(text, source=Path("w.yaml")), roster, twin=estate_twin)

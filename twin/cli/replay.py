@@ -95,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
         models = args.models or (loaded.model_paths() if loaded else None)
         with progress_bar("loading model") as progress:
             twin = load_twin(models or None, use_cache=not args.no_cache, progress=progress)
+    if what is not None and loaded is not None and twin is not None:
+        check_what_if(what, loaded.scenario, twin=twin)  # the people it adds are in the building
     history = read_history(args.log, mapping, twin=twin, scenario=loaded)
     print(f"{args.log}:")
     for line in history.summary.lines():
@@ -109,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  replayed: {len(history.incidents):,} work orders reported {span}")
     rec = replay_history(history, twin=twin)
     if what is not None and loaded is None:
-        check_what_if(what, rec.scenario)  # the roster is the log's
+        check_what_if(what, rec.scenario, twin=twin)  # the roster is the log's
     kpis = compute_kpis(rec.log, rec.scenario)
     print()
     card = format_scorecard(kpis, rec.scenario, seed=0).splitlines()

@@ -43,15 +43,17 @@ from pydantic import Field, ValidationError
 
 from twin.engine import run
 from twin.engine.recorded import Recorded, RecordedIncident
-from twin.errors import suggest
+from twin.errors import PlaceError, suggest
 from twin.events.log import EventLog
 from twin.events.tables import incident_table
 from twin.history.read import HistoryError
 from twin.history.reconstruct import Reconstruction
 from twin.kpi import METRICS, Kpis, Metric, compute_kpis
+from twin.places import resolve_place
 from twin.scenario.load import Loc, ScenarioError, _nearest_line, format_loc, parse_yaml_model, read_text
 from twin.scenario.schema import Scenario, _Frozen, typical
 from twin.sweep.spec import Change, apply_changes
+from twin.twin import Twin
 
 log = logging.getLogger(__name__)
 
@@ -151,9 +153,10 @@ class WhatIfResult:
         return (LOGGED, *(r.name for r in self.runs))
 
 
-def check_what_if(loaded: LoadedWhatIf, scenario: Scenario) -> None:
-    """Every change applies to the scenario and names known channels, or a
-    :class:`~twin.scenario.load.ScenarioError` with the what-if file's line."""
+def check_what_if(loaded: LoadedWhatIf, scenario: Scenario, *, twin: Twin | None = None) -> None:
+    """Every change applies to the scenario and names known channels — and, given the twin, every
+    person it adds has a base in the building — or a :class:`~twin.scenario.load.ScenarioError`
+    with the what-if file's line."""
     channels = scenario.all_channels
     spec = loaded.spec
     named: list[tuple[Loc, str | None]] = [(("as_logged", "reported_via"), spec.as_logged.reported_via)]
@@ -180,6 +183,11 @@ def check_what_if(loaded: LoadedWhatIf, scenario: Scenario) -> None:
                 else f"{format_loc(tuple(exc.errors()[0]['loc']))}: {exc.errors()[0]['msg']}"
             )
             raise ScenarioError(f"{loaded.where(('what_if', i))} ('{w.name}'): {msg}") from None
+        for j, person in enumerate(w.add if twin is not None else ()):
+            try:
+                resolve_place(person.base, twin.model, twin.graph)  # type: ignore[union-attr]
+            except PlaceError as exc:
+                raise ScenarioError(f"{loaded.where(('what_if', i, 'add', j, 'base'))}: {exc}") from None
 
 
 def what_if(
