@@ -212,7 +212,7 @@ def _travel_line(travel: pd.DataFrame) -> str:
     )
     if len(fast):
         ids = ", ".join(fast["id"].astype(str).head(SHOW_REJECTED))
-        out += f" ({ids}{'…' if len(fast) > SHOW_REJECTED else ''}: in travel.csv)"
+        out += f": {ids}{'…' if len(fast) > SHOW_REJECTED else ''} (all in travel.csv)"
     return out
 
 
