@@ -25,6 +25,10 @@ clock in every column ("incident 1043: on site 34 → 12 min"); the KPIs beside 
 own (from its own report, as for a drill). Runs share one seed: every random draw left (call-out
 delays, a new channel's delay, a contractor's arrival) comes from the engine's named streams, so
 two runs draw the same numbers for the same purpose (common random numbers).
+
+A hazard in the log (a burst, an entrapment) is re-run as its logged work, not through its
+physics: no water spreads, so a change's effect on damage is not measured — only on who is on
+site when.
 """
 
 from __future__ import annotations
