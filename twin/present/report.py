@@ -29,7 +29,7 @@ from twin.kpi import Kpis, compute_kpis
 from twin.present.names import clock, name_of, people_names
 from twin.present.narrative import event_sentences
 from twin.present.replay import build_replay
-from twin.present.replay3d import replay3d_figure, replay3d_html
+from twin.present.replay3d import replay3d_html, replay3d_scene
 from twin.present.runcheck import ReportError, check_model, check_out
 from twin.present.scorecard import LEGEND, priority_figures, scorecard_rows
 from twin.present.snapshot import key_moments, snapshot
@@ -287,7 +287,7 @@ def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
         "coloured by what they are doing. Press ▶ Play; drag to turn, scroll to zoom — the view "
         "stays while it plays.</p>",
         replay3d_html(
-            replay3d_figure(twin, build_replay(twin, frame, scenario)), div_id="fig-replay3d", full_html=False
+            replay3d_scene(twin, build_replay(twin, frame, scenario)), div_id="fig-replay3d", full_html=False
         ),
         '<h2 id="log">Event log</h2>',
         f'<p class="note">{len(frame) - left_out} of {len(frame)} events. Left out: {moves} '
