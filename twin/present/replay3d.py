@@ -94,6 +94,22 @@ def _shafts(twin: Twin) -> tuple[dict[str, Line], list[Line]]:
     return lifts, stairs
 
 
+def _side_by_side(lifts: dict[str, Line], *, within_m: float = 12.0) -> tuple[dict[str, int], list[list[float]]]:
+    """Lifts whose shafts' tops are within ``within_m`` of each other, grouped (a tower's bank of
+    lifts shares one "OUT" label): lift name → group, and each group's label point (the top of
+    its first shaft)."""
+    group: dict[str, int] = {}
+    tops: list[list[float]] = []
+    for name, (x, y, _, z1) in lifts.items():
+        near = [g for g, (gx, gy, gz) in enumerate(tops) if math.dist((x, y, z1), (gx, gy, gz)) <= within_m]
+        if near:
+            group[name] = near[0]
+        else:
+            group[name] = len(tops)
+            tops.append([round(x, 2), round(y, 2), round(z1, 2)])
+    return group, tops
+
+
 def _flat(points: np.ndarray) -> list[float]:
     """Points (n × 3) as x, y, z, x, y, z, … rounded to the centimetre: what a vertex buffer takes."""
     return [float(v) for v in np.round(np.asarray(points, dtype=float).reshape(-1), 2)]
@@ -123,6 +139,7 @@ class Replay3D:
     scene: dict[str, Any]
     """The context, drawn once: ``outlines`` and ``busy`` (storey outlines as line segments,
     quiet storeys and those where something happens), ``lifts`` (name and shaft segment each),
+    ``lift_groups`` (where each group's "OUT" label goes; a lift's third value is its group),
     ``stairs`` (segments), ``labels`` (storey name, x, y, z, busy), ``grid`` (ground grid:
     centre, size, step, z), ``centre`` and ``radius`` (of everything drawn)."""
     frames: tuple[tuple[Values, ...], ...]
@@ -167,6 +184,7 @@ def replay3d_scene(
         k = int(np.argmax(pts[:, 0] - pts[:, 1]))
         labels.append([model.storeys[s].name, *np.round(pts[k], 2).tolist(), round(float(elev[s]), 2), s in busy])
     lifts, stairs = _shafts(twin)
+    group, tops = _side_by_side(lifts)
     everything = np.concatenate(
         [*quiet_segs, *busy_segs, np.zeros((0, 3))]
         + [np.array([[x, y, z0], [x, y, z1]]) for x, y, z0, z1 in [*lifts.values(), *stairs]]
@@ -180,7 +198,8 @@ def replay3d_scene(
     scene: dict[str, Any] = {
         "outlines": _flat(np.concatenate([*quiet_segs, np.zeros((0, 3))])),
         "busy": _flat(np.concatenate([*busy_segs, np.zeros((0, 3))])),
-        "lifts": [[name, _vertical([line])] for name, line in lifts.items()],
+        "lifts": [[name, _vertical([line]), group[name]] for name, line in lifts.items()],
+        "lift_groups": tops,
         "stairs": _vertical(stairs) if stairs else [],
         "labels": labels,
         "grid": {"x": round(float(centre[0]), 2), "y": round(float(centre[1]), 2), "z": round(float(lo[2]), 2),
@@ -313,7 +332,8 @@ _CSS = """
 # then asks for another, so a slow machine shows fewer frames, never a growing queue.
 # ``view.replay3d`` is the player: ``updates`` keeps how long each frame took while playing
 # (refill to on screen), ``draw(j)`` shows frame j, ``camera()`` reads the camera back, for
-# bench/replay3d.py and the browser test.
+# bench/replay3d.py and the browser test; ``scene`` (the context), ``moving`` and the two layers
+# (``back``, ``front``: renderer and labels each) for profiling.
 _PLAYER_JS = """
 (function () {
   var T = window.R3D;
@@ -325,25 +345,34 @@ _PLAYER_JS = """
   var ratio = Math.max(1, Math.round(window.devicePixelRatio || 1));
   var W = Math.max(1, view.clientWidth), H = Math.max(1, view.clientHeight);
 
-  // One canvas pixel per screen pixel, no multisampling: a software renderer pays per pixel.
-  var renderer = new T.WebGLRenderer({antialias: false, powerPreference: "low-power"});
-  renderer.setPixelRatio(ratio);
-  renderer.setSize(W, H);
-  renderer.setClearColor(0xffffff, 1);
-  view.insertBefore(renderer.domElement, tip);
-  var labels = new T.CSS2DRenderer();
-  labels.setSize(W, H);
-  var ls = labels.domElement.style;
-  ls.position = "absolute"; ls.top = "0"; ls.left = "0"; ls.pointerEvents = "none";
-  view.insertBefore(labels.domElement, tip);
+  // Two canvases, one over the other: the context (outlines, shafts, grid, storey names) is drawn
+  // only when the camera or the view's size changes; each frame draws only the moving layers on a
+  // transparent canvas over it. One canvas pixel per screen pixel, no multisampling: a software
+  // renderer (no GPU) pays for every pixel of every canvas it draws.
+  function layer(alpha) {
+    var r = new T.WebGLRenderer({antialias: false, alpha: alpha, powerPreference: "low-power"});
+    r.setPixelRatio(ratio);
+    r.setSize(W, H);
+    r.setClearColor(0xffffff, alpha ? 0 : 1);
+    var l = new T.CSS2DRenderer();
+    l.setSize(W, H);
+    [r.domElement.style, l.domElement.style].forEach(function (st) {
+      st.position = "absolute"; st.top = "0"; st.left = "0";
+    });
+    l.domElement.style.pointerEvents = "none";
+    view.insertBefore(r.domElement, tip);
+    view.insertBefore(l.domElement, tip);
+    return {gl: r, labels: l};
+  }
+  var back = layer(false), front = layer(true);
 
-  var scene = new T.Scene();
+  var scene = new T.Scene(), moving = new T.Scene();
   var centre = new T.Vector3().fromArray(ctx.centre), radius = Math.max(ctx.radius, 1);
   var camera = new T.PerspectiveCamera(30, W / H, radius / 100, radius * 20);
   camera.up.set(0, 0, 1);
   // As plotly's default view of a scene: from (1.25, 1.25, 1.25), the whole building in sight.
   camera.position.copy(centre).add(new T.Vector3(1, 1, 1).normalize().multiplyScalar(2.6 * radius));
-  var controls = new T.OrbitControls(camera, renderer.domElement);
+  var controls = new T.OrbitControls(camera, front.gl.domElement);
   controls.target.copy(centre);
   controls.update();
 
@@ -361,14 +390,14 @@ _PLAYER_JS = """
     wide.push(m);
     return new T.LineSegments2(g, m);
   }
-  function label(text, cls, xyz) {
+  function label(text, cls, xyz, into) {
     var div = document.createElement("div");
     div.className = "r3d-label " + cls;
     div.textContent = text;
     var o = new T.CSS2DObject(div);
     o.position.fromArray(xyz);
     o.center.set(1.05, 0.5);
-    scene.add(o);
+    into.add(o);
     return o;
   }
   var g = ctx.grid, grid = new T.GridHelper(g.size, Math.round(g.size / g.step), 0xdddddd, 0xeeeeee);
@@ -378,15 +407,20 @@ _PLAYER_JS = """
   if (ctx.outlines.length) scene.add(thinLines(ctx.outlines, "__OUTLINE__"));
   if (ctx.busy.length) scene.add(wideLines(ctx.busy, "__BUSY__", 2));
   if (ctx.stairs.length) scene.add(wideLines(ctx.stairs, "__STAIR__", 2));
-  ctx.labels.forEach(function (l) { label(l[0], l[4] ? "busy" : "", [l[1], l[2], l[3]]); });
+  ctx.labels.forEach(function (l) { label(l[0], l[4] ? "busy" : "", [l[1], l[2], l[3]], scene); });
+  // A stopped lift's shaft turns red; one "OUT" label per group of shafts side by side.
+  var outLabels = ctx.lift_groups.map(function (g) {
+    var o = label("", "out", g, moving);
+    o.center.set(0.5, 1.2);
+    o.visible = false;
+    return o;
+  });
   var liftsOut = ctx.lifts.map(function (lift) {
     scene.add(wideLines(lift[1], "__LIFT_OK__", 4));
-    var out = wideLines(lift[1], "__LIFT_OUT__", 8), top = lift[1].slice(3, 6);
-    var name = label("OUT " + lift[0], "out", top);
-    name.center.set(0.5, 1.2);
-    out.visible = name.visible = false;
-    scene.add(out);
-    return [out, name];
+    var out = wideLines(lift[1], "__LIFT_OUT__", 6);
+    out.visible = false;
+    moving.add(out);
+    return out;
   });
 
   // Points: a square, a diamond or a dot of a given pixel size and colour, with an optional edge.
@@ -410,7 +444,7 @@ _PLAYER_JS = """
     });
     var pts = new T.Points(geo, mat);
     pts.frustumCulled = false;  // its bounds change every frame
-    scene.add(pts);
+    moving.add(pts);
     return {geo: geo, sized: size === 0, hover: []};
   }
   function capacity(k) {
@@ -435,20 +469,21 @@ _PLAYER_JS = """
     layer.hover = v.hover;
   }
 
-  function render() {
-    renderer.render(scene, camera);
-    labels.render(scene, camera);
+  function render(all) {
+    if (all) { back.gl.render(scene, camera); back.labels.render(scene, camera); }
+    front.gl.render(moving, camera);
+    front.labels.render(moving, camera);
   }
   var pending = false;
   function requestRender() {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(function () { pending = false; render(); });
+    requestAnimationFrame(function () { pending = false; render(true); });
   }
   controls.addEventListener("change", requestRender);
   new ResizeObserver(function () {
     W = Math.max(1, view.clientWidth); H = Math.max(1, view.clientHeight);
-    renderer.setSize(W, H); labels.setSize(W, H);
+    [back, front].forEach(function (l) { l.gl.setSize(W, H); l.labels.setSize(W, H); });
     wide.forEach(function (m) { m.resolution.set(W, H); });
     camera.aspect = W / H; camera.updateProjectionMatrix();
     requestRender();
@@ -456,9 +491,10 @@ _PLAYER_JS = """
 
   // Hover: the nearest person, incident or wet room within 10 pixels of the pointer.
   var p = new T.Vector3();
-  renderer.domElement.addEventListener("pointermove", function (e) {
+  var top = front.gl.domElement;
+  top.addEventListener("pointermove", function (e) {
     if (e.buttons) { tip.style.display = "none"; return; }
-    var r = renderer.domElement.getBoundingClientRect(), mx = e.clientX - r.left, my = e.clientY - r.top;
+    var r = top.getBoundingClientRect(), mx = e.clientX - r.left, my = e.clientY - r.top;
     var best = null, bestD = 100;
     [3, 2, 0].forEach(function (k) {
       var l = layers[k];
@@ -471,19 +507,27 @@ _PLAYER_JS = """
     tip.style.display = best ? "block" : "none";
     if (best) { tip.textContent = best; tip.style.left = (mx + 12) + "px"; tip.style.top = (my + 12) + "px"; }
   });
-  renderer.domElement.addEventListener("pointerleave", function () { tip.style.display = "none"; });
+  top.addEventListener("pointerleave", function () { tip.style.display = "none"; });
 
   var shown = __INITIAL__, asked = null, playing = false, busy = false;
   var player = view.replay3d = {
-    updates: [], shown: function () { return shown; }, draw: draw,
+    updates: [], shown: function () { return shown; }, draw: draw, scene: scene, moving: moving, back: back, front: front,
     camera: function () { return camera.position.toArray().concat(controls.target.toArray()); }
   };
   function show(j) {
     var f = frames[j];
     fill(layers[0], f[0]); fill(layers[2], f[2]); fill(layers[3], f[3]);
-    var out = new Set(f[1].out);
-    liftsOut.forEach(function (o, k) { o[0].visible = o[1].visible = out.has(k); });
-    render();
+    var out = new Set(f[1].out), names = outLabels.map(function () { return []; });
+    liftsOut.forEach(function (o, k) {
+      o.visible = out.has(k);
+      if (o.visible) names[ctx.lifts[k][2]].push(ctx.lifts[k][0]);
+    });
+    outLabels.forEach(function (o, g) {
+      var text = "OUT " + names[g].join(", ");
+      o.visible = names[g].length > 0;
+      if (o.element.textContent !== text) o.element.textContent = text;
+    });
+    render(false);
     shown = j;
     clock.textContent = "clock " + clocks[j];
     if (playing) slider.value = j;
@@ -527,6 +571,7 @@ _PLAYER_JS = """
     run();
   });
   show(shown);
+  render(true);
 })();
 """
 
