@@ -1,4 +1,4 @@
-"""How smoothly the 3D replay plays in Chromium: frames per second, the three.js player against the plotly one.
+"""How smoothly the 3D replay plays in Chromium: frames a second, the three.js player against the plotly one.
 
     python bench/replay3d.py [SCENARIO] [--frames 40] [--seconds 8] [--rounds 2] [--baseline REV] [--json]
 
@@ -41,8 +41,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from twin.background.rates import scenario_rates
 from twin.engine import run as run_drill
@@ -52,6 +51,7 @@ from twin.scenario import load_scenario
 from twin.shipped import shipped_dir
 from twin.twin import load_twin
 
+ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1400, "height": 900}
 #: The commit whose replay3d.py is the plotly player (the last one before three.js).
@@ -79,7 +79,9 @@ def baseline_module(rev: str) -> ModuleType:
             text=True,
         ).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
-        raise SystemExit(f"bench/replay3d.py: cannot read the baseline {rev} from git ({exc}); pass --baseline")
+        raise SystemExit(
+            f"bench/replay3d.py: cannot read the baseline {rev} from git ({exc}); pass --baseline"
+        ) from None
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
         f.write(source)
     spec = importlib.util.spec_from_file_location("replay3d_baseline", f.name)

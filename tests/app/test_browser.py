@@ -322,26 +322,35 @@ def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
     replay.screenshot(path=str(shots / "drill-replay-playing.png"))
     no_exception_shown(page)
 
-    # The 3D replay: drawn on request, in a page of its own; turn the building (as the end of a
-    # drag does: a relayout of the camera), press Play: the clock moves and the view stays.
+    # The 3D replay: drawn on request, in a page of its own; turn the building with the mouse,
+    # press Play: the clock moves and the view stays where it was turned to.
     page.get_by_role("button", name="Draw the drill in 3D").click()
     page.get_by_role("heading", name="Replay in 3D").wait_for(timeout=LOAD_MS)
     view3d = page.locator("iframe").last
     view3d.wait_for(timeout=FIRST_LOAD_MS)
     inner = view3d.content_frame
     clock = inner.locator(".r3d-clock")
-    graph = inner.locator(".js-plotly-plot").first
-    graph.locator(".main-svg").first.wait_for(timeout=FIRST_LOAD_MS)
+    graph = inner.locator(".r3d-view").first
+    graph.locator("canvas").first.wait_for(timeout=FIRST_LOAD_MS)
     wait_until_idle(page)
     no_exception_shown(page)
     view3d.scroll_into_view_if_needed()
     page.wait_for_timeout(1500)
-    eye = "(gd) => { const e = gd._fullLayout.scene.camera.eye; return [e.x, e.y, e.z]; }"
-    start_eye = graph.evaluate(eye)
-    graph.evaluate("(gd) => Plotly.relayout(gd, {'scene.camera.eye': {x: -1.6, y: 0.7, z: 0.5}})")
+    camera = "(view) => view.replay3d.camera()"  # eye x, y, z, then the point looked at
+    start_camera = graph.evaluate(camera)
+    box = graph.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for k in range(1, 11):
+        page.mouse.move(x - 15 * k, y + 4 * k)
+    page.mouse.up()
+    page.mouse.move(0, 0)
     page.wait_for_timeout(500)
-    turned = graph.evaluate(eye)
-    assert turned == pytest.approx([-1.6, 0.7, 0.5]) and turned != pytest.approx(start_eye)
+    turned = graph.evaluate(camera)
+    assert turned != pytest.approx(start_camera, abs=0.1), "the drag did not turn the building"
+    assert turned[3:] == pytest.approx(start_camera[3:])  # turned about the same point
     clock_before = clock.text_content()
     inner.get_by_role("button", name="▶ Play").click(timeout=LOAD_MS)
     page.wait_for_timeout(4000)
@@ -351,9 +360,9 @@ def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
     clock_after = clock.text_content()
     assert clock_before and clock_after and clock_before != clock_after, (clock_before, clock_after)
     assert clock_after.startswith("clock ")
-    assert graph.evaluate(eye) == pytest.approx(turned)  # the camera stayed where it was turned to
-    # Each frame shown while playing: from restyling the changing traces until it is on screen.
-    updates = sorted(graph.evaluate("(gd) => gd.replay3d.updates"))
+    assert graph.evaluate(camera) == pytest.approx(turned)  # the camera stayed where it was turned to
+    # Each frame shown while playing: from refilling the moving layers until it is on screen.
+    updates = sorted(graph.evaluate("(view) => view.replay3d.updates"))
     assert updates, "Play showed no frame"
     record_timing(
         shots,

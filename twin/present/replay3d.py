@@ -94,7 +94,9 @@ def _shafts(twin: Twin) -> tuple[dict[str, Line], list[Line]]:
     return lifts, stairs
 
 
-def _side_by_side(lifts: dict[str, Line], *, within_m: float = 12.0) -> tuple[dict[str, int], list[list[float]]]:
+def _side_by_side(
+    lifts: dict[str, Line], *, within_m: float = 12.0
+) -> tuple[dict[str, int], list[list[float]]]:
     """Lifts whose shafts' tops are within ``within_m`` of each other, grouped (a tower's bank of
     lifts shares one "OUT" label): lift name → group, and each group's label point (the top of
     its first shaft)."""
@@ -175,14 +177,20 @@ def replay3d_scene(
 
     # -- context, drawn once
     outlines = storey_outlines(twin)
-    quiet_segs = [_ring_segments(r, float(elev[s])) for s, rings in outlines.items() if s not in busy for r in rings]
-    busy_segs = [_ring_segments(r, float(elev[s])) for s, rings in outlines.items() if s in busy for r in rings]
+    quiet_segs = [
+        _ring_segments(r, float(elev[s])) for s, rings in outlines.items() if s not in busy for r in rings
+    ]
+    busy_segs = [
+        _ring_segments(r, float(elev[s])) for s, rings in outlines.items() if s in busy for r in rings
+    ]
     labels = []
     for s, rings in outlines.items():
         # The name beside the storey's corner furthest left in the first view (seen from +x, +y).
         pts = np.concatenate(rings)
         k = int(np.argmax(pts[:, 0] - pts[:, 1]))
-        labels.append([model.storeys[s].name, *np.round(pts[k], 2).tolist(), round(float(elev[s]), 2), s in busy])
+        labels.append(
+            [model.storeys[s].name, *np.round(pts[k], 2).tolist(), round(float(elev[s]), 2), s in busy]
+        )
     lifts, stairs = _shafts(twin)
     group, tops = _side_by_side(lifts)
     everything = np.concatenate(
@@ -202,8 +210,13 @@ def replay3d_scene(
         "lift_groups": tops,
         "stairs": _vertical(stairs) if stairs else [],
         "labels": labels,
-        "grid": {"x": round(float(centre[0]), 2), "y": round(float(centre[1]), 2), "z": round(float(lo[2]), 2),
-                 "size": grid_size, "step": GRID_M},
+        "grid": {
+            "x": round(float(centre[0]), 2),
+            "y": round(float(centre[1]), 2),
+            "z": round(float(lo[2]), 2),
+            "size": grid_size,
+            "step": GRID_M,
+        },
         "centre": np.round(centre, 2).tolist(),
         "radius": round(float(np.linalg.norm(hi - lo) / 2), 2),
     }
@@ -237,7 +250,11 @@ def replay3d_scene(
             "hover": [f"{p}: water {v * 100:.1f} cm" for p, v in zip(places[on], d[on], strict=True)],
         }
         lifts_out: Values = {
-            "out": [lift_index[name] for k, name in enumerate(replay.lifts) if replay.stopped[k, j] and name in lifts]
+            "out": [
+                lift_index[name]
+                for k, name in enumerate(replay.lifts)
+                if replay.stopped[k, j] and name in lifts
+            ]
         }
         st = replay.state[:, j] if replay.state.size else np.zeros(0, dtype=int)
         seen = st >= 0
@@ -461,7 +478,7 @@ _PLAYER_JS = """
   function fill(layer, v) {
     var geo = layer.geo, n = v.xyz.length / 3, pos = geo.attributes.position, col = geo.attributes.colour;
     pos.array.set(v.xyz);
-    for (var i = 0; i < n; i++) { var c = rgb(v.colour[i]); col.array[3 * i] = c.r; col.array[3 * i + 1] = c.g; col.array[3 * i + 2] = c.b; }
+    for (var i = 0; i < n; i++) rgb(v.colour[i]).toArray(col.array, 3 * i);
     pos.needsUpdate = col.needsUpdate = true;
     if (layer.sized) { geo.attributes.size.array.set(v.size); geo.attributes.size.needsUpdate = true; }
     geo.setDrawRange(0, n);
@@ -511,7 +528,8 @@ _PLAYER_JS = """
 
   var shown = __INITIAL__, asked = null, playing = false, busy = false;
   var player = view.replay3d = {
-    updates: [], shown: function () { return shown; }, draw: draw, scene: scene, moving: moving, back: back, front: front,
+    updates: [], shown: function () { return shown; }, draw: draw,
+    scene: scene, moving: moving, back: back, front: front,
     camera: function () { return camera.position.toArray().concat(controls.target.toArray()); }
   };
   function show(j) {
@@ -635,4 +653,7 @@ def replay3d_html(view: Replay3D, *, div_id: str = "replay3d", full_html: bool =
     )
     if not full_html:
         return body
-    return f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><style>body{{margin:0}}</style></head><body>{body}</body></html>'
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<style>body{{margin:0}}</style></head><body>{body}</body></html>"
+    )
