@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -344,7 +345,7 @@ def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
     page.mouse.move(x, y)
     page.mouse.down()
     for k in range(1, 11):
-        page.mouse.move(x - 15 * k, y + 4 * k)
+        page.mouse.move(x - 12 * k, y - 2 * k)
     page.mouse.up()
     page.mouse.move(0, 0)
     page.wait_for_timeout(500)
@@ -361,6 +362,13 @@ def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
     assert clock_before and clock_after and clock_before != clock_after, (clock_before, clock_after)
     assert clock_after.startswith("clock ")
     assert graph.evaluate(camera) == pytest.approx(turned)  # the camera stayed where it was turned to
+    # Hovering a person's dot names them.
+    person = graph.evaluate("(view) => view.replay3d.onView(3, 0)")
+    page.mouse.move(box["x"] + person[0], box["y"] + person[1])
+    tip = inner.locator(".r3d-tip")
+    tip.wait_for(state="visible", timeout=LOAD_MS)
+    assert re.match(r"N-\w+ · .+: ", tip.text_content() or ""), tip.text_content()
+    page.mouse.move(0, 0)
     # Each frame shown while playing: from refilling the moving layers until it is on screen.
     updates = sorted(graph.evaluate("(view) => view.replay3d.updates"))
     assert updates, "Play showed no frame"

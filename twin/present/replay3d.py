@@ -348,7 +348,8 @@ _CSS = """
 # Play and the slider: it shows the next frame, waits until that frame is on screen, and only
 # then asks for another, so a slow machine shows fewer frames, never a growing queue.
 # ``view.replay3d`` is the player: ``updates`` keeps how long each frame took while playing
-# (refill to on screen), ``draw(j)`` shows frame j, ``camera()`` reads the camera back, for
+# (refill to on screen), ``draw(j)`` shows frame j, ``camera()`` reads the camera back,
+# ``onView(layer, i)`` says where a point is drawn (layer 3: people), for
 # bench/replay3d.py and the browser test; ``scene`` (the context), ``moving`` and the two layers
 # (``back``, ``front``: renderer and labels each) for profiling.
 _PLAYER_JS = """
@@ -391,6 +392,7 @@ _PLAYER_JS = """
   camera.position.copy(centre).add(new T.Vector3(1, 1, 1).normalize().multiplyScalar(2.6 * radius));
   var controls = new T.OrbitControls(camera, front.gl.domElement);
   controls.target.copy(centre);
+  controls.zoomToCursor = true;
   controls.update();
 
   function thinLines(flat, colour) {
@@ -442,7 +444,7 @@ _PLAYER_JS = """
 
   // Points: a square, a diamond or a dot of a given pixel size and colour, with an optional edge.
   var SHAPES = {square: 0, diamond: 1, dot: 2};
-  function pointLayer(shape, size, edge, capacity) {
+  function pointLayer(shape, size, edge, capacity, order) {
     var geo = new T.BufferGeometry(), n = Math.max(capacity, 1);
     ["position", "colour"].forEach(function (a) {
       geo.setAttribute(a, new T.BufferAttribute(new Float32Array(3 * n), 3));
@@ -461,14 +463,18 @@ _PLAYER_JS = """
     });
     var pts = new T.Points(geo, mat);
     pts.frustumCulled = false;  // its bounds change every frame
+    // Incidents over water, people over both: never hidden behind a wet room's square.
+    pts.renderOrder = order;
+    mat.depthTest = order === 0;
     moving.add(pts);
     return {geo: geo, sized: size === 0, hover: []};
   }
   function capacity(k) {
     return frames.reduce(function (m, f) { return Math.max(m, f[k].xyz.length / 3); }, 0);
   }
-  var layers = {0: pointLayer("square", 0, 1.0, capacity(0)), 2: pointLayer("diamond", 11, 0.72, capacity(2)),
-                3: pointLayer("dot", 7, 1.0, capacity(3))};
+  var layers = {0: pointLayer("square", 0, 1.0, capacity(0), 0),
+                2: pointLayer("diamond", 14, 0.8, capacity(2), 1),
+                3: pointLayer("dot", 9, 1.0, capacity(3), 2)};
   var colours = new Map();
   function rgb(css) {
     var c = colours.get(css);
@@ -508,6 +514,10 @@ _PLAYER_JS = """
 
   // Hover: the nearest person, incident or wet room within 10 pixels of the pointer.
   var p = new T.Vector3();
+  function onView(k, i) {  // where point i of layer k is in the view, CSS pixels; z > 1: behind
+    p.fromArray(layers[k].xyz, 3 * i).project(camera);
+    return [(p.x + 1) / 2 * W, (1 - p.y) / 2 * H, p.z];
+  }
   var top = front.gl.domElement;
   top.addEventListener("pointermove", function (e) {
     if (e.buttons) { tip.style.display = "none"; return; }
@@ -516,9 +526,8 @@ _PLAYER_JS = """
     [3, 2, 0].forEach(function (k) {
       var l = layers[k];
       for (var i = 0; i < l.hover.length; i++) {
-        p.fromArray(l.xyz, 3 * i).project(camera);
-        var dx = (p.x + 1) / 2 * W - mx, dy = (1 - p.y) / 2 * H - my, d = dx * dx + dy * dy;
-        if (p.z < 1 && d < bestD) { bestD = d; best = l.hover[i]; }
+        var at = onView(k, i), dx = at[0] - mx, dy = at[1] - my, d = dx * dx + dy * dy;
+        if (at[2] < 1 && d < bestD) { bestD = d; best = l.hover[i]; }
       }
     });
     tip.style.display = best ? "block" : "none";
@@ -528,7 +537,7 @@ _PLAYER_JS = """
 
   var shown = __INITIAL__, asked = null, playing = false, busy = false;
   var player = view.replay3d = {
-    updates: [], shown: function () { return shown; }, draw: draw,
+    updates: [], shown: function () { return shown; }, draw: draw, onView: onView,
     scene: scene, moving: moving, back: back, front: front,
     camera: function () { return camera.position.toArray().concat(controls.target.toArray()); }
   };
