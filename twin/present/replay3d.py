@@ -382,7 +382,17 @@ _PLAYER_JS = """
     view.insertBefore(l.domElement, tip);
     return {gl: r, labels: l};
   }
-  var back = layer(false), front = layer(true);
+  var back = layer(false);
+  // A software renderer (no GPU: SwiftShader, llvmpipe) draws at one pixel per CSS pixel even on
+  // a high-density screen: twice the pixels each way cost it 2-3 times as long a frame.
+  var gl = back.gl.getContext(), info = gl.getExtension("WEBGL_debug_renderer_info");
+  var name = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : "";
+  if (/swiftshader|llvmpipe|software/i.test(name)) {
+    ratio = 1;
+    back.gl.setPixelRatio(1);
+    back.gl.setSize(W, H);
+  }
+  var front = layer(true);
 
   var scene = new T.Scene(), moving = new T.Scene();
   var centre = new T.Vector3().fromArray(ctx.centre), radius = Math.max(ctx.radius, 1);
