@@ -1,11 +1,12 @@
 """The after-action report: a run folder → one self-contained HTML page.
 
 Takes a :class:`~twin.store.StoredRun` and the :class:`~twin.twin.Twin` it ran on, gives HTML that
-opens with no server and no network (plotly.js is inlined once): the scorecard against the
-targets, the run summary, a timeline of tasks per person (:mod:`twin.present.timeline`), plan
-snapshots at the key moments (:mod:`twin.present.snapshot`: water depth, people, lifts out of
-service, incidents and their state), the drill in 3D and the event log in words. The checks that
-the run fits the building and the file can be written are :mod:`twin.present.runcheck`.
+opens with no server and no network (plotly.js inlined once, and three.js for the 3D replay): the
+scorecard against the targets, the run summary, a timeline of tasks per person
+(:mod:`twin.present.timeline`), plan snapshots at the key moments (:mod:`twin.present.snapshot`:
+water depth, people, lifts out of service, incidents and their state), the drill in 3D and the
+event log in words. The checks that the run fits the building and the file can be written are
+:mod:`twin.present.runcheck`.
 """
 
 from __future__ import annotations
