@@ -360,6 +360,11 @@ _PLAYER_JS = """
   var frameMs = __FRAME_MS__, last = frames.length - 1;
   var play = box.querySelector(".r3d-play"), slider = box.querySelector(".r3d-slider"),
       clock = box.querySelector(".r3d-clock"), tip = view.querySelector(".r3d-tip");
+  var probe = document.createElement("canvas");
+  if (!(probe.getContext("webgl2") || probe.getContext("webgl"))) {
+    view.textContent = "This browser cannot draw in 3D: WebGL is turned off or missing.";
+    return;
+  }
   var ratio = Math.max(1, Math.round(window.devicePixelRatio || 1));
   var W = Math.max(1, view.clientWidth), H = Math.max(1, view.clientHeight);
 
