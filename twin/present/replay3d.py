@@ -403,8 +403,21 @@ _PLAYER_JS = """
   var centre = new T.Vector3().fromArray(ctx.centre), radius = Math.max(ctx.radius, 1);
   var camera = new T.PerspectiveCamera(30, W / H, radius / 100, radius * 20);
   camera.up.set(0, 0, 1);
-  // As plotly's default view of a scene: from (1.25, 1.25, 1.25), the whole building in sight.
-  camera.position.copy(centre).add(new T.Vector3(1, 1, 1).normalize().multiplyScalar(2.6 * radius));
+  // As plotly's default view of a scene: from (1, 1, 1), as close as shows the whole building
+  // (every point of its outlines and shafts within 90% of the view, across and up).
+  var forward = new T.Vector3(-1, -1, -1).normalize(), across = new T.Vector3(1, -1, 0).normalize();
+  var upward = new T.Vector3().crossVectors(across, forward);
+  var tanUp = 0.9 * Math.tan(Math.PI * 15 / 180), tanAcross = tanUp * W / H, away = radius / 10;
+  var v = new T.Vector3();
+  [ctx.outlines, ctx.busy, ctx.stairs].concat(ctx.lifts.map(function (l) { return l[1]; }))
+    .forEach(function (flat) {
+      for (var i = 0; i < flat.length; i += 3) {
+        v.fromArray(flat, i).sub(centre);  // its depth in front of the camera: away + v.forward
+        away = Math.max(away, Math.abs(v.dot(across)) / tanAcross - v.dot(forward),
+                        Math.abs(v.dot(upward)) / tanUp - v.dot(forward));
+      }
+    });
+  camera.position.copy(centre).addScaledVector(forward, -away);
   var controls = new T.OrbitControls(camera, front.gl.domElement);
   controls.target.copy(centre);
   controls.zoomToCursor = true;
