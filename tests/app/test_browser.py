@@ -6,6 +6,7 @@ keep them), else to a temporary folder; the page-load times measured go beside t
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -20,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from tests.app.test_staffing_page import FOUR_VARIANTS, sweep_folder
 from tests.conftest import REPO, estate
 from tests.ifc_builder import two_storey_house
+from twin.present.style import ACTIVITY_COLOURS
 from twin.sweep.report import sweep_report
 from twin.sweep.results import read_sweep
 
@@ -108,6 +111,13 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = Path(os.environ.get("DRILLTWIN_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def css_rgb(colour: str) -> tuple[int, ...]:
+    """A CSS colour, "#rrggbb" or "rgb(r,g,b)", as its three 0-255 values."""
+    if colour.startswith("#"):
+        return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(v) for v in colour[colour.index("(") + 1 : -1].split(","))
 
 
 def record_timing(shots: Path, name: str, seconds: float) -> None:
@@ -362,8 +372,12 @@ def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
     assert clock_before and clock_after and clock_before != clock_after, (clock_before, clock_after)
     assert clock_after.startswith("clock ")
     assert graph.evaluate(camera) == pytest.approx(turned)  # the camera stayed where it was turned to
-    # Hovering a person's dot names them.
+    # A person's dot is drawn in the plan's colour for what they do (three.js works in linear
+    # colour: a shader that did not convert back drew the plan's grey as near-black).
     person = graph.evaluate("(view) => view.replay3d.onView(3, 0)")
+    drawn = Image.open(io.BytesIO(graph.screenshot())).convert("RGB")
+    assert drawn.getpixel((round(person[0]), round(person[1]))) in {css_rgb(c) for c in ACTIVITY_COLOURS}
+    # Hovering a person's dot names them.
     page.mouse.move(box["x"] + person[0], box["y"] + person[1])
     tip = inner.locator(".r3d-tip")
     tip.wait_for(state="visible", timeout=LOAD_MS)

@@ -487,7 +487,9 @@ _PLAYER_JS = """
       fragmentShader: "varying vec3 c; uniform int shape; uniform float edge;" +
         "void main() { vec2 p = abs(gl_PointCoord * 2.0 - 1.0);" +
         " float d = shape == 0 ? max(p.x, p.y) : shape == 1 ? p.x + p.y : length(p);" +
-        " if (d > 1.0) discard; gl_FragColor = vec4(d > edge ? vec3(0.0) : c, 1.0); }"
+        " if (d > 1.0) discard;" +
+        // Colours are parsed into three.js's linear working space: back to the screen's sRGB.
+        " gl_FragColor = linearToOutputTexel(vec4(d > edge ? vec3(0.0) : c, 1.0)); }"
     });
     var pts = new T.Points(geo, mat);
     pts.frustumCulled = false;  // its bounds change every frame
