@@ -96,7 +96,7 @@ def baseline_module(rev: str) -> ModuleType:
 def measure(
     page: Any, cpu: Any, kind: str, html: Path, *, first: int, frames: int, seconds: float
 ) -> dict[str, Any]:
-    page.goto(html.as_uri())
+    page.goto(html.as_uri(), timeout=180_000)  # a loaded machine parses 5.7 MB slowly
     el = page.locator(PLAYER[kind]).first
     page.wait_for_function(
         f"() => {{ const e = document.querySelector('{PLAYER[kind]}'); return e && e.replay3d; }}",
