@@ -68,5 +68,18 @@ UPLOAD_MEMORY_MB = Limit("DRILLTWIN_UPLOAD_MEMORY_MB", 6144.0, "MB")
 #: … and this much time; past either the child is stopped and the page says why.
 UPLOAD_SECONDS = Limit("DRILLTWIN_UPLOAD_SECONDS", 600.0, "s")
 
+#: A work-order log (CSV, Excel, JSON) larger than this is refused before it is read: reading
+#: takes about 18× the file in memory (the sample year of the 810-household estate, 0.41 MB,
+#: peaks at 7.4 MB), so 50 MB — some 120 such estate-years — stays near 1 GB.
+LOG_MB = Limit("DRILLTWIN_MAX_LOG_MB", 50.0, "MB")
+
 #: Every limit, for the README's table (a test keeps the two the same).
-ALL: tuple[Limit, ...] = (YAML_MB, YAML_NODES, INFLATED_MB, ZIP_RATIO, UPLOAD_MEMORY_MB, UPLOAD_SECONDS)
+ALL: tuple[Limit, ...] = (
+    YAML_MB,
+    YAML_NODES,
+    INFLATED_MB,
+    ZIP_RATIO,
+    UPLOAD_MEMORY_MB,
+    UPLOAD_SECONDS,
+    LOG_MB,
+)

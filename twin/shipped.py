@@ -18,7 +18,7 @@ from twin.errors import TwinError
 #: (glob patterns relative to the folder). ``setup.py`` reads this table to build the package.
 SHIPPED: dict[str, tuple[str, ...]] = {
     "models": ("estate.ifc",),
-    "scenarios": ("*.yaml", "scenario.schema.json", "sweeps/*.yaml"),
+    "scenarios": ("*.yaml", "scenario.schema.json", "sweeps/*.yaml", "history/*.yaml", "history/*.csv"),
     "app": ("*.py", "views/*.py"),
 }
 #: The folder inside the package that holds the copies.

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "report": "report",
     "sweep": "sweep",
     "sweep-report": "sweep_report",
+    "calibrate": "calibrate",
     "app": "app",
 }
 
