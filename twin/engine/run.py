@@ -27,6 +27,7 @@ from twin.engine.hazards.flooding import Water
 from twin.engine.hazards.kind import World
 from twin.engine.hazards.power import Power, power_loss
 from twin.engine.people import account, member
+from twin.engine.recorded import Recorded, raise_recorded
 from twin.engine.roster import shift_changes
 from twin.engine.setup import Drill, compile_drill, default_essential, space_of_item
 from twin.engine.streams import Streams
@@ -83,6 +84,7 @@ def run(
     router: Router | None = None,
     progress: Progress | None = None,
     trace_moves: bool = True,
+    recorded: Recorded | None = None,
 ) -> RunResult:
     """Run one drill.
 
@@ -103,6 +105,8 @@ def run(
         Called with (fraction of the scenario's time done, message).
     trace_moves
         Log a ``move`` row per node each person passes (for the replay); off for sweeps.
+    recorded
+        Incidents of a work-order history to raise at their times (:mod:`twin.engine.recorded`).
     """
     started = time.perf_counter()
     drill = drill or compile_drill(twin, scenario, rates=rates)
@@ -165,6 +169,8 @@ def run(
         env.process(HAZARDS.of(h).process(env, world, h, ref, i))
     if drill.background is not None:
         env.process(background(env, world, drill.background, len(scenario.hazards)))
+    if recorded is not None:
+        env.process(raise_recorded(env, sim, recorded))
     # Everyone on shift starts at base.
     sim.poke()
 
