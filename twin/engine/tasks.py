@@ -82,6 +82,8 @@ class Incident:
     node: int
     t_event: float
     reported: bool = False
+    reported_s: float = math.nan
+    """When it was reported (s from the start)."""
     tasks: list[Task] = field(default_factory=list)
     made_safe: bool = False
     resolved: bool = False
@@ -119,7 +121,7 @@ def incident(
 def report(env: simpy.Environment, sim: Sim, inc: Incident, delay_s: float, channel: str) -> Proc:
     """The incident becomes known after ``delay_s``: its tasks open."""
     yield env.timeout(delay_s)
-    inc.reported = True
+    inc.reported, inc.reported_s = True, env.now
     sim.log("reported", node=inc.node, incident=inc.id, detail=channel)
     for task in inc.tasks:
         maybe_open(sim, task)
