@@ -27,6 +27,7 @@ from twin.engine.hazards.flooding import Water
 from twin.engine.hazards.kind import World
 from twin.engine.hazards.power import Power, power_loss
 from twin.engine.people import account, member
+from twin.engine.recorded import Recorded, raise_recorded
 from twin.engine.roster import shift_changes
 from twin.engine.setup import Drill, compile_drill, default_essential, space_of_item
 from twin.engine.streams import Streams
@@ -160,6 +161,7 @@ def start(
     rates: Rates | None = None,
     router: Router | None = None,
     trace_moves: bool = True,
+    recorded: Recorded | None = None,
 ) -> Running:
     """Build a drill's environment and processes at time 0 (see :func:`run` for the
     parameters); advance it with :meth:`Running.advance`, end it with :meth:`Running.finish`."""
@@ -224,6 +226,8 @@ def start(
         env.process(HAZARDS.of(h).process(env, world, h, ref, i))
     if drill.background is not None:
         env.process(background(env, world, drill.background, len(scenario.hazards)))
+    if recorded is not None:
+        env.process(raise_recorded(env, sim, recorded))
     # Everyone on shift starts at base.
     sim.poke()
     return Running(env, sim, world, drill, seed, started)
@@ -239,6 +243,7 @@ def run(
     router: Router | None = None,
     progress: Progress | None = None,
     trace_moves: bool = True,
+    recorded: Recorded | None = None,
 ) -> RunResult:
     """Run one drill: :func:`start`, advanced to the end, :meth:`~Running.finish`.
 
@@ -259,6 +264,17 @@ def run(
         Called with (fraction of the scenario's time done, message).
     trace_moves
         Log a ``move`` row per node each person passes (for the replay); off for sweeps.
+    recorded
+        Incidents of a work-order history to raise at their times (:mod:`twin.engine.recorded`).
     """
-    running = start(twin, scenario, seed, drill=drill, rates=rates, router=router, trace_moves=trace_moves)
+    running = start(
+        twin,
+        scenario,
+        seed,
+        drill=drill,
+        rates=rates,
+        router=router,
+        trace_moves=trace_moves,
+        recorded=recorded,
+    )
     return running.finish(progress=progress)

@@ -18,7 +18,7 @@ import numpy as np
 import simpy
 
 from twin.engine.setup import TRADE_INDEX
-from twin.events.log import PRIORITY_CODE, incident_detail
+from twin.events.log import PRIORITY_CODE, incident_detail, task_detail
 from twin.scenario.schema import draw
 from twin.travel import WALKING, TravelMode
 
@@ -154,9 +154,13 @@ def add_tasks(sim: Sim, inc: Incident, specs: Sequence[TaskSpec]) -> list[Task]:
         sim.tasks.append(task)
         inc.tasks.append(task)
         made.append(task)
-        alts = " or ".join(f"{t}:{lv}" for t, lv in spec.needs)
         sim.log(
-            "task", node=task.node, incident=inc.id, task=task.id, value=prio, detail=f"{spec.name}|{alts}"
+            "task",
+            node=task.node,
+            incident=inc.id,
+            task=task.id,
+            value=prio,
+            detail=task_detail(spec.name, spec.needs),
         )
     if inc.reported:
         for task in made:
