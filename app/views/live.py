@@ -532,7 +532,8 @@ def show_review(code: str, r: dict[str, Any]) -> None:
         config={"displaylogo": False, "displayModeBar": False},
     )
     if r["entries"]:
-        st.table(pd.DataFrame(timeline_rows(r["entries"], scenario.start)).set_index("clock"))
+        rows = timeline_rows(r["entries"], scenario.start, r["record"].records)
+        st.table(pd.DataFrame(rows).set_index("clock"))
     st.markdown("**Each decision against the nearest qualified person**")
     rows = decision_rows(r["decisions"], scenario, people_names(scenario))
     if rows:
@@ -599,6 +600,7 @@ def exercise_report(r: dict[str, Any], ratings: Any) -> str:
         r["proposed"],
         scenario=run.scenario,
         end_s=r["now_s"],
+        records=r["record"].records,
     )
     return report_html(run, r["twin"], sections=sections)
 

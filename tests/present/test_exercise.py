@@ -118,3 +118,17 @@ def test_the_report_of_an_exercise_so_far_lists_the_decision_and_needs_no_networ
     assert refs.scripts_with_src == 0 and not [u for u in refs.urls if u.startswith(("http", "//"))]
     assert text.count("* plotly.js v") == 1
     assert '<a href="#decisions">Each decision against the nearest qualified person</a>' in text
+
+
+def test_the_trainers_clock_changes_are_said_in_words():
+    from twin.present.exercise import clock_note
+
+    assert clock_note({"kind": "clock", "action": "jump", "by_s": 900, "speed": 1.0, "running": False}) == (
+        "clock: jumped 15 min ahead (paused, 1×)"
+    )
+    assert clock_note({"kind": "clock", "action": "resume", "speed": 60.0, "running": True}) == (
+        "clock: started (running, 60×)"
+    )
+    assert clock_note({"kind": "clock", "action": "speed", "speed": 30.0, "running": True}) == (
+        "clock: speed changed (running, 30×)"
+    )

@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,18 +50,37 @@ def cost_text(cost_min: float, chosen: str, nearest: str) -> str:
     return f"cost {cost_min:.1f} min" if cost_min > 0 else f"saved {-cost_min:.1f} min"
 
 
-def timeline_rows(entries: Sequence[TimelineEntry], start: dt.datetime) -> list[dict[str, str]]:
-    """One row per inject, decision and note: ``clock, min, type, what, outcome``."""
-    return [
-        {
-            "clock": f"{clock(start, e.t_s):%H:%M:%S}",
-            "min": f"{e.t_s / 60:.1f}",
-            "type": e.type,
-            "what": e.what,
-            "outcome": "" if e.type == "note" else ("done" if e.ok else f"refused: {e.error}"),
-        }
-        for e in entries
-    ]
+def clock_note(r: Mapping[str, Any]) -> str:
+    """A trainer's clock change (a ``note`` record of kind ``clock``, written by
+    :mod:`twin.live.registry`) in words: ``clock: jumped 15 min ahead (paused, 60×)``."""
+    action = str(r.get("action", ""))
+    said = {"pause": "paused", "resume": "started", "speed": "speed changed"}.get(action, action)
+    if action == "jump":
+        said = f"jumped {float(r.get('by_s', 0.0)) / 60:g} min ahead"
+    state = "running" if r.get("running") else "paused"
+    return f"clock: {said} ({state}, {float(r.get('speed', 1.0)):g}×)"
+
+
+def timeline_rows(
+    entries: Sequence[TimelineEntry], start: dt.datetime, records: Sequence[Mapping[str, Any]] = ()
+) -> list[dict[str, str]]:
+    """One row per inject, decision and note: ``clock, min, type, what, outcome``; with the
+    log's ``records``, clock changes are said in words (:func:`clock_note`)."""
+    rows = []
+    for e in entries:
+        what = e.what
+        if e.type == "note" and e.record < len(records) and records[e.record].get("kind") == "clock":
+            what = clock_note(records[e.record])
+        rows.append(
+            {
+                "clock": f"{clock(start, e.t_s):%H:%M:%S}",
+                "min": f"{e.t_s / 60:.1f}",
+                "type": e.type,
+                "what": what,
+                "outcome": "" if e.type == "note" else ("done" if e.ok else f"refused: {e.error}"),
+            }
+        )
+    return rows
 
 
 def decision_rows(
@@ -203,6 +222,7 @@ def review_sections(
     *,
     scenario: Scenario,
     end_s: float,
+    records: Sequence[Mapping[str, Any]] = (),
 ) -> list[Section]:
     """The report's sections of a live exercise (see :func:`twin.present.report.report_html`)."""
     names = {p.id: p.name or p.id for p in scenario.people} | {
@@ -223,7 +243,7 @@ def review_sections(
             '<p class="note">What the trainer threw in and what the dispatcher decided, on the '
             f"drill's clock ({legend}; a red cross was refused, with the reason).</p>"
             + figure
-            + _table(timeline_rows(entries, scenario.start), "Nothing was injected or decided."),
+            + _table(timeline_rows(entries, scenario.start, records), "Nothing was injected or decided."),
         ),
         (
             "decisions",
