@@ -137,3 +137,18 @@ def test_the_review_sets_the_guard_against_nearest_and_restarts_from_the_decisio
     assert "None yet." in texts(trainer)  # no decision or inject in the new exercise's list
     roster = table(trainer, "person", "status", "where").set_index("person")
     assert roster.loc["N-SEC1", "status"] == "free"
+
+
+def test_after_a_server_restart_the_exercise_comes_back_from_its_log(
+    dispatched, started, live_dir, monkeypatch
+):
+    from twin.live import registry
+
+    # A restart empties the server's memory; the exercise's folder is all that is left.
+    monkeypatch.setattr(registry, "_REGISTRIES", {})
+    at = page(live_dir, monkeypatch, code=started, role="trainer")
+    assert not at.exception
+    assert [(m.label, m.value) for m in at.metric] == [("Join code", started), ("Clock", "02:40:00")]
+    roster = table(at, "person", "status", "where").set_index("person")
+    assert roster.loc["N-SEC1", "status"] == "en route"
+    assert table(at, "clock", "what")["what"].tolist() == ["assign N-SEC1 → task 0"]
