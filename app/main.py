@@ -21,6 +21,7 @@ PAGES = [
     st.Page("views/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("views/staffing.py", title="Staffing", icon=":material/groups:"),
     st.Page("views/replay.py", title="Replay", icon=":material/history:"),
+    st.Page("views/live.py", title="Live", icon=":material/sports:"),
 ]
 
 page = st.navigation(PAGES)

@@ -66,14 +66,18 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         url = wait_for_url(proc, log, port)
         yield url
     finally:
-        # `twin app` became the Streamlit server; stop its process group (ours alone).
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_app(proc)
+
+
+def stop_app(proc: subprocess.Popen[bytes]) -> None:
+    """`twin app` became the Streamlit server; stop its process group (ours alone)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 def wait_for_url(proc: subprocess.Popen[bytes], log: Path, port: int, timeout_s: float = 60) -> str:

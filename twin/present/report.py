@@ -15,6 +15,7 @@ import datetime as dt
 import html
 import logging
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -203,8 +204,16 @@ def _figure_html(fig: go.Figure, div_id: str, **config: Any) -> str:
     )
 
 
-def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
-    """The whole report as one HTML document (plotly.js inlined once; no network needed)."""
+#: A section a caller adds to the report: its anchor, its heading and its HTML.
+Section = tuple[str, str, str]
+
+
+def report_html(
+    run: StoredRun, twin: Twin, *, kpis: Kpis | None = None, sections: Sequence[Section] = ()
+) -> str:
+    """The whole report as one HTML document (plotly.js inlined once; no network needed);
+    ``sections`` (a live exercise's review, :mod:`twin.present.exercise`) come after the
+    summary, each named in the links at the top. Figures in them must not inline plotly.js."""
     scenario = run.scenario
     frame = run.log.frame
     kpis = kpis or compute_kpis(run.log, scenario)
@@ -254,7 +263,8 @@ def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
         "<b>minutes from the moment the incident was reported</b>; each is checked against the "
         "service target of the incident's priority (red is the most urgent).</div>",
         '<nav><a href="#scorecard">Scorecard</a><a href="#summary">Summary</a>'
-        '<a href="#timeline">Timeline</a><a href="#plans">Plans at key moments</a>'
+        + "".join(f'<a href="#{_esc(a)}">{_esc(title)}</a>' for a, title, _ in sections)
+        + '<a href="#timeline">Timeline</a><a href="#plans">Plans at key moments</a>'
         '<a href="#replay3d">In 3D</a><a href="#log">Event log</a></nav>',
         '<h2 id="scorecard">Scorecard</h2>',
         '<p class="note">Per incident: when it happened (minutes into the drill), how long until it '
@@ -266,6 +276,7 @@ def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
         _summary_html(kpis, scenario),
         "<h3>People</h3>",
         _people_html(kpis, scenario),
+        *(f'<h2 id="{_esc(a)}">{_esc(title)}</h2>{body}' for a, title, body in sections),
         '<h2 id="timeline">Timeline of tasks per person</h2>',
         '<p class="note">Each bar is one person on one task, coloured by incident: the light part is '
         "the way there (from being dispatched to arriving), the solid part the time on site until the "
