@@ -189,12 +189,14 @@ SCENARIO_TYPES = ("yaml", "yml")
 SCENARIO_MAX_BYTES = 200_000
 
 
-def policies() -> dict[str, str]:
+def policies(current: str = "") -> dict[str, str]:
     """The dispatch policies a form offers, with what each does: every policy registered
-    (:func:`twin.engine.dispatch.policy_names`), so a new one is offered with no edit here."""
+    (:func:`twin.engine.dispatch.policy_names`), so a new one is offered with no edit here —
+    except those that send nobody by themselves (``live``: the Live page's), unless ``current``
+    (the scenario's own) is one."""
     from twin.engine.dispatch import policy, policy_names
 
-    return {name: policy(name).label for name in policy_names()}
+    return {name: policy(name).label for name in policy_names() if policy(name).automatic or name == current}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -440,7 +442,7 @@ def field_widgets(scenario: Any, prefix: str, *, container: Any = st) -> None:
         key=f"{prefix}seed",
         help="The same scenario and seed give the same drill, event for event.",
     )
-    labels = policies()
+    labels = policies(scenario.dispatch.kind)
     kinds = list(labels)
     c.selectbox(
         "Dispatch policy",

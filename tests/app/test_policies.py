@@ -52,3 +52,11 @@ def test_a_policy_registered_in_a_test_is_offered_by_the_drill_form_and_the_comp
     for side in (0, 1):
         choices = [s for s in at.selectbox if s.label == "Dispatch policy"][side].options
         assert "furthest — whoever is furthest away" in choices
+
+
+def test_the_live_policy_is_offered_only_to_a_scenario_that_already_names_it():
+    from app.shared import policies
+
+    assert "live" not in policies()
+    assert {"nearest", "priority", "skill", "manual"} <= set(policies())
+    assert "live" in policies("live")

@@ -97,6 +97,9 @@ class Policy:
     preempts
         ``spec →`` the priorities (``"yellow"``, ``"blue"``) whose work a red task may take
         people off.
+    automatic
+        It sends people by itself. False for ``live``, where a trainee decides: forms for an
+        ordinary drill do not offer it.
     """
 
     name: str
@@ -105,6 +108,7 @@ class Policy:
     label: str
     latency: Callable[[Any], Quantity | None] = _no_latency
     preempts: Callable[[Any], tuple[str, ...]] = _no_preemption
+    automatic: bool = True
 
 
 def register_policy(policy: Policy) -> Policy:
@@ -221,5 +225,11 @@ register_policy(
     )
 )
 register_policy(
-    Policy("live", Live, _nobody, "nobody is sent by the engine: a trainee dispatches (live exercises)")
+    Policy(
+        "live",
+        Live,
+        _nobody,
+        "nobody is sent by the engine: a trainee dispatches (live exercises)",
+        automatic=False,
+    )
 )
