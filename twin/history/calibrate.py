@@ -383,6 +383,8 @@ def _fit_rate(
     else:  # a kind the defaults turn off: its rate's own unit
         rate_model = getattr(HAZARDS[kind].occurrence, "rate", None)
         per = str(rate_model.model_fields["per"].default) if rate_model is not None else "site"
+    if kind != "work_order" and category is not None and category.per not in (None, per):
+        notes.append(f"per: {category.per} in the mapping is not used: a {kind} rate counts per {per}")
     n_units = int(units.get(per, 0)) if units is not None else 1
     if units is None:
         per = "site"
