@@ -20,6 +20,7 @@ PAGES = [
     st.Page("views/drill.py", title="Drill", icon=":material/play_circle:"),
     st.Page("views/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("views/staffing.py", title="Staffing", icon=":material/groups:"),
+    st.Page("views/replay.py", title="Replay", icon=":material/history:"),
 ]
 
 page = st.navigation(PAGES)

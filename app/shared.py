@@ -385,9 +385,9 @@ def replay_figure(
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def replay3d_html(key: str, _run: DrillRun) -> str:
-    from twin.present.replay3d import replay3d_figure, replay3d_html
+    from twin.present.replay3d import replay3d_html, replay3d_scene
 
-    return replay3d_html(replay3d_figure(_run.twin, replay(key, _run)))
+    return replay3d_html(replay3d_scene(_run.twin, replay(key, _run)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

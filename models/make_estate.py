@@ -156,6 +156,10 @@ BASEMENT_EAST_OTHER = (("B1-TNT-{t}", "Tenant storage {t}", "Store"),)
 WATER, POWER, STORM = "Domestic water", "Power", "Storm drainage"
 SYSTEMS = ((WATER, "DOMESTICCOLDWATER"), (POWER, "ELECTRICAL"), (STORM, "STORMWATER"))
 # Ports by medium: (port PredefinedType, port SystemType).
+#: Nominal sizes of the domestic water pipes (m): the incoming main for ~800 flats, a tower's
+#: main and riser for ~270, a floor's branch for 10 (pipe sizes of the order BS EN 806-3's
+#: loading-unit tables give such loads). A leak is drawn by pipe length and size (twin.engine.physics).
+WATER_DN_M = {"incoming": 0.100, "main": 0.080, "riser": 0.080, "branch": 0.032}
 MEDIA = {WATER: ("PIPE", "DOMESTICCOLDWATER"), POWER: ("CABLE", "ELECTRICAL"), STORM: ("PIPE", "STORMWATER")}
 
 # Determinism: a fixed header timestamp, and GlobalIds that are uuid5 of stable keys.
@@ -764,12 +768,15 @@ class EstateWriter:
         systems: Sequence[str] = (),
         spaces: Sequence[str] = (),
         anchor: Point | None = None,
+        nominal_diameter_m: float | None = None,
         **attributes: Any,
     ) -> Any:
         """A product with a box body, contained in its storey and referenced in its spaces.
 
         ``z`` is the box's bottom and top relative to the storey. The placement is at the
         footprint's centre, or at ``anchor`` for a long run that should be found at its start.
+        A pipe segment given ``nominal_diameter_m`` gets its ``Length`` quantity (the box's
+        longest side) and its ``NominalDiameter``.
         """
         element = self.create(ifc_class, name, predefined_type=predefined_type, **attributes)
         storey = self.storeys[level]
@@ -785,6 +792,13 @@ class EstateWriter:
                 "AREA", None, offset, mm(footprint.width), mm(footprint.depth)
             )
         self.give_body(element, profile, z[1] - z[0])
+        if nominal_diameter_m is not None:
+            length = round(max(footprint.width, footprint.depth, z[1] - z[0]), 3)
+            qto = ifcopenshell.api.pset.add_qto(
+                self.file, product=element, name="Qto_PipeSegmentBaseQuantities"
+            )
+            ifcopenshell.api.pset.edit_qto(self.file, qto=qto, properties={"Length": length})
+            self.add_pset(element, "Pset_PipeSegmentTypeCommon", {"NominalDiameter": nominal_diameter_m})
         for system in systems:
             self.members[system].append(element)
         for code in spaces:
@@ -1040,6 +1054,7 @@ def write_water_system(w: EstateWriter) -> list[Any]:
         room.inner(3.0, 0.15, 0.2, 0.95),
         (2.4, 2.55),
         predefined_type="RIGIDSEGMENT",
+        nominal_diameter_m=WATER_DN_M["incoming"],
         systems=systems,
         spaces=here,
     )
@@ -1093,6 +1108,7 @@ def write_water_system(w: EstateWriter) -> list[Any]:
             Rect(mm(x0), 10.45, mm(x1), 10.6),
             (3.0, 3.15),
             predefined_type="RIGIDSEGMENT",
+            nominal_diameter_m=WATER_DN_M["main"],
             systems=(WATER,),
         )
         riser_valve = w.add_element(
@@ -1117,6 +1133,7 @@ def write_water_system(w: EstateWriter) -> list[Any]:
                 plb.inner(0.15, 0.15, 0.2, 0.8),
                 (0.0, level.height_m),
                 predefined_type="RIGIDSEGMENT",
+                nominal_diameter_m=WATER_DN_M["riser"],
                 systems=systems,
                 spaces=here,
             )
@@ -1152,6 +1169,7 @@ def write_water_system(w: EstateWriter) -> list[Any]:
                 Rect(mm(cor.x0 + 0.5), 9.925, mm(cor.x1 - 0.5), 10.075),
                 (ceiling - 0.35, ceiling - 0.25),
                 predefined_type="RIGIDSEGMENT",
+                nominal_diameter_m=WATER_DN_M["branch"],
                 systems=(WATER,),
                 spaces=(f"{t}-{level.code}-COR",),
             )

@@ -10,4 +10,4 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 #: Bumped whenever the IFC → model → graph pipeline changes its output; part of the cache key.
-PIPELINE_VERSION = "11"
+PIPELINE_VERSION = "12"

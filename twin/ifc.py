@@ -1026,6 +1026,7 @@ def _read_equipment(f: Any, parts: _Parts, storey_index: Any, scale: float) -> N
             xyz = (0.0, 0.0, 0.0)
         index_of[el.id()] = len(parts.equipment)
         kind, type_name = _kind_of(el)
+        length, diameter = _pipe_size(el, scale) if (kind or el.is_a()) == "IfcPipeSegment" else (None, None)
         parts.equipment.append(
             Equipment(
                 id=el.GlobalId,
@@ -1036,6 +1037,8 @@ def _read_equipment(f: Any, parts: _Parts, storey_index: Any, scale: float) -> N
                 xyz=xyz,
                 kind=kind,
                 type_name=type_name,
+                length_m=length,
+                nominal_diameter_m=diameter,
             )
         )
     for i, lift in enumerate(parts.lifts):
@@ -1047,6 +1050,40 @@ def _read_equipment(f: Any, parts: _Parts, storey_index: Any, scale: float) -> N
 
     _read_port_links(f, parts, index_of, ports_of)
     _read_systems(f, parts, index_of)
+
+
+#: Quantities and properties that give a pipe segment's length and nominal size, in the
+#: file's length unit (IFC4 Qto_PipeSegmentBaseQuantities; Pset_PipeSegmentTypeCommon, on the
+#: type or the occurrence).
+PIPE_LENGTH_QUANTITIES = ("Length",)
+PIPE_DIAMETER_PROPERTIES = ("NominalDiameter", "OuterDiameter", "InnerDiameter")
+
+
+def _pipe_size(el: Any, scale: float) -> tuple[float | None, float | None]:
+    """A pipe segment's length and nominal diameter (m), each None when the file does not say.
+    The length is the ``Length`` quantity, else the longest side of its body when that is one
+    vertical extrusion (a riser's height, a run's plan length)."""
+    import ifcopenshell.util.element
+
+    psets = ifcopenshell.util.element.get_psets(el)
+    length = _first_positive(psets, PIPE_LENGTH_QUANTITIES)
+    diameter = _first_positive(psets, PIPE_DIAMETER_PROPERTIES)
+    length_m = None if length is None else length * scale
+    if length_m is None and el.Representation is not None:
+        shape = _extruded_shape(el, scale)  # in metres already
+        if shape is not None:
+            minx, miny, maxx, maxy = shape.footprint.bounds
+            length_m = max(maxx - minx, maxy - miny, shape.z_max - shape.z_min)
+    return length_m, None if diameter is None else diameter * scale
+
+
+def _first_positive(psets: dict[str, dict[str, Any]], names: tuple[str, ...]) -> float | None:
+    for wanted in names:
+        for values in psets.values():
+            value = values.get(wanted)
+            if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+                return float(value)
+    return None
 
 
 def _read_systems(f: Any, parts: _Parts, index_of: dict[int, int]) -> None:

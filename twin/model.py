@@ -143,6 +143,12 @@ class Equipment:
     ObjectType or its name says; ``""`` when nothing says."""
     type_name: str = ""
     """The name of its type object (``Absperrventil``, ``Rueckschlagklappe``), else ``""``."""
+    length_m: float | None = None
+    """A pipe segment's length: its ``Length`` quantity, else the longest side of its body;
+    None for other equipment or when the file says neither."""
+    nominal_diameter_m: float | None = None
+    """A pipe segment's nominal diameter (``NominalDiameter`` of its pipe-segment property set),
+    None when the file does not say."""
 
     @property
     def what(self) -> str:

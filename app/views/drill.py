@@ -295,7 +295,7 @@ def replay3d(run: shared.DrillRun) -> None:
 
     with st.spinner("Drawing the drill in 3D…"):
         page = shared.replay3d_html(run.id, run)
-    # A page of its own (plotly.js inlined, nothing fetched): see twin.present.replay3d.replay3d_html.
+    # A page of its own (three.js inlined, nothing fetched): see twin.present.replay3d.replay3d_html.
     st.iframe(page, height=HEIGHT_PX + 40)
     st.caption(
         "Storeys are outlines at their height (dark where something happens), lift shafts orange, "

@@ -6,8 +6,10 @@ keep them), else to a temporary folder; the page-load times measured go beside t
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -19,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from tests.app.test_staffing_page import FOUR_VARIANTS, sweep_folder
 from tests.conftest import REPO, estate
 from tests.ifc_builder import two_storey_house
+from twin.present.style import ACTIVITY_COLOURS
 from twin.sweep.report import sweep_report
 from twin.sweep.results import read_sweep
 
@@ -107,6 +111,13 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = Path(os.environ.get("DRILLTWIN_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def css_rgb(colour: str) -> tuple[int, ...]:
+    """A CSS colour, "#rrggbb" or "rgb(r,g,b)", as its three 0-255 values."""
+    if colour.startswith("#"):
+        return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(v) for v in colour[colour.index("(") + 1 : -1].split(","))
 
 
 def record_timing(shots: Path, name: str, seconds: float) -> None:
@@ -322,26 +333,35 @@ def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
     replay.screenshot(path=str(shots / "drill-replay-playing.png"))
     no_exception_shown(page)
 
-    # The 3D replay: drawn on request, in a page of its own; turn the building (as the end of a
-    # drag does: a relayout of the camera), press Play: the clock moves and the view stays.
+    # The 3D replay: drawn on request, in a page of its own; turn the building with the mouse,
+    # press Play: the clock moves and the view stays where it was turned to.
     page.get_by_role("button", name="Draw the drill in 3D").click()
     page.get_by_role("heading", name="Replay in 3D").wait_for(timeout=LOAD_MS)
     view3d = page.locator("iframe").last
     view3d.wait_for(timeout=FIRST_LOAD_MS)
     inner = view3d.content_frame
     clock = inner.locator(".r3d-clock")
-    graph = inner.locator(".js-plotly-plot").first
-    graph.locator(".main-svg").first.wait_for(timeout=FIRST_LOAD_MS)
+    graph = inner.locator(".r3d-view").first
+    graph.locator("canvas").first.wait_for(timeout=FIRST_LOAD_MS)
     wait_until_idle(page)
     no_exception_shown(page)
     view3d.scroll_into_view_if_needed()
     page.wait_for_timeout(1500)
-    eye = "(gd) => { const e = gd._fullLayout.scene.camera.eye; return [e.x, e.y, e.z]; }"
-    start_eye = graph.evaluate(eye)
-    graph.evaluate("(gd) => Plotly.relayout(gd, {'scene.camera.eye': {x: -1.6, y: 0.7, z: 0.5}})")
+    camera = "(view) => view.replay3d.camera()"  # eye x, y, z, then the point looked at
+    start_camera = graph.evaluate(camera)
+    box = graph.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for k in range(1, 11):
+        page.mouse.move(x - 12 * k, y - 2 * k)
+    page.mouse.up()
+    page.mouse.move(0, 0)
     page.wait_for_timeout(500)
-    turned = graph.evaluate(eye)
-    assert turned == pytest.approx([-1.6, 0.7, 0.5]) and turned != pytest.approx(start_eye)
+    turned = graph.evaluate(camera)
+    assert turned != pytest.approx(start_camera, abs=0.1), "the drag did not turn the building"
+    assert turned[3:] == pytest.approx(start_camera[3:])  # turned about the same point
     clock_before = clock.text_content()
     inner.get_by_role("button", name="▶ Play").click(timeout=LOAD_MS)
     page.wait_for_timeout(4000)
@@ -351,9 +371,20 @@ def test_the_drill_page_runs_the_demo_drill_and_replays_it_in_chromium(
     clock_after = clock.text_content()
     assert clock_before and clock_after and clock_before != clock_after, (clock_before, clock_after)
     assert clock_after.startswith("clock ")
-    assert graph.evaluate(eye) == pytest.approx(turned)  # the camera stayed where it was turned to
-    # Each frame shown while playing: from restyling the changing traces until it is on screen.
-    updates = sorted(graph.evaluate("(gd) => gd.replay3d.updates"))
+    assert graph.evaluate(camera) == pytest.approx(turned)  # the camera stayed where it was turned to
+    # A person's dot is drawn in the plan's colour for what they do (three.js works in linear
+    # colour: a shader that did not convert back drew the plan's grey as near-black).
+    person = graph.evaluate("(view) => view.replay3d.onView(3, 0)")
+    drawn = Image.open(io.BytesIO(graph.screenshot())).convert("RGB")
+    assert drawn.getpixel((round(person[0]), round(person[1]))) in {css_rgb(c) for c in ACTIVITY_COLOURS}
+    # Hovering a person's dot names them.
+    page.mouse.move(box["x"] + person[0], box["y"] + person[1])
+    tip = inner.locator(".r3d-tip")
+    tip.wait_for(state="visible", timeout=LOAD_MS)
+    assert re.match(r"N-\w+ · .+: ", tip.text_content() or ""), tip.text_content()
+    page.mouse.move(0, 0)
+    # Each frame shown while playing: from refilling the moving layers until it is on screen.
+    updates = sorted(graph.evaluate("(view) => view.replay3d.updates"))
     assert updates, "Play showed no frame"
     record_timing(
         shots,

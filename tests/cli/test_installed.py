@@ -93,6 +93,12 @@ def test_the_package_carries_the_estate_the_scenarios_and_the_app(installed: Pat
     assert (shipped / "scenarios" / "history" / "estate_workorders.csv").is_file()
     assert (shipped / "app" / "main.py").is_file() and (shipped / "app" / "views" / "drill.py").is_file()
     assert not (shipped / "models" / "make_estate.py").exists()  # the generator stays in the repo
+    # The 3D replay's three.js bundle and its licence (the report inlines it: no network).
+    vendor = Path("twin") / "present" / "vendor"
+    assert (installed / vendor / "three-replay3d.min.js").read_bytes() == (
+        REPO / vendor / "three-replay3d.min.js"
+    ).read_bytes()
+    assert "MIT License" in (installed / vendor / "three-LICENSE.txt").read_text()
 
 
 def test_installed_twin_runs_the_demo_drill_from_an_empty_folder(

@@ -155,18 +155,88 @@ def test_a_board_fault_darkens_the_households_downstream_of_it_only(estate_twin)
     assert 0 < len(names) < 20 and all(n.startswith("B-14") for n in names)
 
 
-def test_a_households_leak_is_closed_at_its_own_stop_valve_and_cuts_off_that_flat_only(estate_twin):
-    # Background leaks (a month of hazards at 20 times the rates): each starts in a flat, the
-    # plumber closes that flat's stop valve in the flat, and one household is without water until
-    # the repair — not the ~270 a riser valve would cut off.
+def test_places_with_weights_1_2_7_are_drawn_in_proportion_to_them():
+    # Three pipes of 1, 2 and 7 m (same size): the cumulative shares are 0.1, 0.3 and 1.0, so a
+    # uniform u below 0.1 falls on the first, below 0.3 on the second, the rest on the third;
+    # 20,000 draws land within 0.015 of 10 / 20 / 70 % (4.6 standard deviations for the 70 %).
+    import numpy as np
+
+    from twin.engine.hazards.kind import Places
+
+    places = Places(3, lambda k: ["1 m", "2 m", "7 m"][k], [1.0, 2.0, 7.0])
+    assert [places.index_at(u) for u in (0.0, 0.0999, 0.1, 0.2999, 0.3, 0.9999)] == [0, 0, 1, 1, 2, 2]
+    u = np.random.default_rng(11).random(20_000)
+    share = np.bincount([places.index_at(x) for x in u], minlength=3) / u.size
+    assert share == pytest.approx([0.1, 0.2, 0.7], abs=0.015)
+    with pytest.raises(ValueError, match="weights"):
+        Places(2, str, [0.0, 0.0])
+    # A sweep's workers get the places pickled: the weights go with them.
+    import pickle
+
+    again = pickle.loads(pickle.dumps(places))
+    assert list(again) == ["1 m", "2 m", "7 m"] and again.index_at(0.25) == 1
+
+
+def test_a_pipes_share_of_the_leaks_is_its_length_over_its_diameter():
+    from twin.engine.physics import pipe_break_weight
+
+    # weight = L · 0.1 m / DN: 7 m of DN50 counts 14; a flat's 25 m of 15 mm pipe 166.7; a 3 m
+    # DN80 riser storey 3.75 — per metre the flat's pipe breaks 80/15 = 5.3 times as often.
+    assert pipe_break_weight(7.0, 0.05) == pytest.approx(14.0)
+    assert pipe_break_weight(25.0, 0.015) == pytest.approx(166.667, rel=1e-5)
+    assert pipe_break_weight(3.0, 0.08) == pytest.approx(3.75)
+    assert pipe_break_weight(7.0, None) == pipe_break_weight(7.0, 0.05)  # no size: a DN50 pipe
+
+
+def test_a_leak_is_drawn_by_pipe_length_and_size_and_isolated_where_it_starts(estate_twin):
+    # The estate's water pipes from the IFC (Length quantity, NominalDiameter): per tower risers
+    # of 4.0 (B1) + 4.5 (GF) + 27 × 3.0 m = 89.5 m of DN80 and 28 floor branches of 38.6 m of
+    # DN32; plus 25 m of 15 mm pipework in each of 810 flats. Weights L/DN:
+    #   flats 810 · 25 / 0.015 = 1,350,000; branches 84 · 38.6 / 0.032 = 101,325;
+    #   risers 3 · 89.5 / 0.08 = 3,356.25 → shares 92.80 %, 6.97 %, 0.23 %.
+    # A flat's leak is closed at its stop valve (1 household), a branch at its floor valve (the
+    # floor's 10 flats; the ground floor's has none), a riser at the riser valve (the tower's
+    # 270): 0.9280 · 1 + 0.0697 · 10 · 81/84 + 0.00231 · 270 = 2.22 households per leak, where
+    # drawing a flat alike for every leak gave 1.
+    import numpy as np
+
+    from twin.engine.hazards.burst import leak_ref, leak_sites
+    from twin.engine.plant import build_plant
+
+    plant = build_plant(estate_twin.model, estate_twin.graph)
+    found = leak_sites(estate_twin, plant)
+    weight = np.array([s.weight for s in found.sites])
+    kind = np.array(
+        ["flat" if s.item < 0 else plant.name[s.item].split()[0] for s in found.sites], dtype=object
+    )
+    share = {k: weight[kind == k].sum() / weight.sum() for k in ("flat", "Branch", "Riser")}
+    assert share == pytest.approx({"flat": 0.92804, "Branch": 0.069655, "Riser": 0.0023072}, rel=1e-3)
+    households = np.array([len(leak_ref(estate_twin, plant, s)["households"]) for s in found.sites])
+    assert set(households[kind == "flat"]) == {1}
+    assert set(households[kind == "Riser"]) == {270}
+    assert sorted(set(households[kind == "Branch"])) == [0, 10]
+    assert float(households @ weight / weight.sum()) == pytest.approx(2.2227, abs=1e-3)
+    branch = next(s for s in found.sites if s.item >= 0 and plant.name[s.item] == "Branch A L14")
+    ref = leak_ref(estate_twin, plant, branch)
+    assert ref["valve_name"] == "Valve A L14"
+    assert sorted(estate_twin.model.spaces[h].name[:4] for h in ref["households"]) == ["A-14"] * 10
+
+
+def test_background_leaks_are_closed_where_they_start_and_cut_off_only_those_households(estate_twin):
+    # A month of hazards at 20 times the rates: most leaks start in a flat and are closed at its
+    # stop valve (one household without water until the repair); any in a floor branch or a riser
+    # is closed at that floor's or riser's valve. The households without water never exceed what
+    # the open leaks' valves cut off.
     month = variant(
         shipped("estate_roster.yaml"), duration_h=30 * 24, background={"work_orders": False, "scale": 20.0}
     )
     f = run(estate_twin, month, rates=default_rates()).log.frame
     leaks = f[(f.kind == "incident") & f.detail.str.startswith("pipe_burst")]
     assert len(leaks) >= 3
-    assert all("Burst at pipework in " in d for d in leaks.detail)
+    in_flats = leaks.detail.str.contains("Burst at pipework in ")
+    assert in_flats.mean() >= 0.5
     closed = f[(f.kind == "valve") & (f.value == 0)]
-    assert len(closed) >= 1 and all(d.startswith("stop valve of ") for d in closed.detail)
+    assert len(closed) >= 1
+    assert all(d.startswith(("stop valve of ", "Valve ", "Riser valve ")) for d in closed.detail)
     without = f[(f.kind == "supply") & (f.detail == "water")].value
-    assert without.max() <= len(leaks)  # at most one household per open leak
+    assert without.max() <= (~in_flats).sum() * 270 + in_flats.sum()

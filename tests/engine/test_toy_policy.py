@@ -59,7 +59,7 @@ def test_an_unregistered_policy_is_refused_naming_the_known_ones():
     with pytest.raises(
         ScenarioError,
         match=r"dispatch\.kind: unknown dispatch policy 'lottery' "
-        r"\(known: nearest, priority, skill, manual\)",
+        r"\(known: nearest, priority, skill, manual, live\)",
     ):
         parse_scenario(
             "name: x\npeople: [{id: a, trades: {plumber: 1}, shift: day}]\ndispatch: {kind: lottery}\n"

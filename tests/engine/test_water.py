@@ -190,3 +190,39 @@ def test_water_crosses_every_door_from_the_space_that_ends_higher(n, seed, dt_s)
     downhill = np.sign(level[pa] - level[pb])
     assert (r.door_m3 * downhill >= -1e-12).all()
     assert (np.abs(r.door_m3[np.abs(level[pa] - level[pb]) < 1e-12]) < 1e-9).all()
+
+
+def test_the_compiled_door_kernel_gives_the_numpy_formulas_bits():
+    # Heads dry, under, at and over the threshold on either side, and equal levels: the numba
+    # kernel runs the numpy expression's operations in its order, so not one bit differs.
+    rng = np.random.default_rng(7)
+    depth = np.concatenate((rng.random(4000) * 0.3, [0.0, S, S, 0.02, 0.02, 0.5]))
+    other = np.concatenate((rng.random(4000) * 0.3, [0.0, 0.0, S, 0.02, 0.0, 0.5]))
+    cw = C * rng.uniform(0.7, 2.0, depth.size)
+    assert np.array_equal(
+        water.door_conductance_m2_s(cw, depth, other), water.door_conductance_numpy(cw, depth, other)
+    )
+
+
+def test_the_compiled_matrix_assembly_and_solve_give_numpys_bits():
+    # 17 spaces, 24 doors and 5 slabs at random: the kernel's diagonal, off-diagonal values and
+    # dense matrix equal numpy's bincount assembly exactly, and the direct LAPACK call equals
+    # np.linalg.solve exactly.
+    rng = np.random.default_rng(3)
+    m, nd, ns, dt = 17, 24, 5, 30.0
+    la, lb = rng.integers(m, size=nd), rng.integers(m, size=nd)
+    lf, lt = rng.integers(m, size=ns), rng.integers(m, size=ns)
+    lab = np.concatenate((la, lb))
+    flat = np.concatenate((la, lb, lt)) * m + np.concatenate((lb, la, lf))
+    k_door, k_slab = rng.random(nd), rng.random(ns) * 1e-3
+    a_loc = rng.uniform(5.0, 200.0, m)
+    slab_out = np.bincount(lf, k_slab, m)
+    diag, vals, mat = water._assemble(lab, flat, k_door, k_slab, a_loc, slab_out, dt)
+    want_diag = a_loc + dt * (np.bincount(lab, np.concatenate((k_door, k_door)), m) + slab_out)
+    want_vals = -dt * np.concatenate((k_door, k_door, k_slab))
+    want = np.bincount(flat, want_vals, m * m).reshape(m, m)
+    want.reshape(-1)[:: m + 1] += want_diag
+    assert np.array_equal(diag, want_diag) and np.array_equal(vals, want_vals)
+    assert np.array_equal(mat, want)
+    b = rng.random(m)
+    assert np.array_equal(water._solve_dense(mat, b), np.linalg.solve(mat, b))

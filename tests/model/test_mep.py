@@ -95,3 +95,24 @@ def test_non_return_and_three_way_valves_isolate_no_pipe_in_the_heating_model() 
     assert all(plant.role[u] == "valve" for u in upstream if u >= 0)
     # Water passes through the control valves on its way: most pipes still find a shut-off.
     assert sum(u >= 0 for u in upstream) >= 190
+
+
+def test_a_pipe_segments_length_and_size_come_from_its_quantities_else_from_its_body(tmp_path: Path) -> None:
+    # A pipe with Qto_PipeSegmentBaseQuantities.Length 6.5 and NominalDiameter 0.04 reads as
+    # 6.5 m of 40 mm; one with neither is as long as its 0.4 m body and of unknown size; a valve
+    # has neither.
+    import ifcopenshell.api
+
+    b = _plant_room("IFC4")
+    sized = b.element("IfcPipeSegment", "Sized pipe", "Ground", 1, 1)
+    qto = ifcopenshell.api.run("pset.add_qto", b.f, product=sized, name="Qto_PipeSegmentBaseQuantities")
+    ifcopenshell.api.run("pset.edit_qto", b.f, qto=qto, properties={"Length": 6.5})
+    pset = ifcopenshell.api.run("pset.add_pset", b.f, product=sized, name="Pset_PipeSegmentTypeCommon")
+    ifcopenshell.api.run("pset.edit_pset", b.f, pset=pset, properties={"NominalDiameter": 0.04})
+    b.element("IfcPipeSegment", "Bare pipe", "Ground", 3, 1)
+    b.element("IfcValve", "V1", "Ground", 5, 1)
+    model = load_twin([b.write(tmp_path / "pipes.ifc")]).model
+    size = {e.name: (e.length_m, e.nominal_diameter_m) for e in model.equipment}
+    assert size["Sized pipe"] == (pytest.approx(6.5), pytest.approx(0.04))
+    assert size["Bare pipe"][0] == pytest.approx(0.4) and size["Bare pipe"][1] is None
+    assert size["V1"] == (None, None)

@@ -60,7 +60,8 @@ def test_the_report_holds_the_scorecard_the_people_and_plans_at_key_moments(demo
     assert text.count('id="fig-plan-') >= 3
     assert 'id="fig-timeline"' in text
     # The drill in 3D, offline like the rest (the no-network test covers the whole page).
-    assert 'id="fig-replay3d"' in text and '"type":"scatter3d"' in text.replace(": ", ":")
+    assert 'id="fig-replay3d"' in text and 'class="r3d-view"' in text
+    assert text.count("var R3D=") == 1, "the three.js bundle is inlined exactly once"
     assert "First report" in text and "Made safe" in text and "End of the drill" in text
 
 

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "schema": "schema",
     "run": "run",
     "report": "report",
+    "replay": "replay",
     "sweep": "sweep",
     "sweep-report": "sweep_report",
     "calibrate": "calibrate",

@@ -10,14 +10,26 @@ building), :mod:`~twin.engine.plant` (equipment as a flow network), :mod:`~twin.
 :mod:`~twin.engine.dispatch` (policies, pure, registered), :mod:`~twin.engine.people` (each
 person's process and walk), :mod:`~twin.engine.roster` (who is on duty), :mod:`~twin.engine.hazards`
 (one module per registered kind, and the water and power at run time),
-:mod:`~twin.engine.background`, :mod:`~twin.engine.run`. Every physical default is in
+:mod:`~twin.engine.background`, :mod:`~twin.engine.run` (:func:`run`, or :func:`start` and
+:class:`Running` stepped in slices for a live exercise). Every physical default is in
 :mod:`~twin.engine.physics`.
 """
 
 from __future__ import annotations
 
-from twin.engine.run import RunResult, drill_router, run
+from twin.engine.run import Running, RunResult, drill_router, run, start
 from twin.engine.setup import Drill, compile_drill
 from twin.events.log import COLUMNS, KINDS, EventLog
 
-__all__ = ["COLUMNS", "KINDS", "Drill", "EventLog", "RunResult", "compile_drill", "drill_router", "run"]
+__all__ = [
+    "COLUMNS",
+    "KINDS",
+    "Drill",
+    "EventLog",
+    "RunResult",
+    "Running",
+    "compile_drill",
+    "drill_router",
+    "run",
+    "start",
+]

@@ -75,4 +75,4 @@ def background(env: simpy.Environment, world: World, cat: Catalogue, first_hazar
         i = hazard_index
         if occurrence.numbered:
             hazard_index += 1
-        occurrence.start(env, world, rates.hazards[a.kind], a, places[a.unit % len(places)], i)
+        occurrence.start(env, world, rates.hazards[a.kind], a, places.pick(a), i)

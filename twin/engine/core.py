@@ -57,6 +57,8 @@ class Sim:
         self.open: dict[int, Task] = {}
         """Tasks waiting for a person, by id (insertion order = the order they opened)."""
         self.wake: simpy.Event = env.event()
+        self.away: set[int] = set()
+        """People taken out of the drill (called away, hurt): never sent (a live exercise's inject)."""
         self.policy = drill.scenario.dispatch
         kind = policy(self.policy.kind)
         self.assign = kind.assign

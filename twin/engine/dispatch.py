@@ -21,7 +21,7 @@ import numpy as np
 
 from twin.errors import TwinError
 from twin.scenario.kinds import POLICIES
-from twin.scenario.schema import Manual, Nearest, PolicySpec, PriorityFirst, Quantity, SkillAware
+from twin.scenario.schema import Live, Manual, Nearest, PolicySpec, PriorityFirst, Quantity, SkillAware
 
 Assignment = tuple[int, int, bool]
 
@@ -146,6 +146,10 @@ def _manual(spec: Any, board: Board) -> list[Assignment]:
     return _by_habit(board)
 
 
+def _nobody(spec: Any, board: Board) -> list[Assignment]:
+    return []
+
+
 def _greedy(board: Board, level_penalty_s: float, preempt: dict[int, bool]) -> list[Assignment]:
     out: list[Assignment] = []
     taken = np.zeros(board.available.shape, dtype=bool)
@@ -215,4 +219,7 @@ register_policy(
         "a human dispatcher: roster order, after a delay",
         latency=lambda spec: spec.latency_s,
     )
+)
+register_policy(
+    Policy("live", Live, _nobody, "nobody is sent by the engine: a trainee dispatches (live exercises)")
 )

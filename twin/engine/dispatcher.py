@@ -11,6 +11,7 @@ their expected call-out delay. A person sent away from lower-priority work is in
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,18 +46,7 @@ def decide(sim: Sim) -> None:
     now = sim.env.now
     members = sim.members
     p = len(members)
-    busy = np.full(p, FREE, dtype=np.int64)
-    available = np.zeros(p, dtype=bool)
-    for m in members:
-        c = m.crew
-        if m.task is not None:
-            busy[m.index] = m.task.priority
-        duty = on_duty(sim, c)
-        if duty and not m.on_site and m.task is None and not m.called_out:
-            m.on_site, m.node = True, c.base  # the shift has started: they are at base
-        elif not duty and m.on_site and m.task is None and not m.called_out and c.contractor < 0:
-            m.on_site = False  # the shift is over
-        available[m.index] = duty or c.on_call or m.on_site
+    busy, available = roster_now(sim)
     free = available & (busy == FREE)
     preemptable = np.zeros(p, dtype=bool)
     if sim.preempt:
@@ -82,19 +72,10 @@ def decide(sim: Sim) -> None:
             chosen.append(t)
     if not chosen:
         return
-    positions = _positions(sim)
     count = len(chosen)
     qualified = np.stack([t.qualified for t in chosen])  # type: ignore[misc]
     excess = np.stack([t.excess for t in chosen])  # type: ignore[misc]
-    time_s = np.full((count, p), np.inf)
-    by_mode: dict[str, list[int]] = {}
-    for i, task in enumerate(chosen):
-        by_mode.setdefault(task.mode.name, []).append(i)
-    for rows in by_mode.values():
-        mode = chosen[rows[0]].mode
-        state = sim.state_for(mode)
-        targets = np.fromiter((chosen[i].node for i in rows), dtype=np.int64, count=len(rows))
-        time_s[rows] = sim.router.response_times(targets, positions, state, eligible=qualified[rows])
+    time_s = travel_times(sim, chosen, qualified)
     board = Board(
         priority=np.fromiter((t.priority for t in chosen), dtype=np.int64, count=count),
         qualified=qualified,
@@ -110,6 +91,60 @@ def decide(sim: Sim) -> None:
         _send(sim, members[j], chosen[ti], float(time_s[ti, j]), preempting)
     if more and made:
         sim.poke()
+
+
+def roster_now(sim: Sim, *, settle: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Who can be sent now: ``(busy, available)``, per person the priority of the task they hold
+    (:data:`FREE` when none) and whether they may be sent at all (on duty, on call or a
+    contractor, or on site; not someone taken out of the drill, ``sim.away``). With ``settle``,
+    people whose shift has just started are put at their base, those whose shift is over go
+    home (:func:`on_site_now`; a decision does, a look at the board must not)."""
+    members = sim.members
+    p = len(members)
+    busy = np.full(p, FREE, dtype=np.int64)
+    available = np.zeros(p, dtype=bool)
+    away = sim.away
+    for m in members:
+        c = m.crew
+        if m.task is not None:
+            busy[m.index] = m.task.priority
+        duty = on_duty(sim, c)
+        here = on_site_now(m, duty)
+        if settle and here != m.on_site:
+            m.on_site = here
+            if here:
+                m.node = c.base  # the shift has started: they are at base
+        available[m.index] = (duty or c.on_call or here) and m.index not in away
+    return busy, available
+
+
+def on_site_now(m: Member, duty: bool) -> bool:
+    """Whether ``m`` is on site, their shift's start and end taken into account: someone free
+    whose shift has started is at base, someone free whose shift is over has gone home
+    (contractors stay until their work is done; people called out go home by themselves)."""
+    if m.task is None and not m.called_out:
+        if duty:
+            return True
+        if m.crew.contractor < 0:
+            return False
+    return m.on_site
+
+
+def travel_times(sim: Sim, tasks: Sequence[Task], qualified: np.ndarray) -> np.ndarray:
+    """``(tasks, people)`` seconds for each person to reach each task's place in the building as
+    it is now (off-site people after their expected call-out delay); ``inf`` where ``qualified``
+    is False or they cannot get there."""
+    positions = _positions(sim)
+    time_s = np.full((len(tasks), len(sim.members)), np.inf)
+    by_mode: dict[str, list[int]] = {}
+    for i, task in enumerate(tasks):
+        by_mode.setdefault(task.mode.name, []).append(i)
+    for rows in by_mode.values():
+        mode = tasks[rows[0]].mode
+        state = sim.state_for(mode)
+        targets = np.fromiter((tasks[i].node for i in rows), dtype=np.int64, count=len(rows))
+        time_s[rows] = sim.router.response_times(targets, positions, state, eligible=qualified[rows])
+    return time_s
 
 
 def _positions(sim: Sim) -> Positions:

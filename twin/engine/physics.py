@@ -15,6 +15,39 @@ WATER_DENSITY_KG_M3 = 1000.0
 #: 1 bar = 10⁵ Pa (definition).
 PA_PER_BAR = 1e5
 
+# -- where leaks start -------------------------------------------------------------------------
+
+#: Background leaks start on a pipe with probability proportional to its length times its break
+#: rate per metre, and small pipes break more often per metre than large ones: water-main
+#: surveys find break rates falling steadily with diameter (Kettler & Goulter 1985, "An analysis
+#: of pipe breakage in urban water distribution networks", Can. J. Civ. Eng. 12(2):286–293), and
+#: Folkman 2018 ("Water main break rates in the USA and Canada", Utah State University) puts the
+#: overall rate at 14 breaks per 100 miles a year (0.087 /km·yr), from 2.6 (PVC) to 34.8 (cast
+#: iron) by material. The drill takes the rate per metre inversely proportional to the nominal
+#: diameter — a simple fit to that trend, not a measured law — relative to this diameter (m):
+#: a 15 mm pipe in a flat breaks 5.3× as often per metre as an 80 mm riser. Only the ratios
+#: matter: the rates file says how many leaks a year there are (per household), this says where.
+#: The model has no pipe material (IFC files seldom give one for pipe segments), so none enters.
+PIPE_BREAK_REFERENCE_DIAMETER_M = 0.1
+#: A pipe whose file gives no diameter is taken at this one (m): a building's distribution pipe.
+PIPE_DIAMETER_UNKNOWN_M = 0.05
+#: Pipework inside a flat, beyond its stop valve (m of pipe): the models draw none, yet most
+#: escapes of water in flats start there. An estimate, cold and hot: a supply run of ~5 m from
+#: the stop valve to the kitchen and bathroom and ~2 m to each of about ten draw-off and
+#: appliance connections (sink, basin, bath or shower, WC, washing machine, water heater).
+FLAT_PIPEWORK_M = 25.0
+#: …of this nominal diameter (m): 15 mm copper or plastic, the size of a flat's draw-off pipes
+#: (BS EN 806-3's tables size single draw-offs at 15 mm).
+FLAT_PIPEWORK_DIAMETER_M = 0.015
+
+
+def pipe_break_weight(length_m: float, diameter_m: float | None) -> float:
+    """A pipe's share of the breaks, up to a common factor: its length times its break rate per
+    metre relative to a :data:`PIPE_BREAK_REFERENCE_DIAMETER_M` pipe (breaks·m⁻¹ ∝ 1/DN)."""
+    d = diameter_m if diameter_m is not None and diameter_m > 0 else PIPE_DIAMETER_UNKNOWN_M
+    return length_m * PIPE_BREAK_REFERENCE_DIAMETER_M / d
+
+
 # -- people called out ------------------------------------------------------------------------
 
 #: Someone called out (on-call staff, a contractor's technician) stays this long (s) after their

@@ -127,8 +127,9 @@ class Plant:
     ``household_spaces``; -1: none on its storey): the nearest item in plan on the household's
     storey that carries the medium and that the medium reaches from its sources — a
     distribution board for power where the storey has one (a flat's consumer unit hangs off the
-    floor's board), else a cable fitting; a branch pipe for water — so whatever cuts that item
-    off cuts the household off."""
+    floor's board), else a cable fitting; for water the end of a run, a floor's branch (not the
+    riser or tee it leaves, however near) — so whatever cuts that item off cuts the household
+    off."""
 
     def __len__(self) -> int:
         return len(self.name)
@@ -304,6 +305,13 @@ def _feeders(plant: Plant, model: BuildingModel, medium: str) -> np.ndarray:
         return feed
     items = np.asarray(carriers, dtype=np.int64)
     terminal_role = np.array([r == _TERMINAL[medium] for r in plant.role], dtype=bool)
+    if medium == "water":
+        # A flat draws from the end of a run (a floor's branch), not from the riser or the tee
+        # it passes on the way, even where those are nearer in plan: the pipes water flows on
+        # from are not terminals (a file without topology has every pipe a terminal).
+        for i in np.flatnonzero(terminal_role):
+            if any(plant.role[c] in _WATER_ROLES for c in plant.children[int(i)]):
+                terminal_role[i] = False
     for k, s in enumerate(plant.household_spaces):
         space = model.spaces[int(s)]
         here = items[plant.storey[items] == space.storey]

@@ -27,6 +27,7 @@ from twin.engine.hazards.flooding import Water
 from twin.engine.hazards.kind import World
 from twin.engine.hazards.power import Power, power_loss
 from twin.engine.people import account, member
+from twin.engine.recorded import Recorded, raise_recorded
 from twin.engine.roster import shift_changes
 from twin.engine.setup import Drill, compile_drill, default_essential, space_of_item
 from twin.engine.streams import Streams
@@ -73,7 +74,85 @@ def drill_router(drill: Drill) -> Router:
     return Router(g, np.unique(np.asarray(keys, dtype=np.int64)))
 
 
-def run(
+@dataclass(eq=False)
+class Running:
+    """A drill under way: the SimPy environment and the run's state, advanced in slices.
+
+    Made by :func:`start`; :meth:`advance` steps the environment to a time, :meth:`finish` ends
+    the run and gives its :class:`RunResult`. Stepping in any slices gives the same log as one
+    :func:`run` (events at a slice's end are processed before it returns, and the clock then
+    stands exactly at the slice's end), so a live exercise can act between slices.
+    """
+
+    env: simpy.Environment
+    sim: Sim
+    world: World
+    drill: Drill
+    seed: int | np.random.SeedSequence
+    started: float
+    """``time.perf_counter()`` at the start (for the run's wall time)."""
+    events: int = 0
+    """SimPy events processed so far."""
+    finished: bool = False
+
+    @property
+    def now_s(self) -> float:
+        """Seconds from the scenario's start."""
+        return float(self.env.now)
+
+    @property
+    def end_s(self) -> float:
+        """The scenario's end, s."""
+        return self.drill.scenario.duration_s
+
+    def advance(self, until_s: float, *, progress: Progress | None = None) -> None:
+        """Process every event up to and including ``until_s`` (at most the scenario's end), then
+        stand the clock at ``until_s``. An ``until_s`` at or before now does nothing: events a
+        decision caused at this instant wait for the next slice, live and on a replay alike."""
+        if self.finished:
+            raise RuntimeError("the run has finished; start another to advance")
+        env = self.env
+        end = self.end_s
+        until = min(float(until_s), end)
+        if until <= env.now:
+            return
+        report_every = max(end / 50.0, 1.0)
+        next_report = env.now
+        events = 0
+        while env.peek() <= until:
+            env.step()
+            events += 1
+            if progress is not None and env.now >= next_report:
+                progress(min(env.now / end, 1.0), f"simulated {env.now / 60:.0f} of {end / 60:.0f} min")
+                next_report = env.now + report_every
+        self.events += events
+        if env.now < until:
+            # SimPy moves its clock only by processing an event; env.run(until=t) lands on
+            # now + (t − now), which can miss t by the last bit — and a decision applied between
+            # slices must see the clock it would see on a replay, slices or not.
+            env._now = until
+
+    def finish(self, *, progress: Progress | None = None) -> RunResult:
+        """Run to the scenario's end and close the books: open labour accounted, the water's
+        damage tallied, the ``end`` row; the frozen log."""
+        self.advance(self.end_s, progress=progress)
+        sim = self.sim
+        for m in sim.members:
+            if not math.isnan(m.busy_since):
+                account(sim, m)
+        self.world.water.finalize()
+        sim.log("end", value=self.events)
+        self.finished = True
+        if progress is not None:
+            progress(1.0, "done")
+        wall = time.perf_counter() - self.started
+        log.info(
+            "drill %r seed %s: %d events in %.2f s", self.drill.scenario.name, self.seed, self.events, wall
+        )
+        return RunResult(sim.rec.freeze(), self.drill, self.seed, self.events, wall)
+
+
+def start(
     twin: Twin,
     scenario: Scenario,
     seed: int | np.random.SeedSequence | None = None,
@@ -81,29 +160,11 @@ def run(
     drill: Drill | None = None,
     rates: Rates | None = None,
     router: Router | None = None,
-    progress: Progress | None = None,
     trace_moves: bool = True,
-) -> RunResult:
-    """Run one drill.
-
-    Parameters
-    ----------
-    twin, scenario
-        The building and the drill.
-    seed
-        Overrides ``scenario.seed``; a ``SeedSequence`` (a sweep's replication, from ``spawn``)
-        seeds the run's streams directly.
-    drill, router
-        A compiled drill and its router, to share between runs of one scenario (a sweep);
-        compiled here when omitted.
-    rates
-        The rates of the scenario's ``background:`` section, to compile it here (see
-        :func:`~twin.engine.setup.compile_drill`).
-    progress
-        Called with (fraction of the scenario's time done, message).
-    trace_moves
-        Log a ``move`` row per node each person passes (for the replay); off for sweeps.
-    """
+    recorded: Recorded | None = None,
+) -> Running:
+    """Build a drill's environment and processes at time 0 (see :func:`run` for the
+    parameters); advance it with :meth:`Running.advance`, end it with :meth:`Running.finish`."""
     started = time.perf_counter()
     drill = drill or compile_drill(twin, scenario, rates=rates)
     router = router or drill_router(drill)
@@ -165,31 +226,55 @@ def run(
         env.process(HAZARDS.of(h).process(env, world, h, ref, i))
     if drill.background is not None:
         env.process(background(env, world, drill.background, len(scenario.hazards)))
+    if recorded is not None:
+        env.process(raise_recorded(env, sim, recorded))
     # Everyone on shift starts at base.
     sim.poke()
+    return Running(env, sim, world, drill, seed, started)
 
-    end = scenario.duration_s
-    events = 0
-    report_every = max(end / 50.0, 1.0)
-    next_report = 0.0
-    while True:
-        t = env.peek()
-        if t > end:
-            break
-        env.step()
-        events += 1
-        if progress is not None and env.now >= next_report:
-            progress(min(env.now / end, 1.0), f"simulated {env.now / 60:.0f} of {end / 60:.0f} min")
-            next_report = env.now + report_every
-    if env.now < end:
-        env.run(until=end)
-    for m in sim.members:
-        if not math.isnan(m.busy_since):
-            account(sim, m)
-    water.finalize()
-    sim.log("end", value=events)
-    if progress is not None:
-        progress(1.0, "done")
-    wall = time.perf_counter() - started
-    log.info("drill %r seed %s: %d events in %.2f s", scenario.name, seed, events, wall)
-    return RunResult(sim.rec.freeze(), drill, seed, events, wall)
+
+def run(
+    twin: Twin,
+    scenario: Scenario,
+    seed: int | np.random.SeedSequence | None = None,
+    *,
+    drill: Drill | None = None,
+    rates: Rates | None = None,
+    router: Router | None = None,
+    progress: Progress | None = None,
+    trace_moves: bool = True,
+    recorded: Recorded | None = None,
+) -> RunResult:
+    """Run one drill: :func:`start`, advanced to the end, :meth:`~Running.finish`.
+
+    Parameters
+    ----------
+    twin, scenario
+        The building and the drill.
+    seed
+        Overrides ``scenario.seed``; a ``SeedSequence`` (a sweep's replication, from ``spawn``)
+        seeds the run's streams directly.
+    drill, router
+        A compiled drill and its router, to share between runs of one scenario (a sweep);
+        compiled here when omitted.
+    rates
+        The rates of the scenario's ``background:`` section, to compile it here (see
+        :func:`~twin.engine.setup.compile_drill`).
+    progress
+        Called with (fraction of the scenario's time done, message).
+    trace_moves
+        Log a ``move`` row per node each person passes (for the replay); off for sweeps.
+    recorded
+        Incidents of a work-order history to raise at their times (:mod:`twin.engine.recorded`).
+    """
+    running = start(
+        twin,
+        scenario,
+        seed,
+        drill=drill,
+        rates=rates,
+        router=router,
+        trace_moves=trace_moves,
+        recorded=recorded,
+    )
+    return running.finish(progress=progress)

@@ -18,7 +18,7 @@ import numpy as np
 import simpy
 
 from twin.engine.setup import TRADE_INDEX
-from twin.events.log import PRIORITY_CODE, incident_detail
+from twin.events.log import PRIORITY_CODE, incident_detail, task_detail
 from twin.scenario.schema import draw
 from twin.travel import WALKING, TravelMode
 
@@ -82,6 +82,8 @@ class Incident:
     node: int
     t_event: float
     reported: bool = False
+    reported_s: float = math.nan
+    """When it was reported (s from the start)."""
     tasks: list[Task] = field(default_factory=list)
     made_safe: bool = False
     resolved: bool = False
@@ -119,7 +121,7 @@ def incident(
 def report(env: simpy.Environment, sim: Sim, inc: Incident, delay_s: float, channel: str) -> Proc:
     """The incident becomes known after ``delay_s``: its tasks open."""
     yield env.timeout(delay_s)
-    inc.reported = True
+    inc.reported, inc.reported_s = True, env.now
     sim.log("reported", node=inc.node, incident=inc.id, detail=channel)
     for task in inc.tasks:
         maybe_open(sim, task)
@@ -152,9 +154,13 @@ def add_tasks(sim: Sim, inc: Incident, specs: Sequence[TaskSpec]) -> list[Task]:
         sim.tasks.append(task)
         inc.tasks.append(task)
         made.append(task)
-        alts = " or ".join(f"{t}:{lv}" for t, lv in spec.needs)
         sim.log(
-            "task", node=task.node, incident=inc.id, task=task.id, value=prio, detail=f"{spec.name}|{alts}"
+            "task",
+            node=task.node,
+            incident=inc.id,
+            task=task.id,
+            value=prio,
+            detail=task_detail(spec.name, spec.needs),
         )
     if inc.reported:
         for task in made:

@@ -11,9 +11,12 @@ test checks it).
 
 from __future__ import annotations
 
+import importlib
+import math
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 import scipy.sparse
 import scipy.sparse.linalg
@@ -122,6 +125,9 @@ class StepResult:
     m³ from ``pair_a`` to ``pair_b`` (negative: the other way)."""
 
 
+#: numpy's LAPACK solver of one right-hand side (the gufunc behind ``np.linalg.solve``).
+_SOLVE1 = importlib.import_module("numpy.linalg._umath_linalg").solve1
+
 #: Up to this many spaces in play, the step's linear system is solved dense (LAPACK through
 #: numpy, ~20 µs); beyond it, sparse (scipy's SuperLU), which wins once most of the matrix is 0.
 DENSE_MAX = 150
@@ -224,24 +230,23 @@ def _heads(lay: _Layout, k_door: np.ndarray, b_loc: np.ndarray, dt: float) -> np
     """Heads over the thresholds at the end of the step (local order), by the active set."""
     m = lay.nodes.size
     a_loc = lay.a_loc
-    diag = a_loc + dt * (np.bincount(lay.lab, np.concatenate((k_door, k_door)), m) + lay.slab_out)
-    vals = -dt * np.concatenate((k_door, k_door, lay.k_slab))
     active = b_loc > 0.0
     dense = m <= DENSE_MAX
     mat: np.ndarray = np.zeros((0, 0))
     if dense:
-        # float even when there are no links (bincount of no weights gives integers)
-        mat = np.bincount(lay.flat, vals, m * m).astype(float, copy=False).reshape(m, m)
-        mat.reshape(-1)[:: m + 1] += diag  # the diagonal, through a view (no flat iterator)
+        diag, vals, mat = _assemble(lay.lab, lay.flat, k_door, lay.k_slab, a_loc, lay.slab_out, dt)
+    else:
+        diag = a_loc + dt * (np.bincount(lay.lab, np.concatenate((k_door, k_door)), m) + lay.slab_out)
+        vals = -dt * np.concatenate((k_door, k_door, lay.k_slab))
     x = np.zeros(m)
     for _ in range(m + 1):
         idx = active.nonzero()[0]
         x = np.zeros(m)
         if idx.size == m and dense:
-            x = np.linalg.solve(mat, b_loc)  # every space in play is over the threshold
+            x = _solve_dense(mat, b_loc)  # every space in play is over the threshold
         elif idx.size:
             x[idx] = (
-                np.linalg.solve(mat[idx][:, idx], b_loc[idx])
+                _solve_dense(mat[idx][:, idx], b_loc[idx])
                 if dense
                 else _solve_sparse(diag, lay.rows, lay.cols, vals, idx, b_loc, m)
             )
@@ -254,7 +259,74 @@ def _heads(lay: _Layout, k_door: np.ndarray, b_loc: np.ndarray, dt: float) -> np
     return np.maximum(x, 0.0)
 
 
+@numba.njit(cache=True, nogil=True)
+def _assemble(
+    lab: np.ndarray,
+    flat: np.ndarray,
+    k_door: np.ndarray,
+    k_slab: np.ndarray,
+    a_loc: np.ndarray,
+    slab_out: np.ndarray,
+    dt: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """The step's matrix, dense: its diagonal ``A + dt·(Σ K_door + k_slab out)``, the off-diagonal
+    values ``−dt·(K, K, k_slab)`` and the (m, m) matrix. Sums run in the order numpy's
+    ``bincount`` runs them, so the matrix is the one the numpy assembly gives, bit for bit."""
+    m = a_loc.size
+    nd = k_door.size
+    links = np.zeros(m)
+    for i in range(2 * nd):
+        links[lab[i]] += k_door[i % nd]
+    diag = a_loc + dt * (links + slab_out)
+    vals = np.empty(2 * nd + k_slab.size)
+    for i in range(2 * nd):
+        vals[i] = -dt * k_door[i % nd]
+    for i in range(k_slab.size):
+        vals[2 * nd + i] = -dt * k_slab[i]
+    mat = np.zeros(m * m)
+    for i in range(vals.size):
+        mat[flat[i]] += vals[i]
+    for i in range(m):
+        mat[i * (m + 1)] += diag[i]
+    return diag, vals, mat.reshape(m, m)
+
+
+def _solve_dense(mat: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.linalg.solve(mat, b)`` through the same LAPACK gufunc (so the same bits), without
+    its ~15 µs of argument checks and error-state handling: the matrix is an M-matrix, never
+    singular; were it ever, numpy's own solve raises."""
+    x: np.ndarray = _SOLVE1(mat, b, signature="dd->d")
+    if x.size and math.isnan(x[0]):  # LAPACK failed: the gufunc fills the whole answer with NaN
+        return np.asarray(np.linalg.solve(mat, b))
+    return x
+
+
 def door_conductance_m2_s(cw: np.ndarray, depth_a: np.ndarray, depth_b: np.ndarray) -> np.ndarray:
+    """K (m²/s) such that ``K·(h_a − h_b)`` is the flow over a door's threshold: see
+    :func:`door_conductance_numpy`, of which this is the compiled kernel (the same operations in
+    the same order, so the same bits: a test checks)."""
+    out: np.ndarray = _door_kernel(
+        cw, depth_a, depth_b, physics.SPREAD_DEPTH_M, physics.LEVEL_DIFFERENCE_FLOOR_M
+    )
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _door_kernel(
+    cw: np.ndarray, depth_a: np.ndarray, depth_b: np.ndarray, s: float, floor: float
+) -> np.ndarray:  # pragma: no cover - compiled
+    out = np.empty(cw.size)
+    for i in range(cw.size):
+        a, b = depth_a[i], depth_b[i]
+        up = max(max(a, b) - s, 0.0)
+        down = max(min(a, b) - s, 0.0)
+        ratio = down / (up if up > 0.0 else 1.0)
+        flow = cw[i] * up**1.5 * (1.0 - ratio**1.5) ** 0.385
+        out[i] = flow / max(up - down, floor)
+    return out
+
+
+def door_conductance_numpy(cw: np.ndarray, depth_a: np.ndarray, depth_b: np.ndarray) -> np.ndarray:
     """K (m²/s) such that ``K·(h_a − h_b)`` is the flow over a door's threshold.
 
     The flow is the broad-crested weir ``C·b·H₁^1.5`` (H₁ the head over the threshold on the

@@ -87,6 +87,11 @@ def incident_fields(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(parts, columns=["kind", "priority", "title"], index=rows.index).astype("string")
 
 
+def task_detail(name: str, needs: Sequence[tuple[str, int]]) -> str:
+    """The ``detail`` of a ``task`` row: ``name|trade:level or trade:level…`` (who may do it)."""
+    return name + "|" + " or ".join(f"{t}:{lv}" for t, lv in needs)
+
+
 def task_fields(detail: str) -> tuple[str, str]:
     """A ``task`` row's ``detail`` (``name|needs``) as the task's name and who it needs
     (``plumber:1 or general:1``; ``""`` when not given)."""

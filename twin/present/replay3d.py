@@ -1,21 +1,22 @@
 """The replay of a drill in 3D: the whole building at once, people moving along their paths.
 
 Takes a :class:`~twin.present.replay.Replay` (the state of the building at each replay time) and the twin;
-gives a :class:`Replay3DFigure`: a plotly 3D figure of one moment and, for every replay time, the
-values of the traces that change. The building is context drawn once — each storey's outline at
-its height, lift shafts and stairs as vertical lines — and only what changes moves: water (a
-square per wet room at its floor, coloured by depth on the plan's scale), lifts out of service
-(their shaft red, "OUT"), incidents (diamonds coloured by state) and people (dots coloured by what
-they are doing, as on the plan).
+gives a :class:`Replay3D`: the building as context drawn once — each storey's outline at its
+height, lift shafts and stairs as vertical lines, a 10 m ground grid, storey names — and, for every
+replay time, the values of the four layers that change: water (a square per wet room at its
+floor, coloured by depth on the plan's scale), lifts out of service (their shaft red, "OUT"),
+incidents (diamonds coloured by state) and people (dots coloured by what they are doing, as on the
+plan).
 
-:func:`replay3d_html` writes it as a page (or a fragment of the after-action report) with a small
-player of its own: Play and a time slider restyle only the four changing traces
-(``Plotly.restyle``), never the layout, so the camera stays where the viewer turned it, and the
-next frame waits until the last one is on screen. Why not plotly's animation frames: with the
-slider and buttons drawn by plotly, every frame also redrew the slider's hundreds of steps, the
-legend and the whole figure, and the 3D canvas was drawn at twice the screen's pixels — 1–2 s per
-frame in Chromium's software WebGL here. ``bench/replay3d.py`` measures both in the same run (see
-the README).
+:func:`replay3d_html` writes it as a page (or a fragment of the after-action report) drawn with
+three.js (vendored, inlined: the page fetches nothing) and a small player of its own: Play and a
+time slider refill the four layers' small vertex buffers and draw the scene once; the camera is
+the viewer's (drag to turn, scroll to zoom) and nothing the player does touches it; the next frame
+waits until the last one is on screen. Why not plotly 3D, as before: in Chromium's software WebGL
+(no GPU here) every ``Plotly.restyle`` also re-ran plotly's defaults and calc for every trace,
+drew a picking pass and read the whole canvas back, and drew the storeys' outlines as triangle
+strips — about 250 ms of CPU a frame against the 100 ms that 10 frames a second allow.
+``bench/replay3d.py`` measures both in the same run (see the README).
 """
 
 from __future__ import annotations
@@ -24,39 +25,35 @@ import html
 import json
 import math
 from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
-import plotly.io as pio
 from plotly.colors import sample_colorscale
-from plotly.offline import get_plotlyjs
 from shapely import unary_union
 
 from twin.events.state import ACTIVITIES, STATES
-from twin.present.replay import FRAME_MS, Replay
+from twin.present.replay import Replay
 from twin.present.style import ACTIVITY_COLOURS, DEPTH_SCALE, LIFT_OK, LIFT_OUT, STAIR_LINE, STATE_COLOURS
 from twin.twin import Twin
 
-#: Vertical exaggeration: none — a 27-storey tower is tall, which is the point.
 OUTLINE_COLOUR = "rgb(190,190,190)"
 #: Storeys where something happens are drawn darker.
 BUSY_OUTLINE_COLOUR = "rgb(40,40,40)"
 #: Height of the whole player: title, controls, the 3D view and the legend.
 HEIGHT_PX = 720
-#: Of which the 3D view: every pixel of it is drawn again each frame (software WebGL here pays
-#: per pixel), so it is no taller than a storey stack needs to be read.
+#: Of which the 3D view.
 VIEW_PX = HEIGHT_PX - 150
-#: The traces that change from frame to frame, after the context traces, in this order.
+#: Milliseconds each frame stays on screen while playing (longer if drawing it takes longer):
+#: 10 frames a second, what the issue calls smooth.
+FRAME_MS = 100
+#: The layers that change from frame to frame, in the order of each frame's values.
 DYNAMIC = ("water", "lifts out", "incidents", "people")
-
-
-def _loop(
-    ring: np.ndarray, z: float, xs: list[float | None], ys: list[float | None], zs: list[float | None]
-) -> None:
-    xs += [*np.round(ring[:, 0], 2).tolist(), None]
-    ys += [*np.round(ring[:, 1], 2).tolist(), None]
-    zs += [round(z, 2)] * len(ring) + [None]
+#: Spacing of the ground grid, metres: the scale of the view.
+GRID_M = 10.0
+#: People are drawn this far above the floor they stand on (about a person's middle).
+PERSON_Z_M = 0.9
 
 
 def storey_outlines(twin: Twin) -> dict[int, list[np.ndarray]]:
@@ -97,31 +94,58 @@ def _shafts(twin: Twin) -> tuple[dict[str, Line], list[Line]]:
     return lifts, stairs
 
 
-def _vertical(lines: list[Line]) -> dict[str, list[float | None]]:
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    zs: list[float | None] = []
-    for x, y, z0, z1 in lines:
-        xs += [round(x, 2), round(x, 2), None]
-        ys += [round(y, 2), round(y, 2), None]
-        zs += [round(z0, 2), round(z1, 2), None]
-    return {"x": xs, "y": ys, "z": zs}
+def _side_by_side(
+    lifts: dict[str, Line], *, within_m: float = 12.0
+) -> tuple[dict[str, int], list[list[float]]]:
+    """Lifts whose shafts' tops are within ``within_m`` of each other, grouped (a tower's bank of
+    lifts shares one "OUT" label): lift name → group, and each group's label point (the top of
+    its first shaft)."""
+    group: dict[str, int] = {}
+    tops: list[list[float]] = []
+    for name, (x, y, _, z1) in lifts.items():
+        near = [g for g, (gx, gy, gz) in enumerate(tops) if math.dist((x, y, z1), (gx, gy, gz)) <= within_m]
+        if near:
+            group[name] = near[0]
+        else:
+            group[name] = len(tops)
+            tops.append([round(x, 2), round(y, 2), round(z1, 2)])
+    return group, tops
+
+
+def _flat(points: np.ndarray) -> list[float]:
+    """Points (n × 3) as x, y, z, x, y, z, … rounded to the centimetre: what a vertex buffer takes."""
+    return [float(v) for v in np.round(np.asarray(points, dtype=float).reshape(-1), 2)]
+
+
+def _ring_segments(ring: np.ndarray, z: float) -> np.ndarray:
+    """A closed ring at height ``z`` as line segments (pairs of points), 2n × 3."""
+    a = np.column_stack([ring[:-1], np.full(len(ring) - 1, z)])
+    b = np.column_stack([ring[1:], np.full(len(ring) - 1, z)])
+    return np.stack([a, b], axis=1).reshape(-1, 3)
+
+
+def _vertical(lines: list[Line]) -> list[float]:
+    return _flat(np.array([[[x, y, z0], [x, y, z1]] for x, y, z0, z1 in lines]).reshape(-1, 3))
 
 
 Values = dict[str, list[Any]]
-"""One changing trace at one moment: plotly attribute path → its values, as ``Plotly.restyle``
-takes them (``{"x": [...], "marker.color": [...]}``)."""
+"""One changing layer at one moment: ``xyz`` (x, y, z, x, y, z, …), ``colour`` (a CSS colour
+per point), ``size`` (pixels, water only), ``hover`` (the text shown over a point); for lifts,
+``out`` (indices into the scene's lifts of those out of service)."""
 
 
 @dataclass(frozen=True, slots=True)
-class Replay3DFigure:
-    """The 3D replay: a figure of one moment, and what changes at every replay time."""
+class Replay3D:
+    """The 3D replay: the building's context, and what changes at every replay time."""
 
-    figure: go.Figure
-    """The building's context and the changing traces (:data:`DYNAMIC`) at frame :attr:`initial`;
-    no animation frames, no slider: :func:`replay3d_html` plays :attr:`frames` into it."""
+    scene: dict[str, Any]
+    """The context, drawn once: ``outlines`` and ``busy`` (storey outlines as line segments,
+    quiet storeys and those where something happens), ``lifts`` (name and shaft segment each),
+    ``lift_groups`` (where each group's "OUT" label goes; a lift's third value is its group),
+    ``stairs`` (segments), ``labels`` (storey name, x, y, z, busy), ``grid`` (ground grid:
+    centre, size, step, z), ``centre`` and ``radius`` (of everything drawn)."""
     frames: tuple[tuple[Values, ...], ...]
-    """Per replay time, the values of each changing trace, in :data:`DYNAMIC` order."""
+    """Per replay time, the values of each changing layer, in :data:`DYNAMIC` order."""
     clocks: tuple[str, ...]
     """Per replay time, the clock shown beside the slider."""
     initial: int
@@ -130,24 +154,10 @@ class Replay3DFigure:
     max_depth_m: float
     """The deepest water of the run: the dark end of the water's colour scale."""
 
-    @property
-    def dynamic(self) -> list[int]:
-        """The figure's indices of the changing traces."""
-        n = len(self.figure.data)
-        return list(range(n - len(DYNAMIC), n))
 
-
-def _xyz(points: np.ndarray) -> Values:
-    return {
-        "x": np.round(points[:, 0], 2).tolist(),
-        "y": np.round(points[:, 1], 2).tolist(),
-        "z": np.round(points[:, 2], 2).tolist(),
-    }
-
-
-def replay3d_figure(
+def replay3d_scene(
     twin: Twin, replay: Replay, *, initial: int | None = None, frame_ms: int = FRAME_MS
-) -> Replay3DFigure:
+) -> Replay3D:
     """The drill in 3D over :attr:`Replay.times` (see the module's docstring).
 
     Parameters
@@ -165,52 +175,53 @@ def replay3d_figure(
         int(s) for s, d in zip(replay.place_storey, replay.depth, strict=True) if d.max() > 0
     )
 
-    fig = go.Figure()
     # -- context, drawn once
-    outlines = storey_outlines(twin)  # unions and buffers: once for both passes
-    for busy_pass in (False, True):
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        zs: list[float | None] = []
-        for s, rings in outlines.items():
-            if (s in busy) == busy_pass:
-                for ring in rings:
-                    _loop(ring, float(elev[s]), xs, ys, zs)
-        fig.add_trace(
-            go.Scatter3d(
-                x=xs,
-                y=ys,
-                z=zs,
-                mode="lines",
-                hoverinfo="skip",
-                name="storey where something happens" if busy_pass else "storeys",
-                line={
-                    "color": BUSY_OUTLINE_COLOUR if busy_pass else OUTLINE_COLOUR,
-                    "width": 3 if busy_pass else 1.5,
-                },
-            )
+    outlines = storey_outlines(twin)
+    quiet_segs = [
+        _ring_segments(r, float(elev[s])) for s, rings in outlines.items() if s not in busy for r in rings
+    ]
+    busy_segs = [
+        _ring_segments(r, float(elev[s])) for s, rings in outlines.items() if s in busy for r in rings
+    ]
+    labels = []
+    for s, rings in outlines.items():
+        # The name beside the storey's corner furthest left in the first view (seen from +x, +y).
+        pts = np.concatenate(rings)
+        k = int(np.argmax(pts[:, 0] - pts[:, 1]))
+        labels.append(
+            [model.storeys[s].name, *np.round(pts[k], 2).tolist(), round(float(elev[s]), 2), s in busy]
         )
     lifts, stairs = _shafts(twin)
-    fig.add_trace(
-        go.Scatter3d(
-            **_vertical(list(lifts.values())),
-            mode="lines",
-            name="lift shaft",
-            hoverinfo="skip",
-            line={"color": LIFT_OK, "width": 5},
-        )
+    group, tops = _side_by_side(lifts)
+    everything = np.concatenate(
+        [*quiet_segs, *busy_segs, np.zeros((0, 3))]
+        + [np.array([[x, y, z0], [x, y, z1]]) for x, y, z0, z1 in [*lifts.values(), *stairs]]
+        + [replay.xyz[~np.isnan(replay.xyz[:, :, 0])].reshape(-1, 3)]
     )
-    fig.add_trace(
-        go.Scatter3d(
-            **_vertical(stairs),
-            mode="lines",
-            name="stairs",
-            hoverinfo="skip",
-            line={"color": STAIR_LINE, "width": 2},
-        )
-    )
+    if everything.size == 0:
+        everything = np.zeros((1, 3))
+    lo, hi = everything.min(axis=0), everything.max(axis=0)
+    centre = (lo + hi) / 2
+    grid_size = GRID_M * math.ceil(float(max(hi[0] - lo[0], hi[1] - lo[1])) / GRID_M + 1)
+    scene: dict[str, Any] = {
+        "outlines": _flat(np.concatenate([*quiet_segs, np.zeros((0, 3))])),
+        "busy": _flat(np.concatenate([*busy_segs, np.zeros((0, 3))])),
+        "lifts": [[name, _vertical([line]), group[name]] for name, line in lifts.items()],
+        "lift_groups": tops,
+        "stairs": _vertical(stairs) if stairs else [],
+        "labels": labels,
+        "grid": {
+            "x": round(float(centre[0]), 2),
+            "y": round(float(centre[1]), 2),
+            "z": round(float(lo[2]), 2),
+            "size": grid_size,
+            "step": GRID_M,
+        },
+        "centre": np.round(centre, 2).tolist(),
+        "radius": round(float(np.linalg.norm(hi - lo) / 2), 2),
+    }
 
-    # -- what changes, one trace each; the player restyles these
+    # -- what changes, one layer each; the player refills these
     max_depth = float(replay.depth.max()) if replay.depth.size else 0.0
     space_of = {sp.label: sp for sp in model.spaces}
     wet = [space_of.get(p) for p in replay.places]
@@ -221,7 +232,8 @@ def replay3d_figure(
     places = np.array(replay.places, dtype=object)
     inc = replay.incidents
     ixyz = inc[["x", "y", "z"]].to_numpy(float) if len(inc) else np.zeros((0, 3))
-    ititle = [html.escape(str(t)) for t in inc["title"]] if len(inc) else []
+    ititle = [str(t) for t in inc["title"]] if len(inc) else []
+    lift_index = {name: k for k, name in enumerate(lifts)}
 
     def frame_values(j: int) -> tuple[Values, ...]:
         d = replay.depth[:, j] if replay.depth.size else np.zeros(0)
@@ -232,31 +244,30 @@ def replay3d_figure(
             else []
         )
         water: Values = {
-            **_xyz(wxyz[on]),
-            "marker.color": list(shade),
-            "marker.size": np.round(wsize[on], 1).tolist(),
-            "hovertext": [f"{p}: water {v * 100:.1f} cm" for p, v in zip(places[on], d[on], strict=True)],
+            "xyz": _flat(wxyz[on]),
+            "colour": list(shade),
+            "size": np.round(wsize[on], 1).tolist(),
+            "hover": [f"{p}: water {v * 100:.1f} cm" for p, v in zip(places[on], d[on], strict=True)],
         }
-        out_now = [name for k, name in enumerate(replay.lifts) if replay.stopped[k, j] and name in lifts]
-        # The name sits on the top point of each stopped shaft.
         lifts_out: Values = {
-            **_vertical([lifts[name] for name in out_now]),
-            "text": [t for name in out_now for t in ("", f"OUT {name}", "")],
-            "hovertext": [t for name in out_now for t in (name, name, "")],
+            "out": [
+                lift_index[name]
+                for k, name in enumerate(replay.lifts)
+                if replay.stopped[k, j] and name in lifts
+            ]
         }
         st = replay.state[:, j] if replay.state.size else np.zeros(0, dtype=int)
         seen = st >= 0
         incidents: Values = {
-            **_xyz(ixyz[seen]),
-            "marker.color": [STATE_COLOURS[int(s)] for s in st[seen]],
-            "hovertext": [f"{ititle[k]}: {STATES[int(st[k])]}" for k in np.flatnonzero(seen)],
+            "xyz": _flat(ixyz[seen]),
+            "colour": [STATE_COLOURS[int(s)] for s in st[seen]],
+            "hover": [f"{ititle[k]}: {STATES[int(st[k])]}" for k in np.flatnonzero(seen)],
         }
-        here = ~np.isnan(replay.xyz[:, j, 0])
-        ids = np.flatnonzero(here)
+        ids = np.flatnonzero(~np.isnan(replay.xyz[:, j, 0]))
         people: Values = {
-            **_xyz(replay.xyz[here, j] + [0.0, 0.0, 0.9]),
-            "marker.color": [ACTIVITY_COLOURS[int(replay.activity[i, j])] for i in ids],
-            "hovertext": [
+            "xyz": _flat(replay.xyz[ids, j] + [0.0, 0.0, PERSON_Z_M]),
+            "colour": [ACTIVITY_COLOURS[int(replay.activity[i, j])] for i in ids],
+            "hover": [
                 f"{replay.people[i]} · {replay.names.get(replay.people[i], '')}: "
                 f"{ACTIVITIES[int(replay.activity[i, j])]}"
                 for i in ids
@@ -269,65 +280,18 @@ def replay3d_figure(
         if len(inc):
             first = float(np.nanmin(inc["raised_s"].to_numpy(float)))
             initial = min(n - 1, int(np.searchsorted(times, first)))
-    frames = tuple(frame_values(j) for j in range(n))
-    styles = [
-        {
-            "mode": "markers",
-            "name": "water (darker is deeper)",
-            # Opaque: a translucent trace costs WebGL a second pass over every pixel each frame.
-            "marker": {"symbol": "square", "line": {"width": 0}},
-        },
-        {
-            "mode": "lines+text",
-            "name": "lift out of service",
-            "line": {"color": LIFT_OUT, "width": 9},
-            "textposition": "top center",
-            "textfont": {"color": LIFT_OUT, "size": 11},
-        },
-        {
-            "mode": "markers",
-            "name": "incident (colour: its state)",
-            "marker": {"symbol": "diamond", "size": 9, "line": {"width": 1, "color": "black"}},
-        },
-        # No name beside each dot: text in a WebGL scene costs more per frame than everything
-        # else together; hover names them.
-        {
-            "mode": "markers",
-            "name": "person (colour: what they do; hover for the name)",
-            "marker": {"size": 6},
-        },
-    ]
-    for style, values in zip(styles, frames[initial], strict=True):
-        trace = go.Scatter3d(hoverinfo="text", **style)
-        for path, v in values.items():
-            trace[path] = v
-        fig.add_trace(trace)
-
-    span = [float(np.nanmin(elev)) - 3, float(np.nanmax(elev)) + 6]
-    fig.update_layout(
-        height=VIEW_PX,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        # The legend is the player's own (HTML, under the view): plotly's would be redrawn with
-        # every frame, and it can show each colour the markers take.
-        showlegend=False,
-        uirevision="replay3d",
-        scene={
-            "uirevision": "replay3d",
-            "aspectmode": "data",
-            "domain": {"x": [0, 1], "y": [0, 1]},
-            "xaxis": {"title": "x (m)", "showspikes": False},
-            "yaxis": {"title": "y (m)", "showspikes": False},
-            "zaxis": {"title": "height (m)", "range": span, "showspikes": False},
-            # No camera: plotly's default view, then the viewer's; frames never carry one.
-        },
-    )
     clocks = tuple(f"{replay.clock(float(t)):%H:%M:%S} (+{t / 60:.0f} min)" for t in times)
-    return Replay3DFigure(
-        figure=fig, frames=frames, clocks=clocks, initial=initial, frame_ms=frame_ms, max_depth_m=max_depth
+    return Replay3D(
+        scene=scene,
+        frames=tuple(frame_values(j) for j in range(n)),
+        clocks=clocks,
+        initial=initial,
+        frame_ms=frame_ms,
+        max_depth_m=max_depth,
     )
 
 
-def _legend_html(view: Replay3DFigure) -> str:
+def _legend_html(view: Replay3D) -> str:
     def key(colour: str, label: str, shape: str = "") -> str:
         return f'<span><i class="{shape}" style="background:{colour}"></i>{html.escape(label)}</span>'
 
@@ -348,6 +312,7 @@ def _legend_html(view: Replay3DFigure) -> str:
             key(STAIR_LINE, "stairs", "bar"),
             key(OUTLINE_COLOUR, "storey", "line"),
             key(BUSY_OUTLINE_COLOUR, "storey where something happens", "line"),
+            f"<span>grid: {GRID_M:g} m squares at the lowest floor</span>",
             "</div>",
         ]
     )
@@ -361,6 +326,13 @@ _CSS = """
 .r3d-play{min-width:92px;padding:4px 10px;font:inherit;cursor:pointer}
 .r3d-slider{flex:1;min-width:120px}
 .r3d-clock{min-width:240px;font-size:14px;font-variant-numeric:tabular-nums}
+.r3d-view{position:relative;overflow:hidden;background:#fff;cursor:grab}
+.r3d-view canvas{display:block}
+.r3d-label{font-size:10px;color:#888;white-space:nowrap;pointer-events:none}
+.r3d-label.busy{color:#222;font-weight:600}
+.r3d-label.out{color:__LIFT_OUT__;font-weight:700;font-size:11px}
+.r3d-tip{position:absolute;display:none;pointer-events:none;background:rgba(255,255,255,.95);
+  border:1px solid #999;border-radius:3px;padding:2px 6px;font-size:12px;white-space:nowrap}
 .r3d-legend{display:flex;flex-wrap:wrap;align-items:center;gap:3px 12px;margin:3px 6px;font-size:12px}
 .r3d-legend span{white-space:nowrap}
 .r3d-legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px}
@@ -368,32 +340,254 @@ _CSS = """
 .r3d-legend i.diamond{transform:rotate(45deg) scale(.8);outline:1px solid #000}
 .r3d-legend i.bar{width:16px;height:5px;vertical-align:2px}
 .r3d-legend i.line{width:16px;height:2px;vertical-align:3px}
-"""
+""".replace("__LIFT_OUT__", LIFT_OUT)
 
-# The player. One loop serves Play and the slider: it restyles the changing traces to the next
-# frame (never the layout: the camera is the viewer's), waits until that frame is on screen, and
-# only then asks for another — so a slow machine shows fewer frames, never a growing queue.
-# ``gd.replay3d.updates`` keeps how long each frame took while playing (restyle to on screen),
-# for bench/replay3d.py and the browser test.
+# The player. The context is built once; each frame refills the four changing layers' vertex
+# buffers (allocated once, for the largest frame) and draws the scene once. Drawing happens only
+# when something changed — a frame, the camera, the view's size — never in a loop. One loop serves
+# Play and the slider: it shows the next frame, waits until that frame is on screen, and only
+# then asks for another, so a slow machine shows fewer frames, never a growing queue.
+# ``view.replay3d`` is the player: ``updates`` keeps how long each frame took while playing
+# (refill to on screen), ``draw(j)`` shows frame j, ``camera()`` reads the camera back,
+# ``onView(layer, i)`` says where a point is drawn (layer 3: people), for
+# bench/replay3d.py and the browser test; ``scene`` (the context), ``moving`` and the two layers
+# (``back``, ``front``: renderer and labels each) for profiling.
 _PLAYER_JS = """
 (function () {
-  var gd = document.getElementById(__ID__);
-  var box = gd.closest(".r3d");
-  var figure = __FIGURE__, frames = __FRAMES__, clocks = __CLOCKS__;
-  var dynamic = __DYNAMIC__, frameMs = __FRAME_MS__, last = frames.length - 1;
+  var T = window.R3D;
+  var view = document.getElementById(__ID__), box = view.closest(".r3d");
+  var ctx = __SCENE__, frames = __FRAMES__, clocks = __CLOCKS__;
+  var frameMs = __FRAME_MS__, last = frames.length - 1;
   var play = box.querySelector(".r3d-play"), slider = box.querySelector(".r3d-slider"),
-      clock = box.querySelector(".r3d-clock");
-  var shown = __INITIAL__, asked = null, playing = false, busy = false;
-  var player = gd.replay3d = {updates: [], shown: function () { return shown; }, draw: draw};
-  function restyleOf(frame) {
-    var u = {};
-    frame.forEach(function (trace, i) {
-      Object.keys(trace).forEach(function (k) {
-        if (!u[k]) u[k] = frame.map(function () { return undefined; });
-        u[k][i] = trace[k];
-      });
+      clock = box.querySelector(".r3d-clock"), tip = view.querySelector(".r3d-tip");
+  var probe = document.createElement("canvas");
+  if (!(probe.getContext("webgl2") || probe.getContext("webgl"))) {
+    view.textContent = "This browser cannot draw in 3D: WebGL is turned off or missing.";
+    return;
+  }
+  var ratio = Math.max(1, Math.round(window.devicePixelRatio || 1));
+  var W = Math.max(1, view.clientWidth), H = Math.max(1, view.clientHeight);
+
+  // Two canvases, one over the other: the context (outlines, shafts, grid, storey names) is drawn
+  // only when the camera or the view's size changes; each frame draws only the moving layers on a
+  // transparent canvas over it. One canvas pixel per screen pixel, no multisampling: a software
+  // renderer (no GPU) pays for every pixel of every canvas it draws.
+  function layer(alpha) {
+    var r = new T.WebGLRenderer({antialias: false, alpha: alpha, powerPreference: "low-power"});
+    r.setPixelRatio(ratio);
+    r.setSize(W, H);
+    r.setClearColor(0xffffff, alpha ? 0 : 1);
+    var l = new T.CSS2DRenderer();
+    l.setSize(W, H);
+    [r.domElement.style, l.domElement.style].forEach(function (st) {
+      st.position = "absolute"; st.top = "0"; st.left = "0";
     });
-    return u;
+    l.domElement.style.pointerEvents = "none";
+    view.insertBefore(r.domElement, tip);
+    view.insertBefore(l.domElement, tip);
+    return {gl: r, labels: l};
+  }
+  var back = layer(false);
+  // A software renderer (no GPU: SwiftShader, llvmpipe) draws at one pixel per CSS pixel even on
+  // a high-density screen: twice the pixels each way cost it 2-3 times as long a frame.
+  var gl = back.gl.getContext(), info = gl.getExtension("WEBGL_debug_renderer_info");
+  var name = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : "";
+  if (/swiftshader|llvmpipe|software/i.test(name)) {
+    ratio = 1;
+    back.gl.setPixelRatio(1);
+    back.gl.setSize(W, H);
+  }
+  var front = layer(true);
+
+  var scene = new T.Scene(), moving = new T.Scene();
+  var centre = new T.Vector3().fromArray(ctx.centre), radius = Math.max(ctx.radius, 1);
+  var camera = new T.PerspectiveCamera(30, W / H, radius / 100, radius * 20);
+  camera.up.set(0, 0, 1);
+  // As plotly's default view of a scene: from (1, 1, 1), as close as shows the whole building
+  // (every point of its outlines and shafts within 90% of the view, across and up).
+  var forward = new T.Vector3(-1, -1, -1).normalize(), across = new T.Vector3(1, -1, 0).normalize();
+  var upward = new T.Vector3().crossVectors(across, forward);
+  var tanUp = 0.9 * Math.tan(Math.PI * 15 / 180), tanAcross = tanUp * W / H, away = radius / 10;
+  var v = new T.Vector3();
+  [ctx.outlines, ctx.busy, ctx.stairs].concat(ctx.lifts.map(function (l) { return l[1]; }))
+    .forEach(function (flat) {
+      for (var i = 0; i < flat.length; i += 3) {
+        v.fromArray(flat, i).sub(centre);  // its depth in front of the camera: away + v.forward
+        away = Math.max(away, Math.abs(v.dot(across)) / tanAcross - v.dot(forward),
+                        Math.abs(v.dot(upward)) / tanUp - v.dot(forward));
+      }
+    });
+  camera.position.copy(centre).addScaledVector(forward, -away);
+  var controls = new T.OrbitControls(camera, front.gl.domElement);
+  controls.target.copy(centre);
+  controls.zoomToCursor = true;
+  controls.update();
+
+  function thinLines(flat, colour) {
+    var g = new T.BufferGeometry();
+    g.setAttribute("position", new T.BufferAttribute(new Float32Array(flat), 3));
+    return new T.LineSegments(g, new T.LineBasicMaterial({color: colour}));
+  }
+  var wide = [];
+  function wideLines(flat, colour, px) {
+    var g = new T.LineSegmentsGeometry();
+    g.setPositions(flat);
+    var m = new T.LineMaterial({color: new T.Color(colour).getHex(), linewidth: px});
+    m.resolution.set(W, H);
+    wide.push(m);
+    return new T.LineSegments2(g, m);
+  }
+  function label(text, cls, xyz, into) {
+    var div = document.createElement("div");
+    div.className = "r3d-label " + cls;
+    div.textContent = text;
+    var o = new T.CSS2DObject(div);
+    o.position.fromArray(xyz);
+    o.center.set(1.05, 0.5);
+    into.add(o);
+    return o;
+  }
+  var g = ctx.grid, grid = new T.GridHelper(g.size, Math.round(g.size / g.step), 0xdddddd, 0xeeeeee);
+  grid.rotation.x = Math.PI / 2;
+  grid.position.set(g.x, g.y, g.z);
+  scene.add(grid);
+  if (ctx.outlines.length) scene.add(thinLines(ctx.outlines, "__OUTLINE__"));
+  if (ctx.busy.length) scene.add(wideLines(ctx.busy, "__BUSY__", 2));
+  if (ctx.stairs.length) scene.add(wideLines(ctx.stairs, "__STAIR__", 2));
+  ctx.labels.forEach(function (l) { label(l[0], l[4] ? "busy" : "", [l[1], l[2], l[3]], scene); });
+  // A stopped lift's shaft turns red; one "OUT" label per group of shafts side by side.
+  var outLabels = ctx.lift_groups.map(function (g) {
+    var o = label("", "out", g, moving);
+    o.center.set(0.5, 1.2);
+    o.visible = false;
+    return o;
+  });
+  var liftsOut = ctx.lifts.map(function (lift) {
+    scene.add(wideLines(lift[1], "__LIFT_OK__", 4));
+    var out = wideLines(lift[1], "__LIFT_OUT__", 6);
+    out.visible = false;
+    moving.add(out);
+    return out;
+  });
+
+  // Points: a square, a diamond or a dot of a given pixel size and colour, with an optional edge.
+  var SHAPES = {square: 0, diamond: 1, dot: 2};
+  function pointLayer(shape, size, edge, capacity, order) {
+    var geo = new T.BufferGeometry(), n = Math.max(capacity, 1);
+    ["position", "colour"].forEach(function (a) {
+      geo.setAttribute(a, new T.BufferAttribute(new Float32Array(3 * n), 3));
+    });
+    geo.setAttribute("size", new T.BufferAttribute(new Float32Array(n).fill(size), 1));
+    geo.setDrawRange(0, 0);
+    var mat = new T.ShaderMaterial({
+      uniforms: {ratio: {value: ratio}, shape: {value: SHAPES[shape]}, edge: {value: edge}},
+      vertexShader: "attribute float size; attribute vec3 colour; varying vec3 c; uniform float ratio;" +
+        "void main() { c = colour; gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);" +
+        " gl_PointSize = size * ratio; }",
+      fragmentShader: "varying vec3 c; uniform int shape; uniform float edge;" +
+        "void main() { vec2 p = abs(gl_PointCoord * 2.0 - 1.0);" +
+        " float d = shape == 0 ? max(p.x, p.y) : shape == 1 ? p.x + p.y : length(p);" +
+        " if (d > 1.0) discard;" +
+        // Colours are parsed into three.js's linear working space: back to the screen's sRGB.
+        " gl_FragColor = linearToOutputTexel(vec4(d > edge ? vec3(0.0) : c, 1.0)); }"
+    });
+    var pts = new T.Points(geo, mat);
+    pts.frustumCulled = false;  // its bounds change every frame
+    // Incidents over water, people over both: never hidden behind a wet room's square.
+    pts.renderOrder = order;
+    mat.depthTest = order === 0;
+    moving.add(pts);
+    return {geo: geo, sized: size === 0, hover: []};
+  }
+  function capacity(k) {
+    return frames.reduce(function (m, f) { return Math.max(m, f[k].xyz.length / 3); }, 0);
+  }
+  var layers = {0: pointLayer("square", 0, 1.0, capacity(0), 0),
+                2: pointLayer("diamond", 14, 0.8, capacity(2), 1),
+                3: pointLayer("dot", 9, 1.0, capacity(3), 2)};
+  var colours = new Map();
+  function rgb(css) {
+    var c = colours.get(css);
+    if (!c) { c = new T.Color(css); colours.set(css, c); }
+    return c;
+  }
+  function fill(layer, v) {
+    var geo = layer.geo, n = v.xyz.length / 3, pos = geo.attributes.position, col = geo.attributes.colour;
+    pos.array.set(v.xyz);
+    for (var i = 0; i < n; i++) rgb(v.colour[i]).toArray(col.array, 3 * i);
+    pos.needsUpdate = col.needsUpdate = true;
+    if (layer.sized) { geo.attributes.size.array.set(v.size); geo.attributes.size.needsUpdate = true; }
+    geo.setDrawRange(0, n);
+    layer.xyz = v.xyz;
+    layer.hover = v.hover;
+  }
+
+  function render(all) {
+    if (all) { back.gl.render(scene, camera); back.labels.render(scene, camera); }
+    front.gl.render(moving, camera);
+    front.labels.render(moving, camera);
+  }
+  var pending = false;
+  function requestRender() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; render(true); });
+  }
+  controls.addEventListener("change", requestRender);
+  new ResizeObserver(function () {
+    W = Math.max(1, view.clientWidth); H = Math.max(1, view.clientHeight);
+    [back, front].forEach(function (l) { l.gl.setSize(W, H); l.labels.setSize(W, H); });
+    wide.forEach(function (m) { m.resolution.set(W, H); });
+    camera.aspect = W / H; camera.updateProjectionMatrix();
+    requestRender();
+  }).observe(view);
+
+  // Hover: the nearest person, incident or wet room within 10 pixels of the pointer.
+  var p = new T.Vector3();
+  function onView(k, i) {  // where point i of layer k is in the view, CSS pixels; z > 1: behind
+    p.fromArray(layers[k].xyz, 3 * i).project(camera);
+    return [(p.x + 1) / 2 * W, (1 - p.y) / 2 * H, p.z];
+  }
+  var top = front.gl.domElement;
+  top.addEventListener("pointermove", function (e) {
+    if (e.buttons) { tip.style.display = "none"; return; }
+    var r = top.getBoundingClientRect(), mx = e.clientX - r.left, my = e.clientY - r.top;
+    var best = null, bestD = 100;
+    [3, 2, 0].forEach(function (k) {
+      var l = layers[k];
+      for (var i = 0; i < l.hover.length; i++) {
+        var at = onView(k, i), dx = at[0] - mx, dy = at[1] - my, d = dx * dx + dy * dy;
+        if (at[2] < 1 && d < bestD) { bestD = d; best = l.hover[i]; }
+      }
+    });
+    tip.style.display = best ? "block" : "none";
+    if (best) { tip.textContent = best; tip.style.left = (mx + 12) + "px"; tip.style.top = (my + 12) + "px"; }
+  });
+  top.addEventListener("pointerleave", function () { tip.style.display = "none"; });
+
+  var shown = __INITIAL__, asked = null, playing = false, busy = false;
+  var player = view.replay3d = {
+    updates: [], shown: function () { return shown; }, draw: draw, onView: onView,
+    scene: scene, moving: moving, back: back, front: front,
+    camera: function () { return camera.position.toArray().concat(controls.target.toArray()); }
+  };
+  function show(j) {
+    var f = frames[j];
+    fill(layers[0], f[0]); fill(layers[2], f[2]); fill(layers[3], f[3]);
+    var out = new Set(f[1].out), names = outLabels.map(function () { return []; });
+    liftsOut.forEach(function (o, k) {
+      o.visible = out.has(k);
+      if (o.visible) names[ctx.lifts[k][2]].push(ctx.lifts[k][0]);
+    });
+    outLabels.forEach(function (o, g) {
+      var text = "OUT " + names[g].join(", ");
+      o.visible = names[g].length > 0;
+      if (o.element.textContent !== text) o.element.textContent = text;
+    });
+    render(false);
+    shown = j;
+    clock.textContent = "clock " + clocks[j];
+    if (playing) slider.value = j;
   }
   function onScreen() {
     return new Promise(function (r) { requestAnimationFrame(function () { requestAnimationFrame(r); }); });
@@ -403,10 +597,7 @@ _PLAYER_JS = """
   // Frame j on screen; resolves to the milliseconds that took.
   async function draw(j) {
     var t0 = performance.now();
-    await Plotly.restyle(gd, restyleOf(frames[j]), dynamic);
-    shown = j;
-    clock.textContent = "clock " + clocks[j];
-    if (playing) slider.value = j;
+    show(j);
     await onScreen();
     return performance.now() - t0;
   }
@@ -436,36 +627,47 @@ _PLAYER_JS = """
     clock.textContent = "clock " + clocks[asked];
     run();
   });
-  // One canvas pixel per screen pixel (plotly's default draws 3D at twice that: four times the
-  // pixels, each paid for every frame by a software renderer).
-  var config = {displaylogo: false, scrollZoom: true, responsive: true,
-                plotGlPixelRatio: Math.max(1, Math.round(window.devicePixelRatio || 1))};
-  Plotly.newPlot(gd, figure.data, figure.layout, config);
+  show(shown);
+  render(true);
 })();
 """
+
+
+@cache
+def three_js() -> str:
+    """The vendored three.js bundle (the parts the player uses; MIT licence beside it, recipe in
+    vendor/three/): one classic script defining the global ``R3D``."""
+    return (files("twin.present") / "vendor" / "three-replay3d.min.js").read_text(encoding="utf-8")
 
 
 def _json(value: object) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def replay3d_html(view: Replay3DFigure, *, div_id: str = "replay3d", full_html: bool = True) -> str:
-    """The 3D replay with its player: a whole offline page (plotly.js inlined) for the app's
-    iframe, or with ``full_html=False`` a fragment for a page that already loads plotly.js (the
-    after-action report).
+def replay3d_html(view: Replay3D, *, div_id: str = "replay3d", full_html: bool = True) -> str:
+    """The 3D replay with its player: a whole offline page for the app's iframe, or with
+    ``full_html=False`` a fragment for a page of its own (the after-action report). Both carry
+    the three.js bundle inline: nothing is fetched.
 
-    The app shows the 3D replay this way rather than through Streamlit's chart, whose re-renders
-    hand plotly the figure's original layout on every frame and so turn the viewer's camera back
-    (seen in Chromium); in a page of its own the camera stays where the viewer leaves it.
+    The app shows the 3D replay as a page of its own in an iframe, so that Streamlit's
+    re-renders never rebuild it (and so never move the viewer's camera).
     """
     last = len(view.frames) - 1
-    figure = pio.to_json(view.figure, validate=False, pretty=False)
+    colours = {
+        "__OUTLINE__": OUTLINE_COLOUR,
+        "__BUSY__": BUSY_OUTLINE_COLOUR,
+        "__STAIR__": STAIR_LINE,
+        "__LIFT_OK__": LIFT_OK,
+        "__LIFT_OUT__": LIFT_OUT,
+    }
+    script = _PLAYER_JS
+    for key, colour in colours.items():
+        script = script.replace(key, colour)
     script = (
-        _PLAYER_JS.replace("__ID__", json.dumps(div_id))
-        .replace("__FIGURE__", figure)
+        script.replace("__ID__", json.dumps(div_id))
+        .replace("__SCENE__", _json(view.scene))
         .replace("__FRAMES__", _json(view.frames))
         .replace("__CLOCKS__", _json(view.clocks))
-        .replace("__DYNAMIC__", _json(view.dynamic))
         .replace("__FRAME_MS__", str(int(view.frame_ms)))
         .replace("__INITIAL__", str(int(view.initial)))
         .replace("</", "<\\/")
@@ -474,16 +676,17 @@ def replay3d_html(view: Replay3DFigure, *, div_id: str = "replay3d", full_html: 
         [
             f"<style>{_CSS}</style>",
             '<div class="r3d">',
-            '<div class="r3d-title">The drill in 3D<small>drag to turn, scroll to zoom: the view stays as '
-            "you leave it while playing; hover a dot for who it is</small></div>",
+            '<div class="r3d-title">The drill in 3D<small>drag to turn, right-drag to move, scroll to zoom: '
+            "the view stays as you leave it while playing; hover a dot for who it is</small></div>",
             '<div class="r3d-bar"><button type="button" class="r3d-play">▶ Play</button>',
             f'<input type="range" class="r3d-slider" min="0" max="{last}" step="1" value="{view.initial}" '
             'aria-label="time in the drill">',
             f'<span class="r3d-clock">clock {html.escape(view.clocks[view.initial])}</span></div>',
-            f'<div id="{html.escape(div_id)}" class="plotly-graph-div" '
-            f'style="width:100%;height:{VIEW_PX}px"></div>',
+            f'<div id="{html.escape(div_id)}" class="r3d-view" style="height:{VIEW_PX}px">'
+            '<div class="r3d-tip"></div></div>',
             _legend_html(view),
             "</div>",
+            f'<script type="text/javascript">{three_js()}</script>',
             f'<script type="text/javascript">{script}</script>',
         ]
     )
@@ -491,6 +694,5 @@ def replay3d_html(view: Replay3DFigure, *, div_id: str = "replay3d", full_html: 
         return body
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        "<style>body{margin:0}</style>"
-        f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>{body}</body></html>'
+        f"<style>body{{margin:0}}</style></head><body>{body}</body></html>"
     )

@@ -649,7 +649,7 @@ def _first_frame(replay: Replay, storey: int, inc_rows: Sequence[int]) -> int:
 
 def play_buttons(frame_ms: int) -> list[dict[str, Any]]:
     """Plotly's ▶ Play / ❚❚ Pause buttons for an animation of ``frame_ms`` frames (the 2D
-    replay; ``bench/replay3d.py`` builds the 3D replay's former animation with them)."""
+    replay)."""
     return [
         {
             "label": "▶ Play",

@@ -1,11 +1,12 @@
 """The after-action report: a run folder → one self-contained HTML page.
 
 Takes a :class:`~twin.store.StoredRun` and the :class:`~twin.twin.Twin` it ran on, gives HTML that
-opens with no server and no network (plotly.js is inlined once): the scorecard against the
-targets, the run summary, a timeline of tasks per person (:mod:`twin.present.timeline`), plan
-snapshots at the key moments (:mod:`twin.present.snapshot`: water depth, people, lifts out of
-service, incidents and their state), the drill in 3D and the event log in words. The checks that
-the run fits the building and the file can be written are :mod:`twin.present.runcheck`.
+opens with no server and no network (plotly.js inlined once, and three.js for the 3D replay): the
+scorecard against the targets, the run summary, a timeline of tasks per person
+(:mod:`twin.present.timeline`), plan snapshots at the key moments (:mod:`twin.present.snapshot`:
+water depth, people, lifts out of service, incidents and their state), the drill in 3D and the
+event log in words. The checks that the run fits the building and the file can be written are
+:mod:`twin.present.runcheck`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from twin.kpi import Kpis, compute_kpis
 from twin.present.names import clock, name_of, people_names
 from twin.present.narrative import event_sentences
 from twin.present.replay import build_replay
-from twin.present.replay3d import replay3d_figure, replay3d_html
+from twin.present.replay3d import replay3d_html, replay3d_scene
 from twin.present.runcheck import ReportError, check_model, check_out
 from twin.present.scorecard import LEGEND, priority_figures, scorecard_rows
 from twin.present.snapshot import key_moments, snapshot
@@ -287,7 +288,7 @@ def report_html(run: StoredRun, twin: Twin, *, kpis: Kpis | None = None) -> str:
         "coloured by what they are doing. Press ▶ Play; drag to turn, scroll to zoom — the view "
         "stays while it plays.</p>",
         replay3d_html(
-            replay3d_figure(twin, build_replay(twin, frame, scenario)), div_id="fig-replay3d", full_html=False
+            replay3d_scene(twin, build_replay(twin, frame, scenario)), div_id="fig-replay3d", full_html=False
         ),
         '<h2 id="log">Event log</h2>',
         f'<p class="note">{len(frame) - left_out} of {len(frame)} events. Left out: {moves} '

@@ -49,9 +49,7 @@ class LoadedScenario:
 
     def where(self, loc: Loc) -> str:
         """``"file.yaml:12: people[0].base"`` for a field path."""
-        name = str(self.path) if self.path else "<scenario>"
-        line = _nearest_line(self.lines, loc)
-        return f"{name}:{line}: {format_loc(loc)}" if line else f"{name}: {format_loc(loc)}"
+        return where_in(self.path, self.lines, loc, unnamed="<scenario>")
 
     def locate_error(self, exc: FieldError) -> ScenarioError:
         """The same error, now naming this scenario's file and line."""
@@ -61,6 +59,14 @@ class LoadedScenario:
         """The scenario's model files, relative to the scenario file's folder."""
         base = self.path.parent if self.path else Path.cwd()
         return [(base / p) if not Path(p).is_absolute() else Path(p) for p in self.scenario.model]
+
+
+def where_in(path: Path | None, lines: dict[Loc, int], loc: Loc, *, unnamed: str) -> str:
+    """``"file.yaml:12: people[0].base"``: a field path in a YAML file read with its ``lines``
+    (``unnamed`` stands for a text that came from no file)."""
+    name = str(path) if path else unnamed
+    line = _nearest_line(lines, loc)
+    return f"{name}:{line}: {format_loc(loc)}" if line else f"{name}: {format_loc(loc)}"
 
 
 def format_loc(loc: Loc) -> str:

@@ -354,6 +354,13 @@ class Manual(PolicySpec):
     _nonneg = field_validator("latency_s")(_non_negative)
 
 
+class Live(PolicySpec):
+    """Nobody is sent by the engine: a person dispatches, in a live exercise (:mod:`twin.live`);
+    run without one, open tasks wait."""
+
+    kind: Literal["live"]
+
+
 #: A dispatch policy, validated by the schema of the registered policy its ``kind`` names.
 Dispatch = Annotated[PolicySpec, POLICIES.field()]
 

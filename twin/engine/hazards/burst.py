@@ -6,13 +6,17 @@ enough), repair at the break (a qualified plumber, level 2), clean up (scaled by
 out), and tell the households downstream of the closed valve, who are without water until the
 repair is done and the valve reopened.
 
-In background work a burst is a household's leak (the rates' bursts per household): in the flat's
-own pipework, closed at its own stop valve.
+In background work a burst is a household's leak (the rates' bursts per household), drawn by
+pipe length and size (:func:`leak_sites`, :func:`twin.engine.physics.pipe_break_weight`): most
+start in a flat's own pipework and are closed at its stop valve (one household without water);
+some in a floor's branch (closed at the floor valve) or a riser (the riser valve), as often as
+their length and size make them.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import simpy
@@ -184,10 +188,84 @@ def compile_burst(h: PipeBurst, twin: Twin, plant: Plant, loc: tuple[str | int, 
     return ref
 
 
+@dataclass(frozen=True, slots=True)
+class LeakSite:
+    """A pipe a background leak can start in: one of the model's pipe segments (``item``,
+    closed at its nearest upstream isolation ``valve``), or a flat's own pipework (``item`` -1,
+    closed at the flat's stop valve), which the model does not draw."""
+
+    item: int
+    valve: int
+    space: int
+    length_m: float
+    diameter_m: float | None
+
+    @property
+    def weight(self) -> float:
+        """Its share of the leaks, up to a common factor (:func:`physics.pipe_break_weight`)."""
+        return physics.pipe_break_weight(self.length_m, self.diameter_m)
+
+
+@dataclass(frozen=True, slots=True)
+class LeakSites:
+    sites: tuple[LeakSite, ...]
+    left_out_m: float
+    """Length of the model's pipe segments a leak is not drawn in: no isolation valve upstream
+    (gravity drainage, or a supply main the building cannot shut), the valve out of reach, or
+    the pipe in no space."""
+
+    def describe(self) -> str:
+        flats = sum(1 for s in self.sites if s.item < 0)
+        pipes_m = sum(s.length_m for s in self.sites if s.item >= 0)
+        out = f"{flats} flats' pipework and {pipes_m:,.0f} m of the building's pipes a leak can start in"
+        return out + (f" ({self.left_out_m:,.0f} m no valve isolates left out)" if self.left_out_m else "")
+
+
+def leak_sites(twin: Twin, plant: Plant) -> LeakSites:
+    """Every pipe a household's leak can start in, with its length and size: the model's pipe
+    segments of known length that an isolation valve within reach shuts, and the pipework of
+    each flat that has none of them drawn inside it (:data:`physics.FLAT_PIPEWORK_M` of
+    :data:`physics.FLAT_PIPEWORK_DIAMETER_M`)."""
+    model, space_node = twin.model, twin.graph.space_node
+    sites: list[LeakSite] = []
+    left_out = 0.0
+    piped: set[int] = set()
+    for item, e in enumerate(model.equipment):
+        if e.what != "IfcPipeSegment" or e.length_m is None:
+            continue
+        valve = plant.upstream_valve(item)
+        space = space_of_item(twin, plant, item)
+        if valve < 0 or plant.node[valve] < 0 or space < 0:
+            left_out += e.length_m
+            continue
+        sites.append(LeakSite(item, valve, space, e.length_m, e.nominal_diameter_m))
+        piped.add(space)
+    flats = [
+        LeakSite(-1, -1, int(s), physics.FLAT_PIPEWORK_M, physics.FLAT_PIPEWORK_DIAMETER_M)
+        for s in plant.household_spaces
+        if space_node[s] >= 0 and int(s) not in piped
+    ]
+    return LeakSites(tuple(flats + sites), left_out)
+
+
+def leak_ref(twin: Twin, plant: Plant, site: LeakSite) -> Ref:
+    """The places of a leak at ``site`` (see :func:`burst_ref`, :func:`flat_leak_ref`)."""
+    if site.item < 0:
+        return flat_leak_ref(twin, site.space)
+    ref = burst_ref(twin, plant, site.item, site.valve)
+    assert ref is not None  # leak_sites keeps pipes in a space only
+    return ref
+
+
 def _leak_places(twin: Twin, plant: Plant, rate: Any) -> Places:
-    space_node = twin.graph.space_node
-    flats = [int(s) for s in plant.household_spaces if space_node[s] >= 0]
-    return Places(len(flats), lambda k: flat_leak_ref(twin, flats[k]))
+    found = leak_sites(twin, plant)
+    sites = found.sites
+    return Places(
+        len(sites),
+        lambda k: leak_ref(twin, plant, sites[k]),
+        [s.weight for s in sites],
+        note=found.describe(),
+    )
 
 
 def _leak(
@@ -212,9 +290,7 @@ register_hazard(
         PipeBurst,
         compile_burst,
         pipe_burst,
-        Occurrence(
-            PipeBurstRate, _leak_places, _leak, lambda places: f"{len(places)} flats a leak can start in"
-        ),
+        Occurrence(PipeBurstRate, _leak_places, _leak, lambda places: places.note),
         Drawing(places=("at",), symbol="star"),
     )
 )

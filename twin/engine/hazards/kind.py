@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import simpy
 
 from twin.scenario.kinds import HAZARDS
@@ -45,12 +46,34 @@ class World:
 
 class Places(Sequence[Any]):
     """Where a kind can occur in background work: ``count`` places, each worked out when first
-    asked for (a building's 800 flats need not be resolved for a run that draws two leaks)."""
+    asked for (a building's 800 flats need not be resolved for a run that draws two leaks).
 
-    def __init__(self, count: int, make: Callable[[int], Any]) -> None:
+    With ``weights`` (one per place, ≥ 0, not all 0) an event happens at a place with
+    probability proportional to its weight (a leak by pipe length and size), chosen by the
+    event's uniform ``u``; without, at the unit the event drew, every place alike. ``note``
+    says what they are, for the run's ``background`` row.
+    """
+
+    def __init__(
+        self,
+        count: int,
+        make: Callable[[int], Any],
+        weights: Sequence[float] | None = None,
+        *,
+        note: str = "",
+    ) -> None:
         self._count = count
+        self.note = note
         self._make = make
         self._made: dict[int, Any] = {}
+        self.weights: np.ndarray | None = None
+        self._cumulative: np.ndarray | None = None
+        if weights is not None and count:
+            w = np.asarray(weights, dtype=np.float64)
+            if w.shape != (count,) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+                raise ValueError(f"weights: {count} finite weights ≥ 0, not all 0, expected")
+            self.weights = w
+            self._cumulative = np.cumsum(w) / w.sum()
 
     def __len__(self) -> int:
         return self._count
@@ -66,6 +89,20 @@ class Places(Sequence[Any]):
     def __iter__(self) -> Iterator[Any]:
         return (self[k] for k in range(self._count))
 
+    def pick(self, a: Arrival) -> Any:
+        """The place of background event ``a``: by weight (its ``u``) when the places have
+        weights, else the unit it drew."""
+        if self._cumulative is None:
+            return self[a.unit % self._count]
+        return self[self.index_at(a.values["u"])]
+
+    def index_at(self, u: float) -> int:
+        """The place a uniform ``u`` in [0, 1) falls on, by weight (the inverse of the
+        cumulative weights)."""
+        assert self._cumulative is not None
+        k = int(np.searchsorted(self._cumulative, u, side="right"))
+        return min(k, self._count - 1)
+
     def warm(self) -> None:
         """Work every place out now (before the catalogue goes to other processes)."""
         for _ in self:
@@ -74,12 +111,12 @@ class Places(Sequence[Any]):
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled (a sweep's workers, a Dask cluster) as the places themselves, worked out now:
         # the function that makes them may be a closure no pickle can carry.
-        return (Places.of, (list(self),))
+        return (Places.of, (list(self), self.weights, self.note))
 
     @classmethod
-    def of(cls, items: Sequence[Any]) -> Places:
+    def of(cls, items: Sequence[Any], weights: Sequence[float] | None = None, note: str = "") -> Places:
         items = list(items)
-        return cls(len(items), items.__getitem__)
+        return cls(len(items), items.__getitem__, weights, note=note)
 
 
 @dataclass(frozen=True, slots=True)
