@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     if loaded.mapping.scenario is not None:
         from twin.scenario import load_scenario
 
-        path = loaded.scenario_path()
+        path = loaded.scenario_file()
         assert path is not None
         scenario = load_scenario(path)
     paths = args.models or (scenario.model_paths() if scenario is not None else None)

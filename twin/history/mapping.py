@@ -308,8 +308,18 @@ class LoadedMapping:
             return None
         p = Path(self.mapping.scenario)
         base = self.path.parent if self.path else Path.cwd()
-        p = p if p.is_absolute() else base / p
-        if not p.is_file():
+        return p if p.is_absolute() else base / p
+
+    def scenario_file(self) -> Path | None:
+        """:meth:`scenario_path`, checked to be a file.
+
+        Raises
+        ------
+        MappingError
+            It is not, naming the mapping's ``scenario:`` line.
+        """
+        p = self.scenario_path()
+        if p is not None and not p.is_file():
             raise MappingError(
                 f"{self.where(('scenario',))}: {p} is not a file (the path is relative to the mapping's "
                 "folder); fix the path, or leave scenario: out for a log without a twin"

@@ -514,7 +514,7 @@ def read_history(
     source = Path(path)
     m = mapping.mapping
     if scenario is None and m.scenario is not None:
-        scenario_path = mapping.scenario_path()
+        scenario_path = mapping.scenario_file()
         assert scenario_path is not None
         scenario = load_scenario(scenario_path)
     header, records = read_table(
