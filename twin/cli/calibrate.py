@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     if loaded.mapping.scenario is not None:
         from twin.scenario import load_scenario
 
-        path = loaded.scenario_path()
+        path = loaded.scenario_file()
         assert path is not None
         scenario = load_scenario(path)
     paths = args.models or (scenario.model_paths() if scenario is not None else None)
@@ -79,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
         lines.append(
             "  no twin (give MODEL or a scenario: in the mapping): places kept as written, rates per site"
         )
+    print("\n".join(lines), flush=True)  # the import's account stands even if nothing can be calibrated
+    lines = []
     units = site_units(twin, scenario.scenario) if twin is not None and scenario is not None else None
     cal = calibrate(
         history, units=units, start=start, end=end + dt.timedelta(days=1) if end is not None else None

@@ -4,8 +4,8 @@ Takes an imported history (:func:`twin.history.read.read_history`), how many uni
 counts (households, lifts… from the twin) and the defaults; gives a :class:`Calibration`: per
 rate (a work order's name in a rates file, or a hazard kind) the yearly rate per unit with its
 exact Poisson 95 % interval, its season (12 monthly factors) and day profile (24 hourly
-factors), its time on the job (a lognormal fitted by maximum likelihood, with a Kolmogorov–Smirnov
-line), its priority mix, and what the log could not tell — and the rates file text
+factors), its time on the job (a lognormal fitted by maximum likelihood, with a Lilliefors
+Kolmogorov–Smirnov line), its priority mix, and what the log could not tell — and the rates file text
 (:func:`rates_yaml`) that a scenario's ``background: {rates: …}`` loads as it is.
 
 The model is the one the generator draws from (:mod:`twin.background.generate`): events of a
@@ -64,8 +64,15 @@ SHAPE_P = 0.05
 #: Jobs with an on-site and a resolved time needed to fit the time on the job.
 MIN_ROWS_DURATION = 20
 
-#: A Kolmogorov–Smirnov p-value under this says the lognormal fits poorly.
+#: A Kolmogorov–Smirnov (Lilliefors) p-value under this says the lognormal fits poorly.
 POOR_FIT_P = 0.01
+
+#: Monte Carlo samples of the Lilliefors p-value: its resolution is 1/1000, and its standard
+#: error at p = 0.01 is √(0.01·0.99/999) ≈ 0.003 — enough to tell a poor fit at 1 %.
+KS_SAMPLES = 999
+
+#: The seed of those samples, so the same log always prints the same p-value.
+KS_SEED = 14
 
 #: Share of the most common priority under which a rate's priority mix is called mixed.
 MIXED_PRIORITY = 0.9
@@ -90,10 +97,10 @@ class DurationFit:
         return self.ks_p < POOR_FIT_P
 
     def line(self) -> str:
-        verdict = "fits poorly — look at the tail" if self.poor else "fits"
+        verdict = "fits poorly — look at the tail" if self.poor else "no evidence against it"
         return (
             f"lognormal median {self.median_min:.0f} min, p90 {self.p90_min:.0f} min from {self.n} jobs; "
-            f"KS D = {self.ks_d:.3f}, p = {self.ks_p:.2g}: {verdict}"
+            f"Lilliefors KS D = {self.ks_d:.3f}, p = {self.ks_p:.2g}: {verdict}"
         )
 
 
@@ -179,10 +186,16 @@ def calibrate(
     defaults = defaults or default_rates()
     incidents = history.incidents
     if incidents.empty:
-        reasons = ", ".join(f"{n} {r}" for r, n in history.summary.rejected.items()) or "the log is empty"
+        if history.summary.read == 0:
+            raise HistoryError(
+                f"{history.source}: a header and no rows; nothing to calibrate — "
+                "export the period's work orders"
+            )
+        reasons = ", ".join(f"{n} {r}" for r, n in history.summary.rejected.items())
+        first = history.rejected.iloc[0]
         raise HistoryError(
-            f"{history.source}: no work order could be used ({reasons}); nothing to calibrate — "
-            "see the rejected rows"
+            f"{history.source}: no work order could be used ({reasons}); nothing to calibrate — e.g. row "
+            f"{first['row']}: {first['column'] or '(row)'} {first['value']!r}: {first['detail']}"
         )
     if start is not None and end is not None and end <= start:
         raise HistoryError(f"the period {start:%Y-%m-%d} to {end:%Y-%m-%d} is empty; give --to after --from")
@@ -272,6 +285,14 @@ def calibrate(
     absent = [k for k, r in defaults.hazards.items() if r is not None and k not in hazards]
     if absent:
         notes.append("hazards not in the log keep their default rates: " + ", ".join(absent))
+    # A kind the mapping names and the log never shows is evidence too: none in the period.
+    mapped = {
+        c.kind if c.kind != "work_order" else (c.name or code) for code, c in mapping.categories.items()
+    }
+    for rate in [*(defaults.hazards[k] for k in absent), *reactive]:
+        label = getattr(rate, "name", None) or next(k for k, r in defaults.hazards.items() if r is rate)
+        if label in mapped and not missing:
+            notes.append(_none_seen(label, rate, units, exposure, seasons, days))
     if units is None:
         notes.append("no twin: every rate is per site (the count per year), not per household or unit")
     work_orders += [w.model_dump(mode="json", exclude_defaults=False) for w in kept]
@@ -297,6 +318,34 @@ def calibrate(
         seasons=kept_seasons,
         days=kept_days,
         notes=tuple(notes),
+    )
+
+
+def _none_seen(
+    label: str,
+    rate: Any,
+    units: Mapping[str, int] | None,
+    exposure: np.ndarray,
+    seasons: Mapping[str, list[float]],
+    days: Mapping[str, list[float]],
+) -> str:
+    """What 0 events of a mapped rate say: the exact upper bound, against the default kept."""
+    per, n_units = str(rate.per), 1
+    if units is not None and units.get(per, 0) > 0:
+        n_units = int(units[per])
+    elif per != "site":
+        return f"{label}: none in the log (per {per}, a unit the twin does not count); the default is kept"
+    weight = _unit(seasons[rate.season])[:, None] * _unit(days[rate.day])[None, :]
+    exposure_years = float((exposure * weight).sum()) / HOURS_PER_YEAR * n_units
+    high = float(stats.chi2.ppf(1 - (1 - CONFIDENCE) / 2, 2) / 2) / exposure_years
+    verdict = (
+        "not enough evidence to replace it"
+        if rate.per_year <= high
+        else "the log says it is lower: give a rate yourself"
+    )
+    return (
+        f"{label}: none in the log — at most {high:.3g} per {per} a year ({CONFIDENCE:.0%}); "
+        f"the default {rate.per_year:g} is kept ({verdict})"
     )
 
 
@@ -334,6 +383,8 @@ def _fit_rate(
     else:  # a kind the defaults turn off: its rate's own unit
         rate_model = getattr(HAZARDS[kind].occurrence, "rate", None)
         per = str(rate_model.model_fields["per"].default) if rate_model is not None else "site"
+    if kind != "work_order" and category is not None and category.per not in (None, per):
+        notes.append(f"per: {category.per} in the mapping is not used: a {kind} rate counts per {per}")
     n_units = int(units.get(per, 0)) if units is not None else 1
     if units is None:
         per = "site"
@@ -630,9 +681,14 @@ def _fit_duration(rows: pd.DataFrame) -> DurationFit | None:
     logs = np.log(minutes)
     mu, sigma = float(logs.mean()), float(logs.std(ddof=0))
     sigma = max(sigma, 1e-9)
-    # KS against the fitted lognormal. Its parameters come from the same data, so the p-value is
-    # generous (Lilliefors): a low one is a real misfit, a high one is not proof of a good fit.
-    test = stats.kstest(minutes, "lognorm", args=(sigma, 0.0, math.exp(mu)))
+    # KS against the lognormal fitted to the same data: the textbook KS p-value assumes the
+    # parameters were known and is far too generous. KS is unchanged by the log, so this is the
+    # Lilliefors test of normality of log(minutes) (σ with n − 1, as his): its p-value is from the
+    # KS statistic's own distribution when μ and σ are re-fitted to each of KS_SAMPLES normal
+    # samples of this size (scipy.stats.goodness_of_fit).
+    test = stats.goodness_of_fit(
+        stats.norm, logs, statistic="ks", n_mc_samples=KS_SAMPLES, rng=np.random.default_rng(KS_SEED)
+    )
     return DurationFit(
         n=int(minutes.size),
         median_min=math.exp(mu),

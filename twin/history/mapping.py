@@ -26,6 +26,7 @@ person can check it.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,24 @@ from twin.scenario.schema import CHANNELS, PRIORITIES, _check_trade, _Frozen
 TIME_FIELDS = ("reported", "dispatched", "arrived", "made_safe", "resolved")
 
 Priority = Literal["red", "yellow", "blue"]
+
+#: Clock names a log's users write for a zone (summer or winter half), and an IANA zone that has them.
+ZONE_ABBREVIATIONS = {
+    "BST": "Europe/London",
+    "IST": "Europe/Dublin or Asia/Kolkata",
+    "CEST": "Europe/Paris",
+    "EEST": "Europe/Athens",
+    "EDT": "America/New_York",
+    "CDT": "America/Chicago",
+    "PDT": "America/Los_Angeles",
+    "PST": "America/Los_Angeles",
+    "AEST": "Australia/Sydney",
+    "AEDT": "Australia/Sydney",
+}
+
+#: The date_format words besides a strptime format: ISO 8601, Excel serial day numbers (local
+#: wall time, days since 1899-12-30 as Excel counts them), Unix epoch seconds (UTC).
+DATE_WORDS = ("iso", "excel", "epoch")
 
 T = TypeVar("T")
 
@@ -133,7 +152,14 @@ class Mapping(_Frozen):
     timezone: str = Field("UTC", description="the site's IANA time zone, e.g. Europe/London")
     date_format: str = Field(
         "iso",
-        description="`iso` (2026-03-02 14:05, offsets allowed) or a strptime format like %d/%m/%Y %H:%M",
+        description="`iso` (2026-03-02 14:05, offsets allowed), a strptime format like %d/%m/%Y %H:%M, "
+        "`excel` (serial day numbers, 45717.5 = 2025-03-01 12:00, local) or `epoch` (seconds since 1970 UTC)",
+    )
+    encoding: str = Field(
+        "utf-8", description="a CSV file's text encoding: utf-8 (a BOM is fine), utf-16, cp1252, latin-1…"
+    )
+    sheet: str | None = Field(
+        None, description="an Excel log's sheet (default: the one whose header has the reported column)"
     )
     delimiter: str = Field(",", min_length=1, max_length=1, description="a CSV file's field separator")
     duration_unit: Literal["minutes", "hours"] = "minutes"
@@ -179,6 +205,18 @@ class Mapping(_Frozen):
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            if re.fullmatch(r"(GMT|UTC)\s*[+-]\s*\d{1,2}(:?\d\d)?", value.strip(), re.IGNORECASE):
+                raise ValueError(
+                    f"'{value}' is a fixed offset, and the IANA name that looks like it (Etc/GMT+1) "
+                    "means the opposite sign (1 h behind UTC); give the site's IANA zone "
+                    "such as Europe/Paris, so daylight saving is handled"
+                ) from None
+            if value.strip().upper() in ZONE_ABBREVIATIONS:
+                zone = ZONE_ABBREVIATIONS[value.strip().upper()]
+                raise ValueError(
+                    f"'{value}' is a clock's name for part of the year, not a zone; give the IANA zone, "
+                    f"e.g. {zone}, whose clocks change as the site's do"
+                ) from None
             zones = sorted(zoneinfo.available_timezones())
             raise ValueError(
                 f"unknown time zone '{value}'{suggest(value, zones)}; give an IANA name such as Europe/London"
@@ -188,10 +226,22 @@ class Mapping(_Frozen):
     @field_validator("date_format")
     @classmethod
     def _format(cls, value: str) -> str:
-        if value != "iso" and "%" not in value:
+        if value not in DATE_WORDS and "%" not in value:
             raise ValueError(
-                f"'{value}' is neither iso nor a strptime format; write e.g. %d/%m/%Y %H:%M or iso"
+                f"'{value}' is neither {', '.join(DATE_WORDS)} nor a strptime format; "
+                "write e.g. %d/%m/%Y %H:%M or iso"
             )
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, value: str) -> str:
+        import codecs
+
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"unknown text encoding '{value}'; give e.g. utf-8, utf-16 or cp1252") from None
         return value
 
     @model_validator(mode="after")
@@ -259,6 +309,22 @@ class LoadedMapping:
         p = Path(self.mapping.scenario)
         base = self.path.parent if self.path else Path.cwd()
         return p if p.is_absolute() else base / p
+
+    def scenario_file(self) -> Path | None:
+        """:meth:`scenario_path`, checked to be a file.
+
+        Raises
+        ------
+        MappingError
+            It is not, naming the mapping's ``scenario:`` line.
+        """
+        p = self.scenario_path()
+        if p is not None and not p.is_file():
+            raise MappingError(
+                f"{self.where(('scenario',))}: {p} is not a file (the path is relative to the mapping's "
+                "folder); fix the path, or leave scenario: out for a log without a twin"
+            )
+        return p
 
 
 def _with_preset(data: dict[str, Any]) -> dict[str, Any]:

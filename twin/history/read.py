@@ -165,15 +165,32 @@ def sample_files() -> tuple[Path, Path]:
 
 # -- reading the file -------------------------------------------------------------------------
 
-Record = tuple[int, dict[str, Any] | None]
-"""(row number, the row's values by column, or None for a malformed row)."""
+Record = tuple[int, dict[str, Any] | str]
+"""(row number, the row's values by column — or, for a malformed row, what is wrong with it)."""
+
+#: Rows at the top of a spreadsheet searched for the header (a title row, a merged banner or an
+#: export note above it is common); the rows above the header are not records.
+HEADER_SEARCH_ROWS = 20
+
+#: Field separators a CSV export uses besides the mapping's (European Excel writes ``;``).
+OTHER_DELIMITERS = (";", "\t", "|", ",")
 
 
-def read_table(path: Path, *, delimiter: str = ",") -> tuple[list[str], list[Record]]:
-    """A log file's columns and its records with their row numbers, values as read (text; Excel
-    dates as datetimes)."""
+def read_table(
+    path: Path,
+    *,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+    sheet: str | None = None,
+    header_with: str | None = None,
+) -> tuple[list[str], list[Record]]:
+    """A log file's columns (as written, duplicates kept) and its records with their row numbers,
+    values as read (text; Excel dates as datetimes). ``header_with`` is a column the header must
+    have (the reported one): an Excel log's sheet and header row are the first that have it."""
     from twin.limits import LOG_MB
 
+    if path.is_dir():
+        raise HistoryError(f"{path}: is a folder, not a log file; give the export file itself")
     if not path.is_file():
         raise HistoryError(f"{path}: no such file; check the path")
     size = path.stat().st_size
@@ -183,29 +200,58 @@ def read_table(path: Path, *, delimiter: str = ",") -> tuple[list[str], list[Rec
             f"have; export a shorter period, or {LOG_MB.how_to_raise()}"
         )
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return _read_csv(path, delimiter)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_excel(path)
-    if suffix == ".json":
-        return _read_json(path)
+    try:
+        if suffix in (".csv", ".txt"):
+            return _read_csv(path, delimiter, encoding, header_with)
+        if suffix in (".xlsx", ".xlsm"):
+            return _read_excel(path, sheet, header_with)
+        if suffix == ".json":
+            return _read_json(path)
+    except PermissionError as exc:
+        raise HistoryError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
     raise HistoryError(
         f"{path}: cannot read a '{suffix}' file; export the log as CSV, Excel (.xlsx) or JSON "
         "(a list of records)"
     )
 
 
-def _read_csv(path: Path, delimiter: str) -> tuple[list[str], list[Record]]:
+def _decode(path: Path, encoding: str) -> str:
+    """The file's text: a UTF-16 byte-order mark wins (Excel's "Unicode text"), else ``encoding``
+    (UTF-8 with or without its BOM)."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise HistoryError(f"{path}: not UTF-8 text; save the export as UTF-8 CSV") from None
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise HistoryError(
+            f"{path}:{line}: not {encoding.removesuffix('-sig')} text (byte 0x{data[exc.start]:02x}); "
+            "save the export as UTF-8, or name its encoding in the mapping "
+            "(encoding: cp1252 for most Windows exports)"
+        ) from None
+
+
+def _read_csv(
+    path: Path, delimiter: str, encoding: str, header_with: str | None
+) -> tuple[list[str], list[Record]]:
+    text = _decode(path, encoding)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
         raise HistoryError(f"{path}: empty file; export the log with a header row") from None
     header = [h.strip() for h in header]
+    if len(header) == 1 and header_with is not None and header_with not in header:
+        seps = [d for d in OTHER_DELIMITERS if d != delimiter and d in header[0]]
+        if seps:
+            shown = "\\t" if seps[0] == "\t" else seps[0]
+            raise HistoryError(
+                f"{path}:1: the header reads as one column; its fields look separated by '{shown}' — "
+                f'write delimiter: "{shown}" in the mapping'
+            )
     records: list[Record] = []
     line = reader.line_num
     try:
@@ -214,7 +260,7 @@ def _read_csv(path: Path, delimiter: str) -> tuple[list[str], list[Record]]:
             if not values:  # a blank line is not a record
                 continue
             if len(values) != len(header):
-                records.append((start, None))
+                records.append((start, f"{len(values)} fields where the header has {len(header)}"))
                 continue
             records.append((start, dict(zip(header, values, strict=True))))
     except csv.Error as exc:
@@ -222,7 +268,7 @@ def _read_csv(path: Path, delimiter: str) -> tuple[list[str], list[Record]]:
     return header, records
 
 
-def _read_excel(path: Path) -> tuple[list[str], list[Record]]:
+def _read_excel(path: Path, sheet: str | None, header_with: str | None) -> tuple[list[str], list[Record]]:
     import openpyxl
 
     try:
@@ -230,20 +276,37 @@ def _read_excel(path: Path) -> tuple[list[str], list[Record]]:
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise HistoryError(f"{path}: not a readable Excel workbook ({exc}); save it as .xlsx") from None
     try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        if sheet is not None and sheet not in book.sheetnames:
+            raise HistoryError(
+                f"{path}: no sheet '{sheet}'{suggest(sheet, book.sheetnames)}; its sheets are "
+                f"{', '.join(book.sheetnames)} (fix sheet: in the mapping)"
+            )
+        candidates = [book[sheet]] if sheet is not None else list(book.worksheets)
+        chosen, at = candidates[0], 1
+        for ws in candidates if header_with is not None else ():
+            top = ws.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)
+            hit = next(
+                (i for i, r in enumerate(top, 1) if any(str(v).strip() == header_with for v in r if v)), None
+            )
+            if hit is not None:
+                chosen, at = ws, hit
+                break
+        if chosen is not book.worksheets[0] or at > 1:
+            log.info("%s: the log is sheet '%s', header on row %d", path, chosen.title, at)
+        rows = chosen.iter_rows(min_row=at, values_only=True)
         header_row = next(rows, None)
         if header_row is None:
-            raise HistoryError(f"{path}: the first sheet is empty; put the header in row 1")
+            raise HistoryError(f"{path}: sheet '{chosen.title}' is empty; put the header in row 1")
         header = ["" if h is None else str(h).strip() for h in header_row]
         while header and header[-1] == "":
             header.pop()
         records: list[Record] = []
-        for number, values in enumerate(rows, start=2):
+        for number, values in enumerate(rows, start=at + 1):
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
-            if any(v is not None for v in values[len(header) :]):
-                records.append((number, None))
+            extra = sum(v is not None for v in values[len(header) :])
+            if extra:
+                records.append((number, f"{extra} filled cells right of the header's last column"))
                 continue
             cells = list(values[: len(header)]) + [None] * (len(header) - len(values))
             records.append(
@@ -264,21 +327,57 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise _DuplicateKey(twice[0])
+    return dict(pairs)
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _flat(item: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A record with nested objects' fields as ``outer.inner`` columns."""
+    out: dict[str, Any] = {}
+    for k, v in item.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = _cell(v)
+    return out
+
+
 def _read_json(path: Path) -> tuple[list[str], list[Record]]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"), object_pairs_hook=_no_duplicate_keys)
+    except _DuplicateKey as exc:
+        raise HistoryError(f"{path}: a record has the field '{exc}' twice; export each field once") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise HistoryError(f"{path}: not valid JSON ({exc}); export a list of records") from None
+    if isinstance(data, dict):
+        lists = [k for k, v in data.items() if isinstance(v, list)]
+        if len(lists) != 1:
+            keys = ", ".join(list(data)[:8]) or "none"
+            raise HistoryError(
+                f"{path}: an object (keys: {keys}), not a list of records; export the records as a list "
+                "[{...}, ...], or an object with exactly one list in it"
+            )
+        log.info("%s: the records are the list under '%s'", path, lists[0])
+        data = data[lists[0]]
     if not isinstance(data, list):
         raise HistoryError(f"{path}: expected a list of records ([{{...}}, ...]), got {type(data).__name__}")
     header: dict[str, None] = {}
     records: list[Record] = []
     for i, item in enumerate(data, start=1):
         if not isinstance(item, dict):
-            records.append((i, None))
+            records.append((i, f"a {type(item).__name__}, not a record {{...}}"))
             continue
-        header.update(dict.fromkeys(str(k) for k in item))
-        records.append((i, {str(k): _cell(v) for k, v in item.items()}))
+        flat = _flat({str(k): v for k, v in item.items()})
+        header.update(dict.fromkeys(flat))
+        records.append((i, flat))
     return list(header), records
 
 
@@ -289,9 +388,13 @@ class _Unreadable(ValueError):
     pass
 
 
+#: Excel's day 0 (its serial day numbers count from here, 1900's phantom 29 February included).
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
 def parse_time(value: Any, date_format: str) -> dt.datetime | None:
-    """A log's time as a datetime (naive: local; aware when the text has an offset), None when
-    empty; :class:`ValueError` when it does not read."""
+    """A log's time as a datetime (naive: local; aware when the text has an offset, and for
+    ``epoch``), None when empty; :class:`ValueError` when it does not read."""
     if isinstance(value, dt.datetime):
         return value
     if isinstance(value, dt.date):
@@ -302,9 +405,41 @@ def parse_time(value: Any, date_format: str) -> dt.datetime | None:
     try:
         if date_format == "iso":
             return dt.datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+        if date_format == "excel":
+            return EXCEL_EPOCH + dt.timedelta(days=_number(text, 1.0, 2_958_466.0))
+        if date_format == "epoch":
+            return dt.datetime.fromtimestamp(_number(text, 0.0, 32_503_680_000.0), dt.UTC)
         return dt.datetime.strptime(text, date_format)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise _Unreadable(text) from None
+
+
+def _number(text: str, low: float, high: float) -> float:
+    x = float(text)
+    if not low <= x < high:
+        raise ValueError(text)
+    return x
+
+
+def time_hint(text: str, date_format: str) -> str:
+    """What a time that does not read as ``date_format`` looks like instead ("" when unclear)."""
+    try:
+        x = float(text)
+    except ValueError:
+        x = math.nan
+    if date_format != "excel" and 20_000 <= x < 80_000:
+        return "; it looks like an Excel serial date: write date_format: excel in the mapping"
+    if date_format != "epoch" and 1e8 <= x < 1e10:
+        return "; it looks like Unix epoch seconds: write date_format: epoch in the mapping"
+    if 1e11 <= x < 1e13:
+        return "; it looks like epoch milliseconds: export seconds, or ISO 8601 times"
+    if date_format not in ("iso", "excel", "epoch") and math.isnan(x):
+        try:
+            dt.datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+        except ValueError:
+            return ""
+        return "; it reads as ISO 8601: write date_format: iso in the mapping"
+    return ""
 
 
 def localize(
@@ -379,10 +514,16 @@ def read_history(
     source = Path(path)
     m = mapping.mapping
     if scenario is None and m.scenario is not None:
-        scenario_path = mapping.scenario_path()
+        scenario_path = mapping.scenario_file()
         assert scenario_path is not None
         scenario = load_scenario(scenario_path)
-    header, records = read_table(source, delimiter=m.delimiter)
+    header, records = read_table(
+        source,
+        delimiter=m.delimiter,
+        encoding=m.encoding,
+        sheet=m.sheet,
+        header_with=m.columns.reported,
+    )
     columns, missing = _columns_present(mapping, header, source)
     roster = _roster(scenario)
     if roster:
@@ -434,6 +575,12 @@ def _columns_present(
     for name, column in named.items():
         if column is None:
             continue
+        if header.count(column) > 1:
+            at = [str(i + 1) for i, h in enumerate(header) if h == column]
+            raise HistoryError(
+                f"{source}:1: the column '{column}' ({name} in the mapping) is in the header "
+                f"{len(at)} times (columns {', '.join(at)}); rename the copies in the export"
+            )
         if column in have:
             out[name] = column
         elif name in mapping.from_preset and name != "reported":
@@ -522,7 +669,7 @@ class _Places:
 
 def _one_row(
     number: int,
-    record: dict[str, Any] | None,
+    record: dict[str, Any] | str,
     columns: dict[str, str],
     mapping: LoadedMapping,
     zone: zoneinfo.ZoneInfo,
@@ -531,8 +678,8 @@ def _one_row(
     seen: dict[str, int],
 ) -> dict[str, Any]:
     m = mapping.mapping
-    if record is None:
-        raise _Reject("", "", "malformed row")
+    if isinstance(record, str):
+        raise _Reject("", "", "malformed row", f"{record}; fix the row in the export (a stray separator?)")
 
     def text(name: str) -> str:
         col = columns.get(name)
@@ -564,7 +711,8 @@ def _one_row(
             stamp = parse_time(raw, m.date_format)
         except _Unreadable:
             fmt = "ISO 8601 (2026-03-02 14:05)" if m.date_format == "iso" else m.date_format
-            raise _Reject(col, raw, "unreadable time", f"'{raw}' does not read as {fmt}") from None
+            hint = time_hint(str(raw).strip(), m.date_format)
+            raise _Reject(col, raw, "unreadable time", f"'{raw}' does not read as {fmt}{hint}") from None
         if stamp is None:
             times[step] = None
             continue
