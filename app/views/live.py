@@ -187,13 +187,21 @@ def start_form(twin: Twin) -> None:
     ):
         from twin.live import start_exercise
         from twin.scenario import scenarios_dir
+        from twin.scenario.load import shipped_data_dirs
 
         known_twins()[twin.cache_key] = twin
         # Files an uploaded scenario names resolve among the shipped ones (as on the Drill page).
         path = shared.shipped_scenarios().get(source) or scenarios_dir() / Path(source).name
 
         def make(folder: Path) -> Any:
-            return start_exercise(twin, text, source=path, log_path=folder / LOG_FILE, script=loaded_script)
+            return start_exercise(
+                twin,
+                text,
+                source=path,
+                log_path=folder / LOG_FILE,
+                script=loaded_script,
+                inside=shipped_data_dirs(),
+            )
 
         with st.spinner("Starting the exercise…"):
             try:

@@ -17,6 +17,7 @@ from twin.live import (
     resume,
     start_exercise,
 )
+from twin.scenario import ScenarioError
 
 # The demo drill: the riser bursts at 02:10 (t = 0) and is phoned in (3–25 min); the guard
 # N-SEC1 is trained to close valves, N-SEC2 is not; the day staff are off shift at night.
@@ -227,3 +228,11 @@ def test_random_decisions_at_random_clock_steps_resume_to_the_same_drill(estate_
     assert back.view() == ex.view()
     assert back.event_log().equals(ex.event_log())
     assert back.finish().log.equals(ex.finish().log)
+
+
+def test_an_uploaded_scenario_may_name_only_files_inside_the_folders_it_is_given(estate_twin, tmp_path):
+    outside = tmp_path / "rates.yaml"
+    outside.write_text("{}", encoding="utf-8")
+    text = DEMO.read_text(encoding="utf-8") + f"\nbackground: {{rates: {outside}}}\n"
+    with pytest.raises(ScenarioError, match="rates"):
+        start_exercise(estate_twin, text, source=DEMO, inside=[DEMO.parent])

@@ -14,6 +14,7 @@ An exercise is not thread-safe: a server holding several serialises the calls to
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -236,8 +237,16 @@ def _scenario_text(scenario: str | Path | LoadedScenario) -> tuple[str, Path | N
     return scenario, None
 
 
-def _prepare(twin: Twin, text: str, path: Path | None, rates: Rates | None) -> tuple[LoadedScenario, Any]:
-    loaded = with_files_resolved(parse_scenario(text, source=path), path.parent if path else Path.cwd())
+def _prepare(
+    twin: Twin,
+    text: str,
+    path: Path | None,
+    rates: Rates | None,
+    inside: Sequence[Path] | None = None,
+) -> tuple[LoadedScenario, Any]:
+    loaded = with_files_resolved(
+        parse_scenario(text, source=path), path.parent if path else Path.cwd(), inside=inside
+    )
     live = loaded.scenario.model_copy(update={"dispatch": Live(kind="live")})
     loaded = LoadedScenario(live, loaded.path, loaded.lines)
     if rates is None:
@@ -254,6 +263,7 @@ def start_exercise(
     log_path: Path | None = None,
     script: LoadedScript | str | None = None,
     rates: Rates | None = None,
+    inside: Sequence[Path] | None = None,
 ) -> Exercise:
     """Start a live exercise at time 0.
 
@@ -269,10 +279,13 @@ def start_exercise(
         Where the exercise's log is written (appended; None: no log).
     script
         An inject file (loaded, or its text): its injects fire as the clock reaches them.
+    inside
+        Folders the files the scenario names must lie in (an upload: the shipped ones, see
+        :func:`twin.scenario.load.with_files_resolved`).
     """
     text, path = _scenario_text(scenario)
     path = source or path
-    loaded, drill = _prepare(twin, text, path, rates)
+    loaded, drill = _prepare(twin, text, path, rates, inside)
     if isinstance(script, str):
         script = parse_script(script)
     if script is not None:
