@@ -18,7 +18,14 @@ from twin.errors import TwinError
 #: (glob patterns relative to the folder). ``setup.py`` reads this table to build the package.
 SHIPPED: dict[str, tuple[str, ...]] = {
     "models": ("estate.ifc",),
-    "scenarios": ("*.yaml", "scenario.schema.json", "sweeps/*.yaml", "history/*.yaml", "history/*.csv"),
+    "scenarios": (
+        "*.yaml",
+        "scenario.schema.json",
+        "sweeps/*.yaml",
+        "history/*.yaml",
+        "history/*.csv",
+        "injects/*.yaml",
+    ),
     "app": ("*.py", "views/*.py"),
 }
 #: The folder inside the package that holds the copies.

@@ -292,6 +292,12 @@ def trainer_board(code: str) -> None:
             st.caption("None yet.")
         else:
             st.table(actions.set_index("clock"))
+        if s["script"] is not None and s["script"].script.injects:
+            st.markdown("**Scripted injects**")
+            from twin.present.exercise import script_rows
+
+            rows = script_rows(s["script"], s["records"], s["scenario"])
+            st.table(pd.DataFrame(rows).set_index("clock"))
 
 
 def clock_controls(code: str, clock: Any) -> None:

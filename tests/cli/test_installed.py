@@ -91,6 +91,7 @@ def test_the_package_carries_the_estate_the_scenarios_and_the_app(installed: Pat
     )
     assert (shipped / "scenarios" / "sweeps" / "night_shift_options.yaml").is_file()
     assert (shipped / "scenarios" / "history" / "estate_workorders.csv").is_file()
+    assert (shipped / "scenarios" / "injects" / "night_riser_burst.injects.yaml").is_file()
     assert (shipped / "app" / "main.py").is_file() and (shipped / "app" / "views" / "drill.py").is_file()
     assert not (shipped / "models" / "make_estate.py").exists()  # the generator stays in the repo
     # The 3D replay's three.js bundle and its licence (the report inlines it: no network).

@@ -68,3 +68,24 @@ def test_an_inject_at_a_place_the_building_does_not_have_is_found_before_the_exe
     assert place.startswith(f"{path}:9: injects[1].inject.at: ") and "Riser Q L10" in place
     with pytest.raises(ScenarioError, match="unknown channel 'fax'"):
         start_exercise(estate_twin, DEMO, script=load_script(path))
+
+
+def test_the_shipped_inject_file_fires_its_two_injects_at_15_and_30_minutes_of_the_demo_drill(estate_twin):
+    from tests.conftest import REPO
+    from twin.present.exercise import script_rows
+
+    script = load_script(REPO / "scenarios" / "injects" / "night_riser_burst.injects.yaml")
+    ex = start_exercise(estate_twin, REPO / "scenarios" / "night_riser_burst.yaml", script=script)
+    ex.advance(20 * 60)
+    rows = script_rows(script, ex.records, ex.loaded.scenario)
+    # The demo starts at 02:10: the lift at 02:25 has fired, the hurt guard at 02:40 has not.
+    assert [(r["clock"], r["inject"], r["fired"]) for r in rows] == [
+        ("02:25:00", "entrapment", "done"),
+        ("02:40:00", "person_away", "not yet"),
+    ]
+    ex.advance(30 * 60)
+    assert [r["fired"] for r in script_rows(script, ex.records, ex.loaded.scenario)] == ["done", "done"]
+    assert [(r["t_s"], r["result"]) for r in ex.records if r.get("type") == "inject"] == [
+        (900.0, "2 trapped in Lift A1"),
+        (1800.0, "N-SEC2 hurt"),
+    ]

@@ -3,7 +3,8 @@
 Takes the analysis of :mod:`twin.live.after` (the timeline, each decision against the nearest
 qualified person, each inject's expected action against what happened, the capability ratings)
 and gives it in words: rows for tables (:func:`timeline_rows`, :func:`decision_rows`,
-:func:`inject_rows`, :func:`rating_rows`), a figure of the timeline (:func:`timeline_figure`)
+:func:`inject_rows`, :func:`rating_rows`; an inject file's injects, fired or not:
+:func:`script_rows`), a figure of the timeline (:func:`timeline_figure`)
 and the report's extra sections (:func:`review_sections`), which
 :func:`twin.present.report.report_html` puts after the summary. :func:`exercise_run` makes the
 report's run of an exercise stopped at any moment (its scenario cut there).
@@ -23,6 +24,7 @@ import plotly.graph_objects as go
 
 from twin.events.log import EventLog
 from twin.live.after import LEVELS, DecisionReview, InjectReview, Rating, TimelineEntry
+from twin.live.script import LoadedScript
 from twin.present.names import clock, name_of
 from twin.present.report import Section
 from twin.scenario.schema import Scenario
@@ -131,6 +133,28 @@ def inject_rows(reviews: Sequence[InjectReview], scenario: Scenario) -> list[dic
                 "expected": expected,
                 "happened": happened,
                 "verdict": verdict,
+            }
+        )
+    return rows
+
+
+def script_rows(
+    script: LoadedScript, records: Sequence[Mapping[str, Any]], scenario: Scenario
+) -> list[dict[str, str]]:
+    """The inject file's injects in the order they fire: when, what, what the trainees are told,
+    what is expected of them, and whether it has fired yet (its record in the exercise log)."""
+    fired = {r["script"]: r for r in records if r.get("type") == "inject" and r.get("script") is not None}
+    rows = []
+    for i in script.order():
+        item = script.script.injects[i]
+        r = fired.get(i)
+        rows.append(
+            {
+                "clock": f"{clock(scenario.start, 60.0 * item.at_min):%H:%M:%S}",
+                "inject": item.inject.kind,
+                "message": item.message,
+                "expected": item.expected.action if item.expected else "",
+                "fired": "not yet" if r is None else "done" if r.get("ok", True) else str(r.get("error", "")),
             }
         )
     return rows
