@@ -220,13 +220,13 @@ def _what_if_lines(result: Any) -> list[str]:
     from twin.history.whatif import LOGGED, metric, side_by_side
 
     pairs = result.pairs
+    logged = pairs[f"{LOGGED}: on site min"]
     lines = [
         f"what if: {len(pairs):,} incidents re-run"
         + (f"; {len(result.left_out):,} left out (not on the twin)" if result.left_out else "")
         + "; minutes from the logged report to the first person on site (below 0: before"
         " it — another channel reported the event sooner)"
     ]
-    logged = pairs[f"{LOGGED}: on site min"]
     for r in result.runs:
         col = pairs[f"{r.name}: on site min"]
         base = pairs[f"{r.against}: on site min"]
@@ -235,19 +235,26 @@ def _what_if_lines(result: Any) -> list[str]:
         if r.against != LOGGED:
             faster, slower = int((change < -0.05).sum()), int((change > 0.05).sum())
             lines.append(f"  against “{r.against}”: {faster} sooner, {slower} later")
-        for i in change.abs().sort_values(ascending=False, kind="stable").index[:SHOW_PAIRS]:
+        moved = change.abs()
+        moved = moved[moved > 0.05]  # 3 s: less is the rounding of a log stamped to the second
+        if moved.empty:
+            lines.append("  no incident's time to on site moved")
+        for i in moved.sort_values(ascending=False, kind="stable").index[:SHOW_PAIRS]:
             row = pairs.loc[i]
             who = f" ({row[f'{r.against}: who'] or '?'} → {row[f'{r.name}: who'] or 'nobody'})"
+            # What happened → what if; the counts and which incidents are listed compare with
+            # the run `against` names (the same model on both sides).
             lines.append(f"  incident {row['id']}: on site {_min(logged[i])} → {_min(col[i])} min{who}")
     table = side_by_side(result)
     lines.append("\nKPIs side by side (the log's over the incidents re-run):")
     width = max(len(m.label) if (m := metric(str(k))) else len(str(k)) for k in table.index)
-    head = "".join(f"{n[:22]:>24}" for n in table.columns)
+    cell = max(12, *(len(str(n)) + 2 for n in table.columns))
+    head = "".join(f"{n:>{cell}}" for n in table.columns)
     lines.append(f"  {'':<{width}}{head}")
     for k, row in table.iterrows():
         m = metric(str(k))
         label = m.label if m else str(k).replace("_", " ")
-        cells = "".join(f"{_fmt(m.shown(v) if m else v):>24}" for v in row)
+        cells = "".join(f"{_fmt(m.shown(v) if m else v):>{cell}}" for v in row)
         lines.append(f"  {label:<{width}}{cells}")
     return lines
 
