@@ -152,3 +152,26 @@ def test_after_a_server_restart_the_exercise_comes_back_from_its_log(
     roster = table(at, "person", "status", "where").set_index("person")
     assert roster.loc["N-SEC1", "status"] == "en route"
     assert table(at, "clock", "what")["what"].tolist() == ["assign N-SEC1 → task 0"]
+
+
+def test_the_trainer_sees_the_inject_files_injects_and_whether_each_has_fired(live_dir, monkeypatch):
+    from tests.conftest import REPO
+    from twin.live import load_script, start_exercise
+    from twin.live.registry import registry
+    from twin.twin import load_twin
+
+    twin = load_twin([estate()])
+    script = load_script(REPO / "scenarios" / "injects" / "night_riser_burst.injects.yaml")
+    demo = REPO / "scenarios" / "night_riser_burst.yaml"
+    reg = registry(live_dir, resume=lambda folder: None)  # the page's registry (same folder)
+    code = reg.create(
+        lambda folder: start_exercise(twin, demo, log_path=folder / "exercise.jsonl", script=script)
+    )
+    reg.jump(code, 20 * 60.0)  # 02:30: the stuck lift (02:25) has fired, the hurt guard (02:40) not
+    at = page(live_dir, monkeypatch, code=code, role="trainer")
+    assert not at.exception
+    rows = table(at, "clock", "inject", "fired")
+    assert list(zip(rows["clock"], rows["inject"], rows["fired"], strict=True)) == [
+        ("02:25:00", "entrapment", "done"),
+        ("02:40:00", "person_away", "not yet"),
+    ]
