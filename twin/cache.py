@@ -9,6 +9,7 @@ arrays do not fit together, is rebuilt rather than served.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import io
@@ -170,6 +171,14 @@ def _encode(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _field_hints(cls: type) -> dict[str, Any]:
+    """A dataclass's field types, resolved once per class (``typing.get_type_hints`` evaluates
+    every annotation string again on each call: 1.6 of 2.6 s of a warm estate load when it was
+    called per decoded object)."""
+    return typing.get_type_hints(cls)
+
+
 def _decode(hint: Any, data: Any) -> Any:
     if data is None:
         return None
@@ -180,7 +189,7 @@ def _decode(hint: Any, data: Any) -> Any:
         options = [a for a in typing.get_args(hint) if a is not type(None)]
         return _decode(options[0], data)
     if isinstance(hint, type) and is_dataclass(hint):
-        hints = typing.get_type_hints(hint)
+        hints = _field_hints(hint)
         return hint(**{f.name: _decode(hints[f.name], data[f.name]) for f in fields(hint) if f.name in data})
     if hint is np.ndarray:
         return np.array(data["data"], dtype=data["dtype"]).reshape(data["shape"])
