@@ -23,10 +23,14 @@ from twin.engine.streams import Streams
 from twin.engine.tasks import Incident, Task
 from twin.events.log import PRIORITY_CODE, EventRecorder
 from twin.places import place_name
-from twin.routing import NORMAL, NetworkState, Router
+from twin.routing import NORMAL, NetworkState, Path, Router
 from twin.travel import WALKING, TravelMode
 
 Proc = Generator[simpy.Event, Any, Any]
+#: Paths :meth:`Sim.walk` keeps before starting afresh (a long run passes through many states).
+WALKS_KEPT = 4096
+Walk = tuple[list[int], list[float], list[tuple[float, float, float]]]
+"""A path's nodes, hop seconds and node coordinates as plain Python numbers (:meth:`Sim.walk`)."""
 
 
 class Sim:
@@ -70,6 +74,7 @@ class Sim:
         self.start = drill.scenario.start
         self._names: dict[int, str] = {}
         self._xyz: dict[int, tuple[float, float, float]] = {}
+        self._walks: dict[Path, Walk] = {}
         self.members = [
             Member(
                 i,
@@ -99,6 +104,18 @@ class Sim:
             x, y, z = self.graph.node_xyz[node].tolist()
             p = self._xyz[node] = (x, y, z)
         return p
+
+    def walk(self, path: Path) -> Walk:
+        """A path as plain Python lists, kept per path (the router hands out the same path
+        object for the same trip in the same building state): its nodes, the seconds of each
+        hop and each node's coordinates (as :meth:`xyz` gives them)."""
+        found = self._walks.get(path)
+        if found is None:
+            if len(self._walks) >= WALKS_KEPT:
+                self._walks.clear()
+            xyz = [(x, y, z) for x, y, z in path.xyz.tolist()]
+            found = self._walks[path] = (path.nodes.tolist(), np.diff(path.t_s).tolist(), xyz)
+        return found
 
     def log(self, kind: str, *, node: int = -1, **kw: Any) -> None:
         if node >= 0:

@@ -151,6 +151,7 @@ def travel(
     """Walk ``m`` to ``target`` hop by hop, re-routing when the building changes."""
     graph = sim.graph
     task_id = task.id if task else -1
+    person, trace, timeout, moved = m.crew.id, sim.trace_moves, env.timeout, sim.rec.move
     while m.node != target:
         state = sim.state_for(mode)
         try:
@@ -166,19 +167,20 @@ def travel(
             yield sim.changed
             continue
         version = sim.version
-        # Plain Python numbers: this loop runs once per node passed, the engine's most frequent
-        # step.
-        nodes, hops = path.nodes.tolist(), np.diff(path.t_s).tolist()
+        # Plain Python numbers, worked out once per path: this loop runs once per node passed,
+        # the engine's most frequent step.
+        nodes, hops, xyz = sim.walk(path)
         last = len(nodes) - 1
         for k in range(1, last + 1):
-            m.next_node = nodes[k]
+            node = nodes[k]
+            m.next_node = node
             m.arrive_at = env.now + hops[k - 1]
-            yield env.timeout(hops[k - 1])
-            m.node, m.next_node = nodes[k], -1
-            if sim.trace_moves:
-                sim.rec.add(env.now, "move", person=m.crew.id, xyz=sim.xyz(m.node), task=task_id)
+            yield timeout(hops[k - 1])
+            m.node, m.next_node = node, -1
+            if trace:
+                moved(env.now, person, xyz[k], task_id)
             if sim.version != version and k < last:
-                if graph.node_kind[m.node] == NodeKind.LIFT:
+                if graph.node_kind[node] == NodeKind.LIFT:
                     # Caught in a car: its rescue device brings it back to where they boarded.
                     floor = [int(x) for x in nodes[:k] if graph.node_kind[x] != NodeKind.LIFT]
                     yield env.timeout(physics.LIFT_HOMING_S)
