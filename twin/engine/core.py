@@ -10,6 +10,7 @@ walk), :mod:`~twin.engine.roster` (who is on duty, shift changes) and the hazard
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -85,6 +86,11 @@ class Sim:
             for i, c in enumerate(drill.crew)
         ]
         self._mode_states: dict[str, tuple[int, NetworkState]] = {}
+        self.entrances: list[int] = self.graph.entrances.tolist() if self.graph.entrances.size else [0]
+        """Where people called out come in (node 0 in a graph without entrances)."""
+        self.duty: list[bool] = []
+        """Who is on duty, per member, at :attr:`duty_at` (:func:`twin.engine.roster.duty_now`)."""
+        self.duty_at = math.nan
         self.backup = np.array([c.backup for c in drill.crew], dtype=np.int64)
 
     def _entrance(self) -> int:

@@ -17,7 +17,7 @@ import numpy as np
 import simpy
 
 from twin.engine import physics
-from twin.engine.roster import Member, on_duty
+from twin.engine.roster import Member, duty_now
 from twin.engine.tasks import Task, finish
 from twin.navgraph import NodeKind
 from twin.routing import NoRouteError
@@ -32,7 +32,7 @@ def member(env: simpy.Environment, sim: Sim, m: Member) -> Proc:
     """A person's life in the drill: wait, go, work, go back to base — or, called out, go home
     when no more work comes while they are on site."""
     while True:
-        if m.task is None and m.called_out and not on_duty(sim, m.crew):
+        if m.task is None and m.called_out and not duty_now(sim)[m.index]:
             m.signal = env.event()
             yield m.signal | env.timeout(physics.CALLED_OUT_STAY_S)
             m.signal = None
@@ -42,7 +42,7 @@ def member(env: simpy.Environment, sim: Sim, m: Member) -> Proc:
                 sim.log("move", node=m.node, person=m.crew.id, detail="left the site")
             continue
         if m.task is None:
-            if m.on_site and m.crew.base >= 0 and m.node != m.crew.base and on_duty(sim, m.crew):
+            if m.on_site and m.crew.base >= 0 and m.node != m.crew.base and duty_now(sim)[m.index]:
                 m.phase = "returning"
                 with contextlib.suppress(simpy.Interrupt):  # a new task: stop going back
                     yield from travel(env, sim, m, m.crew.base, WALKING)
