@@ -123,11 +123,37 @@ class Sim:
             found = self._walks[path] = (path.nodes.tolist(), np.diff(path.t_s).tolist(), xyz)
         return found
 
-    def log(self, kind: str, *, node: int = -1, **kw: Any) -> None:
+    def log(
+        self,
+        kind: str,
+        *,
+        node: int = -1,
+        incident: int = -1,
+        task: int = -1,
+        person: str = "",
+        value: float = math.nan,
+        detail: str = "",
+        place: str | None = None,
+        xyz: tuple[float, float, float] | None = None,
+    ) -> None:
+        """A row of the log now (:meth:`twin.events.log.EventRecorder.add`), at ``node``'s place
+        and coordinates unless ``place`` and ``xyz`` are given."""
         if node >= 0:
-            kw.setdefault("place", self.name(node))
-            kw.setdefault("xyz", self.xyz(node))
-        self.rec.add(self.env.now, kind, **kw)
+            if place is None:
+                place = self.name(node)
+            if xyz is None:
+                xyz = self.xyz(node)
+        self.rec.add(
+            self.env.now,
+            kind,
+            incident=incident,
+            task=task,
+            person=person,
+            place="" if place is None else place,
+            xyz=xyz,
+            value=value,
+            detail=detail,
+        )
 
     def rng(self, purpose: str) -> np.random.Generator:
         return self.streams(purpose)
