@@ -88,6 +88,9 @@ class Sim:
         self._mode_states: dict[str, tuple[int, NetworkState]] = {}
         self.entrances: list[int] = self.graph.entrances.tolist() if self.graph.entrances.size else [0]
         """Where people called out come in (node 0 in a graph without entrances)."""
+        self.qualification: dict[tuple[tuple[int, int], ...], tuple[np.ndarray, np.ndarray]] = {}
+        """Who qualifies for a task, and by how many levels, per ``(trade, level)`` alternatives
+        (:func:`twin.engine.tasks.add_tasks`)."""
         self.duty: list[bool] = []
         """Who is on duty, per member, at :attr:`duty_at` (:func:`twin.engine.roster.duty_now`)."""
         self.duty_at = math.nan
