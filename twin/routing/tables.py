@@ -118,6 +118,16 @@ class Table:
             r = self._row_of[ids]
         return np.asarray(r)
 
+    def row(self, node: int) -> int:
+        """:meth:`rows` of one node id (an int)."""
+        if not 0 <= node < self.network.n_nodes:
+            return int(self.rows([node])[0])  # the error naming the node
+        r = int(self._row_of[node])
+        if r < 0:
+            self._compute(np.array([node], dtype=np.int64))
+            r = int(self._row_of[node])
+        return r
+
     def lookup(self, keys: ArrayLike, nodes: ArrayLike) -> np.ndarray:
         """Seconds between each key (rows) and each node (columns): ``(len(keys), len(nodes))``.
 
