@@ -57,7 +57,7 @@ class Positions:
             )
         if node.size and node.dtype.kind not in "iu":
             raise RoutingError(f"Positions: nodes must be integer ids, got {node.dtype}")
-        if np.any(np.isnan(eta)) or np.any(eta < 0):
+        if not np.all(eta >= 0):  # NaN fails it too
             raise RoutingError("Positions: eta_s must be ≥ 0 seconds (inf for none), got NaN or < 0")
         object.__setattr__(self, "node", node.astype(np.int64))
         object.__setattr__(self, "eta_s", eta)
@@ -272,7 +272,8 @@ class Router:
         if eligible is not None:
             mask = np.asarray(eligible, dtype=bool)
             try:
-                mask = np.broadcast_to(mask, out.shape)
+                if mask.shape != out.shape:
+                    mask = np.broadcast_to(mask, out.shape)
             except ValueError:
                 raise RoutingError(
                     f"eligible has shape {np.shape(eligible)}; expected {out.shape} "

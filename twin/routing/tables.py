@@ -38,7 +38,8 @@ def node_ids(values: ArrayLike, n_nodes: int, what: str = "nodes") -> np.ndarray
     if ids.dtype.kind not in "iu" and ids.size:
         raise RoutingError(f"{what}: node ids must be integers, got {ids.dtype} values")
     ids = ids.astype(np.int64, copy=False).reshape(-1)
-    if ids.size and (ids.min() < 0 or ids.max() >= n_nodes):
+    # One comparison: a negative id read as unsigned is beyond any node.
+    if ids.size and (ids.view(np.uint64) >= n_nodes).any():
         bad = int(ids[(ids < 0) | (ids >= n_nodes)][0])
         raise RoutingError(
             f"{what}: node {bad} is not in the graph (nodes 0..{n_nodes - 1}); "
