@@ -122,7 +122,7 @@ class Sim:
         if found is None:
             if len(self._walks) >= WALKS_KEPT:
                 self._walks.clear()
-            xyz = [(x, y, z) for x, y, z in path.xyz.tolist()]
+            xyz: list[tuple[float, float, float]] = list(map(tuple, path.xyz.tolist()))
             found = self._walks[path] = (path.nodes.tolist(), np.diff(path.t_s).tolist(), xyz)
         return found
 
