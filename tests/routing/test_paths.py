@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from twin.navgraph import EdgeKind, NodeKind
-from twin.routing import NORMAL, NoRouteError, Router
+from twin.routing import NORMAL, NoRouteError, Router, RoutingError
 from twin.synthetic import graph_from_edges, tower
 
 
@@ -98,3 +98,20 @@ def test_a_route_is_never_shorter_than_the_straight_line(g):
         path = r.path(int(a), int(b))
         assert path.distance_m == pytest.approx(dist[a, b], abs=1e-9)
         assert path.distance_m >= np.linalg.norm(g.node_xyz[b] - g.node_xyz[a]) - 1e-9
+
+
+def test_a_path_asked_with_python_or_numpy_ints_is_the_one_kept_path():
+    g = tower(3).graph
+    r = Router(g, keys=[0])
+    first = r.path(5, 0)
+    assert r.path(np.int64(5), np.int32(0)) is first
+    assert r.path(5, 0) is first
+    assert first.nodes[0] == 5 and first.nodes[-1] == 0
+
+
+def test_a_path_to_a_node_off_the_graph_names_it():
+    g = tower(2).graph
+    with pytest.raises(RoutingError, match=f"node {g.n_nodes} is not in the graph"):
+        Router(g).path(0, g.n_nodes)
+    with pytest.raises(RoutingError, match="node -1 is not in the graph"):
+        Router(g).path(-1, 0)

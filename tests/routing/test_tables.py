@@ -276,3 +276,12 @@ def test_lifts_off_never_shortens_a_trip_and_lengthens_the_climb_to_upper_floors
         entrance = int(g.entrances[0])
         upper = np.flatnonzero((g.node_storey >= 8) & (g.node_kind == NodeKind.GRID))
         assert np.all(off[entrance, upper] > on[entrance, upper])
+
+
+def test_one_row_is_the_row_of_rows_and_is_searched_once():
+    g = tower(3).graph
+    table = Router(g, keys=[0, 1]).table(NORMAL)
+    assert table.row(1) == int(table.rows([1])[0]) == 1
+    assert table.row(7) == 2 and len(table) == 3  # node 7 was no key: searched now
+    assert table.row(7) == 2 and len(table) == 3
+    assert table.time_s[2, 7] == 0.0
