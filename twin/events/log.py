@@ -24,6 +24,19 @@ import pandas as pd
 from twin.errors import TwinError
 
 COLUMNS = ("t_s", "incident", "task", "person", "kind", "place", "x", "y", "z", "value", "detail")
+_DTYPES = (
+    "float64",
+    "int32",
+    "int32",
+    "string",
+    "string",
+    "string",
+    "float64",
+    "float64",
+    "float64",
+    "float64",
+    "string",
+)
 
 #: Event kinds, and what ``value`` holds for each.
 KINDS: dict[str, str] = {
@@ -149,20 +162,16 @@ class EventLog:
 
     @classmethod
     def from_rows(cls, rows: Sequence[tuple[object, ...]]) -> EventLog:
-        frame = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
-        frame = frame.astype(
+        # Column by column, each from one pass over the rows: cheaper than from_records and
+        # casting after (a list per column, not zip(*rows), which slows down in later runs).
+        frame = pd.DataFrame(
             {
-                "t_s": "float64",
-                "incident": "int32",
-                "task": "int32",
-                "x": "float64",
-                "y": "float64",
-                "z": "float64",
-                "value": "float64",
+                name: pd.array([r[i] for r in rows], dtype="string")
+                if kind == "string"
+                else np.array([r[i] for r in rows], dtype=kind)
+                for i, (name, kind) in enumerate(zip(COLUMNS, _DTYPES, strict=True))
             }
         )
-        for col in ("person", "kind", "place", "detail"):
-            frame[col] = frame[col].astype("string")
         return cls(frame)
 
     @classmethod
