@@ -25,7 +25,7 @@ import numpy as np
 TOO_MANY = -1
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def step_into(  # pragma: no cover - compiled; tested against the numpy reference
     area: np.ndarray,
     pair_a: np.ndarray,
@@ -107,11 +107,12 @@ def step_into(  # pragma: no cover - compiled; tested against the numpy referenc
             w[i] = max(w[i] - more, 0.0)
             total += first[i]
             more_total += more
-    vol[:] = w
+    for i in range(n):
+        vol[i] = w[i]
     return total + more_total, exchanged, live, q_door, m
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _carrying(
     pairs_at: np.ndarray,
     pairs_ptr: np.ndarray,
@@ -137,11 +138,11 @@ def _carrying(
         for q in range(slabs_ptr[i], slabs_ptr[i + 1]):
             leak[j] = slabs_at[q]
             j += 1
-    leak.sort()
-    return np.unique(touching), leak  # a door between two giving spaces is listed by both
+    _sort(leak)
+    return _sorted_unique(touching), leak  # a door between two giving spaces is listed by both
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _nodes(
     pair_a: np.ndarray,
     pair_b: np.ndarray,
@@ -154,16 +155,59 @@ def _nodes(
     each live door, the space under each leaking slab."""
     nd, ns = live.size, leak.size
     ends = np.empty(giving.size + 2 * nd + ns, dtype=np.int64)
-    ends[: giving.size] = giving
+    for g in range(giving.size):
+        ends[g] = giving[g]
     for d in range(nd):
         ends[giving.size + 2 * d] = pair_a[live[d]]
         ends[giving.size + 2 * d + 1] = pair_b[live[d]]
     for q in range(ns):
         ends[giving.size + 2 * nd + q] = below_to[leak[q]]
-    return np.unique(ends)
+    return _sorted_unique(ends)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _sort(a: np.ndarray) -> None:  # pragma: no cover - compiled
+    """Sort a short array in place (insertion sort: a few dozen doors or spaces; numba's
+    ``np.sort``/``np.unique`` would add seconds to the first compile for nothing here)."""
+    for i in range(1, a.size):
+        v = a[i]
+        j = i - 1
+        while j >= 0 and a[j] > v:
+            a[j + 1] = a[j]
+            j -= 1
+        a[j + 1] = v
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _sorted_unique(a: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """The distinct values of a short array, ascending (sorts ``a`` in place)."""
+    _sort(a)
+    k = 0
+    for i in range(a.size):
+        if i == 0 or a[i] != a[k - 1]:
+            a[k] = a[i]
+            k += 1
+    return a[:k]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _local(nodes: np.ndarray, space: np.ndarray, which: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """The position of each ``space[which]`` in the ascending ``nodes`` (all are there): bisection."""
+    out = np.empty(which.size, dtype=np.int64)
+    for k in range(which.size):
+        lo, hi = 0, nodes.size - 1
+        v = space[which[k]]
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if nodes[mid] < v:
+                lo = mid + 1
+            else:
+                hi = mid
+        out[k] = lo
+    return out
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _spread(  # pragma: no cover - compiled
     area: np.ndarray,
     pair_a: np.ndarray,
@@ -188,10 +232,10 @@ def _spread(  # pragma: no cover - compiled
     doors ``live`` and slabs ``leak`` among the spaces ``nodes``; gives (m³ moved, m³ through
     each live door)."""
     m, nd, ns = nodes.size, live.size, leak.size
-    la = np.searchsorted(nodes, pair_a[live])
-    lb = np.searchsorted(nodes, pair_b[live])
-    lf = np.searchsorted(nodes, below_from[leak])
-    lt = np.searchsorted(nodes, below_to[leak])
+    la = _local(nodes, pair_a, live)
+    lb = _local(nodes, pair_b, live)
+    lf = _local(nodes, below_from, leak)
+    lt = _local(nodes, below_to, leak)
     cw = np.empty(nd)
     depth_a = np.empty(nd)
     depth_b = np.empty(nd)
@@ -244,7 +288,7 @@ def _spread(  # pragma: no cover - compiled
     return moved, q_door
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _conductance(
     cw: np.ndarray, depth_a: np.ndarray, depth_b: np.ndarray, s: float, floor: float
 ) -> np.ndarray:  # pragma: no cover - compiled
@@ -260,7 +304,7 @@ def _conductance(
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _heads(  # pragma: no cover - compiled
     la: np.ndarray,
     lb: np.ndarray,
@@ -311,13 +355,20 @@ def _heads(  # pragma: no cover - compiled
     return x
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _solve_active(mat: np.ndarray, b: np.ndarray, active: np.ndarray) -> np.ndarray:  # pragma: no cover
     """Solve the rows and columns of ``mat`` where ``active`` (the others' unknowns are 0) by
     Gaussian elimination without pivoting (module docstring: the matrix is column-dominant)."""
     m = b.size
-    idx = np.flatnonzero(active)
-    k = idx.size
+    k = 0
+    for i in range(m):
+        k += active[i]
+    idx = np.empty(k, dtype=np.int64)
+    k = 0
+    for i in range(m):
+        if active[i]:
+            idx[k] = i
+            k += 1
     x = np.zeros(m)
     if k == 0:
         return x
@@ -345,7 +396,7 @@ def _solve_active(mat: np.ndarray, b: np.ndarray, active: np.ndarray) -> np.ndar
     return x
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def after_step(  # pragma: no cover - compiled
     before: np.ndarray,
     after: np.ndarray,
@@ -374,7 +425,7 @@ def after_step(  # pragma: no cover - compiled
     return wet, deepest
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def depth_changes(  # pragma: no cover - compiled
     volume: np.ndarray, area: np.ndarray, logged: np.ndarray, wet_depth: float, step_m: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -390,5 +441,7 @@ def depth_changes(  # pragma: no cover - compiled
             changed[count] = i
             count += 1
             logged[i] = shown
-    idx = changed[:count].copy()
-    return idx, logged[idx]
+    depth = np.empty(count)
+    for k in range(count):
+        depth[k] = logged[changed[k]]
+    return changed[:count].copy(), depth
