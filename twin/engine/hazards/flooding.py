@@ -9,6 +9,7 @@ incident; 30 cm in an electrical room trips its switchgear (the storm → power 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -135,7 +136,7 @@ class Water:
         while True:
             # Steps of the scenario's size while water arrives or is pumped; longer ones while it
             # only settles (the implicit step is stable at any size; this only trades detail).
-            pumping = any(works() and self.volume[space] > 0 for space, _, works in self.pumps.values())
+            pumping = any(self.volume[space] > 0 and works() for space, _, works in self.pumps.values())
             dt = self.step_s if self.sources or pumping else self.step_s * physics.WATER_SETTLE_STEPS
             yield env.timeout(dt)
             self._accrue()
@@ -170,7 +171,7 @@ class Water:
             if env.now >= self._next_log:
                 self._log_depths()
                 self._next_log = env.now + physics.DEPTH_LOG_S
-                if not np.isfinite(self._next_dry):
+                if not math.isfinite(self._next_dry):
                     self._plan_dry()
             if env.now >= self._next_dry:
                 self._dry()
@@ -181,7 +182,7 @@ class Water:
                 self.running = False
                 self._sleeps += 1
                 self._plan_dry()
-                if np.isfinite(self._next_dry):
+                if math.isfinite(self._next_dry):
                     env.process(self._wake_to_dry(self._sleeps))
                 return
 
@@ -215,7 +216,7 @@ class Water:
         if self.running or sleeps != self._sleeps:
             return  # the loop woke since; it dries as it steps
         self._dry()
-        if np.isfinite(self._next_dry):
+        if math.isfinite(self._next_dry):
             env.process(self._wake_to_dry(sleeps))
 
     def _log_depths(self) -> None:
