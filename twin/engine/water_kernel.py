@@ -374,21 +374,30 @@ def _solve_active(mat: np.ndarray, b: np.ndarray, active: np.ndarray) -> np.ndar
         return x
     lu = np.empty((k, k))
     y = np.empty(k)
+    # last[r]: the last column where row r is not 0. Elimination only fills a row up to its
+    # pivot row's last column, so each update stops there: separate floods (blocks of the
+    # matrix) cost about their own size cubed, not the whole system's.
+    last = np.zeros(k, dtype=np.int64)
     for r in range(k):
         y[r] = b[idx[r]]
         for c in range(k):
             lu[r, c] = mat[idx[r], idx[c]]
+            if lu[r, c] != 0.0:
+                last[r] = c
     for p in range(k):
         pivot = lu[p, p]
+        end = last[p] + 1
         for r in range(p + 1, k):
             f = lu[r, p] / pivot
             if f != 0.0:
-                for c in range(p + 1, k):
+                for c in range(p + 1, end):
                     lu[r, c] -= f * lu[p, c]
                 y[r] -= f * y[p]
+                if last[r] < last[p]:
+                    last[r] = last[p]
     for r in range(k - 1, -1, -1):
         acc = y[r]
-        for c in range(r + 1, k):
+        for c in range(r + 1, last[r] + 1):
             acc -= lu[r, c] * y[c]
         y[r] = acc / lu[r, r]
     for r in range(k):
@@ -445,3 +454,56 @@ def depth_changes(  # pragma: no cover - compiled
     for k in range(count):
         depth[k] = logged[changed[k]]
     return changed[:count].copy(), depth
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def advance(  # pragma: no cover - compiled
+    area: np.ndarray,
+    pair_a: np.ndarray,
+    pair_b: np.ndarray,
+    pair_width_m: np.ndarray,
+    pairs_at: np.ndarray,
+    pairs_ptr: np.ndarray,
+    below_from: np.ndarray,
+    below_to: np.ndarray,
+    below_share: np.ndarray,
+    slabs_at: np.ndarray,
+    slabs_ptr: np.ndarray,
+    vol: np.ndarray,
+    added_m3: np.ndarray,
+    pump_m3_s: np.ndarray,
+    dt: float,
+    consts: np.ndarray,
+    dense_max: int,
+    rose_at: np.ndarray,
+    max_depth: np.ndarray,
+    now: float,
+    wet_depth: float,
+) -> tuple[float, float, float, float, int]:
+    """A run's water step in one call: :func:`step_into` on ``vol`` then :func:`after_step`.
+    Gives (pumped, exchanged, wet area, deepest, spaces in play); with :data:`TOO_MANY`
+    nothing has changed (the caller solves the step sparse)."""
+    before = vol.copy()
+    pumped, exchanged, _, _, m = step_into(
+        area,
+        pair_a,
+        pair_b,
+        pair_width_m,
+        pairs_at,
+        pairs_ptr,
+        below_from,
+        below_to,
+        below_share,
+        slabs_at,
+        slabs_ptr,
+        vol,
+        added_m3,
+        pump_m3_s,
+        dt,
+        consts,
+        dense_max,
+    )
+    if m == TOO_MANY:
+        return 0.0, 0.0, 0.0, 0.0, m
+    wet, deepest = after_step(before, vol, area, rose_at, max_depth, now, wet_depth)
+    return pumped, exchanged, wet, deepest, m

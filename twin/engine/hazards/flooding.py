@@ -19,7 +19,7 @@ from twin.engine import physics
 from twin.engine.core import Proc, Sim
 from twin.engine.tasks import TaskSpec, incident
 from twin.engine.water import DENSE_MAX, kernel_constants, kernel_floors, step_numpy
-from twin.engine.water_kernel import TOO_MANY, after_step, depth_changes, step_into
+from twin.engine.water_kernel import TOO_MANY, advance, after_step, depth_changes
 from twin.travel import HEAVY
 
 #: Who may deploy a portable pump or sandbags: any engineer or a guard.
@@ -145,27 +145,35 @@ class Water:
             for space, q, works in self.pumps.values():
                 if works():
                     pump[space] += q
-            before = self.volume
-            after = before.copy()
-            pumped, exchanged, _, _, in_play = step_into(
-                *self._kernel_floors, after, self._pending, pump, dt, self._kernel_constants, DENSE_MAX
-            )
-            if in_play == TOO_MANY:  # a wide flood: solved sparse
-                result = step_numpy(self.floors, before, self._pending / dt, pump, dt, layouts=self._layouts)
-                after, pumped, exchanged = result.volume_m3, result.pumped_m3, result.exchanged_m3
-            self._pending.fill(0.0)
-            self.volume = after
-            self.pumped_m3 += pumped
-            self._tally()
-            self._wet_area, deepest = after_step(
-                before,
-                after,
-                self.floors.area_m2,
+            self._tally()  # the wetted area up to now, before the step changes it
+            pumped, exchanged, self._wet_area, deepest, in_play = advance(
+                *self._kernel_floors,
+                self.volume,
+                self._pending,
+                pump,
+                dt,
+                self._kernel_constants,
+                DENSE_MAX,
                 self._rose_at,
                 self.max_depth,
                 env.now,
                 physics.WET_DEPTH_M,
             )
+            if in_play == TOO_MANY:  # a wide flood: solved sparse
+                before = self.volume
+                result = step_numpy(self.floors, before, self._pending / dt, pump, dt, layouts=self._layouts)
+                self.volume, pumped, exchanged = result.volume_m3, result.pumped_m3, result.exchanged_m3
+                self._wet_area, deepest = after_step(
+                    before,
+                    self.volume,
+                    self.floors.area_m2,
+                    self._rose_at,
+                    self.max_depth,
+                    env.now,
+                    physics.WET_DEPTH_M,
+                )
+            self._pending.fill(0.0)
+            self.pumped_m3 += pumped
             if deepest >= self._shallowest_level:
                 self._thresholds(self.depth_m, deepest)
             if env.now >= self._next_log:
