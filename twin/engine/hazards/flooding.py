@@ -64,7 +64,9 @@ class Water:
         }
         self._shallowest_level = min(self._crossed)
         self._logged_depth = np.zeros(n)
-        self._kernel_floors = kernel_floors(floors)
+        self._step_arrays = (*kernel_floors(floors), self.volume, self._pending, self._pump)
+        """What :func:`~twin.engine.water_kernel.advance` steps, the same arrays all run long (the
+        volumes, what arrived and the pumps are updated in place)."""
         self._kernel_constants = kernel_constants()
         self._storey_of = np.array([sp.storey for sp in sim.model.spaces], dtype=np.int64)
         self.removed_m3 = 0.0
@@ -147,10 +149,7 @@ class Water:
                     pump[space] += q
             self._tally()  # the wetted area up to now, before the step changes it
             pumped, exchanged, self._wet_area, deepest, in_play = advance(
-                *self._kernel_floors,
-                self.volume,
-                self._pending,
-                pump,
+                *self._step_arrays,
                 dt,
                 self._kernel_constants,
                 DENSE_MAX,
@@ -162,7 +161,9 @@ class Water:
             if in_play == TOO_MANY:  # a wide flood: solved sparse
                 before = self.volume
                 result = step_numpy(self.floors, before, self._pending / dt, pump, dt, layouts=self._layouts)
-                self.volume, pumped, exchanged = result.volume_m3, result.pumped_m3, result.exchanged_m3
+                before = before.copy()
+                self.volume[:] = result.volume_m3
+                pumped, exchanged = result.pumped_m3, result.exchanged_m3
                 self._wet_area, deepest = after_step(
                     before,
                     self.volume,
@@ -210,7 +211,7 @@ class Water:
         if gone.any():
             self._tally()
             dried = float(self.volume[gone].sum())
-            self.volume = np.where(gone, 0.0, self.volume)
+            self.volume[gone] = 0.0
             self.removed_m3 += dried
             self._wet_area = float(self.floors.area_m2[self.depth_m > physics.WET_DEPTH_M].sum())
             self.sim.log("water", value=dried, detail="dried")
@@ -251,7 +252,7 @@ class Water:
         on = self._storey_of == storey
         removed = float(self.volume[on].sum())
         if removed > 0:
-            self.volume = np.where(on, 0.0, self.volume)
+            self.volume[on] = 0.0
             self.removed_m3 += removed
             self.sim.log("water", value=removed, detail="mopped up")
             self._log_depths()
@@ -317,8 +318,8 @@ class Water:
     def finalize(self) -> None:
         """Close the damage tally at the end of the run and log it."""
         self._accrue()
-        self.volume = self.volume + self._pending  # arrived since the last step, not yet spread
-        self._pending = np.zeros(self.floors.n)
+        self.volume += self._pending  # arrived since the last step, not yet spread
+        self._pending.fill(0.0)
         self._tally()
         sim = self.sim
         sim.log("damage", value=self.wetted_m2h, detail="wetted_m2h")
