@@ -560,3 +560,36 @@ def _solve_sparse(
         shape=(k, k),
     ).tocsc()
     return np.asarray(scipy.sparse.linalg.spsolve(mat, b[idx]))
+
+
+def warm_up() -> None:
+    """Load the compiled water kernels now (two rooms, one step of each kernel a run uses): the
+    first call after an install compiles them (~10 s; numba caches them beside the package),
+    later ones load them (~0.3 s). The command line calls it under a progress message so the
+    drill's bar does not stall at the first water step."""
+    f = Floors(
+        np.array([10.0, 10.0]),
+        np.array([0], dtype=np.int64),
+        np.array([1], dtype=np.int64),
+        np.array([0.9]),
+        np.zeros(0, dtype=np.int64),
+        np.zeros(0, dtype=np.int64),
+        np.zeros(0),
+    )
+    vol, added, pump = np.array([1.0, 0.0]), np.zeros(2), np.zeros(2)
+    rose_at, max_depth = np.zeros(2), np.zeros(2)
+    water_kernel.advance(
+        *kernel_floors(f),
+        vol,
+        added,
+        pump,
+        1.0,
+        kernel_constants(),
+        DENSE_MAX,
+        rose_at,
+        max_depth,
+        0.0,
+        0.002,
+    )
+    water_kernel.after_step(vol, vol, f.area_m2, rose_at, max_depth, 0.0, 0.002)
+    water_kernel.depth_changes(vol, f.area_m2, np.zeros(2), 0.002, 0.005)
