@@ -10,6 +10,7 @@ walk), :mod:`~twin.engine.roster` (who is on duty, shift changes) and the hazard
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -23,10 +24,14 @@ from twin.engine.streams import Streams
 from twin.engine.tasks import Incident, Task
 from twin.events.log import PRIORITY_CODE, EventRecorder
 from twin.places import place_name
-from twin.routing import NORMAL, NetworkState, Router
+from twin.routing import NORMAL, NetworkState, Path, Router
 from twin.travel import WALKING, TravelMode
 
 Proc = Generator[simpy.Event, Any, Any]
+#: Paths :meth:`Sim.walk` keeps before starting afresh (a long run passes through many states).
+WALKS_KEPT = 4096
+Walk = tuple[list[int], list[float], list[tuple[float, float, float]]]
+"""A path's nodes, hop seconds and node coordinates as plain Python numbers (:meth:`Sim.walk`)."""
 
 
 class Sim:
@@ -70,6 +75,7 @@ class Sim:
         self.start = drill.scenario.start
         self._names: dict[int, str] = {}
         self._xyz: dict[int, tuple[float, float, float]] = {}
+        self._walks: dict[Path, Walk] = {}
         self.members = [
             Member(
                 i,
@@ -80,6 +86,14 @@ class Sim:
             for i, c in enumerate(drill.crew)
         ]
         self._mode_states: dict[str, tuple[int, NetworkState]] = {}
+        self.entrances: list[int] = self.graph.entrances.tolist() if self.graph.entrances.size else [0]
+        """Where people called out come in (node 0 in a graph without entrances)."""
+        self.qualification: dict[tuple[tuple[int, int], ...], tuple[np.ndarray, np.ndarray]] = {}
+        """Who qualifies for a task, and by how many levels, per ``(trade, level)`` alternatives
+        (:func:`twin.engine.tasks.add_tasks`)."""
+        self.duty: list[bool] = []
+        """Who is on duty, per member, at :attr:`duty_at` (:func:`twin.engine.roster.duty_now`)."""
+        self.duty_at = math.nan
         self.backup = np.array([c.backup for c in drill.crew], dtype=np.int64)
 
     def _entrance(self) -> int:
@@ -100,11 +114,49 @@ class Sim:
             p = self._xyz[node] = (x, y, z)
         return p
 
-    def log(self, kind: str, *, node: int = -1, **kw: Any) -> None:
+    def walk(self, path: Path) -> Walk:
+        """A path as plain Python lists, kept per path (the router hands out the same path
+        object for the same trip in the same building state): its nodes, the seconds of each
+        hop and each node's coordinates (as :meth:`xyz` gives them)."""
+        found = self._walks.get(path)
+        if found is None:
+            if len(self._walks) >= WALKS_KEPT:
+                self._walks.clear()
+            xyz: list[tuple[float, float, float]] = list(map(tuple, path.xyz.tolist()))
+            found = self._walks[path] = (path.nodes.tolist(), np.diff(path.t_s).tolist(), xyz)
+        return found
+
+    def log(
+        self,
+        kind: str,
+        *,
+        node: int = -1,
+        incident: int = -1,
+        task: int = -1,
+        person: str = "",
+        value: float = math.nan,
+        detail: str = "",
+        place: str | None = None,
+        xyz: tuple[float, float, float] | None = None,
+    ) -> None:
+        """A row of the log now (:meth:`twin.events.log.EventRecorder.add`), at ``node``'s place
+        and coordinates unless ``place`` and ``xyz`` are given."""
         if node >= 0:
-            kw.setdefault("place", self.name(node))
-            kw.setdefault("xyz", self.xyz(node))
-        self.rec.add(self.env.now, kind, **kw)
+            if place is None:
+                place = self.name(node)
+            if xyz is None:
+                xyz = self.xyz(node)
+        self.rec.add(
+            self.env.now,
+            kind,
+            incident=incident,
+            task=task,
+            person=person,
+            place="" if place is None else place,
+            xyz=xyz,
+            value=value,
+            detail=detail,
+        )
 
     def rng(self, purpose: str) -> np.random.Generator:
         return self.streams(purpose)

@@ -18,7 +18,7 @@ import numpy as np
 import simpy
 
 from twin.engine.dispatch import FREE, Assignment, Board, PolicyError
-from twin.engine.roster import on_duty
+from twin.engine.roster import duty_now
 from twin.routing import Positions
 
 if TYPE_CHECKING:
@@ -73,8 +73,8 @@ def decide(sim: Sim) -> None:
     if not chosen:
         return
     count = len(chosen)
-    qualified = np.stack([t.qualified for t in chosen])  # type: ignore[misc]
-    excess = np.stack([t.excess for t in chosen])  # type: ignore[misc]
+    qualified = np.array([t.qualified for t in chosen])  # (np.stack is slower on small rows)
+    excess = np.array([t.excess for t in chosen])
     time_s = travel_times(sim, chosen, qualified)
     board = Board(
         priority=np.fromiter((t.priority for t in chosen), dtype=np.int64, count=count),
@@ -99,23 +99,20 @@ def roster_now(sim: Sim, *, settle: bool = True) -> tuple[np.ndarray, np.ndarray
     contractor, or on site; not someone taken out of the drill, ``sim.away``). With ``settle``,
     people whose shift has just started are put at their base, those whose shift is over go
     home (:func:`on_site_now`; a decision does, a look at the board must not)."""
-    members = sim.members
-    p = len(members)
-    busy = np.full(p, FREE, dtype=np.int64)
-    available = np.zeros(p, dtype=bool)
+    duty = duty_now(sim)
     away = sim.away
-    for m in members:
+    busy: list[int] = []
+    available: list[bool] = []
+    for m in sim.members:
         c = m.crew
-        if m.task is not None:
-            busy[m.index] = m.task.priority
-        duty = on_duty(sim, c)
-        here = on_site_now(m, duty)
+        busy.append(FREE if m.task is None else m.task.priority)
+        here = on_site_now(m, duty[m.index])
         if settle and here != m.on_site:
             m.on_site = here
             if here:
                 m.node = c.base  # the shift has started: they are at base
-        available[m.index] = (duty or c.on_call or here) and m.index not in away
-    return busy, available
+        available.append(bool((duty[m.index] or c.on_call or here) and m.index not in away))
+    return np.array(busy, dtype=np.int64), np.array(available, dtype=bool)
 
 
 def on_site_now(m: Member, duty: bool) -> bool:
@@ -151,22 +148,29 @@ def _positions(sim: Sim) -> Positions:
     """Everyone's place for the dispatcher: a node and the seconds until they stand there;
     people off site count from the entrances (a contractor from its arrival point), after their
     expected call-out delay."""
-    entrances = sim.graph.entrances if sim.graph.entrances.size else np.array([0])
-    width = max(1, int(entrances.size))
-    node = np.zeros((len(sim.members), width), dtype=np.int64)
-    eta = np.full((len(sim.members), width), np.inf)
+    entrances = sim.entrances
+    width = len(entrances)
+    pad_node, pad_eta = [0] * (width - 1), [math.inf] * (width - 1)
+    nodes: list[list[int]] = []
+    etas: list[list[float]] = []
     now = sim.env.now
     for m in sim.members:
         if m.on_site:
             if m.next_node >= 0 and m.arrive_at > now:
-                node[m.index, 0], eta[m.index, 0] = m.next_node, m.arrive_at - now
+                nodes.append([m.next_node, *pad_node])
+                etas.append([m.arrive_at - now, *pad_eta])
             else:
-                node[m.index, 0], eta[m.index, 0] = m.node, 0.0
+                nodes.append([m.node, *pad_node])
+                etas.append([0.0, *pad_eta])
         elif m.crew.arrival >= 0:  # a contractor who signs in at a set place
-            node[m.index, 0], eta[m.index, 0] = m.crew.arrival, m.crew.expected_delay_s
+            nodes.append([m.crew.arrival, *pad_node])
+            etas.append([m.crew.expected_delay_s, *pad_eta])
         else:
-            node[m.index] = entrances
-            eta[m.index] = m.crew.expected_delay_s
+            nodes.append(entrances)
+            etas.append([m.crew.expected_delay_s] * width)
+    shape = (len(nodes), width)
+    node = np.array(nodes, dtype=np.int64).reshape(shape)
+    eta = np.array(etas, dtype=np.float64).reshape(shape)
     return Positions(node, eta)
 
 

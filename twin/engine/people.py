@@ -17,7 +17,7 @@ import numpy as np
 import simpy
 
 from twin.engine import physics
-from twin.engine.roster import Member, on_duty
+from twin.engine.roster import Member, duty_now
 from twin.engine.tasks import Task, finish
 from twin.navgraph import NodeKind
 from twin.routing import NoRouteError
@@ -32,7 +32,7 @@ def member(env: simpy.Environment, sim: Sim, m: Member) -> Proc:
     """A person's life in the drill: wait, go, work, go back to base — or, called out, go home
     when no more work comes while they are on site."""
     while True:
-        if m.task is None and m.called_out and not on_duty(sim, m.crew):
+        if m.task is None and m.called_out and not duty_now(sim)[m.index]:
             m.signal = env.event()
             yield m.signal | env.timeout(physics.CALLED_OUT_STAY_S)
             m.signal = None
@@ -42,7 +42,7 @@ def member(env: simpy.Environment, sim: Sim, m: Member) -> Proc:
                 sim.log("move", node=m.node, person=m.crew.id, detail="left the site")
             continue
         if m.task is None:
-            if m.on_site and m.crew.base >= 0 and m.node != m.crew.base and on_duty(sim, m.crew):
+            if m.on_site and m.crew.base >= 0 and m.node != m.crew.base and duty_now(sim)[m.index]:
                 m.phase = "returning"
                 with contextlib.suppress(simpy.Interrupt):  # a new task: stop going back
                     yield from travel(env, sim, m, m.crew.base, WALKING)
@@ -151,6 +151,7 @@ def travel(
     """Walk ``m`` to ``target`` hop by hop, re-routing when the building changes."""
     graph = sim.graph
     task_id = task.id if task else -1
+    person, trace, timeout, moved = m.crew.id, sim.trace_moves, env.timeout, sim.rec.move
     while m.node != target:
         state = sim.state_for(mode)
         try:
@@ -166,19 +167,20 @@ def travel(
             yield sim.changed
             continue
         version = sim.version
-        # Plain Python numbers: this loop runs once per node passed, the engine's most frequent
-        # step.
-        nodes, hops = path.nodes.tolist(), np.diff(path.t_s).tolist()
+        # Plain Python numbers, worked out once per path: this loop runs once per node passed,
+        # the engine's most frequent step.
+        nodes, hops, xyz = sim.walk(path)
         last = len(nodes) - 1
         for k in range(1, last + 1):
-            m.next_node = nodes[k]
+            node = nodes[k]
+            m.next_node = node
             m.arrive_at = env.now + hops[k - 1]
-            yield env.timeout(hops[k - 1])
-            m.node, m.next_node = nodes[k], -1
-            if sim.trace_moves:
-                sim.rec.add(env.now, "move", person=m.crew.id, xyz=sim.xyz(m.node), task=task_id)
+            yield timeout(hops[k - 1])
+            m.node, m.next_node = node, -1
+            if trace:
+                moved(env.now, person, xyz[k], task_id)
             if sim.version != version and k < last:
-                if graph.node_kind[m.node] == NodeKind.LIFT:
+                if graph.node_kind[node] == NodeKind.LIFT:
                     # Caught in a car: its rescue device brings it back to where they boarded.
                     floor = [int(x) for x in nodes[:k] if graph.node_kind[x] != NodeKind.LIFT]
                     yield env.timeout(physics.LIFT_HOMING_S)

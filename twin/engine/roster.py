@@ -46,6 +46,27 @@ def on_duty(sim: Sim, crew: Crew) -> bool:
     return crew.shift is not None and crew.shift.on_duty(minute_of_day(sim.start, sim.env.now))
 
 
+def duty_now(sim: Sim) -> list[bool]:
+    """:func:`on_duty` of every member (``sim.members`` order) now, worked out once per moment
+    and per shift: the dispatcher and every idle person ask at each decision."""
+    now = sim.env.now
+    if sim.duty_at != now:
+        minute = minute_of_day(sim.start, now)
+        by_shift: dict[int, bool] = {}
+        duty: list[bool] = []
+        for m in sim.members:
+            shift = m.crew.shift
+            if shift is None:
+                duty.append(False)
+                continue
+            on = by_shift.get(id(shift))
+            if on is None:
+                on = by_shift[id(shift)] = bool(shift.on_duty(minute))
+            duty.append(on)
+        sim.duty, sim.duty_at = duty, now
+    return sim.duty
+
+
 def shift_changes(env: simpy.Environment, sim: Sim) -> Proc:
     """Wake the dispatcher whenever a shift starts or ends: work queued overnight for a day
     trade is handed out when the day shift arrives, not at the next unrelated event."""

@@ -170,7 +170,17 @@ def add_tasks(sim: Sim, inc: Incident, specs: Sequence[TaskSpec]) -> list[Task]:
 
 
 def _qualification(sim: Sim, needs: tuple[tuple[int, int], ...]) -> tuple[np.ndarray, np.ndarray]:
-    levels = sim.drill.levels
+    """Who qualifies for a task needing ``needs`` and by how many levels: worked out once per
+    ``needs`` in a run (the roster does not change) and shared, read-only, by its tasks."""
+    found = sim.qualification.get(needs)
+    if found is None:
+        found = sim.qualification[needs] = _qualify(sim.drill.levels, needs)
+        for a in found:
+            a.flags.writeable = False
+    return found
+
+
+def _qualify(levels: np.ndarray, needs: tuple[tuple[int, int], ...]) -> tuple[np.ndarray, np.ndarray]:
     p = levels.shape[0]
     qualified = np.zeros(p, dtype=bool)
     best = np.full(p, -1, dtype=np.int64)

@@ -131,6 +131,12 @@ class EventRecorder:
             x, y, z = float(xyz[0]), float(xyz[1]), float(xyz[2])
         self.rows.append((float(t_s), incident, task, person, kind, place, x, y, z, float(value), detail))
 
+    def move(self, t_s: float, person: str, xyz: tuple[float, float, float], task: int) -> None:
+        """A ``move`` row: ``add(t_s, "move", person=person, xyz=xyz, task=task)`` for plain
+        floats, without the keyword handling (the engine logs one per node a person passes)."""
+        x, y, z = xyz
+        self.rows.append((t_s, -1, task, person, "move", "", x, y, z, math.nan, ""))
+
     def freeze(self) -> EventLog:
         return EventLog.from_rows(self.rows)
 

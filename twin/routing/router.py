@@ -57,7 +57,7 @@ class Positions:
             )
         if node.size and node.dtype.kind not in "iu":
             raise RoutingError(f"Positions: nodes must be integer ids, got {node.dtype}")
-        if np.any(np.isnan(eta)) or np.any(eta < 0):
+        if not np.all(eta >= 0):  # NaN fails it too
             raise RoutingError("Positions: eta_s must be ≥ 0 seconds (inf for none), got NaN or < 0")
         object.__setattr__(self, "node", node.astype(np.int64))
         object.__setattr__(self, "eta_s", eta)
@@ -272,7 +272,8 @@ class Router:
         if eligible is not None:
             mask = np.asarray(eligible, dtype=bool)
             try:
-                mask = np.broadcast_to(mask, out.shape)
+                if mask.shape != out.shape:
+                    mask = np.broadcast_to(mask, out.shape)
             except ValueError:
                 raise RoutingError(
                     f"eligible has shape {np.shape(eligible)}; expected {out.shape} "
@@ -361,19 +362,21 @@ class Router:
             When ``target`` cannot be reached from ``origin`` in ``state``.
         """
         entry = self._entry(state)
-        if isinstance(origin, int | np.integer) and isinstance(target, int | np.integer):
-            found = entry.paths.get((int(origin), int(target)))
-            if found is not None:
-                return found
         n = self.graph.n_nodes
-        o = int(node_ids([origin], n, "origin")[0])
-        t = int(node_ids([target], n, "target")[0])
+        if type(origin) is int and type(target) is int and 0 <= origin < n and 0 <= target < n:
+            o, t = origin, target  # the engine's case, once per trip: no array round trip
+        else:
+            o = int(node_ids([origin], n, "origin")[0])
+            t = int(node_ids([target], n, "target")[0])
+        found = entry.paths.get((o, t))
+        if found is not None:
+            return found
         table = self._pick(state, np.array([o]), np.array([t]))
         if table.direction == "from":
-            row = int(table.rows([o])[0])
+            row = table.row(o)
             seconds = table.time_s[row, t]
         else:
-            row = int(table.rows([t])[0])
+            row = table.row(t)
             seconds = table.time_s[row, o]
         if not np.isfinite(seconds):
             raise NoRouteError(

@@ -38,7 +38,8 @@ def node_ids(values: ArrayLike, n_nodes: int, what: str = "nodes") -> np.ndarray
     if ids.dtype.kind not in "iu" and ids.size:
         raise RoutingError(f"{what}: node ids must be integers, got {ids.dtype} values")
     ids = ids.astype(np.int64, copy=False).reshape(-1)
-    if ids.size and (ids.min() < 0 or ids.max() >= n_nodes):
+    # One comparison: a negative id read as unsigned is beyond any node.
+    if ids.size and (ids.view(np.uint64) >= n_nodes).any():
         bad = int(ids[(ids < 0) | (ids >= n_nodes)][0])
         raise RoutingError(
             f"{what}: node {bad} is not in the graph (nodes 0..{n_nodes - 1}); "
@@ -117,6 +118,16 @@ class Table:
             self._compute(np.unique(ids[r < 0]))
             r = self._row_of[ids]
         return np.asarray(r)
+
+    def row(self, node: int) -> int:
+        """:meth:`rows` of one node id (an int)."""
+        if not 0 <= node < self.network.n_nodes:
+            return int(self.rows([node])[0])  # the error naming the node
+        r = int(self._row_of[node])
+        if r < 0:
+            self._compute(np.array([node], dtype=np.int64))
+            r = int(self._row_of[node])
+        return r
 
     def lookup(self, keys: ArrayLike, nodes: ArrayLike) -> np.ndarray:
         """Seconds between each key (rows) and each node (columns): ``(len(keys), len(nodes))``.

@@ -10,12 +10,13 @@ without loading its model.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.config import JsonDict
 
 from twin.errors import suggest
@@ -215,27 +216,29 @@ class Shift(_Frozen):
             raise ValueError(f"'{value}' is not a time of day; write it as HH:MM, e.g. 07:00")
         return value
 
-    _span: tuple[int, int] = PrivateAttr((0, 0))
-
-    def model_post_init(self, context: Any) -> None:
-        h0, m0 = self.start.split(":")
-        h1, m1 = self.end.split(":")
-        # Parsed once: the engine asks who is on duty at every dispatch decision.
-        self._span = (int(h0) * 60 + int(m0), int(h1) * 60 + int(m1))
-
     def minutes(self) -> tuple[int, int]:
         """(start, end) in minutes after midnight."""
-        return self._span
+        return _span(self.start, self.end)
 
     def on_duty(self, minute_of_day: Any) -> Any:
         """Whether the shift covers this minute of the day (:func:`twin.clock.minute_of_day`),
         or each minute of an array of them. The one definition of "on duty"."""
-        start, end = self._span
+        start, end = _span(self.start, self.end)
         if start == end:
             return np.ones(np.shape(minute_of_day), dtype=bool) if np.ndim(minute_of_day) else True
         if start < end:
             return (minute_of_day >= start) & (minute_of_day < end)
         return (minute_of_day >= start) | (minute_of_day < end)
+
+
+@functools.cache
+def _span(start: str, end: str) -> tuple[int, int]:
+    """A shift's ``HH:MM`` start and end in minutes after midnight, parsed once per pair: the
+    engine asks who is on duty at every dispatch decision (a pydantic private attribute would
+    cost microseconds a read)."""
+    h0, m0 = start.split(":")
+    h1, m1 = end.split(":")
+    return int(h0) * 60 + int(m0), int(h1) * 60 + int(m1)
 
 
 def _default_shifts() -> dict[str, Shift]:
