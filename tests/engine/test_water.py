@@ -237,7 +237,7 @@ def test_the_compiled_matrix_assembly_and_solve_give_numpys_bits():
 def test_the_compiled_step_gives_the_numpy_reference_volumes(n, seed, dt_s):
     # Random rooms, doors, slabs, sources and pumps, five steps in a row: the one-call compiled
     # step (its own elimination, in-place transfers) and the numpy reference (LAPACK, bincount)
-    # agree to rounding, and list the same doors carrying water.
+    # agree to rounding (1e-10 of the water in play), and list the same doors carrying water.
     rng = np.random.default_rng(seed)
     area = rng.uniform(2.0, 200.0, n)
     pairs = sorted({tuple(sorted(rng.choice(n, 2, replace=False).tolist())) for _ in range(2 * n)})
@@ -249,8 +249,8 @@ def test_the_compiled_step_gives_the_numpy_reference_volumes(n, seed, dt_s):
     for _ in range(5):
         got, want = step(f, v, inflow, pumps, dt_s), water.step_numpy(f, v, inflow, pumps, dt_s)
         scale = max(v.sum(), 1.0)
-        assert np.abs(got.volume_m3 - want.volume_m3).max() < 1e-12 * scale
-        assert abs(got.pumped_m3 - want.pumped_m3) < 1e-12 * scale
+        assert np.abs(got.volume_m3 - want.volume_m3).max() < 1e-10 * scale
+        assert abs(got.pumped_m3 - want.pumped_m3) < 1e-10 * scale
         assert abs(got.exchanged_m3 - want.exchanged_m3) < 1e-9 * scale
         assert np.array_equal(got.door_pair, want.door_pair)
         assert np.abs(got.door_m3 - want.door_m3).max(initial=0.0) < 1e-9 * scale
