@@ -409,24 +409,9 @@ def door_conductance_m2_s(cw: np.ndarray, depth_a: np.ndarray, depth_b: np.ndarr
     """K (m²/s) such that ``K·(h_a − h_b)`` is the flow over a door's threshold: see
     :func:`door_conductance_numpy`, of which this is the compiled kernel (the same operations in
     the same order, so the same bits: a test checks)."""
-    out: np.ndarray = _door_kernel(
+    out: np.ndarray = water_kernel.door_conductance(
         cw, depth_a, depth_b, physics.SPREAD_DEPTH_M, physics.LEVEL_DIFFERENCE_FLOOR_M
     )
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
-def _door_kernel(
-    cw: np.ndarray, depth_a: np.ndarray, depth_b: np.ndarray, s: float, floor: float
-) -> np.ndarray:  # pragma: no cover - compiled
-    out = np.empty(cw.size)
-    for i in range(cw.size):
-        a, b = depth_a[i], depth_b[i]
-        up = max(max(a, b) - s, 0.0)
-        down = max(min(a, b) - s, 0.0)
-        ratio = down / (up if up > 0.0 else 1.0)
-        flow = cw[i] * up**1.5 * (1.0 - ratio**1.5) ** 0.385
-        out[i] = flow / max(up - down, floor)
     return out
 
 

@@ -255,13 +255,13 @@ def _spread(  # pragma: no cover - compiled
         a_loc[i] = area[nodes[i]]
         b_loc[i] = vol[nodes[i]] - s * area[nodes[i]]
 
-    k_door = _conductance(cw, depth_a, depth_b, s, floor)
+    k_door = door_conductance(cw, depth_a, depth_b, s, floor)
     x = _heads(la, lb, lf, lt, k_door, k_slab, slab_out, a_loc, b_loc, dt)
     for _ in range(passes - 1):
         for d in range(nd):
             depth_a[d] = s + x[la[d]]
             depth_b[d] = s + x[lb[d]]
-        k_next = _conductance(cw, depth_a, depth_b, s, floor)
+        k_next = door_conductance(cw, depth_a, depth_b, s, floor)
         same = True
         for d in range(nd):
             if abs(k_next[d] - k_door[d]) > rtol * k_door[d]:
@@ -289,10 +289,11 @@ def _spread(  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _conductance(
+def door_conductance(
     cw: np.ndarray, depth_a: np.ndarray, depth_b: np.ndarray, s: float, floor: float
 ) -> np.ndarray:  # pragma: no cover - compiled
-    """:func:`twin.engine.water.door_conductance_numpy`, element by element."""
+    """:func:`twin.engine.water.door_conductance_numpy`, element by element: the same operations
+    in the same order, so the same bits (a test checks)."""
     out = np.empty(cw.size)
     for i in range(cw.size):
         a, b = depth_a[i], depth_b[i]
