@@ -7,6 +7,7 @@ import pytest
 from tests.engine.conftest import scenario_file, shipped, variant
 from twin.background.rates import default_rates
 from twin.engine import run
+from twin.engine.hazards import flooding
 from twin.errors import TwinError
 from twin.scenario import load_scenario
 
@@ -105,3 +106,19 @@ def test_the_riser_cupboard_of_the_demo_drill_stands_at_the_same_depth_at_30_s_a
         deepest.append(float(f[(f.kind == "damage") & (f.detail == "max_depth_m")].value.iloc[0]))
     assert deepest[0] == pytest.approx(deepest[1], rel=0.05)
     assert 0.045 < deepest[1] < 0.05
+
+
+def test_the_storm_drill_solved_sparse_gives_what_the_compiled_dense_step_gives(estate_twin, monkeypatch):
+    # With the dense solve capped at 8 spaces in play, every wide step of the storm drill goes
+    # through the numpy reference's sparse solve instead of the compiled kernel: the same
+    # incidents at the same times, the same deepest water and wetted area to rounding.
+    storm = shipped("storm_basement_cascade.yaml")
+    dense = run(estate_twin, storm).log.frame
+    monkeypatch.setattr(flooding, "DENSE_MAX", 8)
+    sparse = run(estate_twin, storm).log.frame
+    assert len(sparse) == len(dense)
+    for column in ("t_s", "kind", "place", "person", "detail"):
+        assert sparse[column].tolist() == dense[column].tolist()
+    assert sparse["value"].to_numpy() == pytest.approx(
+        dense["value"].to_numpy(), rel=1e-9, abs=1e-9, nan_ok=True
+    )

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from twin.engine import physics, water
+from twin.engine import physics, water, water_kernel
 from twin.engine.water import Floors, step
 
 S = physics.SPREAD_DEPTH_M
@@ -226,3 +226,84 @@ def test_the_compiled_matrix_assembly_and_solve_give_numpys_bits():
     assert np.array_equal(mat, want)
     b = rng.random(m)
     assert np.array_equal(water._solve_dense(mat, b), np.linalg.solve(mat, b))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    n=st.integers(2, 12),
+    seed=st.integers(0, 100_000),
+    dt_s=st.sampled_from([1.0, 30.0, 120.0, 600.0]),
+)
+def test_the_compiled_step_gives_the_numpy_reference_volumes(n, seed, dt_s):
+    # Random rooms, doors, slabs, sources and pumps, five steps in a row: the one-call compiled
+    # step (its own elimination, in-place transfers) and the numpy reference (LAPACK, bincount)
+    # agree to rounding (1e-10 of the water in play), and list the same doors carrying water.
+    rng = np.random.default_rng(seed)
+    area = rng.uniform(2.0, 200.0, n)
+    pairs = sorted({tuple(sorted(rng.choice(n, 2, replace=False).tolist())) for _ in range(2 * n)})
+    below = [(i, i - 1) for i in range(1, n) if rng.random() < 0.5]
+    f = floors(area.tolist(), pairs, below)
+    v = rng.uniform(0.0, 2.0, n) * area * (rng.random(n) < 0.6)
+    inflow = rng.uniform(0.0, 0.02, n) * (rng.random(n) < 0.3)
+    pumps = rng.uniform(0.0, 0.01, n) * (rng.random(n) < 0.3)
+    for _ in range(5):
+        got, want = step(f, v, inflow, pumps, dt_s), water.step_numpy(f, v, inflow, pumps, dt_s)
+        scale = max(v.sum(), 1.0)
+        assert np.abs(got.volume_m3 - want.volume_m3).max() < 1e-10 * scale
+        assert abs(got.pumped_m3 - want.pumped_m3) < 1e-10 * scale
+        assert abs(got.exchanged_m3 - want.exchanged_m3) < 1e-9 * scale
+        assert np.array_equal(got.door_pair, want.door_pair)
+        assert np.abs(got.door_m3 - want.door_m3).max(initial=0.0) < 1e-9 * scale
+        v = got.volume_m3
+
+
+def test_a_flood_wider_than_the_dense_solve_is_left_to_the_sparse_one(monkeypatch):
+    # Ten rooms in a row all over the threshold, DENSE_MAX lowered to 5: the compiled step
+    # declines and leaves the volumes as they were; step() then gives the numpy answer.
+    monkeypatch.setattr(water, "DENSE_MAX", 5)
+    f = floors([10.0] * 10, [(i, i + 1) for i in range(9)])
+    v = np.linspace(0.2, 2.0, 10)
+    kept = v.copy()
+    *_, in_play = water_kernel.step_into(
+        *water.kernel_floors(f), kept, still(10), still(10), 30.0, water.kernel_constants(), 5
+    )
+    assert in_play == water_kernel.TOO_MANY and np.array_equal(kept, v)
+    assert np.array_equal(
+        step(f, v, still(10), still(10), 30.0).volume_m3,
+        water.step_numpy(f, v, still(10), still(10), 30.0).volume_m3,
+    )
+
+
+def test_floors_list_the_doors_and_slabs_of_each_space():
+    # Doors 0-1, 1-2, 0-3; slabs 2→1, 2→0, 1→0: space 0 has doors 0 and 2, space 1 doors 0
+    # and 1 and slab 2, space 2 door 1 and slabs 0 and 1, space 3 door 2.
+    f = floors([1.0] * 4, [(0, 1), (1, 2), (0, 3)], below=[(2, 1), (2, 0), (1, 0)])
+    doors = [f.pairs_at[f.pairs_ptr[i] : f.pairs_ptr[i + 1]].tolist() for i in range(4)]
+    slabs = [f.slabs_at[f.slabs_ptr[i] : f.slabs_ptr[i + 1]].tolist() for i in range(4)]
+    assert doors == [[0, 2], [0, 1], [1], [2]]
+    assert slabs == [[], [2], [0, 1], []]
+
+
+def test_after_a_step_a_run_keeps_when_water_rose_the_deepest_water_and_the_wet_area():
+    # 10 m² and 20 m² rooms: 0.5 → 0.6 m³ (rose, 6 cm), 1.0 → 1.0 m³ (5 cm, not risen); a 4 m²
+    # cupboard with 4 l (1 mm: under the 2 mm wet depth). Wet area 30 m², deepest 0.06 m.
+    area = np.array([10.0, 20.0, 4.0])
+    rose_at, max_depth = np.full(3, -np.inf), np.array([0.0, 0.08, 0.0])
+    wet, deepest = water_kernel.after_step(
+        np.array([0.5, 1.0, 0.004]), np.array([0.6, 1.0, 0.004]), area, rose_at, max_depth, 90.0, 0.002
+    )
+    assert wet == 30.0 and deepest == pytest.approx(0.06)
+    assert rose_at.tolist() == [90.0, -np.inf, -np.inf]
+    assert max_depth.tolist() == pytest.approx([0.06, 0.08, 0.001])
+
+
+def test_depths_are_logged_when_they_move_by_the_log_step_or_turn_wet_or_dry():
+    # Logged 0.10, 0.10, 0.0 and 0.02 m; now 0.103 (moved 3 mm: not logged), 0.106 (6 mm:
+    # logged), 0.003 (turned wet) and 0.001 (under the wet depth: dry, logged as 0).
+    area = np.ones(4)
+    logged = np.array([0.10, 0.10, 0.0, 0.02])
+    idx, depth = water_kernel.depth_changes(
+        np.array([0.103, 0.106, 0.003, 0.001]), area, logged, 0.002, 0.005
+    )
+    assert idx.tolist() == [1, 2, 3] and depth.tolist() == pytest.approx([0.106, 0.003, 0.0])
+    assert logged.tolist() == pytest.approx([0.10, 0.106, 0.003, 0.0])

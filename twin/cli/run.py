@@ -32,6 +32,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from twin.drill import run_drill
+    from twin.engine.water import warm_up
     from twin.present.scorecard import format_scorecard
     from twin.scenario import default_scenario_path, load_scenario
     from twin.store import check_run_dir, default_run_dir, write_run
@@ -46,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
         twin = load_twin(loaded.model_paths() or None, use_cache=not args.no_cache, progress=progress)
     seed = scenario.seed if args.seed is None else int(args.seed)
     with progress_bar("drill") as progress:
+        progress(0.0, "loading the water model (its first run after an install compiles it)")
+        warm_up()
         done = run_drill(twin, loaded, seed=seed, progress=progress)
     result, kpis = done.run, done.kpis
     out = args.out or default_run_dir(Path("runs"), path.stem, seed)

@@ -7,13 +7,17 @@ time step: inflows and pumps, then one implicit (backward-Euler) step of the exc
 thresholds (weir flow) and through slabs to the space below. Every transfer moves a volume from
 one space to another, so the total is conserved up to what flows in and what pumps remove (a
 test checks it).
+
+A step is one compiled call (:mod:`twin.engine.water_kernel`) when up to :data:`DENSE_MAX`
+spaces are in play; the numpy functions here are the reference it is tested against, and
+solve the wider floods (sparse).
 """
 
 from __future__ import annotations
 
 import importlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numba
@@ -22,7 +26,8 @@ import scipy.sparse
 import scipy.sparse.linalg
 import shapely
 
-from twin.engine import physics
+from twin.engine import physics, water_kernel
+from twin.engine.water_kernel import TOO_MANY
 from twin.model import BuildingModel
 from twin.navgraph import EdgeKind, NavGraph, NodeKind
 
@@ -40,10 +45,35 @@ class Floors:
     below_share: np.ndarray
     """Slab leaks: space ``below_from`` leaks ``below_share`` of its leak into ``below_to``
     (shares of one space sum to 1 over the spaces under it)."""
+    pairs_at: np.ndarray = field(init=False, repr=False)
+    pairs_ptr: np.ndarray = field(init=False, repr=False)
+    """The pairs touching each space, ascending: ``pairs_at[pairs_ptr[i]:pairs_ptr[i + 1]]``
+    (so a step finds the doors of the few wet spaces without scanning every door)."""
+    slabs_at: np.ndarray = field(init=False, repr=False)
+    slabs_ptr: np.ndarray = field(init=False, repr=False)
+    """The slab leaks out of each space, ascending, laid out the same way."""
+
+    def __post_init__(self) -> None:
+        n = self.n
+        pairs_at, pairs_ptr = _by_space(np.concatenate((self.pair_a, self.pair_b)), self.pair_a.size, n)
+        slabs_at, slabs_ptr = _by_space(self.below_from, self.below_from.size, n)
+        object.__setattr__(self, "pairs_at", pairs_at)
+        object.__setattr__(self, "pairs_ptr", pairs_ptr)
+        object.__setattr__(self, "slabs_at", slabs_at)
+        object.__setattr__(self, "slabs_ptr", slabs_ptr)
 
     @property
     def n(self) -> int:
         return int(self.area_m2.shape[0])
+
+
+def _by_space(space: np.ndarray, count: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``k % count`` grouped by ``space[k]``, ascending within each space, and the
+    offsets of each space's group (compressed rows)."""
+    order = np.lexsort((np.arange(space.size) % max(count, 1), space))
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(space, minlength=n), out=ptr[1:])
+    return (order % max(count, 1)).astype(np.int64), ptr
 
 
 def build_floors(model: BuildingModel, graph: NavGraph) -> Floors:
@@ -128,9 +158,60 @@ class StepResult:
 #: numpy's LAPACK solver of one right-hand side (the gufunc behind ``np.linalg.solve``).
 _SOLVE1 = importlib.import_module("numpy.linalg._umath_linalg").solve1
 
-#: Up to this many spaces in play, the step's linear system is solved dense (LAPACK through
-#: numpy, ~20 µs); beyond it, sparse (scipy's SuperLU), which wins once most of the matrix is 0.
+#: Up to this many spaces in play, a step is the compiled kernel's dense elimination (a step of
+#: 17 spaces in play ~20 µs, of 120–160 ~0.25 ms); beyond it, :func:`step_numpy` solves it
+#: sparse (scipy's SuperLU), which wins once most of the matrix is 0.
 DENSE_MAX = 150
+
+
+def kernel_constants() -> np.ndarray:
+    """The physics constants :func:`twin.engine.water_kernel.step_into` takes, read now (a test
+    may have changed one): spread depth, weir C, slab k, level-difference floor, Picard passes
+    and tolerance."""
+    return np.array(
+        (
+            physics.SPREAD_DEPTH_M,
+            physics.WEIR_COEFFICIENT,
+            physics.SLAB_LEAK_PER_S,
+            physics.LEVEL_DIFFERENCE_FLOOR_M,
+            physics.WATER_PICARD_PASSES,
+            physics.WATER_PICARD_RTOL,
+        )
+    )
+
+
+#: The arrays of a :class:`Floors` as the compiled step takes them (:func:`kernel_floors`).
+KernelFloors = tuple[
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+]
+
+
+def kernel_floors(floors: Floors) -> KernelFloors:
+    """The arrays of ``floors`` in the order :func:`twin.engine.water_kernel.step_into` takes them."""
+    f = floors
+    return (
+        f.area_m2,
+        f.pair_a,
+        f.pair_b,
+        f.pair_width_m,
+        f.pairs_at,
+        f.pairs_ptr,
+        f.below_from,
+        f.below_to,
+        f.below_share,
+        f.slabs_at,
+        f.slabs_ptr,
+    )
 
 
 def step(
@@ -158,8 +239,31 @@ def step(
         The step (s); the spreading is stable, monotone and conservative at any step.
     layouts
         The caller's cache of spreading layouts (by the set of spaces giving water), kept
-        between steps of one run; none: worked out afresh.
+        between steps of one run, for steps solved sparse; none: worked out afresh.
+
+    Up to :data:`DENSE_MAX` spaces in play, the step is one compiled call
+    (:func:`twin.engine.water_kernel.step_into`); beyond, :func:`step_numpy` solves it sparse.
     """
+    vol = volume_m3.copy()
+    pumped, exchanged, live, q_door, m = water_kernel.step_into(
+        *kernel_floors(floors), vol, inflow_m3_s * dt_s, pump_m3_s, float(dt_s), kernel_constants(), DENSE_MAX
+    )
+    if m != TOO_MANY:
+        return StepResult(vol, pumped, exchanged, live, q_door)
+    return step_numpy(floors, volume_m3, inflow_m3_s, pump_m3_s, dt_s, layouts=layouts)
+
+
+def step_numpy(
+    floors: Floors,
+    volume_m3: np.ndarray,
+    inflow_m3_s: np.ndarray,
+    pump_m3_s: np.ndarray,
+    dt_s: float,
+    *,
+    layouts: dict[bytes, Any] | None = None,
+) -> StepResult:
+    """:func:`step` in numpy: the reference the compiled step is tested against, and the step
+    taken when more than :data:`DENSE_MAX` spaces are in play (solved sparse)."""
     # Pumps draw first, so the levels the step ends with have spread after the drawing (a pit
     # pumped after spreading would end the step a pump-step lower than its neighbours allow);
     # what a pump could still take after that it takes from what flowed in to it.
@@ -305,24 +409,9 @@ def door_conductance_m2_s(cw: np.ndarray, depth_a: np.ndarray, depth_b: np.ndarr
     """K (m²/s) such that ``K·(h_a − h_b)`` is the flow over a door's threshold: see
     :func:`door_conductance_numpy`, of which this is the compiled kernel (the same operations in
     the same order, so the same bits: a test checks)."""
-    out: np.ndarray = _door_kernel(
+    out: np.ndarray = water_kernel.door_conductance(
         cw, depth_a, depth_b, physics.SPREAD_DEPTH_M, physics.LEVEL_DIFFERENCE_FLOOR_M
     )
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
-def _door_kernel(
-    cw: np.ndarray, depth_a: np.ndarray, depth_b: np.ndarray, s: float, floor: float
-) -> np.ndarray:  # pragma: no cover - compiled
-    out = np.empty(cw.size)
-    for i in range(cw.size):
-        a, b = depth_a[i], depth_b[i]
-        up = max(max(a, b) - s, 0.0)
-        down = max(min(a, b) - s, 0.0)
-        ratio = down / (up if up > 0.0 else 1.0)
-        flow = cw[i] * up**1.5 * (1.0 - ratio**1.5) ** 0.385
-        out[i] = flow / max(up - down, floor)
     return out
 
 
@@ -456,3 +545,36 @@ def _solve_sparse(
         shape=(k, k),
     ).tocsc()
     return np.asarray(scipy.sparse.linalg.spsolve(mat, b[idx]))
+
+
+def warm_up() -> None:
+    """Load the compiled water kernels now (two rooms, one step of each kernel a run uses): the
+    first call after an install compiles them (~10 s; numba caches them beside the package),
+    later ones load them (~0.3 s). The command line calls it under a progress message so the
+    drill's bar does not stall at the first water step."""
+    f = Floors(
+        np.array([10.0, 10.0]),
+        np.array([0], dtype=np.int64),
+        np.array([1], dtype=np.int64),
+        np.array([0.9]),
+        np.zeros(0, dtype=np.int64),
+        np.zeros(0, dtype=np.int64),
+        np.zeros(0),
+    )
+    vol, added, pump = np.array([1.0, 0.0]), np.zeros(2), np.zeros(2)
+    rose_at, max_depth = np.zeros(2), np.zeros(2)
+    water_kernel.advance(
+        *kernel_floors(f),
+        vol,
+        added,
+        pump,
+        1.0,
+        kernel_constants(),
+        DENSE_MAX,
+        rose_at,
+        max_depth,
+        0.0,
+        0.002,
+    )
+    water_kernel.after_step(vol, vol, f.area_m2, rose_at, max_depth, 0.0, 0.002)
+    water_kernel.depth_changes(vol, f.area_m2, np.zeros(2), 0.002, 0.005)

@@ -9,6 +9,7 @@ incident; 30 cm in an electrical room trips its switchgear (the storm → power 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -17,7 +18,8 @@ import numpy as np
 from twin.engine import physics
 from twin.engine.core import Proc, Sim
 from twin.engine.tasks import TaskSpec, incident
-from twin.engine.water import step
+from twin.engine.water import DENSE_MAX, kernel_constants, kernel_floors, step_numpy
+from twin.engine.water_kernel import TOO_MANY, advance, after_step, depth_changes
 from twin.travel import HEAVY
 
 #: Who may deploy a portable pump or sandbags: any engineer or a guard.
@@ -60,7 +62,12 @@ class Water:
             t: np.zeros(n, dtype=bool)
             for t in (physics.INCIDENT_DEPTH_M, physics.DAMAGE_DEPTH_M, physics.SWITCHGEAR_FLOOD_DEPTH_M)
         }
+        self._shallowest_level = min(self._crossed)
         self._logged_depth = np.zeros(n)
+        self._step_arrays = (*kernel_floors(floors), self.volume, self._pending, self._pump)
+        """What :func:`~twin.engine.water_kernel.advance` steps, the same arrays all run long (the
+        volumes, what arrived and the pumps are updated in place)."""
+        self._kernel_constants = kernel_constants()
         self._storey_of = np.array([sp.storey for sp in sim.model.spaces], dtype=np.int64)
         self.removed_m3 = 0.0
         self._next_log = 0.0
@@ -131,43 +138,60 @@ class Water:
         while True:
             # Steps of the scenario's size while water arrives or is pumped; longer ones while it
             # only settles (the implicit step is stable at any size; this only trades detail).
-            pumping = any(works() and self.volume[space] > 0 for space, _, works in self.pumps.values())
+            pumping = any(self.volume[space] > 0 and works() for space, _, works in self.pumps.values())
             dt = self.step_s if self.sources or pumping else self.step_s * physics.WATER_SETTLE_STEPS
             yield env.timeout(dt)
             self._accrue()
-            inflow = self._pending / dt
-            self._pending.fill(0.0)
             pump = self._pump
             pump.fill(0.0)
             for space, q, works in self.pumps.values():
                 if works():
                     pump[space] += q
-            before = self.volume
-            result = step(self.floors, before, inflow, pump, dt, layouts=self._layouts)
-            self.volume = result.volume_m3
-            self.pumped_m3 += result.pumped_m3
-            self._rose_at[self.volume > before * (1.0 + 1e-9) + 1e-12] = env.now
-            self._tally()
-            depth = self.depth_m
-            self._wet_area = float(self.floors.area_m2[depth > physics.WET_DEPTH_M].sum())
-            np.maximum(self.max_depth, depth, out=self.max_depth)
-            deepest = float(depth.max(initial=0.0))
-            self._thresholds(depth, deepest)
+            self._tally()  # the wetted area up to now, before the step changes it
+            pumped, exchanged, self._wet_area, deepest, in_play = advance(
+                *self._step_arrays,
+                dt,
+                self._kernel_constants,
+                DENSE_MAX,
+                self._rose_at,
+                self.max_depth,
+                env.now,
+                physics.WET_DEPTH_M,
+            )
+            if in_play == TOO_MANY:  # a wide flood: solved sparse
+                before = self.volume
+                result = step_numpy(self.floors, before, self._pending / dt, pump, dt, layouts=self._layouts)
+                before = before.copy()
+                self.volume[:] = result.volume_m3
+                pumped, exchanged = result.pumped_m3, result.exchanged_m3
+                self._wet_area, deepest = after_step(
+                    before,
+                    self.volume,
+                    self.floors.area_m2,
+                    self._rose_at,
+                    self.max_depth,
+                    env.now,
+                    physics.WET_DEPTH_M,
+                )
+            self._pending.fill(0.0)
+            self.pumped_m3 += pumped
+            if deepest >= self._shallowest_level:
+                self._thresholds(self.depth_m, deepest)
             if env.now >= self._next_log:
-                self._log_depths(depth)
+                self._log_depths()
                 self._next_log = env.now + physics.DEPTH_LOG_S
-                if not np.isfinite(self._next_dry):
+                if not math.isfinite(self._next_dry):
                     self._plan_dry()
             if env.now >= self._next_dry:
                 self._dry()
-            idle = not self.sources and result.pumped_m3 < physics.SETTLED_M3_S * dt
-            settled = result.exchanged_m3 < physics.SETTLED_M3_S * dt or deepest < physics.SPREAD_DEPTH_M
+            idle = not self.sources and pumped < physics.SETTLED_M3_S * dt
+            settled = exchanged < physics.SETTLED_M3_S * dt or deepest < physics.SPREAD_DEPTH_M
             if idle and settled:
-                self._log_depths(self.depth_m)
+                self._log_depths()
                 self.running = False
                 self._sleeps += 1
                 self._plan_dry()
-                if np.isfinite(self._next_dry):
+                if math.isfinite(self._next_dry):
                     env.process(self._wake_to_dry(self._sleeps))
                 return
 
@@ -187,11 +211,11 @@ class Water:
         if gone.any():
             self._tally()
             dried = float(self.volume[gone].sum())
-            self.volume = np.where(gone, 0.0, self.volume)
+            self.volume[gone] = 0.0
             self.removed_m3 += dried
             self._wet_area = float(self.floors.area_m2[self.depth_m > physics.WET_DEPTH_M].sum())
             self.sim.log("water", value=dried, detail="dried")
-            self._log_depths(self.depth_m)
+            self._log_depths()
         self._plan_dry()
 
     def _wake_to_dry(self, sleeps: int) -> Proc:
@@ -201,34 +225,37 @@ class Water:
         if self.running or sleeps != self._sleeps:
             return  # the loop woke since; it dries as it steps
         self._dry()
-        if np.isfinite(self._next_dry):
+        if math.isfinite(self._next_dry):
             env.process(self._wake_to_dry(sleeps))
 
-    def _log_depths(self, depth: np.ndarray) -> None:
+    def _log_depths(self) -> None:
         """Log the depth of each space whose water changed by a step of the replay's scale."""
-        shown = np.where(depth > physics.WET_DEPTH_M, depth, 0.0)
         sim, graph = self.sim, self.sim.graph
-        changed = np.abs(shown - self._logged_depth) >= physics.DEPTH_LOG_STEP_M
-        changed |= (shown > 0) != (self._logged_depth > 0)
-        for s in np.flatnonzero(changed):
+        changed, shown = depth_changes(
+            self.volume,
+            self.floors.area_m2,
+            self._logged_depth,
+            physics.WET_DEPTH_M,
+            physics.DEPTH_LOG_STEP_M,
+        )
+        for s, depth in zip(changed.tolist(), shown.tolist(), strict=True):
             node = int(graph.space_node[s])
             sim.log(
                 "depth",
                 node=node if node >= 0 else -1,
-                value=float(shown[s]),
-                detail=sim.model.spaces[int(s)].label if node < 0 else "",
+                value=depth,
+                detail=sim.model.spaces[s].label if node < 0 else "",
             )
-        self._logged_depth = np.where(changed, shown, self._logged_depth)
 
     def mop_up(self, storey: int) -> float:
         """Remove the standing water on a storey (a clean-up crew's wet vacuums); returns m³."""
         on = self._storey_of == storey
         removed = float(self.volume[on].sum())
         if removed > 0:
-            self.volume = np.where(on, 0.0, self.volume)
+            self.volume[on] = 0.0
             self.removed_m3 += removed
             self.sim.log("water", value=removed, detail="mopped up")
-            self._log_depths(self.depth_m)
+            self._log_depths()
             self._plan_dry()
             self.kick()
         return removed
@@ -291,8 +318,8 @@ class Water:
     def finalize(self) -> None:
         """Close the damage tally at the end of the run and log it."""
         self._accrue()
-        self.volume = self.volume + self._pending  # arrived since the last step, not yet spread
-        self._pending = np.zeros(self.floors.n)
+        self.volume += self._pending  # arrived since the last step, not yet spread
+        self._pending.fill(0.0)
         self._tally()
         sim = self.sim
         sim.log("damage", value=self.wetted_m2h, detail="wetted_m2h")
