@@ -156,10 +156,16 @@ class Router:
         self.max_states = max(int(max_states), 1)
         self.chunk_rows = chunk_rows
         self._cache: OrderedDict[NetworkState, _StateCache] = OrderedDict()
+        self._last: tuple[NetworkState, _StateCache] | None = None
+        """The state asked about last (the most recently used, at the end of the cache) and its
+        entry: a run asks about one state thousands of times in a row."""
 
     # -- caches -------------------------------------------------------------------------------
 
     def _entry(self, state: NetworkState) -> _StateCache:
+        last = self._last
+        if last is not None and last[0] is state:
+            return last[1]  # already the most recently used: nothing to reorder
         if not isinstance(state, NetworkState):
             raise RoutingError(f"expected a NetworkState, got {type(state).__name__}")
         entry = self._cache.get(state)
@@ -170,6 +176,7 @@ class Router:
                 self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(state)
+        self._last = (state, entry)
         return entry
 
     @property
@@ -189,6 +196,7 @@ class Router:
     def clear(self) -> None:
         """Forget every cached state."""
         self._cache.clear()
+        self._last = None
 
     def network(self, state: NetworkState = NORMAL) -> Network:
         """The graph compiled for ``state`` (cached)."""
