@@ -131,7 +131,9 @@ def burst_ref(twin: Twin, plant: Plant, item: int, valve: int) -> Ref | None:
         return None
     households = served_households(plant, plant.downstream([valve], "water"))
     return {
-        "item": item,
+        # "pipe", not "item": nobody is sent to the pipe itself (the tasks are at its space and
+        # its valve), so the router does not key a search on it (run.drill_router).
+        "pipe": item,
         "valve": valve,
         "space": space,
         "node": int(twin.graph.space_node[space]),
@@ -150,7 +152,7 @@ def flat_leak_ref(twin: Twin, space: int) -> Ref:
     label = twin.model.spaces[space].label
     node = int(twin.graph.space_node[space])
     return {
-        "item": -1,
+        "pipe": -1,
         "valve": -1,
         "space": space,
         "node": node,

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     from twin.twin import Twin
 
 #: A kind's resolved places: plant items, spaces and nodes by name. ``node`` and ``drain_node``
-#: hold graph nodes, ``item``, ``valve``, ``generator`` and ``drain`` plant items (the router
-#: keys its first searches on them).
+#: hold graph nodes, ``item``, ``valve``, ``generator`` and ``drain`` plant items: the router
+#: keys its first searches on them, so they should be places people are sent to (an item
+#: nobody walks to goes under another name, as a burst's ``pipe``).
 Ref = dict[str, Any]
 
 
