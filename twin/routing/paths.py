@@ -59,8 +59,9 @@ def walk_predecessors(predecessors: np.ndarray, start: int) -> np.ndarray:
     """
     out = [int(start)]
     node = int(start)
+    step = predecessors.item  # a Python int straight away, not a numpy scalar to convert
     for _ in range(predecessors.shape[0]):
-        node = int(predecessors[node])
+        node = step(node)
         if node < 0:
             return np.asarray(out, dtype=np.int64)
         out.append(node)
@@ -71,18 +72,21 @@ def path_along(graph: NavGraph, network: Network, nodes: np.ndarray) -> Path:
     """The :class:`Path` through ``nodes`` in order, timed with the network's arcs."""
     nodes = np.asarray(nodes, dtype=np.int64)
     arcs = network.arcs(nodes[:-1], nodes[1:])
-    if np.any(arcs < 0):
+    if arcs.size and arcs.min() < 0:
         i = int(np.flatnonzero(arcs < 0)[0])
         raise RoutingError(
             f"no arc from node {nodes[i]} to node {nodes[i + 1]} in this network state; "
             "a path must come from a table of the same state"
         )
-    zero = np.zeros(1)
+    # Elapsed time and distance: 0 at the origin, then the running sums of the hops.
+    t_s, s_m = np.zeros(nodes.size), np.zeros(nodes.size)
+    np.cumsum(network.arc_time_s[arcs], out=t_s[1:])
+    np.cumsum(network.arc_length_m[arcs], out=s_m[1:])
     return Path(
         nodes=nodes.astype(np.int32),
         edges=network.arc_edge[arcs].astype(np.int32),
         xyz=graph.node_xyz[nodes],
         storey=graph.node_storey[nodes],
-        t_s=np.concatenate([zero, np.cumsum(network.arc_time_s[arcs])]),
-        s_m=np.concatenate([zero, np.cumsum(network.arc_length_m[arcs])]),
+        t_s=t_s,
+        s_m=s_m,
     )
