@@ -58,14 +58,14 @@ _ITEM_REFS = ("item", "valve", "generator", "drain")
 
 
 def drill_router(drill: Drill) -> Router:
-    """A router keyed on the places this drill asks about from the start: the crew's bases, the
-    entrances, the front desk and each hazard's places, searched in one go the first time a state
-    is used. Other places (equipment a cascade reaches, a flooded room) get their rows when first
-    asked for: far fewer searches than one from every piece of equipment in every state the
-    building passes through."""
+    """A router keyed on the places this drill sends people to from the start: the crew's bases,
+    the front desk and each hazard's places, searched in one go the first time a state is used.
+    Other places (equipment a cascade reaches, a flooded room) get their rows when first asked
+    for: far fewer searches than one from every piece of equipment in every state the building
+    passes through. Entrances are no key: people come in from them (a column of these rows),
+    nobody is sent to one."""
     g, plant = drill.twin.graph, drill.plant
     keys = [c.base for c in drill.crew if c.base >= 0]
-    keys += [int(n) for n in g.entrances]
     keys.append(drill.front_desk)
     for ref in drill.hazard_refs:
         keys += [int(ref[k]) for k in _NODE_REFS if ref.get(k, -1) >= 0]
