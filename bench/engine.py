@@ -28,12 +28,14 @@ Bare SimPy is measured just before and just after the stress drill and the faste
 used, so a neighbour's load that slows one measurement cannot flatter the ratio. Target
 (issue 4): at least 0.25. ``--profile`` profiles that stress run with pyinstrument and prints the
 top of its call tree; ``--by-process`` times each resume of each SimPy process of a warm stress
-run and prints the CPU per kind of process (water, people, dispatcher, hazards).
+run (garbage collector off) and prints the CPU per kind of process (water, people, dispatcher,
+hazards).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -217,7 +219,8 @@ def by_process(twin: Twin, scenario: Scenario) -> list[dict[str, Any]]:
     """CPU per SimPy process kind on the stress drill (moves traced): each resume of a process
     timed and summed by its generator function's name. A warm run first, so the numba kernels
     are loaded and the router's tables filled (this measures the steady cost per event; the
-    per-resume timer adds about half a microsecond to each)."""
+    per-resume timer adds about half a microsecond to each; the garbage collector is off for the
+    timed run, so a full collection does not land on one process's row)."""
     import simpy.events
 
     drill = compile_drill(twin, scenario, rates=scenario_rates(scenario))
@@ -235,6 +238,10 @@ def by_process(twin: Twin, scenario: Scenario) -> list[dict[str, Any]]:
         cpu[name] = cpu.get(name, 0.0) + clock() - start
         resumes[name] = resumes.get(name, 0) + 1
 
+    # A full garbage collection (~0.25 s over the twin's objects) would land on whichever process
+    # happens to run; with the collector off for the timed run each row is that process's own.
+    gc.collect()
+    gc.disable()
     simpy.events.Process._resume = timed_resume  # type: ignore[method-assign]
     try:
         start = clock()
@@ -242,6 +249,7 @@ def by_process(twin: Twin, scenario: Scenario) -> list[dict[str, Any]]:
         total = clock() - start
     finally:
         simpy.events.Process._resume = plain  # type: ignore[method-assign]
+        gc.enable()
     rows = [
         {"process": k, "resumes": resumes[k], "cpu_s": cpu[k], "us_per_resume": 1e6 * cpu[k] / resumes[k]}
         for k in sorted(cpu, key=cpu.__getitem__, reverse=True)
@@ -363,7 +371,10 @@ def main() -> int:
         print(profile)
     if processes is not None:
         total = sum(r["cpu_s"] for r in processes)
-        print("\nCPU by SimPy process on the stress drill, moves traced (a warm run, each resume timed):")
+        print(
+            "\nCPU by SimPy process on the stress drill, moves traced (a warm run, each resume timed, "
+            "garbage collector off):"
+        )
         print(f"  {'process':<40} {'resumes':>8} {'CPU s':>7} {'share':>6} {'µs each':>8}")
         for r in processes:
             print(
