@@ -115,7 +115,16 @@ def test_the_storm_drill_solved_sparse_gives_what_the_compiled_dense_step_gives(
     storm = shipped("storm_basement_cascade.yaml")
     dense = run(estate_twin, storm).log.frame
     monkeypatch.setattr(flooding, "DENSE_MAX", 8)
+    sparse_steps = []
+    solve = flooding.step_numpy
+
+    def counted(*args, **kwargs):
+        sparse_steps.append(args[4])
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(flooding, "step_numpy", counted)
     sparse = run(estate_twin, storm).log.frame
+    assert len(sparse_steps) > 100  # the wide steps did go the sparse way (899 of them today)
     assert len(sparse) == len(dense)
     for column in ("t_s", "kind", "place", "person", "detail"):
         assert sparse[column].tolist() == dense[column].tolist()

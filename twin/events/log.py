@@ -24,19 +24,20 @@ import pandas as pd
 from twin.errors import TwinError
 
 COLUMNS = ("t_s", "incident", "task", "person", "kind", "place", "x", "y", "z", "value", "detail")
-_DTYPES = (
-    "float64",
-    "int32",
-    "int32",
-    "string",
-    "string",
-    "string",
-    "float64",
-    "float64",
-    "float64",
-    "float64",
-    "string",
-)
+#: The dtype of each column of a frozen log.
+_DTYPE = {
+    "t_s": "float64",
+    "incident": "int32",
+    "task": "int32",
+    "person": "string",
+    "kind": "string",
+    "place": "string",
+    "x": "float64",
+    "y": "float64",
+    "z": "float64",
+    "value": "float64",
+    "detail": "string",
+}
 
 #: Event kinds, and what ``value`` holds for each.
 KINDS: dict[str, str] = {
@@ -167,9 +168,9 @@ class EventLog:
         frame = pd.DataFrame(
             {
                 name: pd.array([r[i] for r in rows], dtype="string")
-                if kind == "string"
-                else np.array([r[i] for r in rows], dtype=kind)
-                for i, (name, kind) in enumerate(zip(COLUMNS, _DTYPES, strict=True))
+                if _DTYPE[name] == "string"
+                else np.array([r[i] for r in rows], dtype=_DTYPE[name])
+                for i, name in enumerate(COLUMNS)
             }
         )
         return cls(frame)
