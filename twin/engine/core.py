@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
+from heapq import heappush
 from typing import Any
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL as NORMAL_PRIORITY
 
 from twin.engine.dispatch import policy
 from twin.engine.roster import Member
@@ -30,8 +32,26 @@ from twin.travel import WALKING, TravelMode
 Proc = Generator[simpy.Event, Any, Any]
 #: Paths :meth:`Sim.walk` keeps before starting afresh (a long run passes through many states).
 WALKS_KEPT = 4096
-Walk = tuple[list[int], list[float], list[tuple[float, float, float]]]
-"""A path's nodes, hop seconds and node coordinates as plain Python numbers (:meth:`Sim.walk`)."""
+Walk = tuple[list[int], list[tuple[int, float, tuple[float, float, float]]]]
+"""A path's nodes, and each hop as (the node it reaches, its seconds, that node's coordinates),
+as plain Python numbers (:meth:`Sim.walk`)."""
+
+
+def timeout(env: simpy.Environment, delay_s: float) -> simpy.Timeout:
+    """``env.timeout(delay_s)`` for a delay known not to be negative, made as SimPy 4's
+    ``Timeout.__init__`` makes it — the same attributes, the same entry in the same queue, so
+    the same order of events — without the three Python calls around it (the bound class, the
+    constructor, ``Environment.schedule``): about 1,000 of the ~15,000 machine instructions of a
+    person's hop, the engine's most frequent event. ``tests/engine/test_core.py`` checks it
+    against ``env.timeout`` (and fails if SimPy builds its timeouts differently)."""
+    event = simpy.Timeout.__new__(simpy.Timeout)
+    event.env = env
+    event.callbacks = []
+    event._value = None
+    event._delay = delay_s
+    event._ok = True
+    heappush(env._queue, (env._now + delay_s, NORMAL_PRIORITY, next(env._eid), event))
+    return event
 
 
 class Sim:
@@ -116,14 +136,16 @@ class Sim:
 
     def walk(self, path: Path) -> Walk:
         """A path as plain Python lists, kept per path (the router hands out the same path
-        object for the same trip in the same building state): its nodes, the seconds of each
-        hop and each node's coordinates (as :meth:`xyz` gives them)."""
+        object for the same trip in the same building state): its nodes, and each hop as the
+        node it reaches, its seconds and that node's coordinates (as :meth:`xyz` gives them)."""
         found = self._walks.get(path)
         if found is None:
             if len(self._walks) >= WALKS_KEPT:
                 self._walks.clear()
+            nodes: list[int] = path.nodes.tolist()
             xyz: list[tuple[float, float, float]] = list(map(tuple, path.xyz.tolist()))
-            found = self._walks[path] = (path.nodes.tolist(), np.diff(path.t_s).tolist(), xyz)
+            hops = list(zip(nodes[1:], np.diff(path.t_s).tolist(), xyz[1:], strict=True))
+            found = self._walks[path] = (nodes, hops)
         return found
 
     def log(

@@ -17,6 +17,7 @@ import numpy as np
 import simpy
 
 from twin.engine import physics
+from twin.engine.core import timeout
 from twin.engine.roster import Member, duty_now
 from twin.engine.tasks import Task, finish
 from twin.navgraph import NodeKind
@@ -151,7 +152,7 @@ def travel(
     """Walk ``m`` to ``target`` hop by hop, re-routing when the building changes."""
     graph = sim.graph
     task_id = task.id if task else -1
-    person, trace, timeout, moved = m.crew.id, sim.trace_moves, env.timeout, sim.rec.move
+    person, trace, moved = m.crew.id, sim.trace_moves, sim.rec.move
     while m.node != target:
         state = sim.state_for(mode)
         try:
@@ -168,17 +169,20 @@ def travel(
             continue
         version = sim.version
         # Plain Python numbers, worked out once per path: this loop runs once per node passed,
-        # the engine's most frequent step.
-        nodes, hops, xyz = sim.walk(path)
-        last = len(nodes) - 1
-        for k in range(1, last + 1):
-            node = nodes[k]
+        # the engine's most frequent step (a cheaper timeout, the arrival time summed here).
+        nodes, hops = sim.walk(path)
+        last = len(hops)
+        arrive = env.now
+        for k, (node, hop_s, xyz) in enumerate(hops, 1):
+            # The sum SimPy's queue makes for the timeout, so the clock reads exactly this after.
+            arrive += hop_s
             m.next_node = node
-            m.arrive_at = env.now + hops[k - 1]
-            yield timeout(hops[k - 1])
-            m.node, m.next_node = node, -1
+            m.arrive_at = arrive
+            yield timeout(env, hop_s)
+            m.node = node
+            m.next_node = -1
             if trace:
-                moved(env.now, person, xyz[k], task_id)
+                moved(arrive, person, xyz, task_id)
             if sim.version != version and k < last:
                 if graph.node_kind[node] == NodeKind.LIFT:
                     # Caught in a car: its rescue device brings it back to where they boarded.
