@@ -34,3 +34,18 @@ def test_the_clock_stands_exactly_where_a_slice_ends(estate_twin):
     assert running.now_s == 0.3
     running.advance(1e9)  # past the end: stops at the end
     assert running.now_s == running.end_s
+
+
+def test_progress_is_reported_about_every_fiftieth_of_the_run_and_changes_nothing(estate_twin):
+    scenario = shipped("night_riser_burst.yaml")
+    seen: list[tuple[float, str]] = []
+    reported = run(estate_twin, scenario, progress=lambda f, msg: seen.append((f, msg)))
+    silent = run(estate_twin, scenario)
+    assert reported.log.equals(silent.log) and reported.events == silent.events
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and seen[-1] == (1.0, "done")
+    # A report at the first event, then one each time the clock passes another 1/50 of the run.
+    assert 10 <= len(seen) <= 52
+    assert seen[0][1].startswith("simulated ") and seen[0][1].endswith(
+        f"of {scenario.duration_s / 60:.0f} min"
+    )

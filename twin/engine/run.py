@@ -116,15 +116,23 @@ class Running:
         until = min(float(until_s), end)
         if until <= env.now:
             return
-        report_every = max(end / 50.0, 1.0)
-        next_report = env.now
+        # SimPy's loop, run once per event: its methods bound once, and no progress test per
+        # event when nobody asked for progress.
+        peek, step = env.peek, env.step
         events = 0
-        while env.peek() <= until:
-            env.step()
-            events += 1
-            if progress is not None and env.now >= next_report:
-                progress(min(env.now / end, 1.0), f"simulated {env.now / 60:.0f} of {end / 60:.0f} min")
-                next_report = env.now + report_every
+        if progress is None:
+            while peek() <= until:
+                step()
+                events += 1
+        else:
+            report_every = max(end / 50.0, 1.0)
+            next_report = env.now
+            while peek() <= until:
+                step()
+                events += 1
+                if env.now >= next_report:
+                    progress(min(env.now / end, 1.0), f"simulated {env.now / 60:.0f} of {end / 60:.0f} min")
+                    next_report = env.now + report_every
         self.events += events
         if env.now < until:
             # SimPy moves its clock only by processing an event; env.run(until=t) lands on
