@@ -158,10 +158,11 @@ class StepResult:
 #: numpy's LAPACK solver of one right-hand side (the gufunc behind ``np.linalg.solve``).
 _SOLVE1 = importlib.import_module("numpy.linalg._umath_linalg").solve1
 
-#: Up to this many spaces in play, a step is the compiled kernel's dense elimination (a step of
-#: 17 spaces in play ~20 µs, of 120–160 ~0.25 ms); beyond it, :func:`step_numpy` solves it
-#: sparse (scipy's SuperLU), which wins once most of the matrix is 0.
-DENSE_MAX = 150
+#: Up to this many spaces in play, a step is the compiled kernel's elimination (a step of 17
+#: spaces in play ~20 µs, of 150 ~0.2 ms, of 300 ~2 ms on the default estate); beyond it,
+#: :func:`step_numpy` solves it sparse (scipy's SuperLU: ~4 ms at 300, ~20 ms for all 1,362
+#: spaces, where the kernel's k×k working matrix would take ~75 ms).
+DENSE_MAX = 300
 
 
 def kernel_constants() -> np.ndarray:

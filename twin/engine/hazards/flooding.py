@@ -36,7 +36,8 @@ class Water:
         n = floors.n
         self.volume = np.zeros(n)
         self.max_depth = np.zeros(n)
-        self.sources: dict[Hashable, tuple[int, float]] = {}
+        self.sources: dict[Hashable, tuple[int, float, str]] = {}
+        """Water flowing in now, by source: (space, m³/s, the kind of source it counts under)."""
         self.pumps: dict[Hashable, tuple[int, float, Callable[[], bool]]] = {}
         self.released_m3: dict[str, float] = {}
         """Water let in so far, by kind of source (burst, storm)."""
@@ -90,7 +91,7 @@ class Water:
         """Water flows into ``space`` at ``m3_s`` from now on (0 stops it)."""
         self._accrue()
         if m3_s > 0:
-            self.sources[key] = (space, m3_s)
+            self.sources[key] = (space, m3_s, str(key[0]) if isinstance(key, tuple) else str(key))
         else:
             self.sources.pop(key, None)
         self.kick()
@@ -102,11 +103,11 @@ class Water:
         self._t_src = now
         if dt <= 0:
             return
-        for key, (space, q) in self.sources.items():
-            self._pending[space] += q * dt
-            kind = str(key[0]) if isinstance(key, tuple) else str(key)
-            self.released_m3[kind] = self.released_m3.get(kind, 0.0) + q * dt
-            self.released_by[key] = self.released_by.get(key, 0.0) + q * dt
+        pending, released_m3, released_by = self._pending, self.released_m3, self.released_by
+        for key, (space, q, kind) in self.sources.items():
+            pending[space] += q * dt
+            released_m3[kind] = released_m3.get(kind, 0.0) + q * dt
+            released_by[key] = released_by.get(key, 0.0) + q * dt
 
     def add_pump(
         self,
@@ -138,8 +139,10 @@ class Water:
         while True:
             # Steps of the scenario's size while water arrives or is pumped; longer ones while it
             # only settles (the implicit step is stable at any size; this only trades detail).
-            pumping = any(self.volume[space] > 0 and works() for space, _, works in self.pumps.values())
-            dt = self.step_s if self.sources or pumping else self.step_s * physics.WATER_SETTLE_STEPS
+            flowing = bool(self.sources) or any(
+                self.volume[space] > 0 and works() for space, _, works in self.pumps.values()
+            )
+            dt = self.step_s if flowing else self.step_s * physics.WATER_SETTLE_STEPS
             yield env.timeout(dt)
             self._accrue()
             pump = self._pump
