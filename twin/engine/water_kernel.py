@@ -85,18 +85,13 @@ def _touched(vol: np.ndarray, added_m3: np.ndarray, pump_m3_s: np.ndarray) -> np
     """The spaces a step can change, ascending: those holding water, receiving it or pumped. A
     step leaves every other space as it is unless water spreads into it, so everything but this
     one pass over the spaces works on these few (and on the spaces water reaches)."""
-    n = vol.size
-    count = 0
-    for i in range(n):
-        if vol[i] != 0.0 or added_m3[i] != 0.0 or pump_m3_s[i] != 0.0:
-            count += 1
-    out = np.empty(count, dtype=np.int64)
+    out = np.empty(vol.size, dtype=np.int64)
     k = 0
-    for i in range(n):
+    for i in range(vol.size):
         if vol[i] != 0.0 or added_m3[i] != 0.0 or pump_m3_s[i] != 0.0:
             out[k] = i
             k += 1
-    return out
+    return out[:k]
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -677,21 +672,25 @@ def advance(  # pragma: no cover - compiled
     )
     if m == TOO_MANY:
         return 0.0, 0.0, 0.0, 0.0, m
-    # What the step may have changed: the touched spaces and those in play (dry before: 0).
-    # after_step's pass, over these in ascending order: the same sums as over every space.
-    was = np.zeros(area.size)
-    changed = np.zeros(area.size, dtype=np.bool_)
-    for k in range(touched.size):
-        was[touched[k]] = before[k]
-        changed[touched[k]] = True
-    for i in nodes:
-        changed[i] = True
+    # What the step may have changed: the touched spaces and those in play (a space in play
+    # that was not touched was dry). after_step's pass, over these in ascending order (both
+    # lists are, so a merge): the same sums as a pass over every space.
     wet = 0.0
     deepest = 0.0
-    for i in range(area.size):
-        if not changed[i]:
-            continue
-        if vol[i] > was[i] * (1.0 + 1e-9) + 1e-12:
+    t, m_in = touched.size, nodes.size
+    j = k = 0
+    while j < t or k < m_in:
+        if k == m_in or (j < t and touched[j] <= nodes[k]):
+            i = touched[j]
+            was = before[j]
+            if k < m_in and nodes[k] == i:
+                k += 1
+            j += 1
+        else:
+            i = nodes[k]
+            was = 0.0
+            k += 1
+        if vol[i] > was * (1.0 + 1e-9) + 1e-12:
             rose_at[i] = now
         d = vol[i] / area[i]
         if d > wet_depth:
