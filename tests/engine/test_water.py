@@ -265,7 +265,7 @@ def test_a_flood_wider_than_the_dense_solve_is_left_to_the_sparse_one(monkeypatc
     v = np.linspace(0.2, 2.0, 10)
     kept = v.copy()
     *_, in_play = water_kernel.step_into(
-        *water.kernel_floors(f), kept, still(10), still(10), 30.0, water.kernel_constants(), 5
+        water.kernel_floors(f), kept, still(10), still(10), 30.0, water.kernel_constants(), 5
     )
     assert in_play == water_kernel.TOO_MANY and np.array_equal(kept, v)
     assert np.array_equal(
@@ -375,9 +375,9 @@ def test_a_run_step_keeps_the_same_record_as_a_step_then_a_pass_over_every_space
     va, vb = v.copy(), v.copy()
     consts = water.kernel_constants()
     *_, wet_a, deepest_a, m = water_kernel.advance(
-        *water.kernel_floors(f), va, added, pump, 30.0, consts, 300, rose_a, deep_a, 60.0, 0.002
+        water.kernel_floors(f), va, added, pump, 30.0, consts, 300, rose_a, deep_a, 60.0, 0.002
     )
-    water_kernel.step_into(*water.kernel_floors(f), vb, added, pump, 30.0, consts, 300)
+    water_kernel.step_into(water.kernel_floors(f), vb, added, pump, 30.0, consts, 300)
     wet_b, deepest_b = water_kernel.after_step(v, vb, f.area_m2, rose_b, deep_b, 60.0, 0.002)
     assert m >= 0 and np.array_equal(va, vb)
     assert (wet_a, deepest_a) == (wet_b, deepest_b)

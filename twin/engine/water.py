@@ -198,7 +198,8 @@ KernelFloors = tuple[
 
 
 def kernel_floors(floors: Floors) -> KernelFloors:
-    """The arrays of ``floors`` in the order :func:`twin.engine.water_kernel.step_into` takes them."""
+    """The arrays of ``floors`` as :func:`twin.engine.water_kernel.step_into` takes them (one
+    tuple, in this order)."""
     f = floors
     return (
         f.area_m2,
@@ -247,7 +248,7 @@ def step(
     """
     vol = volume_m3.copy()
     pumped, exchanged, live, q_door, m = water_kernel.step_into(
-        *kernel_floors(floors), vol, inflow_m3_s * dt_s, pump_m3_s, float(dt_s), kernel_constants(), DENSE_MAX
+        kernel_floors(floors), vol, inflow_m3_s * dt_s, pump_m3_s, float(dt_s), kernel_constants(), DENSE_MAX
     )
     if m != TOO_MANY:
         return StepResult(vol, pumped, exchanged, live, q_door)
@@ -565,7 +566,7 @@ def warm_up() -> None:
     vol, added, pump = np.array([1.0, 0.0]), np.zeros(2), np.zeros(2)
     rose_at, max_depth = np.zeros(2), np.zeros(2)
     water_kernel.advance(
-        *kernel_floors(f),
+        kernel_floors(f),
         vol,
         added,
         pump,

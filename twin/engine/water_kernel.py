@@ -33,17 +33,7 @@ TOO_MANY = -1
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def step_into(  # pragma: no cover - compiled; tested against the numpy reference
-    area: np.ndarray,
-    pair_a: np.ndarray,
-    pair_b: np.ndarray,
-    pair_width_m: np.ndarray,
-    pairs_at: np.ndarray,
-    pairs_ptr: np.ndarray,
-    below_from: np.ndarray,
-    below_to: np.ndarray,
-    below_share: np.ndarray,
-    slabs_at: np.ndarray,
-    slabs_ptr: np.ndarray,
+    net: tuple[np.ndarray, ...],
     vol: np.ndarray,
     added_m3: np.ndarray,
     pump_m3_s: np.ndarray,
@@ -51,24 +41,14 @@ def step_into(  # pragma: no cover - compiled; tested against the numpy referenc
     consts: np.ndarray,
     dense_max: int,
 ) -> tuple[float, float, np.ndarray, np.ndarray, int]:
-    """One water step over the arrays of :class:`~twin.engine.water.Floors`, in place on
-    ``vol`` (m³ standing in each space; ``added_m3`` arrives this step). ``consts`` = (spread
-    depth, weir C, slab k, level-difference floor, Picard passes, Picard rtol). Returns (pumped,
-    exchanged, live doors, m³ through each, spaces in play); spaces in play is
-    :data:`TOO_MANY`, and ``vol`` is left untouched, when more than ``dense_max`` spaces would
-    be in play."""
+    """One water step over the arrays of :class:`~twin.engine.water.Floors` (``net``, as
+    :func:`~twin.engine.water.kernel_floors` gives them), in place on ``vol`` (m³ standing in
+    each space; ``added_m3`` arrives this step). ``consts`` = (spread depth, weir C, slab k,
+    level-difference floor, Picard passes, Picard rtol). Returns (pumped, exchanged, live doors,
+    m³ through each, spaces in play); spaces in play is :data:`TOO_MANY`, and ``vol`` is left
+    untouched, when more than ``dense_max`` spaces would be in play."""
     pumped, exchanged, live, q_door, m, _ = _step_touched(
-        area,
-        pair_a,
-        pair_b,
-        pair_width_m,
-        pairs_at,
-        pairs_ptr,
-        below_from,
-        below_to,
-        below_share,
-        slabs_at,
-        slabs_ptr,
+        net,
         vol,
         added_m3,
         pump_m3_s,
@@ -96,17 +76,7 @@ def _touched(vol: np.ndarray, added_m3: np.ndarray, pump_m3_s: np.ndarray) -> np
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _step_touched(  # pragma: no cover - compiled
-    area: np.ndarray,
-    pair_a: np.ndarray,
-    pair_b: np.ndarray,
-    pair_width_m: np.ndarray,
-    pairs_at: np.ndarray,
-    pairs_ptr: np.ndarray,
-    below_from: np.ndarray,
-    below_to: np.ndarray,
-    below_share: np.ndarray,
-    slabs_at: np.ndarray,
-    slabs_ptr: np.ndarray,
+    net: tuple[np.ndarray, ...],
     vol: np.ndarray,
     added_m3: np.ndarray,
     pump_m3_s: np.ndarray,
@@ -117,6 +87,19 @@ def _step_touched(  # pragma: no cover - compiled
 ) -> tuple[float, float, np.ndarray, np.ndarray, int, np.ndarray]:
     """:func:`step_into` given the spaces it can change (:func:`_touched`); also gives the
     spaces in play (those the spreading may have changed)."""
+    (
+        area,
+        pair_a,
+        pair_b,
+        pair_width_m,
+        pairs_at,
+        pairs_ptr,
+        below_from,
+        below_to,
+        below_share,
+        slabs_at,
+        slabs_ptr,
+    ) = net
     s, weir, slab_k, floor = consts[0], consts[1], consts[2], consts[3]
     passes, rtol = int(consts[4]), consts[5]
     t = touched.size
@@ -621,17 +604,7 @@ def depth_changes(  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def advance(  # pragma: no cover - compiled
-    area: np.ndarray,
-    pair_a: np.ndarray,
-    pair_b: np.ndarray,
-    pair_width_m: np.ndarray,
-    pairs_at: np.ndarray,
-    pairs_ptr: np.ndarray,
-    below_from: np.ndarray,
-    below_to: np.ndarray,
-    below_share: np.ndarray,
-    slabs_at: np.ndarray,
-    slabs_ptr: np.ndarray,
+    net: tuple[np.ndarray, ...],
     vol: np.ndarray,
     added_m3: np.ndarray,
     pump_m3_s: np.ndarray,
@@ -646,22 +619,13 @@ def advance(  # pragma: no cover - compiled
     """A run's water step in one call: :func:`step_into` on ``vol`` then :func:`after_step`.
     Gives (pumped, exchanged, wet area, deepest, spaces in play); with :data:`TOO_MANY`
     nothing has changed (the caller solves the step sparse)."""
+    area = net[0]
     touched = _touched(vol, added_m3, pump_m3_s)
     before = np.empty(touched.size)
     for k in range(touched.size):
         before[k] = vol[touched[k]]
     pumped, exchanged, _, _, m, nodes = _step_touched(
-        area,
-        pair_a,
-        pair_b,
-        pair_width_m,
-        pairs_at,
-        pairs_ptr,
-        below_from,
-        below_to,
-        below_share,
-        slabs_at,
-        slabs_ptr,
+        net,
         vol,
         added_m3,
         pump_m3_s,

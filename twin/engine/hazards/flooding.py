@@ -67,7 +67,7 @@ class Water:
         }
         self._shallowest_level = min(self._crossed)
         self._logged_depth = np.zeros(n)
-        self._step_arrays = (*kernel_floors(floors), self.volume, self._pending, self._pump)
+        self._step_arrays = (kernel_floors(floors), self.volume, self._pending, self._pump)
         """What :func:`~twin.engine.water_kernel.advance` steps, the same arrays all run long (the
         volumes, what arrived and the pumps are updated in place)."""
         self._kernel_constants = kernel_constants()
