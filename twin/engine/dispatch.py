@@ -96,6 +96,13 @@ class Board:
         self._arrays: list[np.ndarray | None] = [None] * len(self._given)
         self._listed: Listed | None = None
 
+    @classmethod
+    def of_lists(cls, listed: Listed) -> Board:
+        """The board of these lists (as given, also as :attr:`listed`)."""
+        board = cls(*listed)
+        board._listed = listed
+        return board
+
     def _array(self, k: int) -> np.ndarray:
         found = self._arrays[k]
         if found is None:

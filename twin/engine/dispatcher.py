@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from twin.engine.dispatch import FREE, Assignment, Board, PolicyError
+from twin.engine.dispatch import FREE, Assignment, Board, Listed, PolicyError
 from twin.engine.roster import duty_now
 from twin.routing import Table
 
@@ -47,16 +47,20 @@ class Desk:
         Per qualification array (a task's ``qualified``, keyed by identity and kept alive here,
         so the key stays unique): the indices of the people it lists, in roster order. Tasks
         needing the same trades share one array (:func:`twin.engine.tasks.add_tasks`).
+    lists
+        The same arrays (and the roster's backups) as tuples, for the boards.
     rows
         Per routing table (one building state): each place's row, once it has one (a table's
         rows are only ever added, never moved).
     gates
         Per routing table and row: seconds from the nearest entrance to that row's place, for
         someone called out from home (they come in by the best entrance).
+    views
+        Per routing table: its ``time_s``, and how many rows it had then.
     """
 
     people: dict[int, tuple[np.ndarray, tuple[int, ...]]] = field(default_factory=dict)
-    lists: dict[int, tuple[np.ndarray, list[Any]]] = field(default_factory=dict)
+    lists: dict[int, tuple[np.ndarray, tuple[Any, ...]]] = field(default_factory=dict)
     rows: dict[Table, dict[int, int]] = field(default_factory=dict)
     gates: dict[Table, dict[int, float]] = field(default_factory=dict)
     views: dict[Table, tuple[int, np.ndarray]] = field(default_factory=dict)
@@ -70,14 +74,15 @@ class Desk:
             found = self.people[id(mask)] = (mask, tuple(np.flatnonzero(mask).tolist()))
         return found[1]
 
-    def listed(self, a: np.ndarray | None) -> list[Any]:
-        """A task's ``qualified`` or ``excess`` (or the roster's backups) as a list."""
+    def listed(self, a: np.ndarray | None) -> tuple[Any, ...]:
+        """A task's ``qualified`` or ``excess`` (or the roster's backups) as a tuple (boards
+        share it: read-only, as the array)."""
         found = self.lists.get(id(a))
         if found is None:
             assert a is not None  # set when the task is added
             if len(self.lists) >= QUALIFICATIONS_KEPT:
                 self.lists.clear()
-            found = self.lists[id(a)] = (a, a.tolist())
+            found = self.lists[id(a)] = (a, tuple(a.tolist()))
         return found[1]
 
     def rows_of(self, table: Table, nodes: list[int]) -> list[int]:
@@ -92,9 +97,10 @@ class Desk:
             known = self.rows[table] = {}
             self.gates[table] = {}
         missing = [n for n in nodes if n not in known]
-        if missing:
-            found = table.rows(np.array(missing, dtype=np.int64)).tolist()
-            known.update(zip(missing, found, strict=True))
+        if len(missing) == 1:  # the usual case: one place new to this run (Table.row is cheaper)
+            known[missing[0]] = table.row(missing[0])
+        elif missing:
+            known.update(zip(missing, table.rows(np.array(missing, dtype=np.int64)).tolist(), strict=True))
         return [known[n] for n in nodes]
 
     def time_s(self, table: Table) -> np.ndarray:
@@ -170,14 +176,16 @@ def decide(sim: Sim, desk: Desk | None = None) -> None:
     chosen, more = ready[:cap], len(ready) > cap
     times = _times(sim, desk, chosen, [fits[id(t.qualified)][0] for t in chosen])
     qualified = [desk.listed(t.qualified) for t in chosen]
-    board = Board(
-        priority=[t.priority for t in chosen],
-        qualified=qualified,
-        excess=[desk.listed(t.excess) for t in chosen],
-        time_s=times,
-        busy_priority=busy,
-        available=available,
-        backup=desk.listed(sim.backup),
+    board = Board.of_lists(
+        Listed(
+            priority=[t.priority for t in chosen],
+            qualified=qualified,
+            excess=[desk.listed(t.excess) for t in chosen],
+            time_s=times,
+            busy_priority=busy,
+            available=available,
+            backup=desk.listed(sim.backup),
+        )
     )
     made = sim.assign(sim.policy, board)
     _verify(sim, made, chosen, qualified, free, preemptable)
