@@ -169,3 +169,27 @@ def test_a_board_of_lists_shows_the_same_arrays_as_one_of_arrays():
         assert a.dtype == b.dtype and np.array_equal(a, b), name
     assert lists.listed == arrays.listed
     assert lists.qualified.shape == (2, 2) and lists.time_s[0, 1] == np.inf
+
+
+@settings(max_examples=200, deadline=None)
+@given(b=boards())
+def test_the_travel_times_of_people_who_may_not_be_sent_change_no_assignment(b):
+    """The dispatcher leaves them inf (it does not look them up): every policy must decide
+    the same without them."""
+    masked = board(
+        np.where(b.available[None, :], b.time_s, np.inf),
+        priority=b.priority,
+        qualified=b.qualified,
+        excess=b.excess,
+        busy=b.busy_priority,
+        backup=b.backup,
+        available=b.available,
+    )
+    specs = [
+        Nearest(kind="nearest"),
+        PriorityFirst(kind="priority", preempt=["blue", "yellow"]),
+        SkillAware(kind="skill", level_penalty_s=180),
+        Manual(kind="manual"),
+    ]
+    for spec in specs:
+        assert assign(spec, masked) == assign(spec, b), spec.kind

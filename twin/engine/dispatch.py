@@ -71,11 +71,13 @@ class Board:
         ``(t, p)`` levels above what the task needs (for skill-aware dispatch).
     time_s
         ``(t, p)`` seconds for the person to reach the task's place, counting a call-out for
-        people off site; ``inf`` when they cannot get there.
+        people off site; ``inf`` when they cannot get there. The dispatcher leaves it ``inf``
+        for people who may not be sent (not ``available``): no policy may send them.
     busy_priority
         ``(p,)`` priority of what each person is doing now, :data:`FREE` when free.
     available
-        ``(p,)`` on duty, on call or a contractor: may be sent at all.
+        ``(p,)`` on duty, on call or a contractor, and not taken out of the drill: may be sent
+        at all.
     backup
         ``(p,)`` index of each person's backup (-1: none).
     """

@@ -56,14 +56,14 @@ class Desk:
         Per routing table and row: seconds from the nearest entrance to that row's place, for
         someone called out from home (they come in by the best entrance).
     views
-        Per routing table: its ``time_s``, and how many rows it had then.
+        Per routing table: its ``time_s`` as a memoryview, and how many rows it had then.
     """
 
     people: dict[int, tuple[np.ndarray, tuple[int, ...]]] = field(default_factory=dict)
     lists: dict[int, tuple[np.ndarray, tuple[Any, ...]]] = field(default_factory=dict)
     rows: dict[Table, dict[int, int]] = field(default_factory=dict)
     gates: dict[Table, dict[int, float]] = field(default_factory=dict)
-    views: dict[Table, tuple[int, np.ndarray]] = field(default_factory=dict)
+    views: dict[Table, tuple[int, memoryview]] = field(default_factory=dict)
 
     def qualified(self, mask: np.ndarray) -> tuple[int, ...]:
         """The people ``mask`` (a task's ``qualified``) lists."""
@@ -86,37 +86,38 @@ class Desk:
         return found[1]
 
     def rows_of(self, table: Table, nodes: list[int]) -> list[int]:
-        """Each node's row in ``table``, the missing rows searched in one go (as
-        :meth:`~twin.routing.Table.rows` does)."""
+        """Each node's row in ``table`` (searched when the table has none yet: the same row
+        whether searched alone or with others)."""
         known = self.rows.get(table)
         if known is None:
             if len(self.rows) >= TABLES_KEPT:
                 self.rows.clear()
                 self.gates.clear()
-            self.views.clear()
+                self.views.clear()
             known = self.rows[table] = {}
             self.gates[table] = {}
-        missing = [n for n in nodes if n not in known]
-        if len(missing) == 1:  # the usual case: one place new to this run (Table.row is cheaper)
-            known[missing[0]] = table.row(missing[0])
-        elif missing:
-            known.update(zip(missing, table.rows(np.array(missing, dtype=np.int64)).tolist(), strict=True))
-        return [known[n] for n in nodes]
+        out = []
+        for n in nodes:
+            r = known.get(n)
+            if r is None:
+                r = known[n] = table.row(n)
+            out.append(r)
+        return out
 
-    def time_s(self, table: Table) -> np.ndarray:
-        """``table.time_s``, kept while the table gains no rows (its array stays the same)."""
+    def time_s(self, table: Table) -> memoryview:
+        """``table.time_s`` as a memoryview (``[row, node]`` gives a Python float), kept while
+        the table gains no rows (its array stays the same)."""
         found = self.views.get(table)
         if found is None or found[0] != len(table):
-            found = self.views[table] = (len(table), table.time_s)
+            found = self.views[table] = (len(table), table.time_s.data)
         return found[1]
 
-    def gate_s(self, table: Table, time_s: np.ndarray, row: int, entrances: list[int]) -> float:
-        """Seconds from the nearest of ``entrances`` to ``row``'s place (``time_s`` is
-        ``table.time_s``, taken after :meth:`rows_of`)."""
+    def gate_s(self, table: Table, row: int, entrances: list[int]) -> float:
+        """Seconds from the nearest of ``entrances`` to ``row``'s place."""
         gates = self.gates[table]
         found = gates.get(row)
         if found is None:
-            found = gates[row] = float(time_s[row, entrances].min())
+            found = gates[row] = min(self.time_s(table)[row, e] for e in entrances)
         return found
 
 
@@ -174,18 +175,14 @@ def decide(sim: Sim, desk: Desk | None = None) -> None:
     ready.sort(key=_urgency)
     cap = len(free) + BOARD_SLACK
     chosen, more = ready[:cap], len(ready) > cap
-    times = _times(sim, desk, chosen, [fits[id(t.qualified)][0] for t in chosen])
+    # Travel times of the people who may be sent (on the board, inf for the others: no policy
+    # may send them, Board's docs).
+    times = _times(sim, desk, chosen, [[j for j in fits[id(t.qualified)][0] if available[j]] for t in chosen])
     qualified = [desk.listed(t.qualified) for t in chosen]
+    priority = [t.priority for t in chosen]
+    excess = [desk.listed(t.excess) for t in chosen]
     board = Board.of_lists(
-        Listed(
-            priority=[t.priority for t in chosen],
-            qualified=qualified,
-            excess=[desk.listed(t.excess) for t in chosen],
-            time_s=times,
-            busy_priority=busy,
-            available=available,
-            backup=desk.listed(sim.backup),
-        )
+        Listed(priority, qualified, excess, times, busy, available, desk.listed(sim.backup))
     )
     made = sim.assign(sim.policy, board)
     _verify(sim, made, chosen, qualified, free, preemptable)
@@ -217,15 +214,15 @@ def _roster(sim: Sim, *, settle: bool) -> tuple[list[int], list[bool]]:
     away = sim.away
     busy: list[int] = []
     available: list[bool] = []
-    for m in sim.members:
-        c, on = m.crew, duty[m.index]
-        busy.append(FREE if m.task is None else m.task.priority)
+    for j, (m, on) in enumerate(zip(sim.members, duty, strict=True)):
+        c, task = m.crew, m.task
+        busy.append(FREE if task is None else task.priority)
         here = on_site_now(m, on)
         if settle and here != m.on_site:
             m.on_site = here
             if here:
                 m.node = c.base  # the shift has started: they are at base
-        available.append((on or c.on_call or here) and m.index not in away)
+        available.append((on or c.on_call or here) and j not in away)
     return busy, available
 
 
@@ -251,7 +248,7 @@ def travel_times(sim: Sim, tasks: Sequence[Task], qualified: np.ndarray) -> np.n
     return np.array(times, dtype=np.float64).reshape(len(tasks), len(sim.members))
 
 
-def _times(sim: Sim, desk: Desk, tasks: Sequence[Task], who: Sequence[tuple[int, ...]]) -> list[list[float]]:
+def _times(sim: Sim, desk: Desk, tasks: Sequence[Task], who: Sequence[Sequence[int]]) -> list[list[float]]:
     """:func:`travel_times` as lists, for the people ``who`` lists per task (``inf`` for the
     rest): per task, a row of the routing table of the building as it is now, read at each
     person's place — where they stand, the next node of their walk plus the seconds to it, or,
@@ -271,20 +268,19 @@ def _times(sim: Sim, desk: Desk, tasks: Sequence[Task], who: Sequence[tuple[int,
         rows = desk.rows_of(table, [tasks[i].node for i in group])
         time_s = desk.time_s(table)
         for i, r in zip(group, rows, strict=True):
-            to = time_s[r]
             line = [math.inf] * p
             for j in who[i]:
                 # Where the dispatcher counts them from, and the seconds until they are there.
                 m = members[j]
                 if m.on_site:
                     if m.next_node >= 0 and m.arrive_at > now:  # between two nodes of a walk
-                        line[j] = to[m.next_node] + (m.arrive_at - now)
+                        line[j] = time_s[r, m.next_node] + (m.arrive_at - now)
                     else:
-                        line[j] = to[m.node]
+                        line[j] = time_s[r, m.node]
                 elif m.crew.arrival >= 0:  # a contractor who signs in at a set place
-                    line[j] = to[m.crew.arrival] + m.crew.expected_delay_s
+                    line[j] = time_s[r, m.crew.arrival] + m.crew.expected_delay_s
                 else:  # called out: in by the entrance nearest the task
-                    line[j] = desk.gate_s(table, time_s, r, entrances) + m.crew.expected_delay_s
+                    line[j] = desk.gate_s(table, r, entrances) + m.crew.expected_delay_s
             out[i] = line
     return out
 
