@@ -132,7 +132,7 @@ def test_a_pump_removes_at_most_its_capacity_and_never_more_than_is_there():
 
 
 def test_a_large_wet_area_solved_sparse_gives_what_the_dense_solve_gives(monkeypatch):
-    # 400 rooms in a row, water in every other one: more than DENSE_MAX spaces in play.
+    # 400 rooms in a row, water in every other one: more than DENSE_MAX (300) spaces in play.
     n = 400
     f = floors([12.0] * n, [(i, i + 1) for i in range(n - 1)], below=[(i, i - 1) for i in range(1, n, 7)])
     v = np.where(np.arange(n) % 2 == 0, 12.0 * 0.2, 0.0)
@@ -265,7 +265,7 @@ def test_a_flood_wider_than_the_dense_solve_is_left_to_the_sparse_one(monkeypatc
     v = np.linspace(0.2, 2.0, 10)
     kept = v.copy()
     *_, in_play = water_kernel.step_into(
-        *water.kernel_floors(f), kept, still(10), still(10), 30.0, water.kernel_constants(), 5
+        water.kernel_floors(f), kept, still(10), still(10), 30.0, water.kernel_constants(), 5
     )
     assert in_play == water_kernel.TOO_MANY and np.array_equal(kept, v)
     assert np.array_equal(
@@ -307,3 +307,78 @@ def test_depths_are_logged_when_they_move_by_the_log_step_or_turn_wet_or_dry():
     )
     assert idx.tolist() == [1, 2, 3] and depth.tolist() == pytest.approx([0.106, 0.003, 0.0])
     assert logged.tolist() == pytest.approx([0.10, 0.106, 0.003, 0.0])
+
+
+def test_the_step_matrix_held_by_rows_is_the_dense_matrix_entry_for_entry():
+    # A corridor (0) with three rooms, two doors between 0 and 1 (added in door order), a slab
+    # from 2 onto 3. Diagonal: area + dt·(doors + slab out); off-diagonal: −dt·conductance.
+    la, lb = np.array([0, 0, 0, 1]), np.array([1, 2, 3, 0])
+    lf, lt = np.array([2]), np.array([3])
+    k_door, k_slab = np.array([0.1, 0.2, 0.3, 0.05]), np.array([0.01])
+    slab_out = np.array([0.0, 0.0, 0.01, 0.0])
+    a_loc, dt = np.array([40.0, 10.0, 12.0, 9.0]), 30.0
+    ptr, col, val = water_kernel._matrix(la, lb, lf, lt, k_door, k_slab, slab_out, a_loc, dt)
+    dense = np.zeros((4, 4))
+    for i in range(4):
+        dense[i, col[ptr[i] : ptr[i + 1]]] = val[ptr[i] : ptr[i + 1]]
+        assert np.all(np.diff(col[ptr[i] : ptr[i + 1]]) > 0)  # each row's columns ascending, once
+    want = np.diag(a_loc + dt * slab_out)
+    for a, b, k in zip(la, lb, k_door, strict=True):
+        want[a, a] += dt * k
+        want[b, b] += dt * k
+        want[a, b] -= dt * k
+        want[b, a] -= dt * k
+    want[3, 2] -= dt * 0.01
+    assert np.array_equal(dense, want)
+    assert dense[0, 0] == 40.0 + 30 * (0.1 + 0.2 + 0.3 + 0.05) and dense[0, 1] == -(30 * 0.1) - 30 * 0.05
+
+
+def test_the_elimination_solves_a_star_whose_hub_comes_first_as_lapack_does():
+    # A corridor (space 0) with 40 rooms off it, every space active: the hub has the lowest
+    # index; pivoting rooms first keeps the elimination free of fill. Same x as numpy's solve.
+    m = 41
+    la, lb = np.zeros(m - 1, dtype=np.int64), np.arange(1, m)
+    k_door = np.linspace(0.05, 0.4, m - 1)
+    a_loc = np.r_[120.0, np.linspace(8.0, 25.0, m - 1)]
+    ptr, col, val = water_kernel._matrix(
+        la, lb, np.zeros(0, np.int64), np.zeros(0, np.int64), k_door, np.zeros(0), np.zeros(m), a_loc, 30.0
+    )
+    dense = np.zeros((m, m))
+    for i in range(m):
+        dense[i, col[ptr[i] : ptr[i + 1]]] = val[ptr[i] : ptr[i + 1]]
+    b = np.random.default_rng(7).uniform(0.0, 2.0, m)
+    x = water_kernel._solve_active(ptr, col, val, b, np.ones(m, dtype=np.bool_))
+    assert np.allclose(x, np.linalg.solve(dense, b), rtol=1e-13, atol=0)
+    # Inactive spaces (here every other room) have no unknown: their rows and columns are out.
+    active = np.arange(m) % 2 == 0
+    x = water_kernel._solve_active(ptr, col, val, b, active)
+    idx = np.flatnonzero(active)
+    assert np.all(x[~active] == 0.0)
+    assert np.allclose(x[idx], np.linalg.solve(dense[np.ix_(idx, idx)], b[idx]), rtol=1e-13, atol=0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(2, 9), seed=st.integers(0, 10_000))
+def test_a_run_step_keeps_the_same_record_as_a_step_then_a_pass_over_every_space(n, seed):
+    # advance() looks only at the spaces a step can change; after_step() looks at all of them.
+    # Random floors, some spaces dry, one inflow, one pump: the same bits either way.
+    rng = np.random.default_rng(seed)
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n) if rng.random() < 0.4]
+    below = [(i, j) for i in range(n) for j in range(n) if i != j and rng.random() < 0.1]
+    f = floors(list(rng.uniform(2.0, 60.0, n)), pairs, below)
+    v = np.where(rng.random(n) < 0.5, f.area_m2 * rng.uniform(0.0, 0.3, n), 0.0)
+    added, pump = still(n), still(n)
+    added[rng.integers(n)] = rng.uniform(0.0, 2.0)
+    pump[rng.integers(n)] = rng.uniform(0.0, 0.01)
+    rose_a, rose_b = np.full(n, -np.inf), np.full(n, -np.inf)
+    deep_a, deep_b = np.zeros(n), np.zeros(n)
+    va, vb = v.copy(), v.copy()
+    consts = water.kernel_constants()
+    *_, wet_a, deepest_a, m = water_kernel.advance(
+        water.kernel_floors(f), va, added, pump, 30.0, consts, 300, rose_a, deep_a, 60.0, 0.002
+    )
+    water_kernel.step_into(water.kernel_floors(f), vb, added, pump, 30.0, consts, 300)
+    wet_b, deepest_b = water_kernel.after_step(v, vb, f.area_m2, rose_b, deep_b, 60.0, 0.002)
+    assert m >= 0 and np.array_equal(va, vb)
+    assert (wet_a, deepest_a) == (wet_b, deepest_b)
+    assert np.array_equal(rose_a, rose_b) and np.array_equal(deep_a, deep_b)

@@ -158,10 +158,11 @@ class StepResult:
 #: numpy's LAPACK solver of one right-hand side (the gufunc behind ``np.linalg.solve``).
 _SOLVE1 = importlib.import_module("numpy.linalg._umath_linalg").solve1
 
-#: Up to this many spaces in play, a step is the compiled kernel's dense elimination (a step of
-#: 17 spaces in play ~20 µs, of 120–160 ~0.25 ms); beyond it, :func:`step_numpy` solves it
-#: sparse (scipy's SuperLU), which wins once most of the matrix is 0.
-DENSE_MAX = 150
+#: Up to this many spaces in play, a step is the compiled kernel's elimination (a step of 17
+#: spaces in play ~20 µs, of 150 ~0.2 ms, of 300 ~2 ms on the default estate); beyond it,
+#: :func:`step_numpy` solves it sparse (scipy's SuperLU: ~4 ms at 300, ~20 ms for all 1,362
+#: spaces, where the kernel's k×k working matrix would take ~75 ms).
+DENSE_MAX = 300
 
 
 def kernel_constants() -> np.ndarray:
@@ -197,7 +198,8 @@ KernelFloors = tuple[
 
 
 def kernel_floors(floors: Floors) -> KernelFloors:
-    """The arrays of ``floors`` in the order :func:`twin.engine.water_kernel.step_into` takes them."""
+    """The arrays of ``floors`` as :func:`twin.engine.water_kernel.step_into` takes them (one
+    tuple, in this order)."""
     f = floors
     return (
         f.area_m2,
@@ -246,7 +248,7 @@ def step(
     """
     vol = volume_m3.copy()
     pumped, exchanged, live, q_door, m = water_kernel.step_into(
-        *kernel_floors(floors), vol, inflow_m3_s * dt_s, pump_m3_s, float(dt_s), kernel_constants(), DENSE_MAX
+        kernel_floors(floors), vol, inflow_m3_s * dt_s, pump_m3_s, float(dt_s), kernel_constants(), DENSE_MAX
     )
     if m != TOO_MANY:
         return StepResult(vol, pumped, exchanged, live, q_door)
@@ -564,7 +566,7 @@ def warm_up() -> None:
     vol, added, pump = np.array([1.0, 0.0]), np.zeros(2), np.zeros(2)
     rose_at, max_depth = np.zeros(2), np.zeros(2)
     water_kernel.advance(
-        *kernel_floors(f),
+        kernel_floors(f),
         vol,
         added,
         pump,

@@ -36,7 +36,8 @@ class Water:
         n = floors.n
         self.volume = np.zeros(n)
         self.max_depth = np.zeros(n)
-        self.sources: dict[Hashable, tuple[int, float]] = {}
+        self.sources: dict[Hashable, tuple[int, float, str]] = {}
+        """Water flowing in now, by source: (space, m³/s, the kind of source it counts under)."""
         self.pumps: dict[Hashable, tuple[int, float, Callable[[], bool]]] = {}
         self.released_m3: dict[str, float] = {}
         """Water let in so far, by kind of source (burst, storm)."""
@@ -54,7 +55,9 @@ class Water:
         self._next_dry = np.inf
         self._pending = np.zeros(n)
         self._pump = np.zeros(n)
-        """Pumping capacity working in each space this step (m³/s; refilled every step)."""
+        """Pumping capacity working in each space this step (m³/s; refilled when a pump is added
+        or one starts or stops working)."""
+        self._pumps_added = 0
         self._t_src = 0.0
         self._t_last = 0.0
         self._wet_area = 0.0
@@ -64,7 +67,7 @@ class Water:
         }
         self._shallowest_level = min(self._crossed)
         self._logged_depth = np.zeros(n)
-        self._step_arrays = (*kernel_floors(floors), self.volume, self._pending, self._pump)
+        self._step_arrays = (kernel_floors(floors), self.volume, self._pending, self._pump)
         """What :func:`~twin.engine.water_kernel.advance` steps, the same arrays all run long (the
         volumes, what arrived and the pumps are updated in place)."""
         self._kernel_constants = kernel_constants()
@@ -90,7 +93,7 @@ class Water:
         """Water flows into ``space`` at ``m3_s`` from now on (0 stops it)."""
         self._accrue()
         if m3_s > 0:
-            self.sources[key] = (space, m3_s)
+            self.sources[key] = (space, m3_s, str(key[0]) if isinstance(key, tuple) else str(key))
         else:
             self.sources.pop(key, None)
         self.kick()
@@ -102,11 +105,11 @@ class Water:
         self._t_src = now
         if dt <= 0:
             return
-        for key, (space, q) in self.sources.items():
-            self._pending[space] += q * dt
-            kind = str(key[0]) if isinstance(key, tuple) else str(key)
-            self.released_m3[kind] = self.released_m3.get(kind, 0.0) + q * dt
-            self.released_by[key] = self.released_by.get(key, 0.0) + q * dt
+        pending, released_m3, released_by = self._pending, self.released_m3, self.released_by
+        for key, (space, q, kind) in self.sources.items():
+            pending[space] += q * dt
+            released_m3[kind] = released_m3.get(kind, 0.0) + q * dt
+            released_by[key] = released_by.get(key, 0.0) + q * dt
 
     def add_pump(
         self,
@@ -119,6 +122,7 @@ class Water:
     ) -> None:
         """A pump taking up to ``m3_s`` out of ``space`` whenever ``works()`` says it can."""
         self.pumps[key] = (space, m3_s, works)
+        self._pumps_added += 1
         if kick:
             self.kick()
 
@@ -135,27 +139,36 @@ class Water:
 
     def _loop(self) -> Proc:
         env = self.sim.env
+        sources, pumps, volume, pump = self.sources, self.pumps, self.volume, self._pump
+        step_arrays, constants = self._step_arrays, self._kernel_constants
+        working: tuple[int, tuple[bool, ...]] = (-1, ())
         while True:
             # Steps of the scenario's size while water arrives or is pumped; longer ones while it
             # only settles (the implicit step is stable at any size; this only trades detail).
-            pumping = any(self.volume[space] > 0 and works() for space, _, works in self.pumps.values())
-            dt = self.step_s if self.sources or pumping else self.step_s * physics.WATER_SETTLE_STEPS
+            flowing = bool(sources) or any(
+                volume[space] > 0 and works() for space, _, works in pumps.values()
+            )
+            dt = self.step_s if flowing else self.step_s * physics.WATER_SETTLE_STEPS
             yield env.timeout(dt)
+            now = env.now
             self._accrue()
-            pump = self._pump
-            pump.fill(0.0)
-            for space, q, works in self.pumps.values():
-                if works():
-                    pump[space] += q
+            # The pumps that work now (their power); the array is rebuilt only when that changes.
+            now_working = (self._pumps_added, tuple(works() for _, _, works in pumps.values()))
+            if now_working != working:
+                working = now_working
+                pump.fill(0.0)
+                for (space, q, _), on in zip(pumps.values(), working[1], strict=True):
+                    if on:
+                        pump[space] += q
             self._tally()  # the wetted area up to now, before the step changes it
             pumped, exchanged, self._wet_area, deepest, in_play = advance(
-                *self._step_arrays,
+                *step_arrays,
                 dt,
-                self._kernel_constants,
+                constants,
                 DENSE_MAX,
                 self._rose_at,
                 self.max_depth,
-                env.now,
+                now,
                 physics.WET_DEPTH_M,
             )
             if in_play == TOO_MANY:  # a wide flood: solved sparse
@@ -170,21 +183,21 @@ class Water:
                     self.floors.area_m2,
                     self._rose_at,
                     self.max_depth,
-                    env.now,
+                    now,
                     physics.WET_DEPTH_M,
                 )
             self._pending.fill(0.0)
             self.pumped_m3 += pumped
             if deepest >= self._shallowest_level:
                 self._thresholds(self.depth_m, deepest)
-            if env.now >= self._next_log:
+            if now >= self._next_log:
                 self._log_depths()
-                self._next_log = env.now + physics.DEPTH_LOG_S
+                self._next_log = now + physics.DEPTH_LOG_S
                 if not math.isfinite(self._next_dry):
                     self._plan_dry()
-            if env.now >= self._next_dry:
+            if now >= self._next_dry:
                 self._dry()
-            idle = not self.sources and pumped < physics.SETTLED_M3_S * dt
+            idle = not sources and pumped < physics.SETTLED_M3_S * dt
             settled = exchanged < physics.SETTLED_M3_S * dt or deepest < physics.SPREAD_DEPTH_M
             if idle and settled:
                 self._log_depths()
