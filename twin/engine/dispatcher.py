@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 #: follows at once when people are left free.
 BOARD_SLACK = 4
 #: Routing tables (building states) whose rows a :class:`Desk` keeps; past that it starts afresh.
-TABLES_KEPT = 16
+#: Few, and fewer than the router keeps: a kept table stays in memory (~12 MB on the estate).
+TABLES_KEPT = 4
 #: Qualification arrays a :class:`Desk` keeps the people of; past that it starts afresh.
 QUALIFICATIONS_KEPT = 4096
 
