@@ -8,6 +8,7 @@ from tests.engine.conftest import scenario_file, shipped, variant
 from twin.background.rates import default_rates
 from twin.engine import run
 from twin.engine.hazards import flooding
+from twin.engine.run import start
 from twin.errors import TwinError
 from twin.scenario import load_scenario
 
@@ -131,3 +132,19 @@ def test_the_storm_drill_solved_sparse_gives_what_the_compiled_dense_step_gives(
     assert sparse["value"].to_numpy() == pytest.approx(
         dense["value"].to_numpy(), rel=1e-9, abs=1e-9, nan_ok=True
     )
+
+
+def test_a_pump_added_again_under_its_key_pumps_at_its_new_rate_from_the_next_step(estate_twin):
+    # 10 m³ standing in one space, no hazards: a 10 l/s pump takes 0.3 m³ in a 30 s step; the
+    # same pump added again at 20 l/s takes 0.6 m³ in the next one.
+    running = start(estate_twin, variant(shipped("night_riser_burst.yaml"), hazards=[]))
+    water = running.world.water
+    space = max(range(water.floors.n), key=lambda s: water.floors.area_m2[s])
+    water.volume[space] = 10.0
+    water._rose_at[space] = 0.0  # risen now (water standing a day unrisen dries)
+    water.add_pump(("test", space), space, 0.010)
+    running.advance(30.0)
+    assert water.pumped_m3 == pytest.approx(0.3)
+    water.add_pump(("test", space), space, 0.020)
+    running.advance(60.0)
+    assert water.pumped_m3 == pytest.approx(0.3 + 0.6)

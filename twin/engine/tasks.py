@@ -9,6 +9,7 @@ Every change wakes the dispatcher (:meth:`~twin.engine.core.Sim.poke`).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -132,8 +133,10 @@ def add_tasks(sim: Sim, inc: Incident, specs: Sequence[TaskSpec]) -> list[Task]:
     """Add tasks to an incident (open at once when it is already reported)."""
     made: list[Task] = []
     for spec in specs:
-        needs = tuple((TRADE_INDEX[t], lv) for t, lv in spec.needs)
+        named = tuple(spec.needs)
+        needs = _trade_indices(named)
         prio = PRIORITY_CODE[spec.priority] if spec.priority else inc.priority
+        qualified, excess = _qualification(sim, needs)
         task = Task(
             len(sim.tasks),
             inc,
@@ -146,11 +149,13 @@ def add_tasks(sim: Sim, inc: Incident, specs: Sequence[TaskSpec]) -> list[Task]:
             spec.makes_safe,
             spec.effect,
             gated=spec.gated,
+            qualified=qualified,
+            excess=excess,
         )
-        task.qualified, task.excess = _qualification(sim, needs)
-        task.after = [made[k] for k in spec.after]
-        for pre in task.after:
-            pre.successors.append(task)
+        if spec.after:
+            task.after = [made[k] for k in spec.after]
+            for pre in task.after:
+                pre.successors.append(task)
         sim.tasks.append(task)
         inc.tasks.append(task)
         made.append(task)
@@ -160,13 +165,25 @@ def add_tasks(sim: Sim, inc: Incident, specs: Sequence[TaskSpec]) -> list[Task]:
             incident=inc.id,
             task=task.id,
             value=prio,
-            detail=task_detail(spec.name, spec.needs),
+            detail=_task_detail(spec.name, named),
         )
     if inc.reported:
         for task in made:
             maybe_open(sim, task)
         sim.poke()
     return made
+
+
+@functools.lru_cache(maxsize=1024)
+def _trade_indices(needs: tuple[tuple[str, int], ...]) -> tuple[tuple[int, int], ...]:
+    """A task's ``(trade, level)`` alternatives with each trade as its index: worked out once
+    per alternatives (hazards raise the same few again and again)."""
+    return tuple((TRADE_INDEX[t], lv) for t, lv in needs)
+
+
+#: :func:`~twin.events.log.task_detail`, kept per name and alternatives (a burst's four tasks
+#: come back with every burst at the same pipe).
+_task_detail = functools.lru_cache(maxsize=4096)(task_detail)
 
 
 def _qualification(sim: Sim, needs: tuple[tuple[int, int], ...]) -> tuple[np.ndarray, np.ndarray]:

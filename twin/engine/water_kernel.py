@@ -11,8 +11,9 @@ steps with more than :data:`~twin.engine.water.DENSE_MAX` spaces in play (solved
 The linear solve is Gaussian elimination without pivoting. The step's matrix is diagonally
 dominant by columns (each column's diagonal is the space's area plus ``dt`` times the very
 conductances its off-diagonal entries hold), a property each elimination step keeps, so
-partial pivoting would never swap a row: this is the elimination LAPACK's ``dgesv`` does on it,
-with the same stability, without its call overhead. Two things keep it near the cost of the
+partial pivoting would never swap a row: this is the elimination LAPACK's ``dgesv`` would do on
+the matrix with its rows and columns reordered the same way (which keeps it diagonally dominant
+by columns), with the same stability, without its call overhead. Two things keep it near the cost of the
 doors rather than of m²: the matrix is held by rows (a space's few doors and slabs), and the
 pivots go in order of how many neighbours a space has, rooms before the corridor they open on,
 so eliminating a room fills nothing (a hub eliminated first would fill the whole matrix).
@@ -23,8 +24,13 @@ losing water; everything else works on those and on the spaces the water reaches
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numba
 import numpy as np
+
+if TYPE_CHECKING:
+    from twin.engine.water import KernelFloors
 
 #: Returned as ``m`` when more spaces are in play than the dense solve takes: the caller solves
 #: the step sparse instead.
@@ -33,7 +39,7 @@ TOO_MANY = -1
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def step_into(  # pragma: no cover - compiled; tested against the numpy reference
-    net: tuple[np.ndarray, ...],
+    net: KernelFloors,
     vol: np.ndarray,
     added_m3: np.ndarray,
     pump_m3_s: np.ndarray,
@@ -76,7 +82,7 @@ def _touched(vol: np.ndarray, added_m3: np.ndarray, pump_m3_s: np.ndarray) -> np
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _step_touched(  # pragma: no cover - compiled
-    net: tuple[np.ndarray, ...],
+    net: KernelFloors,
     vol: np.ndarray,
     added_m3: np.ndarray,
     pump_m3_s: np.ndarray,
@@ -491,8 +497,9 @@ def _solve_active(  # pragma: no cover - compiled
     x = np.zeros(m)
     if k == 0:
         return x
-    # Pivots in order of how many neighbours each space has, fewest first (a room before the
-    # corridor it opens on): eliminating a hub last fills nothing, first fills everything.
+    # Pivots in order of each row's entries (a space's doors, and the slabs leaking into it),
+    # fewest first: a room before the corridor it opens on. Eliminating a hub last fills
+    # nothing, first fills everything (a heuristic: any order keeps the columns dominant).
     idx = np.empty(k, dtype=np.int64)
     r = 0
     for i in range(m):
@@ -589,7 +596,7 @@ def depth_changes(  # pragma: no cover - compiled
     changed = np.empty(area.size, dtype=np.int64)
     for i in range(area.size):
         if volume[i] == 0.0 and logged[i] == 0.0:
-            continue  # dry and shown dry (most spaces): nothing to work out
+            continue  # dry and shown dry (most spaces): nothing to log (step_m > 0)
         d = volume[i] / area[i]
         shown = d if d > wet_depth else 0.0
         if abs(shown - logged[i]) >= step_m or (shown > 0.0) != (logged[i] > 0.0):
@@ -604,7 +611,7 @@ def depth_changes(  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def advance(  # pragma: no cover - compiled
-    net: tuple[np.ndarray, ...],
+    net: KernelFloors,
     vol: np.ndarray,
     added_m3: np.ndarray,
     pump_m3_s: np.ndarray,

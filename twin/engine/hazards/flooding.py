@@ -39,6 +39,8 @@ class Water:
         self.sources: dict[Hashable, tuple[int, float, str]] = {}
         """Water flowing in now, by source: (space, m³/s, the kind of source it counts under)."""
         self.pumps: dict[Hashable, tuple[int, float, Callable[[], bool]]] = {}
+        """Pumps by key: (space, m³/s, whether it works now). Changed only through
+        :meth:`add_pump` (the step's pump array is rebuilt when it is called)."""
         self.released_m3: dict[str, float] = {}
         """Water let in so far, by kind of source (burst, storm)."""
         self.released_by: dict[Hashable, float] = {}
