@@ -33,6 +33,8 @@ QUIET = QUIET[: QUIET.index("hazards:")].replace(
     "name: Night-shift riser burst, tower B L14", "name: Quiet night, tower B"
 )
 VIEWPORT = {"width": 1500, "height": 1100}
+#: The running app's log (printed when the test fails).
+LOG: list[Path] = []
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +44,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = folder / "twin-app.log"
     port = free_port()
     env = {**os.environ, "DRILLTWIN_LIVE_DIR": str(folder / "live")}
+    LOG[:] = [log]
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "twin", "app", "--port", str(port), "--headless"],
@@ -212,7 +215,9 @@ def test_a_trainer_and_a_dispatcher_run_a_live_exercise_in_two_browsers(
         lap("end")
         print(f"live exercise in two browsers: {time.perf_counter() - began:.1f} s")
     except BaseException:
-        # What each page showed when it failed, for whoever reads the failure.
-        trainer.screenshot(path=str(shots / "live-failed-trainer.png"))
-        dispatcher.screenshot(path=str(shots / "live-failed-dispatcher.png"))
+        # What each page showed when it failed, for whoever reads the failure (CI keeps no files).
+        for name, page in (("trainer", trainer), ("dispatcher", dispatcher)):
+            page.screenshot(path=str(shots / f"live-failed-{name}.png"))
+            print(f"--- the {name}'s page when it failed:\n{page.locator('body').inner_text(timeout=10_000)}")
+        print(f"--- the app's log:\n{LOG[0].read_text(errors='replace')[-4000:]}")
         raise
