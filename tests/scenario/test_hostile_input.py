@@ -172,6 +172,23 @@ def test_a_folder_or_an_unreadable_file_as_scenario_is_one_line(tmp_path, capsys
     assert f"{tmp_path}: is a folder, not a scenario file" in capsys.readouterr().err
 
 
+def test_a_key_given_twice_is_refused_naming_both_lines_instead_of_keeping_the_last():
+    # PyYAML keeps the last of two keys silently: the drill would run with seed 8, unseen.
+    text = DEMO.read_text(encoding="utf-8").replace("seed: 7\n", "seed: 7\nseed: 8\n")
+    first = text.splitlines().index("seed: 7") + 1
+    with pytest.raises(
+        ScenarioError,
+        match=rf"^twice\.yaml:{first + 1}: 'seed' is given twice \(first on line {first}\); "
+        "YAML keeps only the last, silently — delete or merge one of them$",
+    ):
+        parse_scenario(text, source=Path("twice.yaml"))
+    with pytest.raises(ScenarioError, match=r"^f\.yaml:2: 'low' is given twice \(first on line 2\)"):
+        read_yaml("a:\n  b: {low: 1, low: 2}\n", "f.yaml")
+    # The same name in two list items, or 1 and '1', are different keys.
+    assert read_yaml("- {c: 1}\n- {c: 2}\n", "f.yaml")[1] == [{"c": 1}, {"c": 2}]
+    assert read_yaml("1: a\n'1': b\n", "f.yaml")[1] == {1: "a", "1": "b"}
+
+
 # -- file references: the app reads only the upload's folder and the shipped data ---------------
 
 

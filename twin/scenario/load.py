@@ -223,6 +223,7 @@ def read_yaml(text: str, name: str) -> tuple[Any, Any]:
             _count_nodes(node, int(YAML_NODES.value()), name)
         except RecursionError:
             raise ScenarioError(f"{name}: the YAML is nested too deeply to read; flatten it") from None
+        _no_duplicate_keys(node, name)
         try:
             data = loader.construct_document(node) if node is not None else None
         except yaml.YAMLError as exc:
@@ -296,6 +297,33 @@ def _count_nodes(root: Any, limit: int, name: str) -> int:
         return total
 
     return size(root) if root is not None else 0
+
+
+def _no_duplicate_keys(root: Any, name: str) -> None:
+    """Refuse a mapping that gives one key twice: PyYAML keeps the last silently, so a second
+    ``seed:`` or ``hazards:`` pasted below the first would replace it unseen."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    line = key.start_mark.line + 1
+                    if (key.tag, key.value) in first:
+                        raise ScenarioError(
+                            f"{name}:{line}: '{key.value}' is given twice (first on line "
+                            f"{first[key.tag, key.value]}); YAML keeps only the last, silently — "
+                            "delete or merge one of them"
+                        )
+                    first[key.tag, key.value] = line
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def _unbuildable_scalar(root: Any) -> Any | None:
