@@ -189,6 +189,15 @@ def test_a_key_given_twice_is_refused_naming_both_lines_instead_of_keeping_the_l
     assert read_yaml("1: a\n'1': b\n", "f.yaml")[1] == {1: "a", "1": "b"}
 
 
+def test_a_control_character_in_the_yaml_is_one_line_naming_its_line():
+    text = DEMO.read_text(encoding="utf-8").replace("seed: 7", "seed: 7\x00")
+    line = text.splitlines().index("seed: 7\x00") + 1
+    with pytest.raises(
+        ScenarioError, match=rf"^nul\.yaml:{line}: not valid YAML: character #x0000 is not allowed"
+    ):
+        parse_scenario(text, source=Path("nul.yaml"))
+
+
 # -- file references: the app reads only the upload's folder and the shipped data ---------------
 
 

@@ -211,7 +211,14 @@ def read_yaml(text: str, name: str) -> tuple[Any, Any]:
     from twin.limits import YAML_NODES
 
     _check_size(name, len(text.encode("utf-8", errors="replace")))
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # checked first, character by character
+        at = text.count("\n", 0, exc.position) + 1
+        raise ScenarioError(
+            f"{name}:{at}: not valid YAML: character #x{exc.character:04x} is not allowed in YAML "
+            "text (a control character, pasted or from a binary file); delete it"
+        ) from None
     try:
         try:
             node = loader.get_single_node()
