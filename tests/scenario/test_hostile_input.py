@@ -198,6 +198,19 @@ def test_a_control_character_in_the_yaml_is_one_line_naming_its_line():
         parse_scenario(text, source=Path("nul.yaml"))
 
 
+def test_validate_names_an_impossible_date_on_its_line_instead_of_a_traceback(tmp_path, capsys):
+    text = DEMO.read_text(encoding="utf-8").replace(
+        "start: 2026-11-21T02:10:00", "start: 2026-13-45T02:10:00"
+    )
+    path = scenario_file(tmp_path, text, "month13.yaml")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"twin validate: {path}:11: cannot read the value '2026-13-45T02:10:00' (month must be in 1..12); "
+        "write a real date as YYYY-MM-DD or quote the value\n"
+    )
+
+
 # -- file references: the app reads only the upload's folder and the shipped data ---------------
 
 

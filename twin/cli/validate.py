@@ -83,14 +83,12 @@ def run(args: argparse.Namespace) -> int:
 
 def is_sweep_file(path: Path) -> bool:
     """Whether ``path`` is a sweep file: a YAML mapping with ``base:`` at its top level."""
-    import yaml
-
     from twin.errors import TwinError
-    from twin.scenario.load import read_text
+    from twin.scenario.load import read_text, read_yaml
 
     try:
-        doc = yaml.safe_load(read_text(path, "the file"))
-    except (TwinError, yaml.YAMLError):
+        _, doc = read_yaml(read_text(path, "the file"), str(path))
+    except TwinError:
         return False  # the scenario checks say what is wrong with it
     return isinstance(doc, dict) and "base" in doc
 
