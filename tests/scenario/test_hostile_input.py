@@ -165,6 +165,39 @@ def test_a_rates_file_with_a_nan_rate_names_its_line(tmp_path):
         load_rates(rates)
 
 
+def test_an_unquoted_shift_end_that_yaml_reads_as_base_60_says_to_quote_it():
+    # YAML 1.1 reads 19:00 as 19 × 60 = 1140 but leaves 07:00 (leading zero) as text, so only
+    # one end of the shift broke, and the message used to say "must be text, got int 1140".
+    text = DEMO.read_text(encoding="utf-8").replace(
+        'day: {start: "07:00", end: "19:00"}', "day: {start: 07:00, end: 19:00}"
+    )
+    line = text.splitlines().index("  day: {start: 07:00, end: 19:00}") + 1
+    assert validation_errors(text, source=Path("shifts.yaml")) == [
+        f"shifts.yaml:{line}: shifts.day.end: YAML read the unquoted 19:00 as the number 1140 (base 60); "
+        'write the time in quotes, "19:00"'
+    ]
+    text = text.replace("start: 07:00, end: 19:00", "start: 7, end: 19:00")
+    assert validation_errors(text, source=Path("shifts.yaml"))[0] == (
+        f"shifts.yaml:{line}: shifts.day.start: the number 7 is not a time of day; "
+        'write it in quotes as "HH:MM", e.g. "07:00"'
+    )
+
+
+def test_an_unquoted_visit_time_in_a_rates_file_says_to_quote_it(tmp_path):
+    rates = tmp_path / "rates.yaml"
+    rates.write_text(
+        "work_orders:\n  - {name: round, per: site, priority: blue, trade: general, minutes: 30,\n"
+        "     schedule: {every_days: 1, at: [08:00, 14:30]}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ScenarioError,
+        match=r"rates\.yaml:3: .*schedule\.at.*YAML read the unquoted 14:30 as the number 870 \(base 60\); "
+        r'write the time in quotes, "14:30"',
+    ):
+        load_rates(rates)
+
+
 def test_a_folder_or_an_unreadable_file_as_scenario_is_one_line(tmp_path, capsys):
     assert main(["validate", str(tmp_path)]) == 2
     assert f"{tmp_path}: is a folder, not a scenario file" in capsys.readouterr().err

@@ -17,7 +17,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from twin.errors import suggest
 from twin.scenario.kinds import HAZARDS
-from twin.scenario.schema import Quantity, Scenario, Shift, _check_trade, _Frozen, _non_negative
+from twin.scenario.schema import Quantity, Scenario, Shift, _check_trade, _Frozen, _non_negative, clock_text
 
 #: The shipped defaults.
 DEFAULT_RATES = Path(__file__).with_name("rates.yaml")
@@ -46,6 +46,11 @@ class Schedule(_Frozen):
         min_length=1,
         description="clock times (HH:MM) a visit starts; one visit per time per cycle",
     )
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _quoted(cls, value: Any) -> Any:
+        return [clock_text(t) for t in value] if isinstance(value, list) else value
 
     @field_validator("at")
     @classmethod

@@ -203,11 +203,33 @@ class Targets(_Frozen):
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
+def clock_text(value: Any) -> Any:
+    """A clock time as its text; an unquoted ``19:00`` that YAML read as a number refused with
+    the fix. YAML 1.1 (PyYAML) reads ``H:MM`` with a first digit 1–9 as a base-60 integer
+    (``19:00`` → 1140), while ``07:00`` stays text — so one shift of a pair breaks unseen."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value >= 60:
+            hours, minutes = divmod(value, 60)
+            raise ValueError(
+                f"YAML read the unquoted {hours}:{minutes:02d} as the number {value} (base 60); "
+                f'write the time in quotes, "{hours:02d}:{minutes:02d}"'
+            )
+        raise ValueError(
+            f'the number {value} is not a time of day; write it in quotes as "HH:MM", e.g. "07:00"'
+        )
+    return value
+
+
 class Shift(_Frozen):
     """Hours on site, local time ``HH:MM``; a shift may run past midnight (19:00–07:00)."""
 
     start: str
     end: str
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _quoted(cls, value: Any) -> Any:
+        return clock_text(value)
 
     @field_validator("start", "end")
     @classmethod
