@@ -81,6 +81,36 @@ def test_every_row_is_used_or_rejected_with_its_reason(tmp_path: Path) -> None:
     assert history.incidents["row"].tolist() == [2, 3, 4, 10]
 
 
+def test_a_placeholder_date_far_off_rejects_its_row_instead_of_crashing_the_import(tmp_path: Path) -> None:
+    # Exports write 9999-12-31 for "not yet" and 0001-01-01 for "never"; neither fits a table of
+    # times (pandas' run 1677–2262), and the import used to end in OutOfBoundsDatetime.
+    log = (
+        PLAIN_LOG.splitlines()[0]
+        + "\n"
+        + "\n".join(
+            [
+                "B1,2026-05-04 09:00,,,,9999-12-31 23:59,Pump Room,tap,not yet,plumber,blue,D-PLB1",
+                "B2,0001-01-01 00:00,,,,,Pump Room,tap,never,plumber,blue,D-PLB1",
+                "B3,2026-05-04 10:00,,,,2261-12-31 23:00,Pump Room,tap,far but a time,plumber,blue,D-PLB1",
+            ]
+        )
+    )
+    history = read_history(write(tmp_path, "log.csv", log), mapping(PLAIN_MAP, tmp_path))
+    assert (history.summary.read, history.summary.used) == (3, 1)
+    rejected = history.rejected.set_index("row")
+    assert rejected.loc[2, ["column", "value", "reason"]].tolist() == [
+        "resolved",
+        "9999-12-31 23:59",
+        "unreadable time",
+    ]
+    assert rejected.loc[2, "detail"] == (
+        "'9999-12-31 23:59' is outside the years 1678–2261 a time can have (a placeholder for 'not yet'?); "
+        "leave the cell empty"
+    )
+    assert rejected.loc[3, ["column", "value"]].tolist() == ["reported", "0001-01-01 00:00"]
+    assert history.incidents["resolved"].iloc[0].isoformat() == "2261-12-31T23:00:00+00:00"
+
+
 def test_impossible_times_are_flagged_on_their_row(tmp_path: Path) -> None:
     history = read_history(write(tmp_path, "log.csv", PLAIN_LOG), mapping(PLAIN_MAP, tmp_path))
     flags = history.incidents.set_index("id")["flags"]

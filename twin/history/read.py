@@ -388,6 +388,10 @@ class _Unreadable(ValueError):
     pass
 
 
+#: The times a log's table can hold (pandas' nanosecond timestamps run 1677-09-21 to 2262-04-11):
+#: a far-off date in an export is a placeholder (9999-12-31 for "not yet"), not a time.
+TIME_RANGE = (dt.datetime(1678, 1, 1, tzinfo=dt.UTC), dt.datetime(2262, 1, 1, tzinfo=dt.UTC))
+
 #: Excel's day 0 (its serial day numbers count from here, 1900's phantom 29 February included).
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
@@ -716,10 +720,22 @@ def _one_row(
         if stamp is None:
             times[step] = None
             continue
-        aware, flag = localize(stamp, zone, not_before=latest)
+        try:
+            aware, flag = localize(stamp, zone, not_before=latest)
+            aware = aware.astimezone(dt.UTC)  # UTC: aware local times compare by wall clock
+        except OverflowError:
+            aware = TIME_RANGE[0] - dt.timedelta(days=1)  # year 1 in a zone east of UTC
+        if not TIME_RANGE[0] <= aware <= TIME_RANGE[1]:
+            raise _Reject(
+                col,
+                raw,
+                "unreadable time",
+                f"'{str(raw).strip()}' is outside the years {TIME_RANGE[0].year}–{TIME_RANGE[1].year - 1} "
+                "a time can have (a placeholder for 'not yet'?); leave the cell empty",
+            )
         if flag:
             flags.append(f"{flag} ({col})")
-        times[step] = aware = aware.astimezone(dt.UTC)  # UTC: aware local times compare by wall clock
+        times[step] = aware
         latest = aware if latest is None else max(latest, aware)
     if times["reported"] is None:
         raise _Reject(columns["reported"], "", "no reported time")
