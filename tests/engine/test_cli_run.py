@@ -43,3 +43,12 @@ def test_twin_run_never_writes_over_an_existing_run(tmp_path, capsys):
     assert main(["run", "--seed", "99", "--out", str(out)]) == 2
     assert "already exists and is not empty" in capsys.readouterr().err
     pd.testing.assert_frame_equal(pd.read_parquet(out / "events.parquet"), before)
+
+
+def test_a_negative_seed_flag_is_one_line_and_writes_no_run(tmp_path, capsys):
+    # SeedSequence refuses negative numbers; the flag skips the scenario's own check (seed ≥ 0),
+    # so `twin run --seed -1` ended in numpy's ValueError traceback.
+    out = tmp_path / "run"
+    assert main(["run", str(SCENARIOS / "night_riser_burst.yaml"), "--seed", "-1", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == "twin run: seed: must be a whole number ≥ 0, got -1; give 0 or more\n"
+    assert not out.exists()

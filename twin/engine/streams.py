@@ -25,6 +25,12 @@ class Streams:
     """
 
     def __init__(self, seed: int | np.random.SeedSequence) -> None:
+        if not isinstance(seed, np.random.SeedSequence) and int(seed) < 0:
+            # A scenario's seed: is checked by its schema; this is the one door every other seed
+            # (--seed, a what-if file, Python) comes through, and SeedSequence takes none below 0.
+            from twin.scenario.load import ScenarioError
+
+            raise ScenarioError(f"seed: must be a whole number ≥ 0, got {int(seed)}; give 0 or more")
         self.seed = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
         self._streams: dict[str, np.random.Generator] = {}
 
