@@ -50,6 +50,30 @@ def test_codes_written_as_numbers_are_read_as_text_and_categories_as_short_kinds
     assert m.category_of("b") is not None and m.category_of("B").kind == "pipe_burst"  # type: ignore[union-attr]
 
 
+def test_codes_with_leading_zeros_or_dots_are_read_as_written_not_as_yaml_numbers() -> None:
+    # YAML 1.1 reads unquoted 010 as octal 8, 0042 as 34, 1.10 as 1.1 and 1:30 as 90: the log's
+    # codes 010, 0042… then matched nothing, and 1 and 01 merged into one key.
+    m = parse_mapping(
+        "preset: maximo\npriorities: {01: red, 1: blue}\n"
+        "categories: {010: pipe_burst, 1.10: storm, 1:30: entrapment}\n"
+        "people: {0042: D-PLB1}\nexclude: {STATUS: [007, CAN]}\n"
+    ).mapping
+    assert m.priorities == {"01": "red", "1": "blue"}
+    assert list(m.categories) == ["010", "1.10", "1:30"]
+    assert m.category_of("010").kind == "pipe_burst"  # type: ignore[union-attr]
+    assert m.category_of("8") is None
+    assert m.people == {"0042": "D-PLB1"}
+    assert m.exclude == {"STATUS": ["007", "CAN"]}
+
+
+def test_one_code_given_twice_as_a_number_and_as_text_is_an_error_naming_both_lines() -> None:
+    with pytest.raises(
+        MappingError,
+        match=r"^map\.yaml:4: priorities: the code '1' is given twice \(first on line 3\); keep one$",
+    ):
+        parse_mapping("preset: maximo\npriorities:\n  1: red\n  '1': blue\n", source=Path("map.yaml"))
+
+
 def test_a_work_order_trade_is_checked() -> None:
     with pytest.raises(
         MappingError, match=r":3: categories\.T\.trade: unknown trade 'plumer' \(did you mean: plumber\?\)"

@@ -32,13 +32,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
+import yaml
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from twin.background.rates import Per
 from twin.errors import suggest
 from twin.history.presets import PRESETS
 from twin.scenario.kinds import HAZARDS
-from twin.scenario.load import Loc, ScenarioError, format_loc, parse_yaml_model, read_text
+from twin.scenario.load import Loc, ScenarioError, format_loc, parse_yaml_model, read_text, read_yaml
 from twin.scenario.schema import CHANNELS, PRIORITIES, _check_trade, _Frozen
 
 #: The time columns, in the order a work order's steps happen (``duration`` in ``columns:`` stands
@@ -354,13 +355,15 @@ def parse_mapping(text: str, *, source: Path | None = None) -> LoadedMapping:
     MappingError
         Not YAML, not a mapping, or an invalid field — naming the file, the line and the field.
     """
+    name = str(source) if source else "<mapping>"
     try:
+        codes = _codes_as_written(read_yaml(text, name)[0], name)
         mapping, lines = parse_yaml_model(
             text,
             Mapping,
             source=source,
             what="mapping file (preset:, timezone:, columns:, categories: …)",
-            prepare=_with_preset,
+            prepare=lambda data: _with_preset({**data, **codes}),
         )
     except MappingError:
         raise
@@ -372,6 +375,47 @@ def parse_mapping(text: str, *, source: Path | None = None) -> LoadedMapping:
     own.update(str(c) for c in node_columns)
     from_preset = frozenset(preset.columns) - own if preset else frozenset()
     return LoadedMapping(mapping, source, lines, from_preset)
+
+
+#: The sections keyed by the log's own codes: their keys are read as written, because YAML 1.1
+#: reads an unquoted ``010`` as the octal number 8, ``0042`` as 34, ``1.10`` as 1.1 and ``1:30``
+#: as 90 — a code the log writes ``010`` would then match nothing, and ``1`` and ``01`` would
+#: merge into one key, silently.
+CODE_SECTIONS = ("categories", "priorities", "people", "exclude")
+
+
+def _codes_as_written(root: Any, name: str) -> dict[str, dict[str, Any]]:
+    """Each code section of the mapping's YAML tree with its keys as written in the file."""
+    out: dict[str, dict[str, Any]] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return out
+    builder = yaml.SafeLoader("")
+    for key, section in root.value:
+        if key.value not in CODE_SECTIONS or not isinstance(section, yaml.MappingNode):
+            continue
+        if not all(
+            isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge" for k, _ in section.value
+        ):
+            continue  # a merge (<<) or a complex key: left to the schema as YAML built it
+        codes: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+        for k, v in section.value:
+            line = k.start_mark.line + 1
+            if k.value in codes:
+                raise MappingError(
+                    f"{name}:{line}: {key.value}: the code '{k.value}' is given twice (first on line "
+                    f"{lines[k.value]}); keep one"
+                )
+            if key.value == "exclude" and isinstance(v, yaml.SequenceNode):
+                value: Any = [
+                    i.value if isinstance(i, yaml.ScalarNode) else builder.construct_object(i)
+                    for i in v.value
+                ]
+            else:
+                value = builder.construct_object(v, deep=True)
+            codes[k.value], lines[k.value] = value, line
+        out[key.value] = codes
+    return out
 
 
 def load_mapping(path: str | Path) -> LoadedMapping:
