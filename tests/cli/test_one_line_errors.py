@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import estate
 from twin.cli import main
 
 TINY = """name: tiny
@@ -28,8 +27,9 @@ def one_line(capsys: pytest.CaptureFixture[str]) -> str:
 
 
 @pytest.fixture()
-def tiny(tmp_path: Path) -> Path:
-    estate()
+def tiny(tmp_path: Path, estate_twin: object) -> Path:
+    # estate_twin builds the session's twin cache first: a command that builds it prints its
+    # progress on stderr, which one_line would count (this file alone failed on a cold cache).
     path = tmp_path / "tiny.yaml"
     path.write_text(TINY, encoding="utf-8")
     return path
