@@ -113,6 +113,15 @@ def check_run_dir(path: Path) -> None:
             f"{path}: already exists and is not empty; a run is never written over another — "
             "choose another --out or remove that folder"
         )
+    # The folders above it are made when the run is written: the first that exists must be a
+    # folder we may write in, or the run would be lost after it ran.
+    above = path.absolute().parent
+    while not above.exists() and above != above.parent:
+        above = above.parent
+    if not above.is_dir():
+        raise RunFolderError(f"{path}: {above} is a file, not a folder; choose another --out")
+    if not os.access(above, os.W_OK | os.X_OK):
+        raise RunFolderError(f"{path}: cannot write in the folder {above}; choose another --out")
 
 
 def write_run(path: Path, result: Result, kpis: Kpis, *, scenario_file: str | None = None) -> Path:

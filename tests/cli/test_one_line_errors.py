@@ -49,6 +49,22 @@ def test_run_refuses_an_existing_out_folder_before_loading_the_model(tiny, tmp_p
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
+def test_run_refuses_an_out_under_a_file_before_loading_the_model(tiny, tmp_path, capsys, monkeypatch):
+    # The folders above --out are made when the run is written; a file among them was found only
+    # then ("cannot create the run folder (File exists)"), after the drill had run for nothing.
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine", encoding="utf-8")
+
+    def no_load(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model was loaded although --out cannot be written")
+
+    monkeypatch.setattr("twin.twin.load_twin", no_load)
+    out = notes / "runs" / "night"
+    assert main(["run", str(tiny), "--out", str(out)]) == 2
+    assert one_line(capsys) == f"twin run: {out}: {notes} is a file, not a folder; choose another --out\n"
+    assert notes.read_text(encoding="utf-8") == "mine"
+
+
 def test_a_full_disk_leaves_no_half_written_run_and_the_same_out_works_after(
     tiny, tmp_path, capsys, monkeypatch
 ):
