@@ -14,6 +14,10 @@ import numpy as np
 
 MINUTES_PER_DAY = 1440.0
 
+#: The years a moment may have: every table of times is pandas', whose nanosecond timestamps run
+#: from 1677-09-21 to 2262-04-11; a date beyond them is a placeholder or a typo, not a time.
+FIRST_YEAR, LAST_YEAR = 1678, 2261
+
 
 @overload
 def minute_of_day(start: dt.datetime, t_s: float = 0.0) -> float: ...

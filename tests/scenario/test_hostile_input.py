@@ -198,6 +198,26 @@ def test_an_unquoted_visit_time_in_a_rates_file_says_to_quote_it(tmp_path):
         load_rates(rates)
 
 
+@pytest.mark.parametrize(
+    ("start", "shown"),
+    [
+        ("9999-12-31T22:00:00", "9999-12-31 22:00"),
+        ("0001-01-01T02:10:00", "0001-01-01 02:10"),
+        ("2261-12-31T20:00:00", "2261-12-31 20:00"),
+    ],
+)
+def test_a_start_outside_the_years_a_table_of_times_holds_is_refused_at_its_line(start, shown):
+    # 9999-12-31 ran, then its report crashed adding the run's seconds to it (OverflowError).
+    text = DEMO.read_text(encoding="utf-8").replace("start: 2026-11-21T02:10:00", f"start: {start}")
+    assert validation_errors(text, source=Path("far.yaml")) == [
+        f"far.yaml:11: start: {shown} (and the 6 h after it) is outside the years 1678–2261 a drill's "
+        "times can have; give a date within them"
+    ]
+    # The last hours that fit: 2261-12-31 17:00 + 6 h ends in 2261.
+    ok = DEMO.read_text(encoding="utf-8").replace("start: 2026-11-21T02:10:00", "start: 2261-12-31T17:00:00")
+    assert validation_errors(ok) == []
+
+
 def test_a_folder_or_an_unreadable_file_as_scenario_is_one_line(tmp_path, capsys):
     assert main(["validate", str(tmp_path)]) == 2
     assert f"{tmp_path}: is a folder, not a scenario file" in capsys.readouterr().err

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from twin.clock import FIRST_YEAR, LAST_YEAR
 from twin.errors import TwinError, suggest
 from twin.history.mapping import TIME_FIELDS, LoadedMapping, MappingError
 from twin.scenario.load import LoadedScenario, load_scenario
@@ -388,9 +389,9 @@ class _Unreadable(ValueError):
     pass
 
 
-#: The times a log's table can hold (pandas' nanosecond timestamps run 1677-09-21 to 2262-04-11):
-#: a far-off date in an export is a placeholder (9999-12-31 for "not yet"), not a time.
-TIME_RANGE = (dt.datetime(1678, 1, 1, tzinfo=dt.UTC), dt.datetime(2262, 1, 1, tzinfo=dt.UTC))
+#: The times a log's table can hold (:data:`twin.clock.FIRST_YEAR` to ``LAST_YEAR``): a far-off
+#: date in an export is a placeholder (9999-12-31 for "not yet"), not a time.
+TIME_RANGE = (dt.datetime(FIRST_YEAR, 1, 1, tzinfo=dt.UTC), dt.datetime(LAST_YEAR + 1, 1, 1, tzinfo=dt.UTC))
 
 #: Excel's day 0 (its serial day numbers count from here, 1900's phantom 29 February included).
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)

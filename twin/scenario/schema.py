@@ -517,6 +517,19 @@ class Scenario(_Frozen):
         return {**_default_channels(), **self.channels}
 
     @model_validator(mode="after")
+    def _within_years(self) -> Scenario:
+        from twin.clock import FIRST_YEAR, LAST_YEAR
+
+        end = self.start + dt.timedelta(hours=self.duration_h) if self.start.year < 9999 else self.start
+        if self.start.year < FIRST_YEAR or end.year > LAST_YEAR:
+            raise ValueError(
+                f"start: {self.start.isoformat(sep=' ', timespec='minutes')} (and the {self.duration_h:g} h "
+                f"after it) is outside the years {FIRST_YEAR}–{LAST_YEAR} a drill's times can have; "
+                "give a date within them"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _references(self) -> Scenario:
         ids = [p.id for p in self.people] + [c.id for c in self.contractors]
         seen: set[str] = set()
