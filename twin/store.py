@@ -115,13 +115,25 @@ def check_run_dir(path: Path) -> None:
         )
     # The folders above it are made when the run is written: the first that exists must be a
     # folder we may write in, or the run would be lost after it ran.
-    above = path.absolute().parent
+    if problem := out_folder_problem(path, make_folders=True):
+        raise RunFolderError(f"{path}: {problem}")
+
+
+def out_folder_problem(out: Path, *, make_folders: bool) -> str | None:
+    """Why ``out`` cannot be written where it is (``None`` when it can), checked before any work:
+    a file where a folder is needed, a folder that is missing (unless ``make_folders``: then the
+    first one that exists counts) or not writable. Ends with the fix."""
+    parent = Path(out).absolute().parent
+    above = parent
     while not above.exists() and above != above.parent:
         above = above.parent
     if not above.is_dir():
-        raise RunFolderError(f"{path}: {above} is a file, not a folder; choose another --out")
+        return f"{above} is a file, not a folder; choose another --out"
+    if above != parent and not make_folders:
+        return f"folder {parent} does not exist; create it or choose another --out"
     if not os.access(above, os.W_OK | os.X_OK):
-        raise RunFolderError(f"{path}: cannot write in the folder {above}; choose another --out")
+        return f"folder {above} is not writable; choose another --out"
+    return None
 
 
 def write_run(path: Path, result: Result, kpis: Kpis, *, scenario_file: str | None = None) -> Path:

@@ -103,6 +103,22 @@ def test_an_out_that_cannot_be_written_is_refused_before_any_work(demo, tmp_path
     assert "is a folder; give a file name" in capsys.readouterr().err
 
 
+def test_an_out_under_a_file_names_the_file_not_a_missing_folder(demo, tmp_path, capsys):
+    # It said "folder …/notes.txt does not exist; create it", which cannot be done: it is a file.
+    run_dir, _, _ = demo
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine", encoding="utf-8")
+    assert main(["report", str(run_dir), "--out", str(notes / "r.html")]) == 2
+    assert capsys.readouterr().err == (
+        f"twin report: {notes / 'r.html'}: {notes} is a file, not a folder; choose another --out\n"
+    )
+    assert main(["calibrate", str(notes), "--map", "m.yaml", "--out", str(notes / "rates.yaml")]) == 2
+    assert capsys.readouterr().err == (
+        f"twin calibrate: {notes / 'rates.yaml'}: {notes} is a file, not a folder; choose another --out\n"
+    )
+    assert notes.read_text(encoding="utf-8") == "mine"
+
+
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root may write anywhere")
 def test_an_unwritable_folder_is_refused(demo, tmp_path, capsys):
     run_dir, _, _ = demo

@@ -173,9 +173,10 @@ def _check_out(out: Path, *, force: bool) -> Path:
         raise CalibrateError(f"{out}: is a folder; give a file name, e.g. --out rates.yaml")
     if out.exists() and not force:
         raise CalibrateError(f"{out}: already exists; pass --force to overwrite it or choose another --out")
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise CalibrateError(f"{out}: folder {parent} does not exist; create it or choose another --out")
+    from twin.store import out_folder_problem
+
+    if problem := out_folder_problem(out, make_folders=False):
+        raise CalibrateError(f"{out}: {problem}")
     return out
 
 

@@ -6,11 +6,10 @@ Takes a :class:`~twin.store.StoredRun`, a :class:`~twin.twin.Twin` and an output
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from twin.errors import TwinError
-from twin.store import StoredRun
+from twin.store import StoredRun, out_folder_problem
 from twin.twin import Twin
 
 
@@ -46,11 +45,8 @@ def check_out(out: Path, *, force: bool = False) -> Path:
     out = Path(out)
     if out.is_dir():
         raise ReportError(f"{out}: is a folder; give a file name for the report, e.g. --out report.html")
-    parent = out.parent if str(out.parent) else Path(".")
     if out.exists() and not force:
         raise ReportError(f"{out}: already exists; pass --force to overwrite it or choose another --out")
-    if not parent.is_dir():
-        raise ReportError(f"{out}: folder {parent} does not exist; create it or choose another --out")
-    if not os.access(parent, os.W_OK):
-        raise ReportError(f"{out}: folder {parent} is not writable; choose another --out")
+    if problem := out_folder_problem(out, make_folders=False):
+        raise ReportError(f"{out}: {problem}")
     return out
