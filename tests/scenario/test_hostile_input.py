@@ -218,6 +218,25 @@ def test_a_start_outside_the_years_a_table_of_times_holds_is_refused_at_its_line
     assert validation_errors(ok) == []
 
 
+def test_a_latin1_scenario_names_its_line_and_a_notepad_unicode_one_reads(tmp_path):
+    text = DEMO.read_text(encoding="utf-8").replace("name: Night-shift", "name: Équipe de nuit,")
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes(text.encode("latin-1", errors="replace"))
+    with pytest.raises(
+        ScenarioError,
+        match=rf"^{latin}:6: not UTF-8 text \(byte 0xc9: saved as Latin-1 or Windows-1252\?\); "
+        "save the scenario as UTF-8 YAML$",
+    ):
+        load_scenario(latin)
+    unicode = tmp_path / "notepad.yaml"
+    unicode.write_bytes(text.encode("utf-16"))  # with its byte-order mark, as Notepad saves "Unicode"
+    assert load_scenario(unicode).scenario.name.startswith("Équipe de nuit,")
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"PK\x03\x04\x00\x00\xff")
+    with pytest.raises(ScenarioError, match=r"not a text file \(it holds NUL bytes: a binary file\?\)"):
+        load_scenario(binary)
+
+
 def test_a_folder_or_an_unreadable_file_as_scenario_is_one_line(tmp_path, capsys):
     assert main(["validate", str(tmp_path)]) == 2
     assert f"{tmp_path}: is a folder, not a scenario file" in capsys.readouterr().err

@@ -377,9 +377,19 @@ def read_text(path: Path, it: str) -> str:
         raise ScenarioError(f"{path}: is a folder, not a YAML file — name the file inside it")
     try:
         _check_size(str(path), path.stat().st_size)  # before reading a byte of it
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not UTF-8 text; save {it} as UTF-8 YAML") from None
+        data = path.read_bytes()
+        # A UTF-16 byte-order mark is Windows Notepad's "Unicode": read it as what it says.
+        return data.decode("utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8")
+    except UnicodeDecodeError as exc:
+        if b"\x00" in data[:4096]:
+            raise ScenarioError(
+                f"{path}: not a text file (it holds NUL bytes: a binary file?); give {it} as UTF-8 YAML"
+            ) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ScenarioError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}: saved as Latin-1 or "
+            f"Windows-1252?); save {it} as UTF-8 YAML"
+        ) from None
     except OSError as exc:
         raise ScenarioError(
             f"{path}: cannot be read ({exc.strerror}); check the file and its permissions"
