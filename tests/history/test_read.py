@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -109,6 +110,21 @@ def test_a_placeholder_date_far_off_rejects_its_row_instead_of_crashing_the_impo
     )
     assert rejected.loc[3, ["column", "value"]].tolist() == ["reported", "0001-01-01 00:00"]
     assert history.incidents["resolved"].iloc[0].isoformat() == "2261-12-31T23:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "what"), [("[]", "the list is empty"), ('{"rows": [1, 2]}', "its 2 items are not records {...}")]
+)
+def test_a_json_export_without_records_says_so_instead_of_listing_no_columns(
+    tmp_path: Path, text: str, what: str
+) -> None:
+    # It said: "columns.reported: log.json has no column 'reported'; its columns are " (none).
+    log = write(tmp_path, "log.json", text)
+    with pytest.raises(
+        HistoryError,
+        match=rf"^{log}: no work orders — {re.escape(what)}; export the period's work orders as a list of records$",
+    ):
+        read_history(log, mapping(PLAIN_MAP, tmp_path))
 
 
 def test_impossible_times_are_flagged_on_their_row(tmp_path: Path) -> None:

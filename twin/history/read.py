@@ -379,6 +379,11 @@ def _read_json(path: Path) -> tuple[list[str], list[Record]]:
         flat = _flat({str(k): v for k, v in item.items()})
         header.update(dict.fromkeys(flat))
         records.append((i, flat))
+    if not header:  # nothing to name a column by: say so, rather than list no columns
+        what = "the list is empty" if not data else f"its {len(data):,} items are not records {{...}}"
+        raise HistoryError(
+            f"{path}: no work orders — {what}; export the period's work orders as a list of records"
+        )
     return list(header), records
 
 
