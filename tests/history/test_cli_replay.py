@@ -79,6 +79,27 @@ def test_a_what_if_naming_an_unknown_person_is_one_line_with_its_line_before_the
     assert not (files / "o").exists()
 
 
+def test_a_day_the_log_lacks_or_a_reversed_window_is_refused_before_the_run_folder_is_written(
+    files, capsys, estate_twin
+):
+    # A --day outside the log was found after the run folder was written without its report, so
+    # the corrected command was refused: the --out "already exists".
+    out = files / "o"
+    argv = ["replay", str(files / "log.csv"), "--map", str(files / "map.yaml"), "--out", str(out)]
+    assert main([*argv, "--day", "2026-03-09"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "twin replay: --day: no incident was reported on 2026-03-09; the log runs 2026-03-02 to 2026-03-02"
+    )
+    assert not out.exists()
+    assert main([*argv, "--from", "2026-03-05", "--to", "2026-03-01"]) == 2
+    assert capsys.readouterr().err == (
+        "twin replay: --from 2026-03-05 is after --to 2026-03-01; give --to on or after --from\n"
+    )
+    assert not out.exists()
+    assert main([*argv, "--day", "2026-03-02"]) == 0
+    assert (out / "report.html").is_file()
+
+
 def test_a_week_of_the_sample_replays_and_its_re_run_repeats_the_engine_that_made_it(tmp_path, capsys):
     """The sample was made by the engine, so re-run as recorded — same people, same report and
     dispatch times, same work — puts nearly every person on site when the log does. What the log

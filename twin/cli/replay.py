@@ -73,6 +73,7 @@ class _Replayed:
 
 
 def run(args: argparse.Namespace) -> int:
+    from twin.errors import TwinError
     from twin.history import load_mapping, read_history
     from twin.history.reconstruct import one_day, replay_history, reported_between
     from twin.history.whatif import check_what_if, load_what_if, side_by_side, what_if
@@ -84,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
     from twin.twin import load_twin
 
     check_run_dir(args.out)  # refused now, not after the import
+    first, last = _date(args.first, "--from"), _date(args.last, "--to")
+    _date(args.day, "--day")  # its format now; whether the log has that day, after the import
+    if first is not None and last is not None and last < first:
+        raise TwinError(f"--from {first} is after --to {last}; give --to on or after --from")
     mapping = load_mapping(args.map)
     path = mapping.scenario_path()
     loaded = load_scenario(path) if path is not None else None
@@ -106,10 +111,11 @@ def run(args: argparse.Namespace) -> int:
         for r in history.rejected.head(SHOW_REJECTED).to_dict("records"):
             print(f"    row {r['row']}, {r['column']} = {r['value']!r}: {r['reason']}")
     if args.first or args.last:
-        history = reported_between(history, _date(args.first, "--from"), _date(args.last, "--to"))
+        history = reported_between(history, first, last)
         span = f"{args.first or 'the start'} to {args.last or 'the end'}"
         print(f"  replayed: {len(history.incidents):,} work orders reported {span}")
     rec = replay_history(history, twin=twin)
+    day = _day(args.day, rec) if twin is not None else None  # before anything is written
     if what is not None and loaded is None:
         check_what_if(what, rec.scenario, twin=twin)  # the roster is the log's
     kpis = compute_kpis(rec.log, rec.scenario)
@@ -133,8 +139,7 @@ def run(args: argparse.Namespace) -> int:
     table = kpis.incidents.copy()
     table.insert(1, "id", [rec.ids[i] for i in table["incident"]])
     table.to_csv(args.out / "incidents.csv", index=False)
-    if twin is not None:
-        day = _day(args.day, rec)
+    if twin is not None and day is not None:
         log, scenario_of_day = one_day(rec, day)
         day_kpis = compute_kpis(log, scenario_of_day)
         drill = SimpleNamespace(twin=twin, scenario=scenario_of_day)
