@@ -119,6 +119,24 @@ def check_run_dir(path: Path) -> None:
         raise RunFolderError(f"{path}: {problem}")
 
 
+class OutFileError(TwinError):
+    """An output file that cannot be written, or would be written over data without --force."""
+
+
+def check_out_file(out: str | Path, *, force: bool, example: str) -> Path:
+    """Refuse, before any work, an ``out`` file that is a folder, that exists (data already
+    written is never replaced without ``force``) or whose folder is missing or not writable;
+    ``example`` is a file name for the fix (``map.png``)."""
+    out = Path(out)
+    if out.is_dir():
+        raise OutFileError(f"{out}: is a folder; give a file name, e.g. --out {example}")
+    if out.exists() and not force:
+        raise OutFileError(f"{out}: already exists; pass --force to overwrite it or choose another name")
+    if problem := out_folder_problem(out, make_folders=False):
+        raise OutFileError(f"{out}: {problem}")
+    return out
+
+
 def out_folder_problem(out: Path, *, make_folders: bool) -> str | None:
     """Why ``out`` cannot be written where it is (``None`` when it can), checked before any work:
     a file where a folder is needed, a folder that is missing (unless ``make_folders``: then the

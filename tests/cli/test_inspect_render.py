@@ -62,6 +62,26 @@ def test_render_names_the_storeys_when_one_is_unknown(
     assert "did you mean: Upper" in err
 
 
+def test_render_and_graph_export_never_write_over_an_existing_file_without_force(
+    tmp_path, capsys, monkeypatch
+):
+    # Both wrote over whatever the path held, silently: a picture or graph made before was lost.
+    def no_load(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model was loaded although the output was refused")
+
+    monkeypatch.setattr("twin.cli.render.load_models", no_load)
+    monkeypatch.setattr("twin.cli.graph.load_models", no_load)
+    for argv, name in ((["render", "--out"], "view.png"), (["graph", "--export"], "graph.csv")):
+        kept = tmp_path / name
+        kept.write_text("made before", encoding="utf-8")
+        assert main([*argv, str(kept)]) == 2
+        command = argv[0]
+        assert capsys.readouterr().err == (
+            f"twin {command}: {kept}: already exists; pass --force to overwrite it or choose another name\n"
+        )
+        assert kept.read_text(encoding="utf-8") == "made before"
+
+
 def test_a_storey_in_three_towers_is_drawn_as_three_panels_at_one_readable_scale(
     estate_twin, tmp_path
 ) -> None:

@@ -21,6 +21,7 @@ def add_parser(sub: Any) -> None:
         metavar="FILE",
         help="write the graph: GraphML (.graphml: networkx, igraph, Gephi) or edge list (.csv)",
     )
+    p.add_argument("--force", action="store_true", help="overwrite the --export file if it exists")
     p.add_argument("--heavy", action="store_true", help="edge times for heavy equipment (no stairs)")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     add_model_arguments(p)
@@ -32,8 +33,11 @@ def run(args: argparse.Namespace) -> int:
 
     from twin.graph_export import export_graph
     from twin.navgraph import EdgeKind, NodeKind
+    from twin.store import check_out_file
     from twin.travel import HEAVY, WALKING
 
+    if args.export:
+        check_out_file(args.export, force=args.force, example="graph.graphml")  # before the model loads
     twin = load_models(args)
     graph = twin.graph
     summary: dict[str, Any] = {

@@ -13,6 +13,7 @@ def add_parser(sub: Any) -> None:
         "render", help="draw the twin in 3D, or one storey's plan with its graph", description=__doc__
     )
     p.add_argument("--out", required=True, help="PNG file to write")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     p.add_argument("--storey", help="draw this storey's plan and navigation graph instead of 3D")
     p.add_argument("--size", default="1600x1200", help="image size WxH in pixels")
     add_model_arguments(p)
@@ -22,7 +23,9 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from twin.errors import TwinError
     from twin.present.render import render_3d, render_plan, storey_index
+    from twin.store import check_out_file
 
+    check_out_file(args.out, force=args.force, example="twin.png")  # before the model loads
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
