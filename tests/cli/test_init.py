@@ -72,6 +72,23 @@ def test_a_model_without_mep_gets_an_overlay_pipe_and_stopcock_and_init_never_ov
     assert out.read_text(encoding="utf-8") == before
 
 
+def test_an_out_under_a_file_or_a_folder_is_refused_before_the_model_loads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It said "…/notes.txt: File exists — check the path and try again" after loading the model.
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine", encoding="utf-8")
+    missing_model = str(tmp_path / "never-read.ifc")  # the model is not even looked at
+    assert main(["init", missing_model, "--out", str(notes / "drill.yaml")]) == 2
+    assert capsys.readouterr().err == (
+        f"twin init: {notes / 'drill.yaml'}: {notes} is a file, not a folder; choose another --out\n"
+    )
+    assert main(["init", missing_model, "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"twin init: {tmp_path}: is a folder; give a file name, e.g. --out drill.yaml\n"
+    )
+
+
 @pytest.mark.parametrize(
     "name", ['Room 1: "big" #2', "Küche 住宅", "C:\\models\\a.ifc", "two\nlines", "tab\there"]
 )

@@ -26,8 +26,15 @@ def run(args: argparse.Namespace) -> int:
     from twin.starter import starter_drill
 
     out: Path | None = args.out
+    if out is not None and out.is_dir():
+        raise TwinError(f"{out}: is a folder; give a file name, e.g. --out drill.yaml")
     if out is not None and out.exists() and not args.force:
         raise TwinError(f"{out}: already exists — choose another --out, or add --force to overwrite it")
+    if out is not None:
+        from twin.store import out_folder_problem
+
+        if problem := out_folder_problem(out, make_folders=True):  # init makes the folders
+            raise TwinError(f"{out}: {problem}")
     twin = load_models(args)
     folder = (out.parent if out is not None else Path.cwd()).resolve()
     from twin.twin import default_model_path
