@@ -123,17 +123,19 @@ class OutFileError(TwinError):
     """An output file that cannot be written, or would be written over data without --force."""
 
 
-def check_out_file(out: str | Path, *, force: bool, example: str) -> Path:
+def check_out_file(
+    out: str | Path, *, force: bool, example: str, error: type[TwinError] = OutFileError
+) -> Path:
     """Refuse, before any work, an ``out`` file that is a folder, that exists (data already
     written is never replaced without ``force``) or whose folder is missing or not writable;
-    ``example`` is a file name for the fix (``map.png``)."""
+    ``example`` is a file name for the fix (``map.png``), ``error`` the command's own class."""
     out = Path(out)
     if out.is_dir():
-        raise OutFileError(f"{out}: is a folder; give a file name, e.g. --out {example}")
+        raise error(f"{out}: is a folder; give a file name, e.g. --out {example}")
     if out.exists() and not force:
-        raise OutFileError(f"{out}: already exists; pass --force to overwrite it or choose another name")
+        raise error(f"{out}: already exists; pass --force to overwrite it or choose another name")
     if problem := out_folder_problem(out, make_folders=False):
-        raise OutFileError(f"{out}: {problem}")
+        raise error(f"{out}: {problem}")
     return out
 
 

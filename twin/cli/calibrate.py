@@ -169,15 +169,9 @@ def _day(text: str | None, option: str) -> dt.datetime | None:
 
 
 def _check_out(out: Path, *, force: bool) -> Path:
-    if out.is_dir():
-        raise CalibrateError(f"{out}: is a folder; give a file name, e.g. --out rates.yaml")
-    if out.exists() and not force:
-        raise CalibrateError(f"{out}: already exists; pass --force to overwrite it or choose another --out")
-    from twin.store import out_folder_problem
+    from twin.store import check_out_file
 
-    if problem := out_folder_problem(out, make_folders=False):
-        raise CalibrateError(f"{out}: {problem}")
-    return out
+    return check_out_file(out, force=force, example="rates.yaml", error=CalibrateError)
 
 
 def _write(out: Path, text: str) -> None:

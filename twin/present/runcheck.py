@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from twin.errors import TwinError
-from twin.store import StoredRun, out_folder_problem
+from twin.store import StoredRun, check_out_file
 from twin.twin import Twin
 
 
@@ -42,11 +42,4 @@ def check_model(run: StoredRun, twin: Twin) -> None:
 
 def check_out(out: Path, *, force: bool = False) -> Path:
     """Refuse an ``out`` that cannot or must not be written, before any work is done."""
-    out = Path(out)
-    if out.is_dir():
-        raise ReportError(f"{out}: is a folder; give a file name for the report, e.g. --out report.html")
-    if out.exists() and not force:
-        raise ReportError(f"{out}: already exists; pass --force to overwrite it or choose another --out")
-    if problem := out_folder_problem(out, make_folders=False):
-        raise ReportError(f"{out}: {problem}")
-    return out
+    return check_out_file(out, force=force, example="report.html", error=ReportError)

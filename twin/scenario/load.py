@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -306,9 +306,9 @@ def _count_nodes(root: Any, limit: int, name: str) -> int:
     return size(root) if root is not None else 0
 
 
-def _no_duplicate_keys(root: Any, name: str) -> None:
-    """Refuse a mapping that gives one key twice: PyYAML keeps the last silently, so a second
-    ``seed:`` or ``hazards:`` pasted below the first would replace it unseen."""
+def _nodes(root: Any) -> Iterator[Any]:
+    """Every distinct node of a YAML tree once (an alias's target only the first time), in the
+    order of the document."""
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -316,42 +316,41 @@ def _no_duplicate_keys(root: Any, name: str) -> None:
         if node is None or id(node) in seen:
             continue
         seen.add(id(node))
+        yield node
         if isinstance(node, yaml.MappingNode):
-            first: dict[tuple[str, str], int] = {}
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
-                    line = key.start_mark.line + 1
-                    if (key.tag, key.value) in first:
-                        raise ScenarioError(
-                            f"{name}:{line}: '{key.value}' is given twice (first on line "
-                            f"{first[key.tag, key.value]}); YAML keeps only the last, silently — "
-                            "delete or merge one of them"
-                        )
-                    first[key.tag, key.value] = line
-                stack.extend((key, value))
+            stack.extend(v for pair in reversed(node.value) for v in reversed(pair))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            stack.extend(reversed(node.value))
+
+
+def _no_duplicate_keys(root: Any, name: str) -> None:
+    """Refuse a mapping that gives one key twice: PyYAML keeps the last silently, so a second
+    ``seed:`` or ``hazards:`` pasted below the first would replace it unseen."""
+    for node in _nodes(root):
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        first: dict[tuple[str, str], int] = {}
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                line = key.start_mark.line + 1
+                if (key.tag, key.value) in first:
+                    raise ScenarioError(
+                        f"{name}:{line}: '{key.value}' is given twice (first on line "
+                        f"{first[key.tag, key.value]}); YAML keeps only the last, silently — "
+                        "delete or merge one of them"
+                    )
+                first[key.tag, key.value] = line
 
 
 def _unbuildable_scalar(root: Any) -> Any | None:
     """The first scalar in the tree that PyYAML cannot build, or ``None``."""
     constructor = yaml.SafeLoader("")
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
+    for node in _nodes(root):
         if isinstance(node, yaml.ScalarNode):
             try:
                 constructor.construct_object(node, deep=True)
             except Exception:
                 return node
-        elif isinstance(node, yaml.MappingNode):
-            stack.extend(v for pair in reversed(node.value) for v in reversed(pair))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(reversed(node.value))
     return None
 
 
