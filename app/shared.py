@@ -285,6 +285,7 @@ def run_drill(
 ) -> DrillRun:
     """Run a checked scenario (:func:`check_scenario`) with a progress bar; the KPIs with it."""
     from twin.drill import run_drill
+    from twin.engine.water import warm_up
 
     bar = st.progress(0.0, f"{label}…")
 
@@ -292,6 +293,8 @@ def run_drill(
         bar.progress(min(max(fraction, 0.0), 1.0), f"{label}: {message}")
 
     try:
+        progress(0.0, "loading the water model (its first run after an install compiles it)")
+        warm_up()
         done = run_drill(twin, check.loaded, drill=check.drill, progress=progress)
         finished = time.perf_counter()
     finally:

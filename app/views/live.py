@@ -203,7 +203,7 @@ def start_form(twin: Twin) -> None:
                 inside=shipped_data_dirs(),
             )
 
-        with st.spinner("Starting the exercise…"):
+        with st.spinner("Starting the exercise (the first after an install also compiles the water model)…"):
             try:
                 code = exercises().create(make)
             except TwinError as exc:

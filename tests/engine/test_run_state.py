@@ -30,6 +30,29 @@ def test_who_is_on_duty_is_each_persons_shift_around_the_shift_changes(estate_tw
             assert by_shift[m.crew.id] == (m.crew.shift.minutes()[0] == (420 if day else 1140))
 
 
+def test_who_is_on_duty_holds_between_shift_marks_and_changes_at_each_to_the_definition(estate_twin):
+    """Through a day asked every 7 min 13 s and just before, at and just after every shift mark
+    (07:00 and 19:00): the kept answer is each person's shift's ``on_duty`` every time, and it
+    is worked out again only when a mark has been passed."""
+    running = start(estate_twin, variant(shipped("night_riser_burst.yaml"), duration_h=24))  # from 02:10
+    sim = running.sim
+    assert sim.shift_marks == [420, 1140]
+    at_marks = [
+        ((mark - 130) % 1440) * 60.0 + d for mark in sim.shift_marks for d in (-2e-3, -1e-4, 0.0, 1e-4)
+    ]
+    times = sorted({*np.arange(0.0, 86_400.0, 433.0).tolist(), *at_marks})
+    answers = []
+    for t in times:
+        running.advance(t)
+        duty = duty_now(sim)
+        assert duty == [bool(on_duty(sim, m.crew)) for m in sim.members], t
+        answers.append(duty)
+    worked_out = {id(a) for a in answers}
+    # Once at the start, then again at each mark, and for the last 1e-3 s before each (the margin).
+    assert len(worked_out) <= 1 + 4 * len(sim.shift_marks)
+    assert len({tuple(a) for a in answers}) == 2  # the night shift's answer and the day shift's
+
+
 def test_a_move_row_is_the_row_add_writes():
     by_add, by_move = EventRecorder(), EventRecorder()
     by_add.add(12.5, "move", person="PLB1", xyz=(1.0, -2.5, 3.25), task=4)

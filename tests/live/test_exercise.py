@@ -236,3 +236,16 @@ def test_an_uploaded_scenario_may_name_only_files_inside_the_folders_it_is_given
     text = DEMO.read_text(encoding="utf-8") + f"\nbackground: {{rates: {outside}}}\n"
     with pytest.raises(ScenarioError, match="rates"):
         start_exercise(estate_twin, text, source=DEMO, inside=[DEMO.parent])
+
+
+def test_an_exercise_loads_its_water_kernels_before_the_engine_starts(estate_twin, monkeypatch):
+    """The first water step runs under the exercise's lock while every page waits, so the
+    kernels are loaded (compiled, on a fresh install: ~20 s) when the exercise starts."""
+    from twin.live import exercise
+
+    calls: list[str] = []
+    start = exercise.start
+    monkeypatch.setattr(exercise, "warm_up", lambda: calls.append("warm_up"))
+    monkeypatch.setattr(exercise, "start", lambda *a, **k: calls.append("start") or start(*a, **k))
+    start_exercise(estate_twin, DEMO)
+    assert calls == ["warm_up", "start"]

@@ -20,7 +20,7 @@ import simpy
 from simpy.events import NORMAL as NORMAL_PRIORITY
 
 from twin.engine.dispatch import policy
-from twin.engine.roster import Member
+from twin.engine.roster import Member, shift_marks
 from twin.engine.setup import Drill
 from twin.engine.streams import Streams
 from twin.engine.tasks import Incident, Task
@@ -114,6 +114,10 @@ class Sim:
         self.duty: list[bool] = []
         """Who is on duty, per member, at :attr:`duty_at` (:func:`twin.engine.roster.duty_now`)."""
         self.duty_at = math.nan
+        self.duty_until = math.nan
+        """:attr:`duty` holds until this time (just before the next shift mark)."""
+        self.shift_marks = shift_marks(drill.crew)
+        """Minutes of the day at which some shift starts or ends (:func:`twin.engine.roster.shift_marks`)."""
         self.backup = np.array([c.backup for c in drill.crew], dtype=np.int64)
 
     def _entrance(self) -> int:

@@ -9,6 +9,7 @@ at every shift's start and end.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,11 @@ from twin.engine.setup import Crew
 if TYPE_CHECKING:
     from twin.engine.core import Proc, Sim
     from twin.engine.tasks import Task
+
+#: How long before the next shift mark :func:`duty_now` works duty out again (s): far more than
+#: the rounding of a run's clock (a year is ~3e7 s, whose last bit is ~4e-9 s), far less than
+#: any gap between events that matters.
+DUTY_MARGIN_S = 1e-3
 
 
 @dataclass(slots=True, eq=False)
@@ -47,10 +53,11 @@ def on_duty(sim: Sim, crew: Crew) -> bool:
 
 
 def duty_now(sim: Sim) -> list[bool]:
-    """:func:`on_duty` of every member (``sim.members`` order) now, worked out once per moment
-    and per shift: the dispatcher and every idle person ask at each decision."""
+    """:func:`on_duty` of every member (``sim.members`` order) now. Nobody's duty changes between
+    two shift marks (:func:`shift_marks`), so it is worked out again only after the next one:
+    the dispatcher and every idle person ask at each decision."""
     now = sim.env.now
-    if sim.duty_at != now:
+    if not sim.duty_at <= now < sim.duty_until:
         minute = minute_of_day(sim.start, now)
         by_shift: dict[int, bool] = {}
         duty: list[bool] = []
@@ -64,17 +71,31 @@ def duty_now(sim: Sim) -> list[bool]:
                 on = by_shift[id(shift)] = bool(shift.on_duty(minute))
             duty.append(on)
         sim.duty, sim.duty_at = duty, now
+        # Kept until a little before the next mark: the mark reached by adding minutes here and
+        # by minute_of_day there may differ in the last bit, and working it out again is exact.
+        marks = sim.shift_marks
+        sim.duty_until = now + 60.0 * minutes_to_next(marks, minute) - DUTY_MARGIN_S if marks else math.inf
     return sim.duty
+
+
+def shift_marks(crew: Sequence[Crew]) -> list[int]:
+    """The minutes of the day at which some shift of ``crew`` starts or ends, ascending: the only
+    moments anyone's duty changes."""
+    return sorted({m for c in crew if c.shift is not None for m in c.shift.minutes()})
+
+
+def minutes_to_next(marks: Sequence[int], minute: float) -> float:
+    """Minutes from ``minute`` of the day to the next of ``marks`` (a whole day when ``minute``
+    is on the only mark)."""
+    return min((m - minute) % MINUTES_PER_DAY or MINUTES_PER_DAY for m in marks)
 
 
 def shift_changes(env: simpy.Environment, sim: Sim) -> Proc:
     """Wake the dispatcher whenever a shift starts or ends: work queued overnight for a day
     trade is handed out when the day shift arrives, not at the next unrelated event."""
-    marks = sorted({m for c in sim.drill.crew if c.shift is not None for m in c.shift.minutes()})
+    marks = sim.shift_marks
     if not marks:
         return
     while True:
-        now_min = minute_of_day(sim.start, env.now)
-        wait = min((m - now_min) % MINUTES_PER_DAY or MINUTES_PER_DAY for m in marks)
-        yield env.timeout(wait * 60.0)
+        yield env.timeout(minutes_to_next(marks, minute_of_day(sim.start, env.now)) * 60.0)
         sim.poke()

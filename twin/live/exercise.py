@@ -26,6 +26,7 @@ from twin.drill import compile_checked
 from twin.engine.core import Sim
 from twin.engine.run import Running, RunResult, start
 from twin.engine.setup import Drill
+from twin.engine.water import warm_up
 from twin.errors import TwinError
 from twin.events.log import EventLog
 from twin.live.decisions import Applied, Decision, DecisionError, apply_decision
@@ -310,6 +311,9 @@ def start_exercise(
             raise ExerciseLogError(f"{log_path}: already holds an exercise; resume it, or name a new log")
         writer = LogWriter(Path(log_path))
         writer.append(header)
+    # The water kernels loaded now, not at the first water step: that step runs under the
+    # exercise's lock while every page waits (on a fresh install it would compile them, ~20 s).
+    warm_up()
     running = start(twin, loaded.scenario, seed, drill=drill)
     return Exercise(running, loaded, header, script, writer)
 
