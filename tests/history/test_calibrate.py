@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from twin.background.rates import load_rates, scenario_rates
-from twin.history import parse_mapping, read_history
+from twin.history import HistoryError, parse_mapping, read_history
 from twin.history.calibrate import calibrate, rates_yaml
 from twin.scenario import load_scenario
 
@@ -165,3 +165,30 @@ def test_a_category_without_per_counts_what_the_default_rate_of_its_name_counts(
     (fit,) = cal.fits
     assert (fit.per, fit.units) == ("household", 365)
     assert fit.estimate == pytest.approx(1.0, rel=0.01)  # 365 a year over 365 households
+
+
+def test_a_period_reaching_far_past_the_log_is_refused_and_a_quiet_spell_is_not(tmp_path: Path) -> None:
+    """21 daily reports (1–21 January, one a day: 20 gaps over 20 days, 1 a day). Ended 13 whole
+    days after the last report, the period's empty end has the Poisson chance e^-13 = 2.3e-6 of
+    a quiet spell: kept. 14 days: e^-14 = 8.3e-7, under 1e-6: the export does not hold them, and
+    counting over them would give too low a rate."""
+    log = history(tmp_path, every_day("tap", 10, days=21))
+    start = dt.datetime(2026, 1, 1)
+    quiet = calibrate(log, start=start, end=dt.datetime(2026, 2, 4))  # type: ignore[arg-type]
+    (fit,) = quiet.fits
+    assert fit.rows == 21 and quiet.years == pytest.approx(34 / 365)
+    with pytest.raises(HistoryError) as refused:
+        calibrate(log, start=start, end=dt.datetime(2026, 2, 5))  # type: ignore[arg-type]
+    message = str(refused.value)
+    assert "ends 14 days beyond the log's reports" in message and "chance of 8e-07" in message
+    assert message.endswith("export those days too, or give --to 2026-01-21")
+    with pytest.raises(HistoryError, match=r"starts 31 days beyond .* give --from 2026-01-01"):
+        calibrate(log, start=dt.datetime(2025, 12, 1), end=dt.datetime(2026, 1, 22))  # type: ignore[arg-type]
+
+
+def test_a_period_holding_no_report_of_the_log_is_refused_naming_where_the_log_runs(tmp_path: Path) -> None:
+    log = history(tmp_path, every_day("tap", 10, days=21))
+    with pytest.raises(
+        HistoryError, match="no work order was reported in the period 2025-01-01 to 2025-12-31"
+    ):
+        calibrate(log, start=dt.datetime(2025, 1, 1), end=dt.datetime(2026, 1, 1))  # type: ignore[arg-type]

@@ -213,6 +213,7 @@ def calibrate(
     np.add.at(exposure, (grid_month, grid_hour), 1.0)
     missing = tuple(int(m) for m in np.flatnonzero(exposure.sum(axis=1) == 0))
     inside = (local >= pd.Timestamp(start)) & (local < pd.Timestamp(end))
+    _covers(history.source, local[inside], local, start, end)
     notes: list[str] = []
     if (~inside).any():
         notes.append(f"{int((~inside).sum())} work orders reported outside the period are not counted")
@@ -319,6 +320,43 @@ def calibrate(
         days=kept_days,
         notes=tuple(notes),
     )
+
+
+#: Below this chance, days with no report at an edge of the period are taken to be days the
+#: export does not hold (a rate counted over them would be too low), not a quiet spell. Small:
+#: only a gap a log's own rate makes all but impossible is refused.
+UNCOVERED_P = 1e-6
+
+
+def _covers(source: object, seen: pd.Series, every: pd.Series, start: dt.datetime, end: dt.datetime) -> None:
+    """Refuse a period the log does not hold: no report in it at all, or whole days at its start
+    or end without one that the log's own daily rate ``mu`` (its reports in the period, less
+    one, over the days between the first and the last) makes all but impossible (a Poisson
+    chance ``exp(-mu * days)`` under :data:`UNCOVERED_P`)."""
+    held = f"the log's reports run from {every.min():%Y-%m-%d} to {every.max():%Y-%m-%d}"
+    if seen.empty:
+        raise HistoryError(
+            f"{source}: no work order was reported in the period {period_text(start, end)} ({held}); "
+            "give --from and --to inside it"
+        )
+    first, last = seen.min().to_pydatetime(), seen.max().to_pydatetime()
+    span_days = (last - first).total_seconds() / 86_400.0
+    if seen.size < 2 or span_days <= 0.0:
+        return
+    mu = (seen.size - 1) / span_days
+    for days, edge, fix in (
+        ((first - start).days, "starts", f"--from {first:%Y-%m-%d}"),
+        ((end - last).days, "ends", f"--to {last:%Y-%m-%d}"),
+    ):
+        chance = math.exp(-mu * days)
+        if chance < UNCOVERED_P:
+            said = f"{chance:.0e}" if chance > 0 else "under 1e-300"
+            raise HistoryError(
+                f"{source}: the period {period_text(start, end)} {edge} {days} days beyond the log's "
+                f"reports ({held}); at its {mu:.3g} reports a day, {days} days without one has a "
+                f"chance of {said}: the export does not hold them, and rates counted over them "
+                f"would be too low — export those days too, or give {fix}"
+            )
 
 
 def _none_seen(
