@@ -256,6 +256,22 @@ def scenario_upload_problem(f: Any) -> str:
     return ""
 
 
+def uploaded_yaml(f: Any, it: str) -> str:
+    """An uploaded YAML file's text, decoded as the library decodes files on disk
+    (:func:`twin.scenario.load.decode_yaml`: UTF-8, or UTF-16 with its byte-order mark).
+
+    Raises
+    ------
+    ScenarioError
+        Not text: names the upload (``safe_name``), the line and the byte, and says to save ``it``
+        as UTF-8 YAML.
+    """
+    from twin.isolated import safe_name
+    from twin.scenario.load import decode_yaml
+
+    return decode_yaml(f.getvalue(), safe_name(f.name), it)
+
+
 def check_scenario(twin: Twin, text: str, source: str) -> Any:
     """The scenario in ``text`` checked against the building (:class:`twin.drill.Check`): every
     problem one line each (``file:line: field: problem``), the compiled drill when there is

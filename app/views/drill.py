@@ -12,6 +12,7 @@ import pandas as pd
 import shared
 import streamlit as st
 
+from twin.errors import TwinError
 from twin.isolated import safe_name
 from twin.present.compare import headline
 from twin.present.narrative import event_sentences
@@ -132,9 +133,9 @@ def scenario_source() -> str | None:
     origin = ("upload", f.name, f.file_id)
     if st.session_state.get(LOADED_FROM) != origin:
         try:
-            text = f.getvalue().decode("utf-8")
-        except UnicodeDecodeError:
-            st.error(f"{f.name}: not UTF-8 text; save the scenario as UTF-8 YAML")
+            text = shared.uploaded_yaml(f, "the scenario")
+        except TwinError as exc:
+            st.error(str(exc))
             return None
         st.session_state[YAML] = text
         st.session_state[SOURCE] = safe_name(f.name)
@@ -406,7 +407,6 @@ def downloads(run: shared.DrillRun) -> None:
 
 
 def save(run: shared.DrillRun) -> None:
-    from twin.errors import TwinError
     from twin.store import default_run_dir, write_run
 
     root = Path.cwd() / "runs"

@@ -144,7 +144,11 @@ def start_form(twin: Twin) -> None:
         if problem := shared.scenario_upload_problem(f):
             st.error(problem)
             return
-        text, source = f.getvalue().decode("utf-8", errors="replace"), safe_name(f.name)
+        try:
+            text, source = shared.uploaded_yaml(f, "the scenario"), safe_name(f.name)
+        except TwinError as exc:
+            st.error(str(exc), icon=":material/error:")
+            return
     else:
         text, source = starter_text(twin), "starter.yaml"
         st.caption("What `twin init` writes for this building: a pipe burst and a power loss.")
@@ -172,7 +176,7 @@ def start_form(twin: Twin) -> None:
 
         try:
             loaded_script = parse_script(
-                script.getvalue().decode("utf-8", errors="replace"), source=Path(safe_name(script.name))
+                shared.uploaded_yaml(script, "the inject file"), source=Path(safe_name(script.name))
             )
             st.success(f"{script.name}: {len(loaded_script.script.injects)} scripted injects.")
         except TwinError as exc:

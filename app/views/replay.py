@@ -121,9 +121,9 @@ def source(twin: Twin) -> Imported | None:
         st.error(problem.replace("scenario", "mapping"))
         return None
     try:
-        text = m.getvalue().decode("utf-8")
-    except UnicodeDecodeError:
-        st.error(f"{m.name}: not UTF-8 text; save the mapping as UTF-8 YAML")
+        text = shared.uploaded_yaml(m, "the mapping")
+    except TwinError as exc:
+        st.error(str(exc))
         return None
     from twin.scenario import scenarios_dir
 
@@ -165,7 +165,10 @@ def _imported(
     with tempfile.TemporaryDirectory(prefix="drilltwin-replay-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
-        history = read_history(path, mapping, twin=_twin)
+        try:
+            history = read_history(path, mapping, twin=_twin)
+        except TwinError as exc:  # name the upload, not the folder it passed through
+            raise type(exc)(str(exc).replace(str(path), name)) from None
     rec = replay_history(history, twin=_twin)
     return Imported(key, history, rec, compute_kpis(rec.log, rec.scenario))
 

@@ -109,12 +109,7 @@ def chosen_sweep(mode: str) -> LoadedSweep | None:
         if problem := upload_problem(f):
             st.error(problem)
             return None
-        try:
-            text = f.getvalue().decode("utf-8")
-        except UnicodeDecodeError:
-            st.error(f"{f.name}: not UTF-8 text; save the sweep file as UTF-8 YAML")
-            return None
-        return sweep_from_upload(text, safe_name(f.name))
+        return sweep_from_upload(shared.uploaded_yaml(f, "the sweep file"), safe_name(f.name))
     except TwinError as exc:
         st.error(str(exc))
         return None

@@ -188,8 +188,19 @@ def test_an_uploaded_scenario_is_checked_and_an_unusable_one_says_why():
     assert editor(at).label == "Scenario YAML — my_drill.yaml"
     assert at.error[0].value.startswith("my_drill.yaml:57: hazards[0].at: no place called 'Nowhere'")
 
-    at.file_uploader(key="drill_upload").set_value([("drill.yaml", b"\xff\xfe not utf-8", "text/yaml")]).run()
+    # Decoded as the CLI decodes a file: a Latin-1 upload names its line and byte, and Notepad's
+    # "Unicode" (UTF-16 with its byte-order mark) reads.
+    latin = text.replace("name: Night-shift", "name: Équipe de nuit,").encode("latin-1", errors="replace")
+    at.file_uploader(key="drill_upload").set_value([("drill.yaml", latin, "text/yaml")]).run()
     assert not at.exception
-    assert at.error[0].value == "drill.yaml: not UTF-8 text; save the scenario as UTF-8 YAML"
+    assert at.error[0].value == (
+        "drill.yaml:6: not UTF-8 text (byte 0xc9: saved as Latin-1 or Windows-1252?); "
+        "save the scenario as UTF-8 YAML"
+    )
+    at.file_uploader(key="drill_upload").set_value(
+        [("notepad.yaml", DEMO.read_bytes().decode().encode("utf-16"), "text/yaml")]
+    ).run()
+    assert not at.exception and not at.error
+    assert editor(at).value == DEMO.read_text(encoding="utf-8")
     at.file_uploader(key="drill_upload").set_value([("big.yaml", b"#" * 300_000, "text/yaml")]).run()
     assert at.error[0].value.startswith("big.yaml: 300 kB is more than the 200 kB a scenario may have")

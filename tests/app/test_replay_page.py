@@ -23,14 +23,14 @@ people: {JS: D-PLB1, AB: D-HVAC}
 """
 
 
-def uploaded(mapping: bytes = MAP) -> AppTest:
+def uploaded(mapping: bytes = MAP, log: bytes = LOG) -> AppTest:
     estate()
     at = AppTest.from_file(str(MAIN), default_timeout=TIMEOUT_S)
     at.switch_page("views/replay.py")
     # Straight to the uploads: the page would first read the year-long sample.
     at.session_state["replay_mode"] = "Upload a log and its mapping"
     at.run()
-    at.file_uploader(key="replay_log").set_value([("log.csv", LOG, "text/csv")])
+    at.file_uploader(key="replay_log").set_value([("log.csv", log, "text/csv")])
     at.file_uploader(key="replay_map").set_value([("log.map.yaml", mapping, "text/yaml")])
     return at.run()
 
@@ -63,3 +63,16 @@ def test_a_mapping_naming_a_scenario_outside_the_shipped_ones_is_refused():
     at = uploaded(MAP.replace(b"../estate_roster.yaml", b"/etc/roster.yaml"))
     assert not at.exception
     assert any("is not a shipped scenario" in e.value for e in at.error)
+
+
+def test_a_utf16_mapping_reads_and_a_latin1_log_names_the_upload_its_line_and_the_encoding_to_set():
+    # The mapping (Notepad's "Unicode") is read as the CLI reads it; the log's error names the
+    # upload, not the temporary folder it is read from.
+    at = uploaded(
+        MAP.decode().encode("utf-16"), LOG.replace(b"Leak in flat", "Fuite à l'évier".encode("latin-1"))
+    )
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "log.csv:2: not UTF-8 text (byte 0xe0: saved as Latin-1 or Windows-1252?); save the export as "
+        "UTF-8, or name its encoding in the mapping (encoding: cp1252 for most Windows exports)"
+    ]

@@ -63,7 +63,10 @@ def test_a_semicolon_export_is_one_line_naming_the_delimiter_to_set(tmp_path: Pa
 
 def test_utf16_reads_and_latin1_names_its_line_and_reads_with_its_encoding(tmp_path: Path) -> None:
     assert read(tmp_path, "u16.csv", csv_text().encode("utf-16")).summary.used == 2  # type: ignore[attr-defined]
-    with pytest.raises(HistoryError, match=r"l1\.csv:3: not utf-8 text \(byte 0xe9\).*encoding: cp1252"):
+    with pytest.raises(
+        HistoryError,
+        match=r"l1\.csv:3: not UTF-8 text \(byte 0xe9: saved as Latin-1 or Windows-1252\?\); .*encoding: cp1252",
+    ):
         read(tmp_path, "l1.csv", csv_text().encode("latin-1"))
     h = read(tmp_path, "l1.csv", csv_text().encode("latin-1"), MAP + "encoding: cp1252\n")
     assert list(h.incidents["place"]) == ["A-0101", "Café"]  # type: ignore[attr-defined]

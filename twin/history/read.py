@@ -38,6 +38,7 @@ from twin.errors import TwinError, suggest
 from twin.history.mapping import TIME_FIELDS, LoadedMapping, MappingError
 from twin.scenario.load import LoadedScenario, load_scenario
 from twin.scenario.schema import TRADES
+from twin.text import decode_text
 from twin.twin import Twin
 from twin.words import plural
 
@@ -217,22 +218,16 @@ def read_table(
 
 
 def _decode(path: Path, encoding: str) -> str:
-    """The file's text: a UTF-16 byte-order mark wins (Excel's "Unicode text"), else ``encoding``
-    (UTF-8 with or without its BOM)."""
-    data = path.read_bytes()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    elif encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
-        encoding = "utf-8-sig"
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise HistoryError(
-            f"{path}:{line}: not {encoding.removesuffix('-sig')} text (byte 0x{data[exc.start]:02x}); "
-            "save the export as UTF-8, or name its encoding in the mapping "
-            "(encoding: cp1252 for most Windows exports)"
-        ) from None
+    """The file's text (:func:`twin.text.decode_text`): a byte-order mark wins (Excel's "Unicode
+    text" is UTF-16), else ``encoding``."""
+    return decode_text(
+        path.read_bytes(),
+        path,
+        encoding=encoding,
+        error=HistoryError,
+        fix="save the export as UTF-8, or name its encoding in the mapping "
+        "(encoding: cp1252 for most Windows exports)",
+    )
 
 
 def _read_csv(
@@ -352,11 +347,12 @@ def _flat(item: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _read_json(path: Path) -> tuple[list[str], list[Record]]:
+    text = _decode(path, "utf-8")  # JSON is UTF-8 (RFC 8259); a byte-order mark still wins
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"), object_pairs_hook=_no_duplicate_keys)
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except _DuplicateKey as exc:
         raise HistoryError(f"{path}: a record has the field '{exc}' twice; export each field once") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except json.JSONDecodeError as exc:
         raise HistoryError(f"{path}: not valid JSON ({exc}); export a list of records") from None
     if isinstance(data, dict):
         lists = [k for k, v in data.items() if isinstance(v, list)]

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from twin.errors import TwinError
 from twin.scenario.schema import FILE, Scenario
+from twin.text import decode_text
 from twin.words import plural
 
 Loc = tuple[str | int, ...]
@@ -371,28 +372,25 @@ def read_yaml_model(
 
 def read_text(path: Path, it: str) -> str:
     """A YAML file's text, refused when too large (before reading it), not a readable file, or
-    not UTF-8 (``it`` names it in the fix)."""
+    not text (:func:`decode_yaml`; ``it`` names it in the fix)."""
     if path.is_dir():
         raise ScenarioError(f"{path}: is a folder, not a YAML file — name the file inside it")
     try:
         _check_size(str(path), path.stat().st_size)  # before reading a byte of it
         data = path.read_bytes()
-        # A UTF-16 byte-order mark is Windows Notepad's "Unicode": read it as what it says.
-        return data.decode("utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8")
-    except UnicodeDecodeError as exc:
-        if b"\x00" in data[:4096]:
-            raise ScenarioError(
-                f"{path}: not a text file (it holds NUL bytes: a binary file?); give {it} as UTF-8 YAML"
-            ) from None
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ScenarioError(
-            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}: saved as Latin-1 or "
-            f"Windows-1252?); save {it} as UTF-8 YAML"
-        ) from None
     except OSError as exc:
         raise ScenarioError(
             f"{path}: cannot be read ({exc.strerror}); check the file and its permissions"
         ) from None
+    return decode_yaml(data, path, it)
+
+
+def decode_yaml(data: bytes, source: str | Path, it: str) -> str:
+    """The text of a YAML file's bytes (read from disk or uploaded in the app), decoded by
+    :func:`twin.text.decode_text`: UTF-8, or UTF-16 with its byte-order mark; else a
+    :class:`ScenarioError` naming ``source``, the line and the byte, and saying to save ``it`` as
+    UTF-8 YAML."""
+    return decode_text(data, source, fix=f"save {it} as UTF-8 YAML", error=ScenarioError)
 
 
 def validation_errors(text: str, *, source: Path | None = None) -> list[str]:
