@@ -342,3 +342,57 @@ def test_a_base_in_a_room_nobody_can_reach_is_a_validation_error(tmp_path, capsy
         "drill.yaml:4: people[0].base: 'G4 Store' cannot be reached from an entrance: no door or open "
         "boundary connects it"
     ) in err
+
+
+RED = "red: {on_site_min: 15, on_site_max_min: 30, made_safe_min: 45, resolved_min: 300}"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            RED,
+            "red: {on_site_min: 30, on_site_max_min: 15, made_safe_min: 45, resolved_min: 300}",
+            "16: targets.red.on_site_max_min: 15 is below on_site_min (30); on_site_max_min must be at "
+            "least on_site_min — raise on_site_max_min or lower on_site_min",
+        ),
+        (
+            RED,
+            "red: {on_site_min: 15, on_site_max_min: 30, made_safe_min: 45, resolved_min: 8}",
+            "16: targets.red.resolved_min: 8 is below made_safe_min (45); resolved_min must be at least "
+            "made_safe_min — raise resolved_min or lower made_safe_min",
+        ),
+        (
+            "callout_delay_min: {kind: uniform, low: 30, high: 60}",
+            "callout_delay_min: {kind: uniform, low: 50, high: 10}",
+            "39: people[9].callout_delay_min.high: 10 is below low (50); high must be at least low — "
+            "raise high or lower low",
+        ),
+        (
+            REPAIR,
+            "repair_min: {kind: triangular, low: 60, mode: 50, high: 180}",
+            "61: hazards[0].repair_min.mode: 50 is below low (60); mode must be at least low — "
+            "raise mode or lower low",
+        ),
+    ],
+)
+def test_a_maximum_below_its_minimum_is_refused_naming_both_fields_and_the_fix(old, new, problem):
+    text = DEMO.read_text(encoding="utf-8")
+    assert old in text
+    assert validation_errors(text.replace(old, new), source=Path("t.yaml")) == [f"t.yaml:{problem}"]
+
+
+def test_a_sweep_whose_most_replications_are_below_its_first_screen_is_refused_the_same_way(tmp_path):
+    path = tmp_path / "search.yaml"
+    path.write_text(
+        f"name: s\nbase: {DEMO}\nsearch:\n  staff: {{night: {{plumber: [1, 2]}}}}\n"
+        "  screen_replications: 5\n  max_replications: 4\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ScenarioError,
+        match=rf"^{path}:6: search\.max_replications: 4 is below screen_replications \(5\); "
+        "max_replications must be at least screen_replications — raise max_replications or lower "
+        "screen_replications$",
+    ):
+        load_sweep(path)

@@ -143,13 +143,10 @@ class Search(_Frozen):
                     )
         return value
 
+    ORDERED = (("screen_replications", "max_replications"),)
+
     @model_validator(mode="after")
     def _sizes(self) -> Search:
-        if self.max_replications < self.screen_replications:
-            raise ValueError(
-                f"max_replications ({self.max_replications}) is below screen_replications "
-                f"({self.screen_replications}); raise it"
-            )
         n = self.size()
         if n > MAX_CANDIDATES:
             raise ValueError(
