@@ -396,3 +396,64 @@ def test_a_sweep_whose_most_replications_are_below_its_first_screen_is_refused_t
         "screen_replications$",
     ):
         load_sweep(path)
+
+
+YES_NO = "— YAML reads unquoted yes, no, on, off, true and false as yes/no;"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            "seed: 7",
+            "seed: yes",
+            f"13: seed: a yes/no (true) where a number is expected {YES_NO} write the number",
+        ),
+        (
+            "trades: {plumber: 2}",
+            "trades: {plumber: on}",
+            f"25: people[0].trades: a yes/no (true at plumber) where a number is expected {YES_NO} write the number",
+        ),
+        (
+            "on_site_min: 15,",
+            "on_site_min: no,",
+            f"16: targets.red.on_site_min: a yes/no (false) where a number is expected {YES_NO} write the number",
+        ),
+        (
+            "low: 30, high: 60",
+            "low: off, high: 60",
+            f"39: people[9].callout_delay_min.low: a yes/no (false) where a number is expected {YES_NO} "
+            "write the number",
+        ),
+        (
+            "hourly_rate: 38",
+            "hourly_rate: true",
+            f"25: people[0].hourly_rate: a yes/no (true) where a number is expected {YES_NO} write the number",
+        ),
+        (
+            "name: Night-shift riser",
+            "name: yes #",
+            f"6: name: a yes/no (true) where text is expected {YES_NO} put the text in quotes",
+        ),
+    ],
+)
+def test_a_yes_or_no_where_a_number_or_text_belongs_is_refused_naming_the_field(old, new, problem):
+    # pydantic turned `seed: yes` into seed 1 and `plumber: on` into level 1, unseen.
+    text = DEMO.read_text(encoding="utf-8")
+    assert old in text
+    assert validation_errors(text.replace(old, new, 1), source=Path("t.yaml")) == [f"t.yaml:{problem}"]
+    # A yes/no where one belongs is still one.
+    assert validation_errors(text.replace("hourly_rate: 38", "hourly_rate: 38, on_call: no")) == []
+
+
+def test_a_sweep_staff_count_given_as_yes_is_refused_at_its_line(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"name: s\nbase: {DEMO}\nvariants:\n  - {{name: a, staff: {{night: {{plumber: yes}}}}}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ScenarioError,
+        match=rf"^{path}:4: variants\[0\]\.staff: a yes/no \(true at night\.plumber\) where a number is expected",
+    ):
+        load_sweep(path)

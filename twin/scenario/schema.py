@@ -14,6 +14,7 @@ import functools
 import itertools
 import math
 import re
+import typing
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 import numpy as np
@@ -52,6 +53,31 @@ class _Frozen(BaseModel):
     # quantity (a NaN passes every `ge`/`le` check and then poisons times and scorecards).
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_yes_no(cls, data: Any) -> Any:
+        # YAML 1.1 reads unquoted yes/no/on/off/true/false as booleans, and pydantic turns a
+        # boolean into 1 or 0 for a number (`seed: yes` ran seed 1, `plumber: yes` was level 1).
+        if not isinstance(data, dict):
+            return data
+        for name, value in data.items():
+            if not isinstance(value, bool | dict | list) or name not in cls.model_fields:
+                continue
+            takes_bool, holds_model, numeric = _bool_shape(cls, name)
+            found = None if takes_bool else _first_bool(value, deep=not holds_model)
+            if found is None:
+                continue
+            where, flag = found
+            said = f"{str(flag).lower()}{f' at {where}' if where else ''}"
+            expected, fix = (
+                ("a number", "write the number") if numeric else ("text", "put the text in quotes")
+            )
+            raise ValueError(
+                f"{name}: a yes/no ({said}) where {expected} is expected — YAML reads unquoted yes, "
+                f"no, on, off, true and false as yes/no; {fix}"
+            )
+        return data
+
     #: Chains of fields whose values must not decrease in the order named (a field left out,
     #: ``None``, is skipped): ``(("low", "high"),)``. The one check of every min/max pair in every
     #: file the schemas read; a model lists its pairs here and writes no validator of its own.
@@ -68,6 +94,47 @@ class _Frozen(BaseModel):
                         f"{first} — raise {then} or lower {first}"
                     )
         return self
+
+
+@functools.cache
+def _bool_shape(model: type[BaseModel], name: str) -> tuple[bool, bool, bool]:
+    """Whether a field's type takes a yes/no anywhere, holds a model (which checks its own
+    fields), and holds a number."""
+    seen: list[Any] = []
+
+    def walk(tp: Any) -> None:
+        seen.append(tp)
+        args = typing.get_args(tp)
+        if typing.get_origin(tp) is Literal:
+            seen.extend(type(a) for a in args)
+            return
+        if typing.get_origin(tp) is Annotated:
+            args = args[:1]
+        for arg in args:
+            walk(arg)
+
+    walk(model.model_fields[name].annotation)
+    takes_bool = any(tp is bool or tp is Any for tp in seen)
+    holds_model = any(isinstance(tp, type) and issubclass(tp, BaseModel) for tp in seen)
+    numeric = any(tp in (int, float) for tp in seen)
+    return takes_bool, holds_model, numeric
+
+
+def _first_bool(value: Any, *, deep: bool, where: str = "") -> tuple[str, bool] | None:
+    """The first boolean in a value (``where`` it is: ``plumber``, ``[1]``), looking inside
+    mappings and lists when ``deep``."""
+    if isinstance(value, bool):
+        return where, value
+    if deep and isinstance(value, dict):
+        inner = ((f"{where}.{k}" if where else str(k), v) for k, v in value.items())
+    elif deep and isinstance(value, list | tuple):
+        inner = ((f"{where}[{i}]", v) for i, v in enumerate(value))
+    else:
+        return None
+    for at, v in inner:
+        if (found := _first_bool(v, deep=True, where=at)) is not None:
+            return found
+    return None
 
 
 #: Marks a field that names a file (``json_schema_extra=FILE``): the one list of the files a
