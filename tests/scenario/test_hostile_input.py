@@ -457,3 +457,27 @@ def test_a_sweep_staff_count_given_as_yes_is_refused_at_its_line(tmp_path):
         match=rf"^{path}:4: variants\[0\]\.staff: a yes/no \(true at night\.plumber\) where a number is expected",
     ):
         load_sweep(path)
+
+
+@pytest.mark.parametrize(("written", "shown"), [("+02:00", "+02:00"), ("Z", "+00:00"), ("-05:30", "-05:30")])
+def test_a_start_with_a_utc_offset_is_refused_asking_for_the_building_s_local_time(written, shown):
+    # It ran at the wall-clock hour and kept the offset in the run's metadata, unchecked.
+    text = DEMO.read_text(encoding="utf-8").replace(
+        "start: 2026-11-21T02:10:00", f"start: 2026-11-21T02:10:00{written}"
+    )
+    assert validation_errors(text, source=Path("tz.yaml")) == [
+        f"tz.yaml:11: start: 2026-11-21 02:10{shown} has a UTC offset; give the building's local time without "
+        "one (2026-11-21T02:10:00 if 02:10 is the time on the building's clocks): shifts, the background's "
+        "hours and the logs all use the building's clock"
+    ]
+
+
+def test_a_sweep_period_starting_with_a_utc_offset_is_refused_the_same_way(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"name: s\nbase: {DEMO}\nperiod: {{start: 2026-01-05T08:00:00+02:00, days: 1}}\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        ScenarioError, match=rf"^{path}:3: period\.start: 2026-01-05 08:00\+02:00 has a UTC offset; "
+    ):
+        load_sweep(path)

@@ -18,7 +18,7 @@ import typing
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.config import JsonDict
 
 from twin.errors import suggest
@@ -241,6 +241,24 @@ def draw(q: Quantity, rng: np.random.Generator) -> float:
 def typical(q: Quantity) -> float:
     """The value to expect of a scenario quantity (a number is itself)."""
     return float(q) if isinstance(q, int | float) else q.typical()
+
+
+def _no_offset(value: dt.datetime) -> dt.datetime:
+    """A start on the building's clock: shifts, the background's hour profiles and every time a
+    log shows are the building's local wall-clock time, and the twin knows no time zone to turn
+    an offset into it (``08:00+02:00`` ran as 08:00 and kept the offset in the run's metadata)."""
+    if value.tzinfo is None:
+        return value
+    wall = value.replace(tzinfo=None)
+    raise ValueError(
+        f"{value.isoformat(sep=' ', timespec='minutes')} has a UTC offset; give the building's local "
+        f"time without one ({wall.isoformat(timespec='seconds')} if {wall:%H:%M} is the time on the "
+        "building's clocks): shifts, the background's hours and the logs all use the building's clock"
+    )
+
+
+#: A moment on the building's clock (a scenario's ``start``, a sweep's ``period.start``).
+LocalTime = Annotated[dt.datetime, AfterValidator(_no_offset)]
 
 
 def _non_negative(value: Quantity) -> Quantity:
@@ -561,7 +579,7 @@ class Scenario(_Frozen):
         description="IFC file(s), relative to the scenario file; none = the bundled default estate",
         json_schema_extra=FILE,
     )
-    start: dt.datetime = dt.datetime(2026, 1, 1, 2, 0)
+    start: LocalTime = dt.datetime(2026, 1, 1, 2, 0)
     duration_h: float = Field(8.0, gt=0, le=24 * 366)
     seed: int = Field(0, ge=0)
     targets: Targets = Targets()

@@ -34,6 +34,7 @@ from twin.scenario.load import (
 from twin.scenario.schema import (
     Background,
     Dispatch,
+    LocalTime,
     Person,
     Quantity,
     Scenario,
@@ -104,7 +105,7 @@ class Change(_Frozen):
 
 
 class Period(_Frozen):
-    start: dt.datetime = dt.datetime(2026, 1, 1, 0, 0)
+    start: LocalTime = dt.datetime(2026, 1, 1, 0, 0)
     days: float = Field(365.0, gt=0, le=366)
 
 
