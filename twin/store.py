@@ -104,18 +104,19 @@ def default_run_dir(root: Path, stem: str, seed: int) -> Path:
     return path
 
 
-def check_run_dir(path: Path) -> None:
+def check_run_dir(path: Path, *, option: str = "--out") -> None:
     """Raise a :class:`RunFolderError` unless a run can be written at ``path`` (absent, or an empty
-    folder): checked before a drill runs, so a refusal costs nothing."""
+    folder): checked before a drill runs, so a refusal costs nothing. ``option`` is the command's
+    option that named ``path``, for the fix."""
     path = Path(path)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise RunFolderError(
             f"{path}: already exists and is not empty; a run is never written over another — "
-            "choose another --out or remove that folder"
+            f"choose another {option} or remove that folder"
         )
     # The folders above it are made when the run is written: the first that exists must be a
     # folder we may write in, or the run would be lost after it ran.
-    if problem := out_folder_problem(path, make_folders=True):
+    if problem := out_folder_problem(path, make_folders=True, option=option):
         raise RunFolderError(f"{path}: {problem}")
 
 
@@ -124,35 +125,37 @@ class OutFileError(TwinError):
 
 
 def check_out_file(
-    out: str | Path, *, force: bool, example: str, error: type[TwinError] = OutFileError
+    out: str | Path, *, force: bool, option: str, example: str, error: type[TwinError] = OutFileError
 ) -> Path:
     """Refuse, before any work, an ``out`` file that is a folder, that exists (data already
     written is never replaced without ``force``) or whose folder is missing or not writable;
-    ``example`` is a file name for the fix (``map.png``), ``error`` the command's own class."""
+    ``option`` is the command's option that named it (``--export``) and ``example`` a file name
+    (``map.png``), both for the fix; ``error`` is the command's own class."""
     out = Path(out)
     if out.is_dir():
-        raise error(f"{out}: is a folder; give a file name, e.g. --out {example}")
+        raise error(f"{out}: is a folder; give a file name, e.g. {option} {example}")
     if out.exists() and not force:
         raise error(f"{out}: already exists; pass --force to overwrite it or choose another name")
-    if problem := out_folder_problem(out, make_folders=False):
+    if problem := out_folder_problem(out, make_folders=False, option=option):
         raise error(f"{out}: {problem}")
     return out
 
 
-def out_folder_problem(out: Path, *, make_folders: bool) -> str | None:
+def out_folder_problem(out: Path, *, make_folders: bool, option: str) -> str | None:
     """Why ``out`` cannot be written where it is (``None`` when it can), checked before any work:
     a file where a folder is needed, a folder that is missing (unless ``make_folders``: then the
-    first one that exists counts) or not writable. Ends with the fix."""
+    first one that exists counts) or not writable. Ends with the fix, which names ``option`` (the
+    command's option that named ``out``)."""
     parent = Path(out).absolute().parent
     above = parent
     while not above.exists() and above != above.parent:
         above = above.parent
     if not above.is_dir():
-        return f"{above} is a file, not a folder; choose another --out"
+        return f"{above} is a file, not a folder; choose another {option}"
     if above != parent and not make_folders:
-        return f"folder {parent} does not exist; create it or choose another --out"
+        return f"folder {parent} does not exist; create it or choose another {option}"
     if not os.access(above, os.W_OK | os.X_OK):
-        return f"folder {above} is not writable; choose another --out"
+        return f"folder {above} is not writable; choose another {option}"
     return None
 
 

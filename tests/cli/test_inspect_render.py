@@ -82,6 +82,27 @@ def test_render_and_graph_export_never_write_over_an_existing_file_without_force
         assert kept.read_text(encoding="utf-8") == "made before"
 
 
+def test_an_unwritable_output_path_names_the_option_that_gave_it(tmp_path, capsys, monkeypatch):
+    # `twin graph --export FOLDER` said "e.g. --out graph.graphml": graph has no --out.
+    def no_load(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model was loaded although the output was refused")
+
+    monkeypatch.setattr("twin.cli.render.load_models", no_load)
+    monkeypatch.setattr("twin.cli.graph.load_models", no_load)
+    missing = tmp_path / "nowhere" / "graph.graphml"
+    for argv, example in ((["graph", "--export"], "graph.graphml"), (["render", "--out"], "twin.png")):
+        command, option = argv
+        assert main([*argv, str(tmp_path)]) == 2
+        assert capsys.readouterr().err == (
+            f"twin {command}: {tmp_path}: is a folder; give a file name, e.g. {option} {example}\n"
+        )
+        assert main([*argv, str(missing)]) == 2
+        assert capsys.readouterr().err == (
+            f"twin {command}: {missing}: folder {missing.parent} does not exist; create it or choose "
+            f"another {option}\n"
+        )
+
+
 def test_a_storey_in_three_towers_is_drawn_as_three_panels_at_one_readable_scale(
     estate_twin, tmp_path
 ) -> None:

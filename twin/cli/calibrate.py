@@ -171,7 +171,7 @@ def _day(text: str | None, option: str) -> dt.datetime | None:
 def _check_out(out: Path, *, force: bool) -> Path:
     from twin.store import check_out_file
 
-    return check_out_file(out, force=force, example="rates.yaml", error=CalibrateError)
+    return check_out_file(out, force=force, option="--out", example="rates.yaml", error=CalibrateError)
 
 
 def _write(out: Path, text: str) -> None:

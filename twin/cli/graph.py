@@ -37,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
     from twin.travel import HEAVY, WALKING
 
     if args.export:
-        check_out_file(args.export, force=args.force, example="graph.graphml")  # before the model loads
+        check_out_file(
+            args.export, force=args.force, option="--export", example="graph.graphml"
+        )  # before the model loads
     twin = load_models(args)
     graph = twin.graph
     summary: dict[str, Any] = {

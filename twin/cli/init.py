@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     if out is not None:
         from twin.store import out_folder_problem
 
-        if problem := out_folder_problem(out, make_folders=True):  # init makes the folders
+        if problem := out_folder_problem(out, make_folders=True, option="--out"):  # init makes the folders
             raise TwinError(f"{out}: {problem}")
     twin = load_models(args)
     folder = (out.parent if out is not None else Path.cwd()).resolve()

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from twin.present.render import render_3d, render_plan, storey_index
     from twin.store import check_out_file
 
-    check_out_file(args.out, force=args.force, example="twin.png")  # before the model loads
+    check_out_file(args.out, force=args.force, option="--out", example="twin.png")  # before the model loads
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))
     except ValueError:

@@ -42,4 +42,4 @@ def check_model(run: StoredRun, twin: Twin) -> None:
 
 def check_out(out: Path, *, force: bool = False) -> Path:
     """Refuse an ``out`` that cannot or must not be written, before any work is done."""
-    return check_out_file(out, force=force, example="report.html", error=ReportError)
+    return check_out_file(out, force=force, option="--out", example="report.html", error=ReportError)
