@@ -9,13 +9,14 @@ run; an existing run is never overwritten.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -159,37 +160,62 @@ def out_folder_problem(out: Path, *, make_folders: bool, option: str) -> str | N
     return None
 
 
-def write_run(path: Path, result: Result, kpis: Kpis, *, scenario_file: str | None = None) -> Path:
-    """Write a run folder at ``path`` (it must not already hold files).
+@contextlib.contextmanager
+def staged_folder(path: Path, *, what: str = "run", option: str = "--out") -> Iterator[Path]:
+    """A hidden temporary folder beside ``path`` to write into, renamed to ``path`` when the block
+    ends without an error; on any error (a full disk, a failing step, Ctrl-C) it is removed and
+    ``path`` is as it was. ``path`` must be absent or an empty folder (:func:`check_run_dir`), so
+    nothing that was there before is ever replaced. ``what`` the folder holds (``run``, ``replay``)
+    and ``option`` that named it are for the messages.
 
-    The files are written in a hidden temporary folder beside it, which is renamed to ``path``
-    when all are there: a full disk or a crash leaves no half-written run folder behind.
+    Raises
+    ------
+    RunFolderError
+        ``path`` holds files, cannot be created, or the writing failed on an operating-system
+        error (nothing was left behind).
     """
     path = Path(path)
-    check_run_dir(path)
+    check_run_dir(path, option=option)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent))
     except OSError as exc:
         raise RunFolderError(
-            f"{path}: cannot create the run folder ({exc.strerror}); choose another --out"
+            f"{path}: cannot create the {what} folder ({exc.strerror}); choose another {option}"
         ) from None
     try:
-        for name, data in run_files(result, kpis, scenario_file=scenario_file).items():
-            (tmp / name).write_bytes(data)
+        yield tmp
         if path.is_dir():
-            path.rmdir()  # empty (checked above): the finished folder takes its place
+            path.rmdir()  # empty (checked above; rmdir refuses otherwise): the finished one replaces it
         os.rename(tmp, path)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise RunFolderError(
-            f"{path}: could not write the run ({exc.strerror or exc}); nothing was left behind — "
-            "free some disk space or choose another --out, and run again"
+            f"{path}: could not write the {what} ({exc.strerror or exc}); nothing was left behind — "
+            f"free some disk space or choose another {option}, and run again"
         ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return path
+
+
+def write_run(path: Path, result: Result, kpis: Kpis, *, scenario_file: str | None = None) -> Path:
+    """Write a run folder at ``path`` (it must not already hold files).
+
+    The files are written in a hidden temporary folder beside it, which is renamed to ``path``
+    when all are there (:func:`staged_folder`): a full disk or a crash leaves no half-written run
+    folder behind.
+    """
+    with staged_folder(path) as tmp:
+        write_run_files(tmp, result, kpis, scenario_file=scenario_file)
+    return Path(path)
+
+
+def write_run_files(folder: Path, result: Result, kpis: Kpis, *, scenario_file: str | None = None) -> None:
+    """Write the files of a run (:func:`run_files`) into ``folder``, which exists: for a folder
+    being staged (:func:`staged_folder`) that holds more than the run."""
+    for name, data in run_files(result, kpis, scenario_file=scenario_file).items():
+        (folder / name).write_bytes(data)
 
 
 def run_files(result: Result, kpis: Kpis, *, scenario_file: str | None = None) -> dict[str, bytes]:

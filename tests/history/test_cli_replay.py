@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from twin.cli import main
+from twin.errors import TwinError
 
 ROSTER = """name: hand-made roster
 shifts:
@@ -98,6 +99,40 @@ def test_a_day_the_log_lacks_or_a_reversed_window_is_refused_before_the_run_fold
     assert not out.exists()
     assert main([*argv, "--day", "2026-03-02"]) == 0
     assert (out / "report.html").is_file()
+
+
+@pytest.mark.parametrize("failure", [TwinError("the what-if broke"), OSError(28, "No space left on device")])
+def test_a_what_if_failing_partway_leaves_no_half_folder_and_the_rerun_finishes(
+    files, capsys, monkeypatch, estate_twin, failure
+):
+    # The import, the run folder and the report were written before the what-if ran: when it
+    # failed, the rerun was refused ("already exists and is not empty").
+    import twin.history.whatif
+
+    out = files / "o"
+    out.mkdir()  # an empty folder given as --out stays as it was
+    argv = ["replay", str(files / "log.csv"), "--map", str(files / "map.yaml"), "--out", str(out)]
+    argv += ["--what-if", str(files / "w.yaml")]
+    real = twin.history.whatif.what_if
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(twin.history.whatif, "what_if", fails)
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    if isinstance(failure, OSError):
+        assert err == (
+            f"twin replay: {out}: could not write the replay (No space left on device); nothing was left "
+            "behind — free some disk space or choose another --out, and run again"
+        )
+    else:
+        assert err == "twin replay: the what-if broke"
+    assert out.is_dir() and not any(out.iterdir())
+    assert sorted(p.name for p in files.iterdir()) == ["log.csv", "map.yaml", "o", "roster.yaml", "w.yaml"]
+    monkeypatch.setattr(twin.history.whatif, "what_if", real)
+    assert main(argv) == 0
+    assert (out / "report.html").is_file() and (out / "what-if" / "pairs.csv").is_file()
 
 
 def test_a_week_of_the_sample_replays_and_its_re_run_repeats_the_engine_that_made_it(tmp_path, capsys):

@@ -75,13 +75,12 @@ class _Replayed:
 def run(args: argparse.Namespace) -> int:
     from twin.errors import TwinError
     from twin.history import load_mapping, read_history
-    from twin.history.reconstruct import one_day, replay_history, reported_between
-    from twin.history.whatif import check_what_if, load_what_if, side_by_side, what_if
+    from twin.history.reconstruct import replay_history, reported_between
+    from twin.history.whatif import check_what_if, load_what_if
     from twin.kpi import compute_kpis
-    from twin.present.report import write_report
     from twin.present.scorecard import format_scorecard
     from twin.scenario import load_scenario
-    from twin.store import check_run_dir, stored_run, write_run
+    from twin.store import check_run_dir, staged_folder
     from twin.twin import load_twin
 
     check_run_dir(args.out)  # refused now, not after the import
@@ -131,40 +130,10 @@ def run(args: argparse.Namespace) -> int:
     print("\n".join(card))
     print()
     print(_travel_line(rec.travel))
-    # Written as soon as it exists: a what-if that fails later loses none of it.
-    building = twin if twin is not None else _NO_TWIN
-    write_run(args.out, _Replayed(rec.log, SimpleNamespace(twin=building, scenario=rec.scenario)), kpis)
-    history.rejected.to_csv(args.out / "rejected.csv", index=False)
-    rec.travel.to_csv(args.out / "travel.csv", index=False)
-    table = kpis.incidents.copy()
-    table.insert(1, "id", [rec.ids[i] for i in table["incident"]])
-    table.to_csv(args.out / "incidents.csv", index=False)
-    if twin is not None and day is not None:
-        log, scenario_of_day = one_day(rec, day)
-        day_kpis = compute_kpis(log, scenario_of_day)
-        drill = SimpleNamespace(twin=twin, scenario=scenario_of_day)
-        stored = stored_run(_Replayed(log, drill), day_kpis, f"{args.out.name}-day")
-        report = write_report(stored, twin, args.out / "report.html")
-        print(
-            f"report: {report} — {scenario_of_day.start:%a %d %b %Y}, "
-            f"{len(day_kpis.incidents):,} incidents (--day chooses another)"
-        )
-    if what is not None:
-        spec = what.spec
-        seed = spec.seed if args.seed is None else int(args.seed)
-        with progress_bar("what-if") as progress:
-            result = what_if(
-                rec, spec.what_if, as_logged=spec.as_logged, seed=seed, trace_moves=False, progress=progress
-            )
-        print()
-        for line in _what_if_lines(result):
-            print(line)
-        folder = args.out / "what-if"
-        for r in result.runs:
-            drill = SimpleNamespace(twin=twin, scenario=r.scenario)
-            write_run(folder / _slug(r.name), _Replayed(r.log, drill, seed), r.kpis)
-        result.pairs.to_csv(folder / "pairs.csv", index=False)
-        side_by_side(result).to_csv(folder / "kpis.csv", index_label="kpi")
+    # Staged beside --out and renamed into place at the end: a what-if that fails (or Ctrl-C)
+    # leaves no half folder that a rerun would refuse, and whatever --out held is untouched.
+    with staged_folder(args.out, what="replay") as out:
+        _write(args, out, rec, history, kpis, twin, day, what)
     print(f"\nreplay folder: {args.out}")
     return 0
 
@@ -270,3 +239,56 @@ def _min(v: float) -> str:
 
 def _fmt(v: float) -> str:
     return "—" if math.isnan(v) else f"{v:,.1f}"
+
+
+def _write(
+    args: argparse.Namespace,
+    out: Path,
+    rec: Any,
+    history: Any,
+    kpis: Any,
+    twin: Any,
+    day: int | None,
+    what: Any,
+) -> None:
+    """Write the replay folder's files into ``out`` (staged, renamed to ``args.out`` once all are
+    there) and print the report's and the what-if's lines, naming the files where they will be."""
+    from twin.history.reconstruct import one_day
+    from twin.history.whatif import side_by_side, what_if
+    from twin.kpi import compute_kpis
+    from twin.present.report import write_report
+    from twin.store import stored_run, write_run, write_run_files
+
+    building = twin if twin is not None else _NO_TWIN
+    write_run_files(out, _Replayed(rec.log, SimpleNamespace(twin=building, scenario=rec.scenario)), kpis)
+    history.rejected.to_csv(out / "rejected.csv", index=False)
+    rec.travel.to_csv(out / "travel.csv", index=False)
+    table = kpis.incidents.copy()
+    table.insert(1, "id", [rec.ids[i] for i in table["incident"]])
+    table.to_csv(out / "incidents.csv", index=False)
+    if twin is not None and day is not None:
+        log, scenario_of_day = one_day(rec, day)
+        day_kpis = compute_kpis(log, scenario_of_day)
+        drill = SimpleNamespace(twin=twin, scenario=scenario_of_day)
+        stored = stored_run(_Replayed(log, drill), day_kpis, f"{args.out.name}-day")
+        write_report(stored, twin, out / "report.html")
+        print(
+            f"report: {args.out / 'report.html'} — {scenario_of_day.start:%a %d %b %Y}, "
+            f"{len(day_kpis.incidents):,} incidents (--day chooses another)"
+        )
+    if what is not None:
+        spec = what.spec
+        seed = spec.seed if args.seed is None else int(args.seed)
+        with progress_bar("what-if") as progress:
+            result = what_if(
+                rec, spec.what_if, as_logged=spec.as_logged, seed=seed, trace_moves=False, progress=progress
+            )
+        print()
+        for line in _what_if_lines(result):
+            print(line)
+        folder = out / "what-if"
+        for r in result.runs:
+            drill = SimpleNamespace(twin=twin, scenario=r.scenario)
+            write_run(folder / _slug(r.name), _Replayed(r.log, drill, seed), r.kpis)
+        result.pairs.to_csv(folder / "pairs.csv", index=False)
+        side_by_side(result).to_csv(folder / "kpis.csv", index_label="kpi")
