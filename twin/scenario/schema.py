@@ -60,11 +60,17 @@ class _Frozen(BaseModel):
         # boolean into 1 or 0 for a number (`seed: yes` ran seed 1, `plumber: yes` was level 1).
         if not isinstance(data, dict):
             return data
+        rules = _yes_no_rules(cls)
         for name, value in data.items():
-            if not isinstance(value, bool | dict | list) or name not in cls.model_fields:
+            if (rule := rules.get(name)) is None:
                 continue
-            takes_bool, holds_model, numeric = _bool_shape(cls, name)
-            found = None if takes_bool else _first_bool(value, deep=not holds_model)
+            deep, numeric = rule
+            if value.__class__ is bool:
+                found: tuple[str, bool] | None = ("", value)
+            elif deep and isinstance(value, dict | list):
+                found = _first_bool(value)
+            else:
+                continue
             if found is None:
                 continue
             where, flag = found
@@ -97,42 +103,46 @@ class _Frozen(BaseModel):
 
 
 @functools.cache
-def _bool_shape(model: type[BaseModel], name: str) -> tuple[bool, bool, bool]:
-    """Whether a field's type takes a yes/no anywhere, holds a model (which checks its own
-    fields), and holds a number."""
-    seen: list[Any] = []
+def _yes_no_rules(model: type[BaseModel]) -> dict[str, tuple[bool, bool]]:
+    """The fields of a model that take no yes/no, each with whether to look for one inside its
+    mappings and lists (not when it holds a model: that model checks its own fields) and whether
+    a number is expected."""
+    rules: dict[str, tuple[bool, bool]] = {}
+    for name, field in model.model_fields.items():
+        seen: list[Any] = []
 
-    def walk(tp: Any) -> None:
-        seen.append(tp)
-        args = typing.get_args(tp)
-        if typing.get_origin(tp) is Literal:
-            seen.extend(type(a) for a in args)
-            return
-        if typing.get_origin(tp) is Annotated:
-            args = args[:1]
-        for arg in args:
-            walk(arg)
+        def walk(tp: Any, seen: list[Any] = seen) -> None:
+            seen.append(tp)
+            args = typing.get_args(tp)
+            if typing.get_origin(tp) is Literal:
+                seen.extend(type(a) for a in args)
+                return
+            if typing.get_origin(tp) is Annotated:
+                args = args[:1]
+            for arg in args:
+                walk(arg)
 
-    walk(model.model_fields[name].annotation)
-    takes_bool = any(tp is bool or tp is Any for tp in seen)
-    holds_model = any(isinstance(tp, type) and issubclass(tp, BaseModel) for tp in seen)
-    numeric = any(tp in (int, float) for tp in seen)
-    return takes_bool, holds_model, numeric
+        walk(field.annotation)
+        if any(tp is bool or tp is Any for tp in seen):
+            continue
+        holds_model = any(isinstance(tp, type) and issubclass(tp, BaseModel) for tp in seen)
+        rules[name] = (not holds_model, any(tp in (int, float) for tp in seen))
+    return rules
 
 
-def _first_bool(value: Any, *, deep: bool, where: str = "") -> tuple[str, bool] | None:
-    """The first boolean in a value (``where`` it is: ``plumber``, ``[1]``), looking inside
-    mappings and lists when ``deep``."""
-    if isinstance(value, bool):
+def _first_bool(value: Any, where: str = "") -> tuple[str, bool] | None:
+    """The first yes/no in a value and where it is (``plumber``, ``night.plumber``, ``[1]``),
+    looking inside mappings and lists."""
+    if value.__class__ is bool:
         return where, value
-    if deep and isinstance(value, dict):
-        inner = ((f"{where}.{k}" if where else str(k), v) for k, v in value.items())
-    elif deep and isinstance(value, list | tuple):
+    if isinstance(value, dict):
+        inner: Any = ((f"{where}.{k}" if where else str(k), v) for k, v in value.items())
+    elif isinstance(value, list | tuple):
         inner = ((f"{where}[{i}]", v) for i, v in enumerate(value))
     else:
         return None
     for at, v in inner:
-        if (found := _first_bool(v, deep=True, where=at)) is not None:
+        if (found := _first_bool(v, at)) is not None:
             return found
     return None
 
