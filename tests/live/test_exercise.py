@@ -238,6 +238,23 @@ def test_an_uploaded_scenario_may_name_only_files_inside_the_folders_it_is_given
         start_exercise(estate_twin, text, source=DEMO, inside=[DEMO.parent])
 
 
+def test_a_notepad_unicode_scenario_file_starts_an_exercise_and_a_latin1_one_names_its_line(
+    estate_twin, tmp_path
+):
+    # The file was read as UTF-8 here: a UTF-16 scenario that `twin validate` accepts raised
+    # UnicodeDecodeError, a traceback.
+    from twin.scenario import load_scenario
+
+    unicode = tmp_path / "notepad.yaml"
+    unicode.write_bytes(DEMO.read_text(encoding="utf-8").encode("utf-16"))
+    for given in (unicode, load_scenario(unicode)):
+        assert start_exercise(estate_twin, given).running.drill.scenario.name.startswith("Night-shift")
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes(DEMO.read_text(encoding="utf-8").replace("Night-shift", "Équipe").encode("latin-1"))
+    with pytest.raises(ScenarioError, match=rf"^{latin}:6: not UTF-8 text \(byte 0xc9"):
+        start_exercise(estate_twin, latin)
+
+
 def test_an_exercise_loads_its_water_kernels_before_the_engine_starts(estate_twin, monkeypatch):
     """The first water step runs under the exercise's lock while every page waits, so the
     kernels are loaded (compiled, on a fresh install: ~20 s) when the exercise starts."""

@@ -36,7 +36,7 @@ from twin.live.script import Expected, LoadedScript, check_script, parse_script
 from twin.live.view import View, dispatcher_view
 from twin.routing import Router
 from twin.scenario import LoadedScenario, ScenarioError, parse_scenario
-from twin.scenario.load import with_files_resolved
+from twin.scenario.load import read_text, with_files_resolved
 from twin.scenario.schema import Live
 from twin.twin import Twin
 
@@ -227,10 +227,10 @@ class Exercise:
 
 def _scenario_text(scenario: str | Path | LoadedScenario) -> tuple[str, Path | None]:
     if isinstance(scenario, Path):
-        return scenario.read_text(encoding="utf-8"), scenario
+        return read_text(scenario, "the scenario"), scenario
     if isinstance(scenario, LoadedScenario):
         if scenario.path is not None and scenario.path.is_file():
-            text = scenario.path.read_text(encoding="utf-8")
+            text = read_text(scenario.path, "the scenario")
             if parse_scenario(text, source=scenario.path).scenario == scenario.scenario:
                 return text, scenario.path
         data = scenario.scenario.model_dump(mode="json", exclude_defaults=True)
