@@ -435,9 +435,15 @@ YES_NO = "— YAML reads unquoted yes, no, on, off, true and false as yes/no;"
             "name: yes #",
             f"6: name: a yes/no (true) where text is expected {YES_NO} put the text in quotes",
         ),
+        (
+            "start: 2026-11-21T02:10:00",
+            "start: on",
+            f"11: start: a yes/no (true) where a date and time is expected {YES_NO} write it as "
+            "2026-01-05T08:00:00",
+        ),
     ],
 )
-def test_a_yes_or_no_where_a_number_or_text_belongs_is_refused_naming_the_field(old, new, problem):
+def test_a_yes_or_no_where_a_number_a_time_or_text_belongs_is_refused_naming_the_field(old, new, problem):
     # pydantic turned `seed: yes` into seed 1 and `plumber: on` into level 1, unseen.
     text = DEMO.read_text(encoding="utf-8")
     assert old in text

@@ -64,7 +64,7 @@ class _Frozen(BaseModel):
         for name, value in data.items():
             if (rule := rules.get(name)) is None:
                 continue
-            deep, numeric = rule
+            deep, expected, fix = rule
             if value.__class__ is bool:
                 found: tuple[str, bool] | None = ("", value)
             elif deep and isinstance(value, dict | list):
@@ -75,9 +75,6 @@ class _Frozen(BaseModel):
                 continue
             where, flag = found
             said = f"{str(flag).lower()}{f' at {where}' if where else ''}"
-            expected, fix = (
-                ("a number", "write the number") if numeric else ("text", "put the text in quotes")
-            )
             raise ValueError(
                 f"{name}: a yes/no ({said}) where {expected} is expected — YAML reads unquoted yes, "
                 f"no, on, off, true and false as yes/no; {fix}"
@@ -103,11 +100,11 @@ class _Frozen(BaseModel):
 
 
 @functools.cache
-def _yes_no_rules(model: type[BaseModel]) -> dict[str, tuple[bool, bool]]:
+def _yes_no_rules(model: type[BaseModel]) -> dict[str, tuple[bool, str, str]]:
     """The fields of a model that take no yes/no, each with whether to look for one inside its
-    mappings and lists (not when it holds a model: that model checks its own fields) and whether
-    a number is expected."""
-    rules: dict[str, tuple[bool, bool]] = {}
+    mappings and lists (not when it holds a model: that model checks its own fields), what is
+    expected and the fix."""
+    rules: dict[str, tuple[bool, str, str]] = {}
     for name, field in model.model_fields.items():
         seen: list[Any] = []
 
@@ -126,7 +123,13 @@ def _yes_no_rules(model: type[BaseModel]) -> dict[str, tuple[bool, bool]]:
         if any(tp is bool or tp is Any for tp in seen):
             continue
         holds_model = any(isinstance(tp, type) and issubclass(tp, BaseModel) for tp in seen)
-        rules[name] = (not holds_model, any(tp in (int, float) for tp in seen))
+        if any(tp in (int, float) for tp in seen):
+            expected = ("a number", "write the number")
+        elif dt.datetime in seen:
+            expected = ("a date and time", "write it as 2026-01-05T08:00:00")
+        else:
+            expected = ("text", "put the text in quotes")
+        rules[name] = (not holds_model, *expected)
     return rules
 
 
