@@ -72,6 +72,17 @@ def test_utf16_reads_and_latin1_names_its_line_and_reads_with_its_encoding(tmp_p
     assert list(h.incidents["place"]) == ["A-0101", "Café"]  # type: ignore[attr-defined]
 
 
+def test_a_json_log_is_decoded_like_a_csv_one(tmp_path: Path) -> None:
+    # It was read as UTF-8 only: a UTF-16 export said "not valid JSON", a cp1252 one named no line.
+    records = [dict(zip(HEADER, r, strict=True)) for r in ROWS]
+    text = json.dumps(records, ensure_ascii=False, indent=1)
+    assert read(tmp_path, "u16.json", text.encode("utf-16")).summary.used == 2  # type: ignore[attr-defined]
+    with pytest.raises(HistoryError, match=r"l1\.json:\d+: not UTF-8 text \(byte 0xe9: .*encoding: cp1252"):
+        read(tmp_path, "l1.json", text.encode("latin-1"))
+    h = read(tmp_path, "l1.json", text.encode("latin-1"), MAP + "encoding: cp1252\n")
+    assert list(h.incidents["place"]) == ["A-0101", "Café"]  # type: ignore[attr-defined]
+
+
 def test_an_excel_log_on_its_second_sheet_under_a_title_keeps_the_spreadsheet_s_row_numbers(
     tmp_path: Path,
 ) -> None:

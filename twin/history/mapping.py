@@ -157,7 +157,8 @@ class Mapping(_Frozen):
         "`excel` (serial day numbers, 45717.5 = 2025-03-01 12:00, local) or `epoch` (seconds since 1970 UTC)",
     )
     encoding: str = Field(
-        "utf-8", description="a CSV file's text encoding: utf-8 (a BOM is fine), utf-16, cp1252, latin-1…"
+        "utf-8",
+        description="a CSV or JSON file's text encoding: utf-8 (a BOM is fine), utf-16, cp1252, latin-1…",
     )
     sheet: str | None = Field(
         None, description="an Excel log's sheet (default: the one whose header has the reported column)"

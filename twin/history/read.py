@@ -208,7 +208,7 @@ def read_table(
         if suffix in (".xlsx", ".xlsm"):
             return _read_excel(path, sheet, header_with)
         if suffix == ".json":
-            return _read_json(path)
+            return _read_json(path, encoding)
     except PermissionError as exc:
         raise HistoryError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
     raise HistoryError(
@@ -346,8 +346,8 @@ def _flat(item: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _read_json(path: Path) -> tuple[list[str], list[Record]]:
-    text = _decode(path, "utf-8")  # JSON is UTF-8 (RFC 8259); a byte-order mark still wins
+def _read_json(path: Path, encoding: str) -> tuple[list[str], list[Record]]:
+    text = _decode(path, encoding)  # JSON is UTF-8 (RFC 8259), but a Windows tool may write cp1252
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except _DuplicateKey as exc:
