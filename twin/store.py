@@ -194,6 +194,9 @@ def staged_folder(path: Path, *, what: str = "run", option: str = "--out") -> It
             f"{path}: could not write the {what} ({exc.strerror or exc}); nothing was left behind — "
             f"free some disk space or choose another {option}, and run again"
         ) from None
+    except RunFolderError as exc:  # a folder written inside this one: name it where it was going
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise RunFolderError(str(exc).replace(str(tmp), str(path))) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -101,38 +101,57 @@ def test_a_day_the_log_lacks_or_a_reversed_window_is_refused_before_the_run_fold
     assert (out / "report.html").is_file()
 
 
-@pytest.mark.parametrize("failure", [TwinError("the what-if broke"), OSError(28, "No space left on device")])
+@pytest.mark.parametrize("failure", ["what-if fails", "disk fills", "disk fills in a what-if's run"])
 def test_a_what_if_failing_partway_leaves_no_half_folder_and_the_rerun_finishes(
     files, capsys, monkeypatch, estate_twin, failure
 ):
     # The import, the run folder and the report were written before the what-if ran: when it
     # failed, the rerun was refused ("already exists and is not empty").
     import twin.history.whatif
+    import twin.store
 
     out = files / "o"
     out.mkdir()  # an empty folder given as --out stays as it was
     argv = ["replay", str(files / "log.csv"), "--map", str(files / "map.yaml"), "--out", str(out)]
     argv += ["--what-if", str(files / "w.yaml")]
-    real = twin.history.whatif.what_if
+    full = "No space left on device"
+    if failure == "disk fills in a what-if's run":
+        real_files = twin.store.run_files
+        calls = []
 
-    def fails(*args: object, **kwargs: object) -> None:
-        raise failure
+        def second_fails(*args: object, **kwargs: object) -> object:
+            calls.append(1)
+            if len(calls) == 2:  # the replay's own run files, then the what-if's
+                raise OSError(28, full)
+            return real_files(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(twin.history.whatif, "what_if", fails)
+        monkeypatch.setattr(twin.store, "run_files", second_fails)
+    else:
+        error = TwinError("the what-if broke") if failure == "what-if fails" else OSError(28, full)
+
+        def fails(*args: object, **kwargs: object) -> None:
+            raise error
+
+        monkeypatch.setattr(twin.history.whatif, "what_if", fails)
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
-    if isinstance(failure, OSError):
-        assert err == (
-            f"twin replay: {out}: could not write the replay (No space left on device); nothing was left "
-            "behind — free some disk space or choose another --out, and run again"
-        )
-    else:
-        assert err == "twin replay: the what-if broke"
+    fix = "nothing was left behind — free some disk space or choose another --out, and run again"
+    assert (
+        err
+        == {
+            "what-if fails": "twin replay: the what-if broke",
+            "disk fills": f"twin replay: {out}: could not write the replay ({full}); {fix}",
+            "disk fills in a what-if's run": (
+                f"twin replay: {out / 'what-if' / 're-run-as-recorded'}: could not write the run ({full}); {fix}"
+            ),
+        }[failure]
+    )
     assert out.is_dir() and not any(out.iterdir())
     assert sorted(p.name for p in files.iterdir()) == ["log.csv", "map.yaml", "o", "roster.yaml", "w.yaml"]
-    monkeypatch.setattr(twin.history.whatif, "what_if", real)
-    assert main(argv) == 0
-    assert (out / "report.html").is_file() and (out / "what-if" / "pairs.csv").is_file()
+    if failure == "what-if fails":  # once is enough: the same command now finishes
+        monkeypatch.undo()
+        assert main(argv) == 0
+        assert (out / "report.html").is_file() and (out / "what-if" / "pairs.csv").is_file()
 
 
 def test_a_week_of_the_sample_replays_and_its_re_run_repeats_the_engine_that_made_it(tmp_path, capsys):
