@@ -255,10 +255,19 @@ def test_an_uploaded_sweep_takes_its_base_from_the_shipped_scenarios():
     assert at.subheader[0].value == "My options"
     assert any("written to `sweeps/my_sweep-30d-3r`" in c.value for c in at.caption)
 
+    # Saved as Notepad's "Unicode" (UTF-16 with its byte-order mark): read as the CLI reads it.
     flat = text.replace("base: ../estate_roster.yaml", "base: estate_roster.yaml")
-    at.file_uploader(key="staffing_upload").set_value([("flat.yaml", flat.encode(), "text/yaml")]).run()
+    at.file_uploader(key="staffing_upload").set_value(
+        [("flat.yaml", flat.encode("utf-16"), "text/yaml")]
+    ).run()
     assert not at.exception and not at.error
     assert at.subheader[0].value == "My options"
+    latin = ("# Équipe de nuit\n" + flat).encode("latin-1", errors="replace")
+    at.file_uploader(key="staffing_upload").set_value([("latin.yaml", latin, "text/yaml")]).run()
+    assert [e.value for e in at.error] == [
+        "latin.yaml:1: not UTF-8 text (byte 0xc9: saved as Latin-1 or Windows-1252?); save the sweep file "
+        "as UTF-8 YAML"
+    ]
 
 
 @pytest.mark.parametrize(
