@@ -26,7 +26,7 @@ starting or ending. ``RunResult.events`` counts the same ``env.step()`` calls.
 ``ratio_vs_simpy`` = events/s of the stress drill with moves traced / bare SimPy timeouts/s.
 Bare SimPy is measured just before and just after the stress drill and the faster of the two is
 used, so a neighbour's load that slows one measurement cannot flatter the ratio. Target
-(issue 4): at least 0.25. ``--profile`` profiles that stress run with pyinstrument and prints the
+(issue 11, item 6): at least 0.25. ``--profile`` profiles that stress run with pyinstrument and prints the
 top of its call tree; ``--by-process`` times each resume of each SimPy process of a warm stress
 run (garbage collector off), names it by the generator it waited in and the event that woke it
 (a person passing a node, a water step, a decision…), prints the CPU of each kind, and then the
