@@ -26,10 +26,14 @@ starting or ending. ``RunResult.events`` counts the same ``env.step()`` calls.
 ``ratio_vs_simpy`` = events/s of the stress drill with moves traced / bare SimPy timeouts/s.
 Bare SimPy is measured just before and just after the stress drill and the faster of the two is
 used, so a neighbour's load that slows one measurement cannot flatter the ratio. Target
-(issue 4): at least 0.25. ``--profile`` profiles that stress run with pyinstrument and prints the
+(issue 11, item 6): at least 0.25. ``--profile`` profiles that stress run with pyinstrument and prints the
 top of its call tree; ``--by-process`` times each resume of each SimPy process of a warm stress
-run (garbage collector off) and prints the CPU per kind of process (water, people, dispatcher,
-hazards).
+run (garbage collector off), names it by the generator it waited in and the event that woke it
+(a person passing a node, a water step, a decision…), prints the CPU of each kind, and then the
+budget: what a ratio of 0.25 allows that run in CPU seconds, less what no change to the drill's
+own work can remove — SimPy stepping the run's events at bare SimPy's cost, each hop at the cost
+of a model walk that does only what a hop must (its timeout, the position, the ``move`` row), the
+log's freeze — against what the rest (water, decisions, tasks, hazards) takes now.
 """
 
 from __future__ import annotations
@@ -213,13 +217,32 @@ def profile_stress(twin: Twin, scenario: Scenario, lines: int) -> str:
     return "\n".join(text.splitlines()[:lines])
 
 
-def by_process(twin: Twin, scenario: Scenario) -> list[dict[str, Any]]:
-    """CPU per SimPy process kind on the stress drill (moves traced): each resume of a process
-    timed and summed by its generator function's name. A warm run first, so the numba kernels
-    are loaded and the router's tables filled (this measures the steady cost per event; the
-    per-resume timer adds about half a microsecond to each; the garbage collector is off for the
-    timed run, so a full collection does not land on one process's row)."""
+#: What each innermost generator's resume is, for ``--by-process`` (the generator a process's
+#: ``yield from`` chain was suspended in, and the kind of event that resumed it).
+RESUME_KINDS = {
+    "travel/Timeout": "a person passes a node (people.travel)",
+    "travel/Interruption": "a person's walk interrupted (a new task)",
+    "perform/Timeout": "a person's work ends, or a called-out one arrives",
+    "member/Event": "a person woken (a task, a shift)",
+    "member/Condition": "a called-out person's stay ends",
+    "Water._loop/Timeout": "a water step (hazards.flooding)",
+    "pipe_burst/Timeout": "a burst: reported, then isolated",
+    "dispatcher/Event": "a dispatcher decision",
+    "report/Timeout": "an incident reported",
+}
+
+
+def by_process(twin: Twin, scenario: Scenario) -> dict[str, Any]:
+    """CPU per kind of resume on the stress drill (moves traced): each resume of a SimPy process
+    timed and summed by the generator it was suspended in (the innermost of its ``yield from``
+    chain) and the kind of event that resumed it. A warm run first, so the numba kernels are
+    loaded and the router's tables filled (this measures the steady cost per event; the
+    per-resume timer adds about a microsecond to each; the garbage collector is off for the
+    timed run, so a full collection does not land on one process's row). The log's freeze is
+    timed on its own."""
     import simpy.events
+
+    from twin.events.log import EventRecorder
 
     drill = compile_drill(twin, scenario, rates=scenario_rates(scenario))
     router = drill_router(drill)
@@ -227,41 +250,146 @@ def by_process(twin: Twin, scenario: Scenario) -> list[dict[str, Any]]:
     resumes: dict[str, int] = {}
     cpu: dict[str, float] = {}
     plain = simpy.events.Process._resume
+    plain_freeze = EventRecorder.freeze
     clock = time.process_time
+    freeze_s = [0.0]
 
     def timed_resume(self: Any, event: Any) -> None:
-        name = self._generator.__qualname__
+        inner = self._generator
+        while inner.gi_yieldfrom is not None:
+            inner = inner.gi_yieldfrom
+        name = f"{inner.__qualname__}/{type(event).__name__}"
         start = clock()
         plain(self, event)
         cpu[name] = cpu.get(name, 0.0) + clock() - start
         resumes[name] = resumes.get(name, 0) + 1
+
+    def timed_freeze(self: Any) -> Any:
+        start = clock()
+        frozen = plain_freeze(self)
+        freeze_s[0] += clock() - start
+        return frozen
 
     # A full garbage collection (~0.25 s over the twin's objects) would land on whichever process
     # happens to run; with the collector off for the timed run each row is that process's own.
     gc.collect()
     gc.disable()
     simpy.events.Process._resume = timed_resume  # type: ignore[method-assign]
+    EventRecorder.freeze = timed_freeze  # type: ignore[method-assign]
     try:
         start = clock()
         result = run(twin, scenario, drill=drill, router=router, trace_moves=True)
         total = clock() - start
     finally:
         simpy.events.Process._resume = plain  # type: ignore[method-assign]
+        EventRecorder.freeze = plain_freeze  # type: ignore[method-assign]
         gc.enable()
     rows = [
-        {"process": k, "resumes": resumes[k], "cpu_s": cpu[k], "us_per_resume": 1e6 * cpu[k] / resumes[k]}
+        {
+            "resume": k,
+            "what": RESUME_KINDS.get(k, ""),
+            "resumes": resumes[k],
+            "cpu_s": cpu[k],
+            "us_per_resume": 1e6 * cpu[k] / resumes[k],
+        }
         for k in sorted(cpu, key=cpu.__getitem__, reverse=True)
     ]
-    rest = total - sum(cpu.values())
     rows.append(
         {
-            "process": "(the rest: SimPy's loop, events no process waits on, the log's freeze)",
-            "resumes": result.events - sum(resumes.values()),
-            "cpu_s": rest,
+            "resume": "(freeze)",
+            "what": "the log's freeze (rows to a DataFrame)",
+            "resumes": 0,
+            "cpu_s": freeze_s[0],
             "us_per_resume": float("nan"),
         }
     )
-    return rows
+    rows.append(
+        {
+            "resume": "(rest)",
+            "what": "SimPy's loop, events no process waits on, the timer",
+            "resumes": result.events - sum(resumes.values()),
+            "cpu_s": total - sum(cpu.values()) - freeze_s[0],
+            "us_per_resume": float("nan"),
+        }
+    )
+    return {"events": result.events, "cpu_s": total, "rows": rows}
+
+
+def hop_floor(walkers: int = 8, hops: int = 200_000, repeat: int = 3) -> dict[str, float]:
+    """CPU per event of a model walk: ``walkers`` processes running the loop of
+    :func:`twin.engine.people.travel` over a fixed path and nothing else — the hop's timeout
+    (:func:`twin.engine.core.timeout`), the person's position and arrival written, the ``move``
+    row (:meth:`twin.events.log.EventRecorder.move`). What a hop cannot cost less than in this
+    engine's design (best of ``repeat``)."""
+    from twin.engine.core import timeout
+    from twin.events.log import EventRecorder
+
+    class Walker:
+        __slots__ = ("arrive_at", "next_node", "node")
+
+        def __init__(self) -> None:
+            self.node, self.next_node, self.arrive_at = 0, -1, 0.0
+
+    path = [(k, 1.0 + 0.1 * (k % 7), (0.5 * k, 2.0, 3.0)) for k in range(1, 51)]
+
+    def walk(env: simpy.Environment, m: Walker, person: str, moved: Any, laps: int) -> Any:
+        for _ in range(laps):
+            arrive = env.now
+            for node, hop_s, xyz in path:
+                arrive += hop_s
+                m.next_node = node
+                m.arrive_at = arrive
+                yield timeout(env, hop_s)
+                m.node = node
+                m.next_node = -1
+                moved(arrive, person, xyz, -1)
+
+    best = np.inf
+    count = 0
+    for _ in range(repeat):
+        env = simpy.Environment()
+        rec = EventRecorder()
+        laps = max(hops // (walkers * len(path)), 1)
+        for w in range(walkers):
+            env.process(walk(env, Walker(), f"W{w}", rec.move, laps))
+        peek, step = env.peek, env.step
+        count = 0
+        cpu = time.process_time()
+        while peek() < np.inf:
+            step()
+            count += 1
+        best = min(best, time.process_time() - cpu)
+    return {"events": count, "cpu_s": best, "us_per_event": 1e6 * best / count}
+
+
+def budget(
+    processes: dict[str, Any], floor: dict[str, float], bare: dict[str, float], run_cpu_s: float
+) -> dict[str, Any]:
+    """What ``ratio_vs_simpy`` = :data:`TARGET_RATIO` allows the stress run, in CPU seconds of
+    this machine now, and what of it goes where it cannot be cut: SimPy stepping the run's events
+    at bare SimPy's own cost, each hop at the model walk's cost, the log's freeze. The same three
+    taken from the run's CPU (``run_cpu_s``, untimed) leave what the rest costs now."""
+    events = processes["events"]
+    bare_us = 1e6 / bare["events_per_cpu_s"]
+    by = {r["resume"]: r for r in processes["rows"]}
+    hops = by.get("travel/Timeout", {"resumes": 0})["resumes"]
+    allowed = events * bare_us / TARGET_RATIO / 1e6
+    stepping = events * bare_us / 1e6
+    hop_extra = hops * max(floor["us_per_event"] - bare_us, 0.0) / 1e6
+    freeze = by["(freeze)"]["cpu_s"]
+    return {
+        "events": events,
+        "bare_us_per_event": bare_us,
+        "hop_floor_us": floor["us_per_event"],
+        "hops": hops,
+        "allowed_cpu_s": allowed,
+        "simpy_stepping_s": stepping,
+        "hops_beyond_a_timeout_s": hop_extra,
+        "freeze_s": freeze,
+        "left_for_the_rest_s": allowed - stepping - hop_extra - freeze,
+        "run_cpu_s": run_cpu_s,
+        "the_rest_now_s": run_cpu_s - stepping - hop_extra - freeze,
+    }
 
 
 def print_row(label: str, r: dict[str, Any], extra: str = "") -> None:
@@ -311,6 +439,13 @@ def main() -> int:
     ratio_cpu = stress_result["trace_moves"]["events_per_cpu_s"] / cpu_ceiling
     profile = profile_stress(twin, stress, args.profile_lines) if args.profile else None
     processes = by_process(twin, stress) if args.by_process else None
+    spent = None
+    if processes is not None:
+        floor = hop_floor()
+        ceiling_now = max(
+            (bare_simpy(simpy_events, repeat=repeat), ceiling), key=lambda r: r["events_per_cpu_s"]
+        )
+        spent = budget(processes, floor, ceiling_now, stress_result["trace_moves"]["cpu_s"])
 
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     if args.json:
@@ -331,6 +466,7 @@ def main() -> int:
             "meets_target": bool(ratio >= TARGET_RATIO),
             "profile": profile,
             "by_process": processes,
+            "budget": spent,
         }
         json.dump(out, sys.stdout, indent=1)
         print()
@@ -367,18 +503,42 @@ def main() -> int:
     if profile is not None:
         print("\nProfile of the stress drill, moves traced (pyinstrument):")
         print(profile)
-    if processes is not None:
-        total = sum(r["cpu_s"] for r in processes)
+    if processes is not None and spent is not None:
+        total = processes["cpu_s"]
         print(
-            "\nCPU by SimPy process on the stress drill, moves traced (a warm run, each resume timed, "
-            "garbage collector off):"
+            "\nCPU by kind of resume on the stress drill, moves traced (a warm run, each resume timed "
+            "and named by the generator it waited in and the event that woke it; garbage collector off):"
         )
-        print(f"  {'process':<40} {'resumes':>8} {'CPU s':>7} {'share':>6} {'µs each':>8}")
-        for r in processes:
+        print(f"  {'resume':<28} {'what':<52} {'resumes':>8} {'CPU s':>7} {'share':>6} {'µs each':>8}")
+        for r in processes["rows"]:
+            if r["cpu_s"] < 0.001 * total:
+                continue
             print(
-                f"  {r['process']:<40} {r['resumes']:>8,} {r['cpu_s']:>7.3f} {r['cpu_s'] / total:>6.0%} "
-                f"{r['us_per_resume']:>8.1f}"
+                f"  {r['resume']:<28} {r['what']:<52} {r['resumes']:>8,} {r['cpu_s']:>7.3f} "
+                f"{r['cpu_s'] / total:>6.0%} {r['us_per_resume']:>8.1f}"
             )
+        b = spent
+        lines = (
+            (
+                f"{b['events']:,} events at {TARGET_RATIO} x bare SimPy's "
+                f"{b['bare_us_per_event']:.2f} µs a timeout",
+                b["allowed_cpu_s"],
+            ),
+            ("- SimPy stepping those events at bare SimPy's own cost", b["simpy_stepping_s"]),
+            (
+                f"- {b['hops']:,} hops at a model walk's {b['hop_floor_us']:.2f} µs, beyond a bare timeout",
+                b["hops_beyond_a_timeout_s"],
+            ),
+            ("- the log's freeze", b["freeze_s"]),
+            ("= left for the water, the decisions, the tasks and the hazards", b["left_for_the_rest_s"]),
+            (
+                f"the run now (its best untimed run above: {b['run_cpu_s']:.2f} s), less the same three",
+                b["the_rest_now_s"],
+            ),
+        )
+        print(f"\nWhat ratio_vs_simpy = {TARGET_RATIO} allows this run (CPU s, this machine now):")
+        for label, value in lines:
+            print(f"  {label:<78} {value:>6.2f}")
     return 0
 
 
