@@ -465,9 +465,12 @@ def search_results(res: SweepResults, report: SweepReport) -> None:
         "enumerate them all at the replication cap."
     )
     if not found.finished:
+        # The runs of the rounds so far that are recorded (a folder may hold more: runs a search
+        # with other run counts made, which this one's rounds do not use).
+        done = found.runs - len(found.pending)
         st.progress(
-            min(1.0, len(res.rows) / max(found.runs, 1)),
-            f"Round {len(found.rounds)}: {len(res.rows)} of {found.runs} runs done",
+            min(1.0, done / max(found.runs, 1)),
+            f"Round {len(found.rounds)}: {done} of {found.runs} runs done",
         )
     best = found.answer
     if found.finished:

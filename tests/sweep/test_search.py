@@ -187,3 +187,83 @@ def test_a_search_on_the_estate_finishes_writes_its_answer_and_resumes_to_nothin
     assert len(read_sweep(tmp_path / "out").rows) == found.runs and again.runs == found.runs
     assert read_search(tmp_path / "out").answer == found.answer
     assert np.isfinite(rows["cost_total"]).all()
+
+
+# A search that cannot settle on its screen: at the per-verdict level 1 − 0.05/(2 rosters × 2
+# looks) = 0.9875, even every yellow job on time proves 90 % only from 48 of them on, and one day
+# has a handful — so with budget_runs 4 (the screen: 2 rosters × 2) it stops for the budget.
+UNSETTLED = SEARCH_FILE.replace("meets: {{red: 0.9}}", "meets: {{yellow: 0.9}}").replace(
+    "budget_runs: 6", "budget_runs: 4"
+)
+
+
+@pytest.fixture(scope="module")
+def unsettled(tmp_path_factory, estate_twin):
+    """The unsettled search run to its budget of 4, with every progress call it made."""
+    from twin.sweep.search import run_search
+    from twin.sweep.spec import load_sweep
+
+    tmp = tmp_path_factory.mktemp("unsettled")
+    path = tmp / "search.yaml"
+    path.write_text(UNSETTLED.format(base=ROSTER), encoding="utf-8")
+    calls: list[tuple[int, int, str]] = []
+    found = run_search(
+        estate_twin, load_sweep(path), tmp / "out", workers=1, progress=lambda *c: calls.append(c)
+    )
+    return path, tmp / "out", found, calls
+
+
+def test_a_search_reports_progress_for_each_replication_as_it_finishes(unsettled):
+    _, _, found, calls = unsettled
+    assert found.runs == 4 and found.stop_reason == "the budget of 4 runs is spent"
+    done = [d for d, _, _ in calls]
+    # Not 0/4 until the round ends: 1, 2, 3 and 4 of 4 as each run is recorded.
+    assert done == sorted(done) and {1, 2, 3, 4} <= set(done)
+    assert all(total == 4 for _, total, _ in calls)
+    per_run = [m for d, _, m in calls if 1 <= d <= 3]
+    assert per_run and all(m.startswith("round 0: ") and m.endswith(" left in round") for m in per_run)
+
+
+def test_a_larger_budget_resumes_the_search_reusing_every_run_it_made(unsettled, estate_twin, tmp_path):
+    import shutil
+
+    from twin.sweep.results import read_sweep
+    from twin.sweep.search import SEARCH, read_search, run_search
+    from twin.sweep.spec import load_sweep
+
+    path, first, _, _ = unsettled
+    out = tmp_path / "out"
+    shutil.copytree(first, out)
+    parts = {p.name: p.stat().st_mtime_ns for p in (out / "parts").iterdir()}
+    assert len(parts) == 4
+    path.write_text(UNSETTLED.format(base=ROSTER).replace("budget_runs: 4", "budget_runs: 6"))
+    calls: list[tuple[int, int, str]] = []
+    found = run_search(estate_twin, load_sweep(path), out, workers=1, progress=lambda *c: calls.append(c))
+    # Round 1 gives each undecided roster one more year (4 + 2 = 6 runs, both at max_replications
+    # 3): the 4 runs made are reused untouched and only 2 are run.
+    assert found.runs == 6 and found.stop_reason == "the undecided rosters reached max_replications (3)"
+    assert len(read_sweep(out).rows) == 6
+    now = {p.name: p.stat().st_mtime_ns for p in (out / "parts").iterdir()}
+    assert len(now) == 6 and {name: now[name] for name in parts} == parts
+    assert [d for d, _, _ in calls if d > 4] == [5, 6, 6]  # each new run, then the end
+    # The folder describes the search as resumed: the report replays 6 runs, the answer says 6.
+    assert read_search(out).runs == 6
+    assert json.loads((out / SEARCH).read_text(encoding="utf-8"))["runs"] == 6
+
+
+def test_a_search_resumed_with_another_seed_is_refused_naming_the_seed(unsettled, estate_twin, tmp_path):
+    from twin.sweep.results import SweepFolderError, read_sweep
+    from twin.sweep.search import run_search
+    from twin.sweep.spec import load_sweep
+
+    _, out, _, _ = unsettled
+    other = tmp_path / "other.yaml"
+    other.write_text(UNSETTLED.format(base=ROSTER).replace("seed: 7", "seed: 8"), encoding="utf-8")
+    with pytest.raises(
+        SweepFolderError,
+        match=r"out: holds the results of another sweep — changed since it was started: the sweep "
+        r"file's seed: 7 → 8; its runs would mix with new ones — choose a new --out folder "
+        r"\(or restore what changed to resume\)$",
+    ):
+        run_search(estate_twin, load_sweep(other), out, workers=1)
+    assert len(read_sweep(out).rows) == 4

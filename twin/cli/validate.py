@@ -94,12 +94,14 @@ def is_sweep_file(path: Path) -> bool:
 
 
 def check_sweep(path: Path, *, against_model: bool) -> bool:
-    """Print what is wrong with a sweep file, or one ``ok`` line; whether it is valid."""
+    """Print what is wrong with a sweep file, or one ``ok`` line; whether it is valid. A search's
+    candidate rosters are built (and, with ``against_model``, checked) like variants."""
     from twin.scenario import ScenarioError
-    from twin.sweep.spec import load_sweep
+    from twin.sweep.spec import load_sweep, search_sweep
 
     try:
         loaded = load_sweep(path)
+        candidates = search_sweep(loaded).variants if loaded.sweep.search is not None else ()
     except ScenarioError as exc:
         print(f"twin validate: {exc}", file=sys.stderr)
         return False
@@ -109,16 +111,31 @@ def check_sweep(path: Path, *, against_model: bool) -> bool:
         from twin.twin import load_twin
 
         twin = load_twin(loaded.model_paths() or None)
-        for variant in loaded.variants:
+        for what, variant in [("variant", v) for v in loaded.variants] + [("roster", v) for v in candidates]:
             check = check_drill(twin, located(loaded.base, variant.scenario))
             for line in check.errors:
-                print(f"twin validate: {path}: variant '{variant.name}': {line}", file=sys.stderr)
+                print(f"twin validate: {path}: {what} '{variant.name}': {line}", file=sys.stderr)
             if check.errors:
                 return False
-    s = loaded.sweep
-    print(
-        f"{path}: ok — sweep {s.name!r}: {plural(len(loaded.variants), 'variant')} × "
-        f"{plural(s.replications, 'replication')} of {s.period.days:g} days on "
-        f"{os.path.normpath(loaded.base.path or s.base)}"
-    )
+    print(f"{path}: ok — {sweep_summary(loaded, len(candidates))}")
     return True
+
+
+def sweep_summary(loaded: Any, candidates: int) -> str:
+    """What a valid sweep file asks for, in one line: its variants × replications, or its
+    search (candidate rosters, the screen, the steps, the cap and the budget of runs), or both."""
+    s = loaded.sweep
+    on = f"of {plural(s.period.days, 'day')} on {os.path.normpath(loaded.base.path or s.base)}"
+    parts = []
+    if loaded.variants:
+        parts.append(f"{plural(len(loaded.variants), 'variant')} × {plural(s.replications, 'replication')}")
+    if s.search is not None:
+        q = s.search
+        parts.append(
+            f"{'and a search of ' if parts else ''}{plural(candidates, 'candidate roster')}, each "
+            f"screened on {plural(q.screen_replications, 'replication')}, then {q.step_replications} "
+            f"more a round for each contender up to {q.max_replications}, within a budget of "
+            f"{plural(q.budget_runs, 'run')}"
+        )
+    kind = "sweep" if loaded.variants else "search"
+    return f"{kind} {s.name!r}: {' '.join(parts)} {on}"

@@ -250,20 +250,48 @@ INPUTS = {
     "model": "the building model's contents",
     "rates": "the background rates files' contents",
     "scenario": "the scenario (the base scenario or a variant, with everything it includes)",
-    "sweep": "the sweep's seed, period or variants",
+    "sweep": "the sweep file's base, period, seed, background, confidence, variants, grid or search moves",
     "version": "the DrillTwin version",
 }
+
+#: A search's fields that only say how many runs to make. No run's figures depend on them, and
+#: the search replays its rounds from the recorded runs on their current values
+#: (:func:`twin.sweep.search.plan`), so a folder resumes when they change: a larger
+#: ``budget_runs`` continues the search, reusing every run already made.
+SEARCH_RUN_COUNTS = ("screen_replications", "step_replications", "max_replications", "budget_runs")
+
+#: What may change between runs of one sweep (so is not in its digest): how many replications,
+#: the targets judged (``meets:``), its name and description, and a search's run counts.
+_MAY_CHANGE: dict[str, Any] = {
+    "replications": True,
+    "meets": True,
+    "name": True,
+    "description": True,
+    "search": dict.fromkeys(SEARCH_RUN_COUNTS, True),
+}
+
+#: A sweep file's fields in the words of the refusal, where the field alone would not say it.
+_FIELD_WORDS = {"search": "search: moves (staff, options, choose_one)"}
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def sweep_fields(loaded: LoadedSweep) -> dict[str, str]:
+    """A digest per field of the sweep file that its runs depend on (every field but
+    :data:`_MAY_CHANGE`), recorded so a refusal can name the field that changed."""
+    dumped = loaded.sweep.model_dump(mode="json", exclude=_MAY_CHANGE)
+    return {key: _digest(value) for key, value in dumped.items()}
 
 
 def sweep_inputs(loaded: LoadedSweep, twin: Twin) -> dict[str, str]:
     """A digest of everything a sweep's runs depend on, one per entry of :data:`INPUTS`: the
     model files' bytes, the rates files' bytes, the resolved scenarios, the sweep (less what may
-    change between runs of it: replications, ``meets:``, its name and description) and the
-    program version. A resumed sweep whose inputs differ would mix results, and is refused."""
+    change between runs of it: replications, ``meets:``, its name and description, a search's
+    run counts) and the program version. A resumed sweep whose inputs differ would mix results,
+    and is refused."""
     from twin.background.rates import DEFAULT_RATES
-
-    def digest(value: Any) -> str:
-        return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
     rates: dict[str, str] = {}
     for v in loaded.variants:
@@ -275,18 +303,19 @@ def sweep_inputs(loaded: LoadedSweep, twin: Twin) -> dict[str, str]:
                 rates[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError:
                 rates[str(path)] = "unreadable"
-    sweep = loaded.sweep.model_dump(mode="json", exclude={"replications", "meets", "name", "description"})
+    sweep = loaded.sweep.model_dump(mode="json", exclude=_MAY_CHANGE)
     return {
-        "model": digest(sorted(src.sha256 for src in twin.model.sources)),
-        "rates": digest(sorted(rates.values())),
-        "scenario": digest([v.scenario.model_dump(mode="json") for v in loaded.variants]),
-        "sweep": digest(sweep),
+        "model": _digest(sorted(src.sha256 for src in twin.model.sources)),
+        "rates": _digest(sorted(rates.values())),
+        "scenario": _digest([v.scenario.model_dump(mode="json") for v in loaded.variants]),
+        "sweep": _digest(sweep),
         "version": __version__,
     }
 
 
-def check_inputs(out: Path, inputs: dict[str, str]) -> None:
-    """Refuse to resume a sweep folder whose runs were made on other inputs, saying which changed."""
+def check_inputs(out: Path, meta: dict[str, Any]) -> None:
+    """Refuse to resume a sweep folder whose runs were made on other inputs than ``meta``'s (a
+    :func:`sweep_meta`), saying which changed — for the sweep file, which of its fields."""
     meta_path = out / META
     if not meta_path.is_file():
         return
@@ -305,15 +334,41 @@ def check_inputs(out: Path, inputs: dict[str, str]) -> None:
             f"{out}: was started by a DrillTwin that did not record the model and rates it ran on, "
             "so its runs cannot be trusted to match new ones — choose a new --out folder"
         )
+    inputs = meta["inputs"]
     changed = [key for key in INPUTS if before.get(key) != inputs[key]]
     if changed:
         words = "; ".join(
-            INPUTS[k] + (f" ({before.get(k)} → {inputs[k]})" if k == "version" else "") for k in changed
+            _changed_fields(old, meta)
+            if k == "sweep"
+            else INPUTS[k] + (f" ({before.get(k)} → {inputs[k]})" if k == "version" else "")
+            for k in changed
         )
         raise SweepFolderError(
             f"{out}: holds the results of another sweep — changed since it was started: {words}; its "
             "runs would mix with new ones — choose a new --out folder (or restore what changed to resume)"
         )
+
+
+def _changed_fields(old: dict[str, Any], meta: dict[str, Any]) -> str:
+    """The sweep file's fields that differ from those the folder was started with, in words
+    (``seed: 7 → 8``); the general words when the folder did not record them per field."""
+    before, now = old.get("sweep_fields"), meta["sweep_fields"]
+    if not isinstance(before, dict):
+        return INPUTS["sweep"]
+    names = [key for key in sorted({*before, *now}) if before.get(key) != now.get(key)]
+    out = []
+    for key in names:
+        words = _FIELD_WORDS.get(key, f"{key}:")
+        if key in ("seed", "period") and key in old:
+            words += f" {_shown(old[key])} → {_shown(meta[key])}"
+        out.append(words)
+    return "the sweep file's " + ", ".join(out) if out else INPUTS["sweep"]
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    return str(value)
 
 
 def sweep_meta(loaded: LoadedSweep, twin: Twin) -> dict[str, Any]:
@@ -324,6 +379,7 @@ def sweep_meta(loaded: LoadedSweep, twin: Twin) -> dict[str, Any]:
         "sweep_file": str(loaded.path) if loaded.path else None,
         "fingerprint": loaded.fingerprint(),
         "inputs": sweep_inputs(loaded, twin),
+        "sweep_fields": sweep_fields(loaded),
         "seed": s.seed,
         "replications": s.replications,
         "period": s.period.model_dump(mode="json"),
@@ -371,7 +427,7 @@ def run_sweep(
     out = Path(out)
     meta = sweep_meta(loaded, twin)
     with folder_lock(out) as note_holder:
-        check_inputs(out, meta["inputs"])
+        check_inputs(out, meta)
         folder = SweepFolder.open(out, meta)
         if removed := clear_temporary_files(out):
             log.info("%s: removed %d temporary file(s) left by a sweep that was stopped", out, removed)
@@ -384,9 +440,9 @@ def run_sweep(
                 folder.meta.get("meets"),
                 loaded.sweep.meets,
             )
-            folder.meta = {**folder.meta, "meets": loaded.sweep.meets}
-            text = json.dumps(folder.meta, indent=2)
-            atomic_write(out / META, lambda f: f.write_text(text, encoding="utf-8"))
+            folder.update_meta({"meets": loaded.sweep.meets})
+        if "sweep_fields" not in folder.meta:  # started before fields were recorded one by one
+            folder.update_meta({"sweep_fields": meta["sweep_fields"]})
         return _run_pending(
             folder,
             twin,

@@ -99,6 +99,13 @@ class SweepFolder:
         folder._trim_torn_line()
         return folder
 
+    def update_meta(self, changes: dict[str, Any]) -> None:
+        """Rewrite ``sweep.json`` with ``changes`` — only what may change between runs of one
+        sweep (the targets judged, a search's run counts), never what the runs depend on."""
+        self.meta = {**self.meta, **changes}
+        text = json.dumps(self.meta, indent=2)
+        atomic_write(self.path / META, lambda f: f.write_text(text, encoding="utf-8"))
+
     @property
     def done(self) -> set[tuple[int, int]]:
         """``(variant, replication)`` of every recorded run."""

@@ -29,13 +29,20 @@ every roster ruled out as missing does miss them. The cost order is by mean cost
 replications run; roster cost is fixed, so only call-outs and contractors make it uncertain.
 
 Every round is a pure function of the rows recorded before it, so a search killed at any moment
-resumes by replaying its rounds from the folder (:func:`plan`), running only what is missing.
+resumes by replaying its rounds from the folder (:func:`plan`), running only what is missing. The
+same holds when the run counts (``budget_runs``, ``screen_replications``, ``step_replications``,
+``max_replications``) changed: no run depends on them (run ``r`` of a roster is the same year
+whatever they are), so the rounds replayed on the new values use the runs recorded and make only
+those they add — a search stopped by its budget continues with a larger one, and the answer is the
+one a fresh search with the new values would give. Runs recorded that the new rounds do not ask
+for are left out of every verdict.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
 import os
 from dataclasses import dataclass, field
@@ -54,6 +61,8 @@ from twin.sweep.spec import LoadedSweep, Search
 if TYPE_CHECKING:
     from twin.sweep.execute import Progress
     from twin.twin import Twin
+
+log = logging.getLogger(__name__)
 
 #: The procedure's name, as reports print it.
 PROCEDURE = "sequential elimination in cost order (Bonferroni-adjusted Clopper–Pearson feasibility)"
@@ -363,12 +372,27 @@ def run_search(
     }
     path = Path(out)
     with folder_lock(path) as note_holder:
-        check_inputs(path, meta["inputs"])
+        check_inputs(path, meta)
         folder = SweepFolder.open(path, meta)
         note_holder()
+        # The run counts and `meets:` may change between runs of a search (check_inputs let them
+        # through): the rounds are replayed on the new values from the runs recorded, each still
+        # valid, so a larger budget continues the search where the old one stopped.
+        changed = {k: meta[k] for k in ("search", "meets") if folder.meta.get(k) != meta[k]}
+        if changed:
+            log.info(
+                "%s: %s changed since the search started; its rounds are replayed on the new values, "
+                "reusing the %d runs recorded",
+                path,
+                " and ".join(f"{k}:" for k in changed),
+                len(folder.done),
+            )
+            folder.update_meta(changed)
         current = plan(search, meets, confidence, names, read_sweep(folder.path).rows)
-        if current.finished and (folder.path / SEARCH).is_file():
+        if current.finished and _answered(folder.path, meta["search"], meets):
             return current
+        if progress:
+            progress(current.runs - len(current.pending), current.runs, "preparing the rosters")
         ctx = build_context(twin, cands, search.max_replications)
         first = next(iter(meets), "red")
         wait = float(cands.variants[0].scenario.targets.of(first).on_site_min)
@@ -382,23 +406,58 @@ def run_search(
         }
         with open_runner(ctx, workers=workers, scheduler=scheduler) as runner:
             while not current.finished:
+                done, k = current.runs - len(current.pending), len(current.rounds)
                 if progress:
-                    progress(
-                        current.runs - len(current.pending),
-                        current.runs,
-                        f"round {len(current.rounds)}, {len(current.pending)} runs to go in it",
-                    )
-                runner.run(current.pending, folder, cands)
+                    progress(done, current.runs, f"round {k}: {len(current.pending)} runs to go in it")
+                runner.run(
+                    current.pending,
+                    folder,
+                    cands,
+                    progress=_in_round(progress, k) if progress else None,
+                    before=done,
+                    total=current.runs,
+                )
                 current = plan(search, meets, confidence, names, read_sweep(folder.path).rows)
         if progress:
             progress(current.runs, current.runs, current.stop_reason)
-        return _finish(folder, current, meets, erlang)
+        return _finish(folder, current, search, meets, erlang)
 
 
-def _finish(folder: Any, current: Plan, meets: dict[str, float], erlang: dict[str, Any]) -> Plan:
+def _in_round(progress: Progress, k: int) -> Progress:
+    """``progress`` for the runs of round ``k``: each finished run reported as it ends, counted
+    against the runs the search has planned so far (the next round adds to them)."""
+
+    def said(done: int, total: int, message: str) -> None:
+        progress(done, total, f"round {k}: {message} in round")
+
+    return said
+
+
+def _answered(path: Path, search: dict[str, Any], meets: dict[str, float]) -> bool:
+    """Whether the folder's answer (``search.json``) was written for these run counts and
+    targets: a search resumed with others replays its rounds and writes it again."""
+    try:
+        doc = json.loads((path / SEARCH).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and doc.get("search") == search and doc.get("meets") == meets
+
+
+def _finish(
+    folder: Any, current: Plan, search: Search, meets: dict[str, float], erlang: dict[str, Any]
+) -> Plan:
     from twin.store import atomic_write
 
-    doc = json.dumps({**current.to_json(meets), "erlang_c": erlang}, indent=2, ensure_ascii=False)
+    doc = json.dumps(
+        {
+            **current.to_json(meets),
+            "search": search.model_dump(mode="json"),
+            "meets": meets,
+            "erlang_c": erlang,
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
     atomic_write(folder.path / SEARCH, lambda f: f.write_text(doc, encoding="utf-8"))
     return current
 
