@@ -131,12 +131,22 @@ def upload_problem(f: Any) -> str:
 def sweep_from_file(path: str, mtime: float) -> LoadedSweep:
     from twin.sweep.spec import load_sweep
 
-    return load_sweep(Path(path))
+    return with_moves_checked(load_sweep(Path(path)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def sweep_from_upload(text: str, name: str) -> LoadedSweep:
-    return uploaded_sweep(text, name)
+    return with_moves_checked(uploaded_sweep(text, name))
+
+
+def with_moves_checked(loaded: LoadedSweep) -> LoadedSweep:
+    """``loaded``, once a search's moves are shown to fit the base roster (building its candidate
+    rosters raises ScenarioError with the file's line otherwise), as ``twin validate`` checks them."""
+    from twin.sweep.spec import search_sweep
+
+    if loaded.sweep.search is not None:
+        search_sweep(loaded)
+    return loaded
 
 
 def run_section(full: LoadedSweep) -> Path | None:

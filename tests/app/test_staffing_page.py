@@ -344,3 +344,17 @@ def test_an_uploaded_sweep_naming_a_server_file_is_refused_without_reading_it():
         "data, and the app reads no other file; name a shipped file or leave the field out "
         "(rates: left out uses the default rates)"
     ]
+
+
+def test_an_uploaded_search_whose_move_names_a_missing_shift_says_so_in_one_line():
+    at = staffing_page()
+    at.radio(key="staffing_mode").set_value("Upload a sweep file").run()
+    search = REPO / "scenarios" / "sweeps" / "night_shift_search.yaml"
+    text = search.read_text(encoding="utf-8").replace("night: {plumber: [0, 2]}", "nite: {plumber: [0, 2]}")
+    at.file_uploader(key="staffing_upload").set_value([("bad.yaml", text.encode(), "text/yaml")]).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "bad.yaml:18: search ('0 nite plumbers'): staff.nite: no shift 'nite' in the base scenario "
+        "(did you mean: night?); shifts: day, night"
+    ]
+    assert not any(b.key == "staffing_run_button" for b in at.button)

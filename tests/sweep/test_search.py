@@ -229,7 +229,7 @@ def test_a_larger_budget_resumes_the_search_reusing_every_run_it_made(unsettled,
 
     from twin.sweep.results import read_sweep
     from twin.sweep.search import SEARCH, read_search, run_search
-    from twin.sweep.spec import load_sweep
+    from twin.sweep.spec import load_sweep, search_sweep
 
     path, first, _, _ = unsettled
     out = tmp_path / "out"
@@ -249,6 +249,10 @@ def test_a_larger_budget_resumes_the_search_reusing_every_run_it_made(unsettled,
     # The folder describes the search as resumed: the report replays 6 runs, the answer says 6.
     assert read_search(out).runs == 6
     assert json.loads((out / SEARCH).read_text(encoding="utf-8"))["runs"] == 6
+    # The folder is the search's candidates' (the app's run_folder finds it again by this).
+    meta = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    assert meta["fingerprint"] == search_sweep(load_sweep(path)).fingerprint()
+    assert meta["search"]["budget_runs"] == 6
 
 
 def test_a_search_resumed_with_another_seed_is_refused_naming_the_seed(unsettled, estate_twin, tmp_path):

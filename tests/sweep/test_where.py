@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 
 import pytest
@@ -40,3 +41,30 @@ def test_an_upload_naming_no_shipped_base_is_one_line_naming_the_upload():
         ScenarioError, match=r"^mine\.yaml:\d+: base: no shipped scenario '\.\./secret\.yaml'"
     ):
         uploaded_sweep(text, "mine.yaml")
+
+
+def test_the_folder_of_a_search_run_from_the_app_is_found_again_on_the_next_visit(tmp_path):
+    import json
+
+    from twin.sweep.spec import load_sweep, search_sweep, shortened
+
+    search = shortened(
+        load_sweep(REPO / "scenarios" / "sweeps" / "night_shift_search.yaml"), days=2, replications=3
+    )
+    folder = run_folder(tmp_path, search, "night_shift_search", 2, 3)
+    assert folder == tmp_path / "night_shift_search-2d-3r"
+    # What run_search writes there: its candidate rosters' fingerprint.
+    folder.mkdir()
+    (folder / "sweep.json").write_text(json.dumps({"fingerprint": search_sweep(search).fingerprint()}))
+    assert run_folder(tmp_path, search, "night_shift_search", 2, 3) == folder
+    # A larger budget is the same search (it resumes there); another seed is another one.
+    s = search.sweep
+    assert s.search is not None
+    bigger = dataclasses.replace(
+        search, sweep=s.model_copy(update={"search": s.search.model_copy(update={"budget_runs": 100})})
+    )
+    assert run_folder(tmp_path, bigger, "night_shift_search", 2, 3) == folder
+    reseeded = dataclasses.replace(search, sweep=s.model_copy(update={"seed": 1}))
+    assert run_folder(tmp_path, reseeded, "night_shift_search", 2, 3).name.startswith(
+        "night_shift_search-2d-3r-"
+    )

@@ -15,7 +15,7 @@ from twin.errors import TwinError
 from twin.scenario import ScenarioError, scenarios_dir
 from twin.store import folders_holding
 from twin.sweep.results import META
-from twin.sweep.spec import LoadedSweep
+from twin.sweep.spec import LoadedSweep, search_sweep
 
 
 def shipped_sweeps() -> dict[str, Path]:
@@ -97,8 +97,11 @@ def run_folder(root: Path, loaded: LoadedSweep, stem: str, days: int, replicatio
             other = json.loads(meta.read_text(encoding="utf-8")).get("fingerprint")
         except (OSError, ValueError):
             other = None
-        if other != loaded.fingerprint():
-            folder = folder.with_name(f"{folder.name}-{loaded.fingerprint()[:8]}")
+        # A search's folder records its candidate rosters' fingerprint (its variants); the file
+        # alone, without variants, has only its seed's.
+        ours = (search_sweep(loaded) if loaded.sweep.search and not loaded.variants else loaded).fingerprint()
+        if other != ours:
+            folder = folder.with_name(f"{folder.name}-{ours[:8]}")
     return folder
 
 
