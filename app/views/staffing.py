@@ -158,7 +158,8 @@ def run_section(full: LoadedSweep) -> Path | None:
         st.markdown(s.description)
     variants = "; ".join(f"**{v.name}**" for v in full.variants)
     targets = targets_text(s.meets, full.base.scenario.targets.model_dump(mode="json"))
-    if s.search is not None and not full.variants:
+    search_only = s.search is not None and not full.variants
+    if search_only:
         st.caption(
             f"A search over {s.search.size()} rosters (moves on the base roster), screening each on "
             f"{s.search.screen_replications} replications and spending at most {s.search.budget_runs} "
@@ -170,20 +171,23 @@ def run_section(full: LoadedSweep) -> Path | None:
             f"replications of {s.period.days:g} days from {s.period.start:%d %b %Y} (what `twin "
             f"sweep` runs). {targets}"
         )
-    a, b, c = st.columns(3)
-    replications = int(
-        a.number_input(
-            "Replications",
-            min_value=1,
-            max_value=100_000,
-            step=1,
-            value=min(REPLICATIONS, s.replications),
-            key=f"staffing_reps_{s.name}",
-            help="Runs per variant, each one period on its own random incidents.",
+    columns = iter(st.columns(3))
+    # A search sets its own replications (its screen, steps and cap): nothing to choose here.
+    replications = min(REPLICATIONS, s.replications)
+    if not search_only:
+        replications = int(
+            next(columns).number_input(
+                "Replications",
+                min_value=1,
+                max_value=100_000,
+                step=1,
+                value=replications,
+                key=f"staffing_reps_{s.name}",
+                help="Runs per variant, each one period on its own random incidents.",
+            )
         )
-    )
     days = int(
-        b.number_input(
+        next(columns).number_input(
             "Period (days)",
             min_value=1,
             max_value=366,
@@ -194,7 +198,7 @@ def run_section(full: LoadedSweep) -> Path | None:
         )
     )
     workers = int(
-        c.number_input(
+        next(columns).number_input(
             "Worker processes",
             min_value=1,
             max_value=max(8, os.cpu_count() or 1),

@@ -358,3 +358,20 @@ def test_an_uploaded_search_whose_move_names_a_missing_shift_says_so_in_one_line
         "(did you mean: night?); shifts: day, night"
     ]
     assert not any(b.key == "staffing_run_button" for b in at.button)
+
+
+def test_a_shipped_search_asks_only_for_the_period_and_workers_its_replications_are_its_own(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    at = staffing_page()
+    at.selectbox(key="staffing_shipped").set_value("scenarios/sweeps/night_shift_search.yaml").run()
+    assert not at.exception and not at.error
+    assert {n.key for n in at.number_input} == {"staffing_days_Night-shift search", "staffing_workers"}
+    assert any(
+        c.value.startswith(
+            "A search over 12 rosters (moves on the base roster), screening each on 2 replications and "
+            "spending at most 60 runs, over 365 days"
+        )
+        for c in at.caption
+    )
