@@ -59,7 +59,7 @@ def pipe_break_weight(length_m: float, diameter_m: float | None) -> float:
 
 #: Someone called out (on-call staff, a contractor's technician) stays this long (s) after their
 #: last task in case more work comes, then goes home; the next job is a new call-out, with its
-#: delay and fee.
+#: delay and fee. Assumed by this project; fixed here.
 CALLED_OUT_STAY_S = 15 * 60.0
 
 # -- water on floors ---------------------------------------------------------------------------
@@ -157,10 +157,13 @@ PORTABLE_PUMP_L_S = 12.0
 
 #: A "Type 10" standby generator (NFPA 110 Level 1) takes up to this long (s) to take the load.
 GENERATOR_START_S = 10.0
-#: Chance a standby generator starts on demand by itself. Diesel sets fail to start on 1–5 % of
-#: demands depending on upkeep (nuclear-grade sets ~0.3 %, NUREG/CR-6928; commercial sets with
-#: monthly test runs a few %): 0.95 for a commercial building's set under a maintenance contract.
-#: The one default for scenarios and background outages alike.
+#: Chance a standby generator starts on demand by itself. The US NRC's diesel reliability issue
+#: (NUREG-0933, item B-56) found nuclear plants' emergency diesels starting on about 0.94 of
+#: demands and took 0.95 a demand as the minimum desired reliability (0.9 the minimum
+#: acceptable; Regulatory Guide 1.108's goal for new plants 0.99). This project takes 0.95 for a
+#: commercial building's set under a maintenance contract (no survey of commercial sets found):
+#: set ``generator_start_probability`` for yours. The one default for scenarios and background
+#: outages alike; a test draws the engine's start decision and finds this share.
 GENERATOR_START_PROBABILITY = 0.95
 #: Mains pressure alone reaches this many storeys above ground; above them the flats need the
 #: booster pumps (≈ 2.5–3 bar at the street ≈ 6 storeys).
@@ -177,7 +180,8 @@ PASSENGERS_PER_OCCUPIED_CAR = 1.6
 #: rates file's ``power_loss`` row for your building (1.0 traps someone in every stopped car).
 LIFT_OCCUPANCY = 0.3
 #: Drying, testing and re-energising switchgear that stood in water (s), drawn uniformly: an
-#: electrician's 1–3 h before the boards in a flooded room are safe to switch on again.
+#: electrician's 1–3 h before the boards in a flooded room are safe to switch on again (assumed
+#: by this project; real switchgear that stood in water may need days or replacing).
 FLOODED_SWITCHGEAR_REPAIR_S = (3600.0, 3 * 3600.0)
 
 # -- work ----------------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ class PowerLoss(HazardSpec):
     repair_min: Quantity = Field(
         Triangular(kind="triangular", low=30, mode=60, high=120),
         description="an electrician's repair of the failed board when duration_min is null "
-        "(min); assumed by this project (the rates file's background outages draw 30/60/180)",
+        "(min); assumed by this project",
     )
     reported_via: str = "sensor"
 
