@@ -61,6 +61,8 @@ class PipeBurst(HazardSpec):
 
 class PipeBurstRate(HazardRate):
     DRAWS: ClassVar[tuple[str, ...]] = ("pressure_bar", "hole_area_cm2", "repair_min")
+    # The defaults are the shipped rates file's pipe_burst row (twin/background/rates.yaml, with
+    # its source:), for a rates file that leaves a field out; units in the names (bar, cm², min).
     per: Literal["household", "site"] = "household"
     pressure_bar: Quantity = Uniform(kind="uniform", low=3, high=6)
     hole_area_cm2: Quantity = LogNormal(kind="lognormal", median=1.5, p90=5)
