@@ -94,8 +94,8 @@ OPEN_BOUNDARY_WIDTH_M = 2.0
 #: it). Water below the threshold stays in the floor finish.
 SLAB_LEAK_PER_S = 2e-4
 #: A space counts as wet (damage: wetted area × time) above this depth (m): 2 mm, a film that
-#: soaks floor coverings. Assumed by this project (no standard sets it); it moves only the
-#: wetted m²·h, not when incidents start.
+#: soaks floor coverings. Assumed by this project (no standard sets it); it moves the wetted
+#: m²·h and which spaces the replay shows wet, not the incident, damage or switchgear depths.
 WET_DEPTH_M = 0.002
 #: Water moving or pumped slower than this (m³/s, 36 l/h: a dripping tap's worth over a whole
 #: building) counts as settled and the model sleeps: a pump drawing the last trickle or a film
