@@ -271,3 +271,10 @@ def test_a_search_resumed_with_another_seed_is_refused_naming_the_seed(unsettled
     ):
         run_search(estate_twin, load_sweep(other), out, workers=1)
     assert len(read_sweep(out).rows) == 4
+
+
+def test_a_roster_judged_on_no_incident_of_the_targeted_priority_says_so_not_a_nan_low_end():
+    search = Search(staff={"night": {"plumber": (1, 2)}}, screen_replications=2, budget_runs=4)
+    p, asked = _toy(search, {0: 1.0, 1: 1.0}, {0: 100.0, 1: 200.0}, red_per_year=0)
+    assert asked == 4 and p.answer is not None and p.answer.name == "1 night plumber"
+    assert p.answer.reason == "no red incident happened in 2 replications: nothing to judge"

@@ -57,6 +57,7 @@ from twin.sweep.erlang import TradeBound, erlang_bounds, format_bounds
 from twin.sweep.report import design_effect, share_interval, verdict
 from twin.sweep.results import SweepFolderError
 from twin.sweep.spec import LoadedSweep, Search
+from twin.words import plural
 
 if TYPE_CHECKING:
     from twin.sweep.execute import Progress
@@ -193,7 +194,15 @@ def judge(index: int, name: str, rows: pd.DataFrame, meets: dict[str, float], le
         status = "undecided"
     else:
         status = "feasible"
-        reasons.append("meets " + ", ".join(f"{p} (low end {shares[p][1]:.1%})" for p in meets))
+        met = [f"{p} (low end {shares[p][1]:.1%})" for p, w in zip(meets, words, strict=True) if w == "meets"]
+        none = [p for p, w in zip(meets, words, strict=True) if w == "none happened"]
+        if met:
+            reasons.append("meets " + ", ".join(met))
+        if none:
+            reasons.append(
+                f"no {' or '.join(none)} incident happened in {plural(len(rows), 'replication')}: "
+                "nothing to judge"
+            )
     return Judged(index, name, len(rows), cost, shares, status, "; ".join(reasons))
 
 
