@@ -227,7 +227,8 @@ def scorecard(run: shared.DrillRun) -> None:
                 r["label"], f"{r['value']:,.1f}{unit}" if r["unit"] else f"{r['value']:,.0f}", help=r["help"]
             )
     if len(run.kpis.people):
-        with st.expander(f"People: time on tasks ({len(run.kpis.people)} who worked)"):
+        worked = int((run.kpis.people["tasks"] > 0).sum())
+        with st.expander(f"People: time on tasks ({worked} of {len(run.kpis.people)} worked)"):
             people = run.kpis.people.copy()
             names = {p.id: p.name for p in scenario.people} | {c.id: c.name for c in scenario.contractors}
             people.insert(1, "name", [names.get(p, "") for p in people["person"]])

@@ -78,6 +78,11 @@ def test_running_the_demo_drill_shows_the_scorecard_replay_timeline_and_log(ran)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Red on site in time"] == "100.0%"
     assert metrics["Water let out"].endswith(" m³")
+    # The guard who closed the valve and cleaned up, the plumber, the guard at the front desk: 3
+    # of the scenario's 10 people had a task (the table lists everyone, zeros included).
+    assert [e.label for e in at.expander if e.label.startswith("People:")] == [
+        "People: time on tasks (3 of 10 worked)"
+    ]
     # The replay opens on L14, tower B, with a frame per replay time and a play button.
     run_id = at.session_state["drill_run"].id
     storey = at.selectbox(key=f"replay_storey_{run_id}")

@@ -1,7 +1,14 @@
-"""Every physical constant and default of the hazard models, with its unit and its source.
+"""Every physical constant and fixed default of the hazard models, with its unit and its source.
 
 One place, so a reviewer can check each number against the literature and a user can see what
 the drill assumes. Scenario fields override the ones a scenario names; the rest are fixed here.
+Where no reference backs a number it says so ("assumed by this project") and gives its reason:
+those are the figures to replace with your own site's.
+
+What a scenario or a rates file may set has its default beside its field instead: a drill
+hazard's on its schema class in ``twin/engine/hazards/<kind>.py`` (``PipeBurst``, ``PowerLoss``,
+``Storm``), the background hazards' in ``twin/background/rates.yaml`` (each row's ``source:``),
+people, contractors and dispatch in ``twin/scenario/schema.py``.
 """
 
 from __future__ import annotations
@@ -72,7 +79,7 @@ def bore_area_cm2(diameter_m: float | None) -> float:
 
 #: Someone called out (on-call staff, a contractor's technician) stays this long (s) after their
 #: last task in case more work comes, then goes home; the next job is a new call-out, with its
-#: delay and fee.
+#: delay and fee. Assumed by this project; fixed here.
 CALLED_OUT_STAY_S = 15 * 60.0
 
 # -- water on floors ---------------------------------------------------------------------------
@@ -92,8 +99,8 @@ WATER_SETTLE_STEPS = 4
 #: Water deeper than this (m) spills over door thresholds into the next space (a threshold or
 #: sill is ~1 cm).
 SPREAD_DEPTH_M = 0.01
-#: Broad-crested weir: Q = C·b·h^1.5 with C ≈ 1.7 m^0.5/s in SI units (Chow, Open-channel
-#: hydraulics), b the door width and h the head above the threshold.
+#: Broad-crested weir coefficient C (m^0.5/s): Q = C·b·h^1.5 with C ≈ 1.7 in SI units (Chow,
+#: Open-channel hydraulics), b the door width (m) and h the head above the threshold (m).
 WEIR_COEFFICIENT = 1.7
 #: Under this level difference (m) across a door the submerged-weir flow is taken as linear in
 #: the difference (Villemonte's law has an unbounded slope where the levels meet): 1 mm, the
@@ -103,9 +110,12 @@ LEVEL_DIFFERENCE_FLOOR_M = 1e-3
 OPEN_BOUNDARY_WIDTH_M = 2.0
 #: Leak through a wet slab to the space below: q = k·A·(h − SPREAD_DEPTH_M) (m³/s), k in 1/s.
 #: 2e-4 1/s leaks ~0.7 m³/h through 100 m² under 1 cm above the threshold — a slab with service
-#: penetrations, not a tanked floor. Water below the threshold stays in the floor finish.
+#: penetrations, not a tanked floor. Assumed by this project (no measured leakage of slabs backs
+#: it). Water below the threshold stays in the floor finish.
 SLAB_LEAK_PER_S = 2e-4
-#: A space counts as wet (damage: wetted area × time) above this depth (m).
+#: A space counts as wet (damage: wetted area × time) above this depth (m): 2 mm, a film that
+#: soaks floor coverings. Assumed by this project (no standard sets it); it moves the wetted
+#: m²·h and which spaces the replay shows wet, not the incident, damage or switchgear depths.
 WET_DEPTH_M = 0.002
 #: Water moving or pumped slower than this (m³/s, 36 l/h: a dripping tap's worth over a whole
 #: building) counts as settled and the model sleeps: a pump drawing the last trickle or a film
@@ -136,8 +146,11 @@ MM_H_TO_M_S = 1e-3 / 3600.0
 #: The storm's runoff is set afresh every this many seconds, at the intensity of the interval's
 #: midpoint (exact for the linear flanks of a triangular storm), whatever the water's step.
 RAIN_STEP_S = 30.0
-#: Paved site draining to the basement ramp, as a multiple of the building footprint when the
-#: scenario does not give it (podium estates pave about as much again as they build on).
+#: Paved site draining to the basement ramp, as a multiple of the building footprint, when a
+#: scenario's storm does not give ``paved_area_m2`` (assumed by this project: podium estates
+#: pave about as much again as they build on). On the estate that is 1.5 × 5,139 m² = 7,709 m²,
+#: and drains sized for the design storm then carry 278 l/s; the background storm (rates file)
+#: and the shipped storm drill give the estate's 30,000 m² of podium and roads instead (712 l/s).
 PAVED_PER_FOOTPRINT = 1.5
 #: The storm the site drains are sized for (mm/h), when a scenario does not give their capacity:
 #: the drains carry C·A·i of the whole catchment at this intensity. UK practice (Sewers for
@@ -148,51 +161,73 @@ PAVED_PER_FOOTPRINT = 1.5
 #: basement is a cloudburst beyond it, a blocked drain or a sump pump without power.
 DESIGN_STORM_MM_H = 100.0
 #: Capacity of one sump pump (l/s) when neither the model nor the overlay says: a 5.5 kW
-#: submersible drainage pump at ~10 m head. With the site drains carrying the design storm the
-#: sump only takes the ramp's own rain (~250 m² × 0.9 × 100 mm/h ≈ 6 l/s), so one pump of a
-#: duty/standby pair has 2.5× margin (BS EN 12056-4 asks a lifting plant to carry the inflow
-#: with a standby pump for an installation that must not fail).
+#: submersible drainage pump at ~10 m head (assumed by this project). The sizing argument: with
+#: the site drains carrying the design storm the sump only takes the ramp's own rain (an assumed
+#: 250 m² ramp, C 0.9: 250 × 0.9 × 100 mm/h = 6.25 l/s), so one pump of a duty/standby pair has
+#: 2.4× margin (BS EN 12056-4 asks a lifting plant to carry the inflow with a standby pump for an
+#: installation that must not fail); a test checks the arithmetic. The model itself sends the
+#: sump only what the drains do not carry, so with clear drains up to the design storm the sump
+#: pumps take nothing, and a storm beyond it (or blocked drains) outruns them by far.
 SUMP_PUMP_L_S = 15.0
-#: A portable pump deployed by a crew (l/s): a 3" petrol trash pump at basement head.
+#: A portable pump deployed by a crew (l/s): a 3" (80 mm) petrol trash pump lifting from a
+#: basement. Assumed by this project, not taken from a maker's curve; fixed here.
 PORTABLE_PUMP_L_S = 12.0
 
 # -- power -------------------------------------------------------------------------------------
 
 #: A "Type 10" standby generator (NFPA 110 Level 1) takes up to this long (s) to take the load.
 GENERATOR_START_S = 10.0
-#: Chance a standby generator starts on demand by itself. Diesel sets fail to start on 1–5 % of
-#: demands depending on upkeep (nuclear-grade sets ~0.3 %, NUREG/CR-6928; commercial sets with
-#: monthly test runs a few %): 0.95 for a commercial building's set under a maintenance contract.
-#: The one default for scenarios and background outages alike.
+#: Chance a standby generator starts on demand by itself. The US NRC's diesel reliability issue
+#: (NUREG-0933, item B-56) found nuclear plants' emergency diesels starting on about 0.94 of
+#: demands and took 0.95 a demand as the minimum desired reliability (0.9 the minimum
+#: acceptable; Regulatory Guide 1.108's goal for new plants 0.99). This project takes 0.95 for a
+#: commercial building's set under a maintenance contract (no survey of commercial sets found):
+#: set ``generator_start_probability`` for yours. The one default for scenarios and background
+#: outages alike; a test draws the engine's start decision and finds this share.
 GENERATOR_START_PROBABILITY = 0.95
 #: Mains pressure alone reaches this many storeys above ground; above them the flats need the
 #: booster pumps (≈ 2.5–3 bar at the street ≈ 6 storeys).
 MAINS_PRESSURE_STOREYS = 6
-#: A car with passengers holds this many on average (drawn Poisson, at least 1).
+#: Passengers in a car that stops occupied: the Poisson mean λ of the draw max(1, Poisson(λ))
+#: (:func:`twin.engine.hazards.entrapment.trapped_passengers`). A draw of none counts as one, so
+#: a trapped car holds λ + e^−λ = 1.80 people on average, not 1.6 (a test checks). Assumed by
+#: this project: residential lift trips carry one or two people; no survey backs the figure.
 PASSENGERS_PER_OCCUPIED_CAR = 1.6
-#: Chance a car that stops in a power cut holds passengers, when the scenario does not say: a
-#: residential lift is travelling about a third of the day's waking hours (traffic studies of
-#: residential towers put round trips at 20–40 % of the peak hours), less at night.
+#: Chance a car that stops in a power cut holds passengers, when the scenario does not say.
+#: Assumed by this project, not measured: a residential lift is moving, loaded, for roughly a
+#: third of the waking hours and less at night, so 0.3 at any moment. No survey of occupancy at
+#: the moment of a power cut backs it; set ``lift_occupancy`` on a ``power_loss`` hazard or the
+#: rates file's ``power_loss`` row for your building (1.0 traps someone in every stopped car).
 LIFT_OCCUPANCY = 0.3
 #: Drying, testing and re-energising switchgear that stood in water (s), drawn uniformly: an
-#: electrician's 1–3 h before the boards in a flooded room are safe to switch on again.
+#: electrician's 1–3 h before the boards in a flooded room are safe to switch on again (assumed
+#: by this project; real switchgear that stood in water may need days or replacing).
 FLOODED_SWITCHGEAR_REPAIR_S = (3600.0, 3 * 3600.0)
 
 # -- work ----------------------------------------------------------------------------------------
+# Times on the job once the person is there (walking comes from the twin). Assumed by this
+# project, each a trained person's time for the steps named, not from time-and-motion studies
+# (none found for these tasks); fixed here. Replace them with your own drills' timings.
 
 #: Closing an isolation valve once there (s): find it, open the cupboard, turn, check.
 ISOLATE_S = 180.0
-#: Starting a standby generator by hand (s).
+#: Starting a standby generator by hand (s): read the fault, reset, crank, check the transfer.
 GENERATOR_MANUAL_START_S = 600.0
 #: Freeing trapped passengers once at the landing (s): wind the car to a floor, open the doors.
+#: Used for the cars a power cut stops (the car is dead and only needs a hand release); a
+#: background entrapment (a car stopped by a fault) takes the rates file's ``minutes`` instead
+#: (triangular 15/25/45 min), which include finding why it stopped.
 RESCUE_S = 900.0
-#: Cleaning up after water: fixed part (s) and per m³ of water spilled (s/m³).
+#: Cleaning up after water: fixed part (s) and per m³ of water spilled (s/m³). 120 s/m³ is a
+#: crew clearing 8.3 l/s, a pump's rate rather than a mop's (a lone guard clears 14 m³ in 43 min).
 CLEANUP_BASE_S = 900.0
 CLEANUP_PER_M3_S = 120.0
-#: Telling the affected residents (s): notices and calls, fixed part and per household.
+#: Telling the affected residents (s): notices and calls, fixed part and per household (6 s a
+#: household: a bulk text or a notice per floor, not a call to each).
 NOTIFY_BASE_S = 300.0
 NOTIFY_PER_HOUSEHOLD_S = 6.0
-#: Clearing a blocked drain (s) and deploying a portable pump (s).
+#: Clearing a blocked drain (s: rodding a gully and its run) and deploying a portable pump (s:
+#: placing it, priming, laying the discharge hose).
 CLEAR_DRAIN_S = 1200.0
 DEPLOY_PUMP_S = 900.0
 #: A pump's controller rides through a power break this short (s) — the generator's transfer;
@@ -200,9 +235,10 @@ DEPLOY_PUMP_S = 900.0
 PUMP_RIDE_THROUGH_S = 60.0
 #: Checking a failed supply or board once there (s): read the protection, isolate, report.
 CHECK_SUPPLY_S = 600.0
-#: Switching back from the generator to the restored mains (s).
+#: Switching back from the generator to the restored mains (s): check the supply, transfer,
+#: let the set run down.
 SWITCH_BACK_S = 900.0
-#: Resetting a pump after its power returns (s).
+#: Resetting a pump after its power returns (s): reset the motor protection, start, check flow.
 RESTART_PUMP_S = 300.0
 #: A crew member caught in a car when the power fails is brought back to the floor they boarded
 #: at by the car's rescue device after this long (s).

@@ -298,7 +298,9 @@ class Target(_Frozen):
 
 
 class Targets(_Frozen):
-    """Per priority class (DESIGN.md: red 15/30 min, yellow 2 h, blue 24 h)."""
+    """Per priority class. On-site targets from DESIGN.md (red 15 min, 30 at most; yellow 2 h;
+    blue 24 h); the made-safe (red 1 h) and resolved targets (red 8 h, yellow 24 h, blue 72 h)
+    are assumed by this project — set your own service-level agreement's."""
 
     red: Target = Target(on_site_min=15, on_site_max_min=30, made_safe_min=60, resolved_min=480)
     yellow: Target = Target(on_site_min=120, on_site_max_min=None, made_safe_min=None, resolved_min=1440)
@@ -387,9 +389,18 @@ class Person(_Frozen):
     shift: str = Field(description="a name from `shifts`")
     base: str = Field("Engineering Office", description="where they wait: a space name or GlobalId")
     on_call: bool = Field(False, description="off shift, can be called out from home")
-    callout_delay_min: Quantity = Field(45.0, description="from the call to arriving at an entrance")
-    callout_fee: float = Field(0.0, ge=0)
-    hourly_rate: float = Field(30.0, ge=0)
+    callout_delay_min: Quantity = Field(
+        45.0,
+        description="from the call to arriving at an entrance (min); default the middle of "
+        "DESIGN.md's 30–60 min call-out delay",
+    )
+    callout_fee: float = Field(0.0, ge=0, description="per call-out, in the scenario's currency")
+    hourly_rate: float = Field(
+        30.0,
+        ge=0,
+        description="cost per hour on shift or called out, in the scenario's currency; 30 is "
+        "assumed by this project (a technician's loaded hourly cost) — set your own",
+    )
     backup: str | None = Field(None, description="id of the person who covers this post (A/B post)")
 
     @field_validator("trades")
@@ -411,11 +422,32 @@ class Contractor(_Frozen):
     name: str = ""
     trades: dict[str, int] = Field(min_length=1)
     technicians: int = Field(1, ge=1, le=20)
-    arrival_delay_min: Quantity = LogNormal(kind="lognormal", median=40, p90=70)
-    contract_arrival_min: float = Field(30.0, gt=0, description="arrival promised by the contract")
-    penalty_per_breach: float = Field(0.0, ge=0, description="charged to the contractor per late arrival")
-    callout_fee: float = Field(150.0, ge=0)
-    hourly_rate: float = Field(85.0, ge=0)
+    arrival_delay_min: Quantity = Field(
+        LogNormal(kind="lognormal", median=40, p90=70),
+        description="from the call to arriving at the site entrance (min); the default (median "
+        "40, p90 70) is assumed by this project: a van from the firm's depot, later than its "
+        "contract's 30 min more often than not — set it from your contractor's record",
+    )
+    contract_arrival_min: float = Field(
+        30.0,
+        gt=0,
+        description="arrival promised by the contract (min); 30 as DESIGN.md's lift-maintenance rule",
+    )
+    penalty_per_breach: float = Field(
+        0.0, ge=0, description="charged to the contractor per late arrival, in the scenario's currency"
+    )
+    callout_fee: float = Field(
+        150.0,
+        ge=0,
+        description="per call-out, in the scenario's currency; 150 assumed by this project — "
+        "set your contract's",
+    )
+    hourly_rate: float = Field(
+        85.0,
+        ge=0,
+        description="per technician-hour on site, in the scenario's currency; 85 assumed by this "
+        "project — set your contract's",
+    )
     arrives_at: str | None = Field(
         None,
         min_length=1,
@@ -475,7 +507,12 @@ class SkillAware(PolicySpec):
     senior plumber is not sent to close a valve a trained guard can close."""
 
     kind: Literal["skill"]
-    level_penalty_s: float = Field(180.0, ge=0)
+    level_penalty_s: float = Field(
+        180.0,
+        ge=0,
+        description="seconds of travel a level above need costs; 180 (3 min) is assumed by this "
+        "project: a senior walks a little further rather than be tied up on a junior's task",
+    )
 
 
 class Manual(PolicySpec):
@@ -483,7 +520,11 @@ class Manual(PolicySpec):
     on the roster who is free (the A post, then their backup) — not by travel time."""
 
     kind: Literal["manual"]
-    latency_s: Quantity = 120.0
+    latency_s: Quantity = Field(
+        120.0,
+        description="from a task being ready to the dispatcher's decision (s); 120 is assumed by "
+        "this project: read the alarm or ticket, pick someone, phone or radio them",
+    )
 
     _nonneg = field_validator("latency_s")(_non_negative)
 

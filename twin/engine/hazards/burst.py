@@ -45,14 +45,28 @@ class PipeBurst(HazardSpec):
 
     kind: Literal["pipe_burst"]
     at: str = Field(description="the pipe (equipment name or GlobalId) or the space it is in")
-    pressure_bar: float = Field(4.5, gt=0, le=16, description="line pressure: 3–6 bar")
-    hole_area_cm2: float = Field(5.0, gt=0, le=500)
+    pressure_bar: float = Field(
+        4.5, gt=0, le=16, description="line pressure: 3–6 bar in a building's supply (DESIGN.md)"
+    )
+    hole_area_cm2: float = Field(
+        5.0,
+        gt=0,
+        le=500,
+        description="area of the break; 5 cm² assumed by this project: a split in a riser or "
+        "branch (9 l/s at 4.5 bar), the serious burst a drill is for",
+    )
     valve: str | None = Field(None, description="the isolation valve, when the topology cannot find it")
-    repair_min: Quantity = Triangular(kind="triangular", low=45, mode=90, high=180)
+    repair_min: Quantity = Field(
+        Triangular(kind="triangular", low=45, mode=90, high=180),
+        description="a plumber's repair at the break (min); assumed by this project, the same as "
+        "the rates file's background leaks",
+    )
 
 
 class PipeBurstRate(HazardRate):
     DRAWS: ClassVar[tuple[str, ...]] = ("pressure_bar", "hole_area_cm2", "repair_min")
+    # The defaults are the shipped rates file's pipe_burst row (twin/background/rates.yaml, with
+    # its source:), for a rates file that leaves a field out; units in the names (bar, cm², min).
     per: Literal["household", "site"] = "household"
     pressure_bar: Quantity = Uniform(kind="uniform", low=3, high=6)
     hole_area_cm2: Quantity = LogNormal(kind="lognormal", median=1.5, p90=5)

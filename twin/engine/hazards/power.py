@@ -21,7 +21,7 @@ from twin.background.generate import Arrival
 from twin.background.rates import HazardRate
 from twin.engine import physics
 from twin.engine.core import Proc, Sim
-from twin.engine.hazards.entrapment import entrapment
+from twin.engine.hazards.entrapment import entrapment, trapped_passengers
 from twin.engine.hazards.kind import Drawing, HazardKind, Occurrence, Places, Ref, World, register_hazard
 from twin.engine.plant import Plant, resolve_item, served_households
 from twin.engine.setup import default_essential
@@ -40,7 +40,9 @@ class PowerLoss(HazardSpec):
     at: str = Field(description="the supply or board that fails (equipment name or GlobalId)")
     duration_min: Quantity | None = Field(
         Triangular(kind="triangular", low=30, mode=90, high=240),
-        description="utility restores after this; null = until an electrician repairs the board",
+        description="utility restores after this (min); null = until an electrician repairs the "
+        "board. The default (30/90/240) is assumed by this project: a drill-sized outage, longer "
+        "than the background's grid interruptions (median 30 min, rates file)",
     )
     generator: str | None = Field(None, description="standby generator; found in the model when omitted")
     generator_start_probability: float | None = Field(
@@ -61,12 +63,18 @@ class PowerLoss(HazardSpec):
         default_factory=list,
         description="loads the generator feeds; default: pumps and service/fire lifts",
     )
-    repair_min: Quantity = Triangular(kind="triangular", low=30, mode=60, high=120)
+    repair_min: Quantity = Field(
+        Triangular(kind="triangular", low=30, mode=60, high=120),
+        description="an electrician's repair of the failed board when duration_min is null "
+        "(min); assumed by this project",
+    )
     reported_via: str = "sensor"
 
 
 class PowerLossRate(HazardRate):
     DRAWS: ClassVar[tuple[str, ...]] = ("duration_min", "repair_min")
+    # The defaults are the shipped rates file's power_loss row (twin/background/rates.yaml, with
+    # its source: grid interruptions, SAIFI ≈ 1), for a rates file that leaves a field out.
     per: Literal["site"] = "site"
     duration_min: Quantity = LogNormal(kind="lognormal", median=30, p90=150)
     repair_min: Quantity = Triangular(kind="triangular", low=30, mode=60, high=180)
@@ -198,7 +206,7 @@ class Power:
         occupied = rng.random() < occupancy
         stops = sim.model.lifts[lift].storeys
         storey = int(stops[int(rng.integers(len(stops)))]) if stops else -1
-        passengers = max(1, int(rng.poisson(physics.PASSENGERS_PER_OCCUPIED_CAR)))
+        passengers = trapped_passengers(rng)
         if occupied:
             entrapment(sim, lift, storey, passengers, physics.RESCUE_S)
 
@@ -332,6 +340,12 @@ def _utility_returns(sim: Sim, task: Any, duration_s: float, back: Callable[[], 
     open_gate(sim, task)
 
 
+def generator_starts(rng: np.random.Generator, p: float = physics.GENERATOR_START_PROBABILITY) -> bool:
+    """Whether the standby set starts by itself on this demand: true with probability ``p``
+    (default :data:`~twin.engine.physics.GENERATOR_START_PROBABILITY`), one draw of ``rng``."""
+    return bool(rng.random() < p)
+
+
 def _generator_start(sim: Sim, power: Power, inc: Incident, generator: int, p: float) -> Proc:
     """The standby set tries to start; if it does not, an electrician must start it by hand."""
     yield sim.env.timeout(physics.GENERATOR_START_S)
@@ -346,7 +360,7 @@ def _generator_start(sim: Sim, power: Power, inc: Incident, generator: int, p: f
         if any(power.powered[i] for i in power.essential if i in power.powered):
             make_safe(sim, inc)
 
-    if sim.rng("generator").random() < p:
+    if generator_starts(sim.rng("generator"), p):
         sim.log("hazard", node=node, incident=inc.id, detail=f"{name} started")
         run()
     else:

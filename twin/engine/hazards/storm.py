@@ -19,13 +19,14 @@ from shapely.ops import unary_union
 from twin.background.generate import Arrival
 from twin.background.rates import HazardRate
 from twin.engine import physics
-from twin.engine.core import Proc, Sim
+from twin.engine.core import Proc
 from twin.engine.hazards.flooding import PUMP_CREW
 from twin.engine.hazards.kind import Drawing, HazardKind, Occurrence, Places, Ref, World, register_hazard
 from twin.engine.plant import Plant
 from twin.engine.setup import space_of_item
 from twin.engine.tasks import TaskSpec, incident
 from twin.errors import PlaceError
+from twin.model import BuildingModel
 from twin.navgraph import NodeKind
 from twin.places import locate
 from twin.scenario.load import FieldError
@@ -40,19 +41,38 @@ class Storm(HazardSpec):
     """A design storm on the roofs and the paved site; runoff Q = C·i·A by the rational method."""
 
     kind: Literal["storm"]
-    duration_min: float = Field(120.0, gt=0)
-    peak_mm_h: float = Field(80.0, gt=0, le=500)
+    duration_min: float = Field(
+        120.0, gt=0, description="how long it rains; 120 assumed by this project (the background's mode)"
+    )
+    peak_mm_h: float = Field(
+        80.0,
+        gt=0,
+        le=500,
+        description="rain at the peak; 80 assumed by this project: a heavy storm, below the "
+        "100 mm/h the drains are sized for, so the drill floods through blocked drains",
+    )
     profile: Literal["triangular", "uniform"] = "triangular"
     drains_blocked_fraction: float = Field(
-        0.6, ge=0, le=1, description="share of the drains' capacity lost to blockage"
+        0.6,
+        ge=0,
+        le=1,
+        description="share of the drains' capacity lost to blockage; 0.6 assumed by this project "
+        "(badly silted; the background draws 0.1–0.6)",
     )
     drain_capacity_l_s: float | None = Field(
         None,
         ge=0,
         description="what the site's drains carry when clear; none = sized for the design storm "
-        "(twin/engine/physics.py DESIGN_STORM_MM_H on the catchment's C·A)",
+        "(twin/engine/physics.py DESIGN_STORM_MM_H on this storm's catchment C·A — with the "
+        "default paving 278 l/s on the estate, with 30,000 m² paving 712 l/s)",
     )
-    paved_area_m2: float | None = Field(None, ge=0, description="site paving draining to the low point")
+    paved_area_m2: float | None = Field(
+        None,
+        ge=0,
+        description="site paving draining to the low point; none = 1.5 × the building's "
+        "footprint (physics.PAVED_PER_FOOTPRINT: 7,709 m² on the estate, whose podium and roads "
+        "are 30,000 m² — the shipped storm drill and the background storm say so)",
+    )
     low_point: str = Field("Sump Pit", description="where excess water collects (a space)")
     reported_via: str = "sensor"
 
@@ -60,13 +80,24 @@ class Storm(HazardSpec):
 class StormRate(HazardRate):
     DRAWS: ClassVar[tuple[str, ...]] = ("duration_min", "peak_mm_h", "drains_blocked_fraction")
     per: Literal["site"] = "site"
+    # The defaults are the shipped rates file's storm row (twin/background/rates.yaml, with its
+    # source:), here for a rates file that leaves a field out. They differ from a scenario
+    # storm's on purpose: a scenario names one storm to drill, the background draws many.
     duration_min: Quantity = Triangular(kind="triangular", low=60, mode=120, high=240)
     peak_mm_h: Quantity = LogNormal(kind="lognormal", median=70, p90=130)
     drains_blocked_fraction: Quantity = Uniform(kind="uniform", low=0.1, high=0.6)
     drain_capacity_l_s: float | None = Field(
-        None, ge=0, description="none = drains sized for the design storm (physics.DESIGN_STORM_MM_H)"
+        None,
+        ge=0,
+        description="none = drains sized for the design storm (physics.DESIGN_STORM_MM_H) on "
+        "this row's catchment: 712 l/s on the estate with the default paving",
     )
-    paved_area_m2: float = Field(30000.0, ge=0)
+    paved_area_m2: float = Field(
+        30000.0,
+        ge=0,
+        description="site paving draining to the low point: the estate's podium and access roads "
+        "(assumed by this project for the shipped estate; set your site's)",
+    )
     low_point: str | None = Field(
         None, description="where runoff collects; none = the first sump pump's space"
     )
@@ -83,9 +114,10 @@ def intensity_mm_h(h: Storm, t_s: float) -> float:
     return h.peak_mm_h * (t_s / half if t_s <= half else (d - t_s) / half)
 
 
-def catchment_m2(sim: Sim, h: Storm) -> tuple[float, float]:
-    """(roof, paved) areas in m²: the building's footprint, and the paving draining to the ramp."""
-    footprint = unary_union([s.footprint for s in sim.model.spaces]).area if sim.model.spaces else 0.0
+def catchment_m2(model: BuildingModel, h: Storm) -> tuple[float, float]:
+    """(roof, paved) areas in m²: the building's footprint, and the paving draining to the ramp
+    (``h.paved_area_m2``, else :data:`~twin.engine.physics.PAVED_PER_FOOTPRINT` × the footprint)."""
+    footprint = unary_union([s.footprint for s in model.spaces]).area if model.spaces else 0.0
     paved = h.paved_area_m2 if h.paved_area_m2 is not None else physics.PAVED_PER_FOOTPRINT * footprint
     return float(footprint), float(paved)
 
@@ -99,7 +131,7 @@ def design_capacity_m3_s(ca_m2: float) -> float:
 def storm(env: simpy.Environment, world: World, h: Storm, ref: Ref, index: int) -> Proc:
     sim, water = world.sim, world.water
     yield env.timeout(h.start_min * 60.0)
-    roof, paved = catchment_m2(sim, h)
+    roof, paved = catchment_m2(sim.model, h)
     ca = physics.RUNOFF_ROOF * roof + physics.RUNOFF_PAVING * paved
     capacity_m3_s = (
         h.drain_capacity_l_s / 1000.0 if h.drain_capacity_l_s is not None else design_capacity_m3_s(ca)
