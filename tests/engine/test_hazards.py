@@ -15,6 +15,61 @@ def test_burst_flow_is_the_orifice_equation():
     assert burst_flow_m3_s(4.5, 5.0) == pytest.approx(0.009, rel=1e-12)
 
 
+def test_a_15_mm_pipes_bore_is_1_77_cm2_and_a_full_bore_break_of_it_lets_out_2_6_to_3_7_l_s():
+    from twin.engine.physics import bore_area_cm2
+
+    # π · (0.015 m)² / 4 = 1.7671e-4 m² = 1.7671 cm²; DN32: π · 0.032² / 4 = 8.0425 cm².
+    assert bore_area_cm2(0.015) == pytest.approx(1.7671, abs=1e-4)
+    assert bore_area_cm2(0.032) == pytest.approx(8.0425, abs=1e-4)
+    # Q = 0.6 · 1.7671e-4 m² · √(2 · 3e5 / 1000) = 0.6 · 1.7671e-4 · 24.495 = 2.597 l/s at 3 bar,
+    # · √(2 · 6e5 / 1000) = 34.641 → 3.673 l/s at 6 bar: the most a flat's pipework lets out.
+    assert burst_flow_m3_s(3.0, bore_area_cm2(0.015)) == pytest.approx(2.597e-3, rel=1e-3)
+    assert burst_flow_m3_s(6.0, bore_area_cm2(0.015)) == pytest.approx(3.673e-3, rel=1e-3)
+
+
+def test_no_background_leak_has_a_hole_larger_than_its_pipes_bore(estate_twin):
+    # The rates' holes are lognormal, median 1.5 cm², p90 5 cm²: σ = ln(5 / 1.5) / 1.2816 = 0.9395,
+    # so P(hole > 1.7671 cm²) = 1 − Φ(ln(1.7671 / 1.5) / 0.9395) = 1 − Φ(0.1744) = 0.431 of a flat's
+    # leaks are capped at its 15 mm bore. A DN32 floor branch (8.04 cm²) caps only
+    # 1 − Φ(ln(8.0425 / 1.5) / 0.9395) = 1 − Φ(1.787) = 0.037 of them.
+    import numpy as np
+
+    from twin.engine.hazards.burst import leak_burst, leak_ref, leak_sites
+    from twin.engine.plant import build_plant
+    from twin.scenario.schema import draw
+
+    plant = build_plant(estate_twin.model, estate_twin.graph)
+    sites = leak_sites(estate_twin, plant).sites
+    flat = leak_ref(estate_twin, plant, next(s for s in sites if s.item < 0))
+    branch = leak_ref(estate_twin, plant, next(s for s in sites if s.item >= 0 and s.diameter_m == 0.032))
+    rate = default_rates().hazards["pipe_burst"]
+    rng = np.random.default_rng(7)
+    for ref, bore, capped in ((flat, 1.7671, 0.431), (branch, 8.0425, 0.037)):
+        holes = np.array(
+            [
+                leak_burst(rate, {k: draw(getattr(rate, k), rng) for k in rate.DRAWS}, ref).hole_area_cm2
+                for _ in range(4000)
+            ]
+        )
+        assert holes.max() == pytest.approx(bore, abs=1e-4)
+        # 4,000 draws: the share capped within 3 standard errors (√(0.431 · 0.569 / 4000) = 0.008).
+        assert (holes == holes.max()).mean() == pytest.approx(capped, abs=0.025)
+
+
+def test_a_drill_hole_larger_than_its_pipes_bore_is_refused_with_the_bore(estate_twin):
+    from tests.engine.test_scenario import MINIMAL
+    from twin.engine import compile_drill
+    from twin.scenario import FieldError, parse_scenario
+
+    # Branch A L14 is DN32 in the file: π · 0.032² / 4 = 8.04 cm².
+    text = MINIMAL + "hazards:\n  - {kind: pipe_burst, at: Branch A L14, hole_area_cm2: %s}\n"
+    with pytest.raises(
+        FieldError, match=r"hazards\[0\]\.hole_area_cm2: 10 cm² is larger than the bore .*8\.04"
+    ):
+        compile_drill(estate_twin, parse_scenario(text % 10).scenario)
+    compile_drill(estate_twin, parse_scenario(text % 8).scenario)
+
+
 def test_closing_the_valve_stops_the_flow(estate_twin):
     result = run(estate_twin, shipped("night_riser_burst.yaml"))
     f = result.log.frame

@@ -13,6 +13,8 @@ people, contractors and dispatch in ``twin/scenario/schema.py``.
 
 from __future__ import annotations
 
+import math
+
 # -- pipe bursts -------------------------------------------------------------------------------
 
 #: Orifice discharge coefficient Cd of a sharp-edged break (0.6–0.62, textbook orifice flow).
@@ -48,11 +50,29 @@ FLAT_PIPEWORK_M = 25.0
 FLAT_PIPEWORK_DIAMETER_M = 0.015
 
 
+def pipe_diameter_m(diameter_m: float | None) -> float:
+    """A pipe's nominal diameter (m): the file's, or :data:`PIPE_DIAMETER_UNKNOWN_M` when it gives none."""
+    return diameter_m if diameter_m is not None and diameter_m > 0 else PIPE_DIAMETER_UNKNOWN_M
+
+
 def pipe_break_weight(length_m: float, diameter_m: float | None) -> float:
     """A pipe's share of the breaks, up to a common factor: its length times its break rate per
     metre relative to a :data:`PIPE_BREAK_REFERENCE_DIAMETER_M` pipe (breaks·m⁻¹ ∝ 1/DN)."""
-    d = diameter_m if diameter_m is not None and diameter_m > 0 else PIPE_DIAMETER_UNKNOWN_M
-    return length_m * PIPE_BREAK_REFERENCE_DIAMETER_M / d
+    return length_m * PIPE_BREAK_REFERENCE_DIAMETER_M / pipe_diameter_m(diameter_m)
+
+
+def bore_area_cm2(diameter_m: float | None) -> float:
+    """The largest hole a pipe of this diameter (m) can have (cm²): its bore's cross-section π·d²/4.
+
+    A full-bore break (the pipe severed) is the largest opening a pipe can have, so orifice flow
+    Cd·A·√(2ΔP/ρ) through this area at line pressure is an upper bound on what it lets out (the
+    friction of the pipe run upstream and the supply's own capacity cut the real flow further).
+    The models give a pipe's nominal diameter (DN) only, not its bore, so d is the nominal
+    diameter — slightly generous for small pipes: 15 mm copper has a 13.6 mm bore (1.45 cm², not
+    1.77). A pipe whose file gives no diameter is taken at :data:`PIPE_DIAMETER_UNKNOWN_M`.
+    """
+    d = pipe_diameter_m(diameter_m)
+    return math.pi * d * d / 4.0 * 1e4
 
 
 # -- people called out ------------------------------------------------------------------------

@@ -10,12 +10,16 @@ In background work a burst is a household's leak (the rates' bursts per househol
 pipe length and size (:func:`leak_sites`, :func:`twin.engine.physics.pipe_break_weight`): most
 start in a flat's own pipework and are closed at its stop valve (one household without water);
 some in a floor's branch (closed at the floor valve) or a riser (the riser valve), as often as
-their length and size make them.
+their length and size make them. A leak's hole is drawn from the rates and capped at the bore of
+the pipe it starts in (:func:`twin.engine.physics.bore_area_cm2`): a full-bore break is the
+largest opening a pipe can have. A drill's hole is used as written, and refused when it is larger
+than the bore of a pipe whose file gives its diameter.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -144,6 +148,7 @@ def burst_ref(twin: Twin, plant: Plant, item: int, valve: int) -> Ref | None:
     if space < 0:
         return None
     households = served_households(plant, plant.downstream([valve], "water"))
+    equipment = twin.model.equipment
     return {
         # "pipe", not "item": nobody is sent to the pipe itself (the tasks are at its space and
         # its valve), so the router does not key a search on it (run.drill_router).
@@ -155,6 +160,8 @@ def burst_ref(twin: Twin, plant: Plant, item: int, valve: int) -> Ref | None:
         "pipe_name": plant.name[item],
         "valve_name": plant.name[valve],
         "valve_node": int(plant.node[valve]),
+        # The file's nominal diameter (m), None when it gives none or the item is the overlay's.
+        "diameter_m": equipment[item].nominal_diameter_m if item < len(equipment) else None,
     }
 
 
@@ -174,6 +181,7 @@ def flat_leak_ref(twin: Twin, space: int) -> Ref:
         "pipe_name": f"pipework in {label}",
         "valve_name": f"stop valve of {label}",
         "valve_node": node,
+        "diameter_m": physics.FLAT_PIPEWORK_DIAMETER_M,
     }
 
 
@@ -201,6 +209,14 @@ def compile_burst(h: PipeBurst, twin: Twin, plant: Plant, loc: tuple[str | int, 
     ref = burst_ref(twin, plant, item, valve)
     if ref is None:
         raise FieldError((*loc, "at"), f"'{plant.name[item]}' is in no space water could fill")
+    diameter = ref["diameter_m"]
+    if diameter is not None and h.hole_area_cm2 > (bore := physics.bore_area_cm2(diameter)):
+        raise FieldError(
+            (*loc, "hole_area_cm2"),
+            f"{h.hole_area_cm2:g} cm² is larger than the bore of '{plant.name[item]}' "
+            f"({diameter * 1000:g} mm: π·d²/4 = {bore:.2f} cm²), the largest opening a break can "
+            f"have; set hole_area_cm2 to at most {math.floor(bore * 100) / 100:g}",
+        )
     return ref
 
 
@@ -284,20 +300,28 @@ def _leak_places(twin: Twin, plant: Plant, rate: Any) -> Places:
     )
 
 
+def leak_burst(rate: PipeBurstRate, values: Mapping[str, float], ref: Ref) -> PipeBurst:
+    """The burst of a background leak with these drawn values at ``ref`` (:func:`leak_ref`).
+
+    Drawn values are clipped to what the scenario schema accepts (a lognormal tail), and the hole
+    to the bore of the pipe the leak starts in (:func:`physics.bore_area_cm2`): no leak lets out
+    more than a full-bore break of its pipe would at its pressure.
+    """
+    bore = physics.bore_area_cm2(ref["diameter_m"])
+    return PipeBurst(
+        kind="pipe_burst",
+        at=ref["pipe_name"],
+        pressure_bar=min(max(values["pressure_bar"], 0.5), 16),
+        hole_area_cm2=min(max(values["hole_area_cm2"], 0.1), bore, 500),
+        repair_min=values["repair_min"],
+        reported_via=rate.channel,
+    )
+
+
 def _leak(
     env: simpy.Environment, world: World, rate: PipeBurstRate, a: Arrival, ref: Any, index: int
 ) -> None:
-    v = a.values
-    # Drawn values are clipped to what the scenario schema accepts (a lognormal tail).
-    burst = PipeBurst(
-        kind="pipe_burst",
-        at=ref["pipe_name"],
-        pressure_bar=min(max(v["pressure_bar"], 0.5), 16),
-        hole_area_cm2=min(max(v["hole_area_cm2"], 0.1), 500),
-        repair_min=v["repair_min"],
-        reported_via=rate.channel,
-    )
-    env.process(pipe_burst(env, world, burst, ref, index))
+    env.process(pipe_burst(env, world, leak_burst(rate, a.values, ref), ref, index))
 
 
 register_hazard(
