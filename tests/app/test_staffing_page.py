@@ -275,17 +275,18 @@ def test_an_uploaded_sweep_takes_its_base_from_the_shipped_scenarios():
     [
         (
             ("base: ../estate_roster.yaml", "base: ../../pyproject.toml"),
-            "bad.yaml:15: base: no shipped scenario '../../pyproject.toml'; an uploaded sweep's base is one of "
+            "bad.yaml:{line}: base: no shipped scenario '../../pyproject.toml'; an uploaded sweep's base is one of "
             "scenarios/ (",
         ),
         (
+            # Named at the variant's first line, the one above its staff.
             ("staff: {night: {plumber: 1}}", "staff: {nite: {plumber: 1}}"),
-            "bad.yaml:24: grid[0][1] ('1 night plumber, guards close valves + lift rescue as today'): staff.nite: "
-            "no shift 'nite' in the base scenario (did you mean: night?)",
+            "bad.yaml:{line - 1}: grid[0][1] ('1 night plumber, guards close valves + lift rescue as today'): "
+            "staff.nite: no shift 'nite' in the base scenario (did you mean: night?)",
         ),
         (
             ("replications: 10", "replications: many"),
-            "bad.yaml:17: replications: must be a whole number, got 'many'",
+            "bad.yaml:{line}: replications: must be a whole number, got 'many'",
         ),
     ],
 )
@@ -293,12 +294,15 @@ def test_an_unusable_uploaded_sweep_says_why_in_one_line(change, message):
     at = staffing_page()
     at.radio(key="staffing_mode").set_value("Upload a sweep file").run()
     text = SHIPPED_SWEEP.read_text(encoding="utf-8").replace(*change)
+    # The line the change is on, counted here, so a comment added to the shipped file moves both.
+    line = text[: text.index(change[1])].count("\n") + 1
+    message = message.replace("{line - 1}", str(line - 1)).replace("{line}", str(line))
     at.file_uploader(key="staffing_upload").set_value([("bad.yaml", text.encode(), "text/yaml")]).run()
     assert not at.exception
     assert len(at.error) == 1
-    line = at.error[0].value
-    assert line.startswith(message), line
-    assert "\n" not in line and "/tmp" not in line and "drilltwin-sweep" not in line
+    said = at.error[0].value
+    assert said.startswith(message), said
+    assert "\n" not in said and "/tmp" not in said and "drilltwin-sweep" not in said
     assert not at.get("button") or not any(b.key == "staffing_run_button" for b in at.button)
 
 
