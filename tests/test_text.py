@@ -51,6 +51,22 @@ def test_bytes_with_nuls_and_no_mark_are_not_a_text_file():
         decode_text(b"PK\x03\x04\x00\x00\xff", "z.yaml", fix=FIX)
 
 
+@pytest.mark.parametrize(("codec", "order"), [("utf-16-le", "little-endian"), ("utf-16-be", "big-endian")])
+def test_utf16_without_a_byte_order_mark_is_named_as_such_not_as_a_binary_file(codec, order):
+    # "seed: 7" in UTF-16 without a mark: a NUL in every other byte, the same half each time.
+    with pytest.raises(
+        TwinError,
+        match=rf"^u\.yaml: not a text file \(it looks like UTF-16 \({order}\) saved without a byte-order "
+        r"mark\); save it as UTF-8$",
+    ):
+        decode_text("seed: 7\nname: Équipe\n".encode(codec), "u.yaml", fix=FIX)
+    # Plain ASCII in UTF-16 would decode as UTF-8, a NUL between letters: named the same way.
+    with pytest.raises(TwinError, match=rf"^u\.yaml: not a text file \(it looks like UTF-16 \({order}\)"):
+        decode_text("seed: 7\nname: crew\n".encode(codec), "u.yaml", fix=FIX)
+    # A caller that names the encoding (a work-order mapping's `encoding:`) reads it as named.
+    assert decode_text("a,b\n".encode(codec), "log.csv", fix=FIX, encoding=codec) == "a,b\n"
+
+
 def test_an_uploaded_yaml_is_decoded_like_a_file_on_disk_and_names_the_upload():
     assert decode_yaml(TEXT.encode("utf-16"), "upload.yaml", "the scenario") == TEXT
     with pytest.raises(

@@ -59,6 +59,11 @@ def decode_text(
     marked = next((codec for bom, codec in BOMS if data.startswith(bom)), None)
     utf8 = codecs.lookup(encoding).name == "utf-8"
     codec = marked or ("utf-8" if utf8 else encoding)
+    wide = codecs.lookup(codec).name.startswith(("utf-16", "utf-32"))  # a mark's, or the caller's
+    if not wide and b"\x00" in data[:NUL_SNIFF_BYTES] and (order := _utf16_order(data[:NUL_SNIFF_BYTES])):
+        # Plain ASCII in UTF-16 decodes as UTF-8 with a NUL between letters: caught here, not later
+        # as a control character the YAML or CSV reader would name.
+        raise error(f"{source}: not a text file ({_UTF16_WORDS.format(order=order)}); {fix}")
     try:
         return data.decode(codec)
     except UnicodeDecodeError as exc:
@@ -70,3 +75,17 @@ def decode_text(
         raise error(
             f"{source}:{line}: not {name} text (byte 0x{data[exc.start]:02x}{guess}); {fix}"
         ) from None
+
+
+_UTF16_WORDS = "it looks like UTF-16 ({order}) saved without a byte-order mark"
+
+
+def _utf16_order(head: bytes) -> str | None:
+    """The byte order of UTF-16 written without a byte-order mark, as NUL bytes at the start of a
+    file suggest it (Latin text in UTF-16 has a NUL in every other byte, always the same half), or
+    None. Only for the message: such bytes are not read as UTF-16, since a guess could misread."""
+    even, odd = head[0::2], head[1::2]
+    for nuls, other, order in ((odd, even, "little-endian"), (even, odd, "big-endian")):
+        if len(nuls) >= 2 and nuls.count(0) >= 0.9 * len(nuls) and other.count(0) <= 0.1 * len(other):
+            return order
+    return None
