@@ -59,15 +59,19 @@ def decode_text(
     marked = next((codec for bom, codec in BOMS if data.startswith(bom)), None)
     utf8 = codecs.lookup(encoding).name == "utf-8"
     codec = marked or ("utf-8" if utf8 else encoding)
+    head = data[:NUL_SNIFF_BYTES]
     wide = codecs.lookup(codec).name.startswith(("utf-16", "utf-32"))  # a mark's, or the caller's
-    if not wide and b"\x00" in data[:NUL_SNIFF_BYTES] and (order := _utf16_order(data[:NUL_SNIFF_BYTES])):
+    if not wide and b"\x00" in head and (order := _utf16_order(head)):
         # Plain ASCII in UTF-16 decodes as UTF-8 with a NUL between letters: caught here, not later
         # as a control character the YAML or CSV reader would name.
-        raise error(f"{source}: not a text file ({_UTF16_WORDS.format(order=order)}); {fix}")
+        raise error(
+            f"{source}: not a text file (it looks like UTF-16 ({order}) saved without a byte-order "
+            f"mark); {fix}"
+        )
     try:
         return data.decode(codec)
     except UnicodeDecodeError as exc:
-        if marked is None and b"\x00" in data[:NUL_SNIFF_BYTES]:
+        if marked is None and b"\x00" in head:
             raise error(f"{source}: not a text file (it holds NUL bytes: a binary file?); {fix}") from None
         line = data[: exc.start].decode(codec, errors="replace").count("\n") + 1
         name = "UTF-8" if codecs.lookup(codec).name in ("utf-8", "utf-8-sig") else codec
@@ -75,9 +79,6 @@ def decode_text(
         raise error(
             f"{source}:{line}: not {name} text (byte 0x{data[exc.start]:02x}{guess}); {fix}"
         ) from None
-
-
-_UTF16_WORDS = "it looks like UTF-16 ({order}) saved without a byte-order mark"
 
 
 def _utf16_order(head: bytes) -> str | None:
